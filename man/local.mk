@@ -1,0 +1,1 @@
+# Man pages, written in mdoc and linted by tests/man.sh.

@@ -1,0 +1,71 @@
+/* The sandbox plan: what sandbox/ must build, compiled from a profile. Pure
+ * data, computed without privileges and printed by --explain; sandbox/ applies
+ * it. The static layer is the union of every grant: runtime + every tool and
+ * request, with placeholders widened to arguments.within (or to the fixed
+ * prefix before the first placeholder) and globs widened to their parent. */
+#pragma once
+
+#include "policy/profile.h"
+
+enum mb_mount_kind {
+	MB_MOUNT_BIND_RO, /* read or exec grants: read-only bind */
+	MB_MOUNT_BIND_RW, /* write grants: read-write bind */
+	MB_MOUNT_TMPFS,   /* runtime.tmpfs: a private, empty tmpfs */
+	MB_MOUNT_SYMLINK, /* a granted path (or a component of one) is a symlink on
+			     the host: recreated as the same symlink */
+	MB_MOUNT_PROC,    /* /proc of the sandbox's pid namespace */
+	MB_MOUNT_DEV,     /* minimal /dev: null zero full random urandom */
+};
+
+const char *mb_mount_kind_name(enum mb_mount_kind k);
+
+struct mb_mount {
+	enum mb_mount_kind kind;
+	char *path;        /* the same path inside and outside (canonical) */
+	char *link_target; /* MB_MOUNT_SYMLINK: readlink() of path on the host */
+	bool is_dir;       /* binds: the host path is a directory */
+	bool exec;         /* binds: exec is granted at or beneath: no noexec */
+	bool optional;     /* the grant was marked '?' and the path was missing */
+	bool missing;      /* optional and absent on the host: skipped */
+	struct mb_srcpos pos; /* the grant responsible */
+};
+
+/* Landlock filesystem rule: allow ops (1 << MB_OP_READ|WRITE|EXEC) beneath
+ * path. sandbox/ maps ops to the access rights of the running ABI. */
+struct mb_fs_rule {
+	char *path;
+	unsigned ops;
+	bool is_dir;
+	struct mb_srcpos pos;
+};
+
+/* Landlock TCP port rule (ABI 4+). */
+struct mb_net_rule {
+	uint16_t port;
+	unsigned ops; /* 1 << MB_OP_CONNECT | 1 << MB_OP_BIND */
+};
+
+struct mb_plan {
+	const struct mb_profile *profile; /* borrowed: outlives the plan */
+	MB_VEC(struct mb_mount) mounts;   /* in order: parents before children */
+	MB_VEC(struct mb_fs_rule) fs_rules;
+	MB_VEC(struct mb_net_rule) net_rules;
+	/* A connect/bind grant spans every port: Landlock cannot narrow it, so
+	 * that access right is left unhandled (said by --explain). */
+	bool connect_any_port, bind_any_port;
+	enum mb_network network;
+	struct mb_limits limits;
+	MB_VEC(char *) envp; /* NAME=VALUE, NULL-terminated when n > 0 */
+	int require_landlock;
+	struct mb_user user;
+	const char *cwd; /* working directory inside: first writable grant, else "/" */
+};
+
+/* Compile p into a plan. envp supplies the values of pass-through env
+ * entries. Host paths are examined (lstat/readlink) to recreate symlinks and
+ * to tell files from directories; a required path that is missing fails with
+ * the profile position. */
+int mb_plan_compile(const struct mb_profile *p, char *const *envp, struct mb_plan **ret,
+		    struct mb_error *err);
+void mb_plan_free(struct mb_plan *plan);
+MB_DEFINE_CLEANUP(struct mb_plan, mb_plan_free)

@@ -1,0 +1,125 @@
+/* Names of the model's enums, lookups, and freeing a profile. */
+#include <string.h>
+
+#include "policy/profile.h"
+
+static const char *const op_names[MB_OP_COUNT_] = {
+	[MB_OP_READ] = "read",       [MB_OP_WRITE] = "write", [MB_OP_EXEC] = "exec",
+	[MB_OP_CONNECT] = "connect", [MB_OP_BIND] = "bind",
+};
+
+const char *mb_op_name(enum mb_op op)
+{
+	return (unsigned)op < MB_OP_COUNT_ ? op_names[op] : "?";
+}
+
+int mb_op_from_name(const char *name, enum mb_op *ret)
+{
+	for (unsigned i = 0; i < MB_OP_COUNT_; i++)
+		if (strcmp(name, op_names[i]) == 0) {
+			*ret = (enum mb_op)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const char *mb_mode_name(enum mb_mode m)
+{
+	return m == MB_MODE_AUDIT ? "audit" : "enforce";
+}
+
+const char *mb_network_name(enum mb_network n)
+{
+	switch (n) {
+	case MB_NET_NONE: return "none";
+	case MB_NET_BROKERED: return "brokered";
+	case MB_NET_HOST: return "host";
+	}
+	return "?";
+}
+
+static const struct mb_tool *find_tool(const struct mb_tool *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].name, name) == 0)
+			return &v[i];
+	return NULL;
+}
+
+const struct mb_tool *mb_profile_tool(const struct mb_profile *p, const char *name)
+{
+	return find_tool(p->tools.v, p->tools.n, name);
+}
+
+const struct mb_tool *mb_profile_request(const struct mb_profile *p, const char *method)
+{
+	return find_tool(p->requests.v, p->requests.n, method);
+}
+
+bool mb_profile_redacts(const struct mb_profile *p, const char *argname)
+{
+	for (size_t i = 0; i < p->redact.n; i++)
+		if (strcmp(p->redact.v[i], argname) == 0)
+			return true;
+	return false;
+}
+
+static void patterns_free(mb_pattern_vec *v)
+{
+	mb_vec_foreach(pp, v) free(pp->text);
+	mb_vec_free(v);
+}
+
+void mb_grants_free(struct mb_grants *g)
+{
+	for (unsigned i = 0; i < MB_PATH_OPS; i++)
+		patterns_free(&g->path[i]);
+	for (unsigned i = 0; i < 2; i++) {
+		/* Endpoints from one host name share text: free each text once. */
+		const char *last = NULL;
+		mb_vec_foreach(ep, &g->net[i]) {
+			if (ep->text != last)
+				free(ep->text);
+			last = ep->text;
+		}
+		mb_vec_free(&g->net[i]);
+	}
+}
+
+static void tools_free(struct mb_tool *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		mb_grants_free(&v[i].grants);
+	}
+}
+
+void mb_profile_free(struct mb_profile *p)
+{
+	if (!p)
+		return;
+	mb_vec_foreach(f, &p->files) free(*f);
+	mb_vec_free(&p->files);
+	free(p->name);
+	free(p->description);
+	mb_vec_foreach(v, &p->vars) {
+		free(v->name);
+		free(v->value);
+	}
+	mb_vec_free(&p->vars);
+	mb_grants_free(&p->runtime);
+	mb_vec_foreach(e, &p->env) {
+		free(e->name);
+		free(e->value);
+	}
+	mb_vec_free(&p->env);
+	patterns_free(&p->tmpfs);
+	patterns_free(&p->within);
+	tools_free(p->tools.v, p->tools.n);
+	mb_vec_free(&p->tools);
+	tools_free(p->requests.v, p->requests.n);
+	mb_vec_free(&p->requests);
+	mb_vec_foreach(r, &p->redact) free(*r);
+	mb_vec_free(&p->redact);
+	free(p);
+}

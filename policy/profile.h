@@ -1,0 +1,159 @@
+/* The profile model: what a loaded, validated profile v1 says, with every
+ * ${VAR} already expanded and every grant carrying the source position it came
+ * from. {arg} placeholders stay in path patterns until a call fills them
+ * (policy/callgrants.h). policy/ knows nothing of the kernel. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+#include "common/vec.h"
+
+enum mb_op {
+	MB_OP_READ,
+	MB_OP_WRITE,
+	MB_OP_EXEC,
+	MB_OP_CONNECT,
+	MB_OP_BIND,
+	MB_OP_COUNT_,
+};
+#define MB_PATH_OPS 3 /* read, write, exec take paths */
+#define MB_NET_OP_INDEX(op) ((op) - MB_OP_CONNECT)
+
+const char *mb_op_name(enum mb_op op);
+/* -EINVAL for an unknown name. */
+int mb_op_from_name(const char *name, enum mb_op *ret);
+
+enum mb_mode { MB_MODE_ENFORCE, MB_MODE_AUDIT };
+enum mb_network { MB_NET_NONE, MB_NET_BROKERED, MB_NET_HOST };
+enum mb_unlisted { MB_UNLISTED_DENY, MB_UNLISTED_ALLOW };
+enum mb_pin { MB_PIN_REPORT, MB_PIN_STRICT };
+enum mb_concurrency { MB_CONCURRENCY_PARALLEL, MB_CONCURRENCY_SERIAL };
+
+const char *mb_mode_name(enum mb_mode m);
+const char *mb_network_name(enum mb_network n);
+
+/* Where something was written: file (owned by the profile's file table),
+ * 1-based line and column. */
+struct mb_srcpos {
+	const char *file;
+	unsigned line, column;
+};
+
+/* A path pattern as written, after ${VAR} expansion and lexical
+ * normalisation. It may hold {name} / {name[]} placeholders and '*' globs
+ * (within one component). */
+struct mb_path_pattern {
+	char *text;
+	struct mb_srcpos pos;
+	bool optional;        /* written with a trailing '?': skip if missing */
+	bool has_placeholder; /* holds {name} */
+	bool has_glob;        /* holds '*' outside placeholders */
+};
+
+/* An address (v4 in the first 4 bytes, or v6) with prefix and port range. A
+ * host name grant expands to one mb_endpoint per resolved address, all sharing
+ * text and pos. */
+struct mb_endpoint {
+	char *text; /* as written, for reports and --explain */
+	struct mb_srcpos pos;
+	int family; /* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	uint8_t prefix; /* 0..32 or 0..128 */
+	uint16_t port_lo, port_hi;
+};
+
+typedef MB_VEC(struct mb_path_pattern) mb_pattern_vec;
+typedef MB_VEC(struct mb_endpoint) mb_endpoint_vec;
+
+/* What one scope (runtime, a tool, a request method) may do. */
+struct mb_grants {
+	mb_pattern_vec path[MB_PATH_OPS]; /* indexed by MB_OP_READ..MB_OP_EXEC */
+	mb_endpoint_vec net[2];           /* indexed by MB_NET_OP_INDEX(op) */
+};
+
+struct mb_tool {
+	char *name; /* tool name, or JSON-RPC method for requests */
+	struct mb_srcpos pos;
+	struct mb_grants grants;
+};
+
+struct mb_env {
+	char *name;
+	char *value; /* NULL: pass the caller's value through */
+	struct mb_srcpos pos;
+};
+
+struct mb_var {
+	char *name;
+	char *value;
+	struct mb_srcpos pos;
+	bool from_command_line;
+};
+
+struct mb_limits {
+	uint64_t memory; /* bytes; 0 = unset */
+	uint64_t tasks;  /* 0 = unset */
+	uint64_t files;  /* 0 = unset */
+	struct mb_srcpos memory_pos, tasks_pos, files_pos;
+};
+
+struct mb_user {
+	bool set;
+	uid_t uid;
+	gid_t gid;
+	struct mb_srcpos pos;
+};
+
+struct mb_profile {
+	MB_VEC(char *) files; /* every file read (main first); owns the names */
+	int version;
+	char *name;
+	char *description;
+	enum mb_mode mode;
+	enum mb_network network;
+	enum mb_unlisted unlisted_tools;
+	enum mb_pin pin;
+	enum mb_concurrency concurrency;
+	int require_landlock; /* minimum Landlock ABI, 0 = best effort */
+	struct mb_user user;  /* uid/gid to run as when started as root */
+	MB_VEC(struct mb_var) vars;
+	struct mb_grants runtime;
+	MB_VEC(struct mb_env) env;
+	mb_pattern_vec tmpfs;
+	mb_pattern_vec within;         /* arguments.within */
+	MB_VEC(struct mb_tool) tools;
+	MB_VEC(struct mb_tool) requests;
+	struct mb_limits limits;
+	MB_VEC(char *) redact;
+};
+
+/* Options for loading: --set overrides and where to look up includes. */
+struct mb_load_opts {
+	const char *const *sets; /* "NAME=VALUE" strings, NULL-terminated, may be NULL */
+	/* Directories searched for include fragments as runtimes/NAME.yml, in
+	 * order, after the directory of the including file. NULL-terminated. */
+	const char *const *include_dirs;
+	bool check_existence; /* runtime/within paths must exist (default for run) */
+	bool resolve_hosts;   /* host names in endpoints are resolved (always for run) */
+};
+
+/* Load and validate PATH. On failure returns -errno and err holds one line
+ * "file:line:column: what is wrong". Never returns a partial profile. */
+int mb_profile_load(const char *path, const struct mb_load_opts *opts,
+		    struct mb_profile **ret, struct mb_error *err);
+/* The same from a buffer (fuzzing, tests); name is used in messages. */
+int mb_profile_load_buffer(const char *name, const char *data, size_t len,
+			   const struct mb_load_opts *opts, struct mb_profile **ret,
+			   struct mb_error *err);
+void mb_profile_free(struct mb_profile *p);
+MB_DEFINE_CLEANUP(struct mb_profile, mb_profile_free)
+
+/* Lookups used by the inspector and the correlator. */
+const struct mb_tool *mb_profile_tool(const struct mb_profile *p, const char *name);
+const struct mb_tool *mb_profile_request(const struct mb_profile *p, const char *method);
+bool mb_profile_redacts(const struct mb_profile *p, const char *argname);
+
+void mb_grants_free(struct mb_grants *g);

@@ -1,0 +1,89 @@
+/* membrane-run: parse the command line, load the profile, and either check
+ * it, explain it, or run the server under the supervisor. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy/plan.h"
+#include "policy/profile.h"
+#include "supervisor/lookup.h"
+#include "supervisor/options.h"
+
+#define EXIT_MEMBRANE 125
+
+extern char **environ;
+
+static int load_profile(const struct mb_options *o, struct mb_profile **ret)
+{
+	struct mb_error err = { 0 };
+	_cleanup_free_ char *path = NULL;
+	int r = mb_profile_lookup(o->profile, &path, &err);
+	if (r < 0) {
+		fprintf(stderr, "membrane-run: %s\n", err.msg);
+		return r;
+	}
+	/* Fragments: runtimes/NAME.yml beside the profile first (the loader
+	 * does that), then beside the profiles of the search path. */
+	const char *const *dirs = mb_profile_dirs();
+	struct mb_load_opts lo = {
+		.sets = o->sets.n ? o->sets.v : NULL,
+		.include_dirs = dirs,
+		.check_existence = true,
+		.resolve_hosts = true,
+	};
+	r = mb_profile_load(path, &lo, ret, &err);
+	if (r < 0)
+		fprintf(stderr, "membrane-run: %s\n", err.msg);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	struct mb_options o;
+	int r = mb_options_parse(argc, argv, &o);
+	if (r < 0)
+		return EXIT_MEMBRANE;
+	switch (o.action) {
+	case MB_ACTION_HELP:
+		mb_options_usage(stdout);
+		return 0;
+	case MB_ACTION_VERSION:
+		printf("membrane-run %s\n", PACKAGE_VERSION);
+		return 0;
+	default:
+		break;
+	}
+
+	_cleanup_(mb_profile_freep) struct mb_profile *profile = NULL;
+	if (load_profile(&o, &profile) < 0) {
+		mb_options_free(&o);
+		return EXIT_MEMBRANE;
+	}
+	if (o.mode_set)
+		profile->mode = o.mode;
+
+	struct mb_error err = { 0 };
+	_cleanup_(mb_plan_freep) struct mb_plan *plan = NULL;
+	r = mb_plan_compile(profile, environ, &plan, &err);
+	if (r < 0) {
+		fprintf(stderr, "membrane-run: %s\n", err.msg);
+		mb_options_free(&o);
+		return EXIT_MEMBRANE;
+	}
+
+	int status = 0;
+	switch (o.action) {
+	case MB_ACTION_CHECK:
+		break;
+	case MB_ACTION_EXPLAIN:
+		fprintf(stderr, "membrane-run: --explain is not built yet\n");
+		status = EXIT_MEMBRANE;
+		break;
+	default:
+		fprintf(stderr, "membrane-run: running a command is not built yet: the sandbox comes with its own issue\n");
+		status = EXIT_MEMBRANE;
+		break;
+	}
+	mb_options_free(&o);
+	return status;
+}

@@ -1,0 +1,129 @@
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "supervisor/options.h"
+
+enum {
+	OPT_SET = 0x100,
+	OPT_REPORT,
+	OPT_MODE,
+	OPT_CHECK,
+	OPT_EXPLAIN,
+	OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+	{ "profile", required_argument, NULL, 'p' },
+	{ "set", required_argument, NULL, OPT_SET },
+	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "explain", no_argument, NULL, OPT_EXPLAIN },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ 0 },
+};
+
+void mb_options_usage(FILE *f)
+{
+	fputs("Usage: membrane-run --profile PROFILE [options] -- COMMAND [ARG]...\n"
+	      "Run an MCP server in a sandbox shaped by the tools its profile declares.\n"
+	      "\n"
+	      "  -p, --profile PROFILE  a path, or NAME looked up as NAME.yml in\n"
+	      "                         $XDG_CONFIG_HOME/membrane/profiles, " MB_SYSCONF_PROFILES_DIR ",\n"
+	      "                         and " MB_PROFILES_DIR "\n"
+	      "      --set NAME=VALUE   give a profile variable (repeatable)\n"
+	      "      --report DEST      where reports go: a file (appended), '-' for stderr,\n"
+	      "                         or 'syslog' (default: stderr)\n"
+	      "      --mode MODE        enforce (default) or audit\n"
+	      "      --check            validate the profile, print nothing on success, exit\n"
+	      "      --explain          print the compiled sandbox plan, exit\n"
+	      "  -h, --help             show this help, exit\n"
+	      "      --version          show the version, exit\n"
+	      "\n"
+	      "Exit status: the server's own; 128+N if it died of signal N; 125 membrane\n"
+	      "failed; 126 command not executable; 127 command not found.\n"
+	      "See membrane-run(1) and membrane-profile(5).\n",
+	      f);
+}
+
+_printf_(1, 2) static int bad(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("membrane-run: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (try --help)\n", stderr);
+	return -EINVAL;
+}
+
+int mb_options_parse(int argc, char **argv, struct mb_options *o)
+{
+	*o = (struct mb_options){ .action = MB_ACTION_RUN };
+	int c;
+	/* '+': stop at the first non-option, so the command's own options are
+	 * never taken for ours even without "--". ':' : report missing values. */
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+:p:h", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			o->profile = optarg;
+			break;
+		case OPT_SET:
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				return bad("--set %s: expected NAME=VALUE", optarg);
+			if (mb_vec_push(&o->sets, optarg) < 0)
+				return -ENOMEM;
+			break;
+		case OPT_REPORT:
+			if (!*optarg)
+				return bad("--report: expected a file, '-' or 'syslog'");
+			o->report = optarg;
+			break;
+		case OPT_MODE:
+			if (strcmp(optarg, "enforce") == 0)
+				o->mode = MB_MODE_ENFORCE;
+			else if (strcmp(optarg, "audit") == 0)
+				o->mode = MB_MODE_AUDIT;
+			else
+				return bad("--mode %s: expected enforce or audit", optarg);
+			o->mode_set = true;
+			break;
+		case OPT_CHECK:
+			o->action = MB_ACTION_CHECK;
+			break;
+		case OPT_EXPLAIN:
+			o->action = MB_ACTION_EXPLAIN;
+			break;
+		case 'h':
+			o->action = MB_ACTION_HELP;
+			return 0;
+		case OPT_VERSION:
+			o->action = MB_ACTION_VERSION;
+			return 0;
+		case ':':
+			return bad("%s needs a value", argv[optind - 1]);
+		default:
+			return bad("unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (o->sets.n && mb_vec_push(&o->sets, NULL) < 0)
+		return -ENOMEM;
+	if (!o->profile)
+		return bad("no profile given: use --profile PROFILE");
+	o->argv = argv + optind;
+	if (o->action == MB_ACTION_RUN && !o->argv[0])
+		return bad("no command given: membrane-run --profile P -- COMMAND [ARG]...");
+	if (o->action != MB_ACTION_RUN && o->argv[0])
+		return bad("%s takes no command", o->action == MB_ACTION_CHECK ? "--check" : "--explain");
+	return 0;
+}
+
+void mb_options_free(struct mb_options *o)
+{
+	mb_vec_free(&o->sets);
+}

@@ -1,0 +1,32 @@
+/* membrane-run's command line (DESIGN.md "Command line"; man/membrane-run.1). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/vec.h"
+#include "policy/profile.h"
+
+enum mb_action {
+	MB_ACTION_RUN,
+	MB_ACTION_CHECK,
+	MB_ACTION_EXPLAIN,
+	MB_ACTION_HELP,
+	MB_ACTION_VERSION,
+};
+
+struct mb_options {
+	enum mb_action action;
+	const char *profile;       /* as given: a path or a name */
+	MB_VEC(const char *) sets; /* NAME=VALUE, NULL-terminated when n > 0 */
+	const char *report;        /* NULL: stderr */
+	bool mode_set;
+	enum mb_mode mode;
+	char *const *argv;         /* the command after "--" */
+};
+
+/* Parse argv. Returns 0, or -EINVAL after printing one line that names the
+ * bad argument and suggests --help. */
+int mb_options_parse(int argc, char **argv, struct mb_options *ret);
+void mb_options_free(struct mb_options *o);
+void mb_options_usage(FILE *f);

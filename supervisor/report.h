@@ -1,0 +1,35 @@
+/* The reporter: Reports v1 (DESIGN.md, man/membrane-report.5), one JSON
+ * object per line, written with a single write(2) on an O_APPEND descriptor so
+ * that a line is never partial or interleaved with another writer's.
+ *
+ * Every line carries, before the event's own fields:
+ *   "v":1, "time":RFC 3339 UTC with microseconds, "event", "mode", "profile",
+ *   "session" (32 lowercase hex digits, random per membrane-run),
+ *   "seq" (0 for the session's first line, then +1 per line),
+ *   "prev" (lowercase hex SHA-256 of the session's previous line, its bytes
+ *           without the trailing newline; 64 '0's on the first line).
+ * Lines of several sessions may interleave in one file; the chain is per
+ * session. membrane-audit verify checks it. */
+#pragma once
+
+#include <cjson/cJSON.h>
+
+#include "common/error.h"
+#include "policy/profile.h"
+
+struct mb_reporter;
+
+/* dest: a file path (appended, created 0600), "-" for stderr, or "syslog".
+ * Fails (and membrane-run does not start the server) if dest cannot be
+ * opened. */
+int mb_reporter_open(const char *dest, const char *profile_name, enum mb_mode mode,
+		     struct mb_reporter **ret, struct mb_error *err);
+
+/* Write one line: the common fields, then "event":event, then every member of
+ * fields in order (fields may be NULL; it is not consumed). Returns 0 or
+ * -errno; a failure to write is the caller's to act on (fail closed). */
+int mb_reporter_emit(struct mb_reporter *r, const char *event, const cJSON *fields);
+
+const char *mb_reporter_session(const struct mb_reporter *r);
+void mb_reporter_close(struct mb_reporter *r);
+MB_DEFINE_CLEANUP(struct mb_reporter, mb_reporter_close)

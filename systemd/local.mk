@@ -1,0 +1,1 @@
+# systemd unit templates, installed to $(systemdsystemunitdir).
