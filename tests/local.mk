@@ -1,1 +1,7 @@
 EXTRA_DIST += tests/tap.h tests/tap.sh
+include tests/unit/local.mk
+include tests/sandbox/local.mk
+include tests/inspector/local.mk
+include tests/deputy/local.mk
+include tests/e2e/local.mk
+include tests/fuzz/local.mk

@@ -1,0 +1,1 @@
+# Tests of tests/deputy; included by tests/local.mk.

@@ -1,0 +1,1 @@
+# Tests of tests/e2e; included by tests/local.mk.

@@ -1,0 +1,1 @@
+# Tests of tests/fuzz; included by tests/local.mk.

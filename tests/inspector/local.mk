@@ -1,0 +1,1 @@
+# Tests of tests/inspector; included by tests/local.mk.

@@ -1,0 +1,1 @@
+# Tests of tests/sandbox; included by tests/local.mk.

@@ -1,0 +1,1 @@
+# Tests of tests/unit; included by tests/local.mk.
