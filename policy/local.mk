@@ -4,6 +4,7 @@ libpolicy_a_SOURCES = \
 	policy/profile.h policy/profile.c \
 	policy/load.c \
 	policy/plan.c \
-	policy/match.h policy/callgrants.h \
+	policy/match.h policy/path.c \
+	policy/callgrants.h \
 	policy/plan.h
 POLICY_LIBS = libpolicy.a libcommon.a $(YAML_LIBS) $(CJSON_LIBS)

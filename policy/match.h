@@ -18,8 +18,8 @@
 /* Lexical normalisation of an absolute path: duplicate slashes folded, "."
  * dropped, ".." pops a component (never above "/"), no trailing slash except
  * for "/" itself. out may alias in; outsz >= strlen(in) + 1 always suffices.
- * Returns the length, -EINVAL for a relative or empty path or an embedded
- * NUL-free invariant violation, -ENAMETOOLONG if outsz is too small. */
+ * Returns the length, -EINVAL for a path that is not absolute, or
+ * -ENAMETOOLONG if outsz is too small. */
 int mb_path_normalize(const char *in, char *out, size_t outsz);
 
 /* Does pattern (normalised, may hold globs and escapes) grant path (normalised,
