@@ -13,3 +13,14 @@ tests_audit_test_report_syslog_CFLAGS = $(AUDIT_TEST_CFLAGS) $(SYSTEMD_CFLAGS)
 tests_audit_test_report_syslog_SOURCES = tests/audit/test-report-syslog.c
 tests_audit_test_report_syslog_LDADD = $(REPORT_LIBS)
 TESTS += tests/audit/test-report-syslog
+
+# The report generator: the real reporter writing realistic reports for the
+# tests and for `make bench-audit`.
+check_PROGRAMS += tests/audit/gen-report
+tests_audit_gen_report_CFLAGS = $(AUDIT_TEST_CFLAGS)
+tests_audit_gen_report_SOURCES = tests/audit/gen-report.c
+tests_audit_gen_report_LDADD = $(REPORT_LIBS)
+
+TESTS += tests/audit/audit.sh
+dist_check_DATA += tests/audit/lib.sh tests/audit/reference.py
+EXTRA_DIST += tests/audit/audit.sh
