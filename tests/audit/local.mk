@@ -24,3 +24,8 @@ tests_audit_gen_report_LDADD = $(REPORT_LIBS)
 TESTS += tests/audit/audit.sh
 dist_check_DATA += tests/audit/lib.sh tests/audit/reference.py
 EXTRA_DIST += tests/audit/audit.sh
+
+TESTS += tests/audit/systemd.sh
+dist_check_DATA += tests/audit/systemd-manager.sh tests/audit/mcp-client.py \
+	tests/audit/echo-mcp.py tests/audit/echo.yml
+EXTRA_DIST += tests/audit/systemd.sh
