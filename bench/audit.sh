@@ -22,15 +22,16 @@ run() {
 	/usr/bin/time -v -o "$dir/time" "$@" > /dev/null 2> "$dir/err" || true
 	wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$dir/time")
 	user=$(sed -n 's/.*User time (seconds): //p' "$dir/time")
+	sys=$(sed -n 's/.*System time (seconds): //p' "$dir/time")
 	rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$dir/time")
 	status=$(sed -n 's/.*Exit status: //p' "$dir/time")
-	printf '| %s | %s | %s | %s MiB | %s |\n' "$name" "$wall" "$user" "$((rss / 1024))" "$status"
+	printf '| %s | %s | %s | %s | %s MiB | %s |\n' "$name" "$wall" "$user" "$sys" "$((rss / 1024))" "$status"
 }
 
 echo "membrane-audit on a $((size / 1048576)) MiB report ($(uname -r), $(nproc) CPUs, $(date -u +%Y-%m-%d))"
 echo
-echo "| command | wall | user s | peak RSS | exit |"
-echo "|---|---|---|---|---|"
+echo "| command | wall | user s | sys s | peak RSS | exit |"
+echo "|---|---|---|---|---|---|"
 run "gen-report (the reporter writing it)" "$gen" -s 8 -t 100000 -b "$size" "$report"
 bytes=$(stat -c %s "$report")
 lines=$(wc -l < "$report")
