@@ -1,6 +1,9 @@
 /* Runtime fragments: include: [node] reads runtimes/node.yml beside the
  * including file, then beside each profile directory of the search path; a
- * value holding a '/' is a path from the including file's directory. Files
+ * value holding a '/' is a path from the including file's directory. A
+ * profile loaded from a buffer has no directory: only the include
+ * directories of the options are searched, so that a buffer (a fuzzer's
+ * input) reaches no file the options did not name. Files
  * are told apart by device and inode, so a cycle is caught however it is
  * spelt, and a fragment reached twice (a diamond) is read once. */
 #include <fcntl.h>
@@ -190,7 +193,8 @@ static int find_named(struct loader *l, const struct yt_node *it, size_t doc, st
 				name);
 	path_vec tried = { 0 };
 	size_t dlen = dir_len(includer);
-	int r = candidate(&tried, includer, dlen, "runtimes/", name);
+	bool file = l->docs.v[doc].has_id; /* a buffer has no directory */
+	int r = file ? candidate(&tried, includer, dlen, "runtimes/", name) : 0;
 	if (r == 0 && doc > 0)
 		r = candidate(&tried, includer, dlen, "", name);
 	for (const char *const *d = l->opts->include_dirs; r == 0 && d && *d; d++)
@@ -204,6 +208,10 @@ static int find_named(struct loader *l, const struct yt_node *it, size_t doc, st
 		if (r == 0)
 			tried.v[i] = NULL; /* taken by f */
 	}
+	if (r == 1 && tried.n == 0)
+		r = ld_error(l, -ENOENT, it,
+			     "unknown include '%s': a profile read from memory has no directory to look in (give include directories)",
+			     name);
 	if (r == 1) {
 		struct mb_strbuf b = { 0 };
 		for (size_t i = 0; i < tried.n; i++)
@@ -225,6 +233,10 @@ static int find_fragment(struct loader *l, const struct yt_node *it, size_t doc,
 	const char *includer = l->docs.v[doc].name;
 	if (!strchr(it->text, '/'))
 		return find_named(l, it, doc, f);
+	if (!l->docs.v[doc].has_id)
+		return ld_error(l, -EINVAL, it,
+				"include '%s': a profile read from memory has no directory to find a path from (name the fragment instead)",
+				it->text);
 	char *path = it->text[0] == '/' ? strdup(it->text)
 					: join(includer, dir_len(includer), it->text, "");
 	int r = try_path(l, it, path, f);
