@@ -6,8 +6,9 @@ libpolicy_a_SOURCES = \
 	policy/load-internal.h policy/load.c policy/load_util.c policy/load_keys.c \
 	policy/load_grants.c policy/include.c policy/vars.c \
 	policy/pattern_parse.c policy/endpoint_parse.c policy/size.c \
-	policy/plan.c \
+	policy/plan.h policy/plan.c \
+	policy/widen.h policy/widen.c \
 	policy/match.h policy/path.c \
-	policy/callgrants.h \
-	policy/plan.h
+	policy/resolve.h policy/resolve.c \
+	policy/callgrants.h
 POLICY_LIBS = libpolicy.a libcommon.a $(YAML_LIBS) $(CJSON_LIBS)
