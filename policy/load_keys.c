@@ -153,6 +153,10 @@ static int limit(struct loader *l, const struct yt_pair *pair, uint64_t *out,
 		return ld_error(l, -EINVAL, v,
 				"bad size '%s' (write bytes, or a number with K, M, G or T: 512M)",
 				v->text);
+	if (n == 0 && size)
+		return ld_error(l, -EINVAL, v,
+				"bad memory limit '%s' (write a size above 0, such as 512M, or remove the limit)",
+				v->text);
 	if (r < 0 || n == 0)
 		return ld_error(l, -EINVAL, v,
 				"bad %s limit '%s' (write a whole number above 0, or remove the limit)",

@@ -3,3 +3,13 @@ TESTS += tests/unit/test-plan
 check_PROGRAMS += tests/unit/test-plan
 tests_unit_test_plan_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 tests_unit_test_plan_LDADD = $(POLICY_LIBS)
+
+# The profile loader (policy/load*.c): good profiles field by field, and one
+# broken profile per error with its exact message.
+check_PROGRAMS += tests/unit/test-profile tests/unit/test-profile-bad
+TESTS += tests/unit/test-profile tests/unit/test-profile-bad
+tests_unit_test_profile_SOURCES = tests/unit/test-profile.c tests/unit/profile-test.h
+tests_unit_test_profile_LDADD = $(POLICY_LIBS)
+tests_unit_test_profile_bad_SOURCES = tests/unit/test-profile-bad.c tests/unit/profile-test.h
+tests_unit_test_profile_bad_LDADD = $(POLICY_LIBS)
+EXTRA_DIST += tests/fixtures/profiles
