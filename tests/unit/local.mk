@@ -13,3 +13,5 @@ tests_unit_test_profile_LDADD = $(POLICY_LIBS)
 tests_unit_test_profile_bad_SOURCES = tests/unit/test-profile-bad.c tests/unit/profile-test.h
 tests_unit_test_profile_bad_LDADD = $(POLICY_LIBS)
 EXTRA_DIST += tests/fixtures/profiles
+TESTS += tests/unit/profile-check.sh
+EXTRA_DIST += tests/unit/profile-check.sh
