@@ -250,15 +250,13 @@ static int find_fragment(struct loader *l, const struct yt_node *it, size_t doc,
 
 static int cycle_error(struct loader *l, const struct yt_node *it, size_t k)
 {
-	struct mb_strbuf b = { 0 };
+	_cleanup_(mb_strbuf_free) struct mb_strbuf b = { 0 };
 	for (size_t i = k; i < l->stack.n; i++)
 		mb_strbuf_printf(&b, "%s -> ", l->docs.v[l->stack.v[i]].name);
 	mb_strbuf_puts(&b, l->docs.v[l->stack.v[k]].name);
 	if (mb_strbuf_failed(&b))
 		return ld_oom(l);
-	int r = ld_error(l, -ELOOP, it, "include cycle: %s (remove one of these includes)", b.s);
-	mb_strbuf_free(&b);
-	return r;
+	return ld_error(l, -ELOOP, it, "include cycle: %s (remove one of these includes)", b.s);
 }
 
 static int include_one(struct loader *l, size_t doc, const struct yt_node *it, unsigned depth)

@@ -71,15 +71,13 @@ static int unknown_key(struct loader *l, const struct yt_node *key, const char *
 				"unknown key '%s' (a fragment holds only vars, runtime and include)",
 				key->text);
 	}
-	struct mb_strbuf b = { 0 };
+	_cleanup_(mb_strbuf_free) struct mb_strbuf b = { 0 };
 	for (size_t i = 0; i < n; i++)
 		mb_strbuf_printf(&b, "%s%s", i ? ", " : "", names[i]);
 	if (mb_strbuf_failed(&b))
 		return ld_oom(l);
-	int r = ld_error(l, -EINVAL, key, "unknown key '%s'%s%s (expected one of: %s)", key->text,
-			 where ? " in " : "", where ? where : "", b.s);
-	mb_strbuf_free(&b);
-	return r;
+	return ld_error(l, -EINVAL, key, "unknown key '%s'%s%s (expected one of: %s)", key->text,
+			where ? " in " : "", where ? where : "", b.s);
 }
 
 int ld_map_keys(struct loader *l, const struct yt_node *map, const char *const *names, size_t n,

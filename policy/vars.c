@@ -121,7 +121,7 @@ static int apply_sets(struct loader *l)
 
 static int cycle_error(struct loader *l, const struct yt_node *at, size_t again)
 {
-	struct mb_strbuf b = { 0 };
+	_cleanup_(mb_strbuf_free) struct mb_strbuf b = { 0 };
 	size_t k = 0;
 	while (k < l->resolving.n && l->resolving.v[k] != again)
 		k++;
@@ -130,10 +130,8 @@ static int cycle_error(struct loader *l, const struct yt_node *at, size_t again)
 	mb_strbuf_printf(&b, "${%s}", l->vars.v[again].name);
 	if (mb_strbuf_failed(&b))
 		return ld_oom(l);
-	int r = ld_error(l, -EINVAL, at, "variable cycle: %s (a variable cannot refer to itself)",
-			 b.s);
-	mb_strbuf_free(&b);
-	return r;
+	return ld_error(l, -EINVAL, at, "variable cycle: %s (a variable cannot refer to itself)",
+			b.s);
 }
 
 static int resolve(struct loader *l, size_t i, const struct yt_node *at)
@@ -254,18 +252,16 @@ int ld_vars_finish(struct loader *l)
 		const struct ld_var *v = &l->vars.v[i];
 		if (v->raw || v->referenced)
 			continue;
-		struct mb_strbuf have = { 0 };
+		_cleanup_(mb_strbuf_free) struct mb_strbuf have = { 0 };
 		for (size_t j = 0; j < l->vars.n; j++)
 			if (l->vars.v[j].raw)
 				mb_strbuf_printf(&have, "%s%s", have.len ? ", " : "",
 						 l->vars.v[j].name);
 		if (mb_strbuf_failed(&have))
 			return ld_oom(l);
-		mb_error_set(l->err, -EINVAL,
-			     CMDLINE ": --set %s: the profile has no variable %s (it has%s%s)", v->name,
-			     v->name, have.len ? ": " : " none", have.len ? have.s : "");
-		mb_strbuf_free(&have);
-		return -EINVAL;
+		return mb_error_set(l->err, -EINVAL,
+				    CMDLINE ": --set %s: the profile has no variable %s (it has%s%s)",
+				    v->name, v->name, have.len ? ": " : " none", have.len ? have.s : "");
 	}
 	for (size_t i = 0; i < l->vars.n; i++) {
 		struct ld_var *v = &l->vars.v[i];

@@ -6,12 +6,14 @@ tests_unit_test_plan_LDADD = $(POLICY_LIBS)
 
 # The profile loader (policy/load*.c): good profiles field by field, and one
 # broken profile per error with its exact message.
-check_PROGRAMS += tests/unit/test-profile tests/unit/test-profile-bad
-TESTS += tests/unit/test-profile tests/unit/test-profile-bad
+check_PROGRAMS += tests/unit/test-profile tests/unit/test-profile-bad tests/unit/test-profile-oom
+TESTS += tests/unit/test-profile tests/unit/test-profile-bad tests/unit/test-profile-oom
 tests_unit_test_profile_SOURCES = tests/unit/test-profile.c tests/unit/profile-test.h
 tests_unit_test_profile_LDADD = $(POLICY_LIBS)
 tests_unit_test_profile_bad_SOURCES = tests/unit/test-profile-bad.c tests/unit/profile-test.h
 tests_unit_test_profile_bad_LDADD = $(POLICY_LIBS)
+tests_unit_test_profile_oom_SOURCES = tests/unit/test-profile-oom.c tests/unit/profile-test.h
+tests_unit_test_profile_oom_LDADD = $(POLICY_LIBS)
 EXTRA_DIST += tests/fixtures/profiles
 TESTS += tests/unit/profile-check.sh
 EXTRA_DIST += tests/unit/profile-check.sh
