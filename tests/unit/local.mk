@@ -17,3 +17,11 @@ tests_unit_test_profile_oom_LDADD = $(POLICY_LIBS)
 EXTRA_DIST += tests/fixtures/profiles
 TESTS += tests/unit/profile-check.sh
 EXTRA_DIST += tests/unit/profile-check.sh
+
+# Host names against a known /etc/hosts: the program runs inside the
+# namespace profile-hosts.sh makes; it is not a test by itself.
+check_PROGRAMS += tests/unit/test-profile-hosts
+tests_unit_test_profile_hosts_SOURCES = tests/unit/test-profile-hosts.c tests/unit/profile-test.h
+tests_unit_test_profile_hosts_LDADD = $(POLICY_LIBS)
+TESTS += tests/unit/profile-hosts.sh
+EXTRA_DIST += tests/unit/profile-hosts.sh

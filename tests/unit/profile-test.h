@@ -11,7 +11,7 @@
 #include "policy/profile.h"
 #include "tests/tap.h"
 
-static char *fixture(const char *rel)
+__attribute__((unused)) static char *fixture(const char *rel)
 {
 	const char *top = getenv("top_srcdir");
 	char *p = NULL;
