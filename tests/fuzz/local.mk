@@ -1,9 +1,10 @@
 # Fuzz targets. With ./configure CC=clang --enable-fuzzing they are libFuzzer
-# binaries (make fuzz-profile runs one for FUZZ_SECONDS); otherwise each is
+# binaries (make fuzz-profile runs one for FUZZ_SECONDS, with FUZZ_FLAGS
+# such as -jobs=2 added); otherwise each is
 # linked with replay.c and runs over its corpus once as an ordinary test, so
 # saved inputs stay regression tests.
 FUZZ_SECONDS = 60
-FUZZ_JOBS = 1
+FUZZ_FLAGS =
 EXTRA_DIST += tests/fuzz/replay.c tests/fuzz/profile.dict tests/fuzz/corpus
 
 fuzz_profile_sources = tests/fuzz/fuzz-profile.c
@@ -21,11 +22,11 @@ tests_fuzz_fuzz_profile_LDADD = $(POLICY_LIBS)
 # to tests/fuzz/work/ as crash-*/leak-*: copy one into the corpus once fixed.
 fuzz-profile: tests/fuzz/fuzz-profile
 	@mkdir -p tests/fuzz/work/profile
-	tests/fuzz/fuzz-profile -max_total_time=$(FUZZ_SECONDS) -jobs=$(FUZZ_JOBS) \
+	tests/fuzz/fuzz-profile -max_total_time=$(FUZZ_SECONDS) \
 		-max_len=4096 -timeout=10 -print_final_stats=1 \
 		-artifact_prefix=tests/fuzz/work/ \
 		-dict=$(srcdir)/tests/fuzz/profile.dict \
-		tests/fuzz/work/profile $(srcdir)/tests/fuzz/corpus/profile
+		$(FUZZ_FLAGS) tests/fuzz/work/profile $(srcdir)/tests/fuzz/corpus/profile
 else
 check_PROGRAMS += tests/fuzz/fuzz-profile-replay
 TESTS += tests/fuzz/fuzz-profile-replay
