@@ -20,6 +20,7 @@ tests_fuzz_fuzz_profile_LDADD = $(POLICY_LIBS)
 
 # New inputs go to tests/fuzz/work/profile (not the source tree); crashes
 # to tests/fuzz/work/ as crash-*/leak-*: copy one into the corpus once fixed.
+# make clean leaves tests/fuzz/work alone: what a campaign found is kept.
 fuzz-profile: tests/fuzz/fuzz-profile
 	@mkdir -p tests/fuzz/work/profile
 	tests/fuzz/fuzz-profile -max_total_time=$(FUZZ_SECONDS) \
@@ -38,4 +39,3 @@ fuzz-profile:
 	@echo "fuzz-profile: reconfigure with ./configure CC=clang --enable-fuzzing" >&2; exit 1
 endif
 .PHONY: fuzz-profile
-CLEANFILES += -r tests/fuzz/work
