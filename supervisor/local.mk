@@ -4,5 +4,6 @@ membrane_run_SOURCES = \
 	supervisor/main.c \
 	supervisor/options.h supervisor/options.c \
 	supervisor/lookup.h supervisor/lookup.c \
+	supervisor/explain.h supervisor/explain.c \
 	supervisor/report.h
 membrane_run_LDADD = $(SANDBOX_LIBS) $(POLICY_LIBS) $(NETTLE_LIBS) $(SYSTEMD_LIBS)
