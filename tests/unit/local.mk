@@ -3,3 +3,5 @@ TESTS += tests/unit/test-plan
 check_PROGRAMS += tests/unit/test-plan
 tests_unit_test_plan_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 tests_unit_test_plan_LDADD = $(POLICY_LIBS)
+TESTS += tests/unit/profiles-check.sh
+EXTRA_DIST += tests/unit/profiles-check.sh
