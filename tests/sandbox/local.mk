@@ -1,1 +1,4 @@
 # Tests of tests/sandbox; included by tests/local.mk.
+check_PROGRAMS += tests/sandbox/launch
+tests_sandbox_launch_SOURCES = tests/sandbox/launch.c
+tests_sandbox_launch_LDADD = $(SANDBOX_LIBS) $(POLICY_LIBS)
