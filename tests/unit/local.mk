@@ -5,3 +5,5 @@ tests_unit_test_plan_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 tests_unit_test_plan_LDADD = $(POLICY_LIBS)
 TESTS += tests/unit/profiles-check.sh
 EXTRA_DIST += tests/unit/profiles-check.sh
+TESTS += tests/unit/man-profile.sh
+EXTRA_DIST += tests/unit/man-profile.sh
