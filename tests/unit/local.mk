@@ -25,3 +25,8 @@ tests_unit_test_profile_hosts_SOURCES = tests/unit/test-profile-hosts.c tests/un
 tests_unit_test_profile_hosts_LDADD = $(POLICY_LIBS)
 TESTS += tests/unit/profile-hosts.sh
 EXTRA_DIST += tests/unit/profile-hosts.sh
+
+TESTS += tests/unit/profiles-check.sh
+EXTRA_DIST += tests/unit/profiles-check.sh
+TESTS += tests/unit/man-profile.sh
+EXTRA_DIST += tests/unit/man-profile.sh
