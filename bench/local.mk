@@ -9,3 +9,9 @@ EXTRA_DIST += bench/audit.sh
 bench-audit: membrane-audit tests/audit/gen-report
 	top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/audit.sh $(BENCH_AUDIT_SIZE)
 EXTRA_DIST += bench/audit-results.md
+
+# ns per mb_callgrants_allows_path query; built, never run by make check.
+noinst_PROGRAMS += bench/bench-match
+bench_bench_match_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+bench_bench_match_LDADD = $(POLICY_LIBS)
+EXTRA_DIST += bench/match-results.md
