@@ -1,4 +1,6 @@
 #include <getopt.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +14,8 @@ enum {
 	OPT_CHECK,
 	OPT_EXPLAIN,
 	OPT_VERSION,
+	OPT_GRACE,
+	OPT_MAX_MESSAGE,
 };
 
 static const struct option long_options[] = {
@@ -23,6 +27,8 @@ static const struct option long_options[] = {
 	{ "explain", no_argument, NULL, OPT_EXPLAIN },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "grace", required_argument, NULL, OPT_GRACE },
+	{ "max-message", required_argument, NULL, OPT_MAX_MESSAGE },
 	{ 0 },
 };
 
@@ -38,6 +44,9 @@ void mb_options_usage(FILE *f)
 	      "      --report DEST      where reports go: a file (appended), '-' for stderr,\n"
 	      "                         or 'syslog' (default: stderr)\n"
 	      "      --mode MODE        enforce (default) or audit\n"
+	      "      --grace SECONDS    after the client's EOF, wait this long before SIGTERM,\n"
+	      "                         and as long again before SIGKILL (default 3)\n"
+	      "      --max-message SIZE longest JSON-RPC line accepted, e.g. 16M (default)\n"
 	      "      --check            validate the profile, print nothing on success, exit\n"
 	      "      --explain          print the compiled sandbox plan, exit\n"
 	      "  -h, --help             show this help, exit\n"
@@ -60,9 +69,51 @@ _printf_(1, 2) static int bad(const char *fmt, ...)
 	return -EINVAL;
 }
 
+/* "3", "0.5": seconds, to milliseconds. */
+static int parse_seconds(const char *s, uint64_t *ret)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || v < 0 || v > 86400)
+		return -EINVAL;
+	*ret = (uint64_t)(v * 1000.0 + 0.5);
+	return 0;
+}
+
+/* "16M", "4096", "64K", "1G": bytes (binary units). */
+static int parse_size(const char *s, size_t *ret)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || s[0] == '-')
+		return -EINVAL;
+	unsigned shift = 0;
+	switch (*end) {
+	case '\0': break;
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	default: return -EINVAL;
+	}
+	if (*end == 'i' && end[1] == 'B')
+		end += 2;
+	else if (*end == 'B')
+		end++;
+	if (*end || v == 0 || v > (SIZE_MAX >> 1 >> shift))
+		return -EINVAL;
+	*ret = (size_t)(v << shift);
+	return 0;
+}
+
 int mb_options_parse(int argc, char **argv, struct mb_options *o)
 {
-	*o = (struct mb_options){ .action = MB_ACTION_RUN };
+	*o = (struct mb_options){
+		.action = MB_ACTION_RUN,
+		.grace_ms = 3000,
+		.max_message = 16u << 20,
+	};
 	int c;
 	/* '+': stop at the first non-option, so the command's own options are
 	 * never taken for ours even without "--". ':' : report missing values. */
@@ -92,6 +143,14 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 			else
 				return bad("--mode %s: expected enforce or audit", optarg);
 			o->mode_set = true;
+			break;
+		case OPT_GRACE:
+			if (parse_seconds(optarg, &o->grace_ms) < 0)
+				return bad("--grace %s: expected a number of seconds", optarg);
+			break;
+		case OPT_MAX_MESSAGE:
+			if (parse_size(optarg, &o->max_message) < 0)
+				return bad("--max-message %s: expected a size such as 16M or 65536", optarg);
 			break;
 		case OPT_CHECK:
 			o->action = MB_ACTION_CHECK;

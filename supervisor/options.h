@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/vec.h"
 #include "policy/profile.h"
@@ -23,6 +24,8 @@ struct mb_options {
 	bool mode_set;
 	enum mb_mode mode;
 	char *const *argv;         /* the command after "--" */
+	uint64_t grace_ms;         /* --grace: after stdin's EOF, before SIGTERM */
+	size_t max_message;        /* --max-message: longest line accepted */
 };
 
 /* Parse argv. Returns 0, or -EINVAL after printing one line that names the
