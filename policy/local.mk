@@ -10,5 +10,6 @@ libpolicy_a_SOURCES = \
 	policy/widen.h policy/widen.c \
 	policy/match.h policy/path.c policy/match.c \
 	policy/resolve.h policy/resolve.c \
+	policy/elf.h policy/elf.c \
 	policy/callgrants.h policy/callgrants.c
 POLICY_LIBS = libpolicy.a libcommon.a $(YAML_LIBS) $(CJSON_LIBS)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "policy/elf.h"
 #include "policy/match.h"
 #include "policy/plan.h"
 #include "policy/resolve.h"
@@ -143,6 +144,32 @@ static int add_grants(struct compiler *c, const struct mb_grants *g)
 	for (unsigned op = 0; op < MB_PATH_OPS; op++) {
 		int r = add_patterns(c, &g->path[op], OP_BIT(op), false);
 		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* An exec grant is useless without the ELF interpreter the kernel runs the
+ * program with (Landlock asks for execute on ld.so itself), nor without the
+ * links that lead to it (/lib64 -> usr/lib64 on Debian). Grant it with the
+ * exec grant's position, so --explain says where it came from. A directory
+ * grant may hold any program: use the interpreter of our own architecture. */
+static int add_interpreters(struct compiler *c)
+{
+	size_t n = c->grants.n;
+	for (size_t i = 0; i < n; i++) {
+		struct sgrant g = c->grants.v[i];
+		if (!(g.ops & OP_BIT(MB_OP_EXEC)) || !g.exists || g.tmpfs)
+			continue;
+		char interp[PATH_MAX];
+		int r = mb_elf_interpreter(g.is_dir ? "/proc/self/exe" : g.real, interp, sizeof(interp));
+		if (r <= 0)
+			continue; /* static, a script, or unreadable: the kernel will say */
+		struct mb_path_pattern pp = { .text = interp, .pos = g.pos };
+		c->cur = &pp;
+		c->cur_ops = OP_BIT(MB_OP_EXEC);
+		c->cur_tmpfs = false;
+		if ((r = add_widened(interp, c)) < 0)
 			return r;
 	}
 	return 0;
@@ -406,6 +433,8 @@ int mb_plan_compile(const struct mb_profile *p, char *const *envp, struct mb_pla
 		r = add_grants(&c, &p->tools.v[i].grants);
 	for (size_t i = 0; r == 0 && i < p->requests.n; i++)
 		r = add_grants(&c, &p->requests.v[i].grants);
+	if (r == 0)
+		r = add_interpreters(&c);
 	if (r == 0)
 		r = build_mounts(&c);
 	if (r == 0)
