@@ -198,6 +198,18 @@ int main(int argc, char **argv)
 		m->path = "/dev";
 		m->is_dir = true;
 	}
+	/* As the plan compiler does: a bind holding an exec grant at or beneath
+	 * it is mounted without noexec (ld.so maps libraries executable). */
+	for (size_t i = 0; i < plan.mounts.n; i++) {
+		struct mb_mount *m = &plan.mounts.v[i];
+		size_t n = strlen(m->path);
+		for (size_t j = 0; j < plan.fs_rules.n; j++) {
+			const struct mb_fs_rule *r = &plan.fs_rules.v[j];
+			if ((r->ops & X) && strncmp(r->path, m->path, n) == 0 &&
+			    (r->path[n] == '/' || r->path[n] == '\0' || n == 1))
+				m->exec = true;
+		}
+	}
 	if (plan.envp.n && mb_vec_push(&plan.envp, NULL) < 0)
 		die("%s", "out of memory");
 	cfg.argv = argv + optind;

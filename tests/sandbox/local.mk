@@ -2,3 +2,7 @@
 check_PROGRAMS += tests/sandbox/launch
 tests_sandbox_launch_SOURCES = tests/sandbox/launch.c
 tests_sandbox_launch_LDADD = $(SANDBOX_LIBS) $(POLICY_LIBS)
+check_PROGRAMS += tests/sandbox/prober
+tests_sandbox_prober_SOURCES = tests/sandbox/prober.c
+TESTS += tests/sandbox/escape.sh
+dist_check_DATA += tests/sandbox/escape.sh
