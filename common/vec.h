@@ -30,7 +30,7 @@ int mb_vec_grow_(void **v, size_t *cap, size_t n, size_t elem);
 /* Pointer to a new zeroed element at the end, or NULL (errno=ENOMEM). */
 #define mb_vec_new(vec)                                               \
 	({                                                            \
-		__typeof__((vec)->v) _e_ = NULL;                      \
+		__typeof__((vec)->v + 0) _e_ = NULL;                      \
 		if (mb_vec_reserve_one(vec) == 0) {                   \
 			_e_ = &(vec)->v[(vec)->n++];                  \
 			__builtin_memset(_e_, 0, sizeof(*_e_));       \
@@ -39,7 +39,7 @@ int mb_vec_grow_(void **v, size_t *cap, size_t n, size_t elem);
 	})
 
 #define mb_vec_foreach(it, vec) \
-	for (__typeof__((vec)->v) it = (vec)->v; it && it < (vec)->v + (vec)->n; it++)
+	for (__typeof__((vec)->v + 0) it = (vec)->v; it && it < (vec)->v + (vec)->n; it++)
 
 #define mb_vec_free(vec)              \
 	do {                          \

@@ -24,7 +24,8 @@ struct mb_mount {
 	char *path;        /* the same path inside and outside (canonical) */
 	char *link_target; /* MB_MOUNT_SYMLINK: readlink() of path on the host */
 	bool is_dir;       /* binds: the host path is a directory */
-	bool exec;         /* binds: exec is granted at or beneath: no noexec */
+	bool exec;         /* rw binds: exec granted here, so no noexec (ro binds
+			      are never noexec: ld.so maps libraries from them) */
 	bool optional;     /* the grant was marked '?' and the path was missing */
 	bool missing;      /* optional and absent on the host: skipped */
 	struct mb_srcpos pos; /* the grant responsible */

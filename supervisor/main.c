@@ -6,6 +6,7 @@
 
 #include "policy/plan.h"
 #include "policy/profile.h"
+#include "supervisor/explain.h"
 #include "supervisor/lookup.h"
 #include "supervisor/options.h"
 
@@ -76,8 +77,10 @@ int main(int argc, char **argv)
 	case MB_ACTION_CHECK:
 		break;
 	case MB_ACTION_EXPLAIN:
-		fprintf(stderr, "membrane-run: --explain is not built yet\n");
-		status = EXIT_MEMBRANE;
+		if (mb_explain(plan, stdout) < 0) {
+			fprintf(stderr, "membrane-run: --explain: cannot write the plan: %m\n");
+			status = EXIT_MEMBRANE;
+		}
 		break;
 	default:
 		fprintf(stderr, "membrane-run: running a command is not built yet: the sandbox comes with its own issue\n");

@@ -1,0 +1,250 @@
+/* --explain: the compiled plan in words a security reviewer can check
+ * against the profile: every mount, every Landlock rule, the seccomp policy,
+ * the network, the limits, the environment, and each tool's grants. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/strbuf.h"
+#include "supervisor/explain.h"
+
+static void put_pos(struct mb_strbuf *b, const struct mb_srcpos *pos)
+{
+	if (pos->file && pos->line)
+		mb_strbuf_printf(b, "  (%s:%u:%u)", pos->file, pos->line, pos->column);
+}
+
+static void put_size(struct mb_strbuf *b, uint64_t v)
+{
+	static const char units[] = "KMGT";
+	int u = -1;
+	while (v >= 1024 && v % 1024 == 0 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	mb_strbuf_printf(b, "%" PRIu64 "%s", v, u >= 0 ? (char[]){ units[u], 0 } : " bytes");
+}
+
+static void put_ops(struct mb_strbuf *b, unsigned ops)
+{
+	const char *sep = "";
+	for (unsigned op = 0; op < MB_OP_COUNT_; op++)
+		if (ops & (1u << op)) {
+			mb_strbuf_printf(b, "%s%s", sep, mb_op_name(op));
+			sep = ",";
+		}
+}
+
+static void explain_mounts(struct mb_strbuf *b, const struct mb_plan *plan)
+{
+	mb_strbuf_puts(b, "\nFilesystem: a fresh tmpfs root (pivot_root), holding only:\n");
+	mb_vec_foreach(m, &plan->mounts) {
+		mb_strbuf_printf(b, "  %-8s %s", mb_mount_kind_name(m->kind), m->path);
+		switch (m->kind) {
+		case MB_MOUNT_SYMLINK:
+			mb_strbuf_printf(b, " -> %s", m->link_target);
+			break;
+		case MB_MOUNT_PROC:
+			mb_strbuf_puts(b, "  the sandbox's own pid namespace");
+			break;
+		case MB_MOUNT_DEV:
+			mb_strbuf_puts(b, "  null zero full random urandom, no tty");
+			break;
+		case MB_MOUNT_BIND_RW:
+			mb_strbuf_puts(b, m->exec ? "  nosuid,nodev" : "  nosuid,nodev,noexec");
+			break;
+		case MB_MOUNT_BIND_RO:
+			mb_strbuf_puts(b, "  read-only,nosuid,nodev");
+			break;
+		case MB_MOUNT_TMPFS:
+			mb_strbuf_puts(b, "  private, empty, nosuid,nodev");
+			break;
+		}
+		if (m->missing)
+			mb_strbuf_puts(b, "  [optional, missing on this host: skipped]");
+		put_pos(b, &m->pos);
+		mb_strbuf_putc(b, '\n');
+	}
+}
+
+static void explain_landlock_plan(struct mb_strbuf *b, const struct mb_plan *plan)
+{
+	mb_strbuf_puts(b, "\nLandlock rules (the union of every grant; everything else denied):\n");
+	mb_vec_foreach(f, &plan->fs_rules) {
+		mb_strbuf_printf(b, "  %-40s ", f->path);
+		put_ops(b, f->ops);
+		mb_strbuf_puts(b, f->is_dir ? "" : "  (file)");
+		put_pos(b, &f->pos);
+		mb_strbuf_putc(b, '\n');
+	}
+	mb_strbuf_puts(b, "  TCP connect: ");
+	if (plan->connect_any_port)
+		mb_strbuf_puts(b, "any port (a grant spans too many ports to list)");
+	else {
+		const char *sep = "";
+		mb_vec_foreach(n, &plan->net_rules) if (n->ops & (1u << MB_OP_CONNECT)) {
+			mb_strbuf_printf(b, "%s%u", sep, n->port);
+			sep = " ";
+		}
+		if (!*sep)
+			mb_strbuf_puts(b, "none");
+	}
+	mb_strbuf_puts(b, "\n  TCP bind: ");
+	if (plan->bind_any_port)
+		mb_strbuf_puts(b, "any port (a grant spans too many ports to list)");
+	else {
+		const char *sep = "";
+		mb_vec_foreach(n, &plan->net_rules) if (n->ops & (1u << MB_OP_BIND)) {
+			mb_strbuf_printf(b, "%s%u", sep, n->port);
+			sep = " ";
+		}
+		if (!*sep)
+			mb_strbuf_puts(b, "none");
+	}
+	mb_strbuf_putc(b, '\n');
+}
+
+static void put_grants(struct mb_strbuf *b, const struct mb_grants *g, const char *indent)
+{
+	bool any = false;
+	for (unsigned op = 0; op < MB_PATH_OPS; op++) {
+		if (!g->path[op].n)
+			continue;
+		mb_strbuf_printf(b, "%s%-8s", indent, mb_op_name(op));
+		const char *sep = "";
+		mb_vec_foreach(pp, &g->path[op]) {
+			mb_strbuf_printf(b, "%s%s%s", sep, pp->text, pp->optional ? "?" : "");
+			sep = ", ";
+		}
+		mb_strbuf_putc(b, '\n');
+		any = true;
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		if (!g->net[i].n)
+			continue;
+		mb_strbuf_printf(b, "%s%-8s", indent, mb_op_name(i == 0 ? MB_OP_CONNECT : MB_OP_BIND));
+		const char *sep = "", *last = NULL;
+		mb_vec_foreach(ep, &g->net[i]) {
+			if (ep->text == last)
+				continue; /* one host name, several addresses */
+			mb_strbuf_printf(b, "%s%s", sep, ep->text);
+			sep = ", ";
+			last = ep->text;
+		}
+		mb_strbuf_putc(b, '\n');
+		any = true;
+	}
+	if (!any)
+		mb_strbuf_printf(b, "%snothing beyond runtime\n", indent);
+}
+
+static void explain_scopes(struct mb_strbuf *b, const struct mb_profile *p)
+{
+	mb_strbuf_puts(b, "\nRuntime grants (start-up, idle, and every call):\n");
+	put_grants(b, &p->runtime, "  ");
+	if (p->tmpfs.n) {
+		mb_strbuf_puts(b, "  tmpfs   ");
+		const char *sep = "";
+		mb_vec_foreach(t, &p->tmpfs) {
+			mb_strbuf_printf(b, "%s%s", sep, t->text);
+			sep = ", ";
+		}
+		mb_strbuf_putc(b, '\n');
+	}
+	mb_strbuf_puts(b, "\nArguments: ");
+	if (!p->within.n)
+		mb_strbuf_puts(b, "no arguments.within: path arguments are not bounded before the call\n");
+	else {
+		mb_strbuf_puts(b, "a path that fills a {placeholder} must lie within ");
+		const char *sep = "";
+		mb_vec_foreach(w, &p->within) {
+			mb_strbuf_printf(b, "%s%s", sep, w->text);
+			sep = ", ";
+		}
+		mb_strbuf_puts(b, ", or the call is refused\n");
+	}
+	mb_strbuf_printf(b, "\nTools (a call may do runtime + its own grants; undeclared tools are %s):\n",
+			 p->unlisted_tools == MB_UNLISTED_DENY ? "hidden and refused" : "allowed with runtime grants only");
+	if (!p->tools.n)
+		mb_strbuf_puts(b, "  none declared\n");
+	mb_vec_foreach(t, &p->tools) {
+		mb_strbuf_printf(b, "  %s", t->name);
+		put_pos(b, &t->pos);
+		mb_strbuf_putc(b, '\n');
+		put_grants(b, &t->grants, "    ");
+	}
+	if (p->requests.n) {
+		mb_strbuf_puts(b, "\nRequests (other JSON-RPC methods):\n");
+		mb_vec_foreach(t, &p->requests) {
+			mb_strbuf_printf(b, "  %s", t->name);
+			put_pos(b, &t->pos);
+			mb_strbuf_putc(b, '\n');
+			put_grants(b, &t->grants, "    ");
+		}
+	}
+}
+
+static void explain_rest(struct mb_strbuf *b, const struct mb_plan *plan)
+{
+	const struct mb_profile *p = plan->profile;
+	mb_strbuf_puts(b, "\nNetwork: ");
+	switch (plan->network) {
+	case MB_NET_NONE:
+		mb_strbuf_puts(b, "none: a network namespace with only lo\n");
+		break;
+	case MB_NET_BROKERED:
+		mb_strbuf_puts(b, "brokered: a network namespace with only lo; granted connects are made by the supervisor\n");
+		break;
+	case MB_NET_HOST:
+		mb_strbuf_puts(b, "host: the host's network namespace, narrowed by Landlock ports and the notifier\n");
+		break;
+	}
+	mb_strbuf_puts(b, "Limits:");
+	if (p->limits.memory) {
+		mb_strbuf_puts(b, " memory ");
+		put_size(b, p->limits.memory);
+	}
+	if (p->limits.tasks)
+		mb_strbuf_printf(b, " tasks %" PRIu64, p->limits.tasks);
+	if (p->limits.files)
+		mb_strbuf_printf(b, " files %" PRIu64, p->limits.files);
+	if (!p->limits.memory && !p->limits.tasks && !p->limits.files)
+		mb_strbuf_puts(b, " none beyond the defaults");
+	mb_strbuf_puts(b, "; core dumps off\n");
+	if (plan->user.set)
+		mb_strbuf_printf(b, "User: uid %u gid %u when started as root\n", (unsigned)plan->user.uid,
+				 (unsigned)plan->user.gid);
+	mb_strbuf_puts(b, "Environment (nothing else is passed):");
+	if (!plan->envp.n)
+		mb_strbuf_puts(b, " empty");
+	mb_vec_foreach(e, &plan->envp) mb_strbuf_printf(b, "\n  %s", *e);
+	mb_strbuf_printf(b, "\nWorking directory: %s\n", plan->cwd);
+	if (p->redact.n) {
+		mb_strbuf_puts(b, "Redacted in reports:");
+		mb_vec_foreach(r, &p->redact) mb_strbuf_printf(b, " %s", *r);
+		mb_strbuf_putc(b, '\n');
+	}
+}
+
+int mb_explain(const struct mb_plan *plan, FILE *out)
+{
+	const struct mb_profile *p = plan->profile;
+	struct mb_strbuf b = { 0 };
+	mb_strbuf_printf(&b, "Profile %s (%s)\n", p->name ? p->name : "(unnamed)", p->files.v[0]);
+	if (p->description)
+		mb_strbuf_printf(&b, "  %s\n", p->description);
+	mb_strbuf_printf(&b, "Mode: %s; pin: %s; concurrency: %s\n", mb_mode_name(p->mode),
+			 p->pin == MB_PIN_STRICT ? "strict" : "report",
+			 p->concurrency == MB_CONCURRENCY_SERIAL ? "serial" : "parallel");
+	explain_mounts(&b, plan);
+	explain_landlock_plan(&b, plan);
+	explain_rest(&b, plan);
+	explain_scopes(&b, p);
+	if (mb_strbuf_failed(&b)) {
+		mb_strbuf_free(&b);
+		return -ENOMEM;
+	}
+	int r = fputs(b.s, out) < 0 || fflush(out) != 0 ? mb_neg_errno() : 0;
+	mb_strbuf_free(&b);
+	return r;
+}
