@@ -65,8 +65,6 @@ static void add_path(const char *path, enum mb_mount_kind kind, unsigned ops)
 		m->is_dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 		m->exec = ops & (1u << MB_OP_EXEC);
 	}
-	if (kind == MB_MOUNT_TMPFS)
-		return; /* the sandbox adds the rule for its own tmpfs */
 	struct mb_fs_rule *r = mb_vec_new(&plan.fs_rules);
 	if (!r)
 		die("%s", "out of memory");
@@ -186,17 +184,33 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		die("%s", "no command");
+	/* As the plan compiler does: /proc and /dev first, their rules marked
+	 * as the sandbox's own. */
+	static const struct mb_srcpos own = { "<sandbox>", 0, 0 };
 	if (proc) {
 		struct mb_mount *m = mb_vec_new(&plan.mounts);
-		m->kind = MB_MOUNT_PROC;
-		m->path = "/proc";
-		m->is_dir = true;
+		*m = (struct mb_mount){ .kind = MB_MOUNT_PROC, .path = "/proc", .is_dir = true };
+		struct mb_fs_rule *r = mb_vec_new(&plan.fs_rules);
+		*r = (struct mb_fs_rule){ .path = "/proc", .ops = R, .is_dir = true, .pos = own };
 	}
 	if (dev) {
+		static char *const devs[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random",
+					      "/dev/urandom" };
 		struct mb_mount *m = mb_vec_new(&plan.mounts);
-		m->kind = MB_MOUNT_DEV;
-		m->path = "/dev";
-		m->is_dir = true;
+		*m = (struct mb_mount){ .kind = MB_MOUNT_DEV, .path = "/dev", .is_dir = true };
+		for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+			struct mb_fs_rule *r = mb_vec_new(&plan.fs_rules);
+			*r = (struct mb_fs_rule){ .path = devs[i], .ops = R | W, .pos = own };
+		}
+	}
+	/* Mounts in apply order: /proc and /dev first (they were added last). */
+	size_t k = (proc ? 1 : 0) + (dev ? 1 : 0);
+	if (k) {
+		struct mb_mount tmp[2];
+		size_t n = plan.mounts.n;
+		memcpy(tmp, plan.mounts.v + n - k, k * sizeof(*tmp));
+		memmove(plan.mounts.v + k, plan.mounts.v, (n - k) * sizeof(*tmp));
+		memcpy(plan.mounts.v, tmp, k * sizeof(*tmp));
 	}
 	/* As the plan compiler does: a bind holding an exec grant at or beneath
 	 * it is mounted without noexec (ld.so maps libraries executable). */

@@ -708,7 +708,7 @@ static const struct attempt attempts[] = {
 	A("rename into a read-only bind", a_rename_out, SAME(EXDEV)),
 	A("rename into /", a_rename_to_root, SAME(EXDEV)),
 	A("exec a setuid copy in the writable tree", a_setuid_file, SAME(EACCES)),
-	A("exec from a read-only (noexec) bind", a_exec_ro_noexec, SAME(EACCES)),
+	A("exec from a read-only bind (read granted, not exec)", a_exec_ro_noexec, SAME(EACCES)),
 	A("exec a path not granted (Landlock)", a_exec_not_granted, SAME(EACCES)),
 	/* Nobody meets the files' owner check (root's) before the read-only bind. */
 	A("write /proc/sys", a_proc_sys, EROFS, EACCES),
