@@ -217,6 +217,12 @@ _noreturn_ void mb_child_main(struct mb_child *c)
 	 * process of the sandbox with it. */
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	mb_init_reset_signals();
+	/* Block what the init waits for from the start: pid 1 drops signals it
+	 * has no handler for, so a SIGTERM sent during set-up would be lost;
+	 * blocked, it waits for the command to exist and is forwarded. */
+	sigset_t set;
+	mb_init_sigset(&set);
+	(void)sigprocmask(SIG_BLOCK, &set, NULL);
 	int r = arrange_fds(c);
 	if (r < 0)
 		_exit(125); /* cannot even report: the caller reads end of file */
@@ -231,11 +237,6 @@ _noreturn_ void mb_child_main(struct mb_child *c)
 		_exit(125);
 	}
 
-	/* Block what the init waits for before the command exists, so that
-	 * no SIGCHLD or forwarded signal is lost. */
-	sigset_t set;
-	mb_init_sigset(&set);
-	(void)sigprocmask(SIG_BLOCK, &set, NULL);
 	if (!m.layers.pidns)
 		(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	/* Nothing inside may ptrace or read the init's /proc entries. The

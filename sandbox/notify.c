@@ -18,7 +18,11 @@ const size_t mb_notify_watched_n = 0;
  * know: export the program and load it ourselves. */
 static int load_with_listener(scmp_filter_ctx ctx, struct mb_error *err)
 {
-	int mfd = memfd_create("membrane-bpf", MFD_CLOEXEC);
+	/* Sealed non-executable where the kernel knows how (the baseline
+	 * refuses unsealed memfds when vm.memfd_noexec could not be set). */
+	int mfd = memfd_create("membrane-bpf", MFD_CLOEXEC | MFD_NOEXEC_SEAL);
+	if (mfd < 0 && errno == EINVAL)
+		mfd = memfd_create("membrane-bpf", MFD_CLOEXEC);
 	if (mfd < 0)
 		return mb_error_set(err, mb_neg_errno(), "memfd_create: %m");
 	int rc = seccomp_export_bpf(ctx, mfd);
