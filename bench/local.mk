@@ -1,1 +1,11 @@
 # Benchmarks: `make bench` writes bench/results.md.
+
+# membrane-audit on a 1 GiB report written by the real reporter: time and
+# peak RSS (bench/audit.sh; results recorded in bench/audit-results.md).
+# Another size: make bench-audit BENCH_AUDIT_SIZE=BYTES.
+BENCH_AUDIT_SIZE = 1073741824
+EXTRA_DIST += bench/audit.sh
+.PHONY: bench-audit
+bench-audit: membrane-audit tests/audit/gen-report
+	top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/audit.sh $(BENCH_AUDIT_SIZE)
+EXTRA_DIST += bench/audit-results.md
