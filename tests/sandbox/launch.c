@@ -8,7 +8,8 @@
  *          [--user UID:GID] [--best-effort] [--require-landlock N]
  *          [--memory BYTES] [--tasks N] [--files N]
  *          [--connect PORT] [--bind PORT] [--connect-any] [--bind-any]
- *          [--netlink-route] [--listener] [--layers] -- COMMAND [ARG]...
+ *          [--netlink-route] [--listener] [--layers] [--hostile-signals]
+ *          -- COMMAND [ARG]...
  *
  * A path that is a symlink on the host is recreated as that symlink (the
  * plan's MB_MOUNT_SYMLINK); --exec binds read-only without noexec and grants
@@ -18,6 +19,7 @@
 #include <limits.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,7 +127,7 @@ int main(int argc, char **argv)
 	enum {
 		O_RO = 0x100, O_RW, O_EXEC, O_TMPFS, O_NOPROC, O_NODEV, O_NET, O_ENV, O_CWD, O_USER,
 		O_BEST, O_REQ, O_MEM, O_TASKS, O_FILES, O_CONNECT, O_BIND, O_CANY, O_BANY, O_NLR,
-		O_LISTENER, O_LAYERS,
+		O_LISTENER, O_LAYERS, O_HOSTILE,
 	};
 	static const struct option opts[] = {
 		{ "ro", 1, NULL, O_RO },	 { "rw", 1, NULL, O_RW },
@@ -139,6 +141,7 @@ int main(int argc, char **argv)
 		{ "bind", 1, NULL, O_BIND },	 { "connect-any", 0, NULL, O_CANY },
 		{ "bind-any", 0, NULL, O_BANY }, { "netlink-route", 0, NULL, O_NLR },
 		{ "listener", 0, NULL, O_LISTENER }, { "layers", 0, NULL, O_LAYERS },
+		{ "hostile-signals", 0, NULL, O_HOSTILE },
 		{ 0 },
 	};
 	const unsigned R = 1u << MB_OP_READ, W = 1u << MB_OP_WRITE, X = 1u << MB_OP_EXEC;
@@ -179,6 +182,17 @@ int main(int argc, char **argv)
 		case O_NLR: plan.netlink_route = true; break;
 		case O_LISTENER: cfg.want_listener = true; break;
 		case O_LAYERS: layers = true; break;
+		case O_HOSTILE: {
+			/* What a supervisor does around the spawn: every signal
+			 * blocked, SIGPIPE ignored. None of it may reach the
+			 * command. */
+			sigset_t all;
+			sigfillset(&all);
+			sigprocmask(SIG_BLOCK, &all, NULL);
+			signal(SIGPIPE, SIG_IGN);
+			signal(SIGHUP, SIG_IGN);
+			break;
+		}
 		default: die("%s", "bad option (see the comment at the top of launch.c)");
 		}
 	}

@@ -8,3 +8,7 @@ TESTS += tests/sandbox/escape.sh tests/sandbox/spawn.sh
 dist_check_DATA += tests/sandbox/escape.sh tests/sandbox/spawn.sh
 check_PROGRAMS += tests/sandbox/nouserns
 tests_sandbox_nouserns_SOURCES = tests/sandbox/nouserns.c
+check_PROGRAMS += tests/sandbox/test-landlock
+tests_sandbox_test_landlock_SOURCES = tests/sandbox/test-landlock.c
+tests_sandbox_test_landlock_LDADD = $(SANDBOX_LIBS) $(POLICY_LIBS)
+TESTS += tests/sandbox/test-landlock

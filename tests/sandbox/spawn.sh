@@ -62,6 +62,12 @@ ppp' "[$who] stdin, stdout and stderr are pipes carrying the data"
 	out=$($run $L $SH -- sh -c 'read -r _ _ _ _ _ sid _ < /proc/self/stat; [ "$sid" = $$ ] && echo own-session; echo $PPID')
 	is "$out" "$(printf 'own-session\n1')" "[$who] the command leads its own session; its parent is the init, pid 1"
 
+	# The caller's signal state stays outside: all blocked and SIGPIPE
+	# ignored around the spawn, the command starts with defaults.
+	out=$($run $L $SH --hostile-signals -- sh -c 'grep -E "^Sig(Blk|Ign):" /proc/self/status | tr -s "\t " " "')
+	is "$out" "$(printf 'SigBlk: 0000000000000000\nSigIgn: 0000000000000000')" \
+		"[$who] the command starts with no signal blocked or ignored, whatever the caller's"
+
 	# Namespaces and layers.
 	out=$($run $L $SH --layers -- true 2>&1)
 	if [ $who = root ]; then
