@@ -15,5 +15,6 @@ libsandbox_a_SOURCES = \
 	sandbox/caps.h sandbox/caps.c \
 	sandbox/landlock.h sandbox/landlock.c \
 	sandbox/seccomp_baseline.h sandbox/seccomp_baseline.c \
-	sandbox/notify.h sandbox/notify.c
+	sandbox/notify.h sandbox/notify.c \
+	sandbox/describe.h sandbox/describe.c
 SANDBOX_LIBS = libsandbox.a $(SECCOMP_LIBS) $(CAPNG_LIBS) $(NL_LIBS)

@@ -12,3 +12,7 @@ check_PROGRAMS += tests/sandbox/test-landlock
 tests_sandbox_test_landlock_SOURCES = tests/sandbox/test-landlock.c
 tests_sandbox_test_landlock_LDADD = $(SANDBOX_LIBS) $(POLICY_LIBS)
 TESTS += tests/sandbox/test-landlock
+check_PROGRAMS += tests/sandbox/test-describe
+tests_sandbox_test_describe_SOURCES = tests/sandbox/test-describe.c
+tests_sandbox_test_describe_LDADD = $(SANDBOX_LIBS) $(POLICY_LIBS)
+TESTS += tests/sandbox/test-describe
