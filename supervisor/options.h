@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "common/vec.h"
 #include "policy/profile.h"
@@ -23,6 +24,11 @@ struct mb_options {
 	bool mode_set;
 	enum mb_mode mode;
 	char *const *argv;         /* the command after "--" */
+	int require_landlock;      /* --require-landlock N: minimum ABI, 0 = none */
+	bool best_effort;          /* --best-effort: run with what the kernel offers */
+	bool user_set;             /* --user USER[:GROUP] (root only) */
+	uid_t uid;
+	gid_t gid;
 };
 
 /* Parse argv. Returns 0, or -EINVAL after printing one line that names the
