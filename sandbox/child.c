@@ -200,6 +200,8 @@ _noreturn_ static void run_command(struct mb_child *c)
 		if (r < 0)
 			_exit(125);
 	}
+	if (mb_limits_apply_memory(&c->cfg->plan->limits, &err) < 0)
+		goto fail;
 	int status = 126;
 	char *const *envp = c->cfg->plan->envp.n ? c->cfg->plan->envp.v : NULL;
 	mb_exec_command(c->cfg->argv, envp, &status, &err);

@@ -55,7 +55,10 @@ int mb_notify_install(const struct mb_plan *plan, int *ret_listener, struct mb_e
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
 		return mb_error_set(err, -ENOMEM, "seccomp_init failed");
+	/* KILL_PROCESS needs Linux 4.14; before it, kill the thread. */
 	int rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	if (rc == -EINVAL)
+		rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL);
 	for (size_t i = 0; rc == 0 && i < mb_notify_watched_n; i++) {
 		int nr = seccomp_syscall_resolve_name(mb_notify_watched[i].syscall);
 		if (nr >= 0)

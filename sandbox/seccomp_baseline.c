@@ -244,7 +244,10 @@ int mb_seccomp_baseline_load(const struct mb_seccomp_env *env, struct mb_error *
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
 		return mb_error_set(err, -ENOMEM, "seccomp_init failed");
+	/* KILL_PROCESS needs Linux 4.14; before it, kill the thread. */
 	int rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	if (rc == -EINVAL)
+		rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL);
 	if (rc < 0) {
 		mb_error_set(err, rc, "seccomp: pinning the architecture: %s", strerror(-rc));
 		goto out;

@@ -28,6 +28,11 @@ for t in script setpriv; do
 done
 
 NOBODY="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+# A sanitizer build: the prober is instrumented too, and LeakSanitizer's
+# ptrace is (rightly) refused inside; pass the caller's options in.
+SANENV=
+[ -n "${ASAN_OPTIONS:-}" ] && SANENV="--env ASAN_OPTIONS=$ASAN_OPTIONS"
+[ -n "${UBSAN_OPTIONS:-}" ] && SANENV="$SANENV --env UBSAN_OPTIONS=$UBSAN_OPTIONS"
 LDSO=$(readlink -f /lib64/ld-linux-x86-64.so.2)
 ABSTRACT="membrane-escape-$$"
 
@@ -64,7 +69,7 @@ run_prober() {
 	if [ "$LAUNCHER" = membrane-run ]; then
 		cmd="$runas $MEMBRANE_RUN --profile $top_srcdir/tests/sandbox/prober.yml --set DIR=$d --set NET=$net --set LDSO=$LDSO -- $d/prober $pargs"
 	else
-		cmd="$runas $B/tests/sandbox/launch --ro /lib --ro /lib64 --ro /usr/lib --ro /usr/lib64 --exec $LDSO --exec $d/prober --rw $d/rw --rw $d/rw2 --ro $d/ro --net $net -- $d/prober $pargs"
+		cmd="$runas $B/tests/sandbox/launch --ro /lib --ro /lib64 --ro /usr/lib --ro /usr/lib64 --exec $LDSO --exec $d/prober --rw $d/rw --rw $d/rw2 --ro $d/ro --net $net $SANENV -- $d/prober $pargs"
 	fi
 	# script(1) gives the launcher a terminal; -e passes its status on.
 	script -qec "$cmd" /dev/null < /dev/null > "$d/out" 2>&1
@@ -123,7 +128,7 @@ if [ "$LAUNCHER" = launch ]; then
 	prepare "$d" root
 	MEMBRANE_TEST_LANDLOCK_ABI=3 "$B/tests/sandbox/launch" --ro /lib --ro /lib64 --ro /usr/lib \
 		--ro /usr/lib64 --exec "$LDSO" --exec "$d/prober" --rw "$d/rw" --rw "$d/rw2" --ro "$d/ro" \
-		--net host -- "$d/prober" --as root --rw "$d/rw" --rw2 "$d/rw2" --ro "$d/ro" --home "$HOME" \
+		--net host $SANENV -- "$d/prober" --as root --rw "$d/rw" --rw2 "$d/rw2" --ro "$d/ro" --home "$HOME" \
 		--hostpid "$LPID" --tcp "$PORT" --abstract "$ABSTRACT" --net host --only net \
 		> "$d/out" 2>&1
 	is "$?" 1 "a weakened sandbox (Landlock ABI 3, network host) fails the prober"

@@ -78,6 +78,8 @@
 #define SYS_pidfd_open 434
 #endif
 
+extern char **environ;
+
 /* Outcomes: 0 the call succeeded; > 0 an errno; these for the rest. */
 #define KILLED(sig) (10000 + (sig))
 #define NOCAPS 20000 /* the call "worked" but gave no capability */
@@ -147,11 +149,10 @@ static int try_exec(const char *path, int dirfd, int flags)
 	pid_t pid = fork();
 	if (pid == 0) {
 		char *argv[] = { (char *)path, "--noop", NULL };
-		char *envp[] = { NULL };
 		if (dirfd >= 0)
-			syscall(SYS_execveat, dirfd, path, argv, envp, flags);
+			syscall(SYS_execveat, dirfd, path, argv, environ, flags);
 		else
-			execve(path, argv, envp);
+			execve(path, argv, environ);
 		int e = errno;
 		(void)!write(p[1], &e, sizeof(e));
 		_exit(127);
@@ -540,8 +541,7 @@ static int a_exec_regains(void)
 	pid_t pid = fork();
 	if (pid == 0) {
 		char *argv[] = { "prober", "--caps", NULL };
-		char *envp[] = { NULL };
-		execve("/proc/self/exe", argv, envp);
+		execve("/proc/self/exe", argv, environ);
 		_exit(126);
 	}
 	int ws;

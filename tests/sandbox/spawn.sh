@@ -18,6 +18,11 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+# A sanitizer build: the prober is instrumented, and LeakSanitizer's ptrace
+# is (rightly) refused inside; pass the caller's options in.
+SANENV=
+[ -n "${ASAN_OPTIONS:-}" ] && SANENV="--env ASAN_OPTIONS=$ASAN_OPTIONS"
+
 # What a shell needs: /bin/sh and the libraries, the loader exec-granted.
 LDSO=$(readlink -f /lib64/ld-linux-x86-64.so.2)
 SH="--ro /bin --ro /lib --ro /lib64 --ro /usr/lib64 --exec /usr/bin --ro /usr/lib --exec $LDSO --env PATH=/usr/bin"
@@ -95,7 +100,7 @@ ppp' "[$who] stdin, stdout and stderr are pipes carrying the data"
 	is "$out" "" "[$who] / cannot be listed (no read right on the skeleton)" 2>/dev/null
 	out=$($run $L $SH -- sh -c 'cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d " "')
 	is "$out" lo "[$who] network none: only lo"
-	$run $L $SH --exec "$B/tests/sandbox/prober" --bind-any --connect-any -- "$B/tests/sandbox/prober" --lo
+	$run $L $SH --exec "$B/tests/sandbox/prober" --bind-any --connect-any $SANENV -- "$B/tests/sandbox/prober" --lo
 	is "$?" 0 "[$who] ... and lo is up (a TCP round trip over 127.0.0.1)"
 	out=$($run $L $SH --net host -- sh -c 'cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d " " | sort | tr "\n" " "')
 	is "$out" "$(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort | tr '\n' ' ')" \
