@@ -127,6 +127,13 @@ static int setup(struct mb_child *c, struct mb_layers *L, struct mb_error *err)
 	/* Before the mounts: the new /proc's sys/ is read-only. */
 	if (L->pidns)
 		L->memfd_noexec = mb_memfd_noexec() == 0;
+	/* The caller builds the seccomp baseline (which depends on that
+	 * sysctl) while we build the mounts: ask for it now. */
+	struct mb_sync_msg ask = { .type = MB_SYNC_SECCOMP_ENV, .code = L->memfd_noexec };
+	r = mb_sync_send(c->sync_fd, &ask, -1);
+	if (r < 0)
+		return mb_error_set(err, r, "asking membrane-run for the seccomp filter: %s",
+				    strerror(-r));
 	if (L->mntns) {
 		struct mb_mount_result mr = { 0 };
 		r = mb_mounts_setup(plan, owner, group, &mr, err);
@@ -165,8 +172,12 @@ static int setup(struct mb_child *c, struct mb_layers *L, struct mb_error *err)
 		L->landlock_scope = lr.scope;
 	}
 
-	struct mb_seccomp_env env = { .plan = plan, .memfd_noexec = L->memfd_noexec };
-	r = mb_seccomp_baseline_load(&env, err);
+	struct mb_bpf filter = { 0 };
+	r = mb_sync_recv_filter(c->sync_fd, &filter, err);
+	if (r < 0)
+		return r;
+	r = mb_bpf_load(&filter, 0, err);
+	mb_bpf_free(&filter);
 	if (r < 0)
 		return r;
 	L->seccomp_baseline = true;

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "sandbox/bpf.h"
 #include "sandbox/kernel-compat.h"
 #include "sandbox/seccomp_baseline.h"
 
@@ -239,7 +240,8 @@ static int add_row(scmp_filter_ctx ctx, const struct mb_seccomp_rule *r,
 	return -EINVAL;
 }
 
-int mb_seccomp_baseline_load(const struct mb_seccomp_env *env, struct mb_error *err)
+int mb_seccomp_baseline_build(const struct mb_seccomp_env *env, struct mb_bpf *ret,
+			      struct mb_error *err)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
@@ -262,9 +264,7 @@ int mb_seccomp_baseline_load(const struct mb_seccomp_env *env, struct mb_error *
 			goto out;
 		}
 	}
-	rc = seccomp_load(ctx);
-	if (rc < 0)
-		mb_error_set(err, rc, "seccomp_load (baseline): %s", strerror(-rc));
+	rc = mb_bpf_export(ctx, ret, err);
 out:
 	seccomp_release(ctx);
 	return rc;
