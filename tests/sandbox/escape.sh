@@ -56,10 +56,14 @@ prepare() { # prepare DIR OWNER
 }
 
 # run_prober LABEL WHO NET [PROBER-ARGS...]: one sandboxed prober run on a
-# pty; its PASS/FAIL lines become TAP lines labelled LABEL.
+# pty; its PASS/FAIL lines become TAP lines labelled LABEL. PLAN=hand builds
+# the plan in the launcher; PLAN=profile compiles tests/sandbox/prober.yml
+# (prober-host.yml for network host) with the real loader and compiler.
 run_prober() {
 	label=$1 who=$2 net=$3
 	shift 3
+	profile=$top_srcdir/tests/sandbox/prober.yml
+	[ "$net" = host ] && profile=$top_srcdir/tests/sandbox/prober-host.yml
 	d="$W/$(echo "$label" | tr -c 'a-zA-Z0-9\n' _)"
 	prepare "$d" "$who"
 	as=$who
@@ -67,7 +71,9 @@ run_prober() {
 	[ "$who" = nobody ] && runas=$NOBODY
 	pargs="--as $as --rw $d/rw --rw2 $d/rw2 --ro $d/ro --home $HOME --hostpid $LPID --tcp $PORT --abstract $ABSTRACT --net $net $*"
 	if [ "$LAUNCHER" = membrane-run ]; then
-		cmd="$runas $MEMBRANE_RUN --profile $top_srcdir/tests/sandbox/prober.yml --set DIR=$d --set NET=$net --set LDSO=$LDSO -- $d/prober $pargs"
+		cmd="$runas $MEMBRANE_RUN --profile $profile --set DIR=$d -- $d/prober $pargs --fd 2"
+	elif [ "${PLAN:-hand}" = profile ]; then
+		cmd="$runas $B/tests/sandbox/launch --profile $profile --set DIR=$d $SANENV -- $d/prober $pargs"
 	else
 		cmd="$runas $B/tests/sandbox/launch --ro /lib --ro /lib64 --ro /usr/lib --ro /usr/lib64 --exec $LDSO --exec $d/prober --rw $d/rw --rw $d/rw2 --ro $d/ro --net $net $SANENV -- $d/prober $pargs"
 	fi
@@ -78,6 +84,12 @@ run_prober() {
 	count=0
 	last_count=0
 	while IFS= read -r line; do
+		# membrane-run relays stderr line-prefixed: drop any prefix.
+		case $line in
+		*PASS\ *) line="PASS ${line#*PASS }" ;;
+		*FAIL\ *) line="FAIL ${line#*FAIL }" ;;
+		*COUNT\ *) line="COUNT ${line#*COUNT }" ;;
+		esac
 		case $line in
 		PASS\ *) pass "[$label] ${line#PASS }" ;;
 		FAIL\ *) fail "[$label] ${line#FAIL }" ;;
@@ -94,15 +106,22 @@ is "$(script -qec 'test -t 0 && echo tty' /dev/null < /dev/null | tr -d '\r')" t
 	"script(1) puts the launcher on a terminal"
 
 total=0
-for who in root nobody; do
-	run_prober "$who" "$who" none
-	ok "[$who] at least 40 distinct attempts ($last_count)" [ "$last_count" -ge 40 ]
-	total=$((total + last_count))
-	# Network host: Landlock alone stands between the server and the
-	# host's sockets.
-	run_prober "$who-net-host" "$who" host --only net
-	total=$((total + last_count))
+plans=hand
+[ "$LAUNCHER" = launch ] && plans="hand profile"
+for PLAN in $plans; do
+	tag=
+	[ "$PLAN" = profile ] && tag=-profile
+	for who in root nobody; do
+		run_prober "$who$tag" "$who" none
+		ok "[$who$tag] at least 40 distinct attempts ($last_count)" [ "$last_count" -ge 40 ]
+		total=$((total + last_count))
+		# Network host: Landlock alone stands between the server and
+		# the host's sockets.
+		run_prober "$who$tag-net-host" "$who" host --only net
+		total=$((total + last_count))
+	done
 done
+PLAN=hand
 
 if [ "$LAUNCHER" = launch ]; then
 	# The bind mounts' fallback for kernels before 5.12 (mount(2) and a

@@ -17,6 +17,8 @@
  *
  *   prober --as root|nobody --rw DIR --rw2 DIR --ro DIR --home DIR --hostpid PID
  *          --tcp PORT --abstract NAME [--net none|host] [--only net]
+ *          [--fd N]      (results on fd N: 2 under membrane-run, whose
+ *                         inspector forwards only JSON-RPC on stdout)
  *   prober --noop            (what the exec attempts run if they get through)
  *   prober --caps            (exit 0 when the effective set is empty)
  *   prober --listen NAME     (on the host: listen on 127.0.0.1:<any port> and
@@ -859,6 +861,7 @@ int main(int argc, char **argv)
 		{ "as", 1, NULL, 'a' },	     { "rw", 1, NULL, 'w' }, { "rw2", 1, NULL, 'W' },    { "ro", 1, NULL, 'r' },
 		{ "home", 1, NULL, 'h' },    { "hostpid", 1, NULL, 'p' }, { "tcp", 1, NULL, 't' },
 		{ "abstract", 1, NULL, 'u' }, { "net", 1, NULL, 'n' },  { "only", 1, NULL, 'o' },
+		{ "fd", 1, NULL, 'f' },
 		{ 0 },
 	};
 	int c;
@@ -874,6 +877,10 @@ int main(int argc, char **argv)
 		case 'u': o.abstract = optarg; break;
 		case 'n': o.net = optarg; break;
 		case 'o': o.only = optarg; break;
+		case 'f':
+			if (dup2(atoi(optarg), 1) < 0)
+				return 2;
+			break;
 		default: return 2;
 		}
 	}
