@@ -7,10 +7,12 @@
 # itself once its run path is in: tests/e2e.)
 . "$top_srcdir/tests/tap.sh"
 
-E=$top_srcdir/tests/e2e
+# tests/e2e with its node_modules (npm ci); MEMBRANE_E2E_DIR points
+# elsewhere, e.g. at the source tree's during make distcheck.
+E=${MEMBRANE_E2E_DIR:-$top_srcdir/tests/e2e}
 S=$E/node_modules/@modelcontextprotocol/server-memory
 if [ ! -f "$S/dist/index.js" ] || ! command -v node >/dev/null; then
-	fail "server-memory is installed (bootstrap.sh runs npm ci in tests/e2e)"
+	fail "server-memory is installed in $E (bootstrap.sh runs npm ci in tests/e2e; set MEMBRANE_E2E_DIR for another tree)"
 	done_testing
 fi
 W=$(mktemp -d /tmp/membrane-memory.XXXXXX)
