@@ -20,7 +20,7 @@ TRUE=$(readlink -f /bin/true)
 LDSO=$(readlink -f /lib64/ld-linux-x86-64.so.2)
 LAUNCH="$top_builddir/tests/sandbox/launch --ro /bin --ro /lib --ro /lib64 --ro /usr --exec $TRUE --exec $LDSO -- /bin/true"
 BWRAP="bwrap --unshare-all --die-with-parent --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 --proc /proc --dev /dev /bin/true"
-MRUN="$top_builddir/membrane-run --profile $top_srcdir/bench/true.yml -- /bin/true"
+MRUN="$top_builddir/membrane-run --report /dev/null --profile $top_srcdir/bench/true.yml -- /bin/true"
 
 set -- -n bare /bin/true -n unshare "unshare -Urmpnif /bin/true" -n bwrap "$BWRAP" -n launch "$LAUNCH"
 have_mrun=no
