@@ -3,13 +3,18 @@
  * the caller over the sync socket as one line, and the child exits 125.
  *
  * Order matters, and each step says why it sits where it does:
- *   fds, death signal   first: nothing of the caller's may leak in, and the
- *                       child must not outlive a caller that died early
+ *   fds, signals, death first: nothing of the caller's may leak in, no signal
+ *                       meant for the command may be lost, and the child
+ *                       must not outlive a caller that died early
  *   user namespace map  before anything that checks ids (mounts, files)
+ *   memfd_noexec        a per-pid-namespace sysctl, needs CAP_SYS_ADMIN, and
+ *                       through the host's /proc (ours has sys/ read-only);
+ *                       its outcome is the one input of the seccomp baseline,
+ *                       which the caller then builds while we go on
  *   mounts, pivot_root  need CAP_SYS_ADMIN (in the userns when unprivileged)
  *   loopback up         needs CAP_NET_ADMIN in the new netns
- *   memfd_noexec        a per-pid-namespace sysctl, needs CAP_SYS_ADMIN
- *   rlimits             before dropping CAP_SYS_RESOURCE
+ *   rlimits             before dropping CAP_SYS_RESOURCE (memory: in the
+ *                       command only, just before its exec)
  *   user, capabilities  then nothing privileged is left to do
  *   no_new_privs        required by Landlock and seccomp for the unprivileged
  *   Landlock, seccomp   last: the baseline forbids mount, and Landlock must
