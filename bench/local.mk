@@ -18,3 +18,9 @@ EXTRA_DIST += bench/startup.sh bench/true.yml bench/startup-results.md
 bench: bench-startup
 bench-startup: membrane-run tests/sandbox/launch
 	top_srcdir=$(abs_top_srcdir) top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/startup.sh $(abs_top_srcdir)/bench/startup-results.md
+
+# ns per mb_callgrants_allows_path query; built, never run by make check.
+noinst_PROGRAMS += bench/bench-match
+bench_bench_match_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+bench_bench_match_LDADD = $(POLICY_LIBS)
+EXTRA_DIST += bench/match-results.md

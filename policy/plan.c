@@ -56,17 +56,9 @@ const char *mb_mount_kind_name(enum mb_mount_kind k)
 	return "?";
 }
 
-static bool beneath(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-	if (n == 1)
-		return true; /* "/" */
-	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
 static bool is_internal(const char *path)
 {
-	return beneath(path, "/proc") || beneath(path, "/dev");
+	return mb_path_within(path, "/proc") || mb_path_within(path, "/dev");
 }
 
 static int note_link(const char *linkpath, const char *target, void *ud)
@@ -102,10 +94,10 @@ static int add_widened(const char *path, void *ud)
 				   c->cur->pos.column,
 				   "%s: No such file or directory (create it, fix the path, or mark it optional with a trailing '?')",
 				   path);
-	if (beneath(real, "/dev") && strcmp(real, "/dev") != 0) {
+	if (mb_path_within(real, "/dev") && strcmp(real, "/dev") != 0) {
 		bool known = false;
 		for (size_t i = 0; i < ARRAY_SIZE(sandbox_devices); i++)
-			known |= beneath(real, sandbox_devices[i]);
+			known |= mb_path_within(real, sandbox_devices[i]);
 		if (!known)
 			return mb_error_at(c->err, -EINVAL, c->cur->pos.file, c->cur->pos.line,
 					   c->cur->pos.column,
@@ -201,7 +193,7 @@ static struct access nearest_mount(const struct mb_plan *plan, const char *path)
 	 * what lies beneath it must still be bound or linked. */
 	for (size_t i = plan->mounts.n; i-- > 0;) {
 		const struct mb_mount *m = &plan->mounts.v[i];
-		if (m->kind == MB_MOUNT_SYMLINK || m->missing || !beneath(path, m->path))
+		if (m->kind == MB_MOUNT_SYMLINK || m->missing || !mb_path_within(path, m->path))
 			continue;
 		if (m->kind != MB_MOUNT_BIND_RO && m->kind != MB_MOUNT_BIND_RW)
 			return a;
@@ -386,7 +378,7 @@ static const char *pick_cwd(const struct mb_plan *plan)
 	mb_vec_foreach(m, &plan->mounts) {
 		if ((m->kind == MB_MOUNT_BIND_RO || m->kind == MB_MOUNT_BIND_RW ||
 		     m->kind == MB_MOUNT_TMPFS) &&
-		    !m->missing && m->is_dir && beneath(real, m->path)) {
+		    !m->missing && m->is_dir && mb_path_within(real, m->path)) {
 			strcpy(cwd, real);
 			return cwd;
 		}
