@@ -49,7 +49,10 @@ for name in ["bare", "unshare", "bwrap", "launch", "membrane-run"]:
     if name in med:
         print("| %s | %.3f | %s | %s |" % (name, med[name], ratio(name, "bare"), ratio(name, "bwrap")))
 print()
-print("%s runs each, one hyperfine call, kernel %s." % (sys.argv[3], platform.release()))
+load = open("/proc/loadavg").read().split()[0]
+print("%s runs each, one hyperfine call, kernel %s, load average %s at the end (the 2 cores"
+      " are shared: compare ratios within a run, not medians across runs)."
+      % (sys.argv[3], platform.release(), load))
 if sys.argv[2] != "yes":
     print("membrane-run could not run /bin/true yet (its run path had not landed):"
           " `launch` is the same mb_sandbox_spawn() without profile loading and"
