@@ -2,3 +2,5 @@
 dist_man_MANS += man/membrane-report.5 man/membrane-audit.1
 
 dist_man_MANS += man/membrane-profile.5
+
+dist_man_MANS += man/membrane-run.1
