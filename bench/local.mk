@@ -1,4 +1,17 @@
-# Benchmarks: `make bench` writes bench/results.md.
+# Benchmarks. `make bench` runs, one after the other on this machine, the
+# relay benchmark (bench/relay-results.txt) and membrane side by side with
+# its peers (bench/side-by-side.sh: start-up, echo round trips, supervisor
+# memory; it also refreshes bench/startup-results.md) and writes
+# bench/results.md. bench-audit (1 GiB) is left out: run it on its own.
+.PHONY: bench bench-side-by-side
+BENCH_DEPS = membrane-run tests/sandbox/launch bench/relay-bench bench/plain-relay \
+	tests/fixtures/mcp-echo tests/inspector/relay-harness
+bench: $(BENCH_DEPS)
+	$(MAKE) $(AM_MAKEFLAGS) bench-relay
+	$(MAKE) $(AM_MAKEFLAGS) bench-side-by-side
+bench-side-by-side: $(BENCH_DEPS)
+	top_srcdir=$(abs_top_srcdir) top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/side-by-side.sh $(abs_top_srcdir)/bench/results.md
+EXTRA_DIST += bench/side-by-side.sh bench/results.py bench/results.md bench/README.md
 
 # membrane-audit on a 1 GiB report written by the real reporter: time and
 # peak RSS (bench/audit.sh; results recorded in bench/audit-results.md).
@@ -11,11 +24,10 @@ bench-audit: membrane-audit tests/audit/gen-report
 EXTRA_DIST += bench/audit-results.md
 
 # Start-up cost: membrane-run (or the sandbox through tests/sandbox/launch)
-# around /bin/true against bare, unshare and bubblewrap, in one hyperfine
+# around /bin/true against bare, unshare, bubblewrap and firejail, in one hyperfine
 # run (bench/startup.sh; results in bench/startup-results.md).
 EXTRA_DIST += bench/startup.sh bench/true.yml bench/startup-results.md
-.PHONY: bench bench-startup
-bench: bench-startup
+.PHONY: bench-startup
 bench-startup: membrane-run tests/sandbox/launch
 	top_srcdir=$(abs_top_srcdir) top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/startup.sh $(abs_top_srcdir)/bench/startup-results.md
 
@@ -34,7 +46,6 @@ tests_fixtures_mcp_echo_SOURCES = tests/fixtures/mcp-echo.c
 tests_fixtures_mcp_echo_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 tests_fixtures_mcp_echo_LDADD = $(CJSON_LIBS)
 EXTRA_DIST += bench/run-relay-bench.sh
-bench: bench-relay
 bench-relay: bench/relay-bench bench/plain-relay tests/fixtures/mcp-echo tests/inspector/relay-harness
 	$(SHELL) $(top_srcdir)/bench/run-relay-bench.sh $(top_builddir) | tee bench/relay-results.txt
-.PHONY: bench bench-relay
+.PHONY: bench-relay

@@ -314,12 +314,33 @@ static void sha256_hex(const char *s, size_t n, char out[static 65])
 	out[64] = '\0';
 }
 
+/* Room for the whole line at the end of a regular file before any of it is
+ * written: on a full filesystem write(2) stops at a block boundary and the
+ * file would end in a partial line (seen on a full tmpfs). fallocate(2)
+ * with KEEP_SIZE fails with ENOSPC instead, having written nothing. Best
+ * effort: another O_APPEND writer may use the room first, and a filesystem
+ * without fallocate (EOPNOTSUPP) or a pipe is written to as before. */
+static int reserve(int fd, size_t len)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	if (fallocate(fd, FALLOC_FL_KEEP_SIZE, st.st_size, (off_t)len) == 0)
+		return 0;
+	if (errno == ENOSPC || errno == EDQUOT || errno == EFBIG)
+		return mb_neg_errno();
+	return 0;
+}
+
 /* One write(2) of the whole line. Nothing written yet is safe to retry
  * (EINTR, EAGAIN on a non-blocking stderr); a short write is not: the
  * bytes already in the file cannot be taken back without racing other
  * writers, so the reporter reports -EIO and stops for good. */
 static int write_line(struct mb_reporter *r, const char *buf, size_t len)
 {
+	int e = reserve(r->fd, len);
+	if (e < 0)
+		return e;
 	for (;;) {
 		ssize_t n = write(r->fd, buf, len);
 		if (n == (ssize_t)len)

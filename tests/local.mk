@@ -6,3 +6,4 @@ include tests/deputy/local.mk
 include tests/e2e/local.mk
 include tests/fuzz/local.mk
 include tests/audit/local.mk
+include tests/load/local.mk

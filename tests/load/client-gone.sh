@@ -1,0 +1,23 @@
+#!/bin/sh
+# The client vanishing in the middle of a call: it closes its ends of
+# membrane-run's stdin and stdout while a tools/call is in the server's
+# hands. membrane-run must not hang or die of SIGPIPE: it closes the
+# server's stdin, waits --grace (1 s here), sends SIGTERM (the call keeps
+# server-everything alive past its EOF), reports the exit and exits with the
+# server's status; nothing of the sandbox is left.
+. "$top_srcdir/tests/load/lib.sh"
+need_server everything
+
+fault client-gone "$W/facts" --report "$W/report.jsonl" --grace 1
+F=$W/facts
+[ -s "$F.err" ] && diag "driver: $(head -c 300 "$F.err")"
+is "$(fact mid_call "$F")" yes "the call was in the server's hands (a progress notification came)"
+is "$(fact exited "$F")" yes "membrane-run exits by itself"
+is "$(fact exit_status "$F")" 143 "its exit status is the server's: 128+SIGTERM, sent after the grace period"
+is "$(fact report_events "$F")" "start,exit" "reports: start, then exit"
+like "$(fact report_last "$F")" '"event":"exit".*"status":143' "the exit report carries status 143"
+is "$(fact report_complete "$F")" yes "every report line is whole"
+is "$(fact stderr "$F")" "" "nothing on stderr: a client going away is not an error"
+no_survivor "" "$F"
+is "$(fact orphans "$F")" 0 "no descendant of membrane-run outlived it (the driver is their subreaper)"
+done_testing
