@@ -24,14 +24,36 @@ event_count() {
 	grep -c "\"event\":\"$1\"" "${2:-$W/report.jsonl}"
 }
 
+# Debian's python3 (what another user can run: a python3 found first on
+# root's PATH, e.g. a pyenv shim under /root, is not).
+PYTHON=/usr/bin/python3
+[ -x "$PYTHON" ] || PYTHON=python3
+
+# membrane-run runs as root and as nobody (unprivileged, it puts the
+# sandbox in a user namespace of its own); the driver stays root, to see
+# the sandbox's /proc entries (its init is not dumpable) and to be the
+# subreaper of whatever membrane-run leaves behind.
+NOBODY="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+# as WHO: the command prefix that runs a command as WHO.
+as() {
+	if [ "$1" = nobody ]; then echo "$NOBODY"; fi
+}
+# scratch WHO: a directory of W that WHO can write.
+scratch() {
+	mkdir -p "$W/$1"
+	chown "$1" "$W/$1"
+	echo "$W/$1"
+}
+
 # The fault driver (tests/load/fault.py) around membrane-run with
-# server-everything under its shipped profile; FACTS=FILE gets what it saw.
-# fault FAULT FACTS [membrane-run option]...
+# server-everything under its shipped profile, as WHO; FACTS gets what it saw.
+# fault WHO FAULT FACTS [membrane-run option]...
 fault() {
-	f=$1 facts=$2
-	shift 2
-	python3 "$top_srcdir/tests/load/fault.py" "$f" > "$facts" 2> "$facts.err" -- \
-		"$MEMBRANE_RUN" "$@" --profile "$top_srcdir/profiles/everything.yml" \
+	who=$1 f=$2 facts=$3
+	shift 3
+	# shellcheck disable=SC2046
+	"$PYTHON" "$top_srcdir/tests/load/fault.py" "$f" > "$facts" 2> "$facts.err" -- \
+		$(as "$who") "$MEMBRANE_RUN" "$@" --profile "$top_srcdir/profiles/everything.yml" \
 		--set SERVER_DIR="$EVERY" --set MODULES="$MODULES" -- node "$EVERY/dist/index.js"
 }
 
@@ -45,4 +67,5 @@ no_survivor() { # PREFIX FACTS
 	is "$(fact init_exited "$2")" yes "$1 the sandbox's init is gone (its pidfd polls readable)"
 	is "$(fact server_exited "$2")" yes "$1 the server is gone (its pidfd polls readable)"
 	is "$(fact pidns_members "$2")" 0 "$1 no process left in the sandbox's pid namespace (/proc scanned: $(fact pidns "$2"))"
+	is "$(fact orphans "$2")" 0 "$1 no descendant of membrane-run outlived it (the driver is their child subreaper)"
 }

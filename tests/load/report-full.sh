@@ -9,63 +9,69 @@
 #     written: the server is killed, the call in flight is answered with an
 #     error, membrane-run says so and exits 125, and the file holds only
 #     whole lines.
-# Each time, nothing of the sandbox is left.
+# Each time nothing of the sandbox is left. membrane-run runs as root and as
+# nobody (the mount is root's, the tmpfs is handed to nobody).
 . "$top_srcdir/tests/load/lib.sh"
 need_server everything
 if [ "$(id -u)" -ne 0 ]; then
 	fail "runs as root (it mounts a tmpfs in a private mount namespace)"
 	done_testing
 fi
-mkdir "$W/full"
 
 # What runs in the mount namespace: mount, fill (case 1), drive.
+# ns.sh WHO FAULT FACTS
 cat > "$W/ns.sh" <<EOS
 set -e
-mount -t tmpfs -o size=16k tmpfs "$W/full"
-if [ "\$1" = start ]; then
-	dd if=/dev/zero of="$W/full/filler" bs=4k 2>/dev/null || true
+full=$W/\$1/full
+mkdir -p "\$full"
+mount -t tmpfs -o size=16k,mode=755 tmpfs "\$full"
+chown "\$1" "\$full"
+if [ "\$2" = start ]; then
+	dd if=/dev/zero of="\$full/filler" bs=4k 2>/dev/null || true
 fi
-FILL=$W/full python3 "$top_srcdir/tests/load/fault.py" "\$1" > "\$2" 2> "\$2.err" -- \\
-	"$MEMBRANE_RUN" --report "$W/full/report.jsonl" --profile "$top_srcdir/profiles/everything.yml" \\
+prefix=
+[ "\$1" = nobody ] && prefix="$NOBODY"
+FILL=\$full "$PYTHON" "$top_srcdir/tests/load/fault.py" "\$2" > "\$3" 2> "\$3.err" -- \\
+	\$prefix "$MEMBRANE_RUN" --report "\$full/report.jsonl" --profile "$top_srcdir/profiles/everything.yml" \\
 	--set SERVER_DIR="$EVERY" --set MODULES="$MODULES" -- node "$EVERY/dist/index.js"
-cp "$W/full/report.jsonl" "$W/report-\$1.jsonl"
+cp "\$full/report.jsonl" "\$3.report"
 EOS
 
-# 1. full at start
-unshare -m --propagation private sh "$W/ns.sh" start "$W/start"
-F=$W/start
-[ -s "$F.err" ] && diag "driver: $(head -c 300 "$F.err")"
-is "$(fact exited "$F")" yes "[full at start] membrane-run exits"
-is "$(fact exit_status "$F")" 125 "[full at start] with status 125 (membrane failed)"
-is "$(fact stderr "$F")" "membrane-run: cannot write the start report: stopping the server" \
-	"[full at start] and one line on stderr saying why"
-is "$(fact answers "$F")" "" "[full at start] initialize is never answered: the server was stopped before the session"
-is "$(wc -c < "$W/report-start.jsonl")" 0 "[full at start] the report file is empty: no partial line"
-is "$(fact orphans "$F")" 0 "[full at start] no descendant of membrane-run outlived it (the driver is their subreaper)"
+for who in root nobody; do
+	d=$(scratch $who)
+	# 1. full at start
+	F=$d/start
+	unshare -m --propagation private sh "$W/ns.sh" $who start "$F"
+	[ -s "$F.err" ] && diag "[$who] driver: $(head -c 300 "$F.err")"
+	is "$(fact exited "$F")" yes "[$who, full at start] membrane-run exits"
+	is "$(fact exit_status "$F")" 125 "[$who, full at start] with status 125 (membrane failed)"
+	is "$(fact stderr "$F")" "membrane-run: cannot write the start report: stopping the server" \
+		"[$who, full at start] and one line on stderr saying why"
+	is "$(fact answers "$F")" "" "[$who, full at start] initialize is never answered: the server was stopped before the session"
+	is "$(wc -c < "$F.report")" 0 "[$who, full at start] the report file is empty: no partial line"
+	is "$(fact orphans "$F")" 0 "[$who, full at start] no descendant of membrane-run outlived it (the driver is their child subreaper)"
 
-# 2. full while running
-unshare -m --propagation private sh "$W/ns.sh" report-full "$W/run"
-F=$W/run
-[ -s "$F.err" ] && diag "driver: $(head -c 300 "$F.err")"
-is "$(fact mid_call "$F")" yes "[full while running] the call was in the server's hands"
-is "$(fact fill "$F")" "No space left on device" "[full while running] the filesystem was filled"
-ok "[full while running] some refusals were reported before it ran out ($(fact refused "$F"))" \
-	test -n "$(fact refused "$F")"
-is "$(fact exited "$F")" yes "[full while running] membrane-run exits"
-is "$(fact exit_status "$F")" 125 "[full while running] with status 125"
-is "$(fact stderr "$F")" "membrane-run: a report could not be written: the server was stopped" \
-	"[full while running] and one line on stderr saying why"
-like "$(fact answer2 "$F")" '"id":2,"error":\{"code":-31001,"message":"membrane: the MCP server was killed by signal 9 [^"]*before answering"' \
-	"[full while running] the call in flight is answered: the server was killed"
-# Every refused call was answered (a refusal is membrane's own answer), the
-# last one too even though its report line could not be written.
-n=$(echo "$(fact refused "$F")" | tr ',' '\n' | grep -c .)
-events=$(fact report_events "$F")
-is "$events" "start$(printf ',refused%.0s' $(seq 2 "$n"))" \
-	"[full while running] the report holds start and every refusal but the last ($((n - 1)) of $n)"
-is "$(fact report_complete "$F")" yes "[full while running] every line of the report is whole JSON"
-ok "[full while running] ... and the file ends with a newline" \
-	test "$(tail -c 1 "$W/report-report-full.jsonl" | od -An -c | tr -d ' ')" = '\n'
-no_survivor "[full while running]" "$F"
-is "$(fact orphans "$F")" 0 "[full while running] no descendant of membrane-run outlived it"
+	# 2. full while running
+	F=$d/run
+	unshare -m --propagation private sh "$W/ns.sh" $who report-full "$F"
+	[ -s "$F.err" ] && diag "[$who] driver: $(head -c 300 "$F.err")"
+	is "$(fact mid_call "$F")" yes "[$who, full while running] the call was in the server's hands"
+	is "$(fact fill "$F")" "No space left on device" "[$who, full while running] the filesystem was filled"
+	ok "[$who, full while running] some refusals were answered before it ran out ($(fact refused "$F"))" \
+		test -n "$(fact refused "$F")"
+	is "$(fact exited "$F")" yes "[$who, full while running] membrane-run exits"
+	is "$(fact exit_status "$F")" 125 "[$who, full while running] with status 125"
+	is "$(fact stderr "$F")" "membrane-run: a report could not be written: the server was stopped" \
+		"[$who, full while running] and one line on stderr saying why"
+	like "$(fact answer2 "$F")" '"id":2,"error":\{"code":-31001,"message":"membrane: the MCP server was killed by signal 9 [^"]*before answering"' \
+		"[$who, full while running] the call in flight is answered: the server was killed"
+	# Every refused call was answered (a refusal is membrane's own answer),
+	# the last one too, though its report line could not be written.
+	n=$(fact refused "$F" | tr ',' '\n' | grep -c .)
+	is "$(fact report_events "$F")" "start$(printf ',refused%.0s' $(seq 2 "$n"))" \
+		"[$who, full while running] the report holds start and every refusal but the last ($((n - 1)) of $n)"
+	is "$(fact report_complete "$F")" yes "[$who, full while running] every line of the report is whole JSON"
+	is "$(tail -c 1 "$F.report" | od -An -c | tr -d ' ')" '\n' "[$who, full while running] ... and the file ends with a newline"
+	no_survivor "[$who, full while running]" "$F"
+done
 done_testing
