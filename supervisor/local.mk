@@ -1,3 +1,7 @@
+# The notifier: also compiled into its tests and benchmark.
+NOTIFY_SOURCES = \
+	supervisor/notify.h supervisor/notify.c \
+	supervisor/notify-internal.h supervisor/notify-mem.c supervisor/notify-resolve.c
 bin_PROGRAMS += membrane-run
 membrane_run_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(NETTLE_CFLAGS) $(SYSTEMD_CFLAGS)
 membrane_run_SOURCES = \
@@ -5,5 +9,6 @@ membrane_run_SOURCES = \
 	supervisor/options.h supervisor/options.c \
 	supervisor/lookup.h supervisor/lookup.c \
 	supervisor/explain.h supervisor/explain.c \
-	supervisor/report.h
+	supervisor/report.h \
+	$(NOTIFY_SOURCES)
 membrane_run_LDADD = $(SANDBOX_LIBS) $(POLICY_LIBS) $(NETTLE_LIBS) $(SYSTEMD_LIBS)
