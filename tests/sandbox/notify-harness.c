@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,18 +171,27 @@ int h_stop(void)
 	int status = 0;
 	close(ctl);
 	ctl = -1;
-	/* Anything the child does on its way out may still be notified. */
-	for (int tries = 0;; tries++) {
+	/* Anything the child does on its way out may still be notified. Once
+	 * the listener hangs up (no watched process left), just wait. */
+	bool killed = false;
+	for (int waited_ms = 0;;) {
 		pid_t w = waitpid(child, &status, WNOHANG);
 		if (w == child)
 			break;
-		if (tries == 100) {
+		if (waited_ms >= 10000 && !killed) {
 			printf("# the child did not exit: killing it\n");
 			kill(child, SIGKILL);
+			killed = true;
 		}
 		struct pollfd p = { .fd = mb_notifier_fd(notifier), .events = POLLIN };
-		if (poll(&p, 1, 100) > 0 && (p.revents & POLLIN))
+		int pr = poll(&p, 1, 10);
+		if (pr > 0 && (p.revents & POLLIN)) {
 			mb_notifier_handle(notifier);
+			continue;
+		}
+		if (pr > 0) /* POLLHUP: nothing left to answer */
+			usleep(10000);
+		waited_ms += 10;
 	}
 	mb_notifier_free(notifier);
 	notifier = NULL;
