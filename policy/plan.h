@@ -54,6 +54,9 @@ struct mb_plan {
 	/* A connect/bind grant spans every port: Landlock cannot narrow it, so
 	 * that access right is left unhandled (said by --explain). */
 	bool connect_any_port, bind_any_port;
+	/* socket(AF_NETLINK, *, NETLINK_ROUTE) is allowed by the seccomp
+	 * baseline (getifaddrs); every other netlink family stays denied. */
+	bool netlink_route;
 	enum mb_network network;
 	struct mb_limits limits;
 	MB_VEC(char *) envp; /* NAME=VALUE, NULL-terminated when n > 0 */

@@ -1,6 +1,20 @@
 noinst_LIBRARIES += libsandbox.a
 libsandbox_a_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS) $(CAPNG_CFLAGS) $(NL_CFLAGS)
 libsandbox_a_SOURCES = \
-	sandbox/sandbox.h
+	sandbox/sandbox.h sandbox/spawn.c \
+	sandbox/kernel-compat.h \
+	sandbox/sync.h sandbox/sync.c \
+	sandbox/child.h sandbox/child.c \
+	sandbox/init.h sandbox/init.c \
+	sandbox/exec.h sandbox/exec.c \
+	sandbox/namespaces.h sandbox/namespaces.c \
+	sandbox/mounts.h sandbox/mounts.c \
+	sandbox/network.h sandbox/network.c \
+	sandbox/memfd.h sandbox/memfd.c \
+	sandbox/limits.h sandbox/limits.c \
+	sandbox/caps.h sandbox/caps.c \
+	sandbox/landlock.h sandbox/landlock.c \
+	sandbox/seccomp_baseline.h sandbox/seccomp_baseline.c \
+	sandbox/notify.h sandbox/notify.c
 SANDBOX_LIBS = libsandbox.a $(SECCOMP_LIBS) $(CAPNG_LIBS) $(NL_LIBS)
 libsandbox_a_SOURCES += sandbox/watch.h sandbox/watch.c

@@ -1,6 +1,15 @@
 /* Starting a command inside the sandbox a plan describes. sandbox/ knows
  * nothing of JSON-RPC: it hands back the pipes and the seccomp listener, and
- * says which layers are in force. */
+ * says which layers are in force.
+ *
+ * Process structure (see sandbox/spawn.c):
+ *   caller (membrane-run)
+ *     └─ init: pid 1 of a new pid namespace (sandbox/init.c); builds the
+ *        namespaces, the fresh root and the restrictions, then forks
+ *          └─ the command, exec'd with stdin/stdout/stderr on our pipes
+ * Call mb_sandbox_spawn() from a single-threaded process (it clones without
+ * CLONE_VM and the child calls malloc), and from the thread that will live as
+ * long as the sandbox should: the init dies with it (PR_SET_PDEATHSIG). */
 #pragma once
 
 #include <stdbool.h>
@@ -13,11 +22,14 @@
  * start report and by --explain. */
 struct mb_layers {
 	bool userns, mntns, pidns, netns, ipcns, utsns, cgroupns;
+	bool rootfs;           /* fresh root: tmpfs + pivot_root, old root detached */
+	bool proc_hidepid;     /* /proc mounted with hidepid=invisible */
 	int landlock_abi;      /* ABI in force, 0 = none */
 	bool landlock_fs, landlock_net, landlock_scope;
 	bool seccomp_baseline; /* the baseline deny filter */
 	bool seccomp_notify;   /* the user-notification filter and its listener */
 	bool no_new_privs, caps_dropped;
+	bool memfd_noexec;     /* vm.memfd_noexec=2 in our pid namespace */
 	bool limits;           /* rlimits (or a cgroup leaf) applied */
 };
 
@@ -43,11 +55,26 @@ struct mb_sandbox {
 };
 
 /* Build the sandbox and exec cfg->argv in it. Returns 0 once the command was
- * exec'd, or -errno with err saying what failed and where ("mount /srv/data:
- * No such file or directory"). -ENOENT: command not found (exit 127);
- * -EACCES/-ENOEXEC: not executable (exit 126); anything else: exit 125. */
+ * exec'd. On failure returns a negative errno, err->msg says what failed and
+ * where ("mount /srv/data (p.yml:3:12): No such file or directory") and
+ * err->code holds the errno of the failing call; nothing is left running.
+ * The return value alone decides the exit status (mb_sandbox_exit_status()):
+ * -ENOENT only when the command was not found (127), -EACCES or -ENOEXEC only
+ * when it was found but could not be executed (126); a set-up failure whose
+ * errno is one of those three is returned as -EIO (125). */
 int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret,
 		     struct mb_error *err);
+
+/* membrane-run's exit status after mb_sandbox_spawn() returned r < 0. */
+static inline int mb_sandbox_exit_status(int r)
+{
+	return r == -ENOENT ? 127 : (r == -EACCES || r == -ENOEXEC) ? 126 : 125;
+}
+
+/* Wait for the init to exit (blocking; call it once the pidfd is readable to
+ * not block) and store what membrane-run exits with: the command's exit code,
+ * or 128+N when it died of signal N (the init passes both on). */
+int mb_sandbox_wait(struct mb_sandbox *sb, int *ret_status);
 
 /* Close our ends; does not signal or reap. */
 void mb_sandbox_close(struct mb_sandbox *sb);

@@ -12,3 +12,13 @@ membrane_run_SOURCES = \
 	supervisor/report.h \
 	$(NOTIFY_SOURCES)
 membrane_run_LDADD = $(SANDBOX_LIBS) $(POLICY_LIBS) $(NETTLE_LIBS) $(SYSTEMD_LIBS)
+
+# The reporter (supervisor/report.h) as a library: membrane-run, its tests and
+# the report generator of bench/ link the same code.
+noinst_LIBRARIES += libreport.a
+libreport_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(NETTLE_CFLAGS) $(SYSTEMD_CFLAGS)
+libreport_a_SOURCES = \
+	supervisor/report.h supervisor/report.c \
+	supervisor/report_sink.h supervisor/report_syslog.c
+REPORT_LIBS = libreport.a libcommon.a $(CJSON_LIBS) $(NETTLE_LIBS) $(SYSTEMD_LIBS)
+membrane_run_LDADD += $(REPORT_LIBS)

@@ -9,7 +9,11 @@
  *   "prev" (lowercase hex SHA-256 of the session's previous line, its bytes
  *           without the trailing newline; 64 '0's on the first line).
  * Lines of several sessions may interleave in one file; the chain is per
- * session. membrane-audit verify checks it. */
+ * session. membrane-audit verify checks it.
+ *
+ * A failed write is never retried once bytes went out: a short write makes
+ * every later emit fail with -EIO (the chain cannot continue past a cut
+ * line). A write that put nothing out leaves seq and prev as they were. */
 #pragma once
 
 #include <cjson/cJSON.h>
@@ -19,7 +23,9 @@
 
 struct mb_reporter;
 
-/* dest: a file path (appended, created 0600), "-" for stderr, or "syslog".
+/* dest: a file path (appended, created 0600), "-" for stderr, "syslog"
+ * (journald when it listens and libsystemd was built in, else /dev/log), or
+ * "syslog:PATH" (plain syslog to the unix socket PATH; the tests use it).
  * Fails (and membrane-run does not start the server) if dest cannot be
  * opened. */
 int mb_reporter_open(const char *dest, const char *profile_name, enum mb_mode mode,
@@ -31,5 +37,7 @@ int mb_reporter_open(const char *dest, const char *profile_name, enum mb_mode mo
 int mb_reporter_emit(struct mb_reporter *r, const char *event, const cJSON *fields);
 
 const char *mb_reporter_session(const struct mb_reporter *r);
+/* dest as given to mb_reporter_open, for the caller's error message. */
+const char *mb_reporter_dest(const struct mb_reporter *r);
 void mb_reporter_close(struct mb_reporter *r);
 MB_DEFINE_CLEANUP(struct mb_reporter, mb_reporter_close)

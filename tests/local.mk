@@ -5,3 +5,4 @@ include tests/inspector/local.mk
 include tests/deputy/local.mk
 include tests/e2e/local.mk
 include tests/fuzz/local.mk
+include tests/audit/local.mk

@@ -13,3 +13,7 @@ tests_sandbox_test_notify_LDADD = $(SANDBOX_LIBS) $(POLICY_LIBS) -lpthread
 tests_sandbox_test_notify_ns_SOURCES = tests/sandbox/test-notify-ns.c $(NOTIFY_HARNESS) $(NOTIFY_SOURCES)
 tests_sandbox_test_notify_ns_LDADD = $(SANDBOX_LIBS) $(POLICY_LIBS)
 EXTRA_DIST += tests/sandbox/notify-nobody.sh tests/sandbox/notify-ns-nobody.sh
+
+check_PROGRAMS += tests/sandbox/launch
+tests_sandbox_launch_SOURCES = tests/sandbox/launch.c
+tests_sandbox_launch_LDADD = $(SANDBOX_LIBS) $(POLICY_LIBS)

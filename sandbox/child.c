@@ -1,0 +1,261 @@
+/* The cloned child: it sets up the sandbox around itself, layer by layer,
+ * forks the command, and then stays as its init. Every failure goes back to
+ * the caller over the sync socket as one line, and the child exits 125.
+ *
+ * Order matters, and each step says why it sits where it does:
+ *   fds, death signal   first: nothing of the caller's may leak in, and the
+ *                       child must not outlive a caller that died early
+ *   user namespace map  before anything that checks ids (mounts, files)
+ *   mounts, pivot_root  need CAP_SYS_ADMIN (in the userns when unprivileged)
+ *   loopback up         needs CAP_NET_ADMIN in the new netns
+ *   memfd_noexec        a per-pid-namespace sysctl, needs CAP_SYS_ADMIN
+ *   rlimits             before dropping CAP_SYS_RESOURCE
+ *   user, capabilities  then nothing privileged is left to do
+ *   no_new_privs        required by Landlock and seccomp for the unprivileged
+ *   Landlock, seccomp   last: the baseline forbids mount, and Landlock must
+ *                       see the final tree */
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sandbox/caps.h"
+#include "sandbox/child.h"
+#include "sandbox/exec.h"
+#include "sandbox/init.h"
+#include "sandbox/kernel-compat.h"
+#include "sandbox/landlock.h"
+#include "sandbox/limits.h"
+#include "sandbox/memfd.h"
+#include "sandbox/mounts.h"
+#include "sandbox/namespaces.h"
+#include "sandbox/network.h"
+#include "sandbox/notify.h"
+#include "sandbox/seccomp_baseline.h"
+#include "sandbox/sync.h"
+
+/* Where the child keeps its fds once everything else is closed. */
+enum { FD_SYNC = 3, FD_STDIN, FD_STDOUT, FD_STDERR, FD_FIRST_FREE };
+
+static void close_from(unsigned first)
+{
+	if (syscall(SYS_close_range, first, ~0U, 0) == 0)
+		return;
+	long max = sysconf(_SC_OPEN_MAX);
+	for (long fd = first; fd < (max > 0 ? max : 65536); fd++)
+		(void)close((int)fd);
+}
+
+/* Move the four fds we need to 3..6 and close everything else we inherited
+ * (the caller's fds need not all be O_CLOEXEC for us to be tight). Our own
+ * 0, 1, 2 become /dev/null: the caller's terminal must never be reachable. */
+static int arrange_fds(struct mb_child *c)
+{
+	int want[4] = { c->sync_fd, c->stdio[0], c->stdio[1], c->stdio[2] };
+	int tmp[4];
+	for (int i = 0; i < 4; i++) {
+		tmp[i] = fcntl(want[i], F_DUPFD_CLOEXEC, 100);
+		if (tmp[i] < 0)
+			return mb_neg_errno();
+	}
+	for (int i = 0; i < 4; i++)
+		if (dup3(tmp[i], FD_SYNC + i, O_CLOEXEC) < 0)
+			return mb_neg_errno();
+	close_from(FD_FIRST_FREE);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0)
+		return mb_neg_errno();
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(null, fd) < 0)
+			return mb_neg_errno();
+	if (null > 2)
+		mb_close(null);
+	c->sync_fd = FD_SYNC;
+	for (int i = 0; i < 3; i++)
+		c->stdio[i] = FD_STDIN + i;
+	return 0;
+}
+
+/* The caller may have died before our PR_SET_PDEATHSIG took: then its end of
+ * the socketpair is closed. */
+static bool caller_gone(int sync_fd)
+{
+	struct pollfd p = { .fd = sync_fd, .events = POLLIN };
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLIN));
+}
+
+static int setup(struct mb_child *c, struct mb_layers *L, struct mb_error *err)
+{
+	const struct mb_sandbox_config *cfg = c->cfg;
+	const struct mb_plan *plan = cfg->plan;
+	unsigned long f = c->ns_flags;
+	int r;
+
+	L->userns = f & CLONE_NEWUSER;
+	L->mntns = f & CLONE_NEWNS;
+	L->pidns = f & CLONE_NEWPID;
+	L->netns = f & CLONE_NEWNET;
+	L->ipcns = f & CLONE_NEWIPC;
+	L->utsns = f & CLONE_NEWUTS;
+	L->cgroupns = f & CLONE_NEWCGROUP;
+
+	if (L->userns) {
+		r = mb_ns_map_self(c->uid, c->gid, err);
+		if (r < 0)
+			return r;
+	}
+
+	/* Who the command runs as: --user wins over the profile's user:. */
+	struct mb_privs privs = { .clear_groups = !L->userns };
+	if (cfg->set_user) {
+		privs.set_user = true;
+		privs.uid = cfg->uid;
+		privs.gid = cfg->gid;
+	} else if (plan->user.set) {
+		privs.set_user = true;
+		privs.uid = plan->user.uid;
+		privs.gid = plan->user.gid;
+	}
+	uid_t owner = privs.set_user ? privs.uid : c->uid;
+	gid_t group = privs.set_user ? privs.gid : c->gid;
+
+	/* Before the mounts: the new /proc's sys/ is read-only. */
+	if (L->pidns)
+		L->memfd_noexec = mb_memfd_noexec() == 0;
+	if (L->mntns) {
+		struct mb_mount_result mr = { 0 };
+		r = mb_mounts_setup(plan, owner, group, &mr, err);
+		if (r < 0)
+			return r;
+		L->rootfs = true;
+		L->proc_hidepid = mr.proc_hidepid;
+	}
+	if (L->netns) {
+		r = mb_net_loopback_up(err);
+		if (r < 0)
+			return r;
+	}
+	if (plan->cwd && chdir(plan->cwd) < 0)
+		return mb_error_set(err, mb_neg_errno(), "chdir %s: %m", plan->cwd);
+
+	r = mb_limits_apply(&plan->limits, err);
+	if (r < 0)
+		return r;
+	L->limits = true;
+
+	r = mb_privs_drop(&privs, err);
+	if (r < 0)
+		return r;
+	L->caps_dropped = true;
+	L->no_new_privs = true;
+
+	if (c->landlock_abi > 0) {
+		struct mb_landlock_result lr = { 0 };
+		r = mb_landlock_apply(plan, c->landlock_abi, &lr, err);
+		if (r < 0)
+			return r;
+		L->landlock_abi = lr.abi;
+		L->landlock_fs = lr.fs;
+		L->landlock_net = lr.net;
+		L->landlock_scope = lr.scope;
+	}
+
+	struct mb_seccomp_env env = { .plan = plan, .memfd_noexec = L->memfd_noexec };
+	r = mb_seccomp_baseline_load(&env, err);
+	if (r < 0)
+		return r;
+	L->seccomp_baseline = true;
+	return 0;
+}
+
+/* In the command's process: stdio, session, notifier, exec. */
+_noreturn_ static void run_command(struct mb_child *c)
+{
+	struct mb_error err = { 0 };
+	sigset_t none;
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	/* Its own session: no controlling terminal, and a group of its own
+	 * so that nothing it signals as a group reaches the init. */
+	(void)setsid();
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (int i = 0; i < 3; i++)
+		if (dup2(c->stdio[i], i) < 0) {
+			mb_error_set(&err, mb_neg_errno(), "dup2: %m");
+			goto fail;
+		}
+	if (c->cfg->want_listener) {
+		int fd = -1;
+		int r = mb_notify_install(c->cfg->plan, &fd, &err);
+		if (r < 0)
+			goto fail;
+		struct mb_sync_msg m = { .type = MB_SYNC_LISTENER };
+		r = mb_sync_send(c->sync_fd, &m, fd);
+		mb_close(fd);
+		if (r < 0)
+			_exit(125);
+	}
+	int status = 126;
+	char *const *envp = c->cfg->plan->envp.n ? c->cfg->plan->envp.v : NULL;
+	mb_exec_command(c->cfg->argv, envp, &status, &err);
+	(void)mb_sync_send_error(c->sync_fd, &err, status);
+	_exit(status);
+fail:
+	(void)mb_sync_send_error(c->sync_fd, &err, 125);
+	_exit(125);
+}
+
+_noreturn_ void mb_child_main(struct mb_child *c)
+{
+	struct mb_error err = { 0 };
+	/* Die with the caller: with a pid namespace, our death takes every
+	 * process of the sandbox with it. */
+	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	mb_init_reset_signals();
+	int r = arrange_fds(c);
+	if (r < 0)
+		_exit(125); /* cannot even report: the caller reads end of file */
+	if (caller_gone(c->sync_fd))
+		_exit(125);
+	(void)setsid();
+
+	struct mb_sync_msg m = { .type = MB_SYNC_LAYERS };
+	r = setup(c, &m.layers, &err);
+	if (r < 0) {
+		(void)mb_sync_send_error(c->sync_fd, &err, 125);
+		_exit(125);
+	}
+
+	/* Block what the init waits for before the command exists, so that
+	 * no SIGCHLD or forwarded signal is lost. */
+	sigset_t set;
+	mb_init_sigset(&set);
+	(void)sigprocmask(SIG_BLOCK, &set, NULL);
+	if (!m.layers.pidns)
+		(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* Nothing inside may ptrace or read the init's /proc entries. The
+	 * command is dumpable again after its exec. */
+	(void)prctl(PR_SET_DUMPABLE, 0);
+	if (mb_sync_send(c->sync_fd, &m, -1) < 0)
+		_exit(125);
+
+	pid_t pid = fork();
+	if (pid < 0) {
+		mb_error_set(&err, mb_neg_errno(), "fork: %m");
+		(void)mb_sync_send_error(c->sync_fd, &err, 125);
+		_exit(125);
+	}
+	if (pid == 0)
+		run_command(c);
+	/* The command's end of the sync socket closes at its exec: that end
+	 * of file is what the caller waits for. */
+	mb_close(c->sync_fd);
+	for (int i = 0; i < 3; i++)
+		mb_close(c->stdio[i]);
+	_exit(mb_init_loop(pid));
+}

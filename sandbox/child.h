@@ -1,0 +1,20 @@
+/* The sandbox side of mb_sandbox_spawn(): what the cloned child does, as pid
+ * 1 of its namespaces, before it becomes the init of sandbox/init.c. */
+#pragma once
+
+#include "common/macros.h"
+#include "sandbox/sandbox.h"
+
+struct mb_child {
+	const struct mb_sandbox_config *cfg;
+	unsigned long ns_flags; /* the CLONE_NEW* flags the child was cloned with */
+	uid_t uid;              /* the caller's ids, outside */
+	gid_t gid;
+	int landlock_abi;       /* what mb_landlock_abi() said in the caller */
+	int sync_fd;            /* our end of the sync socketpair */
+	int stdio[3];           /* the command's ends of its stdin, stdout, stderr pipes */
+};
+
+/* Never returns: exits 125 after sending an error, or with the command's
+ * status once it is done. */
+_noreturn_ void mb_child_main(struct mb_child *c);

@@ -1,0 +1,79 @@
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sandbox/exec.h"
+
+/* What the command finds when the profile passes no PATH: the one of
+ * glibc's confstr(_CS_PATH), with /usr/local first like a login shell. */
+#define MB_DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
+
+static const char *env_get(char *const envp[], const char *name)
+{
+	size_t n = strlen(name);
+	for (; envp && *envp; envp++)
+		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+			return *envp + n + 1;
+	return NULL;
+}
+
+static int failed(const char *cmd, int e, int *ret_status, struct mb_error *err)
+{
+	if (e == ENOENT) {
+		*ret_status = 127;
+		return mb_error_set(err, -ENOENT, "%s: command not found", cmd);
+	}
+	*ret_status = 126;
+	return mb_error_set(err, -e, "%s: %s", cmd, strerror(e));
+}
+
+int mb_exec_command(char *const argv[], char *const envp[], int *ret_status,
+		    struct mb_error *err)
+{
+	static char *const empty_env[] = { NULL };
+	const char *cmd = argv[0];
+	if (!envp)
+		envp = empty_env;
+	if (!cmd || !*cmd)
+		return failed(cmd ? cmd : "", ENOENT, ret_status, err);
+	if (strchr(cmd, '/')) {
+		execve(cmd, argv, envp);
+		/* A path that exists but is not a file is "not executable". */
+		return failed(cmd, errno, ret_status, err);
+	}
+
+	const char *path = env_get(envp, "PATH");
+	if (!path)
+		path = MB_DEFAULT_PATH;
+	int seen = 0; /* the first error other than "not there", as execvp */
+	char buf[PATH_MAX];
+	for (const char *p = path;; p++) {
+		const char *end = strchrnul(p, ':');
+		size_t dl = (size_t)(end - p);
+		int n = dl ? snprintf(buf, sizeof(buf), "%.*s/%s", (int)dl, p, cmd)
+			   : snprintf(buf, sizeof(buf), "%s", cmd); /* "" means "." */
+		if (n > 0 && (size_t)n < sizeof(buf)) {
+			execve(buf, argv, envp);
+			switch (errno) {
+			case ENOENT:
+			case ENOTDIR:
+			case ESTALE:
+			case ENODEV:
+			case ELOOP:
+			case ENAMETOOLONG:
+				break;
+			case EACCES:
+				if (!seen)
+					seen = EACCES;
+				break;
+			default:
+				return failed(cmd, errno, ret_status, err);
+			}
+		}
+		if (!*end)
+			break;
+		p = end;
+	}
+	return failed(cmd, seen ? seen : ENOENT, ret_status, err);
+}

@@ -1,0 +1,60 @@
+#include <string.h>
+#include <sys/wait.h>
+
+#include "common/macros.h"
+#include "sandbox/init.h"
+
+static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP };
+
+void mb_init_sigset(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGCHLD);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		sigaddset(set, forwarded[i]);
+}
+
+void mb_init_reset_signals(void)
+{
+	struct sigaction sa = { .sa_handler = SIG_DFL };
+	sigemptyset(&sa.sa_mask);
+	for (int sig = 1; sig < _NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)sigaction(sig, &sa, NULL); /* EINVAL for glibc's reserved ones */
+}
+
+static int status_of(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return 125;
+}
+
+int mb_init_loop(pid_t cmd)
+{
+	sigset_t set;
+	mb_init_sigset(&set);
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&set, &si);
+		if (sig < 0)
+			continue; /* EINTR: a stop/continue */
+		if (sig != SIGCHLD) {
+			/* pid 1 only gets the signals it handles; these are
+			 * meant for the command. */
+			(void)kill(cmd, sig);
+			continue;
+		}
+		/* Reap everything: one SIGCHLD may stand for several exits. */
+		for (;;) {
+			int ws;
+			pid_t p = waitpid(-1, &ws, WNOHANG);
+			if (p <= 0)
+				break;
+			if (p == cmd)
+				return status_of(ws);
+		}
+	}
+}

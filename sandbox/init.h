@@ -1,0 +1,21 @@
+/* The sandbox's init: pid 1 of its pid namespace. It reaps every child
+ * (orphans of the command land on it), forwards SIGTERM, SIGINT and SIGHUP
+ * to the command, and exits with the command's status (128+N when the
+ * command died of signal N). When it exits the kernel kills whatever is left
+ * in the namespace; it dies with membrane-run through PR_SET_PDEATHSIG. */
+#pragma once
+
+#include <signal.h>
+#include <sys/types.h>
+
+/* The signals the init takes: block them before forking the command so that
+ * none is lost, and unblock them in the command before exec. */
+void mb_init_sigset(sigset_t *set);
+
+/* Put every signal back to its default action (membrane-run may ignore
+ * SIGPIPE; ignored dispositions would survive exec). */
+void mb_init_reset_signals(void);
+
+/* Run the init loop for the command `cmd` (a child of ours) and return the
+ * status to exit with. Expects mb_init_sigset() blocked. */
+int mb_init_loop(pid_t cmd);

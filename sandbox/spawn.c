@@ -1,0 +1,263 @@
+/* mb_sandbox_spawn(): clone the sandbox's init into its new namespaces, hand
+ * it the command's pipes and a sync socket, and wait until the command was
+ * exec'd or an error came back. */
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandbox/child.h"
+#include "sandbox/kernel-compat.h"
+#include "sandbox/landlock.h"
+#include "sandbox/namespaces.h"
+#include "sandbox/sync.h"
+
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+/* struct clone_args of <linux/sched.h>, first version (64 bytes). */
+struct mb_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+/* fork() into new namespaces, with a pidfd. clone3 first; clone where the
+ * kernel lacks it (the child then starts like a fork's child too). */
+static pid_t clone_ns(unsigned long flags, int *ret_pidfd)
+{
+	int pidfd = -1;
+	struct mb_clone_args a = {
+		.flags = flags | CLONE_PIDFD,
+		.pidfd = (uintptr_t)&pidfd,
+		.exit_signal = SIGCHLD,
+	};
+	long pid = syscall(SYS_clone3, &a, sizeof(a));
+	if (pid < 0 && errno == ENOSYS)
+		pid = syscall(SYS_clone, flags | CLONE_PIDFD | SIGCHLD, NULL, &pidfd, NULL, 0);
+	if (pid > 0)
+		*ret_pidfd = pidfd;
+	return (pid_t)pid;
+}
+
+static int pidfd_signal(int pidfd, int sig)
+{
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+/* Kill and reap a child that failed or that we give up on. */
+static void reap(pid_t pid, int pidfd)
+{
+	if (pidfd >= 0)
+		(void)pidfd_signal(pidfd, SIGKILL);
+	else
+		(void)kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	mb_close(pidfd);
+}
+
+static int set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return mb_neg_errno();
+	return 0;
+}
+
+static int check_config(const struct mb_sandbox_config *cfg, bool privileged,
+			struct mb_error *err)
+{
+	if (!cfg->plan || !cfg->argv || !cfg->argv[0])
+		return mb_error_set(err, -EINVAL, "no command to run");
+	bool want_user = cfg->set_user || cfg->plan->user.set;
+	if (want_user && !privileged)
+		return mb_error_set(err, -EPERM,
+				    "switching to another user (--user or the profile's user:) needs "
+				    "membrane-run started as root; drop the option to run as yourself");
+	return 0;
+}
+
+/* Landlock: refuse to start without it, or below the ABI required, unless
+ * best effort was asked for (and a requirement always wins). */
+static int check_landlock(const struct mb_sandbox_config *cfg, int abi, struct mb_error *err)
+{
+	int need = MB_MAX(cfg->require_landlock, cfg->plan->require_landlock);
+	if (need > 0 && abi < need)
+		return mb_error_set(err, -EOPNOTSUPP,
+				    "Landlock ABI %d is required (--require-landlock or the profile's "
+				    "require_landlock) but this kernel offers %s%d; run on a newer kernel "
+				    "or lower the requirement",
+				    need, abi ? "ABI " : "", abi);
+	if (abi == 0 && !cfg->best_effort)
+		return mb_error_set(err, -EOPNOTSUPP,
+				    "Landlock is not available on this kernel (it needs Linux 5.13 and "
+				    "\"landlock\" in the lsm= boot parameter): the filesystem wall would be "
+				    "missing; enable it, or pass --best-effort to run without it");
+	return 0;
+}
+
+/* Read the child's messages until the command was exec'd (end of file) or an
+ * error came. Returns 0 or the error's code, err filled. */
+static int await_exec(int sock, struct mb_sandbox *sb, int *ret_status, struct mb_error *err)
+{
+	bool have_layers = false;
+	for (;;) {
+		struct mb_sync_msg m;
+		int fd;
+		int r = mb_sync_recv(sock, &m, &fd);
+		if (r < 0)
+			return mb_error_set(err, r, "reading from the sandbox's init: %s", strerror(-r));
+		if (r == 0)
+			break;
+		switch (m.type) {
+		case MB_SYNC_ERROR:
+			mb_close(fd);
+			*ret_status = m.status;
+			mb_error_set(err, m.code < 0 ? m.code : -EIO, "%s", m.text);
+			return err ? err->code : m.code;
+		case MB_SYNC_LAYERS:
+			sb->layers = m.layers;
+			have_layers = true;
+			break;
+		case MB_SYNC_LISTENER:
+			if (fd < 0)
+				return mb_error_set(err, -EBADMSG, "the seccomp listener did not arrive");
+			mb_close(sb->listener_fd);
+			sb->listener_fd = fd;
+			sb->layers.seccomp_notify = true;
+			break;
+		default:
+			mb_close(fd);
+			return mb_error_set(err, -EBADMSG, "unexpected message %u from the sandbox's init",
+					    m.type);
+		}
+	}
+	if (!have_layers)
+		return mb_error_set(err, -ECHILD, "the sandbox's init exited during set-up");
+	return 0;
+}
+
+int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret,
+		     struct mb_error *err)
+{
+	bool privileged = mb_ns_privileged();
+	int r = check_config(cfg, privileged, err);
+	if (r < 0)
+		return r == -ENOENT || r == -EACCES || r == -ENOEXEC ? -EIO : r;
+	int abi = mb_landlock_abi();
+	r = check_landlock(cfg, abi, err);
+	if (r < 0)
+		return r;
+
+	/* Our ends: [0] of in (we write [1]), [0] of out and err (child writes [1]). */
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 }, sv[2] = { -1, -1 };
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		r = mb_error_set(err, mb_neg_errno(), "creating the sandbox's pipes: %m");
+		goto close_all;
+	}
+
+	struct mb_child c = {
+		.cfg = cfg,
+		.ns_flags = mb_ns_clone_flags(privileged, cfg->plan->network),
+		.uid = geteuid(),
+		.gid = getegid(),
+		.landlock_abi = abi,
+		.sync_fd = sv[1],
+		.stdio = { in[0], out[1], errp[1] },
+	};
+	int pidfd = -1;
+	pid_t pid = clone_ns(c.ns_flags, &pidfd);
+	if (pid < 0 && (errno == EPERM || errno == EINVAL || errno == ENOSPC || errno == EUSERS)) {
+		if (!cfg->best_effort) {
+			r = mb_ns_unavailable(errno, c.ns_flags & CLONE_NEWUSER, err);
+			goto close_all;
+		}
+		c.ns_flags = 0; /* said out loud: the layers will show no namespace */
+		pid = clone_ns(0, &pidfd);
+	}
+	if (pid < 0) {
+		r = mb_error_set(err, mb_neg_errno(), "clone: %m");
+		goto close_all;
+	}
+	if (pid == 0) {
+		mb_close(sv[0]);
+		mb_close(in[1]);
+		mb_close(out[0]);
+		mb_close(errp[0]);
+		mb_child_main(&c);
+	}
+
+	sv[1] = mb_close(sv[1]);
+	in[0] = mb_close(in[0]);
+	out[1] = mb_close(out[1]);
+	errp[1] = mb_close(errp[1]);
+
+	struct mb_sandbox sb = {
+		.pid = pid,
+		.pidfd = pidfd,
+		.stdin_fd = in[1],
+		.stdout_fd = out[0],
+		.stderr_fd = errp[0],
+		.listener_fd = -1,
+	};
+	int status = 125;
+	r = await_exec(sv[0], &sb, &status, err);
+	if (r == 0 && (set_nonblock(sb.stdin_fd) < 0 || set_nonblock(sb.stdout_fd) < 0 ||
+		       set_nonblock(sb.stderr_fd) < 0))
+		r = mb_error_set(err, mb_neg_errno(), "fcntl O_NONBLOCK: %m");
+	if (r < 0) {
+		reap(pid, pidfd);
+		mb_close(sb.listener_fd);
+		/* Only an exec failure may say 126/127. */
+		if (status == 125 && (r == -ENOENT || r == -EACCES || r == -ENOEXEC))
+			r = -EIO;
+		goto close_all;
+	}
+	sv[0] = mb_close(sv[0]);
+	*ret = sb;
+	return 0;
+
+close_all:
+	for (int i = 0; i < 2; i++) {
+		mb_close(in[i]);
+		mb_close(out[i]);
+		mb_close(errp[i]);
+		mb_close(sv[i]);
+	}
+	return r;
+}
+
+int mb_sandbox_wait(struct mb_sandbox *sb, int *ret_status)
+{
+	siginfo_t si = { 0 };
+	int r;
+	do
+		r = sb->pidfd >= 0 ? waitid((idtype_t)P_PIDFD, (id_t)sb->pidfd, &si, WEXITED)
+				   : waitid(P_PID, (id_t)sb->pid, &si, WEXITED);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return mb_neg_errno();
+	if (si.si_code == CLD_EXITED)
+		*ret_status = si.si_status;
+	else
+		*ret_status = 128 + si.si_status; /* the init itself was killed */
+	return 0;
+}
+
+void mb_sandbox_close(struct mb_sandbox *sb)
+{
+	sb->stdin_fd = mb_close(sb->stdin_fd);
+	sb->stdout_fd = mb_close(sb->stdout_fd);
+	sb->stderr_fd = mb_close(sb->stderr_fd);
+	sb->listener_fd = mb_close(sb->listener_fd);
+	sb->pidfd = mb_close(sb->pidfd);
+}

@@ -1,0 +1,368 @@
+/* The reporter: builds each Reports v1 line, chains it to the session's
+ * previous line, and hands it to the destination in one piece.
+ *
+ * Serialisation (the bytes that the chain hashes): a cJSON object built in a
+ * fixed order -- v, time, event, mode, profile, session, seq, prev, then the
+ * caller's fields in the caller's order -- printed by cJSON_PrintUnformatted
+ * (no whitespace; control characters escaped, so a line never holds a raw
+ * newline). Strings that are not valid UTF-8 (a path from the kernel may be
+ * any bytes) have each invalid byte replaced by U+FFFD before printing, so
+ * every line is valid UTF-8 JSON. The chain does not depend on a canonical
+ * form: prev is the hash of the previous line's bytes exactly as written. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <nettle/sha2.h>
+#include <nettle/version.h>
+
+#include "supervisor/report.h"
+#include "supervisor/report_sink.h"
+
+struct mb_reporter {
+	char *dest;
+	char *profile;
+	enum mb_mode mode;
+	int fd;                       /* file or stderr; -1 for syslog */
+	bool own_fd;
+	struct mb_report_syslog *syslog;
+	bool broken;                  /* a line may have been cut: no more lines */
+	uint64_t seq;
+	char session[33];
+	char prev[65];
+};
+
+/* The contract's spelling; kept here so the reporter needs nothing of
+ * libpolicy but the enum. */
+static const char *mode_name(enum mb_mode m)
+{
+	return m == MB_MODE_AUDIT ? "audit" : "enforce";
+}
+
+static const char *const common_names[] = {
+	"v", "time", "event", "mode", "profile", "session", "seq", "prev",
+};
+
+static int new_session(char out[static 33], struct mb_error *err)
+{
+	uint8_t raw[16];
+	size_t got = 0;
+	while (got < sizeof(raw)) {
+		ssize_t n = getrandom(raw + got, sizeof(raw) - got, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return mb_error_set(err, mb_neg_errno(), "getrandom: %s", strerror(errno));
+		}
+		got += (size_t)n;
+	}
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < sizeof(raw); i++) {
+		out[2 * i] = hex[raw[i] >> 4];
+		out[2 * i + 1] = hex[raw[i] & 15];
+	}
+	out[32] = '\0';
+	return 0;
+}
+
+int mb_reporter_open(const char *dest, const char *profile_name, enum mb_mode mode,
+		     struct mb_reporter **ret, struct mb_error *err)
+{
+	if (!dest)
+		dest = "-";
+	struct mb_reporter *r = calloc(1, sizeof(*r));
+	if (!r)
+		return mb_error_set(err, -ENOMEM, "out of memory");
+	r->fd = -1;
+	r->mode = mode;
+	r->dest = strdup(dest);
+	r->profile = strdup(profile_name ? profile_name : "");
+	memset(r->prev, '0', 64);
+	int e = 0;
+	if (!r->dest || !r->profile)
+		e = mb_error_set(err, -ENOMEM, "out of memory");
+	if (e == 0)
+		e = new_session(r->session, err);
+	if (e == 0) {
+		if (strcmp(dest, "-") == 0) {
+			r->fd = STDERR_FILENO;
+		} else if (strcmp(dest, "syslog") == 0 || strncmp(dest, "syslog:", 7) == 0) {
+			const char *path = dest[6] == ':' ? dest + 7 : NULL;
+			if (path && !*path)
+				e = mb_error_set(err, -EINVAL,
+						 "--report syslog:PATH: the socket path is empty");
+			else
+				e = mb_report_syslog_open(path, &r->syslog, err);
+		} else {
+			/* O_APPEND: each write lands at the end even with other
+			 * writers (another membrane-run, logrotate's copytruncate). */
+			r->fd = open(dest, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+			if (r->fd < 0)
+				e = mb_error_set(err, mb_neg_errno(), "cannot open report file %s: %s",
+						 dest, strerror(errno));
+			else
+				r->own_fd = true;
+		}
+	}
+	if (e < 0) {
+		mb_reporter_close(r);
+		return e;
+	}
+	*ret = r;
+	return 0;
+}
+
+void mb_reporter_close(struct mb_reporter *r)
+{
+	if (!r)
+		return;
+	if (r->own_fd)
+		mb_close(r->fd);
+	mb_report_syslog_close(r->syslog);
+	free(r->dest);
+	free(r->profile);
+	free(r);
+}
+
+const char *mb_reporter_session(const struct mb_reporter *r)
+{
+	return r->session;
+}
+
+const char *mb_reporter_dest(const struct mb_reporter *r)
+{
+	return r->dest;
+}
+
+static void format_time(char out[static 32])
+{
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, 32 - n, ".%06ldZ", ts.tv_nsec / 1000);
+}
+
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF), or 0 if the byte there starts none. */
+static size_t utf8_seq(const unsigned char *s)
+{
+	unsigned char c = s[0];
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+		return s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 ? 3 : 0;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+		return s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 &&
+				       (s[3] & 0xc0) == 0x80
+			       ? 4
+			       : 0;
+	}
+	return 0;
+}
+
+/* Replace *s by a copy with every invalid byte turned into U+FFFD, if it
+ * holds any. The strings belong to a tree we duplicated, so they are ours
+ * to swap (allocated by cJSON's hooks), except a key the caller marked
+ * constant, which is replaced but not freed. */
+static int fix_utf8(char **s, bool borrowed)
+{
+	const unsigned char *p = (const unsigned char *)*s;
+	size_t bad = 0, len = 0;
+	while (p[len]) {
+		size_t n = utf8_seq(p + len);
+		bad += n == 0;
+		len += n ? n : 1;
+	}
+	if (!bad)
+		return 0;
+	char *out = cJSON_malloc(len + 2 * bad + 1), *o = out;
+	if (!out)
+		return -ENOMEM;
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_seq(p + i);
+		if (n) {
+			memcpy(o, p + i, n);
+			o += n;
+			i += n;
+		} else {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+		}
+	}
+	*o = '\0';
+	if (!borrowed)
+		cJSON_free(*s);
+	*s = out;
+	return 0;
+}
+
+static int sanitise(cJSON *item)
+{
+	for (; item; item = item->next) {
+		bool borrowed = item->type & cJSON_StringIsConst;
+		char *key = item->string;
+		if (key && fix_utf8(&item->string, borrowed) < 0)
+			return -ENOMEM;
+		if (item->string != key)
+			item->type &= ~cJSON_StringIsConst;
+		if (cJSON_IsString(item) && item->valuestring &&
+		    fix_utf8(&item->valuestring, false) < 0)
+			return -ENOMEM;
+		if (item->child && sanitise(item->child) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static bool is_common(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(common_names); i++)
+		if (strcmp(name, common_names[i]) == 0)
+			return true;
+	return false;
+}
+
+static void cjson_deletep(cJSON **p)
+{
+	cJSON_Delete(*p);
+}
+
+/* Build the line (without its newline) as a malloc'd string with one
+ * spare byte. */
+static int build_line(struct mb_reporter *r, const char *event, const cJSON *fields,
+		      char **ret)
+{
+	char now[32];
+	format_time(now);
+	_cleanup_(cjson_deletep) cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return -ENOMEM;
+	bool okay = cJSON_AddNumberToObject(o, "v", 1) &&
+		    cJSON_AddStringToObject(o, "time", now) &&
+		    cJSON_AddStringToObject(o, "event", event) &&
+		    cJSON_AddStringToObject(o, "mode", mode_name(r->mode)) &&
+		    cJSON_AddStringToObject(o, "profile", r->profile) &&
+		    cJSON_AddStringToObject(o, "session", r->session) &&
+		    cJSON_AddNumberToObject(o, "seq", (double)r->seq) &&
+		    cJSON_AddStringToObject(o, "prev", r->prev);
+	if (!okay)
+		return -ENOMEM;
+	if (fields) {
+		if (!cJSON_IsObject(fields))
+			return -EINVAL;
+		for (const cJSON *f = fields->child; f; f = f->next) {
+			/* A caller's field may not shadow a common one: seq,
+			 * prev and session are what verify trusts. */
+			if (!f->string || is_common(f->string))
+				return -EINVAL;
+			cJSON *copy = cJSON_Duplicate(f, true);
+			if (!copy)
+				return -ENOMEM;
+			if (!cJSON_AddItemToObject(o, f->string, copy)) {
+				cJSON_Delete(copy);
+				return -ENOMEM;
+			}
+		}
+	}
+	if (sanitise(o->child) < 0)
+		return -ENOMEM;
+	char *s = cJSON_PrintUnformatted(o);
+	if (!s)
+		return -ENOMEM;
+	/* Our own buffer, with room for the newline that goes in the same
+	 * write as the line. */
+	size_t len = strlen(s);
+	char *line = malloc(len + 2);
+	if (line)
+		memcpy(line, s, len + 1);
+	cJSON_free(s);
+	if (!line)
+		return -ENOMEM;
+	*ret = line;
+	return 0;
+}
+
+static void sha256_hex(const char *s, size_t n, char out[static 65])
+{
+	struct sha256_ctx ctx;
+	uint8_t d[SHA256_DIGEST_SIZE];
+	sha256_init(&ctx);
+	sha256_update(&ctx, n, (const uint8_t *)s);
+#if NETTLE_VERSION_MAJOR >= 4
+	sha256_digest(&ctx, d);
+#else
+	sha256_digest(&ctx, sizeof(d), d);
+#endif
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < sizeof(d); i++) {
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+/* One write(2) of the whole line. Nothing written yet is safe to retry
+ * (EINTR, EAGAIN on a non-blocking stderr); a short write is not: the
+ * bytes already in the file cannot be taken back without racing other
+ * writers, so the reporter reports -EIO and stops for good. */
+static int write_line(struct mb_reporter *r, const char *buf, size_t len)
+{
+	for (;;) {
+		ssize_t n = write(r->fd, buf, len);
+		if (n == (ssize_t)len)
+			return 0;
+		if (n >= 0) {
+			r->broken = true;
+			return -EIO;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN) {
+			struct pollfd p = { .fd = r->fd, .events = POLLOUT };
+			if (poll(&p, 1, -1) < 0 && errno != EINTR)
+				return mb_neg_errno();
+			continue;
+		}
+		return mb_neg_errno();
+	}
+}
+
+int mb_reporter_emit(struct mb_reporter *r, const char *event, const cJSON *fields)
+{
+	if (r->broken)
+		return -EIO;
+	_cleanup_free_ char *json = NULL;
+	int e = build_line(r, event, fields, &json);
+	if (e < 0)
+		return e;
+	size_t len = strlen(json);
+	if (r->syslog) {
+		e = mb_report_syslog_send(r->syslog, event, json, len, fields, r->profile,
+					  r->session, r->seq);
+	} else {
+		/* The newline goes in the same write: the line is one piece. */
+		json[len] = '\n';
+		e = write_line(r, json, len + 1);
+		json[len] = '\0';
+	}
+	if (e < 0)
+		return e;
+	/* The chain moves only once the line is out: a line that was never
+	 * written leaves no gap. */
+	sha256_hex(json, len, r->prev);
+	r->seq++;
+	return 0;
+}
