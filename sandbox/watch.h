@@ -24,18 +24,7 @@
 #include "common/error.h"
 #include "policy/profile.h"
 
-/* Constants that Debian 12's 6.1 headers lack (sandbox/kernel-compat.h will
- * carry them; the values are the kernel's UAPI, defined identically). */
-#include <linux/seccomp.h>
-#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
-#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
-#endif
-#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
-#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
-#endif
-#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
-#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
-#endif
+#include "sandbox/kernel-compat.h" /* SECCOMP_IOCTL_NOTIF_SET_FLAGS... on 6.1 headers */
 
 enum mb_watch_kind {
 	MB_WATCH_OPEN,     /* open, openat, creat: open flags give the ops */

@@ -24,7 +24,9 @@ struct mb_notifier {
 	mb_decide_fn decide;
 	void *ud;
 	bool sync_wake_up;
-	int fixed_root; /* opts->root_fd (borrowed) or -1 */
+	int fixed_root; /* opts->root_fd (borrowed), or -1 */
+	bool one_root;  /* opts->one_root */
+	int kept_root;  /* one_root: opened from the first notification (owned) */
 	long page_size;
 	size_t req_size, resp_size;
 	struct seccomp_notif *req;

@@ -108,8 +108,8 @@ static int get_root(struct mb_notifier *n)
 {
 	if (n->root >= 0)
 		return n->root;
-	if (n->fixed_root >= 0) {
-		n->root = n->fixed_root;
+	if (n->fixed_root >= 0 || n->kept_root >= 0) {
+		n->root = n->fixed_root >= 0 ? n->fixed_root : n->kept_root;
 		n->root_owned = false;
 		return n->root;
 	}
@@ -119,7 +119,12 @@ static int get_root(struct mb_notifier *n)
 	if (fd < 0)
 		return -errno;
 	n->root = fd;
-	n->root_owned = true;
+	if (n->one_root) {
+		n->kept_root = fd;
+		n->root_owned = false;
+	} else {
+		n->root_owned = true;
+	}
 	return fd;
 }
 

@@ -41,6 +41,8 @@ int mb_notifier_new(int listener, const struct mb_notifier_opts *opts, mb_decide
 	n->fd = -1;
 	n->root = -1;
 	n->fixed_root = opts ? opts->root_fd : -1;
+	n->one_root = opts && opts->one_root;
+	n->kept_root = -1;
 	n->decide = decide;
 	n->ud = ud;
 	n->page_size = sysconf(_SC_PAGESIZE);
@@ -73,6 +75,7 @@ void mb_notifier_free(struct mb_notifier *n)
 	if (!n)
 		return;
 	mb_resolve_reset(n);
+	mb_close(n->kept_root);
 	mb_close(n->fd);
 	free(n->req);
 	free(n->resp);

@@ -108,11 +108,15 @@ typedef struct mb_decision (*mb_decide_fn)(const struct mb_notified_op *op, void
 
 struct mb_notifier_opts {
 	bool no_sync_wake_up; /* do not ask for SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP */
-	/* The targets' root directory (an O_PATH fd, borrowed), when every
-	 * watched process shares one that cannot change: the sandbox (pivot_root
-	 * done, CAP_SYS_CHROOT dropped, no new user namespaces). -1: open
+	/* The targets' root directory (an O_PATH fd, borrowed), or -1 to open
 	 * /proc/PID/root for each notification. */
 	int root_fd;
+	/* With root_fd -1: every watched process shares one root that cannot
+	 * change, so open it from the first notification and keep it. True of
+	 * the sandbox: pivot_root is done before the filter exists, and the
+	 * baseline refuses chroot, pivot_root, mount and new namespaces.
+	 * Saves an open and a close of /proc/PID/root per notification. */
+	bool one_root;
 };
 
 struct mb_notifier_stats {
