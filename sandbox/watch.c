@@ -258,7 +258,7 @@ static int add_row(scmp_filter_ctx ctx, const struct mb_watch_syscall *s)
 						 s->bpf_mask, 0));
 	case MB_BPF_NONZERO:
 		return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, s->nr, 1,
-					SCMP_CMP((unsigned)s->bpf_arg, SCMP_CMP_NE, 0));
+					SCMP_CMP((unsigned)s->bpf_arg, SCMP_CMP_NE, 0, 0));
 	default:
 		return seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, s->nr, 0);
 	}
