@@ -224,6 +224,12 @@ static long exec_in_child(int how)
 			syscall(SYS_execve, "/bin/true", argv, envp);
 		else if (how == 1)
 			syscall(SYS_execveat, memfd, "", argv, envp, AT_EMPTY_PATH);
+		else if (how == 3) {
+			char pp[64];
+			snprintf(pp, sizeof(pp), "/proc/self/fd/%d", memfd);
+			syscall(SYS_execve, pp, argv, envp);
+		} else if (how == 4)
+			syscall(SYS_execveat, delfd, "", argv, envp, AT_EMPTY_PATH);
 		else
 			syscall(SYS_execveat, AT_FDCWD, "/bin/true", argv, envp, AT_SYMLINK_NOFOLLOW);
 		_exit(100 + errno);
@@ -235,6 +241,8 @@ static long exec_in_child(int how)
 static long c_execve(void) { return exec_in_child(0); }
 static long c_execveat_memfd(void) { return exec_in_child(1); }
 static long c_execveat_nofollow(void) { return exec_in_child(2); }
+static long c_execve_proc_memfd(void) { return exec_in_child(3); }
+static long c_execveat_deleted(void) { return exec_in_child(4); }
 
 static long c_connect_v4(void)
 {
@@ -441,7 +449,8 @@ static long c_bad_dirfd(void) { return fdres(syscall(SYS_openat, 999, "f", O_RDO
 	X(openat2_opath) X(openat2_creat) X(page_cross) X(page_end_nul) X(page_end_no_nul)      \
 	X(unmapped) X(null_path) X(path_max) X(path_too_long) X(proc_fd_reopen)                \
 	X(proc_fd_pipe) X(proc_fd_deleted) X(proc_cwd) X(proc_status) X(dev_stdin_like)       \
-	X(thread) X(execve) X(execveat_memfd) X(execveat_nofollow) X(connect_v4) X(connect_v6) \
+	X(thread) X(execve) X(execveat_memfd) X(execveat_nofollow) X(execve_proc_memfd)              \
+	X(execveat_deleted) X(connect_v4) X(connect_v6) \
 	X(connect_mapped) X(connect_unix) X(connect_abstract) X(connect_unspec) X(bind_unix)   \
 	X(bind_v4) X(sendto_addr) X(sendto_noaddr) X(sendmsg_v6) X(sendmsg_noname) X(sendmmsg) \
 	X(rename) X(renameat_dirfd) X(renameat2_exchange) X(link) X(linkat_follow)             \
@@ -727,6 +736,11 @@ int main(void)
 	deny();
 	is_int(h_run(C_execveat_nofollow), 100 + EACCES, "execveat AT_SYMLINK_NOFOLLOW denied");
 	check("execveat nofollow", h_find("execveat"), 0, MB_TARGET_PATH, MB_PRESENT, X, "/usr/bin/true");
+	is_int(h_run(C_execve_proc_memfd), 100 + EACCES, "execve of /proc/self/fd/N of a memfd denied");
+	check("execve /proc/self/fd/N memfd", h_find("execve"), 0, MB_TARGET_MEMFD, MB_PRESENT, X,
+	      "memfd:mb-true");
+	is_int(h_run(C_execveat_deleted), 100 + EACCES, "execveat of a deleted file denied");
+	check("execveat deleted", h_find("execveat"), 0, MB_TARGET_DELETED, MB_PRESENT, X, tp("del"));
 
 	/* ---- sockets ---- */
 	allow();
