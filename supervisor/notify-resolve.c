@@ -407,7 +407,10 @@ static int walk(struct rctx *c, const char *path)
 			goto too_many_links;
 		}
 		bool in_proc = c->proc && strncmp(cur, "/proc/", 6) == 0;
-		if (in_proc && (n->link[0] != '/' ? strstr(n->link, ":[") != NULL
+		/* Under /proc, a link whose text has a ':' names an object, not a
+		 * path ("pipe:[12]", "anon_inode:inotify", "net:[4026531840]");
+		 * the plain ones are "self/mounts" or "1234/task/1234". */
+		if (in_proc && (n->link[0] != '/' ? strchr(n->link, ':') != NULL
 						   : has_deleted_suffix(n->link, (size_t)len))) {
 			/* A magic link to a pipe, socket, memfd or deleted file:
 			 * look at the object itself. Every component of cur before
