@@ -24,6 +24,13 @@
  *    another thread can chdir or dup2 over the dirfd;
  *  - pointers that were unreadable at T1 (EFAULT: the notifier answers
  *    CONTINUE so the kernel says so itself) can be mapped by T2.
+ * And the two resolutions are not the same walk even without a race: at T1
+ * the supervisor resolves with its own credentials (root, or the launcher's
+ * uid) and without the target's Landlock domain, only to name the target
+ * and say where it exists; at T2 the kernel resolves with the target's
+ * credentials and Landlock, and may refuse what T1 could name (EACCES), or
+ * follow an automount. /proc/self is named as the target's own pid in its
+ * pid namespace, and a thread's /proc/self/cwd as the thread's cwd.
  * What holds regardless: the kernel's static layer (mount namespace with
  * only the profile's paths, Landlock, the baseline filter) applies to what
  * the kernel does at T2, so a race can reach no more than the union of all
