@@ -29,8 +29,9 @@
  * uid) and without the target's Landlock domain, only to name the target
  * and say where it exists; at T2 the kernel resolves with the target's
  * credentials and Landlock, and may refuse what T1 could name (EACCES), or
- * follow an automount. /proc/self is named as the target's own pid in its
- * pid namespace, and a thread's /proc/self/cwd as the thread's cwd.
+ * follow an automount. As the kernel does, a relative path starts at the
+ * calling thread's own cwd (/proc/TID/cwd) and /proc/self names the thread
+ * group, by its pid in the sandbox's pid namespace.
  * What holds regardless: the kernel's static layer (mount namespace with
  * only the profile's paths, Landlock, the baseline filter) applies to what
  * the kernel does at T2, so a race can reach no more than the union of all
