@@ -12,12 +12,16 @@ PACKAGES="build-essential autoconf automake libtool pkg-config
   libseccomp-dev libcap-ng-dev libnl-3-dev libnl-route-3-dev libcjson-dev libyaml-dev
   nettle-dev libsystemd-dev
   clang libclang-rt-14-dev valgrind mandoc strace socat
-  nodejs npm postgresql bubblewrap firejail hyperfine python3 util-linux"
+  nodejs postgresql bubblewrap firejail hyperfine python3 util-linux
+  jq systemd groff-base time"
 
 missing=
 for p in $PACKAGES; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
+# npm comes with NodeSource's nodejs on these machines; Debian's own npm
+# package would conflict with it, so ask for it only when there is none.
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 if [ -n "$missing" ]; then
 	echo "bootstrap: installing:$missing"
 	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q

@@ -2,7 +2,10 @@ noinst_LIBRARIES += libpolicy.a
 libpolicy_a_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(CJSON_CFLAGS)
 libpolicy_a_SOURCES = \
 	policy/profile.h policy/profile.c \
-	policy/load.c \
+	policy/yaml_tree.h policy/yaml_tree.c \
+	policy/load-internal.h policy/load.c policy/load_util.c policy/load_keys.c \
+	policy/load_grants.c policy/include.c policy/vars.c \
+	policy/pattern_parse.c policy/endpoint_parse.c policy/size.c \
 	policy/plan.h policy/plan.c \
 	policy/widen.h policy/widen.c \
 	policy/match.h policy/path.c \

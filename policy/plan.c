@@ -240,7 +240,8 @@ static int build_mounts(struct compiler *c)
 	if ((r = push_mount(plan, MB_MOUNT_PROC, "/proc", NULL)) < 0 ||
 	    (r = push_mount(plan, MB_MOUNT_DEV, "/dev", NULL)) < 0)
 		return r;
-	qsort(c->grants.v, c->grants.n, sizeof(*c->grants.v), sgrant_cmp);
+	if (c->grants.n)
+		qsort(c->grants.v, c->grants.n, sizeof(*c->grants.v), sgrant_cmp);
 	mb_vec_foreach(g, &c->grants) {
 		if (is_internal(g->real))
 			continue;

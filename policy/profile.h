@@ -134,10 +134,18 @@ struct mb_profile {
 struct mb_load_opts {
 	const char *const *sets; /* "NAME=VALUE" strings, NULL-terminated, may be NULL */
 	/* Directories searched for include fragments as runtimes/NAME.yml, in
-	 * order, after the directory of the including file. NULL-terminated. */
+	 * order, after the directory of the including file (a fragment also
+	 * finds its sibling NAME.yml). NULL-terminated. A profile loaded from
+	 * a buffer has no directory: only these are searched, and includes
+	 * by path are refused. */
 	const char *const *include_dirs;
-	bool check_existence; /* runtime/within paths must exist (default for run) */
-	bool resolve_hosts;   /* host names in endpoints are resolved (always for run) */
+	/* runtime read/write/exec, arguments.within, and the fixed prefix of
+	 * tool and request grants must exist unless marked optional with a
+	 * trailing '?' (default for run) */
+	bool check_existence;
+	/* host names in endpoints are resolved (always for run); without it
+	 * they are checked but grant nothing */
+	bool resolve_hosts;
 };
 
 /* Load and validate PATH. On failure returns -errno and err holds one line

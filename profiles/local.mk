@@ -1,4 +1,14 @@
+# Shipped profiles for real MCP servers, and the runtime fragments they
+# include; installed in $(pkgdatadir)/profiles, where --profile NAME finds
+# them. tests/unit/profiles-check.sh runs --check on each.
 profilesdir = $(pkgdatadir)/profiles
 runtimesdir = $(profilesdir)/runtimes
-dist_profiles_DATA =
-dist_runtimes_DATA =
+dist_profiles_DATA = \
+	profiles/db.yml \
+	profiles/everything.yml \
+	profiles/filesystem.yml \
+	profiles/memory.yml
+dist_runtimes_DATA = \
+	profiles/runtimes/node.yml \
+	profiles/runtimes/npx.yml \
+	profiles/runtimes/python.yml

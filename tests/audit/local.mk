@@ -13,3 +13,23 @@ tests_audit_test_report_syslog_CFLAGS = $(AUDIT_TEST_CFLAGS) $(SYSTEMD_CFLAGS)
 tests_audit_test_report_syslog_SOURCES = tests/audit/test-report-syslog.c
 tests_audit_test_report_syslog_LDADD = $(REPORT_LIBS)
 TESTS += tests/audit/test-report-syslog
+
+# The report generator: the real reporter writing realistic reports for the
+# tests and for `make bench-audit`.
+check_PROGRAMS += tests/audit/gen-report
+tests_audit_gen_report_CFLAGS = $(AUDIT_TEST_CFLAGS)
+tests_audit_gen_report_SOURCES = tests/audit/gen-report.c
+tests_audit_gen_report_LDADD = $(REPORT_LIBS)
+
+TESTS += tests/audit/audit.sh
+dist_check_DATA += tests/audit/lib.sh tests/audit/reference.py
+EXTRA_DIST += tests/audit/audit.sh
+
+TESTS += tests/audit/systemd.sh
+dist_check_DATA += tests/audit/systemd-manager.sh tests/audit/mcp-client.py \
+	tests/audit/echo-mcp.py tests/audit/echo.yml
+EXTRA_DIST += tests/audit/systemd.sh
+
+# Lints every man/*.[1-8]; kept here until it moves to tests/local.mk.
+TESTS += tests/man.sh
+EXTRA_DIST += tests/man.sh

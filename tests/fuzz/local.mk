@@ -1,1 +1,41 @@
-# Tests of tests/fuzz; included by tests/local.mk.
+# Fuzz targets. With ./configure CC=clang --enable-fuzzing they are libFuzzer
+# binaries (make fuzz-profile runs one for FUZZ_SECONDS, with FUZZ_FLAGS
+# such as -jobs=2 added); otherwise each is
+# linked with replay.c and runs over its corpus once as an ordinary test, so
+# saved inputs stay regression tests.
+FUZZ_SECONDS = 60
+FUZZ_FLAGS =
+EXTRA_DIST += tests/fuzz/replay.c tests/fuzz/profile.dict tests/fuzz/corpus
+
+fuzz_profile_sources = tests/fuzz/fuzz-profile.c
+fuzz_profile_cflags = $(AM_CFLAGS) \
+	-DMB_FUZZ_INCLUDE_DIR=\"$(abs_top_srcdir)/tests/fixtures/profiles/good\"
+
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz-profile
+tests_fuzz_fuzz_profile_SOURCES = $(fuzz_profile_sources)
+tests_fuzz_fuzz_profile_CFLAGS = $(fuzz_profile_cflags)
+tests_fuzz_fuzz_profile_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_profile_LDADD = $(POLICY_LIBS)
+
+# New inputs go to tests/fuzz/work/profile (not the source tree); crashes
+# to tests/fuzz/work/ as crash-*/leak-*: copy one into the corpus once fixed.
+# make clean leaves tests/fuzz/work alone: what a campaign found is kept.
+fuzz-profile: tests/fuzz/fuzz-profile
+	@mkdir -p tests/fuzz/work/profile
+	tests/fuzz/fuzz-profile -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=4096 -timeout=10 -print_final_stats=1 \
+		-artifact_prefix=tests/fuzz/work/ \
+		-dict=$(srcdir)/tests/fuzz/profile.dict \
+		$(FUZZ_FLAGS) tests/fuzz/work/profile $(srcdir)/tests/fuzz/corpus/profile
+else
+check_PROGRAMS += tests/fuzz/fuzz-profile-replay
+TESTS += tests/fuzz/fuzz-profile-replay
+tests_fuzz_fuzz_profile_replay_SOURCES = $(fuzz_profile_sources) tests/fuzz/replay.c
+tests_fuzz_fuzz_profile_replay_CFLAGS = $(fuzz_profile_cflags) \
+	-DMB_FUZZ_CORPUS=\"tests/fuzz/corpus/profile\"
+tests_fuzz_fuzz_profile_replay_LDADD = $(POLICY_LIBS)
+fuzz-profile:
+	@echo "fuzz-profile: reconfigure with ./configure CC=clang --enable-fuzzing" >&2; exit 1
+endif
+.PHONY: fuzz-profile

@@ -3,3 +3,30 @@ TESTS += tests/unit/test-plan
 check_PROGRAMS += tests/unit/test-plan
 tests_unit_test_plan_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 tests_unit_test_plan_LDADD = $(POLICY_LIBS)
+
+# The profile loader (policy/load*.c): good profiles field by field, and one
+# broken profile per error with its exact message.
+check_PROGRAMS += tests/unit/test-profile tests/unit/test-profile-bad tests/unit/test-profile-oom
+TESTS += tests/unit/test-profile tests/unit/test-profile-bad tests/unit/test-profile-oom
+tests_unit_test_profile_SOURCES = tests/unit/test-profile.c tests/unit/profile-test.h
+tests_unit_test_profile_LDADD = $(POLICY_LIBS)
+tests_unit_test_profile_bad_SOURCES = tests/unit/test-profile-bad.c tests/unit/profile-test.h
+tests_unit_test_profile_bad_LDADD = $(POLICY_LIBS)
+tests_unit_test_profile_oom_SOURCES = tests/unit/test-profile-oom.c tests/unit/profile-test.h
+tests_unit_test_profile_oom_LDADD = $(POLICY_LIBS)
+EXTRA_DIST += tests/fixtures/profiles
+TESTS += tests/unit/profile-check.sh
+EXTRA_DIST += tests/unit/profile-check.sh
+
+# Host names against a known /etc/hosts: the program runs inside the
+# namespace profile-hosts.sh makes; it is not a test by itself.
+check_PROGRAMS += tests/unit/test-profile-hosts
+tests_unit_test_profile_hosts_SOURCES = tests/unit/test-profile-hosts.c tests/unit/profile-test.h
+tests_unit_test_profile_hosts_LDADD = $(POLICY_LIBS)
+TESTS += tests/unit/profile-hosts.sh
+EXTRA_DIST += tests/unit/profile-hosts.sh
+
+TESTS += tests/unit/profiles-check.sh
+EXTRA_DIST += tests/unit/profiles-check.sh
+TESTS += tests/unit/man-profile.sh
+EXTRA_DIST += tests/unit/man-profile.sh

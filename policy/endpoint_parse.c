@@ -1,0 +1,321 @@
+/* connect/bind grants: host:port, ipv4:port, [ipv6]:port, cidr:port
+ * ([v6]/N:port or [v6/N]:port), with a port, a range N-M or '*'. Host names
+ * are resolved once, here, into one endpoint per distinct address. */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <netdb.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "policy/load-internal.h"
+
+#define ENDPOINT_HINT "write host:port, ip:port, [ipv6]:port or cidr:port"
+
+struct ep_parse {
+	int family; /* 0: a host name */
+	uint8_t addr[16];
+	bool has_prefix;
+	unsigned prefix;
+	char host[256];
+	uint16_t lo, hi;
+};
+
+static int bad(struct loader *l, const struct yt_node *n, const char *s, const char *fmt, ...)
+	_printf_(4, 5);
+static int bad(struct loader *l, const struct yt_node *n, const char *s, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return ld_error(l, -EINVAL, n, "bad endpoint '%s': %s", s, why);
+}
+
+static int parse_port(struct loader *l, const struct yt_node *n, const char *s, const char *p,
+		      struct ep_parse *ep)
+{
+	if (strcmp(p, "*") == 0) {
+		ep->lo = 1;
+		ep->hi = 65535;
+		return 0;
+	}
+	char buf[16];
+	const char *dash = strchr(p, '-');
+	size_t len = dash ? (size_t)(dash - p) : strlen(p);
+	uint64_t lo, hi;
+	if (len >= sizeof(buf))
+		goto bad_port;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	if (ld_parse_uint(buf, &lo) < 0 || lo < 1 || lo > 65535)
+		goto bad_port;
+	hi = lo;
+	if (dash && (ld_parse_uint(dash + 1, &hi) < 0 || hi < 1 || hi > 65535))
+		goto bad_port;
+	if (hi < lo)
+		return bad(l, n, s, "port range %s is reversed (write %s-%.*s)", p, dash + 1,
+			   (int)len, p);
+	ep->lo = (uint16_t)lo;
+	ep->hi = (uint16_t)hi;
+	return 0;
+bad_port:
+	return bad(l, n, s, "bad port '%s' (a port is 1-65535, a range N-M, or *)", p);
+}
+
+static int parse_prefix(struct loader *l, const struct yt_node *n, const char *s,
+			const char *p, size_t len, struct ep_parse *ep)
+{
+	char buf[8];
+	uint64_t v;
+	unsigned max = ep->family == AF_INET ? 32 : 128;
+	if (len >= sizeof(buf))
+		len = sizeof(buf) - 1;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	if (ld_parse_uint(buf, &v) < 0 || v > max)
+		return bad(l, n, s, "bad prefix '/%s' (%s: /0 to /%u)", buf,
+			   ep->family == AF_INET ? "IPv4" : "IPv6", max);
+	ep->has_prefix = true;
+	ep->prefix = (unsigned)v;
+	return 0;
+}
+
+static bool host_name_ok(const char *h)
+{
+	size_t len = strlen(h), label = 0;
+	if (len == 0 || len > 253)
+		return false;
+	for (size_t i = 0; i <= len; i++) {
+		char c = h[i];
+		if (c == '.' || c == '\0') {
+			if (label == 0 || label > 63 || h[i - label] == '-')
+				return false;
+			label = 0;
+		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			   (c >= '0' && c <= '9') || c == '-' || c == '_') {
+			label++;
+		} else {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* [addr]:port, [addr]/N:port, [addr/N]:port */
+static int parse_bracketed(struct loader *l, const struct yt_node *n, const char *s,
+			   struct ep_parse *ep)
+{
+	const char *close = strchr(s, ']');
+	if (!close)
+		return bad(l, n, s, "a '[' without ']' (%s)", ENDPOINT_HINT);
+	const char *in = s + 1;
+	size_t inlen = (size_t)(close - in);
+	const char *slash = memchr(in, '/', inlen);
+	size_t alen = slash ? (size_t)(slash - in) : inlen;
+	char addr[INET6_ADDRSTRLEN + 1];
+	if (alen >= sizeof(addr) || (memcpy(addr, in, alen), addr[alen] = '\0',
+				     inet_pton(AF_INET6, addr, ep->addr) != 1))
+		return bad(l, n, s, "bad IPv6 address '%.*s' (%s)", (int)MB_MIN(alen, 64), in,
+			   ENDPOINT_HINT);
+	ep->family = AF_INET6;
+	int r;
+	if (slash && (r = parse_prefix(l, n, s, slash + 1, inlen - alen - 1, ep)) < 0)
+		return r;
+	const char *p = close + 1;
+	if (*p == '/') {
+		if (slash)
+			return bad(l, n, s, "two prefixes (write [ADDR/N]:PORT or [ADDR]/N:PORT)");
+		size_t plen = strcspn(p + 1, ":");
+		if ((r = parse_prefix(l, n, s, p + 1, plen, ep)) < 0)
+			return r;
+		p += 1 + plen;
+	}
+	if (*p != ':')
+		return bad(l, n, s, "expected ':PORT' after the address (%s)", ENDPOINT_HINT);
+	return parse_port(l, n, s, p + 1, ep);
+}
+
+static int parse_plain(struct loader *l, const struct yt_node *n, const char *s,
+		       struct ep_parse *ep)
+{
+	const char *colon = strrchr(s, ':');
+	if (!colon)
+		return bad(l, n, s, "no port (write %s:PORT, PORT being N, N-M or *)", s);
+	size_t hlen = (size_t)(colon - s);
+	if (memchr(s, ':', hlen))
+		return bad(l, n, s, "an IPv6 address needs brackets (write [ADDR]:PORT)");
+	const char *slash = memchr(s, '/', hlen);
+	size_t alen = slash ? (size_t)(slash - s) : hlen;
+	if (alen == 0)
+		return bad(l, n, s, "no host (%s)", ENDPOINT_HINT);
+	if (alen >= sizeof(ep->host))
+		return bad(l, n, s, "the host name is longer than 253 bytes");
+	memcpy(ep->host, s, alen);
+	ep->host[alen] = '\0';
+	int r;
+	if (strspn(ep->host, "0123456789.") == alen) {
+		if (inet_pton(AF_INET, ep->host, ep->addr) != 1)
+			return bad(l, n, s, "bad IPv4 address '%s' (%s)", ep->host, ENDPOINT_HINT);
+		ep->family = AF_INET;
+		if (slash && (r = parse_prefix(l, n, s, slash + 1, hlen - alen - 1, ep)) < 0)
+			return r;
+	} else {
+		if (!host_name_ok(ep->host))
+			return bad(l, n, s, "bad host name '%s' (letters, digits, '-', '_' and '.')",
+				   ep->host);
+		if (slash)
+			return bad(l, n, s,
+				   "a host name cannot take a prefix (write an address: 10.0.0.0/8:PORT)");
+	}
+	return parse_port(l, n, s, colon + 1, ep);
+}
+
+/* ::ffff:a.b.c.d is a v4 peer as the kernel reports it: keep it as v4. */
+static void fold_mapped(int *family, uint8_t addr[16], unsigned *prefix)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	if (*family != AF_INET6 || memcmp(addr, mapped, 12) != 0 || *prefix < 96)
+		return;
+	memmove(addr, addr + 12, 4);
+	memset(addr + 4, 0, 12);
+	*family = AF_INET;
+	*prefix -= 96;
+}
+
+static int check_host_bits(struct loader *l, const struct yt_node *n, const char *s,
+			   const struct ep_parse *ep)
+{
+	unsigned bytes = ep->family == AF_INET ? 4 : 16;
+	uint8_t net[16];
+	memcpy(net, ep->addr, sizeof(net));
+	for (unsigned i = 0; i < bytes; i++) {
+		unsigned bit = i * 8;
+		if (bit >= ep->prefix)
+			net[i] = 0;
+		else if (bit + 8 > ep->prefix)
+			net[i] &= (uint8_t)(0xff << (8 - (ep->prefix - bit)));
+	}
+	if (memcmp(net, ep->addr, bytes) == 0)
+		return 0;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	inet_ntop(ep->family, ep->addr, a, sizeof(a));
+	inet_ntop(ep->family, net, b, sizeof(b));
+	return bad(l, n, s, "host bits are set in %s/%u (write the network address %s/%u)", a,
+		   ep->prefix, b, ep->prefix);
+}
+
+static int push(struct loader *l, mb_endpoint_vec *out, char *text, const struct yt_node *n,
+		int family, const uint8_t addr[16], unsigned prefix, const struct ep_parse *ep)
+{
+	struct mb_endpoint *e = mb_vec_new(out);
+	if (!e)
+		return ld_oom(l);
+	e->text = text;
+	e->pos = ld_pos(l, n);
+	e->family = family;
+	memcpy(e->addr, addr, 16);
+	e->prefix = (uint8_t)prefix;
+	e->port_lo = ep->lo;
+	e->port_hi = ep->hi;
+	return 0;
+}
+
+static int resolve(struct loader *l, const struct yt_node *n, char *text,
+		   const struct ep_parse *ep, mb_endpoint_vec *out)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
+	struct addrinfo *res = NULL;
+	int e = getaddrinfo(ep->host, NULL, &hints, &res);
+	if (e != 0) {
+		free(text);
+		return ld_error(l, -EINVAL, n,
+				"cannot resolve host '%s': %s (check the name, or write an address)",
+				ep->host, e == EAI_SYSTEM ? strerror(errno) : gai_strerror(e));
+	}
+	size_t first = out->n;
+	int r = 0;
+	for (const struct addrinfo *ai = res; ai && r == 0; ai = ai->ai_next) {
+		uint8_t addr[16] = { 0 };
+		int family = ai->ai_family;
+		unsigned prefix;
+		if (family == AF_INET) {
+			memcpy(addr, &((const struct sockaddr_in *)ai->ai_addr)->sin_addr, 4);
+			prefix = 32;
+		} else if (family == AF_INET6) {
+			memcpy(addr, &((const struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, 16);
+			prefix = 128;
+			fold_mapped(&family, addr, &prefix);
+		} else {
+			continue;
+		}
+		bool dup = false;
+		for (size_t i = first; i < out->n && !dup; i++)
+			dup = out->v[i].family == family && memcmp(out->v[i].addr, addr, 16) == 0;
+		if (!dup)
+			r = push(l, out, text, n, family, addr, prefix, ep);
+	}
+	freeaddrinfo(res);
+	/* Once an endpoint holds text, the grants own it. */
+	if (out->n == first) {
+		free(text);
+		if (r == 0)
+			r = ld_error(l, -EINVAL, n,
+				     "cannot resolve host '%s': no IPv4 or IPv6 address (check the name, or write an address)",
+				     ep->host);
+	}
+	return r;
+}
+
+static int parse_one(struct loader *l, const struct yt_node *n, mb_endpoint_vec *out)
+{
+	char *s = NULL;
+	int r = ld_expand(l, n->text, n, &s);
+	if (r < 0)
+		return r;
+	struct ep_parse ep = { 0 };
+	if (s[0] == '[')
+		r = parse_bracketed(l, n, s, &ep);
+	else
+		r = parse_plain(l, n, s, &ep);
+	if (r == 0 && ep.family) {
+		unsigned max = ep.family == AF_INET ? 32 : 128;
+		if (!ep.has_prefix)
+			ep.prefix = max;
+		r = check_host_bits(l, n, s, &ep);
+	}
+	if (r < 0) {
+		free(s);
+		return r;
+	}
+	if (ep.family) {
+		fold_mapped(&ep.family, ep.addr, &ep.prefix);
+		r = push(l, out, s, n, ep.family, ep.addr, ep.prefix, &ep);
+		if (r < 0)
+			free(s);
+		return r;
+	}
+	if (!l->opts->resolve_hosts) {
+		free(s); /* checked, not resolved: nothing to grant */
+		return 0;
+	}
+	return resolve(l, n, s, &ep, out);
+}
+
+int ld_endpoint_list(struct loader *l, const struct yt_node *list, const char *what,
+		     mb_endpoint_vec *out)
+{
+	char example[64], quoted[64];
+	snprintf(example, sizeof(example), "%s: [HOST:PORT, ...]", what);
+	snprintf(quoted, sizeof(quoted), "'%s'", what);
+	int r = ld_scalar_list(l, list, quoted, "a list of endpoints", "an endpoint", example);
+	if (r < 0 || list->kind != YT_SEQ)
+		return r;
+	for (size_t i = 0; i < list->n; i++) {
+		r = parse_one(l, &list->items[i], out);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}

@@ -1,0 +1,180 @@
+/* The grant-bearing keys: runtime (of the profile and of its fragments),
+ * tools, requests and arguments.within. */
+#include <stdio.h>
+#include <string.h>
+
+#include "policy/load-internal.h"
+
+enum { G_READ, G_WRITE, G_EXEC, G_CONNECT, G_BIND, G_ENV, G_TMPFS, G_COUNT_ };
+static const char *const grant_keys[G_COUNT_] = {
+	[G_READ] = "read",       [G_WRITE] = "write", [G_EXEC] = "exec", [G_CONNECT] = "connect",
+	[G_BIND] = "bind",       [G_ENV] = "env",     [G_TMPFS] = "tmpfs",
+};
+#define CALL_GRANT_KEYS 5 /* a tool or request: read..bind */
+
+static size_t key_index(const char *key)
+{
+	size_t k = 0;
+	while (k < G_COUNT_ && strcmp(grant_keys[k], key) != 0)
+		k++;
+	return k;
+}
+
+static int env_list(struct loader *l, const struct yt_node *list);
+
+/* The keys of map (checked by ld_map_keys already), in document order. */
+static int grants(struct loader *l, const struct yt_node *map, enum ld_scope scope,
+		  struct mb_grants *g)
+{
+	for (size_t i = 0; map->kind == YT_MAP && i < map->n; i++) {
+		const struct yt_node *val = &map->pairs[i].value;
+		size_t k = key_index(map->pairs[i].key.text);
+		int r;
+		if (k < MB_PATH_OPS)
+			r = ld_path_list(l, val, grant_keys[k], scope, &g->path[k]);
+		else if (k < CALL_GRANT_KEYS)
+			r = ld_endpoint_list(l, val, grant_keys[k], &g->net[MB_NET_OP_INDEX(k)]);
+		else if (k == G_ENV)
+			r = env_list(l, val);
+		else
+			r = ld_path_list(l, val, "tmpfs", LD_SCOPE_TMPFS, &l->p->tmpfs);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static bool env_name_ok(const char *s, size_t len)
+{
+	if (len == 0 || (s[0] >= '0' && s[0] <= '9'))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return false;
+	return true;
+}
+
+static int env_list(struct loader *l, const struct yt_node *list)
+{
+	int r = ld_scalar_list(l, list, "'env'", "a list of NAME or NAME=VALUE", "NAME or NAME=VALUE",
+			       "env: [PATH, HOME=/tmp]");
+	if (r < 0 || list->kind != YT_SEQ)
+		return r;
+	for (size_t i = 0; i < list->n; i++) {
+		const struct yt_node *it = &list->items[i];
+		const char *eq = strchr(it->text, '=');
+		size_t len = eq ? (size_t)(eq - it->text) : strlen(it->text);
+		if (!env_name_ok(it->text, len))
+			return ld_error(l, -EINVAL, it,
+					"bad environment variable name '%.*s' (letters, digits and '_', not starting with a digit)",
+					(int)MB_MIN(len, LD_MAX_NAME), it->text);
+		mb_vec_foreach(e, &l->p->env)
+			if (strlen(e->name) == len && memcmp(e->name, it->text, len) == 0)
+				return ld_error(l, -EINVAL, it, "duplicate env '%s' (first at %s:%u:%u)",
+						e->name, e->pos.file, e->pos.line, e->pos.column);
+		struct mb_env *e = mb_vec_new(&l->p->env);
+		if (!e)
+			return ld_oom(l);
+		e->pos = ld_pos(l, it);
+		e->name = strndup(it->text, len);
+		if (!e->name)
+			return ld_oom(l);
+		if (eq && (r = ld_expand(l, eq + 1, it, &e->value)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+int ld_runtime(struct loader *l, const struct yt_node *map)
+{
+	if (map->kind != YT_MAP && !(map->kind == YT_SCALAR && map->null))
+		return ld_type_error(l, map, "'runtime'", "a mapping of grants",
+				     "runtime: { read: [/usr] }");
+	const struct yt_pair *found[G_COUNT_];
+	int r = ld_map_keys(l, map, grant_keys, G_COUNT_, found, "runtime", false);
+	if (r < 0)
+		return r;
+	return grants(l, map, LD_SCOPE_RUNTIME, &l->p->runtime);
+}
+
+static bool tool_name_ok(const char *s, bool request)
+{
+	size_t len = strlen(s);
+	const char *set = request ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-/"
+				  : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-";
+	return len >= 1 && len <= LD_MAX_NAME && strspn(s, set) == len;
+}
+
+static int one_tool(struct loader *l, const struct yt_pair *pair, bool request)
+{
+	const char *kind = request ? "request" : "tool";
+	const struct yt_node *key = &pair->key, *val = &pair->value;
+	char where[LD_MAX_NAME + 16];
+	snprintf(where, sizeof(where), "%s '%s'", kind, key->text);
+	if (val->kind != YT_MAP && !(val->kind == YT_SCALAR && val->null)) {
+		char example[LD_MAX_NAME + 40];
+		snprintf(example, sizeof(example), "%s: { read: [PATH] } or %s: {}", key->text,
+			 key->text);
+		return ld_type_error(l, val, where, "a mapping of grants", example);
+	}
+	struct mb_tool *t = request ? mb_vec_new(&l->p->requests) : mb_vec_new(&l->p->tools);
+	if (!t)
+		return ld_oom(l);
+	t->pos = ld_pos(l, key);
+	t->name = strdup(key->text);
+	if (!t->name)
+		return ld_oom(l);
+	const struct yt_pair *found[CALL_GRANT_KEYS];
+	int r = ld_map_keys(l, val, grant_keys, CALL_GRANT_KEYS, found, where, false);
+	if (r < 0)
+		return r;
+	l->placeholders.n = 0; /* {x} vs {x[]} is checked within one tool */
+	return grants(l, val, LD_SCOPE_CALL, &t->grants);
+}
+
+int ld_tools(struct loader *l, const struct yt_node *map, bool request)
+{
+	const char *kind = request ? "request" : "tool";
+	if (map->kind == YT_SCALAR && map->null)
+		return 0;
+	if (map->kind != YT_MAP)
+		return ld_type_error(l, map, request ? "'requests'" : "'tools'",
+				     request ? "a mapping of JSON-RPC methods to grants"
+					     : "a mapping of tool names to grants",
+				     request ? "requests: { resources/read: { read: [PATH] } }"
+					     : "tools: { NAME: { read: [PATH] } }");
+	for (size_t i = 0; i < map->n; i++) {
+		const struct yt_node *key = &map->pairs[i].key;
+		if (!tool_name_ok(key->text, request))
+			return ld_error(l, -EINVAL, key,
+					request ? "bad request method '%.*s' (a JSON-RPC method name of 1 to 128 letters, digits, '_', '.', '-' and '/', such as resources/read)"
+						: "bad tool name '%.*s' (1 to 128 letters, digits, '_', '.' and '-')",
+					LD_MAX_NAME + 1, key->text);
+		if (request && strcmp(key->text, "tools/call") == 0)
+			return ld_error(l, -EINVAL, key,
+					"tools/call is not a request to grant (declare each tool under tools)");
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(map->pairs[j].key.text, key->text) == 0)
+				return ld_error(l, -EINVAL, key, "duplicate %s '%s' (first at %s:%u:%u)",
+						kind, key->text, l->file, map->pairs[j].key.line,
+						map->pairs[j].key.column);
+		int r = one_tool(l, &map->pairs[i], request);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int ld_arguments(struct loader *l, const struct yt_node *map)
+{
+	static const char *const keys[] = { "within" };
+	if (map->kind != YT_MAP && !(map->kind == YT_SCALAR && map->null))
+		return ld_type_error(l, map, "'arguments'", "a mapping",
+				     "arguments: { within: [/srv/mcp] }");
+	const struct yt_pair *found[1];
+	int r = ld_map_keys(l, map, keys, 1, found, "arguments", false);
+	if (r < 0 || !found[0])
+		return r;
+	return ld_path_list(l, &found[0]->value, "within", LD_SCOPE_WITHIN, &l->p->within);
+}

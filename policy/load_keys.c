@@ -1,0 +1,274 @@
+/* The scalar keys of a profile, limits, redact, user, and pass 2 over the
+ * main document in document order. */
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "policy/load-internal.h"
+
+#define NAME_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-"
+
+static bool name_ok(const char *s)
+{
+	size_t len = strlen(s);
+	return len >= 1 && len <= LD_MAX_NAME && strspn(s, NAME_CHARS) == len;
+}
+
+static const struct yt_node *scalar(const struct yt_node *n)
+{
+	return n->kind == YT_SCALAR && !n->null ? n : NULL;
+}
+
+int ld_version(struct loader *l, const struct yt_node *root)
+{
+	const struct yt_pair *pair = NULL;
+	for (size_t i = 0; i < root->n && !pair; i++)
+		if (strcmp(root->pairs[i].key.text, "version") == 0)
+			pair = &root->pairs[i];
+	if (!pair)
+		return ld_error(l, -EINVAL, root,
+				"missing key 'version' (start the profile with 'version: 1')");
+	const struct yt_node *v = &pair->value;
+	uint64_t n;
+	if (!scalar(v))
+		return ld_type_error(l, v, "'version'", "an integer", "version: 1");
+	if (ld_parse_uint(v->text, &n) < 0)
+		return ld_error(l, -EINVAL, v, "bad version '%s' (write version: 1)", v->text);
+	if (n != 1)
+		return ld_error(l, -EINVAL, v,
+				"version %s is not supported (this membrane reads profile version 1)",
+				v->text);
+	l->p->version = 1;
+	return 0;
+}
+
+/* One of names[]; alternatives is "a or b" for messages. */
+static int choice(struct loader *l, const struct yt_node *v, const char *key,
+		  const char *const *names, size_t n, const char *alternatives, int *ret)
+{
+	char what[64], example[64];
+	snprintf(what, sizeof(what), "'%s'", key);
+	snprintf(example, sizeof(example), "%s: %s", key, names[0]);
+	if (!scalar(v))
+		return ld_type_error(l, v, what, alternatives, example);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v->text, names[i]) == 0) {
+			*ret = (int)i;
+			return 0;
+		}
+	return ld_error(l, -EINVAL, v, "bad %s '%s' (write %s)", key, v->text, alternatives);
+}
+
+#define CHOICE(l, v, key, alternatives, out, ...)                                          \
+	({                                                                                 \
+		static const char *const names_[] = { __VA_ARGS__ };                       \
+		int i_ = 0;                                                                \
+		int r_ = choice(l, v, key, names_, ARRAY_SIZE(names_), alternatives, &i_); \
+		if (r_ == 0)                                                               \
+			*(out) = i_;                                                       \
+		r_;                                                                        \
+	})
+
+static int require_landlock(struct loader *l, const struct yt_node *v)
+{
+	uint64_t n;
+	if (!scalar(v))
+		return ld_type_error(l, v, "'require_landlock'", "an integer", "require_landlock: 4");
+	if (ld_parse_uint(v->text, &n) < 0 || n < 1 || n > 7)
+		return ld_error(l, -EINVAL, v,
+				"bad require_landlock '%s' (write a Landlock ABI version from 1 to 7)",
+				v->text);
+	l->p->require_landlock = (int)n;
+	return 0;
+}
+
+static int parse_id(const char *s, size_t len, uint32_t *ret)
+{
+	char buf[16];
+	uint64_t v;
+	if (len == 0 || len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	/* (uid_t)-1 means "unchanged" to set*id(): never a real id. */
+	if (ld_parse_uint(buf, &v) < 0 || v >= UINT32_MAX)
+		return -EINVAL;
+	*ret = (uint32_t)v;
+	return 0;
+}
+
+static int user(struct loader *l, const struct yt_node *v)
+{
+	struct mb_user *u = &l->p->user;
+	if (!scalar(v))
+		return ld_type_error(l, v, "'user'", "a user name, UID or UID:GID", "user: nobody");
+	const char *s = v->text;
+	size_t len = strlen(s);
+	const char *colon = strchr(s, ':');
+	uint32_t uid, gid;
+	if (s[0] >= '0' && s[0] <= '9') {
+		size_t ulen = colon ? (size_t)(colon - s) : len;
+		if (parse_id(s, ulen, &uid) < 0 ||
+		    (colon && parse_id(colon + 1, len - ulen - 1, &gid) < 0))
+			goto bad;
+		if (!colon)
+			gid = uid;
+	} else {
+		if (!name_ok(s) || s[0] == '-')
+			goto bad;
+		errno = 0;
+		struct passwd *pw = getpwnam(s);
+		if (!pw)
+			return ld_error(l, -ESRCH, v,
+					"unknown user '%s' (create the user, or write UID:GID)", s);
+		uid = pw->pw_uid;
+		gid = pw->pw_gid;
+	}
+	u->set = true;
+	u->uid = (uid_t)uid;
+	u->gid = (gid_t)gid;
+	u->pos = ld_pos(l, v);
+	return 0;
+bad:
+	return ld_error(l, -EINVAL, v, "bad user '%s' (write a user name, UID or UID:GID)", s);
+}
+
+static int limit(struct loader *l, const struct yt_pair *pair, uint64_t *out,
+		 struct mb_srcpos *pos)
+{
+	const struct yt_node *v = &pair->value;
+	const char *key = pair->key.text;
+	bool size = strcmp(key, "memory") == 0;
+	char what[32], example[32];
+	snprintf(what, sizeof(what), "'%s'", key);
+	snprintf(example, sizeof(example), "%s: %s", key, size ? "512M" : "64");
+	if (!scalar(v))
+		return ld_type_error(l, v, what, size ? "a size" : "an integer", example);
+	uint64_t n;
+	int r = size ? ld_parse_size(v->text, &n) : ld_parse_uint(v->text, &n);
+	if (r == -ERANGE)
+		return ld_error(l, -ERANGE, v, "%s limit '%s' is too large (write at most %s)", key,
+				v->text, size ? "16777215T" : "18446744073709551615");
+	if (r < 0 && size)
+		return ld_error(l, -EINVAL, v,
+				"bad size '%s' (write bytes, or a number with K, M, G or T: 512M)",
+				v->text);
+	if (n == 0 && size)
+		return ld_error(l, -EINVAL, v,
+				"bad memory limit '%s' (write a size above 0, such as 512M, or remove the limit)",
+				v->text);
+	if (r < 0 || n == 0)
+		return ld_error(l, -EINVAL, v,
+				"bad %s limit '%s' (write a whole number above 0, or remove the limit)",
+				key, v->text);
+	*out = n;
+	*pos = ld_pos(l, v);
+	return 0;
+}
+
+static int limits(struct loader *l, const struct yt_node *map)
+{
+	static const char *const keys[] = { "memory", "tasks", "files" };
+	if (map->kind != YT_MAP && !(map->kind == YT_SCALAR && map->null))
+		return ld_type_error(l, map, "'limits'", "a mapping",
+				     "limits: { memory: 512M, tasks: 64, files: 1024 }");
+	const struct yt_pair *found[3];
+	int r = ld_map_keys(l, map, keys, 3, found, "limits", false);
+	struct mb_limits *lim = &l->p->limits;
+	for (size_t i = 0; i < map->n && r == 0; i++) {
+		const struct yt_pair *pair = &map->pairs[i];
+		if (pair == found[0])
+			r = limit(l, pair, &lim->memory, &lim->memory_pos);
+		else if (pair == found[1])
+			r = limit(l, pair, &lim->tasks, &lim->tasks_pos);
+		else
+			r = limit(l, pair, &lim->files, &lim->files_pos);
+	}
+	return r;
+}
+
+static int redact(struct loader *l, const struct yt_node *list)
+{
+	int r = ld_scalar_list(l, list, "'redact'", "a list of argument names", "an argument name",
+			       "redact: [password, token]");
+	for (size_t i = 0; r == 0 && list->kind == YT_SEQ && i < list->n; i++) {
+		char *s = strdup(list->items[i].text);
+		if (!s || mb_vec_push(&l->p->redact, s) < 0) {
+			free(s);
+			r = ld_oom(l);
+		}
+	}
+	return r;
+}
+
+static int one_key(struct loader *l, enum ld_key k, const struct yt_node *v)
+{
+	struct mb_profile *p = l->p;
+	int r;
+	switch (k) {
+	case LD_KEY_VERSION:
+	case LD_KEY_VARS:
+	case LD_KEY_INCLUDE:
+		return 0; /* pass 1 */
+	case LD_KEY_NAME:
+		r = ld_string(l, v, "'name'", "name: NAME", &p->name);
+		if (r == 0 && !name_ok(p->name))
+			r = ld_error(l, -EINVAL, v,
+				     "bad name '%s' (1 to 128 letters, digits, '_', '.' and '-')",
+				     p->name);
+		return r;
+	case LD_KEY_DESCRIPTION:
+		return ld_string(l, v, "'description'", "description: \"TEXT\"", &p->description);
+	case LD_KEY_MODE:
+		return CHOICE(l, v, "mode", "enforce or audit", &p->mode, "enforce", "audit");
+	case LD_KEY_NETWORK:
+		return CHOICE(l, v, "network", "none, brokered or host", &p->network, "none",
+			      "brokered", "host");
+	case LD_KEY_UNLISTED_TOOLS:
+		return CHOICE(l, v, "unlisted_tools", "deny or allow", &p->unlisted_tools, "deny",
+			      "allow");
+	case LD_KEY_PIN:
+		return CHOICE(l, v, "pin", "report or strict", &p->pin, "report", "strict");
+	case LD_KEY_CONCURRENCY:
+		return CHOICE(l, v, "concurrency", "parallel or serial", &p->concurrency,
+			      "parallel", "serial");
+	case LD_KEY_REQUIRE_LANDLOCK:
+		return require_landlock(l, v);
+	case LD_KEY_USER:
+		return user(l, v);
+	case LD_KEY_RUNTIME:
+		return ld_runtime(l, v);
+	case LD_KEY_ARGUMENTS:
+		return ld_arguments(l, v);
+	case LD_KEY_TOOLS:
+		return ld_tools(l, v, false);
+	case LD_KEY_REQUESTS:
+		return ld_tools(l, v, true);
+	case LD_KEY_LIMITS:
+		return limits(l, v);
+	case LD_KEY_REDACT:
+		return redact(l, v);
+	case LD_KEY_COUNT_:
+		break;
+	}
+	return 0;
+}
+
+int ld_main_keys(struct loader *l)
+{
+	const struct ld_doc *d = &l->docs.v[0];
+	const struct yt_node *root = d->root;
+	l->file = d->name;
+	for (size_t i = 0; i < root->n; i++) {
+		unsigned k = 0;
+		while (k < LD_KEY_COUNT_ && strcmp(ld_key_names[k], root->pairs[i].key.text) != 0)
+			k++;
+		int r = one_key(l, (enum ld_key)k, &root->pairs[i].value);
+		if (r < 0)
+			return r;
+	}
+	if (!l->p->name)
+		return ld_error(l, -EINVAL, root,
+				"missing key 'name' (name the profile: name: NAME, of letters, digits, '_', '.' and '-')");
+	return 0;
+}

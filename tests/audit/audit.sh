@@ -1,0 +1,273 @@
+#!/bin/sh
+# membrane-audit on reports written by the real reporter (gen-report): every
+# filter, summary, --json, malformed lines, verify on edited, removed and
+# reordered reports, exit statuses, and terminal safety.
+. "$top_srcdir/tests/tap.sh"
+. "$top_srcdir/tests/audit/lib.sh"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 1
+
+command -v jq >/dev/null || { fail "jq is installed (apt-get install jq)"; done_testing; }
+
+"$GEN" -s 4 -n 150 -r 7 r.jsonl
+ok "gen-report wrote a report" test -s r.jsonl
+lines=$(wc -l < r.jsonl)
+is "$lines" 608 "4 sessions x (start + 150 + exit) lines"
+
+# A line from long ago and one with fields this version does not know: valid
+# Reports v1 lines (their own one-line sessions).
+Z64=0000000000000000000000000000000000000000000000000000000000000000
+old='{"v":1,"time":"2020-01-02T03:04:05.000006Z","event":"violation","mode":"enforce","profile":"legacy","session":"0123456789abcdef0123456789abcdef","seq":0,"prev":"'$Z64'","op":"read","target":"/old/secret","decision":"denied","requests":[]}'
+future='{"v":1,"time":"2020-01-02T03:04:06Z","event":"violation","mode":"audit","profile":"legacy","session":"fedcba9876543210fedcba9876543210","seq":0,"prev":"'$Z64'","op":"write","target":"/old/other","decision":"allowed","x_future":{"nested":[1,2]},"requests":[{"id":"a","tool":"t1"}]}'
+{ printf '%s\n' "$old" "$future"; cat r.jsonl; } > all.jsonl
+
+# ---- summary and list against the reference, every filter ----
+audit_crosscheck "no filter" all.jsonl
+audit_crosscheck "--profile" all.jsonl --profile filesystem
+audit_crosscheck "--profile twice" all.jsonl --profile fetch --profile legacy
+audit_crosscheck "--tool" all.jsonl --tool read_text_file
+audit_crosscheck "--tool twice" all.jsonl --tool fetch --tool query
+audit_crosscheck "--tool of a refused request" all.jsonl --tool run_shell
+audit_crosscheck "--op read" all.jsonl --op read
+audit_crosscheck "--op connect" all.jsonl --op connect
+audit_crosscheck "--op syscall" all.jsonl --op syscall
+audit_crosscheck "--decision denied" all.jsonl --decision denied
+audit_crosscheck "--decision allowed" all.jsonl --decision allowed
+audit_crosscheck "--event refused" all.jsonl --event refused
+audit_crosscheck "--event start, exit" all.jsonl --event start --event exit
+sess=$(sed -n '3p' r.jsonl | jq -r .session)
+audit_crosscheck "--session prefix" all.jsonl --session "$(echo "$sess" | cut -c1-8)"
+mid=$(sed -n '300p' r.jsonl | jq -r .time)
+audit_crosscheck "--since RFC 3339" all.jsonl --since "$mid"
+audit_crosscheck "--until RFC 3339" all.jsonl --until "$mid"
+audit_crosscheck "--since and --until" all.jsonl --since 2020-01-02T03:04:05.5Z --until "$mid"
+audit_crosscheck "--since with an offset" all.jsonl --since 2020-01-02T04:04:05.000007+01:00
+audit_crosscheck "--since a date" all.jsonl --since 2020-01-02
+audit_crosscheck "--since 1h" all.jsonl --since 1h
+audit_crosscheck "--until 30m" all.jsonl --until 30m
+audit_crosscheck "--since 2d" all.jsonl --since 2d
+audit_crosscheck "filters combine" all.jsonl --profile fetch --op read --decision denied
+audit_crosscheck "--top 3" all.jsonl --top 3
+
+# Filters select what they say (not only what the reference says).
+n=$("$AUDIT" list --json --since 1h all.jsonl | wc -l)
+is "$n" "$lines" "--since 1h: every fresh line, not the 2020 ones"
+n=$("$AUDIT" list --json --until 1h all.jsonl | jq -r .profile | sort -u)
+is "$n" legacy "--until 1h: only the 2020 lines"
+n=$("$AUDIT" list --json --since "$mid" r.jsonl | head -1 | jq -r .time)
+is "$n" "$mid" "--since is inclusive"
+n=$("$AUDIT" list --json --until "$mid" r.jsonl | jq -r .time | sort | tail -1)
+ok "--until is exclusive" test "$n" "<" "$mid"
+n=$("$AUDIT" list --json --decision allowed all.jsonl | jq -r .mode | sort -u | tr '\n' ' ')
+is "$n" "audit " "allowed decisions come from audit mode"
+n=$("$AUDIT" list --json --tool fetch --op read all.jsonl | jq -c '[.requests[]?.tool, .request.tool?] | index("fetch") != null' | sort -u)
+is "$n" true "--tool fetch: every line names fetch"
+
+# ---- --json keeps what it does not know ----
+got=$("$AUDIT" list --json --profile legacy all.jsonl | sed -n 2p)
+is "$got" "$future" "list --json passes an unknown field through, byte for byte"
+got=$("$AUDIT" list --profile legacy all.jsonl | sed -n 2p)
+like "$got" 'x_future=\{"nested":\[1,2\]\}' "list shows an unknown field as key=value"
+like "$got" '^2020-01-02T03:04:06Z violation legacy fedcba98 \[audit\] allowed write /old/other by t1#a' \
+	"list: time, event, profile, session, mode, decision, op, target, tool#id"
+
+# ---- text summary: aligned tables with the right numbers ----
+"$AUDIT" summary all.jsonl > sum.txt
+st=$?
+is "$st" 0 "summary exits 0"
+want=$($REF summary all.jsonl | jq -r '.by_event[] | select(.value=="violation") | .count')
+like "$(cat sum.txt)" "^ *$want  violation$" "summary counts $want violations"
+like "$(head -1 sum.txt)" "^events    $((lines + 2))$" "summary's first line counts every event"
+# Each table: the counts end in the same column as the header's COUNT.
+bad=$(awk '/^ *COUNT  /{w=index($0,"COUNT")+4; next} /^$/{w=0} w && NF {if (!match($0, /^ *~?[0-9]+  /) || RLENGTH - 2 != w) print NR": "$0}' sum.txt)
+is "$bad" "" "every table is aligned under COUNT"
+for t in EVENT PROFILE TOOL OP DECISION "TARGET (top 10"; do
+	ok "summary has the $t table" grep -qF "COUNT  $t" sum.txt
+done
+want=$($REF summary all.jsonl | jq -r '.by_tool[] | select(.value=="(idle)") | .count')
+like "$(cat sum.txt)" " $want  \(idle\)" "violations while idle are counted as (idle)"
+got=$("$AUDIT" summary --json --top 3 all.jsonl | jq '.top_targets | length')
+is "$got" 3 "--top 3 shows three targets"
+
+# stdin, and '-'.
+got=$("$AUDIT" summary --json < all.jsonl | jq .events)
+is "$got" "$((lines + 2))" "reads standard input when no file is given"
+got=$(cat r.jsonl | "$AUDIT" list --json - old.none 2>/dev/null | wc -l)
+is "$got" "$lines" "'-' is standard input, next to other files"
+
+# ---- bounded top targets: Space-Saving's guarantees, for real ----
+"$GEN" -s 2 -n 20000 -t 200000 -r 3 big.jsonl
+"$AUDIT" summary --json --top 4096 big.jsonl > big.json
+$REF truth big.jsonl > truth.json
+got=$(jq -r '[.top_targets[] | select(.error > 0)] | length' big.json)
+ok "the target table filled up (approximate counts: $got)" test "$got" -gt 0
+# Every target seen more than total/4096 times is listed, and each listed
+# count is within [true, true + error].
+bad=$(jq -r --slurpfile t truth.json '
+	($t[0]) as $truth | ([$truth[]] | add) as $total |
+	(.top_targets | map({(.value): .}) | add) as $got |
+	[ ($truth | to_entries[] | select(.value > $total / 4096) | select($got[.key] == null) | "missing \(.key)"),
+	  (.top_targets[] | select(.count < ($truth[.value] // 0) or .count - .error > ($truth[.value] // 0)) | "wrong \(.value)") ] | .[]' big.json)
+is "$bad" "" "frequent targets are all kept, counts within their error bound"
+top=$(jq -r '.top_targets[0].value' big.json)
+want=$(jq -r 'to_entries | max_by(.value) | .key' truth.json)
+is "$top" "$want" "the most frequent target comes first"
+"$AUDIT" summary big.jsonl > out.txt
+ok "the text summary says when the target table was full" grep -qF "table full" out.txt
+"$AUDIT" summary --top 4096 big.jsonl > out.txt
+ok "and marks estimated counts with ~" grep -Eq '^ *~[0-9]+  /srv/mcp/data-' out.txt
+
+# ---- malformed lines: counted, named, never fatal ----
+head -3 r.jsonl > bad.jsonl                                # 1-3 good
+echo 'garbage, not JSON' >> bad.jsonl                      # 4
+echo '{"v":1,"time":"2026-01-01T00:00:00Z"}' >> bad.jsonl  # 5 missing fields
+echo "$old" | sed 's/"v":1/"v":2/' >> bad.jsonl            # 6 another version
+printf '%s\n' "$old" | sed 's/old/\xff\xfe/' >> bad.jsonl  # 7 not UTF-8
+echo "" >> bad.jsonl                                       # 8 empty
+sed -n 4p r.jsonl | cut -c1-100 >> bad.jsonl               # 9 cut short
+head -c 1200000 /dev/zero | tr '\0' 'x' >> bad.jsonl; echo >> bad.jsonl   # 10 too long
+echo "$old" | sed 's/"time":"[^"]*"/"time":"yesterday"/' >> bad.jsonl      # 11 bad time
+sed -n '5,6p' r.jsonl >> bad.jsonl                         # 12-13 good
+sed -n 7p r.jsonl | tr -d '\n' >> bad.jsonl                # 14 no newline at the end
+"$AUDIT" list --json bad.jsonl > out.txt 2> err.txt
+st=$?
+is "$st" 3 "list exits 3 when it skipped malformed lines"
+is "$(wc -l < out.txt)" 5 "the five good lines are listed, those after the bad ones too"
+for n in 4 5 6 7 8 9 10 11 14; do
+	like "$(cat err.txt)" "bad.jsonl:$n: malformed line skipped: " "line $n is named on stderr"
+done
+is "$(wc -l < err.txt)" 9 "one message per malformed line"
+like "$(cat err.txt)" "bad.jsonl:10: .*longer than 1 MiB" "an over-long line is named as such"
+like "$(cat err.txt)" "bad.jsonl:14: .*no newline at the end" "a last line without newline is cut short"
+like "$(cat err.txt)" "bad.jsonl:7: .*UTF-8" "bytes that are not UTF-8 are named"
+got=$("$AUDIT" summary --json bad.jsonl 2>/dev/null)
+is "$(echo "$got" | jq .malformed)" 9 "summary --json counts 9 malformed lines"
+is "$(echo "$got" | jq .events)" 5 "and 5 events"
+"$AUDIT" summary bad.jsonl > out.txt 2>/dev/null
+is "$?" 3 "summary exits 3 too"
+like "$(head -1 out.txt)" "9 malformed lines skipped" "the text summary says so"
+
+# ---- terminal safety: a hostile target cannot drive the terminal ----
+esc='{"v":1,"time":"2026-01-01T00:00:00Z","event":"violation","mode":"enforce","profile":"p","session":"00000000000000000000000000000001","seq":0,"prev":"'$Z64'","op":"read","target":"/tmp/\u001b]0;owned\u0007\u001b[2J\u009b1m\u202eevil\\x","decision":"denied","requests":[]}'
+printf '%s\n' "$esc" > esc.jsonl
+"$AUDIT" list esc.jsonl > out.txt
+ok "list prints no ESC, BEL or C1 byte" sh -c "! LC_ALL=C grep -q \"\$(printf '[\\033\\007\\302\\342]')\" out.txt"
+like "$(cat out.txt)" '/tmp/\\x1b\]0;owned\\x07\\x1b\[2J\\x9b1m\\u202eevil\\\\x' "they are shown escaped"
+"$AUDIT" summary esc.jsonl > out.txt
+ok "summary prints no ESC either" sh -c "! LC_ALL=C grep -q \"\$(printf '\\033')\" out.txt"
+
+# ---- verify ----
+out=$("$AUDIT" verify r.jsonl)
+is "$?" 0 "verify: an untouched report passes"
+like "$out" "608 lines, 4 sessions: every chain is intact" "verify says what it checked"
+out=$("$AUDIT" verify --json r.jsonl)
+is "$(echo "$out" | jq -c '[.intact, .problems_total, .sessions]')" "[true,0,4]" "verify --json"
+
+# Edit one line in the middle (the target of line 200).
+target=$(sed -n 200p r.jsonl | jq -r '.target // .reason')
+sed '200s/"seq"/"seq" /' r.jsonl > edited.jsonl
+out=$("$AUDIT" verify edited.jsonl)
+is "$?" 1 "verify: an edited line fails"
+like "$out" "^edited.jsonl:200: edited: " "the edited line is named by file:line"
+like "$(echo "$out" | tail -1)" "first is at edited.jsonl:200$" "and is the first problem"
+# A change of content, not only of spacing.
+python3 -c '
+import json,sys
+lines=open("r.jsonl").read().split("\n")
+ev=json.loads(lines[299]); ev["decision"]="allowed"
+lines[299]=json.dumps(ev,separators=(",",":"))
+open("edited2.jsonl","w").write("\n".join(lines))'
+out=$("$AUDIT" verify edited2.jsonl)
+like "$out" "^edited2.jsonl:300: edited: " "a decision turned to allowed is found at its line"
+
+# Remove one line: the next line of the same session is named.
+s200=$(sed -n 200p r.jsonl | jq -r .session)
+next=$(awk -v s="$s200" 'NR>200 && index($0, "\"session\":\"" s "\"") {print NR; exit}' r.jsonl)
+sed '200d' r.jsonl > removed.jsonl
+out=$("$AUDIT" verify removed.jsonl)
+is "$?" 1 "verify: a removed line fails"
+like "$out" "^removed.jsonl:$((next - 1)): removed: the line of session $s200 with seq [0-9]+ is missing before this line" \
+	"the gap is named where it shows, in the right session"
+# Remove three lines of one session.
+awk -v s="$s200" 'index($0, "\"session\":\"" s "\"") && ++k>=10 && k<=12 {next} {print}' r.jsonl > removed3.jsonl
+out=$("$AUDIT" verify removed3.jsonl)
+like "$out" "removed: 3 lines of session $s200 \(seq 9..11\) are missing" "three removed lines are counted"
+
+# Reorder: swap two lines of one session.
+a=$(awk -v s="$s200" 'index($0, "\"session\":\"" s "\"") && ++k==20 {print NR}' r.jsonl)
+b=$(awk -v s="$s200" 'index($0, "\"session\":\"" s "\"") && ++k==21 {print NR}' r.jsonl)
+awk -v a="$a" -v b="$b" 'NR==FNR {l[NR]=$0; next} FNR==a {print l[b]; next} FNR==b {print l[a]; next} {print}' r.jsonl r.jsonl > swapped.jsonl
+out=$("$AUDIT" verify swapped.jsonl)
+is "$?" 1 "verify: swapped lines fail"
+like "$out" "^swapped.jsonl:$b: reordered: seq 19 of session $s200 is out of order: it belongs before swapped.jsonl:$a" \
+	"the moved line is named, and where it belongs"
+is "$(echo "$out" | grep -c ': removed: ')" 0 "a swap is not reported as a removal"
+
+# The first line of a session removed.
+first=$(grep -n "\"session\":\"$s200\"" r.jsonl | head -1 | cut -d: -f1)
+sed "${first}d" r.jsonl > nostart.jsonl
+out=$("$AUDIT" verify nostart.jsonl)
+like "$out" "session $s200 starts at seq 1: its first line is missing" "a removed first line is found"
+
+# A line appended after the exit (a replayed line).
+{ cat r.jsonl; sed -n 100p r.jsonl; } > replay.jsonl
+out=$("$AUDIT" verify replay.jsonl)
+like "$out" "replay.jsonl:609: after-exit: " "a line after the session's exit is named"
+like "$out" "replay.jsonl:609: reordered: .*duplicated or out of order" "and as out of order"
+
+# The tail of a session removed: not provable, but said.
+grep -v "\"event\":\"exit\".*\"session\":\"$s200\"" r.jsonl > noexit.jsonl
+out=$("$AUDIT" verify noexit.jsonl)
+is "$?" 0 "a missing tail is not a broken chain..."
+like "$out" "note: session $s200 ends at noexit.jsonl:[0-9]+ \(seq 150\) without an exit line" "...but it is noted"
+
+# Malformed line inside the chain.
+sed '50s/}$//' r.jsonl > cut.jsonl
+out=$("$AUDIT" verify cut.jsonl 2>/dev/null)
+is "$?" 1 "verify fails on a malformed line"
+like "$out" "^cut.jsonl:50: malformed: " "and names it"
+
+# Rotated files: one chain over the files in order.
+head -300 r.jsonl > part1.jsonl
+tail -n +301 r.jsonl > part2.jsonl
+"$AUDIT" verify part1.jsonl part2.jsonl > /dev/null
+is "$?" 0 "verify reads rotated files as one stream"
+out=$("$AUDIT" verify part2.jsonl part1.jsonl)
+is "$?" 1 "files in the wrong order fail"
+like "$out" "give rotated files oldest first" "and the message says what to do"
+out=$(cat r.jsonl | "$AUDIT" verify)
+like "$out" "every chain is intact" "verify reads standard input"
+out=$("$AUDIT" verify < removed.jsonl)
+like "$out" "^\(stdin\):$((next - 1)): removed" "and names it (stdin)"
+
+# ---- usage and exit statuses ----
+"$AUDIT" --bogus r.jsonl 2> err.txt
+is "$?" 2 "an unknown option exits 2"
+like "$(cat err.txt)" "unknown option --bogus" "and says which"
+"$AUDIT" list --op reed r.jsonl 2> err.txt
+is "$?" 2 "an unknown --op exits 2"
+like "$(cat err.txt)" "--op reed: expected read, write, exec, connect, bind or syscall" "and lists the values"
+"$AUDIT" list --decision deny r.jsonl 2>/dev/null
+is "$?" 2 "an unknown --decision exits 2"
+"$AUDIT" list --event violations r.jsonl 2>/dev/null
+is "$?" 2 "an unknown --event exits 2"
+"$AUDIT" list --since yesterday r.jsonl 2> err.txt
+is "$?" 2 "a bad --since exits 2"
+like "$(cat err.txt)" "--since yesterday: expected RFC 3339" "and says what it expects"
+"$AUDIT" list --since 2026-02-30 r.jsonl 2>/dev/null
+is "$?" 2 "a date that does not exist is refused"
+"$AUDIT" verify --profile x r.jsonl 2> err.txt
+is "$?" 2 "verify refuses filters"
+"$AUDIT" list no-such-file.jsonl 2> err.txt
+is "$?" 2 "a missing file exits 2"
+like "$(cat err.txt)" "cannot open no-such-file.jsonl: No such file" "and names it"
+"$AUDIT" --top 0 r.jsonl 2>/dev/null
+is "$?" 2 "--top 0 is refused"
+"$AUDIT" --help > out.txt
+is "$?" 0 "--help exits 0"
+like "$(cat out.txt)" "Exit status: 0 ok; 1 verify" "--help documents the exit status"
+like "$("$AUDIT" --version)" "^membrane-audit [0-9]" "--version"
+
+done_testing

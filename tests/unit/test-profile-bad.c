@@ -1,0 +1,323 @@
+/* The profile loader on broken profiles: one file per error in
+ * tests/fixtures/profiles/bad/, each with the exact line the user must see
+ * (file:line:column included). "@/" stands for that directory; %GAI% for
+ * the resolver's own words for a name that does not exist. Every file of
+ * bad/ must have a row, so a new fixture cannot go unchecked. */
+#include <dirent.h>
+#include <netdb.h>
+
+#include "tests/unit/profile-test.h"
+
+static const char *const set_unknown[] = { "ROOTT=/srv", NULL };
+static const char *const set_malformed[] = { "ROOT", NULL };
+
+static const struct {
+	const char *file;
+	const char *const *sets;
+	const char *want;
+} cases[] = {
+	{ "alias.yml", NULL,
+	  "@/alias.yml:5:9: YAML aliases are not allowed in a profile (write the value out in full)" },
+	{ "bad-concurrency.yml", NULL,
+	  "@/bad-concurrency.yml:3:14: bad concurrency '4' (write parallel or serial)" },
+	{ "bad-files.yml", NULL,
+	  "@/bad-files.yml:3:18: bad files limit '0' (write a whole number above 0, or remove the limit)" },
+	{ "bad-landlock.yml", NULL,
+	  "@/bad-landlock.yml:3:19: bad require_landlock '9' (write a Landlock ABI version from 1 to 7)" },
+	{ "bad-mode.yml", NULL,
+	  "@/bad-mode.yml:3:7: bad mode 'strict' (write enforce or audit)" },
+	{ "bad-name.yml", NULL,
+	  "@/bad-name.yml:2:7: bad name 'my profile' (1 to 128 letters, digits, '_', '.' and '-')" },
+	{ "bad-network.yml", NULL,
+	  "@/bad-network.yml:3:10: bad network 'bridged' (write none, brokered or host)" },
+	{ "bad-pin.yml", NULL,
+	  "@/bad-pin.yml:3:6: bad pin 'always' (write report or strict)" },
+	{ "bad-placeholder.yml", NULL,
+	  "@/bad-placeholder.yml:4:23: bad placeholder '{1path}' (write {NAME} or {NAME[]}: letters, digits, '_' and '-', not starting with a digit or '-')" },
+	{ "bad-size.yml", NULL,
+	  "@/bad-size.yml:3:19: bad size '12Q' (write bytes, or a number with K, M, G or T: 512M)" },
+	{ "bad-tasks.yml", NULL,
+	  "@/bad-tasks.yml:3:18: bad tasks limit '-1' (write a whole number above 0, or remove the limit)" },
+	{ "bad-unlisted.yml", NULL,
+	  "@/bad-unlisted.yml:3:17: bad unlisted_tools 'hide' (write deny or allow)" },
+	{ "bad-user.yml", NULL,
+	  "@/bad-user.yml:3:7: bad user '1000:staff' (write a user name, UID or UID:GID)" },
+	{ "bad-utf8.yml", NULL,
+	  "@/bad-utf8.yml:3:17: YAML syntax error: incomplete UTF-8 octet sequence (a profile is UTF-8 text)" },
+	{ "bad-var-default.yml", NULL,
+	  "@/bad-var-default.yml:4:10: bad variable reference '${ROOT:-${HOME}' (write ${NAME} or ${NAME:-default})" },
+	{ "bad-var-name.yml", NULL,
+	  "@/bad-var-name.yml:4:3: bad variable name 'ROOT-DIR' (letters, digits and '_', not starting with a digit)" },
+	{ "bad-var-ref.yml", NULL,
+	  "@/bad-var-ref.yml:6:10: bad variable reference '${ROOT' (write ${NAME} or ${NAME:-default})" },
+	{ "comments-only.yml", NULL,
+	  "@/comments-only.yml:1:1: the profile is empty (start it with 'version: 1')" },
+	{ "complex-key.yml", NULL,
+	  "@/complex-key.yml:3:3: a key must be a name, not a list (write NAME: value)" },
+	{ "deep.yml", NULL,
+	  "@/deep.yml:3:78: nested more than 64 levels deep (a profile is flatter than this)" },
+	{ "dotdot-tool.yml", NULL,
+	  "@/dotdot-tool.yml:4:23: '..' is not allowed in a grant (write '{path}/..' without it)" },
+	{ "dotdot.yml", NULL,
+	  "@/dotdot.yml:4:10: '..' is not allowed in a grant (write '/usr/lib/../../etc' without it)" },
+	{ "doublestar.yml", NULL,
+	  "@/doublestar.yml:4:10: '**' is not allowed in '/usr/**/lib' (a '*' matches within one component: write one per component)" },
+	{ "duplicate-env-fragment.yml", NULL,
+	  "@/runtimes/home.yml:2:9: duplicate env 'HOME' (first at @/duplicate-env-fragment.yml:5:9)" },
+	{ "duplicate-env.yml", NULL,
+	  "@/duplicate-env.yml:4:32: duplicate env 'PATH' (first at @/duplicate-env.yml:4:9)" },
+	{ "duplicate-key-nested.yml", NULL,
+	  "@/duplicate-key-nested.yml:6:3: duplicate key 'read' (first at @/duplicate-key-nested.yml:4:3)" },
+	{ "duplicate-key.yml", NULL,
+	  "@/duplicate-key.yml:5:1: duplicate key 'mode' (first at @/duplicate-key.yml:3:1)" },
+	{ "duplicate-request.yml", NULL,
+	  "@/duplicate-request.yml:5:3: duplicate request 'resources/read' (first at @/duplicate-request.yml:4:3)" },
+	{ "duplicate-tool.yml", NULL,
+	  "@/duplicate-tool.yml:6:3: duplicate tool 'read_file' (first at @/duplicate-tool.yml:4:3)" },
+	{ "duplicate-var.yml", NULL,
+	  "@/duplicate-var.yml:6:3: duplicate variable 'ROOT' (first at @/duplicate-var.yml:4:3)" },
+	{ "empty-path.yml", NULL,
+	  "@/empty-path.yml:4:10: empty path (write an absolute path)" },
+	{ "empty.yml", NULL,
+	  "@/empty.yml:1:1: the profile is empty (start it with 'version: 1')" },
+	{ "endpoint-bad-host.yml", NULL,
+	  "@/endpoint-bad-host.yml:4:13: bad endpoint 'db server:5432': bad host name 'db server' (letters, digits, '-', '_' and '.')" },
+	{ "endpoint-bad-ipv4.yml", NULL,
+	  "@/endpoint-bad-ipv4.yml:4:13: bad endpoint '10.0.0.256:80': bad IPv4 address '10.0.0.256' (write host:port, ip:port, [ipv6]:port or cidr:port)" },
+	{ "endpoint-bad-ipv6.yml", NULL,
+	  "@/endpoint-bad-ipv6.yml:4:13: bad endpoint '[fd00::zz]:80': bad IPv6 address 'fd00::zz' (write host:port, ip:port, [ipv6]:port or cidr:port)" },
+	{ "endpoint-bad-port.yml", NULL,
+	  "@/endpoint-bad-port.yml:4:13: bad endpoint '127.0.0.1:0': bad port '0' (a port is 1-65535, a range N-M, or *)" },
+	{ "endpoint-bracket.yml", NULL,
+	  "@/endpoint-bracket.yml:4:22: bad endpoint '[::1:80': a '[' without ']' (write host:port, ip:port, [ipv6]:port or cidr:port)" },
+	{ "endpoint-host-bits-v6.yml", NULL,
+	  "@/endpoint-host-bits-v6.yml:4:10: bad endpoint '[fd00::1]/8:80': host bits are set in fd00::1/8 (write the network address fd00::/8)" },
+	{ "endpoint-host-bits.yml", NULL,
+	  "@/endpoint-host-bits.yml:4:13: bad endpoint '10.1.2.3/8:80': host bits are set in 10.1.2.3/8 (write the network address 10.0.0.0/8)" },
+	{ "endpoint-host-prefix.yml", NULL,
+	  "@/endpoint-host-prefix.yml:4:13: bad endpoint 'localhost/8:80': a host name cannot take a prefix (write an address: 10.0.0.0/8:PORT)" },
+	{ "endpoint-no-port.yml", NULL,
+	  "@/endpoint-no-port.yml:4:13: bad endpoint 'example.com': no port (write example.com:PORT, PORT being N, N-M or *)" },
+	{ "endpoint-port-range.yml", NULL,
+	  "@/endpoint-port-range.yml:4:13: bad endpoint '127.0.0.1:90-80': port range 90-80 is reversed (write 80-90)" },
+	{ "endpoint-prefix.yml", NULL,
+	  "@/endpoint-prefix.yml:4:13: bad endpoint '10.0.0.0/33:80': bad prefix '/33' (IPv4: /0 to /32)" },
+	{ "endpoint-unbracketed.yml", NULL,
+	  "@/endpoint-unbracketed.yml:4:13: bad endpoint '::1:80': an IPv6 address needs brackets (write [ADDR]:PORT)" },
+	{ "endpoint-unresolvable.yml", NULL,
+	  "@/endpoint-unresolvable.yml:4:13: cannot resolve host 'no-such-host.invalid': %GAI% (check the name, or write an address)" },
+	{ "env-bad-name.yml", NULL,
+	  "@/env-bad-name.yml:4:15: bad environment variable name '2HOME' (letters, digits and '_', not starting with a digit)" },
+	{ "escaped-slash.yml", NULL,
+	  "@/escaped-slash.yml:4:10: '\\/' in '/usr\\/lib': a path component cannot hold a '/' (remove the '\\')" },
+	{ "glob-tmpfs.yml", NULL,
+	  "@/glob-tmpfs.yml:4:11: '*' is not allowed in tmpfs (name one directory; write '\\*' for a literal '*')" },
+	{ "glob-within.yml", NULL,
+	  "@/glob-within.yml:4:12: '*' is not allowed in arguments.within (name one directory; write '\\*' for a literal '*')" },
+	{ "include-bad-name.yml", NULL,
+	  "@/include-bad-name.yml:3:11: bad include 'node js' (a fragment name is letters, digits, '_', '.' and '-'; a path holds a '/')" },
+	{ "include-cycle.yml", NULL,
+	  "@/runtimes/cycle-b.yml:3:11: include cycle: @/runtimes/cycle-a.yml -> @/runtimes/cycle-b.yml -> @/runtimes/cycle-a.yml (remove one of these includes)" },
+	{ "include-fragment-key.yml", NULL,
+	  "@/runtimes/with-tools.yml:3:1: 'tools' is not allowed in a runtime fragment (a fragment holds only vars, runtime and include)" },
+	{ "include-fragment-list.yml", NULL,
+	  "@/runtimes/a-list.yml:1:1: a runtime fragment must be a mapping of keys, not a list (write runtime: { read: [PATH] })" },
+	{ "include-fragment-syntax.yml", NULL,
+	  "@/runtimes/broken.yml:3:1: YAML syntax error: did not find expected ',' or ']', while parsing a flow sequence at 2:9" },
+	{ "include-fragment-var.yml", NULL,
+	  "@/runtimes/needs-var.yml:2:10: undefined variable ${NODE_HOME} (define it under vars, or give --set NODE_HOME=VALUE)" },
+	{ "include-path-missing.yml", NULL,
+	  "@/include-path-missing.yml:3:11: unknown include 'sub/none.yml': @/sub/none.yml does not exist (check the path)" },
+	{ "include-type.yml", NULL,
+	  "@/include-type.yml:3:10: 'include' must be a list of fragment names, not a string (write include: [node])" },
+	{ "include-unknown.yml", NULL,
+	  "@/include-unknown.yml:3:11: unknown include 'nodee': none of @/runtimes/nodee.yml, /nonexistent/membrane-include-dir/runtimes/nodee.yml exists (check the name)" },
+	{ "missing-name.yml", NULL,
+	  "@/missing-name.yml:1:1: missing key 'name' (name the profile: name: NAME, of letters, digits, '_', '.' and '-')" },
+	{ "missing-path.yml", NULL,
+	  "@/missing-path.yml:4:16: path '/nonexistent/membrane-test' does not exist (create it, or mark the grant optional with a trailing '?')" },
+	{ "missing-tool-prefix.yml", NULL,
+	  "@/missing-tool-prefix.yml:4:23: path '/nonexistent/membrane-data' does not exist (create it, or mark the grant optional with a trailing '?')" },
+	{ "missing-version.yml", NULL,
+	  "@/missing-version.yml:1:1: missing key 'version' (start the profile with 'version: 1')" },
+	{ "missing-within.yml", NULL,
+	  "@/missing-within.yml:4:12: path '/nonexistent/membrane-root' does not exist (create it, or mark the grant optional with a trailing '?')" },
+	{ "not-mapping.yml", NULL,
+	  "@/not-mapping.yml:1:1: a profile must be a mapping of keys, not a list (start it with 'version: 1')" },
+	{ "nul-in-string.yml", NULL,
+	  "@/nul-in-string.yml:3:14: a NUL character is not allowed in a string (remove the \\0)" },
+	{ "placeholder-kind.yml", NULL,
+	  "@/placeholder-kind.yml:6:13: argument 'paths' is used as {paths} here and as {paths[]} at @/placeholder-kind.yml:5:12 (an argument cannot be both a string and an array)" },
+	{ "placeholder-runtime.yml", NULL,
+	  "@/placeholder-runtime.yml:4:10: runtime grants apply outside any call: no argument can fill {path} (write a fixed path)" },
+	{ "placeholder-tmpfs.yml", NULL,
+	  "@/placeholder-tmpfs.yml:4:11: tmpfs mounts are made before any call: no argument can fill {session} (write a fixed path)" },
+	{ "placeholder-within.yml", NULL,
+	  "@/placeholder-within.yml:4:12: arguments.within bounds every call: no argument can fill {user} (write a fixed path)" },
+	{ "relative-path-tool.yml", NULL,
+	  "@/relative-path-tool.yml:4:23: relative path 'data/{path}' (write an absolute path, or start with a {placeholder})" },
+	{ "relative-path.yml", NULL,
+	  "@/relative-path.yml:4:16: relative path 'usr/lib' (write an absolute path)" },
+	{ "request-bad-method.yml", NULL,
+	  "@/request-bad-method.yml:4:3: bad request method 'resources read' (a JSON-RPC method name of 1 to 128 letters, digits, '_', '.', '-' and '/', such as resources/read)" },
+	{ "request-tools-call.yml", NULL,
+	  "@/request-tools-call.yml:4:3: tools/call is not a request to grant (declare each tool under tools)" },
+	{ "scalar-root.yml", NULL,
+	  "@/scalar-root.yml:1:1: a profile must be a mapping of keys, not a string (start it with 'version: 1')" },
+	{ "set-malformed.yml", set_malformed,
+	  "command line: --set ROOT: expected NAME=VALUE (write --set ROOT=VALUE)" },
+	{ "set-unknown.yml", set_unknown,
+	  "command line: --set ROOTT: the profile has no variable ROOTT (it has: ROOT)" },
+	{ "size-overflow.yml", NULL,
+	  "@/size-overflow.yml:3:19: memory limit '99999999T' is too large (write at most 16777215T)" },
+	{ "size-zero.yml", NULL,
+	  "@/size-zero.yml:3:19: bad memory limit '0' (write a size above 0, such as 512M, or remove the limit)" },
+	{ "syntax-flow.yml", NULL,
+	  "@/syntax-flow.yml:5:8: YAML syntax error: did not find expected ',' or ']', while parsing a flow sequence at 4:9" },
+	{ "syntax-indent.yml", NULL,
+	  "@/syntax-indent.yml:4:10: YAML syntax error: mapping values are not allowed in this context" },
+	{ "syntax-tab.yml", NULL,
+	  "@/syntax-tab.yml:4:1: YAML syntax error: found character that cannot start any token, while scanning for the next token at 4:1" },
+	{ "tag.yml", NULL,
+	  "@/tag.yml:1:10: YAML tags are not allowed in a profile (remove the tag '!!int')" },
+	{ "tool-bad-name.yml", NULL,
+	  "@/tool-bad-name.yml:4:3: bad tool name 'read file' (1 to 128 letters, digits, '_', '.' and '-')" },
+	{ "tool-long-name.yml", NULL,
+	  "@/tool-long-name.yml:4:3: bad tool name 'ttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttttt' (1 to 128 letters, digits, '_', '.' and '-')" },
+	{ "trailing-backslash.yml", NULL,
+	  "@/trailing-backslash.yml:4:10: a '\\' at the end of '/usr\\' escapes nothing (write '\\\\' for a backslash)" },
+	{ "two-arrays.yml", NULL,
+	  "@/two-arrays.yml:4:18: more than one {NAME[]} placeholder in '/usr/{a[]}/{b[]}' (each element of one array fills a grant: split it in two)" },
+	{ "two-docs.yml", NULL,
+	  "@/two-docs.yml:3:1: a second YAML document (a profile is one document: remove the '---')" },
+	{ "type-arguments.yml", NULL,
+	  "@/type-arguments.yml:3:12: 'arguments' must be a mapping, not a list (write arguments: { within: [/srv/mcp] })" },
+	{ "type-description.yml", NULL,
+	  "@/type-description.yml:4:3: 'description' must be a string, not a list (write description: \"TEXT\")" },
+	{ "type-element.yml", NULL,
+	  "@/type-element.yml:6:7: an entry of 'read' must be a path, not a list (write read: [/PATH, ...])" },
+	{ "type-limits-memory.yml", NULL,
+	  "@/type-limits-memory.yml:4:11: 'memory' must be a size, not a list (write memory: 512M)" },
+	{ "type-name-empty.yml", NULL,
+	  "@/type-name-empty.yml:2:6: 'name' must be a string, not an empty value (write name: NAME)" },
+	{ "type-read.yml", NULL,
+	  "@/type-read.yml:4:9: 'read' must be a list of paths, not a string (write read: [/PATH, ...])" },
+	{ "type-redact.yml", NULL,
+	  "@/type-redact.yml:3:9: 'redact' must be a list of argument names, not a string (write redact: [password, token])" },
+	{ "type-runtime.yml", NULL,
+	  "@/type-runtime.yml:3:10: 'runtime' must be a mapping of grants, not a string (write runtime: { read: [/usr] })" },
+	{ "type-tool-value.yml", NULL,
+	  "@/type-tool-value.yml:4:14: tool 'read_file' must be a mapping of grants, not a list (write read_file: { read: [PATH] } or read_file: {})" },
+	{ "type-tools.yml", NULL,
+	  "@/type-tools.yml:3:8: 'tools' must be a mapping of tool names to grants, not a list (write tools: { NAME: { read: [PATH] } })" },
+	{ "type-var.yml", NULL,
+	  "@/type-var.yml:4:9: variable 'ROOT' must be a string, not a list (write ROOT: VALUE)" },
+	{ "undefined-var.yml", NULL,
+	  "@/undefined-var.yml:6:21: undefined variable ${DATA} (define it under vars, or give --set DATA=VALUE)" },
+	{ "unknown-key-limits.yml", NULL,
+	  "@/unknown-key-limits.yml:5:3: unknown key 'cpu' in limits (expected one of: memory, tasks, files)" },
+	{ "unknown-key-runtime.yml", NULL,
+	  "@/unknown-key-runtime.yml:5:3: unknown key 'mount' in runtime (expected one of: read, write, exec, connect, bind, env, tmpfs)" },
+	{ "unknown-key-tool.yml", NULL,
+	  "@/unknown-key-tool.yml:6:5: unknown key 'delete' in tool 'read_file' (expected one of: read, write, exec, connect, bind)" },
+	{ "unknown-key.yml", NULL,
+	  "@/unknown-key.yml:4:1: unknown key 'netwrok' (expected one of: version, name, description, include, mode, vars, runtime, network, unlisted_tools, arguments, tools, requests, limits, redact, pin, concurrency, require_landlock, user)" },
+	{ "unknown-user.yml", NULL,
+	  "@/unknown-user.yml:3:7: unknown user 'no-such-user-here' (create the user, or write UID:GID)" },
+	{ "unterminated-placeholder.yml", NULL,
+	  "@/unterminated-placeholder.yml:4:23: bad placeholder '{path' (write {NAME} or {NAME[]}: letters, digits, '_' and '-', not starting with a digit or '-')" },
+	{ "var-cycle.yml", NULL,
+	  "@/var-cycle.yml:6:6: variable cycle: ${A} -> ${B} -> ${C} -> ${A} (a variable cannot refer to itself)" },
+	{ "version-2.yml", NULL,
+	  "@/version-2.yml:1:10: version 2 is not supported (this membrane reads profile version 1)" },
+	{ "version-list.yml", NULL,
+	  "@/version-list.yml:1:10: 'version' must be an integer, not a list (write version: 1)" },
+	{ "version-string.yml", NULL,
+	  "@/version-string.yml:1:10: bad version 'one' (write version: 1)" },
+};
+
+static char *gai_message(void)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
+	int e = getaddrinfo("no-such-host.invalid", NULL, &hints, &res);
+	if (e == 0) {
+		freeaddrinfo(res);
+		return strdup("(no-such-host.invalid resolved)");
+	}
+	return strdup(e == EAI_SYSTEM ? strerror(errno) : gai_strerror(e));
+}
+
+/* want with "@/" -> dir + "/" and %GAI% -> gai. */
+static char *expand(const char *want, const char *dir, const char *gai)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	for (const char *p = want; *p;) {
+		if (strncmp(p, "@/", 2) == 0) {
+			fprintf(f, "%s/", dir);
+			p += 2;
+		} else if (strncmp(p, "%GAI%", 5) == 0) {
+			fputs(gai, f);
+			p += 5;
+		} else {
+			fputc(*p++, f);
+		}
+	}
+	fclose(f);
+	return out;
+}
+
+static bool in_table(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		if (strcmp(cases[i].file, name) == 0)
+			return true;
+	return false;
+}
+
+int main(void)
+{
+	char *dir = fixture("bad");
+	char *gai = gai_message();
+	const char *const include_dirs[] = { "/nonexistent/membrane-include-dir", NULL };
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *path = NULL;
+		if (asprintf(&path, "%s/%s", dir, cases[i].file) < 0)
+			abort();
+		char *want = expand(cases[i].want, dir, gai);
+		struct mb_load_opts o = {
+			.sets = cases[i].sets,
+			.include_dirs = include_dirs,
+			.check_existence = true,
+			.resolve_hosts = true,
+		};
+		struct mb_profile *p = NULL;
+		struct mb_error err = { 0 };
+		int r = mb_profile_load(path, &o, &p, &err);
+		ok(r < 0 && err.code == r && p == NULL, "%s is refused", cases[i].file);
+		is_str(err.msg, want, "%s: message", cases[i].file);
+		ok(!strchr(err.msg, '\n'), "%s: one line", cases[i].file);
+		mb_profile_free(p);
+		free(want);
+		free(path);
+	}
+
+	DIR *d = opendir(dir);
+	if (!ok(d != NULL, "open %s", dir))
+		return done_testing();
+	unsigned n = 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		size_t len = strlen(e->d_name);
+		if (len < 5 || strcmp(e->d_name + len - 4, ".yml") != 0)
+			continue;
+		n++;
+		ok(in_table(e->d_name), "bad/%s has an expected message", e->d_name);
+	}
+	closedir(d);
+	ok(n >= 40, "%u broken profiles (at least 40)", n);
+	free(gai);
+	free(dir);
+	return done_testing();
+}

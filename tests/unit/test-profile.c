@@ -1,0 +1,488 @@
+/* The profile loader on good profiles: every key, fragments, variables and
+ * --set, endpoint forms, sizes, users, and the options that keep a buffer
+ * off the filesystem. Each value is checked field by field. */
+#include <netdb.h>
+#include <pwd.h>
+
+#include "tests/unit/profile-test.h"
+
+static struct mb_profile *load(const char *rel, const char *const *sets, struct mb_error *err)
+{
+	char *path = fixture(rel);
+	struct mb_load_opts o = { .sets = sets, .check_existence = true, .resolve_hosts = true };
+	struct mb_profile *p = NULL;
+	int r = mb_profile_load(path, &o, &p, err);
+	free(path);
+	if (r < 0) {
+		diag("load %s: %s", rel, err->msg);
+		return NULL;
+	}
+	return p;
+}
+
+static struct mb_profile *load_buf(const char *text, const struct mb_load_opts *o,
+				   struct mb_error *err)
+{
+	struct mb_profile *p = NULL;
+	int r = mb_profile_load_buffer("buffer.yml", text, strlen(text), o, &p, err);
+	return r < 0 ? NULL : p;
+}
+
+static void test_full(void)
+{
+	struct mb_error err = { 0 };
+	struct mb_profile *p = load("good/full.yml", NULL, &err);
+	if (!ok(p != NULL, "good/full.yml loads"))
+		return;
+	char *main = fixture("good/full.yml"), *base = fixture("good/runtimes/base.yml");
+	char *nested = fixture("good/runtimes/nested.yml"), *more = fixture("good/extra/more.yml");
+
+	/* files: main first, then fragments depth-first; nested.yml, reached
+	 * twice, is read once. */
+	is_int(p->files.n, 4, "four files read");
+	if (p->files.n == 4) {
+		is_str(p->files.v[0], main, "files[0] is the profile");
+		is_str(p->files.v[1], base, "files[1] is runtimes/base.yml");
+		is_str(p->files.v[2], nested, "files[2] is runtimes/nested.yml (sibling of base)");
+		is_str(p->files.v[3], more, "files[3] is extra/more.yml (a path)");
+	}
+
+	is_int(p->version, 1, "version");
+	is_str(p->name, "full-profile.v1", "name");
+	is_str(p->description, "Every key of profile language v1", "description");
+	is_int(p->mode, MB_MODE_AUDIT, "mode audit");
+	is_int(p->network, MB_NET_BROKERED, "network brokered");
+	is_int(p->unlisted_tools, MB_UNLISTED_ALLOW, "unlisted_tools allow");
+	is_int(p->pin, MB_PIN_STRICT, "pin strict");
+	is_int(p->concurrency, MB_CONCURRENCY_SERIAL, "concurrency serial");
+	is_int(p->require_landlock, 4, "require_landlock 4");
+	ok(p->user.set && p->user.uid == 1234 && p->user.gid == 5678, "user 1234:5678");
+	ok(p->user.pos.file == p->files.v[0] && p->user.pos.line == 50 && p->user.pos.column == 7,
+	   "user position 50:7, file from the table");
+
+	/* vars: the profile's ROOT wins over base.yml's; fragments add theirs. */
+	is_int(p->vars.n, 5, "five variables");
+	if (p->vars.n == 5) {
+		const struct mb_var *v = p->vars.v;
+		ok(mb_streq(v[0].name, "ROOT") && mb_streq(v[0].value, "/usr") &&
+			   v[0].pos.file == p->files.v[0] && v[0].pos.line == 9 &&
+			   v[0].pos.column == 3 && !v[0].from_command_line,
+		   "ROOT=/usr from the profile at 9:3, not from base.yml");
+		ok(mb_streq(v[1].name, "SHARE") && mb_streq(v[1].value, "/usr/share"),
+		   "SHARE expands ${ROOT}");
+		ok(mb_streq(v[2].name, "PORT") && mb_streq(v[2].value, "8080"), "PORT");
+		ok(mb_streq(v[3].name, "BASE_LIB") && mb_streq(v[3].value, "/lib") &&
+			   v[3].pos.file == p->files.v[1],
+		   "BASE_LIB from base.yml");
+		ok(mb_streq(v[4].name, "EXTRA") && mb_streq(v[4].value, "/usr/bin/env") &&
+			   v[4].pos.file == p->files.v[3],
+		   "EXTRA from extra/more.yml");
+	}
+
+	/* runtime: the profile's grants, then each fragment's. */
+	const mb_pattern_vec *rd = &p->runtime.path[MB_OP_READ];
+	is_int(rd->n, 7, "seven runtime reads");
+	if (rd->n == 7) {
+		is_pattern(&rd->v[0], "/etc", false, false, false, main, 13, 10);
+		is_pattern(&rd->v[1], "/usr/share", false, false, false, main, 13, 16);
+		is_pattern(&rd->v[2], "/nonexistent/membrane-optional", true, false, false, main, 13, 28);
+		is_pattern(&rd->v[3], "/etc/*.conf", false, false, true, main, 13, 63);
+		is_pattern(&rd->v[4], "/lib", false, false, false, base, 6, 10);
+		is_pattern(&rd->v[5], "/usr/lib", false, false, false, base, 6, 25);
+		is_pattern(&rd->v[6], "/etc/hosts", false, false, false, nested, 3, 10);
+	}
+	const mb_pattern_vec *wr = &p->runtime.path[MB_OP_WRITE];
+	is_int(wr->n, 2, "two runtime writes");
+	if (wr->n == 2) {
+		is_pattern(&wr->v[0], "/tmp", false, false, false, main, 14, 11);
+		is_pattern(&wr->v[1], "/tmp/membrane/x", true, false, false, main, 14, 17);
+	}
+	const mb_pattern_vec *ex = &p->runtime.path[MB_OP_EXEC];
+	is_int(ex->n, 2, "two runtime execs");
+	if (ex->n == 2) {
+		is_pattern(&ex->v[0], "/bin/sh", false, false, false, main, 15, 10);
+		is_pattern(&ex->v[1], "/usr/bin/env", false, false, false, more, 5, 10);
+	}
+
+	const mb_endpoint_vec *co = &p->runtime.net[MB_NET_OP_INDEX(MB_OP_CONNECT)];
+	is_int(co->n, 7, "seven connect endpoints");
+	if (co->n == 7) {
+		is_endpoint(&co->v[0], "127.0.0.1:8080", "127.0.0.1", 32, 8080, 8080);
+		ok(co->v[0].pos.line == 17 && co->v[0].pos.column == 7, "first endpoint at 17:7");
+		is_endpoint(&co->v[1], "10.0.0.0/8:1-1024", "10.0.0.0", 8, 1, 1024);
+		is_endpoint(&co->v[2], "[::1]:*", "::1", 128, 1, 65535);
+		is_endpoint(&co->v[3], "[fd00::]/8:443", "fd00::", 8, 443, 443);
+		is_endpoint(&co->v[4], "[fd00::/8]:443", "fd00::", 8, 443, 443);
+		is_endpoint(&co->v[5], "[::ffff:192.0.2.1]:53", "192.0.2.1", 32, 53, 53);
+		is_endpoint(&co->v[6], "0.0.0.0/0:*", "0.0.0.0", 0, 1, 65535);
+	}
+	const mb_endpoint_vec *bi = &p->runtime.net[MB_NET_OP_INDEX(MB_OP_BIND)];
+	is_int(bi->n, 1, "one bind endpoint");
+	if (bi->n == 1)
+		is_endpoint(&bi->v[0], "127.0.0.1:9000-9010", "127.0.0.1", 32, 9000, 9010);
+
+	is_int(p->env.n, 4, "four env entries");
+	if (p->env.n == 4) {
+		ok(mb_streq(p->env.v[0].name, "PATH") && !p->env.v[0].value, "PATH passes through");
+		ok(mb_streq(p->env.v[1].name, "HOME") && mb_streq(p->env.v[1].value, "/usr/home"),
+		   "HOME=${ROOT}/home expanded");
+		ok(mb_streq(p->env.v[2].name, "EMPTY") && mb_streq(p->env.v[2].value, ""),
+		   "EMPTY= sets an empty value");
+		ok(mb_streq(p->env.v[3].name, "LANG") && !p->env.v[3].value &&
+			   p->env.v[3].pos.file == p->files.v[1],
+		   "LANG from base.yml");
+	}
+	is_int(p->tmpfs.n, 2, "two tmpfs");
+	if (p->tmpfs.n == 2) {
+		is_pattern(&p->tmpfs.v[0], "/tmp/scratch", false, false, false, main, 26, 11);
+		is_pattern(&p->tmpfs.v[1], "/run/membrane-8080", false, false, false, main, 26, 25);
+	}
+	is_int(p->within.n, 2, "two arguments.within");
+	if (p->within.n == 2) {
+		is_pattern(&p->within.v[0], "/usr", false, false, false, main, 30, 12);
+		is_pattern(&p->within.v[1], "/tmp", false, false, false, main, 30, 23);
+	}
+
+	is_int(p->tools.n, 9, "nine tools");
+	const struct mb_tool *t = mb_profile_tool(p, "read_text_file");
+	if (ok(t != NULL, "read_text_file")) {
+		ok(t->pos.line == 32 && t->pos.column == 3, "read_text_file at 32:3");
+		is_int(t->grants.path[MB_OP_READ].n, 1, "read_text_file: one read");
+		is_pattern(t->grants.path[MB_OP_READ].v, "{path}", false, true, false, main, 32, 28);
+	}
+	t = mb_profile_tool(p, "read_multiple_files");
+	if (ok(t != NULL, "read_multiple_files") && t->grants.path[MB_OP_READ].n == 1)
+		is_pattern(t->grants.path[MB_OP_READ].v, "{paths[]}", false, true, false, main, 34, 12);
+	t = mb_profile_tool(p, "write_file");
+	if (ok(t != NULL, "write_file") && ok(t->grants.path[MB_OP_WRITE].n == 2, "two writes")) {
+		is_pattern(&t->grants.path[MB_OP_WRITE].v[0], "{path}", false, true, false, NULL, 0, 0);
+		is_pattern(&t->grants.path[MB_OP_WRITE].v[1], "{path}.*.tmp", false, true, true, NULL,
+			   0, 0);
+	}
+	t = mb_profile_tool(p, "move_file");
+	if (ok(t != NULL, "move_file")) {
+		is_int(t->grants.path[MB_OP_READ].n, 1, "move_file: one read");
+		is_int(t->grants.path[MB_OP_WRITE].n, 2, "move_file: two writes");
+		if (t->grants.path[MB_OP_WRITE].n == 2)
+			is_str(t->grants.path[MB_OP_WRITE].v[1].text, "{destination}",
+			       "move_file writes {destination}");
+	}
+	const char *empty[] = { "list_allowed_directories", "noop" };
+	for (size_t i = 0; i < 2; i++) {
+		t = mb_profile_tool(p, empty[i]);
+		ok(t && !t->grants.path[0].n && !t->grants.path[1].n && !t->grants.path[2].n &&
+			   !t->grants.net[0].n && !t->grants.net[1].n,
+		   "%s: nothing beyond runtime", empty[i]);
+	}
+	t = mb_profile_tool(p, "fetch");
+	if (ok(t != NULL, "fetch")) {
+		ok(t->grants.net[0].n >= 1, "fetch: localhost resolved");
+		for (size_t i = 0; i < t->grants.net[0].n; i++) {
+			const struct mb_endpoint *ep = &t->grants.net[0].v[i];
+			ok(ep->port_lo == 8080 && ep->port_hi == 8080 &&
+				   mb_streq(ep->text, "localhost:8080") && ep->text == t->grants.net[0].v[0].text,
+			   "fetch: an address of localhost:8080, sharing its text");
+		}
+		is_int(t->grants.net[1].n, 0, "fetch: bind: [] is empty");
+	}
+	t = mb_profile_tool(p, "escaped");
+	if (ok(t != NULL, "escaped") && t->grants.path[MB_OP_READ].n == 1)
+		is_pattern(t->grants.path[MB_OP_READ].v, "{name-with-dash}/a\\*b", false, true, false,
+			   NULL, 0, 0);
+	t = mb_profile_tool(p, "run");
+	if (ok(t != NULL, "run") && t->grants.path[MB_OP_EXEC].n == 1)
+		is_pattern(t->grants.path[MB_OP_EXEC].v, "/usr/bin/{tool}", false, true, false, NULL, 0,
+			   0);
+	ok(mb_profile_tool(p, "resources/read") == NULL, "a request is not a tool");
+
+	is_int(p->requests.n, 2, "two requests");
+	t = mb_profile_request(p, "resources/read");
+	if (ok(t != NULL, "resources/read") && t->grants.path[MB_OP_READ].n == 1)
+		is_pattern(t->grants.path[MB_OP_READ].v, "/usr/share/{uri}", false, true, false, main,
+			   43, 28);
+	ok(mb_profile_request(p, "prompts/get") != NULL, "prompts/get");
+
+	ok(p->limits.memory == 512ull << 20 && p->limits.tasks == 64 && p->limits.files == 1024,
+	   "limits 512M, 64, 1024");
+	ok(p->limits.memory_pos.line == 45 && p->limits.memory_pos.column == 19 &&
+		   p->limits.tasks_pos.column == 32 && p->limits.files_pos.column == 43,
+	   "limit positions 45:19, 45:32, 45:43");
+	is_int(p->redact.n, 2, "two redactions");
+	ok(mb_profile_redacts(p, "password") && mb_profile_redacts(p, "token") &&
+		   !mb_profile_redacts(p, "path"),
+	   "redact password and token only");
+
+	free(main);
+	free(base);
+	free(nested);
+	free(more);
+	mb_profile_free(p);
+}
+
+static void test_vars(void)
+{
+	struct mb_error err = { 0 };
+	const char *sets[] = { "ROOT=/usr", "ONLY_SET=v=w", "PREFIX=/", "ROOT=/etc", NULL };
+	struct mb_profile *p = load("good/vars.yml", sets, &err);
+	if (!ok(p != NULL, "vars.yml loads with --set"))
+		return;
+	const mb_pattern_vec *rd = &p->runtime.path[MB_OP_READ];
+	is_int(rd->n, 5, "five reads");
+	if (rd->n == 5) {
+		is_pattern(&rd->v[0], "/etc", false, false, false, NULL, 0, 0);
+		is_pattern(&rd->v[1], "/etc/sub", true, false, false, NULL, 0, 0);
+		is_pattern(&rd->v[2], "/etc", false, false, false, NULL, 0, 0);
+		is_pattern(&rd->v[3], "/usr", false, false, false, NULL, 0, 0);
+		is_pattern(&rd->v[4], "/$ROOT/x$", true, false, false, NULL, 0, 0);
+	}
+	ok(p->env.n == 1 && mb_streq(p->env.v[0].value, "v=w"), "ONLY_SET from --set, literal");
+	is_int(p->vars.n, 4, "four variables");
+	if (p->vars.n == 4) {
+		ok(mb_streq(p->vars.v[0].value, "/etc") && p->vars.v[0].from_command_line &&
+			   p->vars.v[0].pos.line == 5,
+		   "ROOT: the last --set wins, declared at 5:3");
+		ok(mb_streq(p->vars.v[1].value, "/etc/sub") && !p->vars.v[1].from_command_line,
+		   "SUB follows ROOT");
+		ok(mb_streq(p->vars.v[2].name, "ONLY_SET") && p->vars.v[2].from_command_line &&
+			   mb_streq(p->vars.v[2].pos.file, "command line"),
+		   "ONLY_SET: only on the command line");
+	}
+	mb_profile_free(p);
+
+	const char *unset[] = { "ROOT=/usr", NULL };
+	p = load("good/vars.yml", unset, &err);
+	ok(p == NULL, "vars.yml without ONLY_SET fails");
+	mb_profile_free(p);
+}
+
+static void test_minimal(void)
+{
+	struct mb_error err = { 0 };
+	struct mb_profile *p = load("good/minimal.yml", NULL, &err);
+	if (!ok(p != NULL, "minimal.yml loads"))
+		return;
+	ok(p->mode == MB_MODE_ENFORCE && p->network == MB_NET_NONE &&
+		   p->unlisted_tools == MB_UNLISTED_DENY && p->pin == MB_PIN_REPORT &&
+		   p->concurrency == MB_CONCURRENCY_PARALLEL && p->require_landlock == 0 &&
+		   !p->user.set && !p->description,
+	   "defaults: enforce, none, deny, report, parallel, best-effort Landlock, no user");
+	ok(p->limits.memory == 0 && p->limits.tasks == 0 && p->limits.files == 0, "no limits");
+	ok(!p->tools.n && !p->requests.n && !p->vars.n && !p->env.n && !p->redact.n &&
+		   p->files.n == 1,
+	   "nothing else");
+	mb_profile_free(p);
+}
+
+/* localhost resolves to what the resolver says, each address once. */
+static void test_localhost(void)
+{
+	struct mb_error err = { 0 };
+	struct mb_load_opts o = { .resolve_hosts = true };
+	struct mb_profile *p =
+		load_buf("version: 1\nname: l\nruntime: { connect: [\"localhost:80\"] }\n", &o, &err);
+	if (!ok(p != NULL, "localhost:80 loads"))
+		return;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
+	if (getaddrinfo("localhost", NULL, &hints, &res) != 0)
+		abort();
+	const mb_endpoint_vec *v = &p->runtime.net[0];
+	size_t want = 0;
+	bool v4 = false;
+	for (const struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+		const void *a = ai->ai_family == AF_INET
+					? (const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr
+					: (const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+		size_t len = ai->ai_family == AF_INET ? 4 : 16;
+		bool seen = false;
+		for (const struct addrinfo *b = res; b != ai; b = b->ai_next)
+			seen |= b->ai_family == ai->ai_family &&
+				memcmp(b->ai_addr, ai->ai_addr, ai->ai_addrlen) == 0;
+		if (seen)
+			continue;
+		want++;
+		bool found = false;
+		for (size_t i = 0; i < v->n; i++) {
+			const struct mb_endpoint *ep = &v->v[i];
+			found |= ep->family == ai->ai_family && memcmp(ep->addr, a, len) == 0 &&
+				 ep->prefix == len * 8;
+		}
+		char buf[64];
+		inet_ntop(ai->ai_family, a, buf, sizeof(buf));
+		ok(found, "localhost: %s is granted", buf);
+		v4 |= ai->ai_family == AF_INET && memcmp(a, "\x7f\0\0\1", 4) == 0;
+	}
+	freeaddrinfo(res);
+	ok(v4, "localhost includes 127.0.0.1");
+	is_int(v->n, want, "one endpoint per distinct address");
+	mb_profile_free(p);
+}
+
+static void test_sizes(void)
+{
+	static const struct {
+		const char *text;
+		uint64_t bytes;
+	} good[] = {
+		{ "1", 1 },
+		{ "4096", 4096 },
+		{ "1K", 1024 },
+		{ "1KiB", 1024 },
+		{ "512M", 512ull << 20 },
+		{ "512MiB", 512ull << 20 },
+		{ "2G", 2ull << 30 },
+		{ "2GiB", 2ull << 30 },
+		{ "3T", 3ull << 40 },
+		{ "3TiB", 3ull << 40 },
+		{ "16777215T", 16777215ull << 40 },
+		{ "18446744073709551615", UINT64_MAX },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+		char text[128];
+		snprintf(text, sizeof(text), "version: 1\nname: s\nlimits: { memory: \"%s\" }\n",
+			 good[i].text);
+		struct mb_error err = { 0 };
+		struct mb_load_opts o = { 0 };
+		struct mb_profile *p = load_buf(text, &o, &err);
+		ok(p && p->limits.memory == good[i].bytes, "memory %s = %" PRIu64, good[i].text,
+		   good[i].bytes);
+		mb_profile_free(p);
+	}
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+		{ "16777216T", "memory limit '16777216T' is too large (write at most 16777215T)" },
+		{ "18446744073709551616",
+		  "memory limit '18446744073709551616' is too large (write at most 16777215T)" },
+		{ "1.5G", "bad size '1.5G' (write bytes, or a number with K, M, G or T: 512M)" },
+		{ "1k", "bad size '1k' (write bytes, or a number with K, M, G or T: 512M)" },
+		{ "1 K", "bad size '1 K' (write bytes, or a number with K, M, G or T: 512M)" },
+		{ "1KB", "bad size '1KB' (write bytes, or a number with K, M, G or T: 512M)" },
+		{ "01M", "bad size '01M' (write bytes, or a number with K, M, G or T: 512M)" },
+		{ "-1", "bad size '-1' (write bytes, or a number with K, M, G or T: 512M)" },
+		{ "+1", "bad size '+1' (write bytes, or a number with K, M, G or T: 512M)" },
+		{ "M", "bad size 'M' (write bytes, or a number with K, M, G or T: 512M)" },
+		{ "0x10", "bad size '0x10' (write bytes, or a number with K, M, G or T: 512M)" },
+		{ "0K", "bad memory limit '0K' (write a size above 0, such as 512M, or remove the limit)" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char text[128], want[256];
+		snprintf(text, sizeof(text), "version: 1\nname: s\nlimits: { memory: \"%s\" }\n",
+			 bad[i].text);
+		snprintf(want, sizeof(want), "buffer.yml:3:19: %s", bad[i].msg);
+		struct mb_error err = { 0 };
+		struct mb_load_opts o = { 0 };
+		struct mb_profile *p = load_buf(text, &o, &err);
+		ok(!p, "memory %s is refused", bad[i].text);
+		is_str(err.msg, want, "memory %s: message", bad[i].text);
+		mb_profile_free(p);
+	}
+	struct mb_error err = { 0 };
+	struct mb_load_opts o = { 0 };
+	struct mb_profile *p = load_buf(
+		"version: 1\nname: s\nlimits: { tasks: 18446744073709551615, files: 1 }\n", &o, &err);
+	ok(p && p->limits.tasks == UINT64_MAX && p->limits.files == 1, "tasks and files: any positive integer");
+	mb_profile_free(p);
+	p = load_buf("version: 1\nname: s\nlimits: { tasks: 18446744073709551616 }\n", &o, &err);
+	is_str(err.msg,
+	       "buffer.yml:3:18: tasks limit '18446744073709551616' is too large (write at most 18446744073709551615)",
+	       "tasks overflow");
+	mb_profile_free(p);
+	p = load_buf("version: 1\nname: s\nlimits: { files: 1K }\n", &o, &err);
+	is_str(err.msg,
+	       "buffer.yml:3:18: bad files limit '1K' (write a whole number above 0, or remove the limit)",
+	       "files takes no suffix");
+	mb_profile_free(p);
+}
+
+static void test_users(void)
+{
+	struct passwd *pw = getpwnam("nobody");
+	struct mb_load_opts o = { 0 };
+	struct mb_error err = { 0 };
+	struct mb_profile *p = load_buf("version: 1\nname: u\nuser: nobody\n", &o, &err);
+	ok(pw && p && p->user.set && p->user.uid == pw->pw_uid && p->user.gid == pw->pw_gid,
+	   "user nobody: its uid and gid from the password database");
+	mb_profile_free(p);
+	p = load_buf("version: 1\nname: u\nuser: 1234\n", &o, &err);
+	ok(p && p->user.uid == 1234 && p->user.gid == 1234, "user 1234: gid 1234 too");
+	mb_profile_free(p);
+	p = load_buf("version: 1\nname: u\nuser: \"0:0\"\n", &o, &err);
+	ok(p && p->user.set && p->user.uid == 0 && p->user.gid == 0, "user 0:0");
+	mb_profile_free(p);
+	p = load_buf("version: 1\nname: u\nuser: 4294967295\n", &o, &err);
+	is_str(err.msg, "buffer.yml:3:7: bad user '4294967295' (write a user name, UID or UID:GID)",
+	       "uid -1 is refused");
+	mb_profile_free(p);
+}
+
+/* A buffer touches the filesystem only as the options say. */
+static void test_buffer_options(void)
+{
+	struct mb_load_opts o = { 0 };
+	struct mb_error err = { 0 };
+	const char *text = "version: 1\nname: b\nruntime:\n  read: [/nonexistent/membrane]\n"
+			   "  connect: [\"localhost:80\", \"example.invalid:1\"]\n";
+	struct mb_profile *p = load_buf(text, &o, &err);
+	ok(p && p->runtime.path[0].n == 1 && p->runtime.net[0].n == 0,
+	   "no existence check, host names checked but not resolved");
+	mb_profile_free(p);
+	p = load_buf("version: 1\nname: b\nruntime: { connect: [\"bad host:1\"] }\n", &o, &err);
+	is_str(err.msg,
+	       "buffer.yml:3:22: bad endpoint 'bad host:1': bad host name 'bad host' (letters, digits, '-', '_' and '.')",
+	       "unresolved host names are still checked");
+	mb_profile_free(p);
+
+	p = load_buf("version: 1\nname: b\ninclude: [nested]\n", &o, &err);
+	is_str(err.msg,
+	       "buffer.yml:3:11: unknown include 'nested': a profile read from memory has no directory to look in (give include directories)",
+	       "a buffer without include directories includes nothing");
+	mb_profile_free(p);
+	p = load_buf("version: 1\nname: b\ninclude: [runtimes/nested.yml]\n", &o, &err);
+	is_str(err.msg,
+	       "buffer.yml:3:11: include 'runtimes/nested.yml': a profile read from memory has no directory to find a path from (name the fragment instead)",
+	       "a buffer cannot include a path");
+	mb_profile_free(p);
+
+	char *good = fixture("good");
+	const char *dirs[] = { "/nonexistent/membrane", good, NULL };
+	o.include_dirs = dirs;
+	p = load_buf("version: 1\nname: b\ninclude: [nested]\n", &o, &err);
+	char *nested = fixture("good/runtimes/nested.yml");
+	ok(p && p->files.n == 2 && mb_streq(p->files.v[0], "buffer.yml") &&
+		   mb_streq(p->files.v[1], nested) && p->runtime.path[0].n == 1,
+	   "include directories are searched in order");
+	mb_profile_free(p);
+	free(nested);
+	free(good);
+}
+
+static void test_files(void)
+{
+	struct mb_error err = { 0 };
+	struct mb_profile *p = NULL;
+	int r = mb_profile_load("/nonexistent/membrane.yml", NULL, &p, &err);
+	ok(r == -ENOENT && !p, "a missing profile: -ENOENT");
+	is_str(err.msg,
+	       "/nonexistent/membrane.yml: cannot read the profile: No such file or directory (check the path)",
+	       "a missing profile: message");
+	char *dir = fixture("good");
+	r = mb_profile_load(dir, NULL, &p, &err);
+	ok(r == -EISDIR && !p, "a directory: -EISDIR");
+	free(dir);
+	r = mb_profile_load("/dev/null", NULL, &p, &err);
+	is_str(err.msg, "/dev/null: cannot read the profile: not a regular file (check the path)",
+	       "a device is not a profile");
+}
+
+int main(void)
+{
+	test_full();
+	test_vars();
+	test_minimal();
+	test_localhost();
+	test_sizes();
+	test_users();
+	test_buffer_options();
+	test_files();
+	return done_testing();
+}

@@ -1,0 +1,211 @@
+/* membrane-audit [options] [summary|list|verify] [REPORT-FILE...]
+ * Reads Reports v1 (man/membrane-report.5); see man/membrane-audit.1. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+
+#include "tools/audit.h"
+
+enum {
+	OPT_SINCE = 0x100,
+	OPT_UNTIL,
+	OPT_PROFILE,
+	OPT_TOOL,
+	OPT_OP,
+	OPT_DECISION,
+	OPT_EVENT,
+	OPT_SESSION,
+	OPT_JSON,
+	OPT_TOP,
+	OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "until", required_argument, NULL, OPT_UNTIL },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "tool", required_argument, NULL, OPT_TOOL },
+	{ "op", required_argument, NULL, OPT_OP },
+	{ "decision", required_argument, NULL, OPT_DECISION },
+	{ "event", required_argument, NULL, OPT_EVENT },
+	{ "session", required_argument, NULL, OPT_SESSION },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ 0 },
+};
+
+/* The values Reports v1 defines: a filter on anything else is a typo that
+ * would silently match nothing. */
+static const char *const events[] = { "start", "violation", "refused", "exit", "error", NULL };
+static const char *const ops[] = { "read", "write", "exec", "connect", "bind", "syscall", NULL };
+static const char *const decisions[] = { "denied", "allowed", NULL };
+
+static void usage(FILE *f)
+{
+	fputs("Usage: membrane-audit [options] [summary|list|verify] [REPORT-FILE...]\n"
+	      "Read membrane reports (standard input when no file is given).\n"
+	      "\n"
+	      "  summary            counts by event, profile, tool, op, decision, and the\n"
+	      "                     top targets (the default)\n"
+	      "  list               one readable line per event\n"
+	      "  verify             check every session's seq/prev chain; name the first\n"
+	      "                     line removed, reordered or edited\n"
+	      "\n"
+	      "  --since WHEN       events at or after WHEN: RFC 3339 (2026-11-26T14:00:00Z,\n"
+	      "                     2026-11-26) or a duration back from now (90s, 30m, 1h, 2d, 1w)\n"
+	      "  --until WHEN       events before WHEN\n"
+	      "  --profile NAME     events of this profile\n"
+	      "  --tool NAME        events naming this tool among their requests\n"
+	      "  --op OP            read, write, exec, connect, bind or syscall\n"
+	      "  --decision D       denied or allowed\n"
+	      "  --event E          start, violation, refused, exit or error\n"
+	      "  --session ID       a session, or the start of its id\n"
+	      "                     (a filter given twice matches either value)\n"
+	      "  --json             JSON: list prints the report's own lines, summary and\n"
+	      "                     verify one object\n"
+	      "  --top N            summary: how many targets to show (default 10)\n"
+	      "  -h, --help         show this help, exit\n"
+	      "      --version      show the version, exit\n"
+	      "\n"
+	      "Exit status: 0 ok; 1 verify found a broken chain or a malformed line;\n"
+	      "2 usage or read error; 3 list/summary skipped malformed lines.\n"
+	      "See membrane-audit(1) and membrane-report(5).\n",
+	      f);
+}
+
+_printf_(1, 2) static int bad(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("membrane-audit: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (try --help)\n", stderr);
+	return AUDIT_EXIT_USAGE;
+}
+
+static bool one_of(const char *v, const char *const *set)
+{
+	for (; *set; set++)
+		if (strcmp(v, *set) == 0)
+			return true;
+	return false;
+}
+
+static char *join(const char *const *set, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	for (size_t i = 0; set[i]; i++) {
+		strncat(buf, set[i], size - strlen(buf) - 1);
+		if (set[i + 1])
+			strncat(buf, set[i + 2] ? ", " : " or ", size - strlen(buf) - 1);
+	}
+	return buf;
+}
+
+int main(int argc, char **argv)
+{
+	struct audit_input in = { .top = 10 };
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	int64_t now_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+	int c, status = AUDIT_EXIT_USAGE;
+	char buf[128];
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+		enum audit_key key;
+		const char *const *set = NULL;
+		const char *name;
+		switch (c) {
+		case OPT_SINCE:
+		case OPT_UNTIL: {
+			int64_t *t = c == OPT_SINCE ? &in.filter.since_us : &in.filter.until_us;
+			if (audit_parse_when(optarg, now_us, t) < 0) {
+				status = bad("%s %s: expected RFC 3339 (2026-11-26T14:03:11Z) or a "
+					     "duration like 30m, 1h, 2d",
+					     c == OPT_SINCE ? "--since" : "--until", optarg);
+				goto out;
+			}
+			*(c == OPT_SINCE ? &in.filter.has_since : &in.filter.has_until) = true;
+			continue;
+		}
+		case OPT_PROFILE: key = AUDIT_KEY_PROFILE; name = "--profile"; break;
+		case OPT_TOOL: key = AUDIT_KEY_TOOL; name = "--tool"; break;
+		case OPT_SESSION: key = AUDIT_KEY_SESSION; name = "--session"; break;
+		case OPT_OP: key = AUDIT_KEY_OP; name = "--op"; set = ops; break;
+		case OPT_DECISION: key = AUDIT_KEY_DECISION; name = "--decision"; set = decisions; break;
+		case OPT_EVENT: key = AUDIT_KEY_EVENT; name = "--event"; set = events; break;
+		case OPT_JSON:
+			in.json = true;
+			continue;
+		case OPT_TOP: {
+			char *end;
+			errno = 0;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (*end || end == optarg || errno || n == 0 || n > 4096) {
+				status = bad("--top %s: expected a number from 1 to 4096", optarg);
+				goto out;
+			}
+			in.top = n;
+			continue;
+		}
+		case 'h':
+			usage(stdout);
+			status = AUDIT_EXIT_OK;
+			goto out;
+		case OPT_VERSION:
+			printf("membrane-audit %s\n", PACKAGE_VERSION);
+			status = AUDIT_EXIT_OK;
+			goto out;
+		case ':':
+			status = bad("%s needs a value", argv[optind - 1]);
+			goto out;
+		default:
+			status = bad("unknown option %s", argv[optind - 1]);
+			goto out;
+		}
+		if (set && !one_of(optarg, set)) {
+			status = bad("%s %s: expected %s", name, optarg, join(set, buf, sizeof(buf)));
+			goto out;
+		}
+		if (!*optarg) {
+			status = bad("%s: the value is empty", name);
+			goto out;
+		}
+		if (audit_filter_add(&in.filter, key, optarg) < 0) {
+			fputs("membrane-audit: out of memory\n", stderr);
+			goto out;
+		}
+	}
+
+	const char *cmd = "summary";
+	char **rest = argv + optind;
+	size_t nrest = (size_t)(argc - optind);
+	if (nrest && (strcmp(rest[0], "summary") == 0 || strcmp(rest[0], "list") == 0 ||
+		      strcmp(rest[0], "verify") == 0)) {
+		cmd = rest[0];
+		rest++;
+		nrest--;
+	}
+	in.files = rest;
+	in.nfiles = nrest;
+	if (strcmp(cmd, "verify") == 0) {
+		/* A chain has to be read whole: a filtered one is broken. */
+		if (!audit_filter_empty(&in.filter)) {
+			status = bad("verify reads every line: it takes no filter");
+			goto out;
+		}
+		status = audit_verify(&in);
+	} else if (strcmp(cmd, "list") == 0) {
+		status = audit_list(&in);
+	} else {
+		status = audit_summary(&in);
+	}
+out:
+	audit_filter_free(&in.filter);
+	return status;
+}

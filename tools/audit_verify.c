@@ -1,0 +1,483 @@
+/* membrane-audit verify: check every session's chain (seq counts up from 0
+ * by one; prev is the SHA-256 of the session's previous line) over the
+ * inputs read in order as one stream, and name the lines where it breaks.
+ *
+ * What a break means, for a session whose last line was seq e-1 (at X):
+ *   seq == e, prev != sha256(X)  X was edited (or this line's prev was)
+ *   seq >  e                     lines e..seq-1 are missing before this one:
+ *                                a gap, reported as removed at the end
+ *                                unless the missing lines turn up later
+ *   seq <  e, inside a gap       this line was moved: reordered
+ *   seq <  e, otherwise          duplicated or reordered
+ *   a first line with seq > 0    the session's first lines are missing
+ *   a line after "exit"          appended after the end of the session
+ * A malformed line is a problem too: an edit that broke the JSON.
+ *
+ * Memory: one record per session seen (about 200 bytes), at most
+ * VERIFY_SESSION_CAP open at once. A session that reached its exit line is
+ * forgotten when room is needed, oldest first; if every record belongs to a
+ * session still open, verify stops and says so rather than guess. Problems
+ * are counted all, and the first VERIFY_PROBLEM_CAP printed. */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include <nettle/sha2.h>
+#include <nettle/version.h>
+
+#include "tools/audit.h"
+
+#define VERIFY_SESSION_CAP 65536
+#define VERIFY_PROBLEM_CAP 1000
+#define VERIFY_NOTE_CAP 20
+
+static const char zeros[65] = "0000000000000000000000000000000000000000000000000000000000000000";
+
+struct loc {
+	size_t file;
+	uint64_t line;
+};
+
+static int loc_cmp(struct loc a, struct loc b)
+{
+	if (a.file != b.file)
+		return a.file < b.file ? -1 : 1;
+	return a.line < b.line ? -1 : a.line > b.line;
+}
+
+struct session {
+	char id[33];
+	uint64_t next;    /* the seq expected next */
+	char hash[65];    /* SHA-256 of the last line, hex */
+	struct loc last;  /* where the last line was */
+	bool ended;
+	bool gap;         /* seq lo..hi missing before gap_at, not yet accounted */
+	uint64_t gap_lo, gap_hi, gap_filled;
+	struct loc gap_at;
+	ssize_t chain;    /* next in the hash bucket, or in the free list */
+	ssize_t next_ended;
+};
+
+struct problem {
+	struct loc at;
+	const char *kind;
+	char session[33];
+	char *msg;
+};
+
+struct verify {
+	const struct audit_input *in;
+	char **names; /* per input */
+	size_t nnames;
+	struct session *s;
+	size_t n, cap; /* records in use / allocated */
+	ssize_t *bucket;
+	size_t nbuckets;
+	ssize_t free_list, ended_head, ended_tail;
+	uint64_t sessions; /* distinct sessions seen */
+	struct problem *p;
+	size_t np;
+	uint64_t problems;
+	struct problem first;
+	bool full; /* too many open sessions: stop */
+	bool oom;
+};
+
+static const char *name_of(struct verify *v, size_t file)
+{
+	return file < v->nnames && v->names[file] ? v->names[file] : "?";
+}
+
+_printf_(5, 6) static void problem(struct verify *v, struct loc at, const char *kind,
+				   const char *session, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (!msg) {
+		v->oom = true;
+		return;
+	}
+	struct problem p = { .at = at, .kind = kind, .msg = msg };
+	snprintf(p.session, sizeof(p.session), "%s", session ? session : "");
+	if (v->problems == 0 || loc_cmp(at, v->first.at) < 0) {
+		free(v->first.msg);
+		v->first = p;
+		v->first.msg = strdup(msg);
+	}
+	v->problems++;
+	if (v->np < VERIFY_PROBLEM_CAP)
+		v->p[v->np++] = p;
+	else
+		free(msg);
+}
+
+static size_t hash_id(const char *id)
+{
+	uint64_t h = 14695981039346656037ull;
+	for (; *id; id++)
+		h = (h ^ (unsigned char)*id) * 1099511628211ull;
+	return (size_t)h;
+}
+
+static ssize_t find(struct verify *v, const char *id)
+{
+	for (ssize_t i = v->bucket[hash_id(id) & (v->nbuckets - 1)]; i >= 0; i = v->s[i].chain)
+		if (strcmp(v->s[i].id, id) == 0)
+			return i;
+	return -1;
+}
+
+/* Account for a gap that no later line filled: those lines were removed. */
+static void close_gap(struct verify *v, struct session *s)
+{
+	if (!s->gap)
+		return;
+	s->gap = false;
+	uint64_t missing = s->gap_hi - s->gap_lo + 1;
+	if (s->gap_filled >= missing)
+		return;
+	missing -= s->gap_filled;
+	if (s->gap_filled)
+		problem(v, s->gap_at, "removed", s->id,
+			"%llu line%s of session %s with seq %llu..%llu %s missing before this line",
+			(unsigned long long)missing, missing == 1 ? "" : "s", s->id,
+			(unsigned long long)s->gap_lo, (unsigned long long)s->gap_hi,
+			missing == 1 ? "is" : "are");
+	else if (missing == 1)
+		problem(v, s->gap_at, "removed", s->id,
+			"the line of session %s with seq %llu is missing before this line", s->id,
+			(unsigned long long)s->gap_lo);
+	else
+		problem(v, s->gap_at, "removed", s->id,
+			"%llu lines of session %s (seq %llu..%llu) are missing before this line",
+			(unsigned long long)missing, s->id, (unsigned long long)s->gap_lo,
+			(unsigned long long)s->gap_hi);
+}
+
+/* Forget the oldest session that reached its exit line. */
+static bool evict_one(struct verify *v)
+{
+	ssize_t i = v->ended_head;
+	if (i < 0)
+		return false;
+	struct session *s = &v->s[i];
+	v->ended_head = s->next_ended;
+	if (v->ended_head < 0)
+		v->ended_tail = -1;
+	close_gap(v, s);
+	ssize_t *p = &v->bucket[hash_id(s->id) & (v->nbuckets - 1)];
+	while (*p != i)
+		p = &v->s[*p].chain;
+	*p = s->chain;
+	s->id[0] = '\0';
+	s->chain = v->free_list;
+	v->free_list = i;
+	return true;
+}
+
+static struct session *new_session(struct verify *v, const char *id)
+{
+	ssize_t i;
+	if (v->free_list < 0 && v->n == VERIFY_SESSION_CAP && !evict_one(v)) {
+		v->full = true;
+		return NULL;
+	}
+	if (v->free_list >= 0) {
+		i = v->free_list;
+		v->free_list = v->s[i].chain;
+	} else {
+		if (v->n == v->cap) {
+			size_t ncap = v->cap ? v->cap * 2 : 64;
+			struct session *ns = realloc(v->s, ncap * sizeof(*ns));
+			if (!ns) {
+				v->oom = true;
+				return NULL;
+			}
+			v->s = ns;
+			v->cap = ncap;
+		}
+		i = (ssize_t)v->n++;
+	}
+	struct session *s = &v->s[i];
+	*s = (struct session){ .next_ended = -1 };
+	snprintf(s->id, sizeof(s->id), "%s", id);
+	size_t b = hash_id(id) & (v->nbuckets - 1);
+	s->chain = v->bucket[b];
+	v->bucket[b] = i;
+	v->sessions++;
+	return s;
+}
+
+static void sha256_hex(const char *line, size_t len, char out[static 65])
+{
+	struct sha256_ctx c;
+	uint8_t d[SHA256_DIGEST_SIZE];
+	sha256_init(&c);
+	sha256_update(&c, len, (const uint8_t *)line);
+#if NETTLE_VERSION_MAJOR >= 4
+	sha256_digest(&c, d);
+#else
+	sha256_digest(&c, sizeof(d), d);
+#endif
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < sizeof(d); i++) {
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+static void note_name(struct verify *v, size_t file, const char *name)
+{
+	if (file >= v->nnames) {
+		char **nn = realloc(v->names, (file + 1) * sizeof(*nn));
+		if (!nn) {
+			v->oom = true;
+			return;
+		}
+		for (size_t i = v->nnames; i <= file; i++)
+			nn[i] = NULL;
+		v->names = nn;
+		v->nnames = file + 1;
+	}
+	if (!v->names[file] && !(v->names[file] = strdup(name)))
+		v->oom = true;
+}
+
+static void verify_malformed(void *ud, size_t file, const char *name, uint64_t lineno,
+			     const char *why)
+{
+	struct verify *v = ud;
+	note_name(v, file, name);
+	problem(v, (struct loc){ file, lineno }, "malformed", NULL, "%s", why);
+}
+
+static void verify_one(void *ud, const struct audit_event *ev)
+{
+	struct verify *v = ud;
+	if (v->full || v->oom)
+		return;
+	note_name(v, ev->fileidx, ev->file);
+	struct loc here = { ev->fileidx, ev->lineno };
+	char hash[65];
+	sha256_hex(ev->line, ev->len, hash);
+	ssize_t i = find(v, ev->session);
+	struct session *s;
+	if (i < 0) {
+		if (!(s = new_session(v, ev->session)))
+			return;
+		if (ev->seq != 0)
+			problem(v, here, "removed", s->id,
+				"session %s starts at seq %llu: its first line%s missing (removed, "
+				"or in an older file: give rotated files oldest first)",
+				s->id, (unsigned long long)ev->seq, ev->seq == 1 ? " is" : "s are");
+		else if (strcmp(ev->prev, zeros) != 0)
+			problem(v, here, "edited", s->id,
+				"the first line of session %s has a prev that is not 64 zeros", s->id);
+	} else {
+		s = &v->s[i];
+		if (s->ended)
+			problem(v, here, "after-exit", s->id,
+				"seq %llu of session %s comes after its exit line (%s:%llu)",
+				(unsigned long long)ev->seq, s->id, name_of(v, s->last.file),
+				(unsigned long long)s->last.line);
+		if (ev->seq == s->next) {
+			if (strcmp(ev->prev, s->hash) != 0)
+				problem(v, s->last, "edited", s->id,
+					"seq %llu of session %s was edited: its SHA-256 is not the prev "
+					"that seq %llu records (%s:%llu), or that prev was altered",
+					(unsigned long long)(s->next - 1), s->id,
+					(unsigned long long)ev->seq, ev->file,
+					(unsigned long long)ev->lineno);
+		} else if (ev->seq > s->next) {
+			close_gap(v, s);
+			s->gap = true;
+			s->gap_lo = s->next;
+			s->gap_hi = ev->seq - 1;
+			s->gap_filled = 0;
+			s->gap_at = here;
+		} else {
+			if (s->gap && ev->seq >= s->gap_lo && ev->seq <= s->gap_hi) {
+				s->gap_filled++;
+				problem(v, here, "reordered", s->id,
+					"seq %llu of session %s is out of order: it belongs before %s:%llu",
+					(unsigned long long)ev->seq, s->id, name_of(v, s->gap_at.file),
+					(unsigned long long)s->gap_at.line);
+			} else {
+				problem(v, here, "reordered", s->id,
+					"seq %llu of session %s comes after seq %llu (%s:%llu): "
+					"duplicated or out of order",
+					(unsigned long long)ev->seq, s->id,
+					(unsigned long long)(s->next - 1), name_of(v, s->last.file),
+					(unsigned long long)s->last.line);
+			}
+			/* The chain goes on from the later line. */
+			return;
+		}
+	}
+	s->next = ev->seq + 1;
+	memcpy(s->hash, hash, sizeof(hash));
+	s->last = here;
+	if (!s->ended && strcmp(ev->event, "exit") == 0) {
+		s->ended = true;
+		ssize_t idx = s - v->s;
+		if (v->ended_tail >= 0)
+			v->s[v->ended_tail].next_ended = idx;
+		else
+			v->ended_head = idx;
+		v->ended_tail = idx;
+	}
+}
+
+static int by_loc(const void *a, const void *b)
+{
+	const struct problem *x = a, *y = b;
+	return loc_cmp(x->at, y->at);
+}
+
+static void print_text(struct verify *v, const struct audit_walk *w)
+{
+	qsort(v->p, v->np, sizeof(*v->p), by_loc);
+	for (size_t i = 0; i < v->np; i++) {
+		printf("%s:%llu: %s: ", name_of(v, v->p[i].at.file),
+		       (unsigned long long)v->p[i].at.line, v->p[i].kind);
+		audit_put_safe(stdout, v->p[i].msg);
+		putchar('\n');
+	}
+	if (v->problems > v->np)
+		printf("... and %llu more problems\n", (unsigned long long)(v->problems - v->np));
+	size_t notes = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		struct session *s = &v->s[i];
+		if (s->ended || !s->id[0] || find(v, s->id) != (ssize_t)i)
+			continue;
+		if (notes++ < VERIFY_NOTE_CAP)
+			printf("note: session %s ends at %s:%llu (seq %llu) without an exit line: "
+			       "still running, or its last lines were removed\n",
+			       s->id, name_of(v, s->last.file), (unsigned long long)s->last.line,
+			       (unsigned long long)(s->next - 1));
+	}
+	if (notes > VERIFY_NOTE_CAP)
+		printf("note: %zu more sessions without an exit line\n", notes - VERIFY_NOTE_CAP);
+	if (v->problems)
+		printf("membrane-audit verify: %llu problem%s in %llu lines; the first is at %s:%llu\n",
+		       (unsigned long long)v->problems, v->problems == 1 ? "" : "s",
+		       (unsigned long long)w->lines, name_of(v, v->first.at.file),
+		       (unsigned long long)v->first.at.line);
+	else
+		printf("membrane-audit verify: %llu lines, %llu session%s: every chain is intact\n",
+		       (unsigned long long)w->lines, (unsigned long long)v->sessions,
+		       v->sessions == 1 ? "" : "s");
+}
+
+static cJSON *problem_json(struct verify *v, const struct problem *p)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (o && cJSON_AddStringToObject(o, "file", name_of(v, p->at.file)) &&
+	    cJSON_AddNumberToObject(o, "line", (double)p->at.line) &&
+	    cJSON_AddStringToObject(o, "kind", p->kind) &&
+	    (!p->session[0] || cJSON_AddStringToObject(o, "session", p->session)) &&
+	    cJSON_AddStringToObject(o, "message", p->msg))
+		return o;
+	cJSON_Delete(o);
+	return NULL;
+}
+
+static int print_json(struct verify *v, const struct audit_walk *w)
+{
+	qsort(v->p, v->np, sizeof(*v->p), by_loc);
+	cJSON *o = cJSON_CreateObject();
+	cJSON *a = cJSON_AddArrayToObject(o, "problems");
+	bool okay = o && a && cJSON_AddNumberToObject(o, "lines", (double)w->lines) &&
+		    cJSON_AddNumberToObject(o, "sessions", (double)v->sessions) &&
+		    cJSON_AddNumberToObject(o, "problems_total", (double)v->problems) &&
+		    cJSON_AddBoolToObject(o, "intact", v->problems == 0);
+	for (size_t i = 0; okay && i < v->np; i++) {
+		cJSON *p = problem_json(v, &v->p[i]);
+		okay = p && cJSON_AddItemToArray(a, p);
+	}
+	if (okay && v->problems) {
+		cJSON *f = problem_json(v, &v->first);
+		okay = f && cJSON_AddItemToObject(o, "first", f);
+	}
+	cJSON *open = okay ? cJSON_AddArrayToObject(o, "without_exit") : NULL;
+	okay = okay && open;
+	for (size_t i = 0; okay && i < v->n; i++) {
+		struct session *s = &v->s[i];
+		if (s->ended || !s->id[0] || find(v, s->id) != (ssize_t)i)
+			continue;
+		cJSON *e = cJSON_CreateObject();
+		okay = e && cJSON_AddStringToObject(e, "session", s->id) &&
+		       cJSON_AddStringToObject(e, "file", name_of(v, s->last.file)) &&
+		       cJSON_AddNumberToObject(e, "line", (double)s->last.line) &&
+		       cJSON_AddNumberToObject(e, "seq", (double)(s->next - 1)) &&
+		       cJSON_AddItemToArray(open, e);
+	}
+	char *text = okay ? cJSON_PrintUnformatted(o) : NULL;
+	cJSON_Delete(o);
+	if (!text)
+		return -ENOMEM;
+	puts(text);
+	cJSON_free(text);
+	return 0;
+}
+
+int audit_verify(const struct audit_input *in)
+{
+	struct verify v = { .in = in, .free_list = -1, .ended_head = -1, .ended_tail = -1 };
+	v.nbuckets = 2 * VERIFY_SESSION_CAP;
+	v.bucket = malloc(v.nbuckets * sizeof(*v.bucket));
+	v.p = calloc(VERIFY_PROBLEM_CAP, sizeof(*v.p));
+	int status = AUDIT_EXIT_USAGE;
+	if (!v.bucket || !v.p) {
+		v.oom = true;
+		goto out;
+	}
+	for (size_t i = 0; i < v.nbuckets; i++)
+		v.bucket[i] = -1;
+	struct audit_walk w = { .on_malformed = verify_malformed };
+	status = audit_walk(in, &w, verify_one, &v);
+	if (v.full) {
+		fprintf(stderr,
+			"membrane-audit verify: more than %d sessions open at once: cannot verify "
+			"in bounded memory; verify the sessions in parts (list --json --session)\n",
+			VERIFY_SESSION_CAP);
+		status = AUDIT_EXIT_USAGE;
+		goto out;
+	}
+	for (size_t i = 0; i < v.n; i++)
+		if (v.s[i].id[0] && find(&v, v.s[i].id) == (ssize_t)i)
+			close_gap(&v, &v.s[i]);
+	if (v.oom || status)
+		goto out;
+	if (in->json) {
+		if (print_json(&v, &w) < 0)
+			v.oom = true;
+	} else {
+		print_text(&v, &w);
+	}
+	status = v.problems ? AUDIT_EXIT_VERIFY_FAILED : AUDIT_EXIT_OK;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		perror("membrane-audit: writing the result");
+		status = AUDIT_EXIT_USAGE;
+	}
+out:
+	if (v.oom) {
+		fputs("membrane-audit: out of memory\n", stderr);
+		status = AUDIT_EXIT_USAGE;
+	}
+	for (size_t i = 0; i < v.np; i++)
+		free(v.p[i].msg);
+	free(v.first.msg);
+	for (size_t i = 0; i < v.nnames; i++)
+		free(v.names[i]);
+	free(v.names);
+	free(v.p);
+	free(v.s);
+	free(v.bucket);
+	return status;
+}
