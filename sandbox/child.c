@@ -39,7 +39,7 @@
 #include "sandbox/sync.h"
 
 /* Where the child keeps its fds once everything else is closed. */
-enum { FD_SYNC = 3, FD_STDIN, FD_STDOUT, FD_STDERR, FD_HANDOFF, FD_FIRST_FREE };
+enum { FD_SYNC = 3, FD_STDIN, FD_STDOUT, FD_STDERR, FD_HANDOFF };
 
 static void close_from(unsigned first)
 {
@@ -66,7 +66,7 @@ static int arrange_fds(struct mb_child *c)
 	for (int i = 0; i < nwant; i++)
 		if (dup3(tmp[i], FD_SYNC + i, O_CLOEXEC) < 0)
 			return mb_neg_errno();
-	close_from(FD_FIRST_FREE);
+	close_from((unsigned)(FD_SYNC + nwant)); /* 7 too when there is no hand-off */
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0)
 		return mb_neg_errno();
