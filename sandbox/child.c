@@ -200,8 +200,11 @@ _noreturn_ static void run_command(struct mb_child *c)
 		unsigned features = 0;
 		int fd = mb_watch_install(c->watch, &features);
 		if (fd < 0) {
-			mb_error_set(&err, fd, "seccomp: loading the filter of watched calls: %s",
-				     strerror(-fd));
+			mb_error_set(&err, fd, "seccomp: loading the filter of watched calls: %s%s",
+				     strerror(-fd),
+				     fd == -EBUSY ? " (a process has one seccomp listener at most: is "
+						    "membrane-run itself under a seccomp notifier?)"
+						  : "");
 			goto fail;
 		}
 		/* From here on sendmsg and execve are watched: the listener
