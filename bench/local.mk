@@ -25,3 +25,32 @@ EXTRA_DIST += bench/audit.sh
 bench-audit: membrane-audit tests/audit/gen-report
 	top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/audit.sh $(BENCH_AUDIT_SIZE)
 EXTRA_DIST += bench/audit-results.md
+
+# Start-up cost: membrane-run (or the sandbox through tests/sandbox/launch)
+# around /bin/true against bare, unshare and bubblewrap, in one hyperfine
+# run (bench/startup.sh; results in bench/startup-results.md).
+EXTRA_DIST += bench/startup.sh bench/true.yml bench/startup-results.md
+.PHONY: bench bench-startup
+bench: bench-startup
+bench-startup: membrane-run tests/sandbox/launch
+	top_srcdir=$(abs_top_srcdir) top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/startup.sh $(abs_top_srcdir)/bench/startup-results.md
+
+# ns per mb_callgrants_allows_path query; built, never run by make check.
+noinst_PROGRAMS += bench/bench-match
+bench_bench_match_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+bench_bench_match_LDADD = $(POLICY_LIBS)
+EXTRA_DIST += bench/match-results.md
+
+# The relay benchmark (issue 4): N tools/call round trips through (a) a direct
+# pipe to our echo server, (b) a plain copy relay, (c) the inspector's relay.
+noinst_PROGRAMS += bench/relay-bench bench/plain-relay tests/fixtures/mcp-echo
+bench_relay_bench_SOURCES = bench/relay-bench.c
+bench_plain_relay_SOURCES = bench/plain-relay.c
+tests_fixtures_mcp_echo_SOURCES = tests/fixtures/mcp-echo.c
+tests_fixtures_mcp_echo_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+tests_fixtures_mcp_echo_LDADD = $(CJSON_LIBS)
+EXTRA_DIST += bench/run-relay-bench.sh
+bench: bench-relay
+bench-relay: bench/relay-bench bench/plain-relay tests/fixtures/mcp-echo tests/inspector/relay-harness
+	$(SHELL) $(top_srcdir)/bench/run-relay-bench.sh $(top_builddir) | tee bench/relay-results.txt
+.PHONY: bench bench-relay

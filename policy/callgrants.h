@@ -11,25 +11,60 @@
 struct mb_cpattern {
 	char *text;                         /* normalised, escapes as in match.h */
 	const struct mb_path_pattern *src;  /* the grant it came from */
+	/* The hot path: a pattern without '*' is matched by one memcmp of its
+	 * unescaped form and a boundary check. literal is that form (text
+	 * itself when text holds no '\'), NULL when text holds a glob. */
+	char *literal;
+	size_t literal_len;
+	/* For a glob: the leading bytes of text before the component that
+	 * holds the first '*' or '\', its '/' included ("/sys/fs/cgroup/" for
+	 * a glob on cgroup files). A target must begin with them, so most
+	 * misses cost one memcmp. */
+	size_t fixed_len;
 };
 
+typedef MB_VEC(struct mb_cpattern) mb_cpattern_vec;
+
+#define MB_CALLGRANTS_MAX_PRODUCT 4096
+
 struct mb_callgrants {
-	MB_VEC(struct mb_cpattern) path[MB_PATH_OPS];
+	mb_cpattern_vec path[MB_PATH_OPS];
 	const mb_endpoint_vec *net[2]; /* borrowed from the profile */
 };
 
 /* Fill g's placeholders from arguments (a JSON object, may be NULL: then any
- * pattern with a placeholder grants nothing). A relative argument value is
- * resolved against cwd (absolute; NULL means relative values grant nothing).
- * {name[]} yields one pattern per string element of the array argument.
- * A placeholder whose argument is missing or not a string grants nothing.
- * Returns 0 or -ENOMEM. */
+ * pattern with a placeholder grants nothing). Patterns without placeholders
+ * (runtime) are copied. Rules, each "grants nothing" meaning that the pattern
+ * (or that one array element's pattern) is left out:
+ * - {name} takes the string argument name; a missing or non-string argument
+ *   grants nothing. If a JSON object repeats a key, the last one counts (as
+ *   in JavaScript's JSON.parse, which the servers use).
+ * - {name[]} takes each string element of the array argument name: one
+ *   pattern per element, non-string elements skipped, an empty array or a
+ *   non-array grants nothing. Distinct arrays in one pattern multiply; a
+ *   product above MB_CALLGRANTS_MAX_PRODUCT grants nothing. One name used
+ *   twice takes the same element in both places.
+ * - An empty value grants nothing.
+ * - A placeholder at the start of a pattern names a path: the value is
+ *   resolved by mb_path_absolute() (relative against cwd; cwd NULL: relative
+ *   values grant nothing), so "/srv/mcp/../../etc" fills in as "/etc" and
+ *   "{path}.*.tmp" is the sibling the server writes for the path it resolved.
+ * - A placeholder elsewhere fills part of one component: a value holding '/'
+ *   grants nothing.
+ * - Values are escaped ('*' and '\' get a '\') so they never act as globs.
+ * - The filled pattern may not hold a "." or ".." component (none can come
+ *   from a resolved value; one made where a value meets the pattern's own
+ *   text, e.g. "/srv/{name}" with name "..", grants nothing); it is then
+ *   normalised (duplicate and trailing slashes folded).
+ * - A filled pattern that is not absolute, names a path of PATH_MAX bytes or
+ *   more, holds an escaped '/' or ends in a lone '\' grants nothing.
+ * Returns 0 or -ENOMEM; *ret is written only on success. */
 int mb_callgrants_build(const struct mb_grants *g, const cJSON *arguments, const char *cwd,
 			struct mb_callgrants *ret);
 void mb_callgrants_free(struct mb_callgrants *cg);
 
-/* Does cg allow op on the normalised path? On success *which (if not NULL)
- * names the grant that matched. */
+/* Does cg allow op on the normalised path? The first pattern that grants it
+ * wins; on success *which (if not NULL) names it. Never allocates. */
 bool mb_callgrants_allows_path(const struct mb_callgrants *cg, enum mb_op op, const char *path,
 			       const struct mb_cpattern **which);
 bool mb_callgrants_allows_addr(const struct mb_callgrants *cg, enum mb_op op,
@@ -37,8 +72,11 @@ bool mb_callgrants_allows_addr(const struct mb_callgrants *cg, enum mb_op op,
 
 /* The string values a placeholder-bearing grant would take from arguments,
  * for arguments.within checks: calls fn for each argument value that fills a
- * path placeholder of g, with its argument name. Stops and returns fn's
- * return value if non-zero. */
+ * path placeholder of g (one at the start of a pattern; the others fill part
+ * of a component and cannot leave the directory the pattern names), with its
+ * argument name, each (name, kind) once. Values come raw, empty ones
+ * included: resolve them with mb_path_absolute() and the same cwd as
+ * mb_callgrants_build(). Stops and returns fn's return value if non-zero. */
 int mb_grants_foreach_path_argument(const struct mb_grants *g, const cJSON *arguments,
 				    int (*fn)(const char *argname, const char *value, void *ud),
 				    void *ud);

@@ -8,7 +8,8 @@ libpolicy_a_SOURCES = \
 	policy/pattern_parse.c policy/endpoint_parse.c policy/size.c \
 	policy/plan.h policy/plan.c \
 	policy/widen.h policy/widen.c \
-	policy/match.h policy/path.c \
+	policy/match.h policy/path.c policy/match.c \
 	policy/resolve.h policy/resolve.c \
-	policy/callgrants.h
+	policy/elf.h policy/elf.c \
+	policy/callgrants.h policy/callgrants.c
 POLICY_LIBS = libpolicy.a libcommon.a $(YAML_LIBS) $(CJSON_LIBS)

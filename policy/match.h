@@ -2,11 +2,21 @@
  * notification hot path, so queries never allocate: targets are normalised
  * into caller buffers and patterns are matched in place.
  *
- * Pattern syntax (after placeholders are filled): an absolute path whose
- * components may hold '*' (any run of bytes except '/', within that component
- * only); '\' makes the next byte literal, so argument values that contain '*'
- * or '\' are escaped when substituted. A pattern grants the path it names and
- * everything beneath it. */
+ * Pattern syntax (after placeholders are filled): an absolute, normalised
+ * path. A pattern grants the path it names and everything beneath it, compared
+ * component by component: /srv/mcp grants /srv/mcp and /srv/mcp/a/b, not
+ * /srv/mcp2; "/" grants every path. Within one component:
+ *   '*'  matches any run of bytes, empty included, except '/': /a/f*.tmp
+ *        grants /a/f1.tmp and /a/f1.tmp/child, not /a/b/f1.tmp. It matches a
+ *        leading '.' too (unlike a shell).
+ *   '\'  makes the next byte literal ("\*" is a '*', "\\" a '\'). Argument
+ *        values are escaped this way when substituted, so they never glob. An
+ *        escaped '/' matches nothing (target components hold no '/'); a '\'
+ *        that ends the pattern makes it match nothing.
+ *   '?', '[', '{' and every other byte are literal.
+ * Targets are literal: a '*' or '\' in a target is just a byte. Matching is
+ * linear in the common case (no recursion; a '*' backtracks only to the last
+ * '*' of its component). */
 #pragma once
 
 #include <stdbool.h>
@@ -22,8 +32,17 @@
  * -ENAMETOOLONG if outsz is too small. */
 int mb_path_normalize(const char *in, char *out, size_t outsz);
 
+/* The absolute, normalised path that an argument value names, lexically (no
+ * symlinks: that is policy/resolve.h's job on the host): value itself when
+ * absolute, else cwd + "/" + value; then normalised as above. out must
+ * not alias value or cwd. Returns the length, -EINVAL for an empty value or a
+ * relative one without an absolute cwd, -ENAMETOOLONG if it (or a step of
+ * it) does not fit in outsz. Callgrants and the arguments.within check both
+ * use it, so that they agree on what a value names. */ 
+int mb_path_absolute(const char *value, const char *cwd, char *out, size_t outsz);
+
 /* Does pattern (normalised, may hold globs and escapes) grant path (normalised,
- * literal)? */
+ * literal)? A path that is not absolute is granted by nothing. */
 bool mb_path_match(const char *pattern, const char *path);
 
 /* Is path equal to or beneath dir (both normalised, literal)? Component-aware:
@@ -38,10 +57,18 @@ struct mb_addr {
 	uint16_t port;
 };
 
-/* Fill from a raw address in network byte order. */
+/* Fill from a raw address in network byte order; port in host byte order.
+ * Only ::ffff:a.b.c.d is folded (not ::a.b.c.d nor 64:ff9b::/96, which name
+ * other hosts). */
 void mb_addr_set_v4(struct mb_addr *a, const uint8_t ip[4], uint16_t port);
 void mb_addr_set_v6(struct mb_addr *a, const uint8_t ip[16], uint16_t port);
-/* "1.2.3.4:80" or "[::1]:80" into buf (at least 64 bytes). */
+/* "1.2.3.4:80" or "[::1]:80" into buf (at least 64 bytes; shorter buffers get
+ * a truncated string). Returns buf. */
 const char *mb_addr_format(const struct mb_addr *a, char *buf, size_t bufsz);
 
+/* Does ep grant a? Same family (an IPv6 grant never matches an IPv4 target nor
+ * the reverse), the first ep->prefix bits equal, port_lo <= port <= port_hi.
+ * A grant inside ::ffff:0:0/96 (prefix >= 96) is folded to IPv4 like targets
+ * are, so [::ffff:127.0.0.1]:80 and 127.0.0.1:80 grant the same thing. A
+ * prefix longer than the family's address grants nothing. */
 bool mb_endpoint_match(const struct mb_endpoint *ep, const struct mb_addr *a);

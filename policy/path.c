@@ -4,17 +4,13 @@
 
 #include "policy/match.h"
 
-int mb_path_normalize(const char *in, char *out, size_t outsz)
+/* Append the components of [p, end) to out[0..*o), folding "//" and ".",
+ * popping on "..". Writing never overtakes reading when out aliases the
+ * input at or before p: every step emits at most what it consumed. An
+ * intermediate result that does not fit is -ENAMETOOLONG even if a later
+ * ".." would have shortened it: the answer is conservative, never wrong. */
+static int push_components(char *out, size_t *o, size_t outsz, const char *p, const char *end)
 {
-	if (!in || in[0] != '/')
-		return -EINVAL;
-	size_t inlen = strlen(in);
-	if (outsz == 0)
-		return -ENAMETOOLONG;
-	/* Work in place when out aliases in: writing never overtakes reading,
-	 * since every step emits at most what it consumed. */
-	size_t o = 0;
-	const char *p = in, *end = in + inlen;
 	while (p < end) {
 		while (p < end && *p == '/')
 			p++;
@@ -25,18 +21,23 @@ int mb_path_normalize(const char *in, char *out, size_t outsz)
 		if (len == 0 || (len == 1 && c[0] == '.'))
 			continue;
 		if (len == 2 && c[0] == '.' && c[1] == '.') {
-			while (o > 0 && out[o - 1] != '/')
-				o--;
-			if (o > 0)
-				o--; /* drop the slash before the popped component */
+			while (*o > 0 && out[*o - 1] != '/')
+				(*o)--;
+			if (*o > 0)
+				(*o)--; /* drop the slash before the popped component */
 			continue;
 		}
-		if (o + 1 + len + 1 > outsz)
+		if (*o + 1 + len + 1 > outsz)
 			return -ENAMETOOLONG;
-		out[o++] = '/';
-		memmove(out + o, c, len);
-		o += len;
+		out[(*o)++] = '/';
+		memmove(out + *o, c, len);
+		*o += len;
 	}
+	return 0;
+}
+
+static int finish(char *out, size_t o, size_t outsz)
+{
 	if (o == 0) {
 		if (outsz < 2)
 			return -ENAMETOOLONG;
@@ -44,4 +45,37 @@ int mb_path_normalize(const char *in, char *out, size_t outsz)
 	}
 	out[o] = '\0';
 	return (int)o;
+}
+
+int mb_path_normalize(const char *in, char *out, size_t outsz)
+{
+	if (!in || in[0] != '/')
+		return -EINVAL;
+	if (outsz == 0)
+		return -ENAMETOOLONG;
+	size_t o = 0;
+	int r = push_components(out, &o, outsz, in, in + strlen(in));
+	if (r < 0)
+		return r;
+	return finish(out, o, outsz);
+}
+
+int mb_path_absolute(const char *value, const char *cwd, char *out, size_t outsz)
+{
+	if (!value || !value[0])
+		return -EINVAL;
+	if (value[0] == '/')
+		return mb_path_normalize(value, out, outsz);
+	if (!cwd || cwd[0] != '/')
+		return -EINVAL;
+	if (outsz == 0)
+		return -ENAMETOOLONG;
+	size_t o = 0;
+	int r = push_components(out, &o, outsz, cwd, cwd + strlen(cwd));
+	if (r < 0)
+		return r;
+	r = push_components(out, &o, outsz, value, value + strlen(value));
+	if (r < 0)
+		return r;
+	return finish(out, o, outsz);
 }

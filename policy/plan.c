@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "policy/elf.h"
 #include "policy/match.h"
 #include "policy/plan.h"
 #include "policy/resolve.h"
@@ -56,17 +57,9 @@ const char *mb_mount_kind_name(enum mb_mount_kind k)
 	return "?";
 }
 
-static bool beneath(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-	if (n == 1)
-		return true; /* "/" */
-	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
 static bool is_internal(const char *path)
 {
-	return beneath(path, "/proc") || beneath(path, "/dev");
+	return mb_path_within(path, "/proc") || mb_path_within(path, "/dev");
 }
 
 static int note_link(const char *linkpath, const char *target, void *ud)
@@ -102,10 +95,10 @@ static int add_widened(const char *path, void *ud)
 				   c->cur->pos.column,
 				   "%s: No such file or directory (create it, fix the path, or mark it optional with a trailing '?')",
 				   path);
-	if (beneath(real, "/dev") && strcmp(real, "/dev") != 0) {
+	if (mb_path_within(real, "/dev") && strcmp(real, "/dev") != 0) {
 		bool known = false;
 		for (size_t i = 0; i < ARRAY_SIZE(sandbox_devices); i++)
-			known |= beneath(real, sandbox_devices[i]);
+			known |= mb_path_within(real, sandbox_devices[i]);
 		if (!known)
 			return mb_error_at(c->err, -EINVAL, c->cur->pos.file, c->cur->pos.line,
 					   c->cur->pos.column,
@@ -156,6 +149,32 @@ static int add_grants(struct compiler *c, const struct mb_grants *g)
 	return 0;
 }
 
+/* An exec grant is useless without the ELF interpreter the kernel runs the
+ * program with (Landlock asks for execute on ld.so itself), nor without the
+ * links that lead to it (/lib64 -> usr/lib64 on Debian). Grant it with the
+ * exec grant's position, so --explain says where it came from. A directory
+ * grant may hold any program: use the interpreter of our own architecture. */
+static int add_interpreters(struct compiler *c)
+{
+	size_t n = c->grants.n;
+	for (size_t i = 0; i < n; i++) {
+		struct sgrant g = c->grants.v[i];
+		if (!(g.ops & OP_BIT(MB_OP_EXEC)) || !g.exists || g.tmpfs)
+			continue;
+		char interp[PATH_MAX];
+		int r = mb_elf_interpreter(g.is_dir ? "/proc/self/exe" : g.real, interp, sizeof(interp));
+		if (r <= 0)
+			continue; /* static, a script, or unreadable: the kernel will say */
+		struct mb_path_pattern pp = { .text = interp, .pos = g.pos };
+		c->cur = &pp;
+		c->cur_ops = OP_BIT(MB_OP_EXEC);
+		c->cur_tmpfs = false;
+		if ((r = add_widened(interp, c)) < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* Order paths so that a parent sorts before its children and siblings stay
  * together: compare as if '/' were the smallest byte. */
 static int path_cmp(const char *a, const char *b)
@@ -201,7 +220,7 @@ static struct access nearest_mount(const struct mb_plan *plan, const char *path)
 	 * what lies beneath it must still be bound or linked. */
 	for (size_t i = plan->mounts.n; i-- > 0;) {
 		const struct mb_mount *m = &plan->mounts.v[i];
-		if (m->kind == MB_MOUNT_SYMLINK || m->missing || !beneath(path, m->path))
+		if (m->kind == MB_MOUNT_SYMLINK || m->missing || !mb_path_within(path, m->path))
 			continue;
 		if (m->kind != MB_MOUNT_BIND_RO && m->kind != MB_MOUNT_BIND_RW)
 			return a;
@@ -386,7 +405,7 @@ static const char *pick_cwd(const struct mb_plan *plan)
 	mb_vec_foreach(m, &plan->mounts) {
 		if ((m->kind == MB_MOUNT_BIND_RO || m->kind == MB_MOUNT_BIND_RW ||
 		     m->kind == MB_MOUNT_TMPFS) &&
-		    !m->missing && m->is_dir && beneath(real, m->path)) {
+		    !m->missing && m->is_dir && mb_path_within(real, m->path)) {
 			strcpy(cwd, real);
 			return cwd;
 		}
@@ -414,6 +433,8 @@ int mb_plan_compile(const struct mb_profile *p, char *const *envp, struct mb_pla
 		r = add_grants(&c, &p->tools.v[i].grants);
 	for (size_t i = 0; r == 0 && i < p->requests.n; i++)
 		r = add_grants(&c, &p->requests.v[i].grants);
+	if (r == 0)
+		r = add_interpreters(&c);
 	if (r == 0)
 		r = build_mounts(&c);
 	if (r == 0)

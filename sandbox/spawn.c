@@ -16,6 +16,7 @@
 #include "sandbox/kernel-compat.h"
 #include "sandbox/landlock.h"
 #include "sandbox/namespaces.h"
+#include "sandbox/seccomp_baseline.h"
 #include "sandbox/sync.h"
 #include "sandbox/watch.h"
 
@@ -106,16 +107,35 @@ static int check_landlock(const struct mb_sandbox_config *cfg, int abi, struct m
 	return 0;
 }
 
+/* The init asks for the seccomp baseline: build it here, in parallel with
+ * its mounts, and send it. */
+static int send_filter(int sock, const struct mb_plan *plan, bool memfd_noexec,
+		       struct mb_error *err)
+{
+	struct mb_seccomp_env env = { .plan = plan, .memfd_noexec = memfd_noexec };
+	struct mb_bpf prog = { 0 };
+	int r = mb_seccomp_baseline_build(&env, &prog, err);
+	if (r < 0)
+		return r;
+	r = mb_sync_send_filter(sock, &prog);
+	mb_bpf_free(&prog);
+	if (r < 0)
+		return mb_error_set(err, r, "sending the seccomp filter to the sandbox: %s",
+				    strerror(-r));
+	return 0;
+}
+
 /* Read the child's messages until the command was exec'd (end of file) or an
  * error came. With a watch filter, also take the command's listener when it
  * hands it over (handoff), and answer the one notification that comes before
  * the exec is done: the command's own execve, which waits for us. Anything
  * the command does after its exec stays queued for the caller's notifier.
  * Returns 0 or the error's code, err filled. */
-static int await_exec(int sock, int handoff, struct mb_sandbox *sb, unsigned *ret_features,
-		      int *ret_status, struct mb_error *err)
+static int await_exec(int sock, int handoff, const struct mb_plan *plan, struct mb_sandbox *sb,
+		      unsigned *ret_features, int *ret_status, struct mb_error *err)
 {
-	bool have_layers = false, launched = handoff < 0;
+	bool have_layers = false, send_failed = false, launched = handoff < 0;
+	struct mb_error send_err = { 0 };
 	for (;;) {
 		struct pollfd p[3] = {
 			{ .fd = sock, .events = POLLIN },
@@ -144,6 +164,12 @@ static int await_exec(int sock, int handoff, struct mb_sandbox *sb, unsigned *re
 				*ret_status = m.status;
 				mb_error_set(err, m.code < 0 ? m.code : -EIO, "%s", m.text);
 				return err ? err->code : m.code;
+			case MB_SYNC_SECCOMP_ENV:
+				/* If the init failed meanwhile, its own message (next)
+				 * says why better than our broken pipe. */
+				if (send_filter(sock, plan, m.code == 1, &send_err) < 0)
+					send_failed = true;
+				break;
 			case MB_SYNC_LAYERS:
 				sb->layers = m.layers;
 				have_layers = true;
@@ -168,6 +194,8 @@ static int await_exec(int sock, int handoff, struct mb_sandbox *sb, unsigned *re
 			launched = true;
 		}
 	}
+	if (send_failed)
+		return mb_error_set(err, send_err.code, "%s", send_err.msg);
 	if (!have_layers)
 		return mb_error_set(err, -ECHILD, "the sandbox's init exited during set-up");
 	if (!launched)
@@ -254,7 +282,7 @@ int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret
 	};
 	int status = 125;
 	unsigned features = 0;
-	r = await_exec(sv[0], hand[0], &sb, &features, &status, err);
+	r = await_exec(sv[0], hand[0], cfg->plan, &sb, &features, &status, err);
 	if (r == 0 && sb.listener_fd >= 0) {
 		sb.layers.seccomp_notify = true;
 		sb.layers.seccomp_notify_killable = features & MB_WATCH_KILLABLE_RECV;

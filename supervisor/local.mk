@@ -2,6 +2,24 @@
 NOTIFY_SOURCES = \
 	supervisor/notify.h supervisor/notify.c \
 	supervisor/notify-internal.h supervisor/notify-mem.c supervisor/notify-resolve.c
+
+# The inspector and its event loop: a library so that unit tests, the fuzz
+# target and the benchmark link the same code as membrane-run.
+noinst_LIBRARIES += libinspect.a
+libinspect_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+libinspect_a_SOURCES = \
+	supervisor/loop.h supervisor/loop.c \
+	supervisor/framer.h supervisor/framer.c \
+	supervisor/jsontext.h supervisor/jsontext.c \
+	supervisor/jsonrpc.h supervisor/jsonrpc.c \
+	supervisor/inflight.h supervisor/inflight.c \
+	supervisor/reqdesc.h supervisor/reqdesc.c \
+	supervisor/toolpin.h supervisor/toolpin.c \
+	supervisor/callcheck.h supervisor/callcheck.c \
+	supervisor/inspector.h supervisor/inspector.c \
+	supervisor/relay.h supervisor/relay.c
+INSPECT_LIBS = libinspect.a $(POLICY_LIBS) -lm
+
 bin_PROGRAMS += membrane-run
 membrane_run_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(NETTLE_CFLAGS) $(SYSTEMD_CFLAGS)
 membrane_run_SOURCES = \
@@ -9,9 +27,10 @@ membrane_run_SOURCES = \
 	supervisor/options.h supervisor/options.c \
 	supervisor/lookup.h supervisor/lookup.c \
 	supervisor/explain.h supervisor/explain.c \
+	supervisor/run.h supervisor/run.c \
 	supervisor/report.h \
 	$(NOTIFY_SOURCES)
-membrane_run_LDADD = $(SANDBOX_LIBS) $(POLICY_LIBS) $(NETTLE_LIBS) $(SYSTEMD_LIBS)
+membrane_run_LDADD = libinspect.a $(SANDBOX_LIBS) $(POLICY_LIBS) $(NETTLE_LIBS) $(SYSTEMD_LIBS) -lm
 
 # The reporter (supervisor/report.h) as a library: membrane-run, its tests and
 # the report generator of bench/ link the same code.

@@ -9,6 +9,7 @@
 #include "supervisor/explain.h"
 #include "supervisor/lookup.h"
 #include "supervisor/options.h"
+#include "supervisor/run.h"
 
 #define EXIT_MEMBRANE 125
 
@@ -83,8 +84,7 @@ int main(int argc, char **argv)
 		}
 		break;
 	default:
-		fprintf(stderr, "membrane-run: running a command is not built yet: the sandbox comes with its own issue\n");
-		status = EXIT_MEMBRANE;
+		status = mb_run(&o, profile, plan);
 		break;
 	}
 	mb_options_free(&o);

@@ -1,6 +1,11 @@
 #include <getopt.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "supervisor/options.h"
@@ -12,6 +17,11 @@ enum {
 	OPT_CHECK,
 	OPT_EXPLAIN,
 	OPT_VERSION,
+	OPT_GRACE,
+	OPT_MAX_MESSAGE,
+	OPT_REQUIRE_LANDLOCK,
+	OPT_BEST_EFFORT,
+	OPT_USER,
 };
 
 static const struct option long_options[] = {
@@ -23,6 +33,11 @@ static const struct option long_options[] = {
 	{ "explain", no_argument, NULL, OPT_EXPLAIN },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "grace", required_argument, NULL, OPT_GRACE },
+	{ "max-message", required_argument, NULL, OPT_MAX_MESSAGE },
+	{ "require-landlock", required_argument, NULL, OPT_REQUIRE_LANDLOCK },
+	{ "best-effort", no_argument, NULL, OPT_BEST_EFFORT },
+	{ "user", required_argument, NULL, OPT_USER },
 	{ 0 },
 };
 
@@ -38,8 +53,16 @@ void mb_options_usage(FILE *f)
 	      "      --report DEST      where reports go: a file (appended), '-' for stderr,\n"
 	      "                         or 'syslog' (default: stderr)\n"
 	      "      --mode MODE        enforce (default) or audit\n"
+	      "      --grace SECONDS    after the client's EOF, wait this long before SIGTERM,\n"
+	      "                         and as long again before SIGKILL (default 3)\n"
+	      "      --max-message SIZE longest JSON-RPC line accepted, e.g. 16M (default)\n"
 	      "      --check            validate the profile, print nothing on success, exit\n"
 	      "      --explain          print the compiled sandbox plan, exit\n"
+	      "      --require-landlock N  refuse to start below Landlock ABI N\n"
+	      "      --best-effort      run with the layers this kernel offers (said in the\n"
+	      "                         start report) instead of refusing\n"
+	      "      --user USER[:GROUP]  run the server as USER (name or uid) when started\n"
+	      "                         as root\n"
 	      "  -h, --help             show this help, exit\n"
 	      "      --version          show the version, exit\n"
 	      "\n"
@@ -60,9 +83,102 @@ _printf_(1, 2) static int bad(const char *fmt, ...)
 	return -EINVAL;
 }
 
+/* "3", "0.5": seconds, to milliseconds. */
+static int parse_seconds(const char *s, uint64_t *ret)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || v < 0 || v > 86400)
+		return -EINVAL;
+	*ret = (uint64_t)(v * 1000.0 + 0.5);
+	return 0;
+}
+
+/* "16M", "4096", "64K", "1G": bytes (binary units). */
+static int parse_size(const char *s, size_t *ret)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s || s[0] == '-')
+		return -EINVAL;
+	unsigned shift = 0;
+	switch (*end) {
+	case '\0': break;
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	default: return -EINVAL;
+	}
+	if (*end == 'i' && end[1] == 'B')
+		end += 2;
+	else if (*end == 'B')
+		end++;
+	if (*end || v == 0 || v > (SIZE_MAX >> 1 >> shift))
+		return -EINVAL;
+	*ret = (size_t)(v << shift);
+	return 0;
+}
+
+/* A name or a number; "user:group" or the user's primary group. */
+static int parse_id(const char *s, bool group, unsigned *ret)
+{
+	char *end;
+	unsigned long n = strtoul(s, &end, 10);
+	if (*s && !*end && n < (unsigned long)(uid_t)-1) {
+		*ret = (unsigned)n;
+		return 0;
+	}
+	if (group) {
+		struct group *gr = getgrnam(s);
+		if (!gr)
+			return -ENOENT;
+		*ret = gr->gr_gid;
+	} else {
+		struct passwd *pw = getpwnam(s);
+		if (!pw)
+			return -ENOENT;
+		*ret = pw->pw_uid;
+	}
+	return 0;
+}
+
+static int parse_user(const char *arg, struct mb_options *o)
+{
+	char user[256];
+	const char *colon = strchr(arg, ':');
+	size_t n = colon ? (size_t)(colon - arg) : strlen(arg);
+	if (!n || n >= sizeof(user) || (colon && !colon[1]))
+		return bad("--user %s: expected USER or USER:GROUP", arg);
+	memcpy(user, arg, n);
+	user[n] = '\0';
+	unsigned uid, gid;
+	if (parse_id(user, false, &uid) < 0)
+		return bad("--user %s: no such user %s", arg, user);
+	if (colon) {
+		if (parse_id(colon + 1, true, &gid) < 0)
+			return bad("--user %s: no such group %s", arg, colon + 1);
+	} else {
+		struct passwd *pw = getpwuid(uid);
+		if (!pw)
+			return bad("--user %s: uid %u has no passwd entry: name the group too (USER:GROUP)",
+				   arg, uid);
+		gid = pw->pw_gid;
+	}
+	o->user_set = true;
+	o->uid = uid;
+	o->gid = gid;
+	return 0;
+}
+
 int mb_options_parse(int argc, char **argv, struct mb_options *o)
 {
-	*o = (struct mb_options){ .action = MB_ACTION_RUN };
+	*o = (struct mb_options){
+		.action = MB_ACTION_RUN,
+		.grace_ms = 3000,
+		.max_message = 16u << 20,
+	};
 	int c;
 	/* '+': stop at the first non-option, so the command's own options are
 	 * never taken for ours even without "--". ':' : report missing values. */
@@ -93,11 +209,34 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 				return bad("--mode %s: expected enforce or audit", optarg);
 			o->mode_set = true;
 			break;
+		case OPT_GRACE:
+			if (parse_seconds(optarg, &o->grace_ms) < 0)
+				return bad("--grace %s: expected a number of seconds", optarg);
+			break;
+		case OPT_MAX_MESSAGE:
+			if (parse_size(optarg, &o->max_message) < 0)
+				return bad("--max-message %s: expected a size such as 16M or 65536", optarg);
+			break;
 		case OPT_CHECK:
 			o->action = MB_ACTION_CHECK;
 			break;
 		case OPT_EXPLAIN:
 			o->action = MB_ACTION_EXPLAIN;
+			break;
+		case OPT_REQUIRE_LANDLOCK: {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (!*optarg || *end || n < 1 || n > 99)
+				return bad("--require-landlock %s: expected an ABI version, 1 or more", optarg);
+			o->require_landlock = (int)n;
+			break;
+		}
+		case OPT_BEST_EFFORT:
+			o->best_effort = true;
+			break;
+		case OPT_USER:
+			if (parse_user(optarg, o) < 0)
+				return -EINVAL;
 			break;
 		case 'h':
 			o->action = MB_ACTION_HELP;

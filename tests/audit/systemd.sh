@@ -12,6 +12,10 @@ tmp=$(mktemp -d "$top_builddir/tests/audit/systemd.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 units=$tmp/config/systemd/user
 mkdir -p "$units" "$tmp/etc/membrane/profiles" "$tmp/log"
+# The service runs as a dynamic user: it must be able to read the
+# configuration and write the reports (mktemp -d makes a 0700 directory).
+chmod 755 "$tmp"
+chmod 1777 "$tmp/log"
 
 # The units as `make install` writes them, with this tree's paths.
 subst() {

@@ -39,3 +39,20 @@ fuzz-profile:
 	@echo "fuzz-profile: reconfigure with ./configure CC=clang --enable-fuzzing" >&2; exit 1
 endif
 .PHONY: fuzz-profile
+
+# The inspector's target: framer + JSON-RPC + inspector, both directions.
+# `make fuzz` runs every fuzz target for FUZZ_SECONDS (60) on its corpus.
+EXTRA_DIST += tests/fuzz/run-fuzz.sh tests/fuzz/corpus
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz-inspector
+tests_fuzz_fuzz_inspector_SOURCES = tests/fuzz/fuzz-inspector.c tests/inspector/helpers.h
+tests_fuzz_fuzz_inspector_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+tests_fuzz_fuzz_inspector_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_inspector_LDADD = $(INSPECT_LIBS) $(CJSON_LIBS)
+fuzz: all
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(SHELL) $(top_srcdir)/tests/fuzz/run-fuzz.sh $(top_builddir) $(top_srcdir)
+else
+fuzz:
+	@echo "fuzz: reconfigure with ./configure CC=clang --enable-fuzzing" >&2; exit 1
+endif
+.PHONY: fuzz

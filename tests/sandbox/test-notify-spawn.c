@@ -61,6 +61,12 @@ static struct mb_decision decide(const struct mb_notified_op *op, void *ud)
 	return (struct mb_decision){ deny ? MB_VERDICT_DENY : MB_VERDICT_ALLOW, 0 };
 }
 
+static const char *h_presence(enum mb_presence p)
+{
+	static const char *names[] = { "present", "new", "host", "none", "unknown" };
+	return (unsigned)p < ARRAY_SIZE(names) ? names[p] : "?";
+}
+
 static const struct rec *find(const char *syscall, const char *path)
 {
 	for (int i = 0; i < nrecs; i++)
@@ -77,7 +83,14 @@ static void add_mount(const char *path, enum mb_mount_kind kind, unsigned ops)
 	m->kind = kind;
 	m->pos = (struct mb_srcpos){ "test", 1, 1 };
 	if (kind == MB_MOUNT_PROC || kind == MB_MOUNT_DEV) {
+		/* As the plan compiler does: the sandbox's own /proc is read,
+		 * /dev/null read and written. */
 		m->is_dir = true;
+		struct mb_fs_rule *r = mb_vec_new(&plan.fs_rules);
+		r->path = kind == MB_MOUNT_PROC ? "/proc" : "/dev/null";
+		r->ops = kind == MB_MOUNT_PROC ? R : R | W;
+		r->is_dir = kind == MB_MOUNT_PROC;
+		r->pos = m->pos;
 		return;
 	}
 	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
@@ -253,6 +266,8 @@ int main(void)
 		    recs[i].presence == MB_PRESENT)
 			proc_named = true;
 	ok(proc_named, "/proc/self/status named in the sandbox's pid namespace");
+	for (int i = 0; !proc_named && i < nrecs; i++)
+		diag("%s %s %s", recs[i].syscall, recs[i].path, h_presence(recs[i].presence));
 	const struct mb_notifier_stats *s = mb_notifier_stats(n);
 	diag("received %llu, decided %llu, denied %llu, kernel %llu, vanished %llu",
 	     (unsigned long long)s->received, (unsigned long long)s->decided,

@@ -30,3 +30,9 @@ TESTS += tests/unit/profiles-check.sh
 EXTRA_DIST += tests/unit/profiles-check.sh
 TESTS += tests/unit/man-profile.sh
 EXTRA_DIST += tests/unit/man-profile.sh
+
+# The matcher and per-call grants (policy/match.c, policy/callgrants.c).
+TESTS += tests/unit/test-match
+check_PROGRAMS += tests/unit/test-match
+tests_unit_test_match_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+tests_unit_test_match_LDADD = $(POLICY_LIBS)

@@ -1,0 +1,463 @@
+/* Concrete grants for one call: placeholders filled from the call's own
+ * arguments (once per call, may allocate), then queried per operation (never
+ * allocates). The rules are listed in callgrants.h; the reasoning behind the
+ * delicate ones is here. */
+#include <limits.h>
+#include <string.h>
+
+#include "common/strbuf.h"
+#include "policy/callgrants.h"
+
+/* Distinct array placeholders in one pattern; a pattern naming more grants
+ * nothing (no shipped profile needs more than one). */
+#define MAX_ARRAYS 4
+
+/* A pattern's text, cut into a literal run and the placeholder that ends it
+ * (name NULL for the last run). A '\' in the pattern escapes the next byte,
+ * so "\{" is a literal brace. */
+struct piece {
+	const char *lit;
+	size_t lit_len;
+	const char *name;
+	size_t name_len;
+	bool array;
+	bool at_start; /* the placeholder opens the pattern: its value is a path */
+};
+
+static bool parse_placeholder(const char *q, struct piece *pc, const char **after)
+{
+	const char *r = q + 1;
+	while (*r && *r != '}' && *r != '{' && *r != '/' && *r != '\\')
+		r++;
+	if (*r != '}' || r == q + 1)
+		return false;
+	pc->name = q + 1;
+	pc->name_len = (size_t)(r - q - 1);
+	pc->array = pc->name_len > 2 && r[-2] == '[' && r[-1] == ']';
+	if (pc->array)
+		pc->name_len -= 2;
+	*after = r + 1;
+	return true;
+}
+
+/* The next piece of tpl from *pos; false when nothing is left. */
+static bool next_piece(const char *tpl, const char **pos, struct piece *pc)
+{
+	const char *start = *pos, *q = start;
+	if (!*q)
+		return false;
+	*pc = (struct piece){ .lit = start };
+	while (*q) {
+		if (q[0] == '\\' && q[1]) {
+			q += 2;
+			continue;
+		}
+		const char *after;
+		if (*q == '{' && parse_placeholder(q, pc, &after)) {
+			pc->lit_len = (size_t)(q - start);
+			pc->at_start = q == tpl;
+			*pos = after;
+			return true;
+		}
+		q++;
+	}
+	pc->lit_len = (size_t)(q - start);
+	*pos = q;
+	return true;
+}
+
+/* The argument named [name, name+len): the last one if the object repeats
+ * it, as JavaScript's JSON.parse (the servers' parser) would keep. */
+static const cJSON *arg_lookup(const cJSON *args, const char *name, size_t len)
+{
+	const cJSON *found = NULL;
+	if (!cJSON_IsObject(args))
+		return NULL;
+	for (const cJSON *c = args->child; c; c = c->next)
+		if (c->string && strlen(c->string) == len && memcmp(c->string, name, len) == 0)
+			found = c;
+	return found;
+}
+
+struct array_slot {
+	const char *name;
+	size_t len;
+	const cJSON *head, *cur;
+};
+
+struct fill_ctx {
+	const cJSON *args;
+	const char *cwd;
+	struct array_slot arrays[MAX_ARRAYS];
+	size_t narrays;
+	struct mb_strbuf sb;
+	char resolved[PATH_MAX];
+};
+
+static const cJSON *slot_value(const struct fill_ctx *f, const struct piece *pc)
+{
+	if (!pc->array)
+		return arg_lookup(f->args, pc->name, pc->name_len);
+	for (size_t i = 0; i < f->narrays; i++)
+		if (f->arrays[i].len == pc->name_len &&
+		    memcmp(f->arrays[i].name, pc->name, pc->name_len) == 0)
+			return f->arrays[i].cur;
+	return NULL;
+}
+
+static void append_escaped(struct mb_strbuf *sb, const char *v)
+{
+	for (const char *s = v; *s;) {
+		size_t run = strcspn(s, "*\\");
+		mb_strbuf_append(sb, s, run);
+		s += run;
+		if (*s) {
+			mb_strbuf_putc(sb, '\\');
+			mb_strbuf_putc(sb, *s++);
+		}
+	}
+}
+
+/* A "." or ".." component would let normalisation pop or drop text the
+ * pattern's author wrote; the values themselves are resolved already, so only
+ * a junction of value and pattern text can make one. */
+static bool has_dot_component(const char *s)
+{
+	while (*s) {
+		while (*s == '/')
+			s++;
+		size_t len = strcspn(s, "/");
+		if ((len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.'))
+			return true;
+		s += len;
+	}
+	return false;
+}
+
+/* Check the escapes of a normalised pattern and measure it: the length of the
+ * path it names with escapes removed, and whether it holds a glob. False for
+ * a pattern that can match nothing (an escaped '/', a dangling '\'). */
+static bool scan_escapes(const char *s, size_t *ret_literal_len, bool *ret_glob)
+{
+	size_t n = 0;
+	bool glob = false;
+	for (; *s; s++, n++) {
+		if (*s == '*') {
+			glob = true;
+		} else if (*s == '\\') {
+			if (s[1] == '\0' || s[1] == '/')
+				return false;
+			s++;
+		}
+	}
+	*ret_literal_len = n;
+	*ret_glob = glob;
+	return true;
+}
+
+/* Up to and including the last '/' before the first special byte. */
+static size_t fixed_prefix_len(const char *s)
+{
+	size_t special = strcspn(s, "*\\"), len = 0;
+	for (size_t i = 0; i < special; i++)
+		if (s[i] == '/')
+			len = i + 1;
+	return len;
+}
+
+static char *unescape(const char *s, size_t len)
+{
+	char *out = malloc(len + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (; *s; s++) {
+		if (*s == '\\')
+			s++;
+		*o++ = *s;
+	}
+	*o = '\0';
+	return out;
+}
+
+static void cpattern_free(struct mb_cpattern *cp)
+{
+	if (cp->literal != cp->text)
+		free(cp->literal);
+	free(cp->text);
+}
+
+/* Settle the filled text in sb: refuse dot components, normalise, check
+ * escapes and length. False: the pattern grants nothing. */
+static bool settle(struct mb_strbuf *sb, size_t *ret_literal_len, bool *ret_glob)
+{
+	if (!sb->s || has_dot_component(sb->s))
+		return false;
+	int n = mb_path_normalize(sb->s, sb->s, sb->len + 1);
+	if (n < 0)
+		return false;
+	sb->len = (size_t)n;
+	return scan_escapes(sb->s, ret_literal_len, ret_glob) && *ret_literal_len < PATH_MAX;
+}
+
+/* Turn the text in f->sb into a stored pattern, or drop it: 0 either way,
+ * -ENOMEM on allocation failure. The buffer is left empty. */
+static int emit(struct fill_ctx *f, const struct mb_path_pattern *src, mb_cpattern_vec *out)
+{
+	struct mb_strbuf *sb = &f->sb;
+	size_t literal_len;
+	bool glob;
+
+	if (mb_strbuf_failed(sb))
+		return -ENOMEM;
+	if (!settle(sb, &literal_len, &glob)) {
+		mb_strbuf_reset(sb);
+		return 0;
+	}
+	struct mb_cpattern cp = { .src = src, .literal_len = literal_len };
+	bool escaped = literal_len != sb->len;
+	cp.text = mb_strbuf_take(sb);
+	if (!cp.text)
+		return -ENOMEM;
+	if (!glob)
+		cp.literal = escaped ? unescape(cp.text, literal_len) : cp.text;
+	else
+		cp.fixed_len = fixed_prefix_len(cp.text);
+	if ((!glob && !cp.literal) || mb_vec_push(out, cp) < 0) {
+		cpattern_free(&cp);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Fill src's text with the current array elements and emit the result. */
+static int fill_one(struct fill_ctx *f, const struct mb_path_pattern *src, mb_cpattern_vec *out)
+{
+	const char *pos = src->text;
+	struct piece pc;
+
+	mb_strbuf_reset(&f->sb);
+	while (next_piece(src->text, &pos, &pc)) {
+		mb_strbuf_append(&f->sb, pc.lit, pc.lit_len);
+		if (!pc.name)
+			continue;
+		const cJSON *v = slot_value(f, &pc);
+		if (!cJSON_IsString(v) || !v->valuestring || !v->valuestring[0])
+			goto drop;
+		if (pc.at_start) {
+			if (mb_path_absolute(v->valuestring, f->cwd, f->resolved,
+					     sizeof(f->resolved)) < 0)
+				goto drop;
+			append_escaped(&f->sb, f->resolved);
+		} else {
+			if (strchr(v->valuestring, '/'))
+				goto drop;
+			append_escaped(&f->sb, v->valuestring);
+		}
+	}
+	return emit(f, src, out);
+drop:
+	mb_strbuf_reset(&f->sb);
+	return 0;
+}
+
+/* Every combination of array elements, odometer style (the first array
+ * turns fastest). Returns 0 or -ENOMEM. */
+static int fill_pattern(struct fill_ctx *f, const struct mb_path_pattern *src, mb_cpattern_vec *out)
+{
+	const char *pos = src->text;
+	struct piece pc;
+
+	f->narrays = 0;
+	if (!src->has_placeholder) {
+		mb_strbuf_reset(&f->sb);
+		mb_strbuf_puts(&f->sb, src->text);
+		return emit(f, src, out);
+	}
+	while (next_piece(src->text, &pos, &pc)) {
+		if (!pc.name)
+			continue;
+		const cJSON *v = arg_lookup(f->args, pc.name, pc.name_len);
+		if (!pc.array) {
+			if (!cJSON_IsString(v))
+				return 0;
+			continue;
+		}
+		if (!cJSON_IsArray(v) || !v->child)
+			return 0;
+		bool seen = false;
+		for (size_t i = 0; i < f->narrays; i++)
+			seen |= f->arrays[i].len == pc.name_len &&
+				memcmp(f->arrays[i].name, pc.name, pc.name_len) == 0;
+		if (seen)
+			continue;
+		if (f->narrays == MAX_ARRAYS)
+			return 0;
+		f->arrays[f->narrays++] = (struct array_slot){
+			.name = pc.name, .len = pc.name_len, .head = v->child, .cur = v->child
+		};
+	}
+	if (f->narrays > 1) {
+		size_t product = 1;
+		for (size_t i = 0; i < f->narrays; i++) {
+			size_t n = 0;
+			for (const cJSON *c = f->arrays[i].head; c && n <= MB_CALLGRANTS_MAX_PRODUCT;
+			     c = c->next)
+				n++;
+			product *= n; /* each factor <= MAX_PRODUCT + 1: no overflow before the check */
+			if (product > MB_CALLGRANTS_MAX_PRODUCT)
+				return 0;
+		}
+	}
+
+	for (;;) {
+		int r = fill_one(f, src, out);
+		if (r < 0)
+			return r;
+		size_t i = 0;
+		for (; i < f->narrays; i++) {
+			f->arrays[i].cur = f->arrays[i].cur->next;
+			if (f->arrays[i].cur)
+				break;
+			f->arrays[i].cur = f->arrays[i].head;
+		}
+		if (i == f->narrays)
+			return 0;
+	}
+}
+
+void mb_callgrants_free(struct mb_callgrants *cg)
+{
+	if (!cg)
+		return;
+	for (size_t op = 0; op < MB_PATH_OPS; op++) {
+		mb_vec_foreach(cp, &cg->path[op])
+			cpattern_free(cp);
+		mb_vec_free(&cg->path[op]);
+	}
+	cg->net[0] = cg->net[1] = NULL;
+}
+
+int mb_callgrants_build(const struct mb_grants *g, const cJSON *arguments, const char *cwd,
+			struct mb_callgrants *ret)
+{
+	struct mb_callgrants cg = { 0 };
+	struct fill_ctx *f = calloc(1, sizeof(*f)); /* PATH_MAX of scratch: keep it off the stack */
+	if (!f)
+		return -ENOMEM;
+	f->args = arguments;
+	f->cwd = cwd;
+
+	int r = 0;
+	for (size_t op = 0; op < MB_PATH_OPS && r == 0; op++)
+		for (size_t i = 0; i < g->path[op].n && r == 0; i++)
+			r = fill_pattern(f, &g->path[op].v[i], &cg.path[op]);
+	mb_strbuf_free(&f->sb);
+	free(f);
+	if (r < 0) {
+		mb_callgrants_free(&cg);
+		return r;
+	}
+	cg.net[0] = &g->net[0];
+	cg.net[1] = &g->net[1];
+	*ret = cg;
+	return 0;
+}
+
+/* Most patterns differ from a target in the byte after the leading '/':
+ * test it inline before paying for a call to memcmp. */
+static bool cpattern_match(const struct mb_cpattern *cp, const char *path, size_t pathlen)
+{
+	if (!cp->literal) {
+		/* Match from the '/' that ends the fixed part (fixed_len >= 1:
+		 * a pattern is absolute, its first byte a '/'). */
+		size_t f = cp->fixed_len;
+		return f <= pathlen && (f < 2 || cp->text[1] == path[1]) &&
+		       memcmp(cp->text, path, f) == 0 &&
+		       mb_path_match(cp->text + f - 1, path + f - 1);
+	}
+	size_t l = cp->literal_len;
+	if (l == 1)
+		return true; /* "/" */
+	return l <= pathlen && cp->literal[1] == path[1] && memcmp(cp->literal, path, l) == 0 &&
+	       (path[l] == '/' || path[l] == '\0');
+}
+
+bool mb_callgrants_allows_path(const struct mb_callgrants *cg, enum mb_op op, const char *path,
+			       const struct mb_cpattern **which)
+{
+	if (!cg || (unsigned)op >= MB_PATH_OPS || !path || path[0] != '/')
+		return false;
+	size_t pathlen = strlen(path);
+	const mb_cpattern_vec *v = &cg->path[op];
+	for (size_t i = 0; i < v->n; i++)
+		if (cpattern_match(&v->v[i], path, pathlen)) {
+			if (which)
+				*which = &v->v[i];
+			return true;
+		}
+	return false;
+}
+
+bool mb_callgrants_allows_addr(const struct mb_callgrants *cg, enum mb_op op,
+			       const struct mb_addr *a, const struct mb_endpoint **which)
+{
+	if (!cg || (op != MB_OP_CONNECT && op != MB_OP_BIND) || !a)
+		return false;
+	const mb_endpoint_vec *eps = cg->net[MB_NET_OP_INDEX(op)];
+	if (!eps)
+		return false;
+	for (size_t i = 0; i < eps->n; i++)
+		if (mb_endpoint_match(&eps->v[i], a)) {
+			if (which)
+				*which = &eps->v[i];
+			return true;
+		}
+	return false;
+}
+
+/* The placeholder that opens pp, if it has one. */
+static bool opening_placeholder(const struct mb_path_pattern *pp, struct piece *pc)
+{
+	const char *pos = pp->text;
+	return pp->has_placeholder && next_piece(pp->text, &pos, pc) && pc->name && pc->at_start;
+}
+
+static bool opened_earlier(const struct mb_grants *g, size_t op, size_t idx, const struct piece *pc)
+{
+	for (size_t o = 0; o <= op; o++)
+		for (size_t i = 0; i < (o == op ? idx : g->path[o].n); i++) {
+			struct piece e;
+			if (opening_placeholder(&g->path[o].v[i], &e) && e.array == pc->array &&
+			    e.name_len == pc->name_len && memcmp(e.name, pc->name, pc->name_len) == 0)
+				return true;
+		}
+	return false;
+}
+
+int mb_grants_foreach_path_argument(const struct mb_grants *g, const cJSON *arguments,
+				    int (*fn)(const char *argname, const char *value, void *ud),
+				    void *ud)
+{
+	for (size_t op = 0; op < MB_PATH_OPS; op++)
+		for (size_t idx = 0; idx < g->path[op].n; idx++) {
+			struct piece pc;
+			if (!opening_placeholder(&g->path[op].v[idx], &pc) ||
+			    opened_earlier(g, op, idx, &pc))
+				continue;
+			const cJSON *v = arg_lookup(arguments, pc.name, pc.name_len);
+			if (!v)
+				continue;
+			int r = 0;
+			if (!pc.array) {
+				if (cJSON_IsString(v) && v->valuestring)
+					r = fn(v->string, v->valuestring, ud);
+			} else if (cJSON_IsArray(v)) {
+				for (const cJSON *e = v->child; e && r == 0; e = e->next)
+					if (cJSON_IsString(e) && e->valuestring)
+						r = fn(v->string, e->valuestring, ud);
+			}
+			if (r != 0)
+				return r;
+		}
+	return 0;
+}

@@ -1,0 +1,173 @@
+/* Path patterns and network endpoints against concrete targets. Everything
+ * here runs per notified operation: no allocation, no recursion, and a cost
+ * bounded by the lengths of the pattern and the target. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "policy/match.h"
+
+/* The end of the pattern component that starts at p: the first '/' that no
+ * '\' escapes, or the end of the string. A dangling '\' stays in the
+ * component and makes it match nothing. */
+static const char *pattern_component_end(const char *p)
+{
+	while (*p && *p != '/')
+		p += (p[0] == '\\' && p[1]) ? 2 : 1;
+	return p;
+}
+
+/* One pattern component [p, pend) against one target component [t, tend).
+ * The classic two-pointer wildcard match: on a mismatch, retry from the last
+ * '*' with one more target byte swallowed by it. An earlier '*' never needs
+ * revisiting, since the later one can absorb whatever it would have, so the
+ * cost is O(|p| * |t|) at worst and linear for the usual one-star pattern. */
+static bool match_component(const char *p, const char *pend, const char *t, const char *tend)
+{
+	const char *star_p = NULL, *star_t = NULL;
+
+	while (t < tend) {
+		if (p < pend) {
+			if (*p == '*') {
+				star_p = ++p;
+				star_t = t;
+				continue;
+			}
+			char c = *p;
+			size_t step = 1;
+			if (c == '\\') {
+				if (p + 1 >= pend)
+					return false; /* dangling escape */
+				c = p[1];
+				step = 2;
+			}
+			if (c == *t) {
+				p += step;
+				t++;
+				continue;
+			}
+		}
+		if (!star_p)
+			return false;
+		p = star_p;
+		t = ++star_t;
+	}
+	while (p < pend && *p == '*')
+		p++;
+	return p == pend;
+}
+
+bool mb_path_match(const char *pattern, const char *path)
+{
+	if (!pattern || !path || pattern[0] != '/' || path[0] != '/')
+		return false;
+	const char *p = pattern, *t = path;
+	for (;;) {
+		while (*p == '/')
+			p++;
+		while (*t == '/')
+			t++;
+		if (!*p)
+			return true; /* every pattern component matched: t is it or beneath */
+		if (!*t)
+			return false;
+		const char *pend = pattern_component_end(p);
+		const char *tend = strchrnul(t, '/');
+		if (!match_component(p, pend, t, tend))
+			return false;
+		p = pend;
+		t = tend;
+	}
+}
+
+bool mb_path_within(const char *path, const char *dir)
+{
+	if (!path || !dir || path[0] != '/' || dir[0] != '/')
+		return false;
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (n == 1)
+		return true;
+	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+void mb_addr_set_v4(struct mb_addr *a, const uint8_t ip[4], uint16_t port)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = AF_INET;
+	memcpy(a->addr, ip, 4);
+	a->port = port;
+}
+
+void mb_addr_set_v6(struct mb_addr *a, const uint8_t ip[16], uint16_t port)
+{
+	if (memcmp(ip, v4mapped, sizeof(v4mapped)) == 0) {
+		mb_addr_set_v4(a, ip + 12, port);
+		return;
+	}
+	memset(a, 0, sizeof(*a));
+	a->family = AF_INET6;
+	memcpy(a->addr, ip, 16);
+	a->port = port;
+}
+
+const char *mb_addr_format(const struct mb_addr *a, char *buf, size_t bufsz)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (bufsz == 0)
+		return buf;
+	if (a->family == AF_INET && inet_ntop(AF_INET, a->addr, ip, sizeof(ip)))
+		snprintf(buf, bufsz, "%s:%u", ip, (unsigned)a->port);
+	else if (a->family == AF_INET6 && inet_ntop(AF_INET6, a->addr, ip, sizeof(ip)))
+		snprintf(buf, bufsz, "[%s]:%u", ip, (unsigned)a->port);
+	else
+		snprintf(buf, bufsz, "?:%u", (unsigned)a->port);
+	return buf;
+}
+
+static bool prefix_equal(const uint8_t *x, const uint8_t *y, unsigned bits)
+{
+	unsigned full = bits / 8, rest = bits % 8;
+	if (memcmp(x, y, full) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	uint8_t mask = (uint8_t)(0xffu << (8 - rest));
+	return ((x[full] ^ y[full]) & mask) == 0;
+}
+
+bool mb_endpoint_match(const struct mb_endpoint *ep, const struct mb_addr *a)
+{
+	if (!ep || !a)
+		return false;
+	if (a->port < ep->port_lo || a->port > ep->port_hi)
+		return false;
+
+	/* Fold both sides the way mb_addr_set_v6() folds targets, so that a
+	 * grant or a hand-built target written as ::ffff:a.b.c.d is IPv4. */
+	int family = ep->family;
+	const uint8_t *addr = ep->addr;
+	unsigned prefix = ep->prefix;
+	if (family == AF_INET6 && prefix >= 96 && prefix <= 128 &&
+	    memcmp(addr, v4mapped, sizeof(v4mapped)) == 0) {
+		family = AF_INET;
+		addr += 12;
+		prefix -= 96;
+	}
+	int tfamily = a->family;
+	const uint8_t *taddr = a->addr;
+	if (tfamily == AF_INET6 && memcmp(taddr, v4mapped, sizeof(v4mapped)) == 0) {
+		tfamily = AF_INET;
+		taddr += 12;
+	}
+
+	unsigned max = family == AF_INET ? 32 : family == AF_INET6 ? 128 : 0;
+	if (max == 0 || prefix > max || tfamily != family)
+		return false;
+	return prefix_equal(addr, taddr, prefix);
+}

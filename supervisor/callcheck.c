@@ -1,0 +1,189 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/strbuf.h"
+#include "policy/callgrants.h"
+#include "policy/match.h"
+#include "supervisor/callcheck.h"
+#include "supervisor/jsonrpc.h"
+#include "supervisor/reqdesc.h"
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* file:///a%20b -> /a b; NULL for a URI we will not interpret. */
+static char *file_uri_path(const char *uri, const char **why)
+{
+	const char *s = uri + strlen("file://");
+	if (strncmp(s, "localhost/", 10) == 0)
+		s += 9;
+	if (*s != '/') {
+		*why = "is a file:// URI naming another host";
+		return NULL;
+	}
+	char *out = malloc(strlen(s) + 1);
+	if (!out) {
+		*why = "could not be examined (out of memory)";
+		return NULL;
+	}
+	size_t k = 0;
+	for (size_t i = 0; s[i]; i++) {
+		if (s[i] == '?' || s[i] == '#')
+			break;
+		if (s[i] == '%') {
+			int h = s[i + 1] ? hexval(s[i + 1]) : -1;
+			int l = h >= 0 && s[i + 2] ? hexval(s[i + 2]) : -1;
+			if (h < 0 || l < 0 || (h == 0 && l == 0)) {
+				free(out);
+				*why = "is a file:// URI with a bad %-escape";
+				return NULL;
+			}
+			out[k++] = (char)(h * 16 + l);
+			i += 2;
+			continue;
+		}
+		out[k++] = s[i];
+	}
+	out[k] = '\0';
+	return out;
+}
+
+bool mb_argument_within(const struct mb_profile *p, const char *cwd, const char *value,
+			const char **why)
+{
+	const char *dummy;
+	if (!why)
+		why = &dummy;
+	if (!p->within.n)
+		return true;
+	_cleanup_free_ char *decoded = NULL;
+	const char *v = value;
+	if (strncmp(v, "file://", 7) == 0) {
+		decoded = file_uri_path(v, why);
+		if (!decoded)
+			return false;
+		v = decoded;
+	}
+	if (v[0] == '~') {
+		*why = "starts with ~, which servers expand to a home directory";
+		return false;
+	}
+	struct mb_strbuf abs = { 0 };
+	if (v[0] != '/') {
+		if (!cwd) {
+			*why = "is relative and the server's working directory is not known";
+			return false;
+		}
+		mb_strbuf_puts(&abs, cwd);
+		mb_strbuf_putc(&abs, '/');
+	}
+	mb_strbuf_puts(&abs, v);
+	if (mb_strbuf_failed(&abs)) {
+		*why = "could not be examined (out of memory)";
+		return false;
+	}
+	int r = mb_path_normalize(abs.s, abs.s, abs.len + 1);
+	if (r < 0) {
+		mb_strbuf_free(&abs);
+		*why = "is not a path that can be normalised";
+		return false;
+	}
+	bool inside = false;
+	for (size_t i = 0; i < p->within.n; i++) {
+		if (mb_path_match(p->within.v[i].text, abs.s)) {
+			inside = true;
+			break;
+		}
+	}
+	mb_strbuf_free(&abs);
+	if (!inside)
+		*why = "is outside arguments.within";
+	return inside;
+}
+
+struct arg_ctx {
+	const struct mb_profile *p;
+	const char *cwd;
+	char *reason;
+};
+
+static char *reason_for(const char *argname, const char *value, const char *why)
+{
+	_cleanup_free_ char *shown = mb_report_cut(value, strlen(value), 128);
+	struct mb_strbuf b = { 0 };
+	mb_strbuf_printf(&b, "argument %s (", argname);
+	mb_strbuf_json_string(&b, shown ? shown : "", shown ? strlen(shown) : 0);
+	mb_strbuf_printf(&b, ") %s", why);
+	if (mb_strbuf_failed(&b)) {
+		mb_strbuf_free(&b);
+		return strdup("an argument could not be examined");
+	}
+	return mb_strbuf_take(&b);
+}
+
+static int check_arg(const char *argname, const char *value, void *ud)
+{
+	struct arg_ctx *c = ud;
+	const char *why = NULL;
+	if (mb_argument_within(c->p, c->cwd, value, &why))
+		return 0;
+	c->reason = reason_for(argname, value, why);
+	return 1;
+}
+
+_printf_(1, 2) static char *fmt(const char *f, ...)
+{
+	struct mb_strbuf s = { 0 };
+	va_list ap;
+	va_start(ap, f);
+	char tmp[512];
+	vsnprintf(tmp, sizeof(tmp), f, ap);
+	va_end(ap);
+	mb_strbuf_puts(&s, tmp);
+	if (mb_strbuf_failed(&s)) {
+		mb_strbuf_free(&s);
+		return strdup("refused");
+	}
+	return mb_strbuf_take(&s);
+}
+
+char *mb_check_tool_call(const struct mb_profile *p, const struct mb_toolpin *tp,
+			 const char *cwd, const cJSON *params)
+{
+	const char *name = mb_json_get_string(params, "name");
+	if (!name)
+		return strdup("tools/call names no tool");
+	const struct mb_tool *decl = mb_profile_tool(p, name);
+	if (!decl && p->unlisted_tools == MB_UNLISTED_DENY)
+		return fmt("tool \"%s\" is not declared in profile %s", name,
+			   p->name ? p->name : "(unnamed)");
+	if (p->pin == MB_PIN_STRICT && tp && mb_toolpin_changed(tp, name))
+		return fmt("tool \"%s\" changed since it was first listed (pin: strict)", name);
+	if (!decl)
+		return NULL;
+	const cJSON *args = cJSON_GetObjectItemCaseSensitive(params, "arguments");
+	struct arg_ctx c = { p, cwd, NULL };
+	mb_grants_foreach_path_argument(&decl->grants, args, check_arg, &c);
+	return c.reason;
+}
+
+char *mb_check_resource_read(const struct mb_profile *p, const char *cwd, const cJSON *params)
+{
+	const char *uri = mb_json_get_string(params, "uri");
+	if (!uri || strncmp(uri, "file://", 7) != 0)
+		return NULL;
+	const char *why = NULL;
+	if (mb_argument_within(p, cwd, uri, &why))
+		return NULL;
+	return reason_for("uri", uri, why);
+}

@@ -1,0 +1,24 @@
+/* The inspector's policy on requests, decided before the server sees them:
+ *  - tools/call of a tool the profile does not declare (unlisted_tools: deny);
+ *  - tools/call of a tool whose contract changed, under pin: strict;
+ *  - tools/call with a path argument (one that fills a {placeholder} of the
+ *    tool's grants) that does not lie inside arguments.within;
+ *  - resources/read of a file:// URI outside arguments.within.
+ * Each check returns NULL (allowed) or a malloc'd one-line reason. */
+#pragma once
+
+#include <cjson/cJSON.h>
+
+#include "policy/profile.h"
+#include "supervisor/toolpin.h"
+
+/* cwd: the server's working directory in the sandbox, against which relative
+ * argument values resolve (NULL: a relative value is refused). */
+char *mb_check_tool_call(const struct mb_profile *p, const struct mb_toolpin *tp,
+			 const char *cwd, const cJSON *params);
+char *mb_check_resource_read(const struct mb_profile *p, const char *cwd, const cJSON *params);
+
+/* Is the argument value (a path, relative or a file:// URI) inside
+ * arguments.within? On false, *why (may be NULL) says why in a phrase. */
+bool mb_argument_within(const struct mb_profile *p, const char *cwd, const char *value,
+			const char **why);

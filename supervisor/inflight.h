@@ -1,0 +1,97 @@
+/* The requests in flight, in both directions, keyed by (direction, id): the
+ * client's and the server's id spaces overlap. A call's window (PROTOCOL.md
+ * "Windows for attribution") is the life of its entry here:
+ *  - it opens when the request is forwarded and closes at its response;
+ *  - notifications/cancelled marks it cancelled and it goes after a short
+ *    grace (a cancelled request may never be answered);
+ *  - a task-augmented call (2025-11-25) stays, as a task, until tasks/get,
+ *    tasks/result, tasks/cancel or notifications/tasks/status says the task
+ *    ended;
+ *  - a 2026-07-28 request answered with resultType "input_required" is
+ *    retried under a new id: the retry joins the same logical call.
+ * The correlator walks the table (mb_inflight_first/next) to learn which
+ * requests are in flight, with their tool and arguments. */
+#pragma once
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "supervisor/jsonrpc.h"
+
+enum mb_dir {
+	MB_DIR_CLIENT, /* a request the client sent to the server */
+	MB_DIR_SERVER, /* a request the server sent to the client */
+};
+
+enum mb_call_state {
+	MB_CALL_PENDING,   /* awaiting its response */
+	MB_CALL_CANCELLED, /* cancelled; removed at its response or deadline */
+	MB_CALL_TASK,      /* answered with a task that has not ended */
+};
+
+struct mb_call {
+	enum mb_dir dir;
+	enum mb_call_state state;
+	char *key;        /* the id's key (jsonrpc.h) */
+	char *id_raw;     /* the id as sent, NUL-terminated, for error replies */
+	char *method;
+	char *tool;       /* tools/call: params.name */
+	cJSON *arguments; /* tools/call: a copy of params.arguments, or NULL */
+	char *progress;   /* key of params._meta.progressToken, or NULL */
+	char *task_id;    /* MB_CALL_TASK: the server's task id */
+	char *about_task; /* tasks/get, tasks/result, tasks/cancel: params.taskId */
+	uint64_t logical; /* retries of an input_required call share this */
+	unsigned round;   /* 0 for a logical call's first request */
+	uint64_t started_ns;
+	uint64_t deadline_ns; /* MB_CALL_CANCELLED: when it goes */
+	unsigned notes;       /* the inspector's own flags */
+	/* private */
+	struct mb_call *prev, *next;
+	char *hkey, *pkey, *tkey; /* hash keys: direction + id / token / task */
+};
+
+struct mb_inflight;
+
+int mb_inflight_new(struct mb_inflight **ret);
+void mb_inflight_free(struct mb_inflight *t);
+
+/* Track request m sent in direction dir. -EEXIST if a request with the same
+ * id is pending in that direction (a cancelled one is replaced); -ENOMEM. */
+int mb_inflight_add(struct mb_inflight *t, enum mb_dir dir, const struct mb_jr_msg *m,
+		    uint64_t now_ns, struct mb_call **ret);
+struct mb_call *mb_inflight_find(const struct mb_inflight *t, enum mb_dir dir, const char *key);
+void mb_inflight_remove(struct mb_inflight *t, struct mb_call *c);
+
+/* notifications/cancelled from the sender of requests in dir: requestId. */
+struct mb_call *mb_inflight_cancel(struct mb_inflight *t, enum mb_dir dir,
+				   const cJSON *request_id, uint64_t deadline_ns);
+/* The call a progress token (of a request sent in dir) belongs to. */
+struct mb_call *mb_inflight_by_progress(const struct mb_inflight *t, enum mb_dir dir,
+					const cJSON *token);
+
+/* c was answered with a task: keep it until the task ends. */
+int mb_inflight_task_started(struct mb_inflight *t, struct mb_call *c, const char *task_id);
+struct mb_call *mb_inflight_by_task(const struct mb_inflight *t, enum mb_dir dir,
+				    const char *task_id);
+/* The task ended: its call leaves the table. Returns whether one did. */
+bool mb_inflight_task_ended(struct mb_inflight *t, enum mb_dir dir, const char *task_id);
+
+/* c was answered "input_required" (2026-07-28): the client's retry, which
+ * carries request_state (may be NULL) back, continues the same logical call. */
+int mb_inflight_input_required(struct mb_inflight *t, const struct mb_call *c,
+			       const char *request_state);
+
+/* Drop cancelled calls whose grace ended. Returns the earliest deadline
+ * still pending, or 0. */
+uint64_t mb_inflight_expire(struct mb_inflight *t, uint64_t now_ns);
+
+size_t mb_inflight_count(const struct mb_inflight *t);
+/* In the order they were sent. Removing the current call while iterating
+ * is allowed if next was fetched first. */
+struct mb_call *mb_inflight_first(const struct mb_inflight *t);
+static inline struct mb_call *mb_inflight_next(const struct mb_call *c)
+{
+	return c->next;
+}

@@ -1,0 +1,73 @@
+/* The inspector: every frame in both directions passes through here. It
+ * knows no fds: what it forwards, answers and reports goes through the io
+ * callbacks, so unit tests and the fuzzer drive it from memory and run.c
+ * wires it to the pipes.
+ *
+ * Client side (our stdin): garbage is answered with a JSON-RPC parse or
+ * invalid-request error and never forwarded; refused requests are answered
+ * by membrane itself (tools/call: a CallToolResult with isError; others: a
+ * JSON-RPC error with code MB_JR_REFUSED) and reported as "refused".
+ * Server side (its stdout): garbage and responses to unknown ids are reported
+ * as "error" and kept from the client; tools/list is filtered and pinned.
+ * Forwarded messages are the original bytes unless the inspector edited them
+ * (a filtered tools/list, a batch with elements removed). */
+#pragma once
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "policy/profile.h"
+#include "supervisor/framer.h"
+#include "supervisor/inflight.h"
+
+enum mb_side {
+	MB_SIDE_CLIENT, /* the MCP client: our stdin and stdout */
+	MB_SIDE_SERVER, /* the MCP server: its stdin and stdout */
+};
+
+struct mb_inspector_io {
+	/* Queue bytes (whole lines) for a side. Returns 0 or -ENOMEM. */
+	int (*send)(void *ud, enum mb_side to, const char *buf, size_t n);
+	/* Write one report line; fields are not consumed. Returns 0 or -errno. */
+	int (*report)(void *ud, const char *event, const cJSON *fields);
+	void *ud;
+};
+
+struct mb_inspector_config {
+	const struct mb_profile *profile;
+	const char *cwd;            /* the server's working directory, or NULL */
+	uint64_t cancel_grace_ms;   /* a cancelled call's window after the notification */
+	size_t max_message;         /* for messages about over-long lines */
+};
+
+#define MB_CANCEL_GRACE_MS 2000
+
+struct mb_inspector;
+
+int mb_inspector_new(const struct mb_inspector_config *cfg, const struct mb_inspector_io *io,
+		     struct mb_inspector **ret);
+void mb_inspector_free(struct mb_inspector *ins);
+
+void mb_inspector_client_frame(struct mb_inspector *ins, const struct mb_frame *f);
+void mb_inspector_server_frame(struct mb_inspector *ins, const struct mb_frame *f);
+
+/* The server exited (why: "exited with status 3", "was killed by signal 9"):
+ * every client request still awaiting an answer gets a JSON-RPC error. */
+void mb_inspector_server_gone(struct mb_inspector *ins, const char *why);
+
+/* Drop cancelled calls whose grace ended; returns the next deadline or 0. */
+uint64_t mb_inspector_expire(struct mb_inspector *ins, uint64_t now_ns);
+
+/* The requests in flight (read-only for the correlator). */
+struct mb_inflight *mb_inspector_inflight(struct mb_inspector *ins);
+
+/* The first report that could not be written (-errno), or 0: membrane fails
+ * closed and stops the server. */
+int mb_inspector_report_error(const struct mb_inspector *ins);
+
+/* Frames seen, for tests and the benchmark. */
+struct mb_inspector_stats {
+	uint64_t client_frames, server_frames, forwarded, refused, errors;
+};
+const struct mb_inspector_stats *mb_inspector_stats(const struct mb_inspector *ins);

@@ -1,0 +1,234 @@
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <time.h>
+
+#include "common/macros.h"
+#include "supervisor/loop.h"
+
+#define MAX_EVENTS 32
+
+struct mb_loop {
+	int epfd;
+	bool quit;
+	struct mb_timer *timers; /* sorted by due */
+	struct mb_watch *polled; /* watchers epoll cannot watch */
+	/* The batch being dispatched, so that mb_watch_del() can drop events
+	 * still pending for a watcher. */
+	struct epoll_event *batch;
+	int batch_n, batch_i;
+	void (*idle)(void *ud);
+	void *idle_ud;
+};
+
+uint64_t mb_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int mb_loop_new(struct mb_loop **ret)
+{
+	struct mb_loop *l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (l->epfd < 0) {
+		int r = mb_neg_errno();
+		free(l);
+		return r;
+	}
+	*ret = l;
+	return 0;
+}
+
+void mb_loop_free(struct mb_loop *l)
+{
+	if (!l)
+		return;
+	mb_close(l->epfd);
+	free(l);
+}
+
+static void polled_remove(struct mb_loop *l, struct mb_watch *w)
+{
+	for (struct mb_watch **p = &l->polled; *p; p = &(*p)->poll_next)
+		if (*p == w) {
+			*p = w->poll_next;
+			return;
+		}
+}
+
+int mb_watch_add(struct mb_loop *l, struct mb_watch *w)
+{
+	struct epoll_event ev = { .events = w->events, .data.ptr = w };
+	w->loop = l;
+	w->polled = false;
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, w->fd, &ev) < 0) {
+		if (errno != EPERM)
+			return mb_neg_errno();
+		/* Regular files and some character devices are always ready
+		 * and epoll refuses them: the loop polls them instead. */
+		w->polled = true;
+		w->poll_next = l->polled;
+		l->polled = w;
+	}
+	w->added = true;
+	return 0;
+}
+
+int mb_watch_set(struct mb_watch *w, uint32_t events)
+{
+	if (!w->added)
+		return -EINVAL;
+	if (w->events == events)
+		return 0;
+	w->events = events;
+	if (w->polled)
+		return 0;
+	struct epoll_event ev = { .events = events, .data.ptr = w };
+	return epoll_ctl(w->loop->epfd, EPOLL_CTL_MOD, w->fd, &ev) < 0 ? mb_neg_errno() : 0;
+}
+
+void mb_watch_del(struct mb_watch *w)
+{
+	if (!w->added)
+		return;
+	struct mb_loop *l = w->loop;
+	if (w->polled)
+		polled_remove(l, w);
+	else
+		(void)epoll_ctl(l->epfd, EPOLL_CTL_DEL, w->fd, NULL);
+	for (int i = l->batch_i; l->batch && i < l->batch_n; i++)
+		if (l->batch[i].data.ptr == w)
+			l->batch[i].data.ptr = NULL;
+	w->added = false;
+}
+
+void mb_timer_cancel(struct mb_loop *l, struct mb_timer *t)
+{
+	if (!t->armed)
+		return;
+	for (struct mb_timer **p = &l->timers; *p; p = &(*p)->next)
+		if (*p == t) {
+			*p = t->next;
+			break;
+		}
+	t->armed = false;
+}
+
+void mb_timer_arm(struct mb_loop *l, struct mb_timer *t, uint64_t ms)
+{
+	mb_timer_cancel(l, t);
+	t->due = mb_now_ns() + ms * 1000000u;
+	struct mb_timer **p = &l->timers;
+	while (*p && (*p)->due <= t->due)
+		p = &(*p)->next;
+	t->next = *p;
+	*p = t;
+	t->armed = true;
+}
+
+void mb_loop_quit(struct mb_loop *l)
+{
+	l->quit = true;
+}
+
+void mb_loop_set_idle(struct mb_loop *l, void (*fn)(void *ud), void *ud)
+{
+	l->idle = fn;
+	l->idle_ud = ud;
+}
+
+static int next_timeout(struct mb_loop *l)
+{
+	for (struct mb_watch *w = l->polled; w; w = w->poll_next)
+		if (w->events)
+			return 0;
+	if (!l->timers)
+		return -1;
+	uint64_t now = mb_now_ns();
+	if (l->timers->due <= now)
+		return 0;
+	uint64_t ms = (l->timers->due - now + 999999u) / 1000000u;
+	return ms > 60000 ? 60000 : (int)ms;
+}
+
+static void run_timers(struct mb_loop *l)
+{
+	uint64_t now = mb_now_ns();
+	while (!l->quit && l->timers && l->timers->due <= now) {
+		struct mb_timer *t = l->timers;
+		l->timers = t->next;
+		t->armed = false;
+		t->cb(t);
+	}
+}
+
+static void run_polled(struct mb_loop *l)
+{
+	/* A callback may delete watchers: restart from the head after each. */
+	struct mb_watch *w = l->polled;
+	while (!l->quit && w) {
+		struct mb_watch *next = w->poll_next;
+		uint32_t ev = w->events & (EPOLLIN | EPOLLOUT);
+		if (ev) {
+			w->cb(w, ev);
+		}
+		w = next;
+		/* next may have been removed by the callback; verify. */
+		bool found = false;
+		for (struct mb_watch *x = l->polled; x; x = x->poll_next)
+			if (x == w)
+				found = true;
+		if (!found)
+			w = NULL;
+	}
+}
+
+int mb_loop_run(struct mb_loop *l)
+{
+	struct epoll_event events[MAX_EVENTS];
+	l->quit = false;
+	while (!l->quit) {
+		if (l->idle)
+			l->idle(l->idle_ud);
+		if (l->quit)
+			break;
+		int n = epoll_wait(l->epfd, events, MAX_EVENTS, next_timeout(l));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return mb_neg_errno();
+		}
+		l->batch = events;
+		l->batch_n = n;
+		for (l->batch_i = 0; l->batch_i < n && !l->quit; ) {
+			struct epoll_event *e = &events[l->batch_i++];
+			struct mb_watch *w = e->data.ptr;
+			if (w)
+				w->cb(w, e->events);
+		}
+		l->batch = NULL;
+		l->batch_n = l->batch_i = 0;
+		run_polled(l);
+		run_timers(l);
+	}
+	return 0;
+}
+
+int mb_signalfd_open(const int *sigs, unsigned n)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	for (unsigned i = 0; i < n; i++)
+		sigaddset(&set, sigs[i]);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return mb_neg_errno();
+	int fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return fd < 0 ? mb_neg_errno() : fd;
+}

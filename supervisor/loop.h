@@ -1,0 +1,68 @@
+/* membrane-run's one event loop: epoll, with the watcher embedded in its
+ * owner (libubox's uloop and seatd do the same). Signals arrive through a
+ * signalfd, the child through its pidfd, timers through epoll_wait's timeout;
+ * anything else with an fd (the seccomp listener of the correlator, say) is
+ * one more mb_watch.
+ *
+ * Deleting a watcher while events are being dispatched drops the events still
+ * pending for it in the current batch, so an owner may free itself from its
+ * own callback. */
+#pragma once
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct mb_loop;
+struct mb_watch;
+
+typedef void (*mb_watch_fn)(struct mb_watch *w, uint32_t revents);
+
+struct mb_watch {
+	int fd;
+	uint32_t events;   /* EPOLLIN / EPOLLOUT wanted now */
+	mb_watch_fn cb;
+	/* private */
+	struct mb_loop *loop;
+	bool added;
+	bool polled;       /* epoll refused the fd (regular file, /dev/null): it is
+			      always ready and the loop calls cb on every turn */
+	struct mb_watch *poll_next;
+};
+
+struct mb_timer;
+typedef void (*mb_timer_fn)(struct mb_timer *t);
+
+struct mb_timer {
+	mb_timer_fn cb;
+	/* private */
+	uint64_t due;      /* CLOCK_MONOTONIC ns */
+	bool armed;
+	struct mb_timer *next;
+};
+
+int mb_loop_new(struct mb_loop **ret);
+void mb_loop_free(struct mb_loop *l);
+
+/* Register w (fd, events, cb set by the caller). Returns 0 or -errno. */
+int mb_watch_add(struct mb_loop *l, struct mb_watch *w);
+/* Change the events wanted; 0 keeps the fd registered but quiet. */
+int mb_watch_set(struct mb_watch *w, uint32_t events);
+/* Unregister (the fd stays open: its owner closes it). Safe from callbacks. */
+void mb_watch_del(struct mb_watch *w);
+
+/* Arm t to fire once, ms milliseconds from now (re-arming moves it). */
+void mb_timer_arm(struct mb_loop *l, struct mb_timer *t, uint64_t ms);
+void mb_timer_cancel(struct mb_loop *l, struct mb_timer *t);
+
+uint64_t mb_now_ns(void);
+
+/* Run until mb_loop_quit(). Returns 0, or -errno if epoll_wait failed. */
+int mb_loop_run(struct mb_loop *l);
+void mb_loop_quit(struct mb_loop *l);
+/* Called after every dispatch round, before waiting again (flushing output
+ * queues there turns many small writes into one). */
+void mb_loop_set_idle(struct mb_loop *l, void (*fn)(void *ud), void *ud);
+
+/* A signalfd for sigs, which are blocked in this thread. */
+int mb_signalfd_open(const int *sigs, unsigned n);

@@ -1,0 +1,48 @@
+/* The relay: membrane-run's event loop around a started server. The client
+ * is our stdin/stdout, the server the three pipes the sandbox handed back;
+ * every line passes through the inspector. Backpressure: a side is not read
+ * while the queue it feeds is above its high mark. The server's stderr goes
+ * to ours, each line prefixed "[server] ". Signals INT, TERM and HUP are
+ * forwarded to the sandbox; SIGPIPE is ignored.
+ *
+ * Shutdown as the MCP stdio transport describes it: at the client's EOF the
+ * server's stdin is closed; after grace_ms it gets SIGTERM, after another
+ * grace_ms SIGKILL. When the server exits, what it wrote is drained, every
+ * request still in flight is answered with an error, and the relay returns
+ * the server's status. */
+#pragma once
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "policy/profile.h"
+#include "supervisor/inspector.h"
+#include "supervisor/loop.h"
+
+struct mb_relay_config {
+	const struct mb_profile *profile;
+	const char *cwd;          /* the server's working directory, or NULL */
+	uint64_t grace_ms;
+	size_t max_message;
+	pid_t pid;                /* the server (the sandbox's init) */
+	int pidfd;
+	int server_stdin, server_stdout, server_stderr; /* O_NONBLOCK */
+	int client_in, client_out;                     /* usually 0 and 1 */
+	int (*report)(void *ud, const char *event, const cJSON *fields);
+	void *report_ud;
+	/* Called once the loop and inspector exist, before the first read:
+	 * where the correlator adds its seccomp listener watch. */
+	int (*setup)(void *ud, struct mb_loop *loop, struct mb_inspector *ins);
+	void *setup_ud;
+};
+
+struct mb_relay_result {
+	int status;        /* for exit(): the server's code, or 128 + signal */
+	bool signaled;
+	int code;          /* exit code, or the signal number */
+	bool report_failed; /* a report could not be written: the server was killed */
+};
+
+/* Returns 0 with *res filled, or -errno if the loop itself failed. */
+int mb_relay_run(const struct mb_relay_config *cfg, struct mb_relay_result *res);

@@ -1,0 +1,160 @@
+/* membrane-run's run path: open the reporter (no report, no server), start
+ * the sandbox, report "start", relay until the server exits, report "exit",
+ * and hand back the exit status DESIGN.md promises. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/strbuf.h"
+#include "sandbox/describe.h"
+#include "sandbox/landlock.h"
+#include "sandbox/sandbox.h"
+#include "supervisor/relay.h"
+#include "supervisor/report.h"
+#include "supervisor/run.h"
+
+#define EXIT_MEMBRANE 125
+
+static int report_cb(void *ud, const char *event, const cJSON *fields)
+{
+	return mb_reporter_emit(ud, event, fields);
+}
+
+/* The layers in force, as sandbox/describe.c words them for every reader. */
+static cJSON *layers_json(const struct mb_layers *l)
+{
+	struct mb_strbuf b = { 0 };
+	mb_describe_layers_json(&b, l);
+	cJSON *o = mb_strbuf_failed(&b) ? NULL : cJSON_Parse(b.s);
+	mb_strbuf_free(&b);
+	return o;
+}
+
+/* Best effort, said out loud: what this kernel's Landlock cannot enforce of
+ * the plan (--require-landlock makes the sandbox refuse instead). */
+static void warn_landlock_gaps(const struct mb_plan *plan)
+{
+	struct mb_strbuf b = { 0 };
+	int abi = mb_landlock_abi();
+	if (mb_describe_landlock_gaps(&b, plan, abi > 0 ? abi : 0) && !mb_strbuf_failed(&b))
+		fprintf(stderr, "membrane-run: warning: Landlock ABI %d cannot enforce:\n%s", abi, b.s);
+	mb_strbuf_free(&b);
+}
+
+static int emit_start(struct mb_reporter *rep, const struct mb_sandbox *sb, char *const *argv)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return -ENOMEM;
+	cJSON_AddNumberToObject(o, "pid", sb->pid);
+	cJSON *cmd = cJSON_AddArrayToObject(o, "command");
+	for (size_t i = 0; argv[i]; i++)
+		cJSON_AddItemToArray(cmd, cJSON_CreateString(argv[i]));
+	cJSON *l = layers_json(&sb->layers);
+	if (l)
+		cJSON_AddItemToObject(o, "layers", l);
+	int r = mb_reporter_emit(rep, "start", o);
+	cJSON_Delete(o);
+	return r;
+}
+
+static void emit_error(struct mb_reporter *rep, const char *reason)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return;
+	cJSON_AddStringToObject(o, "reason", reason);
+	(void)mb_reporter_emit(rep, "error", o);
+	cJSON_Delete(o);
+}
+
+static int emit_exit(struct mb_reporter *rep, const struct mb_relay_result *res)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return -ENOMEM;
+	cJSON_AddNumberToObject(o, "status", res->status);
+	cJSON_AddNumberToObject(o, res->signaled ? "signal" : "code", res->code);
+	int r = mb_reporter_emit(rep, "exit", o);
+	cJSON_Delete(o);
+	return r;
+}
+
+/* A server that was started but cannot be reported on is stopped. */
+static void kill_and_reap(struct mb_sandbox *sb)
+{
+	(void)syscall(SYS_pidfd_send_signal, sb->pidfd, SIGKILL, NULL, 0);
+	siginfo_t si;
+	(void)waitid(P_PID, (id_t)sb->pid, &si, WEXITED);
+}
+
+int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct mb_plan *plan)
+{
+	struct mb_error err = { 0 };
+	_cleanup_(mb_reporter_closep) struct mb_reporter *rep = NULL;
+	int r = mb_reporter_open(o->report ? o->report : "-", p->name ? p->name : "", p->mode, &rep,
+				 &err);
+	if (r < 0) {
+		fprintf(stderr, "membrane-run: %s\n", err.msg);
+		return EXIT_MEMBRANE;
+	}
+	struct mb_sandbox_config cfg = {
+		.plan = plan,
+		.argv = o->argv,
+		.require_landlock = MB_MAX(o->require_landlock, p->require_landlock),
+		.best_effort = o->best_effort,
+		.set_user = o->user_set,
+		.uid = o->uid,
+		.gid = o->gid,
+	};
+	warn_landlock_gaps(plan);
+	struct mb_sandbox sb;
+	r = mb_sandbox_spawn(&cfg, &sb, &err);
+	if (r < 0) {
+		fprintf(stderr, "membrane-run: %s\n", err.msg);
+		emit_error(rep, err.msg);
+		return r == -ENOENT ? 127 : (r == -EACCES || r == -ENOEXEC) ? 126 : EXIT_MEMBRANE;
+	}
+	if (emit_start(rep, &sb, o->argv) < 0) {
+		fprintf(stderr, "membrane-run: cannot write the start report: stopping the server\n");
+		kill_and_reap(&sb);
+		mb_sandbox_close(&sb);
+		return EXIT_MEMBRANE;
+	}
+	struct mb_relay_config rc = {
+		.profile = p,
+		.cwd = plan->cwd,
+		.grace_ms = o->grace_ms,
+		.max_message = o->max_message,
+		.pid = sb.pid,
+		.pidfd = sb.pidfd,
+		.server_stdin = sb.stdin_fd,
+		.server_stdout = sb.stdout_fd,
+		.server_stderr = sb.stderr_fd,
+		.client_in = STDIN_FILENO,
+		.client_out = STDOUT_FILENO,
+		.report = report_cb,
+		.report_ud = rep,
+	};
+	struct mb_relay_result res;
+	r = mb_relay_run(&rc, &res);
+	/* The relay closed the server's stdin; the rest are ours to close. */
+	sb.stdin_fd = -1;
+	if (r < 0) {
+		fprintf(stderr, "membrane-run: event loop: %s\n", strerror(-r));
+		kill_and_reap(&sb);
+		mb_sandbox_close(&sb);
+		return EXIT_MEMBRANE;
+	}
+	mb_sandbox_close(&sb);
+	if (res.report_failed) {
+		fprintf(stderr, "membrane-run: a report could not be written: the server was stopped\n");
+		return EXIT_MEMBRANE;
+	}
+	if (emit_exit(rep, &res) < 0)
+		fprintf(stderr, "membrane-run: cannot write the exit report\n");
+	return res.status;
+}

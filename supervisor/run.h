@@ -1,0 +1,10 @@
+/* Running a server under membrane (DESIGN.md "Process model"). */
+#pragma once
+
+#include "policy/plan.h"
+#include "policy/profile.h"
+#include "supervisor/options.h"
+
+/* Returns membrane-run's exit status: the server's own, 128+N for signal N,
+ * 125 when membrane failed, 126/127 when the command could not be run. */
+int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct mb_plan *plan);

@@ -1,0 +1,101 @@
+/* The in-flight table: (direction, id) keys, cancel + grace, progress
+ * tokens, tasks, input_required retries, iteration. */
+#include <errno.h>
+
+#include "supervisor/inflight.h"
+#include "tests/tap.h"
+
+static struct mb_jr_frame fr;
+
+static const struct mb_jr_msg *msg(const char *s)
+{
+	mb_jr_frame_free(&fr);
+	mb_jr_parse(s, strlen(s), &fr);
+	if (fr.fault || fr.msgs[0].kind != MB_JR_REQUEST)
+		abort();
+	return &fr.msgs[0];
+}
+
+static cJSON *jid(const char *s)
+{
+	return cJSON_Parse(s);
+}
+
+int main(void)
+{
+	struct mb_inflight *t;
+	if (mb_inflight_new(&t) < 0)
+		return 1;
+	struct mb_call *c1, *c2, *c3;
+	is_int(mb_inflight_add(t, MB_DIR_CLIENT, msg("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"x\":1},\"_meta\":{\"progressToken\":\"p1\"}}}"), 0, &c1), 0, "client request 1");
+	is_int(mb_inflight_add(t, MB_DIR_CLIENT, msg("{\"jsonrpc\":\"2.0\",\"id\":\"1\",\"method\":\"ping\"}"), 0, &c2), 0, "client request \"1\": another id");
+	is_int(mb_inflight_add(t, MB_DIR_SERVER, msg("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"roots/list\"}"), 0, &c3), 0, "server request 1: another direction");
+	is_int(mb_inflight_add(t, MB_DIR_CLIENT, msg("{\"jsonrpc\":\"2.0\",\"id\":1.0,\"method\":\"ping\"}"), 0, NULL), -EEXIST, "1.0 while 1 is pending: duplicate");
+	is_int(mb_inflight_count(t), 3, "three in flight");
+	is_str(c1->tool, "echo", "tool recorded");
+	ok(cJSON_IsObject(c1->arguments), "arguments copied");
+	is_str(c1->id_raw, "1", "raw id");
+	is_str(c2->id_raw, "\"1\"", "raw string id");
+
+	cJSON *tok = jid("\"p1\"");
+	ok(mb_inflight_by_progress(t, MB_DIR_CLIENT, tok) == c1, "progress token maps to its call");
+	cJSON_Delete(tok);
+
+	/* iteration, in order */
+	{
+		const char *order[3];
+		int n = 0;
+		for (struct mb_call *c = mb_inflight_first(t); c; c = mb_inflight_next(c))
+			order[n++] = c->method;
+		ok(n == 3 && !strcmp(order[0], "tools/call") && !strcmp(order[1], "ping") && !strcmp(order[2], "roots/list"),
+		   "iteration in sending order");
+	}
+
+	/* cancel + grace */
+	cJSON *one = jid("1");
+	ok(mb_inflight_cancel(t, MB_DIR_CLIENT, one, 1000) == c1, "cancel finds (client, 1)");
+	is_int(c1->state, MB_CALL_CANCELLED, "marked cancelled");
+	is_int(mb_inflight_expire(t, 999), 1000, "still there before its deadline");
+	is_int(mb_inflight_count(t), 3, "three still");
+	is_int(mb_inflight_add(t, MB_DIR_CLIENT, msg("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}"), 0, &c1), 0,
+	       "a cancelled id may be reused");
+	is_int(mb_inflight_count(t), 3, "the cancelled one was replaced");
+	ok(mb_inflight_cancel(t, MB_DIR_CLIENT, one, 1000) == c1, "cancel again");
+	mb_inflight_expire(t, 1000);
+	is_int(mb_inflight_count(t), 2, "gone after the grace");
+	ok(!mb_inflight_find(t, MB_DIR_CLIENT, "n1"), "(client, 1) gone");
+	ok(mb_inflight_find(t, MB_DIR_SERVER, "n1") == c3, "(server, 1) still there");
+	cJSON_Delete(one);
+
+	/* tasks */
+	struct mb_call *tc;
+	mb_inflight_add(t, MB_DIR_CLIENT, msg("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"task\":{\"ttl\":1000}}}"), 0, &tc);
+	is_int(mb_inflight_task_started(t, tc, "task-9"), 0, "task started");
+	ok(mb_inflight_by_task(t, MB_DIR_CLIENT, "task-9") == tc, "found by task id");
+	ok(mb_inflight_find(t, MB_DIR_CLIENT, "n5") == tc, "still in flight by id");
+	ok(mb_inflight_task_ended(t, MB_DIR_CLIENT, "task-9"), "task ended");
+	ok(!mb_inflight_find(t, MB_DIR_CLIENT, "n5"), "call left with its task");
+	ok(!mb_inflight_task_ended(t, MB_DIR_CLIENT, "task-9"), "ending twice: nothing");
+
+	/* input_required: the retry joins the logical call */
+	struct mb_call *r1, *r2, *r3;
+	mb_inflight_add(t, MB_DIR_CLIENT, msg("{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"tools/call\",\"params\":{\"name\":\"book\"}}"), 0, &r1);
+	uint64_t logical = r1->logical;
+	mb_inflight_input_required(t, r1, "st-1");
+	mb_inflight_remove(t, r1);
+	mb_inflight_add(t, MB_DIR_CLIENT, msg("{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"tools/call\",\"params\":{\"name\":\"other\"}}"), 0, &r3);
+	ok(r3->logical != logical, "an unrelated call is another logical call");
+	mb_inflight_add(t, MB_DIR_CLIENT, msg("{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"tools/call\",\"params\":{\"name\":\"book\",\"requestState\":\"st-1\",\"inputResponses\":{\"a\":{}}}}"), 0, &r2);
+	is_int(r2->logical, logical, "retry under a new id: same logical call");
+	is_int(r2->round, 1, "round 1");
+	/* without requestState: matched by method and tool */
+	mb_inflight_input_required(t, r2, NULL);
+	mb_inflight_remove(t, r2);
+	mb_inflight_add(t, MB_DIR_CLIENT, msg("{\"jsonrpc\":\"2.0\",\"id\":13,\"method\":\"tools/call\",\"params\":{\"name\":\"book\",\"inputResponses\":{\"a\":{}}}}"), 0, &r2);
+	is_int(r2->logical, logical, "second retry (no requestState): same logical call");
+	is_int(r2->round, 2, "round 2");
+
+	mb_inflight_free(t);
+	mb_jr_frame_free(&fr);
+	return done_testing();
+}

@@ -1,0 +1,395 @@
+#!/usr/bin/env python3
+"""Scripted-client tests of the relay over real pipes (TAP).
+
+The command under test is $RELAY_CMD (a shell-split prefix that the server
+command is appended to): tests/inspector/relay-harness by default, or
+membrane-run --profile tests/fixtures/inspector.yml once its run path is
+built. The server is tests/fixtures/mcp-fixture-server.py. Every assertion is
+on bytes received, report lines or exit statuses; none on timing.
+"""
+import json
+import os
+import select
+import shlex
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP_SRCDIR = os.environ.get("top_srcdir", ".")
+TOP_BUILDDIR = os.environ.get("top_builddir", ".")
+FIXTURE = os.path.join(TOP_SRCDIR, "tests/fixtures/mcp-fixture-server.py")
+RELAY = shlex.split(os.environ.get("RELAY_CMD") or
+                    os.path.join(TOP_BUILDDIR, "tests/inspector/relay-harness"))
+
+n = 0
+failed = 0
+
+
+def ok(cond, desc, diag=None):
+    global n, failed
+    n += 1
+    print("%s %d - %s" % ("ok" if cond else "not ok", n, desc))
+    if not cond:
+        failed += 1
+        if diag is not None:
+            for line in str(diag).splitlines()[:20]:
+                print("#   " + line)
+    sys.stdout.flush()
+    return cond
+
+
+def is_(got, want, desc):
+    return ok(got == want, desc, "got  %r\nwant %r" % (got, want))
+
+
+TIMEOUT = 20.0  # a hang fails the test instead of blocking the suite
+
+
+class Session:
+    def __init__(self, args=(), env=None):
+        self.dir = tempfile.mkdtemp(prefix="mb-relay-")
+        self.report_path = os.path.join(self.dir, "report.jsonl")
+        self.rec_in = os.path.join(self.dir, "server-in")
+        self.rec_out = os.path.join(self.dir, "server-out")
+        e = dict(os.environ)
+        e["FIXTURE_RECORD_IN"] = self.rec_in
+        e["FIXTURE_RECORD_OUT"] = self.rec_out
+        e.update(env or {})
+        cmd = RELAY + ["--report", self.report_path] + list(args) + \
+            ["--", sys.executable, FIXTURE]
+        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, env=e)
+        self.buf = b""
+        self.next_id = 1
+
+    def send_raw(self, data):
+        self.p.stdin.write(data)
+        self.p.stdin.flush()
+
+    def send(self, obj):
+        self.send_raw(json.dumps(obj).encode() + b"\n")
+
+    def request(self, method, params=None, id=None):
+        if id is None:
+            id = self.next_id
+            self.next_id += 1
+        m = {"jsonrpc": "2.0", "id": id, "method": method}
+        if params is not None:
+            m["params"] = params
+        self.send(m)
+        return id
+
+    def line(self, timeout=TIMEOUT):
+        """The next raw line from the relay's stdout, or None."""
+        end = time.monotonic() + timeout
+        fd = self.p.stdout.fileno()
+        while b"\n" not in self.buf:
+            left = end - time.monotonic()
+            if left <= 0:
+                return None
+            r, _, _ = select.select([fd], [], [], left)
+            if not r:
+                return None
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                return None
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line + b"\n"
+
+    def msg(self, timeout=TIMEOUT):
+        line = self.line(timeout)
+        return json.loads(line) if line else None
+
+    def reply(self, id):
+        """Messages until the response with this id; others are kept."""
+        while True:
+            m = self.msg()
+            if m is None or m.get("id") == id and ("result" in m or "error" in m):
+                return m
+
+    def call(self, name, args, id=None):
+        return self.reply(self.request("tools/call", {"name": name, "arguments": args}, id))
+
+    def ping_works(self, desc):
+        rid = self.request("ping")
+        r = self.reply(rid)
+        ok(r is not None and r.get("result") == {}, desc, r)
+
+    def close(self, timeout=TIMEOUT):
+        try:
+            if self.p.stdin:
+                self.p.stdin.close()
+        except BrokenPipeError:
+            pass
+        self.p.stdin = None
+        rest = self.buf
+        try:
+            out, err = self.p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            out, err = self.p.communicate()
+        self.rest = rest + out
+        self.stderr = err
+        return self.p.returncode
+
+    def reports(self, event=None):
+        try:
+            with open(self.report_path) as f:
+                lines = [json.loads(l) for l in f if l.strip()]
+        except FileNotFoundError:
+            return []
+        return [r for r in lines if event is None or r.get("event") == event]
+
+    def server_received(self):
+        try:
+            with open(self.rec_in, "rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            return b""
+
+    def server_sent(self):
+        try:
+            with open(self.rec_out, "rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            return b""
+
+
+def rss_peak_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return -1
+
+
+def test_passthrough():
+    s = Session()
+    odd = b'{ "jsonrpc" : "2.0", "id" : "a\\u00e9", "method" : "initialize", ' \
+          b'"params" : {"protocolVersion":"2025-06-18","n":1.50e3,"s":"caf\xc3\xa9"}}\r\n'
+    s.send_raw(odd)
+    r = s.line()
+    ok(r is not None and b'"instructions":"A fixture server."' in r, "initialize answered")
+    s.send_raw(b'{"jsonrpc":"2.0","method":"notifications/initialized"}\n')
+    rid = s.request("tools/call", {"name": "echo", "arguments": {"text": "h\u00e9llo \\ \" \u2028"}})
+    r2 = s.line()
+    s.ping_works("ping after pass-through")
+    s.close()
+    recv = s.server_received()
+    ok(recv.startswith(odd), "client -> server: byte for byte (CRLF, spacing, escapes, numbers)",
+       recv[:200])
+    sent = s.server_sent().split(b"\n")
+    ok(r == sent[0] + b"\n", "server -> client: byte for byte", (r, sent[0]))
+    ok(r2 == sent[1] + b"\n", "tools/call result byte for byte")
+
+
+def test_filtering_and_refusals():
+    s = Session()
+    r = s.reply(s.request("tools/list"))
+    names = [t["name"] for t in r["result"]["tools"]]
+    is_(names, ["echo", "read_text_file"], "page 1: undeclared tool hidden")
+    is_(r["result"].get("nextCursor"), "page-2", "page 1: nextCursor untouched")
+    r = s.reply(s.request("tools/list", {"cursor": "page-2"}))
+    names = [t["name"] for t in r["result"]["tools"]]
+    is_(names, ["move_file"], "page 2: undeclared tool hidden")
+    r = s.call("secret_tool", {})
+    res = r.get("result", {})
+    ok(res.get("isError") is True and "membrane refused" in res["content"][0]["text"],
+       "undeclared tool: CallToolResult isError from membrane", r)
+    r = s.call("read_text_file", {"path": "/etc/passwd"})
+    res = r.get("result", {})
+    ok(res.get("isError") is True and "arguments.within" in res["content"][0]["text"],
+       "path outside arguments.within: refused", r)
+    r = s.call("read_text_file", {"path": "/srv/mcp/notes.txt"})
+    is_(r.get("result", {}).get("content", [{}])[0].get("text"), "/srv/mcp/notes.txt",
+        "path inside arguments.within: answered by the server")
+    s.close()
+    refused = s.reports("refused")
+    is_(len(refused), 2, "two refusals reported")
+    recv = s.server_received()
+    ok(b"secret_tool" not in recv and b"/etc/passwd" not in recv,
+       "refused calls never reached the server")
+
+
+def test_rug_pull(strict):
+    s = Session(["--pin-strict"] if strict else [])
+    s.reply(s.request("tools/list"))
+    s.reply(s.request("tools/list", {"cursor": "page-2"}))
+    s.call("echo", {"text": "!rugpull"})
+    s.reply(s.request("tools/list"))
+    r = s.reply(s.request("tools/list", {"cursor": "page-2"}))
+    names = [t["name"] for t in r["result"]["tools"]]
+    ok("list_allowed_directories" in names, "the new declared tool is listed")
+    r = s.call("echo", {"text": "after"})
+    if strict:
+        ok(r["result"].get("isError") is True and "pin: strict" in r["result"]["content"][0]["text"],
+           "pin: strict: the changed tool's call is refused", r)
+    else:
+        is_(r["result"]["content"][0]["text"], "after", "pin: report: the changed tool still answers")
+    s.close()
+    v = s.reports("violation")
+    changed = {x["target"]: x["changed"] for x in v if x.get("op") == "tool-changed"}
+    is_(changed.get("echo"), ["description"], "rug pull reported: echo's description changed")
+    is_(changed.get("list_allowed_directories"), ["added"], "rug pull reported: a tool added")
+
+
+def test_server_death():
+    s = Session()
+    a = s.request("tools/call", {"name": "echo", "arguments": {"text": "!silent"}})
+    b = s.request("tools/call", {"name": "echo", "arguments": {"text": "!die 3"}})
+    ra, rb = s.reply(a), None
+    got = {}
+    for m in [ra, s.msg()]:
+        if m:
+            got[m.get("id")] = m
+    ok(a in got and b in got and all("error" in m for m in got.values()),
+       "both requests in flight answered with an error when the server died", got)
+    status = s.close()
+    is_(status, 3, "membrane exits with the server's status")
+    s = Session()
+    s.request("tools/call", {"name": "echo", "arguments": {"text": "!kill"}})
+    m = s.msg()
+    ok(m is not None and "error" in m, "in-flight call answered after SIGKILL", m)
+    is_(s.close(), 128 + 9, "killed by signal 9: exit 137")
+
+
+def test_bad_input_client():
+    s = Session(["--max-message", "4096"])
+    cases = [
+        (b"this is not json\n", -32700, "invalid JSON"),
+        (b'{"jsonrpc":"2.0","id":1,"method":"p\xffing"}\n', -32700, "invalid UTF-8"),
+        (b'{"jsonrpc":"2.0","id":1,"method":"pi\x00ng"}\n', -32700, "NUL byte"),
+        (b"[" * 1000 + b"]" * 1000 + b"\n", -32700, "too-deep nesting"),
+        (b'{"id":1,"method":"ping"}\n', -32600, "no jsonrpc"),
+        (b'{"jsonrpc":"1.0","id":1,"method":"ping"}\n', -32600, "wrong version"),
+        (b'{"jsonrpc":"2.0","id":{"a":1},"method":"ping"}\n', -32600, "id of object type"),
+        (b"\n", -32700, "empty line"),
+        (b"[]\n", -32600, "empty batch"),
+        (b'{"jsonrpc":"2.0","id":"x","method":"ping","params":{"p":"' + b"y" * 10000 + b'"}}\n',
+         -32600, "over-long line"),
+    ]
+    for data, code, what in cases:
+        s.send_raw(data)
+        m = s.msg()
+        ok(m is not None and m.get("error", {}).get("code") == code,
+           "%s: client gets JSON-RPC error %d" % (what, code), m)
+        s.ping_works("%s: the stream keeps working" % what)
+    # a response to an unknown id: reported, dropped, nothing answered
+    s.send_raw(b'{"jsonrpc":"2.0","id":4242,"result":{}}\n')
+    s.ping_works("response to unknown id: the stream keeps working")
+    # duplicate id in flight
+    s.request("tools/call", {"name": "echo", "arguments": {"text": "!silent"}}, id="dup")
+    s.request("ping", id="dup")
+    m = s.msg()
+    ok(m is not None and m.get("id") == "dup" and m.get("error", {}).get("code") == -32600,
+       "duplicate id in flight: invalid request error", m)
+    s.ping_works("duplicate id: the stream keeps working")
+    # a batch mixing garbage
+    s.send_raw(b'[{"jsonrpc":"2.0","id":"b1","method":"ping"}, 7, '
+               b'{"jsonrpc":"2.0","id":"b2","method":"tools/call","params":{"name":"secret_tool"}}]\n')
+    got = {}
+    for _ in range(3):
+        m = s.msg()
+        if m is None:
+            break
+        for x in (m if isinstance(m, list) else [m]):
+            got[x.get("id")] = x
+    ok("b1" in got and "result" in got["b1"], "batch: the valid element answered by the server", got)
+    ok(None in got and "error" in got[None], "batch: the garbage element answered with an error", got)
+    ok("b2" in got and got["b2"].get("result", {}).get("isError") is True,
+       "batch: the refused element answered by membrane", got)
+    s.ping_works("batch mixing garbage: the stream keeps working")
+    # partial line at EOF
+    s.send_raw(b'{"jsonrpc":"2.0","id":"last","method":"ping"}')
+    s.p.stdin.close()
+    s.p.stdin = None
+    m = s.reply("last")
+    ok(m is not None and m.get("result") == {}, "partial line at EOF: delivered and answered", m)
+    s.close()
+    errors = s.reports("error")
+    ok(len([e for e in errors if e.get("side") == "client"]) >= 12,
+       "every client-side bad input reported (%d)" % len(errors))
+    recv = s.server_received()
+    ok(b"not json" not in recv and b"\x00" not in recv and b"\xff" not in recv and b"yyyy" not in recv,
+       "no client garbage reached the server")
+
+
+def test_bad_input_server():
+    s = Session(["--max-message", "4096"])
+    r = s.call("echo", {"text": "!garbage"})
+    is_(r["result"]["content"][0]["text"], "!garbage", "server printed garbage: the answer still arrives")
+    r = s.request("tools/call", {"name": "echo", "arguments": {"text": "!unknown-id"}})
+    s.ping_works("server answered an unknown id: the stream keeps working")
+    big = s.request("tools/call", {"name": "echo", "arguments": {"text": "!big 10000"}})
+    s.ping_works("server line over --max-message: the stream keeps working")
+    s.close()
+    errs = [e for e in s.reports("error") if e.get("side") == "server"]
+    reasons = " | ".join(e.get("reason", "") for e in errs)
+    ok(any("not valid JSON" in e["reason"] for e in errs), "non-JSON line reported", reasons)
+    ok(any("unknown id" in e["reason"] for e in errs), "response to unknown id reported", reasons)
+    ok(any("over the limit" in e["reason"] for e in errs), "over-long line reported", reasons)
+    ok(b"this is not JSON" not in s.rest, "the garbage line never reached the client")
+    ok(b"987654" not in s.rest, "the unknown-id answer never reached the client")
+
+
+def test_stderr():
+    s = Session()
+    s.call("echo", {"text": "!stderr"})
+    s.close()
+    err = s.stderr.decode(errors="replace")
+    ok("[server] first line\n[server] second line\n[server] no newline" in err,
+       "server stderr relayed, each line prefixed", err)
+
+
+def test_shutdown():
+    s = Session(["--grace", "200"], {"FIXTURE_IGNORE_EOF": "1"})
+    s.ping_works("server up")
+    is_(s.close(), 128 + signal.SIGTERM, "server ignoring EOF: SIGTERM after the grace (exit 143)")
+    s = Session(["--grace", "200"], {"FIXTURE_IGNORE_EOF": "1", "FIXTURE_IGNORE_TERM": "1"})
+    s.ping_works("server up")
+    is_(s.close(), 128 + signal.SIGKILL, "server ignoring EOF and SIGTERM: SIGKILL (exit 137)")
+    s = Session()
+    s.ping_works("server up")
+    is_(s.close(), 0, "server exiting at EOF: status 0")
+    s = Session(["--grace", "10000"], {"FIXTURE_IGNORE_EOF": "1"})
+    s.ping_works("server up")
+    s.p.send_signal(signal.SIGTERM)
+    is_(s.close(), 128 + signal.SIGTERM, "SIGTERM to membrane is forwarded to the server")
+
+
+def test_backpressure():
+    s = Session()
+    ids = [s.request("tools/call", {"name": "echo", "arguments": {"text": "!big 100000"}})
+           for _ in range(300)]
+    time.sleep(1.0)  # let the server fill every pipe while nobody reads
+    peak_while_blocked = rss_peak_kib(s.p.pid)
+    got = []
+    while len(got) < len(ids):
+        m = s.msg()
+        if m is None:
+            break
+        got.append(m.get("id"))
+    is_(got, ids, "30 MB through a client that did not read: every answer, in order")
+    ok(0 < peak_while_blocked < 32 * 1024,
+       "membrane's peak RSS stayed bounded (%d KiB)" % peak_while_blocked)
+    s.close()
+
+
+def main():
+    tests = [test_passthrough, test_filtering_and_refusals,
+             lambda: test_rug_pull(False), lambda: test_rug_pull(True),
+             test_server_death, test_bad_input_client, test_bad_input_server,
+             test_stderr, test_shutdown, test_backpressure]
+    for t in tests:
+        try:
+            t()
+        except Exception as e:  # a crash is a failure, not a skip
+            ok(False, "%s raised %r" % (getattr(t, "__name__", "test"), e))
+    print("1..%d" % n)
+    return 1 if failed else 0
+
+
+sys.exit(main())
