@@ -29,6 +29,7 @@ membrane_run_SOURCES = \
 	supervisor/explain.h supervisor/explain.c \
 	supervisor/run.h supervisor/run.c \
 	supervisor/report.h \
+	supervisor/notify-watch.h supervisor/notify-watch.c \
 	$(NOTIFY_SOURCES)
 membrane_run_LDADD = libinspect.a $(SANDBOX_LIBS) $(POLICY_LIBS) $(NETTLE_LIBS) $(SYSTEMD_LIBS) -lm
 
