@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sandbox/bpf.h"
 #include "sandbox/watch.h"
 
 #ifndef SYS_fchmodat2
@@ -290,29 +290,12 @@ int mb_watch_filter_build(struct mb_watch_filter *ret, struct mb_error *err)
 					    table[i].name, strerror(-r));
 	}
 
-	/* libseccomp 2.5 exports only to an fd. */
-	_cleanup_close_ int mfd = memfd_create("membrane-watch-bpf", MFD_CLOEXEC);
-	if (mfd < 0)
-		return mb_error_set(err, mb_neg_errno(), "memfd_create: %m");
-	r = seccomp_export_bpf(ctx, mfd);
+	struct mb_bpf prog = { 0 };
+	r = mb_bpf_export(ctx, &prog, err);
 	if (r < 0)
-		return mb_error_set(err, r, "seccomp_export_bpf: %s", strerror(-r));
-	struct stat st;
-	if (fstat(mfd, &st) < 0)
-		return mb_error_set(err, mb_neg_errno(), "fstat: %m");
-	size_t n = (size_t)st.st_size / sizeof(struct sock_filter);
-	if (n == 0 || n > BPF_MAXINSNS || (size_t)st.st_size % sizeof(struct sock_filter))
-		return mb_error_set(err, -EINVAL, "seccomp: exported filter has %zu bytes",
-				    (size_t)st.st_size);
-	_cleanup_free_ struct sock_filter *insns = malloc((size_t)st.st_size);
-	if (!insns)
-		return mb_error_set(err, -ENOMEM, "out of memory");
-	ssize_t got = pread(mfd, insns, (size_t)st.st_size, 0);
-	if (got != st.st_size)
-		return mb_error_set(err, got < 0 ? mb_neg_errno() : -EIO, "seccomp: reading the filter: %m");
-
-	ret->insns = TAKE_PTR(insns);
-	ret->len = (unsigned short)n;
+		return r;
+	ret->insns = prog.insns;
+	ret->len = (unsigned short)prog.n;
 	return 0;
 }
 
