@@ -1,17 +1,35 @@
 # Benchmarks. `make bench` runs, one after the other on this machine, the
 # relay benchmark (bench/relay-results.txt) and membrane side by side with
-# its peers (bench/side-by-side.sh: start-up, echo round trips, supervisor
-# memory; it also refreshes bench/startup-results.md) and writes
-# bench/results.md. bench-audit (1 GiB) is left out: run it on its own.
+# its peers (bench/side-by-side.sh: start-up, echo round trips, the notified
+# system call through bench/bench-notify, supervisor memory; it also
+# refreshes bench/startup-results.md) and writes bench/results.md.
+# bench-audit (1 GiB) is left out: run it on its own.
 .PHONY: bench bench-side-by-side
 BENCH_DEPS = membrane-run tests/sandbox/launch bench/relay-bench bench/plain-relay \
-	tests/fixtures/mcp-echo tests/inspector/relay-harness
+	tests/fixtures/mcp-echo tests/inspector/relay-harness bench/bench-notify$(EXEEXT)
 bench: $(BENCH_DEPS)
 	$(MAKE) $(AM_MAKEFLAGS) bench-relay
 	$(MAKE) $(AM_MAKEFLAGS) bench-side-by-side
 bench-side-by-side: $(BENCH_DEPS)
 	top_srcdir=$(abs_top_srcdir) top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/side-by-side.sh $(abs_top_srcdir)/bench/results.md
 EXTRA_DIST += bench/side-by-side.sh bench/results.py bench/results.md bench/README.md
+
+# Built on demand only (EXTRA_PROGRAMS): they take tens of seconds to run.
+EXTRA_PROGRAMS = bench/bench-notify
+bench_bench_notify_SOURCES = bench/bench-notify.c $(NOTIFY_SOURCES)
+bench_bench_notify_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS)
+bench_bench_notify_LDADD = $(SANDBOX_LIBS) $(POLICY_LIBS)
+CLEANFILES += $(EXTRA_PROGRAMS)
+EXTRA_DIST += bench/notify-results.md
+
+# openat through the notifier vs bare, seccomp, Landlock and a bare notify
+# loop (bench/bench-notify.c; results recorded in bench/notify-results.md,
+# with the notes of whoever recorded them: `make bench` puts the table in
+# bench/results.md and leaves this file alone).
+.PHONY: bench-notify
+bench-notify: bench/bench-notify$(EXEEXT)
+	$(AM_V_GEN){ echo "## openat through the notifier (bench/bench-notify)"; echo; \
+	  ./bench/bench-notify; echo; } | tee bench/notify-results.md
 
 # membrane-audit on a 1 GiB report written by the real reporter: time and
 # peak RSS (bench/audit.sh; results recorded in bench/audit-results.md).
