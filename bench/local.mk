@@ -29,3 +29,9 @@ bench: bench-relay
 bench-relay: bench/relay-bench bench/plain-relay tests/fixtures/mcp-echo tests/inspector/relay-harness
 	$(SHELL) $(top_srcdir)/bench/run-relay-bench.sh $(top_builddir) | tee bench/relay-results.txt
 .PHONY: bench bench-relay
+
+# The inspector's CPU per round trip, from memory (callgrind-friendly).
+noinst_PROGRAMS += bench/inspect-cost
+bench_inspect_cost_SOURCES = bench/inspect-cost.c
+bench_inspect_cost_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+bench_inspect_cost_LDADD = $(INSPECT_LIBS) $(CJSON_LIBS)
