@@ -335,6 +335,86 @@ def test_bad_input_server():
     ok(b"987654" not in s.rest, "the unknown-id answer never reached the client")
 
 
+def test_call_timeout():
+    # A call answered long after --call-timeout: its window closes (an
+    # "error" report names it) and the client still gets the answer.
+    s = Session(["--call-timeout", "200"])
+    rid = s.request("tools/call", {"name": "echo", "arguments": {"text": "!late 3"}})
+    r = s.reply(rid)
+    is_((r or {}).get("result", {}).get("content", [{}])[0].get("text"), "!late 3",
+        "the late answer still reaches the client")
+    s.ping_works("the session goes on")
+    s.close()
+    errs = s.reports("error")
+    late = [e for e in errs if "call-timeout" in e.get("reason", "")]
+    ok(len(late) == 1 and late[0].get("request", {}).get("id") == rid and
+       late[0]["request"].get("tool") == "echo" and
+       late[0]["request"].get("arguments") == {"text": "!late 3"},
+       "the expiry is reported once, naming the request", errs)
+    ok(not any("unknown id" in e.get("reason", "") for e in errs),
+       "the late answer is not taken for an answer to an unknown id", errs)
+    # Progress keeps the window open: no expiry while it comes.
+    s = Session(["--call-timeout", "3000"])
+    rid = s.request("tools/call", {"name": "echo", "arguments": {"text": "!progress 5 0.2"},
+                                   "_meta": {"progressToken": "tok-1"}})
+    r = s.reply(rid)
+    ok(r is not None and "result" in r, "a call with progress answered", r)
+    s.close()
+    ok(not any("call-timeout" in e.get("reason", "") for e in s.reports("error")),
+       "no expiry for a call that reports progress", s.reports("error"))
+    # A server that dies after the window closed: the client still gets an
+    # error for its request.
+    s = Session(["--call-timeout", "200"])
+    a = s.request("tools/call", {"name": "echo", "arguments": {"text": "!silent"}})
+    time.sleep(1.0)  # past the timeout: the call expires (no assertion on when)
+    s.request("tools/call", {"name": "echo", "arguments": {"text": "!die 4"}})
+    got = {}
+    for _ in range(2):
+        m = s.msg()
+        if m:
+            got[m.get("id")] = m
+    ok(a in got and "error" in got[a], "an expired request is answered when the server dies", got)
+    is_(s.close(), 4, "exit status of the server")
+
+
+def roots_answer(s, roots):
+    """Wait for the server's roots/list (forwarded), answer it; returns it."""
+    while True:
+        m = s.msg()
+        if m is None or m.get("method") == "roots/list":
+            break
+    if m is not None:
+        s.send({"jsonrpc": "2.0", "id": m["id"],
+                "result": {"roots": [{"uri": u} for u in roots]}})
+    return m
+
+
+def test_roots():
+    s = Session()
+    rid = s.request("tools/call", {"name": "echo", "arguments": {"text": "!roots"}})
+    req = roots_answer(s, ["file:///srv/mcp", "file:///home/u/other"])
+    ok(req is not None, "the server's roots/list reaches the client")
+    s.reply(rid)
+    s.send({"jsonrpc": "2.0", "method": "notifications/roots/list_changed"})
+    rid = s.request("tools/call", {"name": "echo", "arguments": {"text": "!roots"}})
+    roots_answer(s, ["file:///srv/mcp", "file:///home/u/other", "file:///tmp/x%20y"])
+    s.reply(rid)
+    rid = s.request("tools/call", {"name": "echo", "arguments": {"text": "!roots"}})
+    roots_answer(s, ["file:///opt/p"])
+    s.reply(rid)
+    s.ping_works("the session goes on")
+    s.close()
+    errs = [e for e in s.reports("error") if e.get("side") == "client"]
+    roots = [e.get("root") for e in errs if "root" in e]
+    within = [e.get("within") for e in errs if "within" in e]
+    is_(roots, ["file:///home/u/other", "file:///tmp/x%20y", "file:///opt/p"],
+        "each root outside arguments.within reported once")
+    is_(within, ["/srv/mcp"], "a within entry beneath none of the roots reported once")
+    ok(all("arguments.within" in e.get("reason", "") for e in errs), "the reasons say why", errs)
+    recv = s.server_received()
+    ok(recv.count(b'"roots"') == 3, "every roots answer reached the server", recv[-300:])
+
+
 def test_stderr():
     s = Session()
     s.call("echo", {"text": "!stderr"})
@@ -382,7 +462,7 @@ def main():
     tests = [test_passthrough, test_filtering_and_refusals,
              lambda: test_rug_pull(False), lambda: test_rug_pull(True),
              test_server_death, test_bad_input_client, test_bad_input_server,
-             test_stderr, test_shutdown, test_backpressure]
+             test_stderr, test_shutdown, test_backpressure, test_call_timeout, test_roots]
     for t in tests:
         try:
             t()
