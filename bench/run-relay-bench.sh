@@ -12,12 +12,16 @@
 # figure is the median over the rounds. Prints the per-round lines, then the
 # medians and the ratios of c (and d) to a and b.
 # Set RELAY_C to another command prefix (e.g. membrane-run --profile ... --)
-# to measure that instead of the harness.
+# to measure that instead of the harness, SERVER to another MCP server
+# command (e.g. node .../server-everything/dist/index.js) with BENCH_ARGS for
+# relay-bench (e.g. -I -k message); the RSS figure needs mcp-echo's
+# ECHO_HOLD and is taken only with the default server.
 set -eu
 b=${1:-.}
 N=${N:-10000}
 ROUNDS=${ROUNDS:-5}
-echo_srv="$b/tests/fixtures/mcp-echo"
+echo_srv=${SERVER:-"$b/tests/fixtures/mcp-echo"}
+bench_args=${BENCH_ARGS:-}
 relay_c=${RELAY_C:-"$b/tests/inspector/relay-harness --report /dev/null --"}
 relay_d=${RELAY_D:-}
 tmp=$(mktemp)
@@ -35,20 +39,24 @@ while [ "$r" -le "$ROUNDS" ]; do
 	for pin in unpinned pinned; do
 		for label in $labels; do
 			case $label in
-			a) set -- "$echo_srv" ;;
-			b) set -- "$b/bench/plain-relay" -- "$echo_srv" ;;
 			# shellcheck disable=SC2086
-			c) set -- $relay_c "$echo_srv" ;;
+			a) set -- $echo_srv ;;
 			# shellcheck disable=SC2086
-			d) set -- $relay_d "$echo_srv" ;;
+			b) set -- "$b/bench/plain-relay" -- $echo_srv ;;
+			# shellcheck disable=SC2086
+			c) set -- $relay_c $echo_srv ;;
+			# shellcheck disable=SC2086
+			d) set -- $relay_d $echo_srv ;;
 			esac
-			one $pin $label "$b/bench/relay-bench" -n "$N" -w 64 -- "$@"
+			# shellcheck disable=SC2086
+			one $pin $label "$b/bench/relay-bench" -n "$N" -w 64 $bench_args -- "$@"
 		done
 	done
 	r=$((r + 1))
 done > "$tmp"
 cat "$tmp"
-for label in $labels; do
+[ -n "${SERVER:-}" ] && labels_rss= || labels_rss=$labels
+for label in $labels_rss; do
 	case $label in
 	a) continue ;;
 	b) set -- "$b/bench/plain-relay" -- ;;

@@ -412,6 +412,65 @@ int main(void)
 	from_client(&R, "{" J ",\"id\":91,\"method\":\"tools/list\"}\n");
 	from_server(&R, tools_page("91", ""));
 	ok(strstr(out_client(&R), "secret_tool") != NULL, "unlisted_tools: allow: nothing hidden");
+	R.p->unlisted_tools = MB_UNLISTED_DENY;
+
+	/* --- the call timeout: the window closes, the late answer passes --- */
+	{
+		struct mb_inflight *t2 = mb_inspector_inflight(R.ins);
+		mb_inflight_set_timeout(t2, 1000000000ull);
+		rig_clear(&R);
+		from_client(&R, "{" J ",\"id\":95,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"slow\"},\"_meta\":{\"progressToken\":95}}}\n");
+		from_client(&R, "{" J ",\"id\":96,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"hung\"}}}\n");
+		struct mb_call *c95 = mb_inflight_find(t2, MB_DIR_CLIENT, "n95");
+		struct mb_call *c96 = mb_inflight_find(t2, MB_DIR_CLIENT, "n96");
+		uint64_t d95 = c95->deadline_ns, d96 = c96->deadline_ns;
+		from_server(&R, "{" J ",\"method\":\"notifications/progress\",\"params\":{\"progressToken\":95,\"progress\":1}}\n");
+		ok(c95->deadline_ns >= d96 && c95->deadline_ns >= d95, "progress for its token pushes the call's deadline");
+		mb_inspector_expire(R.ins, d96);
+		is_int(c96->state, MB_CALL_EXPIRED, "no answer in time: expired");
+		cJSON *e = last_report(&R, "error");
+		cJSON *req = e ? cJSON_GetObjectItem(e, "request") : NULL;
+		ok(req && cJSON_GetObjectItem(req, "id")->valueint == 96 &&
+		   !strcmp(cJSON_GetObjectItem(req, "tool")->valuestring, "echo") &&
+		   strstr(cJSON_GetObjectItem(e, "reason")->valuestring, "--call-timeout"),
+		   "reported as error, naming the request");
+		is_int(n_reports(&R, "error"), 1, "once");
+		mb_inspector_expire(R.ins, UINT64_MAX);
+		is_int(n_reports(&R, "error"), 2, "the other expires later, reported once too");
+		mb_inspector_expire(R.ins, UINT64_MAX);
+		is_int(n_reports(&R, "error"), 2, "nothing is reported twice");
+		rig_clear(&R);
+		from_server(&R, "{" J ",\"id\":96,\"result\":{\"content\":[]}}\n");
+		is_str(out_client(&R), "{" J ",\"id\":96,\"result\":{\"content\":[]}}\n", "the late answer reaches the client");
+		is_int(n_reports(&R, NULL), 0, "not as an answer to an unknown id");
+		ok(!mb_inflight_find(t2, MB_DIR_CLIENT, "n96"), "and the entry is gone");
+		from_server(&R, "{" J ",\"id\":95,\"result\":{\"content\":[]}}\n");
+		mb_inflight_set_timeout(t2, 0);
+	}
+
+	/* --- roots: compared with arguments.within, each mismatch once --- */
+	{
+		rig_clear(&R);
+		from_server(&R, "{" J ",\"id\":\"r1\",\"method\":\"roots/list\"}\n");
+		from_client(&R, "{" J ",\"id\":\"r1\",\"result\":{\"roots\":[{\"uri\":\"file:///srv/mcp/a\"},{\"uri\":\"file:///etc\"},{\"uri\":\"https://example.com/\"}]}}\n");
+		ok(strstr(out_server(&R), "file:///etc") != NULL, "the answer is forwarded");
+		cJSON *o;
+		int roots = 0, within = 0;
+		cJSON_ArrayForEach(o, R.reports) {
+			if (cJSON_GetObjectItem(o, "root"))
+				roots++, is_str(cJSON_GetObjectItem(o, "root")->valuestring, "file:///etc", "the root outside within");
+			if (cJSON_GetObjectItem(o, "within"))
+				within++, is_str(cJSON_GetObjectItem(o, "within")->valuestring, "/srv/mcp", "within beneath none of the roots");
+		}
+		ok(roots == 1 && within == 1, "one report each (%d, %d)", roots, within);
+		rig_clear(&R);
+		from_server(&R, "{" J ",\"id\":\"r2\",\"method\":\"roots/list\"}\n");
+		from_client(&R, "{" J ",\"id\":\"r2\",\"result\":{\"roots\":[{\"uri\":\"file:///etc\"},{\"uri\":\"file:///srv/mcp/b\"}]}}\n");
+		is_int(n_reports(&R, "error"), 0, "the same mismatch again: not reported twice");
+		from_server(&R, "{" J ",\"id\":\"r3\",\"method\":\"roots/list\"}\n");
+		from_client(&R, "{" J ",\"id\":\"r3\",\"error\":{\"code\":-32601,\"message\":\"no roots\"}}\n");
+		is_int(n_reports(&R, "error"), 0, "an error answer: nothing to compare");
+	}
 
 	rig_free(&R);
 	return done_testing();
