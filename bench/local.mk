@@ -50,7 +50,7 @@ bench-everything: bench/relay-bench bench/plain-relay membrane-run
 .PHONY: bench bench-relay bench-everything
 
 # The inspector's CPU per round trip, from memory (callgrind-friendly).
-EXTRA_DIST += bench/relay-results.txt
+EXTRA_DIST += bench/relay-results.txt bench/mcp-echo.yml
 noinst_PROGRAMS += bench/inspect-cost
 bench_inspect_cost_SOURCES = bench/inspect-cost.c
 bench_inspect_cost_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)

@@ -25,6 +25,6 @@ check_PROGRAMS += tests/inspector/relay-harness
 tests_inspector_relay_harness_SOURCES = tests/inspector/relay-harness.c tests/inspector/helpers.h
 tests_inspector_relay_harness_CFLAGS = $(INSPECTOR_TEST_CFLAGS)
 tests_inspector_relay_harness_LDADD = $(INSPECTOR_TEST_LDADD)
-TESTS += tests/inspector/relay.sh
-EXTRA_DIST += tests/inspector/relay.sh tests/inspector/relay.py \
-	tests/fixtures/mcp-fixture-server.py
+TESTS += tests/inspector/relay.sh tests/inspector/relay-membrane.sh
+EXTRA_DIST += tests/inspector/relay.sh tests/inspector/relay-membrane.sh tests/inspector/relay.py \
+	tests/fixtures/mcp-fixture-server.py tests/fixtures/inspector.yml

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Scripted-client tests of the relay over real pipes (TAP).
 
-The command under test is $RELAY_CMD (a shell-split prefix that the server
-command is appended to): tests/inspector/relay-harness by default, or
-membrane-run --profile tests/fixtures/inspector.yml once its run path is
-built. The server is tests/fixtures/mcp-fixture-server.py. Every assertion is
-on bytes received, report lines or exit statuses; none on timing.
+The command under test is tests/inspector/relay-harness (the relay without
+the sandbox) by default, or with RELAY_MEMBRANE=1 membrane-run itself, under
+tests/fixtures/inspector.yml (the same profile as the harness's), sandbox
+and all: the harness's options are then translated (milliseconds to
+seconds, --pin-strict to a copy of the profile with pin: strict). The server
+is tests/fixtures/mcp-fixture-server.py. Every assertion is on bytes
+received, report lines or exit statuses; none on timing.
 """
 import json
 import os
@@ -20,8 +22,37 @@ import time
 TOP_SRCDIR = os.environ.get("top_srcdir", ".")
 TOP_BUILDDIR = os.environ.get("top_builddir", ".")
 FIXTURE = os.path.join(TOP_SRCDIR, "tests/fixtures/mcp-fixture-server.py")
-RELAY = shlex.split(os.environ.get("RELAY_CMD") or
-                    os.path.join(TOP_BUILDDIR, "tests/inspector/relay-harness"))
+MEMBRANE = os.environ.get("RELAY_MEMBRANE") == "1"
+if MEMBRANE:
+    RELAY = [os.environ.get("MEMBRANE_RUN") or os.path.join(TOP_BUILDDIR, "membrane-run")]
+else:
+    RELAY = shlex.split(os.environ.get("RELAY_CMD") or
+                        os.path.join(TOP_BUILDDIR, "tests/inspector/relay-harness"))
+PROFILE = os.path.join(TOP_SRCDIR, "tests/fixtures/inspector.yml")
+# Inside the sandbox, the system's python (the profile grants /usr).
+PYTHON = "/usr/bin/python3" if MEMBRANE else sys.executable
+
+
+def relay_args(args, tmpdir):
+    """The harness's options, for membrane-run when it is under test."""
+    if not MEMBRANE:
+        return list(args)
+    out, profile = [], PROFILE
+    it = iter(args)
+    for a in it:
+        if a in ("--grace", "--call-timeout"):
+            out += [a, "%g" % (int(next(it)) / 1000.0)]
+        elif a == "--pin-strict":
+            profile = os.path.join(tmpdir, "strict.yml")
+            with open(PROFILE) as src, open(profile, "w") as dst:
+                dst.write(src.read() + "pin: strict\n")
+        elif a == "--audit":
+            out += ["--mode", "audit"]
+        else:
+            out.append(a)
+    fixtures = os.path.join(os.path.abspath(TOP_SRCDIR), "tests/fixtures")
+    return ["--profile", profile, "--set", "FIXTURES=" + fixtures,
+            "--set", "TMP=" + tmpdir] + out
 
 n = 0
 failed = 0
@@ -57,8 +88,9 @@ class Session:
         e["FIXTURE_RECORD_IN"] = self.rec_in
         e["FIXTURE_RECORD_OUT"] = self.rec_out
         e.update(env or {})
-        cmd = RELAY + ["--report", self.report_path] + list(args) + \
-            ["--", sys.executable, FIXTURE]
+        os.chmod(self.dir, 0o755)
+        cmd = RELAY + ["--report", self.report_path] + relay_args(args, self.dir) + \
+            ["--", PYTHON, os.path.abspath(FIXTURE)]
         self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, env=e)
         self.buf = b""
