@@ -388,7 +388,7 @@ static enum verdict client_request(struct mb_inspector *ins, struct mb_jr_msg *m
 		free(reason);
 	}
 	struct mb_call *c = NULL;
-	int r = mb_inflight_add(ins->inflight, MB_DIR_CLIENT, m, mb_now_ns(), &c);
+	int r = mb_inflight_add(ins->inflight, MB_DIR_CLIENT, m, mb_coarse_ns(), &c);
 	if (r < 0) {
 		reply_error(ins, MB_SIDE_CLIENT, m->id.raw, m->id.raw_len, MB_JR_INTERNAL_ERROR,
 			    "membrane: out of memory");
@@ -421,7 +421,7 @@ static enum verdict client_msg(struct mb_inspector *ins, struct mb_jr_msg *m)
 		if (strcmp(m->method, "notifications/cancelled") == 0)
 			mb_inflight_cancel(ins->inflight, MB_DIR_CLIENT,
 					   mb_jr_key(m, m->p[MB_P_REQUEST_ID]),
-					   mb_now_ns() + ins->cfg.cancel_grace_ms * 1000000u);
+					   mb_coarse_ns() + ins->cfg.cancel_grace_ms * 1000000u);
 		return V_FORWARD;
 	case MB_JR_RESULT:
 	case MB_JR_ERROR: {
@@ -514,7 +514,7 @@ static enum verdict server_msg(struct mb_inspector *ins, const char *text, struc
 				   text + m->span.off, m->span.len, true);
 			return V_DROP;
 		}
-		if (mb_inflight_add(ins->inflight, MB_DIR_SERVER, m, mb_now_ns(), NULL) < 0) {
+		if (mb_inflight_add(ins->inflight, MB_DIR_SERVER, m, mb_coarse_ns(), NULL) < 0) {
 			reply_error(ins, MB_SIDE_SERVER, m->id.raw, m->id.raw_len,
 				    MB_JR_INTERNAL_ERROR, "membrane: out of memory");
 			return V_DROP;
@@ -528,11 +528,11 @@ static enum verdict server_msg(struct mb_inspector *ins, const char *text, struc
 				ins->inflight, MB_DIR_CLIENT,
 				mb_jr_key(m, m->p[MB_P_PROGRESS_TOKEN]));
 			if (c)
-				mb_inflight_touch(ins->inflight, c, mb_now_ns());
+				mb_inflight_touch(ins->inflight, c, mb_coarse_ns());
 		} else if (strcmp(m->method, "notifications/cancelled") == 0) {
 			mb_inflight_cancel(ins->inflight, MB_DIR_SERVER,
 					   mb_jr_key(m, m->p[MB_P_REQUEST_ID]),
-					   mb_now_ns() + ins->cfg.cancel_grace_ms * 1000000u);
+					   mb_coarse_ns() + ins->cfg.cancel_grace_ms * 1000000u);
 		} else if (strcmp(m->method, "notifications/tasks/status") == 0) {
 			if (is_terminal(mb_jr_param_str(m, MB_P_STATUS)))
 				mb_inflight_task_ended(ins->inflight, MB_DIR_CLIENT,

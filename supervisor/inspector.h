@@ -59,7 +59,8 @@ void mb_inspector_server_frame(struct mb_inspector *ins, const struct mb_frame *
 void mb_inspector_server_gone(struct mb_inspector *ins, const char *why);
 
 /* Drop cancelled calls whose grace ended and expire calls whose timeout
- * passed (each reported as "error"); returns the next deadline or 0. */
+ * passed (each reported as "error"); returns the next deadline or 0. The
+ * inspector's clock is mb_coarse_ns(). */
 uint64_t mb_inspector_expire(struct mb_inspector *ins, uint64_t now_ns);
 
 /* The requests in flight (read-only for the correlator, which uses

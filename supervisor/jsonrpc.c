@@ -346,13 +346,13 @@ void mb_jr_parse(const char *text, size_t len, struct mb_jr_frame *f)
 	memset(f, 0, offsetof(struct mb_jr_frame, arena));
 	f->text = text;
 	f->len = len;
+	f->tape.n = 0;
+	f->tape.overflow = false;
 	struct mb_span all = mb_json_trim(text, len);
 	if (all.len == 0) {
 		f->fault = MB_JR_FAULT_EMPTY;
 		return;
 	}
-	f->tape.n = 0;
-	f->tape.overflow = false;
 	f->scan = mb_json_validate(text, len, MB_JSON_MAX_DEPTH, &f->dups, &f->ndup, &f->tape);
 	if (f->scan != MB_JSON_OK) {
 		f->fault = f->scan == MB_JSON_SYNTAX  ? MB_JR_FAULT_PARSE

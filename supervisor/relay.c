@@ -249,7 +249,7 @@ static void on_drain(struct mb_timer *t)
 static void on_expire(struct mb_timer *t)
 {
 	struct relay *rl = container_of(t, struct relay, t_expire);
-	mb_inspector_expire(rl->ins, mb_now_ns());
+	mb_inspector_expire(rl->ins, mb_coarse_ns());
 }
 
 /* ---- after each round ---- */

@@ -3,9 +3,12 @@ INSPECTOR_TEST_LDADD = $(INSPECT_LIBS) $(CJSON_LIBS)
 INSPECTOR_TEST_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 
 check_PROGRAMS += tests/inspector/framer.t tests/inspector/jsonrpc.t \
-	tests/inspector/inflight.t tests/inspector/inspector.t
+	tests/inspector/inflight.t tests/inspector/inspector.t tests/inspector/loop.t
 TESTS += tests/inspector/framer.t tests/inspector/jsonrpc.t \
-	tests/inspector/inflight.t tests/inspector/inspector.t
+	tests/inspector/inflight.t tests/inspector/inspector.t tests/inspector/loop.t
+tests_inspector_loop_t_SOURCES = tests/inspector/loop.c
+tests_inspector_loop_t_CFLAGS = $(INSPECTOR_TEST_CFLAGS)
+tests_inspector_loop_t_LDADD = $(INSPECTOR_TEST_LDADD)
 tests_inspector_framer_t_SOURCES = tests/inspector/framer.c
 tests_inspector_framer_t_CFLAGS = $(INSPECTOR_TEST_CFLAGS)
 tests_inspector_framer_t_LDADD = $(INSPECTOR_TEST_LDADD)
