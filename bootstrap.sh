@@ -39,9 +39,29 @@ fi
 [ -f Makefile ] || ./configure --enable-werror
 make -j"$(nproc)"
 
+# The main job on a shipped example: server-filesystem over a demo directory,
+# under profiles/filesystem.yml. One call inside ROOT is answered; one that
+# names /etc/passwd is refused by membrane before the server sees it.
+demo=$(mktemp -d /tmp/membrane-demo.XXXXXX)
+trap 'rm -rf "$demo"' EXIT
+mkdir "$demo/root"
+echo "hello from inside the sandbox" > "$demo/root/notes.txt"
+modules=$PWD/tests/e2e/node_modules
+server=$modules/@modelcontextprotocol/server-filesystem
 echo
-echo "bootstrap: built. The plan membrane compiles for the filesystem server over this directory:"
-echo "  ./membrane-run --explain --profile profiles/filesystem.yml --set ROOT=\$PWD"
-if [ -f profiles/filesystem.yml ]; then
-	./membrane-run --explain --profile profiles/filesystem.yml --set ROOT="$PWD" --set SERVER_DIR="$PWD/tests/e2e/node_modules/@modelcontextprotocol/server-filesystem" | head -40
-fi
+echo "bootstrap: built. A first run: server-filesystem over $demo/root, under profiles/filesystem.yml:"
+echo "  ./membrane-run --profile profiles/filesystem.yml --set ROOT=$demo/root \\"
+echo "      --set SERVER_DIR=$server --set MODULES=$modules -- node $server/dist/index.js $demo/root"
+{
+	printf '%s\n' \
+	  '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"bootstrap","version":"1"}}}' \
+	  '{"jsonrpc":"2.0","method":"notifications/initialized"}' \
+	  "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"read_text_file\",\"arguments\":{\"path\":\"$demo/root/notes.txt\"}}}" \
+	  '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"read_text_file","arguments":{"path":"/etc/passwd"}}}'
+	sleep 2
+} | ./membrane-run --profile profiles/filesystem.yml --set ROOT="$demo/root" \
+	--set SERVER_DIR="$server" --set MODULES="$modules" --report "$demo/report.jsonl" \
+	-- node "$server/dist/index.js" "$demo/root" 2>/dev/null |
+	grep -E '"id":(2|3)' | sed 's/^/  < /'
+echo "bootstrap: what membrane reported ($demo/report.jsonl):"
+sed 's/^/  /' "$demo/report.jsonl"

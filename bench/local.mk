@@ -10,6 +10,15 @@ bench-audit: membrane-audit tests/audit/gen-report
 	top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/audit.sh $(BENCH_AUDIT_SIZE)
 EXTRA_DIST += bench/audit-results.md
 
+# Start-up cost: membrane-run (or the sandbox through tests/sandbox/launch)
+# around /bin/true against bare, unshare and bubblewrap, in one hyperfine
+# run (bench/startup.sh; results in bench/startup-results.md).
+EXTRA_DIST += bench/startup.sh bench/true.yml bench/startup-results.md
+.PHONY: bench bench-startup
+bench: bench-startup
+bench-startup: membrane-run tests/sandbox/launch
+	top_srcdir=$(abs_top_srcdir) top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/startup.sh $(abs_top_srcdir)/bench/startup-results.md
+
 # ns per mb_callgrants_allows_path query; built, never run by make check.
 noinst_PROGRAMS += bench/bench-match
 bench_bench_match_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)

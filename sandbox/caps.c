@@ -1,6 +1,7 @@
 #include <cap-ng.h>
 #include <grp.h>
 #include <linux/securebits.h>
+#include <stdbool.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -24,14 +25,23 @@ int mb_privs_drop(const struct mb_privs *p, struct mb_error *err)
 	/* libcap-ng keeps the pid it last read; our raw clone skipped its
 	 * atfork reset, so it would capset() the caller. */
 	capng_setpid(getpid());
-	/* Needs CAP_SETPCAP: before anything is dropped. */
-	if (prctl(PR_SET_SECUREBITS, MB_SECUREBITS, 0, 0, 0) < 0)
-		return mb_error_set(err, mb_neg_errno(), "prctl PR_SET_SECUREBITS: %m");
-	/* The bounding set needs CAP_SETPCAP too; keep the effective set for
-	 * the id switch below. */
-	capng_clear(CAPNG_SELECT_BOUNDS);
-	if (capng_apply(CAPNG_SELECT_BOUNDS) < 0)
-		return mb_error_set(err, -EPERM, "capng_apply: cannot empty the bounding set");
+	if (capng_get_caps_process() < 0)
+		return mb_error_set(err, -EIO, "capng_get_caps_process failed");
+	/* Without CAP_SETPCAP (an unprivileged caller run without a user
+	 * namespace, --best-effort) neither the securebits nor the bounding set
+	 * can change; there is nothing to drop either, and no_new_privs keeps
+	 * the bounding set from ever being used. */
+	bool setpcap = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
+	if (setpcap) {
+		/* Needs CAP_SETPCAP: before anything is dropped. */
+		if (prctl(PR_SET_SECUREBITS, MB_SECUREBITS, 0, 0, 0) < 0)
+			return mb_error_set(err, mb_neg_errno(), "prctl PR_SET_SECUREBITS: %m");
+		/* The bounding set needs CAP_SETPCAP too; keep the effective
+		 * set for the id switch below. */
+		capng_clear(CAPNG_SELECT_BOUNDS);
+		if (capng_apply(CAPNG_SELECT_BOUNDS) < 0)
+			return mb_error_set(err, -EPERM, "capng_apply: cannot empty the bounding set");
+	}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return mb_error_set(err, mb_neg_errno(), "prctl PR_CAP_AMBIENT_CLEAR_ALL: %m");
 
@@ -43,7 +53,8 @@ int mb_privs_drop(const struct mb_privs *p, struct mb_error *err)
 			return mb_error_set(err, mb_neg_errno(), "setresgid %u: %m", (unsigned)p->gid);
 		if (setresuid(p->uid, p->uid, p->uid) < 0)
 			return mb_error_set(err, mb_neg_errno(), "setresuid %u: %m", (unsigned)p->uid);
-	} else if (p->clear_groups && setgroups(0, NULL) < 0) {
+	} else if (p->clear_groups && capng_have_capability(CAPNG_EFFECTIVE, CAP_SETGID) &&
+		   setgroups(0, NULL) < 0) {
 		return mb_error_set(err, mb_neg_errno(), "setgroups: %m");
 	}
 
@@ -58,7 +69,7 @@ int mb_privs_drop(const struct mb_privs *p, struct mb_error *err)
 	if (capng_get_caps_process() < 0)
 		return mb_error_set(err, -EIO, "capng_get_caps_process failed");
 	if (capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE ||
-	    capng_have_capabilities(CAPNG_SELECT_BOUNDS) != CAPNG_NONE)
+	    (setpcap && capng_have_capabilities(CAPNG_SELECT_BOUNDS) != CAPNG_NONE))
 		return mb_error_set(err, -EPERM, "capabilities survived the drop");
 	return 0;
 }

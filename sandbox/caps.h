@@ -13,9 +13,9 @@ struct mb_privs {
 	bool set_user;     /* switch to uid/gid (root only) */
 	uid_t uid;
 	gid_t gid;
-	bool clear_groups; /* drop supplementary groups (not possible, nor
-			      needed, in our own user namespace: setgroups
-			      is denied there) */
+	bool clear_groups; /* drop supplementary groups where we may (not in
+			      our own user namespace: setgroups is denied
+			      there; not without CAP_SETGID) */
 };
 
 /* Drop everything; 0 or -errno with err naming the step. Verifies the

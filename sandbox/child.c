@@ -3,13 +3,18 @@
  * the caller over the sync socket as one line, and the child exits 125.
  *
  * Order matters, and each step says why it sits where it does:
- *   fds, death signal   first: nothing of the caller's may leak in, and the
- *                       child must not outlive a caller that died early
+ *   fds, signals, death first: nothing of the caller's may leak in, no signal
+ *                       meant for the command may be lost, and the child
+ *                       must not outlive a caller that died early
  *   user namespace map  before anything that checks ids (mounts, files)
+ *   memfd_noexec        a per-pid-namespace sysctl, needs CAP_SYS_ADMIN, and
+ *                       through the host's /proc (ours has sys/ read-only);
+ *                       its outcome is the one input of the seccomp baseline,
+ *                       which the caller then builds while we go on
  *   mounts, pivot_root  need CAP_SYS_ADMIN (in the userns when unprivileged)
  *   loopback up         needs CAP_NET_ADMIN in the new netns
- *   memfd_noexec        a per-pid-namespace sysctl, needs CAP_SYS_ADMIN
- *   rlimits             before dropping CAP_SYS_RESOURCE
+ *   rlimits             before dropping CAP_SYS_RESOURCE (memory: in the
+ *                       command only, just before its exec)
  *   user, capabilities  then nothing privileged is left to do
  *   no_new_privs        required by Landlock and seccomp for the unprivileged
  *   Landlock, seccomp   last: the baseline forbids mount, and Landlock must
@@ -127,6 +132,13 @@ static int setup(struct mb_child *c, struct mb_layers *L, struct mb_error *err)
 	/* Before the mounts: the new /proc's sys/ is read-only. */
 	if (L->pidns)
 		L->memfd_noexec = mb_memfd_noexec() == 0;
+	/* The caller builds the seccomp baseline (which depends on that
+	 * sysctl) while we build the mounts: ask for it now. */
+	struct mb_sync_msg ask = { .type = MB_SYNC_SECCOMP_ENV, .code = L->memfd_noexec };
+	r = mb_sync_send(c->sync_fd, &ask, -1);
+	if (r < 0)
+		return mb_error_set(err, r, "asking membrane-run for the seccomp filter: %s",
+				    strerror(-r));
 	if (L->mntns) {
 		struct mb_mount_result mr = { 0 };
 		r = mb_mounts_setup(plan, owner, group, &mr, err);
@@ -165,8 +177,12 @@ static int setup(struct mb_child *c, struct mb_layers *L, struct mb_error *err)
 		L->landlock_scope = lr.scope;
 	}
 
-	struct mb_seccomp_env env = { .plan = plan, .memfd_noexec = L->memfd_noexec };
-	r = mb_seccomp_baseline_load(&env, err);
+	struct mb_bpf filter = { 0 };
+	r = mb_sync_recv_filter(c->sync_fd, &filter, err);
+	if (r < 0)
+		return r;
+	r = mb_bpf_load(&filter, 0, err);
+	mb_bpf_free(&filter);
 	if (r < 0)
 		return r;
 	L->seccomp_baseline = true;
@@ -200,6 +216,8 @@ _noreturn_ static void run_command(struct mb_child *c)
 		if (r < 0)
 			_exit(125);
 	}
+	if (mb_limits_apply_memory(&c->cfg->plan->limits, &err) < 0)
+		goto fail;
 	int status = 126;
 	char *const *envp = c->cfg->plan->envp.n ? c->cfg->plan->envp.v : NULL;
 	mb_exec_command(c->cfg->argv, envp, &status, &err);
@@ -217,6 +235,12 @@ _noreturn_ void mb_child_main(struct mb_child *c)
 	 * process of the sandbox with it. */
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	mb_init_reset_signals();
+	/* Block what the init waits for from the start: pid 1 drops signals it
+	 * has no handler for, so a SIGTERM sent during set-up would be lost;
+	 * blocked, it waits for the command to exist and is forwarded. */
+	sigset_t set;
+	mb_init_sigset(&set);
+	(void)sigprocmask(SIG_BLOCK, &set, NULL);
 	int r = arrange_fds(c);
 	if (r < 0)
 		_exit(125); /* cannot even report: the caller reads end of file */
@@ -231,11 +255,6 @@ _noreturn_ void mb_child_main(struct mb_child *c)
 		_exit(125);
 	}
 
-	/* Block what the init waits for before the command exists, so that
-	 * no SIGCHLD or forwarded signal is lost. */
-	sigset_t set;
-	mb_init_sigset(&set);
-	(void)sigprocmask(SIG_BLOCK, &set, NULL);
 	if (!m.layers.pidns)
 		(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	/* Nothing inside may ptrace or read the init's /proc entries. The

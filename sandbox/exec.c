@@ -1,6 +1,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sandbox/exec.h"
@@ -20,8 +21,15 @@ static const char *env_get(char *const envp[], const char *name)
 
 static int failed(const char *cmd, int e, int *ret_status, struct mb_error *err)
 {
+	struct stat st;
 	if (e == ENOENT) {
 		*ret_status = 127;
+		/* The file is there: what is missing is what it needs to run. */
+		if (strchr(cmd, '/') && stat(cmd, &st) == 0)
+			return mb_error_set(err, -ENOENT,
+					    "%s: required file not found: its interpreter (ELF loader "
+					    "or #! line) is not in the sandbox; grant it",
+					    cmd);
 		return mb_error_set(err, -ENOENT, "%s: command not found", cmd);
 	}
 	*ret_status = 126;

@@ -1,4 +1,7 @@
+#include <stdint.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include "common/macros.h"
@@ -14,13 +17,22 @@ void mb_init_sigset(sigset_t *set)
 		sigaddset(set, forwarded[i]);
 }
 
+/* The kernel's struct sigaction (x86-64 and most others): glibc's
+ * sigaction() refuses the two real-time signals it reserves for itself, and
+ * an ignored one would survive exec like any other. */
+struct mb_ksigaction {
+	void (*handler)(int);
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+
 void mb_init_reset_signals(void)
 {
-	struct sigaction sa = { .sa_handler = SIG_DFL };
-	sigemptyset(&sa.sa_mask);
+	struct mb_ksigaction sa = { .handler = SIG_DFL };
 	for (int sig = 1; sig < _NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)sigaction(sig, &sa, NULL); /* EINVAL for glibc's reserved ones */
+			(void)syscall(SYS_rt_sigaction, sig, &sa, NULL, sizeof(sa.mask));
 }
 
 static int status_of(int wstatus)

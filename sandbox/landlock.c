@@ -113,38 +113,14 @@ const char *mb_landlock_scope_name(uint64_t bit)
 
 void mb_landlock_foreach_rule(const struct mb_plan *plan, mb_landlock_rule_fn fn, void *data)
 {
-	const unsigned R = 1u << MB_OP_READ, W = 1u << MB_OP_WRITE, X = 1u << MB_OP_EXEC;
-	for (size_t i_fr = 0; i_fr < plan->fs_rules.n; i_fr++) {
-		const __typeof__(*plan->fs_rules.v) *fr = &plan->fs_rules.v[i_fr];
-		struct mb_landlock_rule r = { fr->path, fr->ops, fr->is_dir, &fr->pos, "profile" };
+	/* The plan already holds the rules for the sandbox's own mounts
+	 * (/proc, the devices, tmpfs entries), marked "<sandbox>". */
+	for (size_t i = 0; i < plan->fs_rules.n; i++) {
+		const struct mb_fs_rule *fr = &plan->fs_rules.v[i];
+		bool own = fr->pos.file && strcmp(fr->pos.file, "<sandbox>") == 0;
+		struct mb_landlock_rule r = { fr->path, fr->ops, fr->is_dir, own ? NULL : &fr->pos,
+					      own ? "sandbox" : "profile" };
 		fn(&r, data);
-	}
-	/* The sandbox's own mounts are runtime, not grants (DESIGN.md). */
-	for (size_t i_m = 0; i_m < plan->mounts.n; i_m++) {
-		const __typeof__(*plan->mounts.v) *m = &plan->mounts.v[i_m];
-		if (m->missing)
-			continue;
-		if (m->kind == MB_MOUNT_PROC) {
-			/* Node reads /proc/self/{maps,cgroup,exe}, /proc/meminfo. */
-			struct mb_landlock_rule r = { m->path, R, true, NULL, "/proc" };
-			fn(&r, data);
-		} else if (m->kind == MB_MOUNT_TMPFS) {
-			struct mb_landlock_rule r = { m->path, R | W | (m->exec ? X : 0), true, NULL,
-						      "tmpfs" };
-			fn(&r, data);
-		} else if (m->kind == MB_MOUNT_DEV) {
-			static const char *const devs[] = { "null", "zero", "full", "random",
-							    "urandom" };
-			char p[PATH_MAX];
-			struct mb_landlock_rule r = { m->path, R, true, NULL, "/dev" };
-			fn(&r, data);
-			for (size_t i = 0; i < ARRAY_SIZE(devs); i++) {
-				snprintf(p, sizeof(p), "%s/%s", strcmp(m->path, "/") ? m->path : "",
-					 devs[i]);
-				struct mb_landlock_rule d = { p, R | W, false, NULL, "/dev" };
-				fn(&d, data);
-			}
-		}
 	}
 }
 

@@ -38,15 +38,15 @@ const char *mb_landlock_fs_right_name(uint64_t bit);
 const char *mb_landlock_net_right_name(uint64_t bit);
 const char *mb_landlock_scope_name(uint64_t bit);
 
-/* One filesystem rule as applied: the plan's rules, then the ones for the
- * sandbox's own mounts (/proc read, /dev devices read-write, private tmpfs
- * read-write). ops say what was asked, why says where it came from. */
+/* One filesystem rule as applied: ops say what was asked, pos where (NULL
+ * for the sandbox's own mounts: /proc, the devices, tmpfs entries), why is
+ * "profile" or "sandbox". */
 struct mb_landlock_rule {
 	const char *path;
 	unsigned ops;
 	bool is_dir;
-	const struct mb_srcpos *pos; /* NULL for the sandbox's own mounts */
-	const char *why;             /* "profile", "/proc", "/dev", "tmpfs" */
+	const struct mb_srcpos *pos;
+	const char *why;
 };
 typedef void (*mb_landlock_rule_fn)(const struct mb_landlock_rule *r, void *data);
 void mb_landlock_foreach_rule(const struct mb_plan *plan, mb_landlock_rule_fn fn, void *data);

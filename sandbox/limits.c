@@ -26,11 +26,14 @@ int mb_limits_apply(const struct mb_limits *l, struct mb_error *err)
 	int r = set(RLIMIT_CORE, "RLIMIT_CORE", 0, NULL, err);
 	if (r < 0)
 		return r;
-	if (l->memory && (r = set(RLIMIT_DATA, "RLIMIT_DATA", l->memory, &l->memory_pos, err)) < 0)
-		return r;
 	if (l->tasks && (r = set(RLIMIT_NPROC, "RLIMIT_NPROC", l->tasks, &l->tasks_pos, err)) < 0)
 		return r;
 	if (l->files && (r = set(RLIMIT_NOFILE, "RLIMIT_NOFILE", l->files, &l->files_pos, err)) < 0)
 		return r;
 	return 0;
+}
+
+int mb_limits_apply_memory(const struct mb_limits *l, struct mb_error *err)
+{
+	return l->memory ? set(RLIMIT_DATA, "RLIMIT_DATA", l->memory, &l->memory_pos, err) : 0;
 }

@@ -14,4 +14,10 @@
 #include "common/error.h"
 #include "policy/profile.h"
 
+/* In the init, before capabilities are dropped (raising NOFILE above the
+ * current hard limit needs CAP_SYS_RESOURCE): core, tasks, files. */
 int mb_limits_apply(const struct mb_limits *l, struct mb_error *err);
+
+/* In the command's process just before exec: memory. Only the command is
+ * bound by it, not the init, whose set-up (libseccomp, libnl) allocates. */
+int mb_limits_apply_memory(const struct mb_limits *l, struct mb_error *err);

@@ -14,6 +14,8 @@ libsandbox_a_SOURCES = \
 	sandbox/limits.h sandbox/limits.c \
 	sandbox/caps.h sandbox/caps.c \
 	sandbox/landlock.h sandbox/landlock.c \
+	sandbox/bpf.h sandbox/bpf.c \
 	sandbox/seccomp_baseline.h sandbox/seccomp_baseline.c \
-	sandbox/notify.h sandbox/notify.c
+	sandbox/notify.h sandbox/notify.c \
+	sandbox/describe.h sandbox/describe.c
 SANDBOX_LIBS = libsandbox.a $(SECCOMP_LIBS) $(CAPNG_LIBS) $(NL_LIBS)

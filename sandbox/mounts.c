@@ -234,14 +234,19 @@ static int do_bind(struct ctx *c, const struct mb_mount *m)
 		if (fd == -ENOENT && m->optional)
 			return 0; /* vanished since the plan was made; it was optional */
 		return mb_error_at(c->err, fd, m->pos.file, m->pos.line, m->pos.column,
-				   "mount %s: %s; create it, or mark the grant optional with a "
-				   "trailing '?'",
-				   m->path, strerror(-fd));
+				   "mount %s: %s%s", m->path, strerror(-fd),
+				   fd == -ENOENT ? "; create it, or mark the grant optional with "
+						   "a trailing '?'"
+				   : fd == -EACCES ? "; the user running membrane-run cannot reach it"
+						   : "");
 	}
+	/* Read-only binds keep exec: ld.so maps libraries from them, and
+	 * execve is Landlock's to decide. Writable ones are noexec unless exec
+	 * is granted there: nothing written may run. */
 	uint64_t attr = MB_MOUNT_ATTR_NOSUID | MB_MOUNT_ATTR_NODEV;
 	if (m->kind == MB_MOUNT_BIND_RO)
 		attr |= MB_MOUNT_ATTR_RDONLY;
-	if (!m->exec)
+	else if (!m->exec)
 		attr |= MB_MOUNT_ATTR_NOEXEC;
 	int r = bind_fd(c, fd, dst, true, attr);
 	mb_close(fd);

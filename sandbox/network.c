@@ -15,15 +15,15 @@ int mb_net_loopback_up(struct mb_error *err)
 		r = mb_error_set(err, -EIO, "bring up lo: netlink: %s", nl_geterror(r));
 		goto out;
 	}
-	if ((r = rtnl_link_get_kernel(sk, 0, "lo", &lo)) < 0) {
-		r = mb_error_set(err, -ENODEV, "bring up lo: %s", nl_geterror(r));
-		goto out;
-	}
+	/* In a new network namespace the loopback is the only link and its
+	 * index is always 1 (LOOPBACK_IFINDEX): no need to ask the kernel. */
+	lo = rtnl_link_alloc();
 	change = rtnl_link_alloc();
-	if (!change) {
+	if (!lo || !change) {
 		r = mb_error_set(err, -ENOMEM, "bring up lo: out of memory");
 		goto out;
 	}
+	rtnl_link_set_ifindex(lo, 1);
 	rtnl_link_set_flags(change, IFF_UP);
 	if ((r = rtnl_link_change(sk, lo, change, 0)) < 0) {
 		r = mb_error_set(err, -EIO, "bring up lo: %s", nl_geterror(r));

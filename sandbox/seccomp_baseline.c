@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "sandbox/bpf.h"
 #include "sandbox/kernel-compat.h"
 #include "sandbox/seccomp_baseline.h"
 
@@ -150,6 +151,20 @@ void mb_seccomp_cond_describe(struct mb_strbuf *b, const struct mb_seccomp_rule 
 		mb_strbuf_puts(b, ", when vm.memfd_noexec=2 could not be set");
 }
 
+/* SCMP_CMP() leaves datum_b to C's zero-fill, which clang's
+ * -Wmissing-field-initializers rejects: spell every field. */
+static struct scmp_arg_cmp cmp(unsigned arg, enum scmp_compare op, uint64_t a, uint64_t b)
+{
+	struct scmp_arg_cmp c;
+	c.arg = arg;
+	c.op = op;
+	c.datum_a = a;
+	c.datum_b = b;
+	return c;
+}
+#define CMP1(arg, op, a) cmp((arg), (op), (a), 0)
+#define CMPM(arg, mask, v) cmp((arg), SCMP_CMP_MASKED_EQ, (mask), (v))
+
 static int add(scmp_filter_ctx ctx, uint32_t act, int nr, unsigned n,
 	       const struct scmp_arg_cmp *cmp)
 {
@@ -176,7 +191,7 @@ static int add_row(scmp_filter_ctx ctx, const struct mb_seccomp_rule *r,
 		for (unsigned bit = 0; bit < 64 && rc == 0; bit++) {
 			uint64_t m = 1ULL << bit;
 			if (r->value & m) {
-				struct scmp_arg_cmp c = SCMP_CMP(a, SCMP_CMP_MASKED_EQ, m, m);
+				struct scmp_arg_cmp c = CMPM(a, m, m);
 				rc = add(ctx, act, nr, 1, &c);
 			}
 		}
@@ -184,53 +199,57 @@ static int add_row(scmp_filter_ctx ctx, const struct mb_seccomp_rule *r,
 	case MB_SC_EQ32: {
 		/* The kernel reads an unsigned int: garbage in the high half
 		 * must not slip past an exact 64-bit comparison. */
-		struct scmp_arg_cmp c = SCMP_CMP(a, SCMP_CMP_MASKED_EQ, 0xffffffffULL, r->value);
+		struct scmp_arg_cmp c = CMPM(a, 0xffffffffULL, r->value);
 		return add(ctx, act, nr, 1, &c);
 	}
 	case MB_SC_NE: {
-		struct scmp_arg_cmp c = SCMP_CMP(a, SCMP_CMP_NE, r->value);
+		struct scmp_arg_cmp c = CMP1(a, SCMP_CMP_NE, r->value);
 		return add(ctx, act, nr, 1, &c);
 	}
 	case MB_SC_SOCKET_FAMILY:
 		for (uint64_t fam = 0; fam < AF_NETLINK && rc == 0; fam++) {
 			if (fam == AF_UNIX || fam == AF_INET || fam == AF_INET6)
 				continue;
-			struct scmp_arg_cmp c = SCMP_CMP(a, SCMP_CMP_MASKED_EQ, 0xffffffffULL, fam);
+			struct scmp_arg_cmp c = CMPM(a, 0xffffffffULL, fam);
 			rc = add(ctx, act, nr, 1, &c);
 		}
 		if (rc == 0) {
 			/* Anything above AF_NETLINK, and anything with high bits. */
-			struct scmp_arg_cmp c = SCMP_CMP(a, SCMP_CMP_GT, AF_NETLINK);
+			struct scmp_arg_cmp c = CMP1(a, SCMP_CMP_GT, AF_NETLINK);
 			rc = add(ctx, act, nr, 1, &c);
 		}
 		if (rc == 0) {
 			struct scmp_arg_cmp c[2] = {
-				SCMP_CMP(a, SCMP_CMP_MASKED_EQ, 0xffffffffULL, AF_NETLINK),
-				SCMP_CMP(2, SCMP_CMP_NE, 0 /* NETLINK_ROUTE */),
+				CMPM(a, 0xffffffffULL, AF_NETLINK),
+				CMP1(2, SCMP_CMP_NE, 0 /* NETLINK_ROUTE */),
 			};
 			rc = add(ctx, act, nr, plan->netlink_route ? 2 : 1, c);
 		}
 		return rc;
 	case MB_SC_MODE_DEVICE: {
-		struct scmp_arg_cmp chr = SCMP_CMP(a, SCMP_CMP_MASKED_EQ, S_IFMT, S_IFCHR);
-		struct scmp_arg_cmp blk = SCMP_CMP(a, SCMP_CMP_MASKED_EQ, S_IFMT, S_IFBLK);
+		struct scmp_arg_cmp chr = CMPM(a, S_IFMT, S_IFCHR);
+		struct scmp_arg_cmp blk = CMPM(a, S_IFMT, S_IFBLK);
 		rc = add(ctx, act, nr, 1, &chr);
 		return rc ? rc : add(ctx, act, nr, 1, &blk);
 	}
 	case MB_SC_BIT_CLEAR: {
-		struct scmp_arg_cmp c = SCMP_CMP(a, SCMP_CMP_MASKED_EQ, r->value, 0);
+		struct scmp_arg_cmp c = CMPM(a, r->value, 0);
 		return add(ctx, act, nr, 1, &c);
 	}
 	}
 	return -EINVAL;
 }
 
-int mb_seccomp_baseline_load(const struct mb_seccomp_env *env, struct mb_error *err)
+int mb_seccomp_baseline_build(const struct mb_seccomp_env *env, struct mb_bpf *ret,
+			      struct mb_error *err)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
 		return mb_error_set(err, -ENOMEM, "seccomp_init failed");
+	/* KILL_PROCESS needs Linux 4.14; before it, kill the thread. */
 	int rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	if (rc == -EINVAL)
+		rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL);
 	if (rc < 0) {
 		mb_error_set(err, rc, "seccomp: pinning the architecture: %s", strerror(-rc));
 		goto out;
@@ -245,9 +264,7 @@ int mb_seccomp_baseline_load(const struct mb_seccomp_env *env, struct mb_error *
 			goto out;
 		}
 	}
-	rc = seccomp_load(ctx);
-	if (rc < 0)
-		mb_error_set(err, rc, "seccomp_load (baseline): %s", strerror(-rc));
+	rc = mb_bpf_export(ctx, ret, err);
 out:
 	seccomp_release(ctx);
 	return rc;

@@ -15,6 +15,7 @@
 #include "common/error.h"
 #include "common/strbuf.h"
 #include "policy/plan.h"
+#include "sandbox/bpf.h"
 
 enum mb_seccomp_cond {
 	MB_SC_ALWAYS,
@@ -60,6 +61,8 @@ extern const size_t mb_seccomp_baseline_n;
 void mb_seccomp_cond_describe(struct mb_strbuf *b, const struct mb_seccomp_rule *r,
 			      const struct mb_seccomp_env *env);
 
-/* Build the baseline filter and load it on the calling thread (no_new_privs
- * must be set). */
-int mb_seccomp_baseline_load(const struct mb_seccomp_env *env, struct mb_error *err);
+/* Build the baseline filter as a BPF program (load it with mb_bpf_load()).
+ * Pure computation: mb_sandbox_spawn() does it in the caller while the
+ * sandbox's init is busy with its mounts. */
+int mb_seccomp_baseline_build(const struct mb_seccomp_env *env, struct mb_bpf *ret,
+			      struct mb_error *err);

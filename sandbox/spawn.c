@@ -15,6 +15,7 @@
 #include "sandbox/kernel-compat.h"
 #include "sandbox/landlock.h"
 #include "sandbox/namespaces.h"
+#include "sandbox/seccomp_baseline.h"
 #include "sandbox/sync.h"
 
 #ifndef CLONE_PIDFD
@@ -106,9 +107,29 @@ static int check_landlock(const struct mb_sandbox_config *cfg, int abi, struct m
 
 /* Read the child's messages until the command was exec'd (end of file) or an
  * error came. Returns 0 or the error's code, err filled. */
-static int await_exec(int sock, struct mb_sandbox *sb, int *ret_status, struct mb_error *err)
+/* The init asks for the seccomp baseline: build it here, in parallel with
+ * its mounts, and send it. */
+static int send_filter(int sock, const struct mb_plan *plan, bool memfd_noexec,
+		       struct mb_error *err)
 {
-	bool have_layers = false;
+	struct mb_seccomp_env env = { .plan = plan, .memfd_noexec = memfd_noexec };
+	struct mb_bpf prog = { 0 };
+	int r = mb_seccomp_baseline_build(&env, &prog, err);
+	if (r < 0)
+		return r;
+	r = mb_sync_send_filter(sock, &prog);
+	mb_bpf_free(&prog);
+	if (r < 0)
+		return mb_error_set(err, r, "sending the seccomp filter to the sandbox: %s",
+				    strerror(-r));
+	return 0;
+}
+
+static int await_exec(int sock, const struct mb_plan *plan, struct mb_sandbox *sb,
+		      int *ret_status, struct mb_error *err)
+{
+	bool have_layers = false, send_failed = false;
+	struct mb_error send_err = { 0 };
 	for (;;) {
 		struct mb_sync_msg m;
 		int fd;
@@ -123,6 +144,13 @@ static int await_exec(int sock, struct mb_sandbox *sb, int *ret_status, struct m
 			*ret_status = m.status;
 			mb_error_set(err, m.code < 0 ? m.code : -EIO, "%s", m.text);
 			return err ? err->code : m.code;
+		case MB_SYNC_SECCOMP_ENV:
+			mb_close(fd);
+			/* If the init failed meanwhile, its own message (next)
+			 * says why better than our broken pipe. */
+			if (send_filter(sock, plan, m.code == 1, &send_err) < 0)
+				send_failed = true;
+			break;
 		case MB_SYNC_LAYERS:
 			sb->layers = m.layers;
 			have_layers = true;
@@ -140,6 +168,8 @@ static int await_exec(int sock, struct mb_sandbox *sb, int *ret_status, struct m
 					    m.type);
 		}
 	}
+	if (send_failed)
+		return mb_error_set(err, send_err.code, "%s", send_err.msg);
 	if (!have_layers)
 		return mb_error_set(err, -ECHILD, "the sandbox's init exited during set-up");
 	return 0;
@@ -210,7 +240,7 @@ int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret
 		.listener_fd = -1,
 	};
 	int status = 125;
-	r = await_exec(sv[0], &sb, &status, err);
+	r = await_exec(sv[0], cfg->plan, &sb, &status, err);
 	if (r == 0 && (set_nonblock(sb.stdin_fd) < 0 || set_nonblock(sb.stdout_fd) < 0 ||
 		       set_nonblock(sb.stderr_fd) < 0))
 		r = mb_error_set(err, mb_neg_errno(), "fcntl O_NONBLOCK: %m");

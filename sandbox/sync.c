@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -74,4 +75,50 @@ int mb_sync_recv(int sock, struct mb_sync_msg *m, int *ret_fd)
 	}
 	m->text[sizeof(m->text) - 1] = '\0';
 	return 1;
+}
+
+struct filter_head {
+	uint32_t type, n;
+};
+
+int mb_sync_send_filter(int sock, const struct mb_bpf *p)
+{
+	struct filter_head h = { MB_SYNC_FILTER, (uint32_t)p->n };
+	struct iovec iov[2] = {
+		{ .iov_base = &h, .iov_len = sizeof(h) },
+		{ .iov_base = p->insns, .iov_len = p->n * sizeof(*p->insns) },
+	};
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+	ssize_t n;
+	do
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return mb_neg_errno();
+	return (size_t)n == sizeof(h) + iov[1].iov_len ? 0 : -EMSGSIZE;
+}
+
+int mb_sync_recv_filter(int sock, struct mb_bpf *ret, struct mb_error *err)
+{
+	size_t max = sizeof(struct filter_head) + BPF_MAXINSNS * sizeof(struct sock_filter);
+	char *buf = malloc(max);
+	if (!buf)
+		return mb_error_set(err, -ENOMEM, "out of memory");
+	ssize_t n;
+	do
+		n = recv(sock, buf, max, 0);
+	while (n < 0 && errno == EINTR);
+	struct filter_head h = { 0 };
+	if (n >= (ssize_t)sizeof(h))
+		memcpy(&h, buf, sizeof(h));
+	if (n <= 0 || h.type != MB_SYNC_FILTER || !h.n || h.n > BPF_MAXINSNS ||
+	    (size_t)n != sizeof(h) + h.n * sizeof(struct sock_filter)) {
+		free(buf);
+		return mb_error_set(err, n < 0 ? mb_neg_errno() : -EPIPE,
+				    "the seccomp baseline did not arrive from membrane-run");
+	}
+	memmove(buf, buf + sizeof(h), h.n * sizeof(struct sock_filter));
+	ret->insns = (struct sock_filter *)buf;
+	ret->n = h.n;
+	return 0;
 }

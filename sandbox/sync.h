@@ -9,12 +9,17 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "sandbox/bpf.h"
 #include "sandbox/sandbox.h"
 
 enum mb_sync_type {
 	MB_SYNC_ERROR = 1, /* code, status, text */
 	MB_SYNC_LAYERS,    /* layers: everything is in place, about to fork the command */
 	MB_SYNC_LISTENER,  /* carries the user-notification fd */
+	MB_SYNC_SECCOMP_ENV, /* code: vm.memfd_noexec=2 in force (1) or not (0);
+				asks the caller for the baseline filter */
+	MB_SYNC_FILTER,    /* caller -> init: the baseline as BPF, in a packet of
+			      its own: {type, n, n instructions} */
 };
 
 struct mb_sync_msg {
@@ -29,6 +34,11 @@ struct mb_sync_msg {
 int mb_sync_send(int sock, const struct mb_sync_msg *m, int fd);
 /* Send an error message built from err. */
 int mb_sync_send_error(int sock, const struct mb_error *err, int status);
+/* The baseline filter, built by the caller, to the init; and its receipt
+ * (blocking; -EPIPE if the caller is gone). */
+int mb_sync_send_filter(int sock, const struct mb_bpf *p);
+int mb_sync_recv_filter(int sock, struct mb_bpf *ret, struct mb_error *err);
+
 /* Receive one message: 1 and *m filled (*ret_fd = attached fd or -1), 0 at end
  * of file, or -errno (-EBADMSG for a malformed packet). */
 int mb_sync_recv(int sock, struct mb_sync_msg *m, int *ret_fd);

@@ -5,7 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "common/strbuf.h"
+#include "sandbox/describe.h"
+#include "sandbox/landlock.h"
 #include "supervisor/explain.h"
 
 static void put_pos(struct mb_strbuf *b, const struct mb_srcpos *pos)
@@ -23,16 +27,6 @@ static void put_size(struct mb_strbuf *b, uint64_t v)
 		u++;
 	}
 	mb_strbuf_printf(b, "%" PRIu64 "%s", v, u >= 0 ? (char[]){ units[u], 0 } : " bytes");
-}
-
-static void put_ops(struct mb_strbuf *b, unsigned ops)
-{
-	const char *sep = "";
-	for (unsigned op = 0; op < MB_OP_COUNT_; op++)
-		if (ops & (1u << op)) {
-			mb_strbuf_printf(b, "%s%s", sep, mb_op_name(op));
-			sep = ",";
-		}
 }
 
 static void explain_mounts(struct mb_strbuf *b, const struct mb_plan *plan)
@@ -67,41 +61,16 @@ static void explain_mounts(struct mb_strbuf *b, const struct mb_plan *plan)
 	}
 }
 
-static void explain_landlock_plan(struct mb_strbuf *b, const struct mb_plan *plan)
+/* Landlock and seccomp as the running kernel will apply them: the rights
+ * each rule becomes at this ABI, and what the ABI cannot enforce. */
+static void explain_kernel(struct mb_strbuf *b, const struct mb_plan *plan)
 {
-	mb_strbuf_puts(b, "\nLandlock rules (the union of every grant; everything else denied):\n");
-	mb_vec_foreach(f, &plan->fs_rules) {
-		mb_strbuf_printf(b, "  %-40s ", f->path);
-		put_ops(b, f->ops);
-		mb_strbuf_puts(b, f->is_dir ? "" : "  (file)");
-		put_pos(b, &f->pos);
-		mb_strbuf_putc(b, '\n');
-	}
-	mb_strbuf_puts(b, "  TCP connect: ");
-	if (plan->connect_any_port)
-		mb_strbuf_puts(b, "any port (a grant spans too many ports to list)");
-	else {
-		const char *sep = "";
-		mb_vec_foreach(n, &plan->net_rules) if (n->ops & (1u << MB_OP_CONNECT)) {
-			mb_strbuf_printf(b, "%s%u", sep, n->port);
-			sep = " ";
-		}
-		if (!*sep)
-			mb_strbuf_puts(b, "none");
-	}
-	mb_strbuf_puts(b, "\n  TCP bind: ");
-	if (plan->bind_any_port)
-		mb_strbuf_puts(b, "any port (a grant spans too many ports to list)");
-	else {
-		const char *sep = "";
-		mb_vec_foreach(n, &plan->net_rules) if (n->ops & (1u << MB_OP_BIND)) {
-			mb_strbuf_printf(b, "%s%u", sep, n->port);
-			sep = " ";
-		}
-		if (!*sep)
-			mb_strbuf_puts(b, "none");
-	}
+	int abi = mb_landlock_abi();
 	mb_strbuf_putc(b, '\n');
+	mb_describe_landlock(b, plan, abi > 0 ? abi : 0);
+	mb_strbuf_putc(b, '\n');
+	/* vm.memfd_noexec can be set only when started as root. */
+	mb_describe_seccomp(b, plan, geteuid() == 0);
 }
 
 static void put_grants(struct mb_strbuf *b, const struct mb_grants *g, const char *indent)
@@ -237,7 +206,7 @@ int mb_explain(const struct mb_plan *plan, FILE *out)
 			 p->pin == MB_PIN_STRICT ? "strict" : "report",
 			 p->concurrency == MB_CONCURRENCY_SERIAL ? "serial" : "parallel");
 	explain_mounts(&b, plan);
-	explain_landlock_plan(&b, plan);
+	explain_kernel(&b, plan);
 	explain_rest(&b, plan);
 	explain_scopes(&b, p);
 	if (mb_strbuf_failed(&b)) {

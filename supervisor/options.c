@@ -1,8 +1,11 @@
 #include <getopt.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "supervisor/options.h"
@@ -18,6 +21,9 @@ enum {
 	OPT_MAX_MESSAGE,
 	OPT_TEST_PROFILE,
 	OPT_LINT,
+	OPT_REQUIRE_LANDLOCK,
+	OPT_BEST_EFFORT,
+	OPT_USER,
 };
 
 static const struct option long_options[] = {
@@ -33,6 +39,9 @@ static const struct option long_options[] = {
 	{ "max-message", required_argument, NULL, OPT_MAX_MESSAGE },
 	{ "test-profile", required_argument, NULL, OPT_TEST_PROFILE },
 	{ "lint", required_argument, NULL, OPT_LINT },
+	{ "require-landlock", required_argument, NULL, OPT_REQUIRE_LANDLOCK },
+	{ "best-effort", no_argument, NULL, OPT_BEST_EFFORT },
+	{ "user", required_argument, NULL, OPT_USER },
 	{ 0 },
 };
 
@@ -53,6 +62,11 @@ void mb_options_usage(FILE *f)
 	      "      --grace SECONDS    after the client's EOF, wait this long before SIGTERM,\n"
 	      "                         and as long again before SIGKILL (default 3)\n"
 	      "      --max-message SIZE longest JSON-RPC line accepted, e.g. 16M (default)\n"
+	      "      --require-landlock N  refuse to start below Landlock ABI N\n"
+	      "      --best-effort      run with the layers this kernel offers (said in the\n"
+	      "                         start report) instead of refusing\n"
+	      "      --user USER[:GROUP]  run the server as USER (name or uid) when started\n"
+	      "                         as root\n"
 	      "      --check            validate the profile, print nothing on success, exit\n"
 	      "      --explain          print the compiled sandbox plan, exit\n"
 	      "      --test-profile PROFILE\n"
@@ -130,6 +144,57 @@ static int parse_size(const char *s, size_t *ret)
 	return 0;
 }
 
+/* A name or a number; "user:group" or the user's primary group. */
+static int parse_id(const char *s, bool group, unsigned *ret)
+{
+	char *end;
+	unsigned long n = strtoul(s, &end, 10);
+	if (*s && !*end && n < (unsigned long)(uid_t)-1) {
+		*ret = (unsigned)n;
+		return 0;
+	}
+	if (group) {
+		struct group *gr = getgrnam(s);
+		if (!gr)
+			return -ENOENT;
+		*ret = gr->gr_gid;
+	} else {
+		struct passwd *pw = getpwnam(s);
+		if (!pw)
+			return -ENOENT;
+		*ret = pw->pw_uid;
+	}
+	return 0;
+}
+
+static int parse_user(const char *arg, struct mb_options *o)
+{
+	char user[256];
+	const char *colon = strchr(arg, ':');
+	size_t n = colon ? (size_t)(colon - arg) : strlen(arg);
+	if (!n || n >= sizeof(user) || (colon && !colon[1]))
+		return bad("--user %s: expected USER or USER:GROUP", arg);
+	memcpy(user, arg, n);
+	user[n] = '\0';
+	unsigned uid, gid;
+	if (parse_id(user, false, &uid) < 0)
+		return bad("--user %s: no such user %s", arg, user);
+	if (colon) {
+		if (parse_id(colon + 1, true, &gid) < 0)
+			return bad("--user %s: no such group %s", arg, colon + 1);
+	} else {
+		struct passwd *pw = getpwuid(uid);
+		if (!pw)
+			return bad("--user %s: uid %u has no passwd entry: name the group too (USER:GROUP)",
+				   arg, uid);
+		gid = pw->pw_gid;
+	}
+	o->user_set = true;
+	o->uid = uid;
+	o->gid = gid;
+	return 0;
+}
+
 int mb_options_parse(int argc, char **argv, struct mb_options *o)
 {
 	*o = (struct mb_options){
@@ -187,6 +252,21 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 			break;
 		case OPT_EXPLAIN:
 			o->action = MB_ACTION_EXPLAIN;
+			break;
+		case OPT_REQUIRE_LANDLOCK: {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (!*optarg || *end || n < 1 || n > 99)
+				return bad("--require-landlock %s: expected an ABI version, 1 or more", optarg);
+			o->require_landlock = (int)n;
+			break;
+		}
+		case OPT_BEST_EFFORT:
+			o->best_effort = true;
+			break;
+		case OPT_USER:
+			if (parse_user(optarg, o) < 0)
+				return -EINVAL;
 			break;
 		case 'h':
 			o->action = MB_ACTION_HELP;

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "common/vec.h"
 #include "policy/profile.h"
@@ -29,6 +30,11 @@ struct mb_options {
 	char *const *argv;         /* the command after "--" */
 	uint64_t grace_ms;         /* --grace: after stdin's EOF, before SIGTERM */
 	size_t max_message;        /* --max-message: longest line accepted */
+	int require_landlock;      /* --require-landlock N: minimum ABI, 0 = none */
+	bool best_effort;          /* --best-effort: run with what the kernel offers */
+	bool user_set;             /* --user USER[:GROUP] (root only) */
+	uid_t uid;
+	gid_t gid;
 };
 
 /* Parse argv. Returns 0, or -EINVAL after printing one line that names the

@@ -8,6 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/strbuf.h"
+#include "sandbox/describe.h"
+#include "sandbox/landlock.h"
 #include "sandbox/sandbox.h"
 #include "supervisor/relay.h"
 #include "supervisor/report.h"
@@ -20,25 +23,25 @@ static int report_cb(void *ud, const char *event, const cJSON *fields)
 	return mb_reporter_emit(ud, event, fields);
 }
 
+/* The layers in force, as sandbox/describe.c words them for every reader. */
 static cJSON *layers_json(const struct mb_layers *l)
 {
-	cJSON *o = cJSON_CreateObject();
-	if (!o)
-		return NULL;
-	static const struct {
-		const char *name;
-		size_t off;
-	} flags[] = {
-#define F(x) { #x, offsetof(struct mb_layers, x) }
-		F(userns), F(mntns), F(pidns), F(netns), F(ipcns), F(utsns), F(cgroupns),
-		F(landlock_fs), F(landlock_net), F(landlock_scope), F(seccomp_baseline),
-		F(seccomp_notify), F(no_new_privs), F(caps_dropped), F(limits),
-#undef F
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
-		cJSON_AddBoolToObject(o, flags[i].name, *(const bool *)((const char *)l + flags[i].off));
-	cJSON_AddNumberToObject(o, "landlock_abi", l->landlock_abi);
+	struct mb_strbuf b = { 0 };
+	mb_describe_layers_json(&b, l);
+	cJSON *o = mb_strbuf_failed(&b) ? NULL : cJSON_Parse(b.s);
+	mb_strbuf_free(&b);
 	return o;
+}
+
+/* Best effort, said out loud: what this kernel's Landlock cannot enforce of
+ * the plan (--require-landlock makes the sandbox refuse instead). */
+static void warn_landlock_gaps(const struct mb_plan *plan)
+{
+	struct mb_strbuf b = { 0 };
+	int abi = mb_landlock_abi();
+	if (mb_describe_landlock_gaps(&b, plan, abi > 0 ? abi : 0) && !mb_strbuf_failed(&b))
+		fprintf(stderr, "membrane-run: warning: Landlock ABI %d cannot enforce:\n%s", abi, b.s);
+	mb_strbuf_free(&b);
 }
 
 static int emit_start(struct mb_reporter *rep, const struct mb_sandbox *sb, char *const *argv)
@@ -101,8 +104,13 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 	struct mb_sandbox_config cfg = {
 		.plan = plan,
 		.argv = o->argv,
-		.require_landlock = p->require_landlock,
+		.require_landlock = MB_MAX(o->require_landlock, p->require_landlock),
+		.best_effort = o->best_effort,
+		.set_user = o->user_set,
+		.uid = o->uid,
+		.gid = o->gid,
 	};
+	warn_landlock_gaps(plan);
 	struct mb_sandbox sb;
 	r = mb_sandbox_spawn(&cfg, &sb, &err);
 	if (r < 0) {

@@ -1,4 +1,7 @@
 EXTRA_DIST += tests/tap.h tests/tap.sh
+# Every man page lints clean (mandoc -Tlint -W warning, groff -ww).
+TESTS += tests/man.sh
+EXTRA_DIST += tests/man.sh
 include tests/unit/local.mk
 include tests/sandbox/local.mk
 include tests/inspector/local.mk

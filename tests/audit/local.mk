@@ -29,7 +29,3 @@ TESTS += tests/audit/systemd.sh
 dist_check_DATA += tests/audit/systemd-manager.sh tests/audit/mcp-client.py \
 	tests/audit/echo-mcp.py tests/audit/echo.yml
 EXTRA_DIST += tests/audit/systemd.sh
-
-# Lints every man/*.[1-8]; kept here until it moves to tests/local.mk.
-TESTS += tests/man.sh
-EXTRA_DIST += tests/man.sh

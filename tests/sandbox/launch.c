@@ -8,7 +8,13 @@
  *          [--user UID:GID] [--best-effort] [--require-landlock N]
  *          [--memory BYTES] [--tasks N] [--files N]
  *          [--connect PORT] [--bind PORT] [--connect-any] [--bind-any]
- *          [--netlink-route] [--listener] [--layers] -- COMMAND [ARG]...
+ *          [--netlink-route] [--listener] [--layers] [--hostile-signals]
+ *          -- COMMAND [ARG]...
+ *
+ * Or, with --profile PROFILE [--set NAME=VALUE]..., the plan comes from a
+ * real profile through the loader and the plan compiler (path options are
+ * then refused; --env adds to its environment; --user, --best-effort,
+ * --layers... still apply).
  *
  * A path that is a symlink on the host is recreated as that symlink (the
  * plan's MB_MOUNT_SYMLINK); --exec binds read-only without noexec and grants
@@ -18,6 +24,7 @@
 #include <limits.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,8 +72,6 @@ static void add_path(const char *path, enum mb_mount_kind kind, unsigned ops)
 		m->is_dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 		m->exec = ops & (1u << MB_OP_EXEC);
 	}
-	if (kind == MB_MOUNT_TMPFS)
-		return; /* the sandbox adds the rule for its own tmpfs */
 	struct mb_fs_rule *r = mb_vec_new(&plan.fs_rules);
 	if (!r)
 		die("%s", "out of memory");
@@ -122,12 +127,35 @@ static bool pump(int from, int to)
 	return true;
 }
 
+extern char **environ;
+
+/* A real profile: loaded, then compiled into the plan. Runtime fragments
+ * are looked up beside the profile, then in the source tree's profiles/. */
+static struct mb_plan *compile(const char *path, const char *const *sets)
+{
+	static const char *const dirs[] = { MB_SRCDIR "/profiles", NULL };
+	struct mb_load_opts lo = {
+		.sets = sets,
+		.include_dirs = dirs,
+		.check_existence = true,
+		.resolve_hosts = true,
+	};
+	struct mb_profile *p = NULL;
+	struct mb_plan *pl = NULL;
+	struct mb_error err = { 0 };
+	if (mb_profile_load(path, &lo, &p, &err) < 0 || mb_plan_compile(p, environ, &pl, &err) < 0)
+		die("%s", err.msg);
+	return pl; /* and p: both live until exit */
+}
+
+static int run(struct mb_sandbox_config *cfgp, bool layers);
+
 int main(int argc, char **argv)
 {
 	enum {
 		O_RO = 0x100, O_RW, O_EXEC, O_TMPFS, O_NOPROC, O_NODEV, O_NET, O_ENV, O_CWD, O_USER,
 		O_BEST, O_REQ, O_MEM, O_TASKS, O_FILES, O_CONNECT, O_BIND, O_CANY, O_BANY, O_NLR,
-		O_LISTENER, O_LAYERS,
+		O_LISTENER, O_LAYERS, O_HOSTILE, O_PROFILE, O_SET,
 	};
 	static const struct option opts[] = {
 		{ "ro", 1, NULL, O_RO },	 { "rw", 1, NULL, O_RW },
@@ -141,11 +169,15 @@ int main(int argc, char **argv)
 		{ "bind", 1, NULL, O_BIND },	 { "connect-any", 0, NULL, O_CANY },
 		{ "bind-any", 0, NULL, O_BANY }, { "netlink-route", 0, NULL, O_NLR },
 		{ "listener", 0, NULL, O_LISTENER }, { "layers", 0, NULL, O_LAYERS },
+		{ "hostile-signals", 0, NULL, O_HOSTILE }, { "profile", 1, NULL, O_PROFILE },
+		{ "set", 1, NULL, O_SET },
 		{ 0 },
 	};
 	const unsigned R = 1u << MB_OP_READ, W = 1u << MB_OP_WRITE, X = 1u << MB_OP_EXEC;
 	struct mb_sandbox_config cfg = { .plan = &plan };
 	bool proc = true, dev = true, layers = false;
+	const char *profile_path = NULL;
+	MB_VEC(const char *) sets = { 0 };
 	plan.network = MB_NET_NONE;
 	int c;
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
@@ -181,27 +213,98 @@ int main(int argc, char **argv)
 		case O_NLR: plan.netlink_route = true; break;
 		case O_LISTENER: cfg.want_listener = true; break;
 		case O_LAYERS: layers = true; break;
+		case O_PROFILE: profile_path = optarg; break;
+		case O_SET:
+			if (mb_vec_push(&sets, optarg) < 0)
+				die("%s", "out of memory");
+			break;
+		case O_HOSTILE: {
+			/* What a supervisor does around the spawn: every signal
+			 * blocked, SIGPIPE ignored. None of it may reach the
+			 * command. */
+			sigset_t all;
+			sigfillset(&all);
+			sigprocmask(SIG_BLOCK, &all, NULL);
+			signal(SIGPIPE, SIG_IGN);
+			signal(SIGHUP, SIG_IGN);
+			break;
+		}
 		default: die("%s", "bad option (see the comment at the top of launch.c)");
 		}
 	}
 	if (optind >= argc)
 		die("%s", "no command");
+	if (profile_path) {
+		if (plan.mounts.n || plan.fs_rules.n)
+			die("%s", "--profile takes no path option: the profile says it all");
+		if (sets.n && mb_vec_push(&sets, NULL) < 0)
+			die("%s", "out of memory");
+		struct mb_plan *pl = compile(profile_path, sets.n ? sets.v : NULL);
+		/* --env adds to the profile's environment (sanitizer options
+		 * in test builds). */
+		if (plan.envp.n) {
+			if (pl->envp.n)
+				pl->envp.n--; /* its NULL */
+			for (size_t i = 0; i < plan.envp.n; i++)
+				if (mb_vec_push(&pl->envp, plan.envp.v[i]) < 0)
+					die("%s", "out of memory");
+			if (mb_vec_push(&pl->envp, NULL) < 0)
+				die("%s", "out of memory");
+		}
+		cfg.plan = pl;
+		cfg.argv = argv + optind;
+		return run(&cfg, layers);
+	}
+
+	/* As the plan compiler does: /proc and /dev first, their rules marked
+	 * as the sandbox's own. */
+	static const struct mb_srcpos own = { "<sandbox>", 0, 0 };
 	if (proc) {
 		struct mb_mount *m = mb_vec_new(&plan.mounts);
-		m->kind = MB_MOUNT_PROC;
-		m->path = "/proc";
-		m->is_dir = true;
+		*m = (struct mb_mount){ .kind = MB_MOUNT_PROC, .path = "/proc", .is_dir = true };
+		struct mb_fs_rule *r = mb_vec_new(&plan.fs_rules);
+		*r = (struct mb_fs_rule){ .path = "/proc", .ops = R, .is_dir = true, .pos = own };
 	}
 	if (dev) {
+		static char *const devs[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random",
+					      "/dev/urandom" };
 		struct mb_mount *m = mb_vec_new(&plan.mounts);
-		m->kind = MB_MOUNT_DEV;
-		m->path = "/dev";
-		m->is_dir = true;
+		*m = (struct mb_mount){ .kind = MB_MOUNT_DEV, .path = "/dev", .is_dir = true };
+		for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+			struct mb_fs_rule *r = mb_vec_new(&plan.fs_rules);
+			*r = (struct mb_fs_rule){ .path = devs[i], .ops = R | W, .pos = own };
+		}
+	}
+	/* Mounts in apply order: /proc and /dev first (they were added last). */
+	size_t k = (proc ? 1 : 0) + (dev ? 1 : 0);
+	if (k) {
+		struct mb_mount tmp[2];
+		size_t n = plan.mounts.n;
+		memcpy(tmp, plan.mounts.v + n - k, k * sizeof(*tmp));
+		memmove(plan.mounts.v + k, plan.mounts.v, (n - k) * sizeof(*tmp));
+		memcpy(plan.mounts.v, tmp, k * sizeof(*tmp));
+	}
+	/* As the plan compiler does: a bind holding an exec grant at or beneath
+	 * it is mounted without noexec (ld.so maps libraries executable). */
+	for (size_t i = 0; i < plan.mounts.n; i++) {
+		struct mb_mount *m = &plan.mounts.v[i];
+		size_t n = strlen(m->path);
+		for (size_t j = 0; j < plan.fs_rules.n; j++) {
+			const struct mb_fs_rule *r = &plan.fs_rules.v[j];
+			if ((r->ops & X) && strncmp(r->path, m->path, n) == 0 &&
+			    (r->path[n] == '/' || r->path[n] == '\0' || n == 1))
+				m->exec = true;
+		}
 	}
 	if (plan.envp.n && mb_vec_push(&plan.envp, NULL) < 0)
 		die("%s", "out of memory");
 	cfg.argv = argv + optind;
+	return run(&cfg, layers);
+}
 
+static int run(struct mb_sandbox_config *cfgp, bool layers)
+{
+	struct mb_sandbox_config cfg = *cfgp;
 	struct mb_sandbox sb;
 	struct mb_error err = { 0 };
 	int r = mb_sandbox_spawn(&cfg, &sb, &err);

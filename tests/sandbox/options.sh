@@ -1,0 +1,39 @@
+#!/bin/sh
+# membrane-run's options for the static layer: --require-landlock, --best-effort,
+# --user. What they do to a running sandbox is tested through the launcher
+# (spawn.sh); here, that the command line takes them and refuses bad ones.
+. "$top_srcdir/tests/tap.sh"
+
+help=$("$MEMBRANE_RUN" --help)
+like "$help" "--require-landlock N" "--help lists --require-landlock"
+like "$help" "--best-effort" "--help lists --best-effort"
+like "$help" "--user USER\[:GROUP\]" "--help lists --user"
+
+bad() { # bad DESCRIPTION WANT-REGEX ARGS...
+	desc=$1 want=$2
+	shift 2
+	out=$("$MEMBRANE_RUN" "$@" 2>&1)
+	is "$?" 125 "$desc: exit 125"
+	like "$out" "$want" "$desc: says why"
+}
+bad "--require-landlock 0" "--require-landlock 0: expected an ABI version" \
+	--require-landlock 0 --profile x -- true
+bad "--require-landlock abc" "--require-landlock abc: expected an ABI version" \
+	--require-landlock abc --profile x -- true
+bad "--user of nobody known" "--user no-such-user-here: no such user" \
+	--user no-such-user-here --profile x -- true
+bad "--user with an unknown group" "--user nobody:no-such-group-here: no such group" \
+	--user nobody:no-such-group-here --profile x -- true
+bad "--user with an empty group" "expected USER or USER:GROUP" --user nobody: --profile x -- true
+
+# Good values pass the parser: what fails next is the missing profile.
+for args in "--require-landlock 4" "--best-effort" "--user nobody" "--user 65534:65534" \
+	"--user nobody:nogroup"; do
+	# shellcheck disable=SC2086
+	out=$("$MEMBRANE_RUN" $args --profile /no/such/profile.yml -- true 2>&1)
+	case $out in
+	*--require-landlock*|*--user*|*--best-effort*) fail "$args is accepted" "$out" ;;
+	*) pass "$args is accepted" ;;
+	esac
+done
+done_testing
