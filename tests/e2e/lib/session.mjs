@@ -45,6 +45,11 @@ let text = readFileSync(scriptPath, "utf8");
 for (const [k, v] of Object.entries(opts.vars ?? {}))
 	text = text.replaceAll(`@${k}@`, JSON.stringify(v).slice(1, -1));
 const steps = JSON.parse(text).filter((s) => s.idle === undefined);
+// The SDK starts the command with a few variables of ours only: pass those
+// named in E2E_PASS_ENV too (ASAN_OPTIONS for a sanitizer build of
+// membrane-run; membrane itself gives the server its profile's alone).
+for (const k of (process.env.E2E_PASS_ENV ?? "").split(/\s+/).filter(Boolean))
+	if (process.env[k] !== undefined) (opts.env ??= {})[k] = process.env[k];
 const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS ?? 30000);
 
 // Every message read from the server, in order, and waiters on them.
