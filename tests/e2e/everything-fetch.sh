@@ -15,8 +15,13 @@ S=$MCP/server-everything/dist/index.js
 mkfifo "$W/port"
 node "$E/lib/serve.mjs" "$W/http.log" </dev/null >"$W/port" &
 HTTP=$!
-read -r PORT <"$W/port"
 e2e_cleanup() { kill "$HTTP" 2>/dev/null; wait "$HTTP"; [ -n "$E2E_KEEP" ] || rm -rf "$W"; }
+# The port, once it listens (end of file if it died first).
+read -r PORT <"$W/port"
+if [ -z "$PORT" ]; then
+	fail "an HTTP server listens on 127.0.0.1"
+	done_testing
+fi
 chmod 666 "$W/http.log" 2>/dev/null
 FETCH=127.0.0.1:$PORT
 

@@ -15,11 +15,14 @@
 S=$MCP/server-postgres/dist/index.js
 PG=$W/pg
 PORT=$(free_port)
+e2e_cleanup() {
+	[ -f "$PG/data/postmaster.pid" ] && sh "$E/lib/pg.sh" stop "$PG"
+	[ -n "$E2E_KEEP" ] || rm -rf "$W"
+}
 if ! URL=$(sh "$E/lib/pg.sh" start "$PG" "$PORT" 2>"$W/pg.err"); then
 	fail "a PostgreSQL server starts on 127.0.0.1:$PORT" "$(cat "$W/pg.err")"
 	done_testing
 fi
-e2e_cleanup() { sh "$E/lib/pg.sh" stop "$PG"; [ -n "$E2E_KEEP" ] || rm -rf "$W"; }
 
 for who in root nobody; do
 	D=$(userdir "$who")
