@@ -9,12 +9,12 @@
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 
-# E2E_NOTIFY=yes: every wrapped session must also run under the seccomp
-# notifier (the start report's layers.seccomp.notify), so that "no
-# violation report" means that each call stayed within its own grants, not
-# only within the static layer. Set it to yes here once the notifier and
-# the correlator are on main; until then it fails every wrapped session.
-: "${E2E_NOTIFY:=no}"
+# E2E_NOTIFY=yes (the default): every wrapped session must also run under
+# the seccomp notifier (the start report's layers.seccomp.notify), so that,
+# once the correlator decides each watched call, "no violation report"
+# means that each call stayed within its own tool's grants, not only within
+# the static layer. E2E_NOTIFY=no for a membrane-run built without it.
+: "${E2E_NOTIFY:=yes}"
 
 # tests/e2e with its node_modules (npm ci); MEMBRANE_E2E_DIR points
 # elsewhere, e.g. at the source tree's during make distcheck.
