@@ -40,12 +40,11 @@
 #include "sandbox/mounts.h"
 #include "sandbox/namespaces.h"
 #include "sandbox/network.h"
-#include "sandbox/notify.h"
 #include "sandbox/seccomp_baseline.h"
 #include "sandbox/sync.h"
 
 /* Where the child keeps its fds once everything else is closed. */
-enum { FD_SYNC = 3, FD_STDIN, FD_STDOUT, FD_STDERR, FD_FIRST_FREE };
+enum { FD_SYNC = 3, FD_STDIN, FD_STDOUT, FD_STDERR, FD_HANDOFF };
 
 static void close_from(unsigned first)
 {
@@ -61,17 +60,18 @@ static void close_from(unsigned first)
  * 0, 1, 2 become /dev/null: the caller's terminal must never be reachable. */
 static int arrange_fds(struct mb_child *c)
 {
-	int want[4] = { c->sync_fd, c->stdio[0], c->stdio[1], c->stdio[2] };
-	int tmp[4];
-	for (int i = 0; i < 4; i++) {
+	int want[5] = { c->sync_fd, c->stdio[0], c->stdio[1], c->stdio[2], c->handoff_fd };
+	int nwant = c->handoff_fd >= 0 ? 5 : 4;
+	int tmp[5];
+	for (int i = 0; i < nwant; i++) {
 		tmp[i] = fcntl(want[i], F_DUPFD_CLOEXEC, 100);
 		if (tmp[i] < 0)
 			return mb_neg_errno();
 	}
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < nwant; i++)
 		if (dup3(tmp[i], FD_SYNC + i, O_CLOEXEC) < 0)
 			return mb_neg_errno();
-	close_from(FD_FIRST_FREE);
+	close_from((unsigned)(FD_SYNC + nwant)); /* 7 too when there is no hand-off */
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0)
 		return mb_neg_errno();
@@ -83,6 +83,8 @@ static int arrange_fds(struct mb_child *c)
 	c->sync_fd = FD_SYNC;
 	for (int i = 0; i < 3; i++)
 		c->stdio[i] = FD_STDIN + i;
+	if (c->handoff_fd >= 0)
+		c->handoff_fd = FD_HANDOFF;
 	return 0;
 }
 
@@ -205,16 +207,30 @@ _noreturn_ static void run_command(struct mb_child *c)
 			mb_error_set(&err, mb_neg_errno(), "dup2: %m");
 			goto fail;
 		}
-	if (c->cfg->want_listener) {
-		int fd = -1;
-		int r = mb_notify_install(c->cfg->plan, &fd, &err);
-		if (r < 0)
+	if (c->watch) {
+		/* The caller copies our listener with pidfd_getfd(2), which needs
+		 * us dumpable: we are a fork of the init, which is not. Nothing
+		 * else runs in the sandbox yet, and the exec replaces this
+		 * memory. */
+		(void)prctl(PR_SET_DUMPABLE, 1);
+		unsigned features = 0;
+		int fd = mb_watch_install(c->watch, &features);
+		if (fd < 0) {
+			mb_error_set(&err, fd, "seccomp: loading the filter of watched calls: %s%s",
+				     strerror(-fd),
+				     fd == -EBUSY ? " (a process has one seccomp listener at most: is "
+						    "membrane-run itself under a seccomp notifier?)"
+						  : "");
 			goto fail;
-		struct mb_sync_msg m = { .type = MB_SYNC_LISTENER };
-		r = mb_sync_send(c->sync_fd, &m, fd);
+		}
+		/* From here on sendmsg and execve are watched: the listener
+		 * travels by number (write, pidfd_getfd), the caller lets our
+		 * one execve through, and errors go back with send(2). */
+		int r = mb_watch_handoff_send(c->handoff_fd, fd, features);
 		mb_close(fd);
+		c->handoff_fd = mb_close(c->handoff_fd);
 		if (r < 0)
-			_exit(125);
+			_exit(125); /* the caller went away or refused: nobody to tell */
 	}
 	if (mb_limits_apply_memory(&c->cfg->plan->limits, &err) < 0)
 		goto fail;
@@ -274,6 +290,7 @@ _noreturn_ void mb_child_main(struct mb_child *c)
 	/* The command's end of the sync socket closes at its exec: that end
 	 * of file is what the caller waits for. */
 	mb_close(c->sync_fd);
+	mb_close(c->handoff_fd);
 	for (int i = 0; i < 3; i++)
 		mb_close(c->stdio[i]);
 	_exit(mb_init_loop(pid));

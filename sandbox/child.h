@@ -4,6 +4,7 @@
 
 #include "common/macros.h"
 #include "sandbox/sandbox.h"
+#include "sandbox/watch.h"
 
 struct mb_child {
 	const struct mb_sandbox_config *cfg;
@@ -13,6 +14,11 @@ struct mb_child {
 	int landlock_abi;       /* what mb_landlock_abi() said in the caller */
 	int sync_fd;            /* our end of the sync socketpair */
 	int stdio[3];           /* the command's ends of its stdin, stdout, stderr pipes */
+	/* want_listener: the filter of watched calls, built by the caller, and
+	 * the command's end of the hand-off socket (sandbox/watch.h); else
+	 * NULL and -1. */
+	const struct mb_watch_filter *watch;
+	int handoff_fd;
 };
 
 /* Never returns: exits 125 after sending an error, or with the command's

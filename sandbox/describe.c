@@ -197,6 +197,10 @@ void mb_describe_layers(struct mb_strbuf *b, const struct mb_layers *l)
 		mb_strbuf_puts(b, "landlock: no\n");
 	yesno(b, "seccomp baseline", l->seccomp_baseline);
 	yesno(b, "seccomp notifier", l->seccomp_notify);
+	if (l->seccomp_notify) {
+		yesno(b, "  waits killable only (5.19+)", l->seccomp_notify_killable);
+		yesno(b, "  synchronous wake-up (6.6+)", l->seccomp_notify_sync);
+	}
 	yesno(b, "no_new_privs", l->no_new_privs);
 	yesno(b, "capabilities dropped", l->caps_dropped);
 	yesno(b, "memfd noexec", l->memfd_noexec);
@@ -232,7 +236,9 @@ void mb_describe_layers_json(struct mb_strbuf *b, const struct mb_layers *l)
 	jbool(b, "scope", l->landlock_scope, false);
 	mb_strbuf_puts(b, "},\"seccomp\":{");
 	jbool(b, "baseline", l->seccomp_baseline, true);
-	jbool(b, "notify", l->seccomp_notify, false);
+	jbool(b, "notify", l->seccomp_notify, true);
+	jbool(b, "notify_killable", l->seccomp_notify_killable, true);
+	jbool(b, "notify_sync_wake_up", l->seccomp_notify_sync, false);
 	mb_strbuf_puts(b, "},");
 	jbool(b, "no_new_privs", l->no_new_privs, true);
 	jbool(b, "caps_dropped", l->caps_dropped, true);

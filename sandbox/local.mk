@@ -16,6 +16,6 @@ libsandbox_a_SOURCES = \
 	sandbox/landlock.h sandbox/landlock.c \
 	sandbox/bpf.h sandbox/bpf.c \
 	sandbox/seccomp_baseline.h sandbox/seccomp_baseline.c \
-	sandbox/notify.h sandbox/notify.c \
 	sandbox/describe.h sandbox/describe.c
 SANDBOX_LIBS = libsandbox.a $(SECCOMP_LIBS) $(CAPNG_LIBS) $(NL_LIBS)
+libsandbox_a_SOURCES += sandbox/watch.h sandbox/watch.c

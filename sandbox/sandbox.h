@@ -28,6 +28,8 @@ struct mb_layers {
 	bool landlock_fs, landlock_net, landlock_scope;
 	bool seccomp_baseline; /* the baseline deny filter */
 	bool seccomp_notify;   /* the user-notification filter and its listener */
+	bool seccomp_notify_killable; /* its waits are killable-only once received (5.19+) */
+	bool seccomp_notify_sync;     /* the supervisor set SYNC_WAKE_UP on it (6.6+) */
 	bool no_new_privs, caps_dropped;
 	bool memfd_noexec;     /* vm.memfd_noexec=2 in our pid namespace */
 	bool limits;           /* rlimits (or a cgroup leaf) applied */

@@ -2,6 +2,7 @@
  * it the command's pipes and a sync socket, and wait until the command was
  * exec'd or an error came back. */
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@
 #include "sandbox/namespaces.h"
 #include "sandbox/seccomp_baseline.h"
 #include "sandbox/sync.h"
+#include "sandbox/watch.h"
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
@@ -105,8 +107,6 @@ static int check_landlock(const struct mb_sandbox_config *cfg, int abi, struct m
 	return 0;
 }
 
-/* Read the child's messages until the command was exec'd (end of file) or an
- * error came. Returns 0 or the error's code, err filled. */
 /* The init asks for the seccomp baseline: build it here, in parallel with
  * its mounts, and send it. */
 static int send_filter(int sock, const struct mb_plan *plan, bool memfd_noexec,
@@ -125,53 +125,81 @@ static int send_filter(int sock, const struct mb_plan *plan, bool memfd_noexec,
 	return 0;
 }
 
-static int await_exec(int sock, const struct mb_plan *plan, struct mb_sandbox *sb,
-		      int *ret_status, struct mb_error *err)
+/* Read the child's messages until the command was exec'd (end of file) or an
+ * error came. With a watch filter, also take the command's listener when it
+ * hands it over (handoff), and answer the one notification that comes before
+ * the exec is done: the command's own execve, which waits for us. Anything
+ * the command does after its exec stays queued for the caller's notifier.
+ * Returns 0 or the error's code, err filled. */
+static int await_exec(int sock, int handoff, const struct mb_plan *plan, struct mb_sandbox *sb,
+		      unsigned *ret_features, int *ret_status, struct mb_error *err)
 {
-	bool have_layers = false, send_failed = false;
+	bool have_layers = false, send_failed = false, launched = handoff < 0;
 	struct mb_error send_err = { 0 };
 	for (;;) {
-		struct mb_sync_msg m;
-		int fd;
-		int r = mb_sync_recv(sock, &m, &fd);
-		if (r < 0)
-			return mb_error_set(err, r, "reading from the sandbox's init: %s", strerror(-r));
-		if (r == 0)
-			break;
-		switch (m.type) {
-		case MB_SYNC_ERROR:
-			mb_close(fd);
-			*ret_status = m.status;
-			mb_error_set(err, m.code < 0 ? m.code : -EIO, "%s", m.text);
-			return err ? err->code : m.code;
-		case MB_SYNC_SECCOMP_ENV:
-			mb_close(fd);
-			/* If the init failed meanwhile, its own message (next)
-			 * says why better than our broken pipe. */
-			if (send_filter(sock, plan, m.code == 1, &send_err) < 0)
-				send_failed = true;
-			break;
-		case MB_SYNC_LAYERS:
-			sb->layers = m.layers;
-			have_layers = true;
-			break;
-		case MB_SYNC_LISTENER:
-			if (fd < 0)
-				return mb_error_set(err, -EBADMSG, "the seccomp listener did not arrive");
-			mb_close(sb->listener_fd);
-			sb->listener_fd = fd;
-			sb->layers.seccomp_notify = true;
-			break;
-		default:
-			mb_close(fd);
-			return mb_error_set(err, -EBADMSG, "unexpected message %u from the sandbox's init",
-					    m.type);
+		struct pollfd p[3] = {
+			{ .fd = sock, .events = POLLIN },
+			{ .fd = handoff, .events = POLLIN },
+			{ .fd = launched ? -1 : sb->listener_fd, .events = POLLIN },
+		};
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return mb_error_set(err, mb_neg_errno(), "poll: %m");
+		}
+		/* The sync socket first: an error or the layers were sent before
+		 * anything else could happen. */
+		if (p[0].revents) {
+			struct mb_sync_msg m;
+			int fd;
+			int r = mb_sync_recv(sock, &m, &fd);
+			mb_close(fd); /* nothing carries an fd any more */
+			if (r < 0)
+				return mb_error_set(err, r, "reading from the sandbox's init: %s",
+						    strerror(-r));
+			if (r == 0)
+				break;
+			switch (m.type) {
+			case MB_SYNC_ERROR:
+				*ret_status = m.status;
+				mb_error_set(err, m.code < 0 ? m.code : -EIO, "%s", m.text);
+				return err ? err->code : m.code;
+			case MB_SYNC_SECCOMP_ENV:
+				/* If the init failed meanwhile, its own message (next)
+				 * says why better than our broken pipe. */
+				if (send_filter(sock, plan, m.code == 1, &send_err) < 0)
+					send_failed = true;
+				break;
+			case MB_SYNC_LAYERS:
+				sb->layers = m.layers;
+				have_layers = true;
+				break;
+			default:
+				return mb_error_set(err, -EBADMSG,
+						    "unexpected message %u from the sandbox's init", m.type);
+			}
+			continue;
+		}
+		if (p[1].revents) {
+			int r = mb_watch_handoff_recv(handoff, &sb->listener_fd, ret_features, err);
+			if (r < 0)
+				return r;
+			handoff = -1;
+			continue;
+		}
+		if (p[2].revents) {
+			int r = mb_watch_continue_launch(sb->listener_fd, err);
+			if (r < 0)
+				return r;
+			launched = true;
 		}
 	}
 	if (send_failed)
 		return mb_error_set(err, send_err.code, "%s", send_err.msg);
 	if (!have_layers)
 		return mb_error_set(err, -ECHILD, "the sandbox's init exited during set-up");
+	if (!launched)
+		return mb_error_set(err, -EBADMSG, "the command exec'd without handing its listener over");
 	return 0;
 }
 
@@ -189,10 +217,19 @@ int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret
 
 	/* Our ends: [0] of in (we write [1]), [0] of out and err (child writes [1]). */
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 }, sv[2] = { -1, -1 };
+	int hand[2] = { -1, -1 };
+	_cleanup_(mb_watch_filter_free) struct mb_watch_filter watch = { 0 };
 	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
-	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
+	    (cfg->want_listener && (r = mb_watch_handoff_pair(hand)) < 0)) {
 		r = mb_error_set(err, mb_neg_errno(), "creating the sandbox's pipes: %m");
 		goto close_all;
+	}
+	/* Built here, where libseccomp may allocate; the command only loads it. */
+	if (cfg->want_listener) {
+		r = mb_watch_filter_build(&watch, err);
+		if (r < 0)
+			goto close_all;
 	}
 
 	struct mb_child c = {
@@ -203,6 +240,8 @@ int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret
 		.landlock_abi = abi,
 		.sync_fd = sv[1],
 		.stdio = { in[0], out[1], errp[1] },
+		.watch = cfg->want_listener ? &watch : NULL,
+		.handoff_fd = hand[1],
 	};
 	int pidfd = -1;
 	pid_t pid = clone_ns(c.ns_flags, &pidfd);
@@ -220,6 +259,7 @@ int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret
 	}
 	if (pid == 0) {
 		mb_close(sv[0]);
+		mb_close(hand[0]);
 		mb_close(in[1]);
 		mb_close(out[0]);
 		mb_close(errp[0]);
@@ -227,6 +267,7 @@ int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret
 	}
 
 	sv[1] = mb_close(sv[1]);
+	hand[1] = mb_close(hand[1]);
 	in[0] = mb_close(in[0]);
 	out[1] = mb_close(out[1]);
 	errp[1] = mb_close(errp[1]);
@@ -240,7 +281,12 @@ int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret
 		.listener_fd = -1,
 	};
 	int status = 125;
-	r = await_exec(sv[0], cfg->plan, &sb, &status, err);
+	unsigned features = 0;
+	r = await_exec(sv[0], hand[0], cfg->plan, &sb, &features, &status, err);
+	if (r == 0 && sb.listener_fd >= 0) {
+		sb.layers.seccomp_notify = true;
+		sb.layers.seccomp_notify_killable = features & MB_WATCH_KILLABLE_RECV;
+	}
 	if (r == 0 && (set_nonblock(sb.stdin_fd) < 0 || set_nonblock(sb.stdout_fd) < 0 ||
 		       set_nonblock(sb.stderr_fd) < 0))
 		r = mb_error_set(err, mb_neg_errno(), "fcntl O_NONBLOCK: %m");
@@ -253,6 +299,7 @@ int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret
 		goto close_all;
 	}
 	sv[0] = mb_close(sv[0]);
+	hand[0] = mb_close(hand[0]);
 	*ret = sb;
 	return 0;
 
@@ -262,6 +309,7 @@ close_all:
 		mb_close(out[i]);
 		mb_close(errp[i]);
 		mb_close(sv[i]);
+		mb_close(hand[i]);
 	}
 	return r;
 }

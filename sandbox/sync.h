@@ -2,8 +2,8 @@
  * and the caller: a SOCK_SEQPACKET socketpair, one message per packet. A
  * failure before exec travels back as {errno, exit status, one-line message}
  * (crun's send_error_to_sync_socket()), the layers in force are sent once set
- * up, and the seccomp listener fd rides along with SCM_RIGHTS. The command's
- * end is O_CLOEXEC: end of file on our end means the exec succeeded. */
+ * up. The command's end is O_CLOEXEC: end of file on our end means the exec
+ * succeeded. (The seccomp listener has a socket of its own: sandbox/watch.h.) */
 #pragma once
 
 #include <stdint.h>
@@ -15,7 +15,6 @@
 enum mb_sync_type {
 	MB_SYNC_ERROR = 1, /* code, status, text */
 	MB_SYNC_LAYERS,    /* layers: everything is in place, about to fork the command */
-	MB_SYNC_LISTENER,  /* carries the user-notification fd */
 	MB_SYNC_SECCOMP_ENV, /* code: vm.memfd_noexec=2 in force (1) or not (0);
 				asks the caller for the baseline filter */
 	MB_SYNC_FILTER,    /* caller -> init: the baseline as BPF, in a packet of

@@ -1,3 +1,8 @@
+# The notifier: also compiled into its tests and benchmark.
+NOTIFY_SOURCES = \
+	supervisor/notify.h supervisor/notify.c \
+	supervisor/notify-internal.h supervisor/notify-mem.c supervisor/notify-resolve.c
+
 # The inspector and its event loop: a library so that unit tests, the fuzz
 # target and the benchmark link the same code as membrane-run.
 noinst_LIBRARIES += libinspect.a
@@ -22,8 +27,11 @@ membrane_run_SOURCES = \
 	supervisor/options.h supervisor/options.c \
 	supervisor/lookup.h supervisor/lookup.c \
 	supervisor/explain.h supervisor/explain.c \
+	supervisor/selftest.h supervisor/selftest.c \
 	supervisor/run.h supervisor/run.c \
-	supervisor/report.h
+	supervisor/report.h \
+	supervisor/notify-watch.h supervisor/notify-watch.c \
+	$(NOTIFY_SOURCES)
 membrane_run_LDADD = libinspect.a $(SANDBOX_LIBS) $(POLICY_LIBS) $(NETTLE_LIBS) $(SYSTEMD_LIBS) -lm
 
 # The reporter (supervisor/report.h) as a library: membrane-run, its tests and

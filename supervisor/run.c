@@ -12,6 +12,8 @@
 #include "sandbox/describe.h"
 #include "sandbox/landlock.h"
 #include "sandbox/sandbox.h"
+#include "supervisor/notify-watch.h"
+#include "supervisor/notify.h"
 #include "supervisor/relay.h"
 #include "supervisor/report.h"
 #include "supervisor/run.h"
@@ -83,6 +85,30 @@ static int emit_exit(struct mb_reporter *rep, const struct mb_relay_result *res)
 	return r;
 }
 
+/* Until the correlator holds each watched call to the grants of the
+ * requests in flight (issue 5), every one gets the kernel's own answer: the
+ * static layer alone decides, as without the notifier. */
+static struct mb_decision decide_static_only(const struct mb_notified_op *op, void *ud)
+{
+	(void)op;
+	(void)ud;
+	return (struct mb_decision){ MB_VERDICT_ALLOW, 0 };
+}
+
+struct notify_setup {
+	struct mb_notifier *n;
+	struct mb_notifier_watch nw;
+	int pidfd;
+};
+
+/* The relay's setup hook: the listener joins the event loop. */
+static int notify_setup(void *ud, struct mb_loop *loop, struct mb_inspector *ins)
+{
+	(void)ins;
+	struct notify_setup *ns = ud;
+	return mb_notifier_watch_add(&ns->nw, loop, ns->n, ns->pidfd);
+}
+
 /* A server that was started but cannot be reported on is stopped. */
 static void kill_and_reap(struct mb_sandbox *sb)
 {
@@ -109,6 +135,7 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		.set_user = o->user_set,
 		.uid = o->uid,
 		.gid = o->gid,
+		.want_listener = true,
 	};
 	warn_landlock_gaps(plan);
 	struct mb_sandbox sb;
@@ -118,6 +145,21 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		emit_error(rep, err.msg);
 		return r == -ENOENT ? 127 : (r == -EACCES || r == -ENOEXEC) ? 126 : EXIT_MEMBRANE;
 	}
+	/* The server waits at its first watched call until we answer: from
+	 * here on, every path out of this function kills it or serves it. One
+	 * root for all: pivot_root is done and the baseline forbids another. */
+	_cleanup_(mb_notifier_freep) struct mb_notifier *notifier = NULL;
+	struct mb_notifier_opts nopts = { .root_fd = -1, .one_root = true };
+	r = mb_notifier_new(TAKE_FD(sb.listener_fd), &nopts, decide_static_only, NULL, &notifier,
+			    &err);
+	if (r < 0) {
+		fprintf(stderr, "membrane-run: %s: stopping the server\n", err.msg);
+		emit_error(rep, err.msg);
+		kill_and_reap(&sb);
+		mb_sandbox_close(&sb);
+		return EXIT_MEMBRANE;
+	}
+	sb.layers.seccomp_notify_sync = mb_notifier_sync_wake_up(notifier);
 	if (emit_start(rep, &sb, o->argv) < 0) {
 		fprintf(stderr, "membrane-run: cannot write the start report: stopping the server\n");
 		kill_and_reap(&sb);
@@ -140,6 +182,9 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		.report = report_cb,
 		.report_ud = rep,
 	};
+	struct notify_setup ns = { .n = notifier, .pidfd = sb.pidfd };
+	rc.setup = notify_setup;
+	rc.setup_ud = &ns;
 	struct mb_relay_result res;
 	r = mb_relay_run(&rc, &res);
 	/* The relay closed the server's stdin; the rest are ours to close. */

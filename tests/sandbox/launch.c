@@ -34,8 +34,16 @@
 #include <unistd.h>
 
 #include "sandbox/sandbox.h"
+#include "supervisor/notify.h"
 
 static struct mb_plan plan;
+
+static struct mb_decision allow_all(const struct mb_notified_op *op, void *ud)
+{
+	(void)op;
+	(void)ud;
+	return (struct mb_decision){ MB_VERDICT_ALLOW, 0 };
+}
 
 _printf_(1, 2) _noreturn_ static void die(const char *fmt, ...)
 {
@@ -314,29 +322,42 @@ static int run(struct mb_sandbox_config *cfgp, bool layers)
 	}
 	if (layers)
 		print_layers(&sb.layers);
+	struct mb_notifier *notifier = NULL;
 	if (cfg.want_listener) {
 		/* A real listener answers ID_VALID for an unknown id with ENOENT. */
 		__u64 id = 1;
 		int ok = sb.listener_fd >= 0 &&
 			 ioctl(sb.listener_fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0 && errno == ENOENT;
 		fprintf(stderr, "listener: %s\n", ok ? "valid" : "invalid");
+		/* The command waits on every watched call: answer them all. */
+		if (ok && mb_notifier_new(TAKE_FD(sb.listener_fd), NULL, allow_all, NULL, &notifier,
+					  &err) < 0)
+			die("%s", err.msg);
 	}
 
 	/* The server's stdin is ours to feed, blocking writes keep it simple. */
 	(void)fcntl(sb.stdin_fd, F_SETFL, 0);
-	struct pollfd p[4] = {
+	struct pollfd p[5] = {
 		{ .fd = STDIN_FILENO, .events = POLLIN },
 		{ .fd = sb.stdout_fd, .events = POLLIN },
 		{ .fd = sb.stderr_fd, .events = POLLIN },
 		{ .fd = sb.pidfd, .events = POLLIN },
+		{ .fd = notifier ? mb_notifier_fd(notifier) : -1, .events = POLLIN },
 	};
 	bool exited = false;
 	while (p[1].fd >= 0 || p[2].fd >= 0 || !exited) {
-		if (poll(p, 4, -1) < 0) {
+		if (poll(p, 5, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
+		if (p[4].revents & POLLIN) {
+			if (mb_notifier_handle(notifier) < 0)
+				p[4].fd = -1;
+			continue;
+		}
+		if (p[4].revents) /* every watched process is gone */
+			p[4].fd = -1;
 		if (p[0].revents && !pump(STDIN_FILENO, sb.stdin_fd)) {
 			p[0].fd = -1;
 			sb.stdin_fd = mb_close(sb.stdin_fd);
@@ -353,5 +374,6 @@ static int run(struct mb_sandbox_config *cfgp, bool layers)
 	if (mb_sandbox_wait(&sb, &status) < 0)
 		status = 125;
 	mb_sandbox_close(&sb);
+	mb_notifier_free(notifier);
 	return status;
 }

@@ -1,6 +1,26 @@
 # Tests of tests/sandbox; included by tests/local.mk.
+
+# The notifier against the kernel: a watched child makes each watched call,
+# without namespaces (test-notify) and in the sandbox's shape (test-notify-ns:
+# mount, pid and, unprivileged, user namespace, pivot_root); then behind
+# mb_sandbox_spawn(want_listener) itself (test-notify-spawn). Each runs as the
+# invoking user, and again as nobody (notify-*nobody.sh) when that is root.
+TESTS += tests/sandbox/test-notify tests/sandbox/test-notify-ns tests/sandbox/test-notify-spawn \
+	tests/sandbox/notify-nobody.sh tests/sandbox/notify-ns-nobody.sh \
+	tests/sandbox/notify-spawn-nobody.sh
+check_PROGRAMS += tests/sandbox/test-notify tests/sandbox/test-notify-ns tests/sandbox/test-notify-spawn
+NOTIFY_HARNESS = tests/sandbox/notify-harness.h tests/sandbox/notify-harness.c
+tests_sandbox_test_notify_SOURCES = tests/sandbox/test-notify.c $(NOTIFY_HARNESS) $(NOTIFY_SOURCES)
+tests_sandbox_test_notify_LDADD = $(SANDBOX_LIBS) $(POLICY_LIBS) -lpthread
+tests_sandbox_test_notify_ns_SOURCES = tests/sandbox/test-notify-ns.c $(NOTIFY_HARNESS) $(NOTIFY_SOURCES)
+tests_sandbox_test_notify_ns_LDADD = $(SANDBOX_LIBS) $(POLICY_LIBS)
+tests_sandbox_test_notify_spawn_SOURCES = tests/sandbox/test-notify-spawn.c $(NOTIFY_SOURCES)
+tests_sandbox_test_notify_spawn_LDADD = $(SANDBOX_LIBS) $(POLICY_LIBS)
+EXTRA_DIST += tests/sandbox/notify-nobody.sh tests/sandbox/notify-ns-nobody.sh \
+	tests/sandbox/notify-spawn-nobody.sh
+
 check_PROGRAMS += tests/sandbox/launch
-tests_sandbox_launch_SOURCES = tests/sandbox/launch.c
+tests_sandbox_launch_SOURCES = tests/sandbox/launch.c $(NOTIFY_SOURCES)
 tests_sandbox_launch_LDADD = $(SANDBOX_LIBS) $(POLICY_LIBS)
 check_PROGRAMS += tests/sandbox/prober
 tests_sandbox_prober_SOURCES = tests/sandbox/prober.c

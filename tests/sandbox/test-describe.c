@@ -78,7 +78,8 @@ int main(void)
 	is_str(b.s,
 	       "{\"namespaces\":[\"mount\",\"pid\",\"net\"],\"rootfs\":true,\"landlock\":{\"abi\":7,"
 	       "\"fs\":true,\"net\":false,\"scope\":false},\"seccomp\":{\"baseline\":true,"
-	       "\"notify\":false},\"no_new_privs\":true,\"caps_dropped\":true,\"memfd_noexec\":false,"
+	       "\"notify\":false,\"notify_killable\":false,\"notify_sync_wake_up\":false},"
+	       "\"no_new_privs\":true,\"caps_dropped\":true,\"memfd_noexec\":false,"
 	       "\"limits\":false,\"proc_hidepid\":false}",
 	       "layers as JSON");
 	mb_strbuf_free(&b);

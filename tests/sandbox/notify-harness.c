@@ -1,0 +1,229 @@
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandbox/watch.h"
+#include "tests/sandbox/notify-harness.h"
+
+struct h_rec h_recs[H_MAX_RECS];
+int h_nrecs;
+struct mb_decision h_verdict;
+int h_deny_nth;
+const char *h_deny_syscall;
+
+static pid_t child = -1;
+static int ctl = -1;
+static struct mb_notifier *notifier;
+static unsigned features;
+
+struct mb_notifier *h_notifier(void)
+{
+	return notifier;
+}
+
+unsigned h_features(void)
+{
+	return features;
+}
+
+static struct mb_decision decide(const struct mb_notified_op *op, void *ud)
+{
+	(void)ud;
+	int idx = h_nrecs;
+	if (h_nrecs < H_MAX_RECS) {
+		struct h_rec *r = &h_recs[h_nrecs++];
+		memset(r, 0, sizeof(*r));
+		snprintf(r->syscall, sizeof(r->syscall), "%s", op->sc->name);
+		r->pid = op->pid;
+		r->n = op->n;
+		for (unsigned i = 0; i < op->n; i++) {
+			const struct mb_notified_target *t = &op->t[i];
+			r->t[i].kind = t->kind;
+			r->t[i].presence = t->presence;
+			r->t[i].ops = t->ops;
+			r->t[i].unix_socket = t->unix_socket;
+			r->t[i].family = t->family;
+			r->t[i].resolve_error = t->resolve_error;
+			r->t[i].addr = t->addr;
+			snprintf(r->t[i].path, sizeof(r->t[i].path), "%s", t->path ? t->path : "");
+		}
+	}
+	if (h_deny_syscall)
+		return (struct mb_decision){ strcmp(op->sc->name, h_deny_syscall) == 0 ? MB_VERDICT_DENY
+										: MB_VERDICT_ALLOW, 0 };
+	if (h_deny_nth > 0)
+		return (struct mb_decision){ idx + 1 == h_deny_nth ? MB_VERDICT_DENY : MB_VERDICT_ALLOW, 0 };
+	return h_verdict;
+}
+
+static _noreturn_ void serve(h_case_fn const *cases, int sock)
+{
+	for (;;) {
+		int i;
+		if (read(sock, &i, sizeof(i)) != sizeof(i))
+			_exit(0);
+		long ret = cases[i]();
+		if (write(sock, &ret, sizeof(ret)) != sizeof(ret))
+			_exit(1);
+	}
+}
+
+int h_start(h_case_fn const *cases, void (*setup)(void), const struct mb_notifier_opts *opts)
+{
+	struct mb_error err = { 0 };
+	struct mb_watch_filter f = { 0 };
+	int r = mb_watch_filter_build(&f, &err);
+	if (r < 0) {
+		printf("# %s\n", err.msg);
+		return r;
+	}
+	int hand[2], sv[2];
+	if (mb_watch_handoff_pair(hand) < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	fflush(stdout);
+	child = fork();
+	if (child < 0)
+		return -errno;
+	if (child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(hand[0]);
+		close(sv[0]);
+		if (setup)
+			setup();
+		unsigned feat = 0;
+		int l = mb_watch_install(&f, &feat);
+		if (l < 0)
+			_exit(100);
+		if (mb_watch_handoff_send(hand[1], l, feat) < 0)
+			_exit(101);
+		close(l);
+		close(hand[1]);
+		serve(cases, sv[1]);
+	}
+	mb_watch_filter_free(&f);
+	close(hand[1]);
+	close(sv[1]);
+	ctl = sv[0];
+	int listener;
+	r = mb_watch_handoff_recv(hand[0], &listener, &features, &err);
+	close(hand[0]);
+	if (r < 0) {
+		printf("# %s\n", err.msg);
+		return r;
+	}
+	r = mb_notifier_new(listener, opts, decide, NULL, &notifier, &err);
+	if (r < 0) {
+		printf("# %s\n", err.msg);
+		return r;
+	}
+	return 0;
+}
+
+long h_run(int i)
+{
+	h_nrecs = 0;
+	if (write(ctl, &i, sizeof(i)) != sizeof(i))
+		return -EPIPE;
+	for (;;) {
+		struct pollfd p[2] = {
+			{ .fd = mb_notifier_fd(notifier), .events = POLLIN },
+			{ .fd = ctl, .events = POLLIN },
+		};
+		if (poll(p, 2, 20000) <= 0) {
+			printf("# case %d: no answer from the child\n", i);
+			return -ETIMEDOUT;
+		}
+		if (p[0].revents & POLLIN) {
+			int r = mb_notifier_handle(notifier);
+			if (r < 0) {
+				printf("# mb_notifier_handle: %s\n", strerror(-r));
+				return r;
+			}
+			continue;
+		}
+		if (p[1].revents & (POLLIN | POLLHUP)) {
+			long ret;
+			if (read(ctl, &ret, sizeof(ret)) != sizeof(ret))
+				return -EPIPE;
+			return ret;
+		}
+	}
+}
+
+const struct h_rec *h_find(const char *syscall)
+{
+	for (int i = 0; i < h_nrecs; i++)
+		if (strcmp(h_recs[i].syscall, syscall) == 0)
+			return &h_recs[i];
+	return NULL;
+}
+
+int h_stop(void)
+{
+	int status = 0;
+	close(ctl);
+	ctl = -1;
+	/* Anything the child does on its way out may still be notified. Once
+	 * the listener hangs up (no watched process left), just wait. */
+	bool killed = false;
+	for (int waited_ms = 0;;) {
+		pid_t w = waitpid(child, &status, WNOHANG);
+		if (w == child)
+			break;
+		if (waited_ms >= 10000 && !killed) {
+			printf("# the child did not exit: killing it\n");
+			kill(child, SIGKILL);
+			killed = true;
+		}
+		struct pollfd p = { .fd = mb_notifier_fd(notifier), .events = POLLIN };
+		int pr = poll(&p, 1, 10);
+		if (pr > 0 && (p.revents & POLLIN)) {
+			mb_notifier_handle(notifier);
+			continue;
+		}
+		if (pr > 0) /* POLLHUP: nothing left to answer */
+			usleep(10000);
+		waited_ms += 10;
+	}
+	mb_notifier_free(notifier);
+	notifier = NULL;
+	return status;
+}
+
+const char *h_presence_name(enum mb_presence p)
+{
+	switch (p) {
+	case MB_PRESENT:
+		return "present";
+	case MB_PRESENT_NEW:
+		return "new";
+	case MB_PRESENT_HOST:
+		return "host";
+	case MB_PRESENT_NONE:
+		return "none";
+	default:
+		return "unknown";
+	}
+}
+
+const char *h_kind_name(enum mb_target_kind k)
+{
+	static const char *names[] = { "path", "memfd", "deleted", "anon", "inet", "abstract", "family" };
+	return (unsigned)k < ARRAY_SIZE(names) ? names[k] : "?";
+}
+
+const char *h_addr_format(const struct mb_addr *a, char *buf, size_t bufsz)
+{
+	char ip[INET6_ADDRSTRLEN];
+	inet_ntop(a->family, a->addr, ip, sizeof(ip));
+	snprintf(buf, bufsz, a->family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, a->port);
+	return buf;
+}
