@@ -14,11 +14,17 @@
 #include "supervisor/toolpin.h"
 
 /* cwd: the server's working directory in the sandbox, against which relative
- * argument values resolve (NULL: a relative value is refused). m is the
- * request; its arguments are parsed only when the tool's grants name one. */
+ * argument values resolve (NULL: a relative value is refused). params: the
+ * request's params (tools/call: name, arguments; resources/read: uri). */
 char *mb_check_tool_call(const struct mb_profile *p, const struct mb_toolpin *tp,
-			 const char *cwd, struct mb_jr_msg *m);
-char *mb_check_resource_read(const struct mb_profile *p, const char *cwd, struct mb_jr_msg *m);
+			 const char *cwd, const cJSON *params);
+char *mb_check_resource_read(const struct mb_profile *p, const char *cwd, const cJSON *params);
+
+/* The same on the inspector's path, from the request as read off the wire:
+ * its arguments are parsed only when the tool's grants name one of them. */
+char *mb_check_tool_call_msg(const struct mb_profile *p, const struct mb_toolpin *tp,
+			     const char *cwd, struct mb_jr_msg *m);
+char *mb_check_resource_uri(const struct mb_profile *p, const char *cwd, const char *uri);
 
 /* The path a file:// URI names (%-escapes decoded), malloc'd; NULL with
  * *why set for a URI that names another host or is malformed. */

@@ -365,9 +365,9 @@ static enum verdict client_request(struct mb_inspector *ins, struct mb_jr_msg *m
 	char *reason = NULL;
 	bool tool_call = strcmp(m->method, "tools/call") == 0;
 	if (tool_call)
-		reason = mb_check_tool_call(p, ins->pin, ins->cfg.cwd, m);
+		reason = mb_check_tool_call_msg(p, ins->pin, ins->cfg.cwd, m);
 	else if (strcmp(m->method, "resources/read") == 0)
-		reason = mb_check_resource_read(p, ins->cfg.cwd, m);
+		reason = mb_check_resource_uri(p, ins->cfg.cwd, mb_jr_param_str(m, MB_P_URI));
 	if (reason) {
 		bool audit = p->mode == MB_MODE_AUDIT;
 		ins->stats.refused++;
