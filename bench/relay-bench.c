@@ -11,16 +11,19 @@
  *               The server must hold its answers: tests/fixtures/mcp-echo
  *               with ECHO_HOLD=HOLD, or a tool that takes its time
  *               (server-everything's trigger-long-running-operation)
- *   -I RUNS     start-up: for each of RUNS fresh starts of COMMAND, the time
+ *   -S RUNS     start-up: for each of RUNS fresh starts of COMMAND, the time
  *               from before posix_spawn() to the answer to initialize
  *               (p50_ms p90_ms min_ms max_ms, samples_ms=a,b,...)
  * Options:
  *   -n N        calls (default 10000)        -w WINDOW  in flight (64)
- *   -i          initialize first (a real MCP server wants it)
+ *   -I          the MCP handshake first (initialize, then
+ *               notifications/initialized): a real MCP server wants it
  *   -t TOOL     the tool called (echo)
- *   -a ARGS     its arguments, a JSON object in which @ID@ stands for the
- *               request's id (default {"text":"hello @ID@"}, mcp-echo's)
- *   -W WARMUP   calls (or starts, with -I) not counted (200; 2 with -I)
+ *   -k KEY      its one argument, a string "hello ID" (default text,
+ *               mcp-echo's; server-everything's echo takes message)
+ *   -a ARGS     or its arguments as a JSON object in which @ID@ stands for
+ *               the request's id
+ *   -W WARMUP   calls (or starts, with -S) not counted (200; 2 with -S)
  * Each answer must carry the id of its request in sequential runs, and every
  * id must come back once in windowed runs: otherwise the figures would be of
  * something else, and relay-bench exits 1. */
@@ -43,6 +46,7 @@ static char rbuf[1 << 16];
 static size_t rlen, roff;
 static const char *tool = "echo";
 static const char *args_tmpl = "{\"text\":\"hello @ID@\"}";
+static char args_buf[256];
 
 static double now_us(void)
 {
@@ -309,7 +313,7 @@ int main(int argc, char **argv)
 			window = atol(argv[++a]);
 		else if (!strcmp(argv[a], "-H") && a + 1 < argc)
 			hold = atol(argv[++a]);
-		else if (!strcmp(argv[a], "-I") && a + 1 < argc)
+		else if (!strcmp(argv[a], "-S") && a + 1 < argc)
 			runs = atol(argv[++a]);
 		else if (!strcmp(argv[a], "-W") && a + 1 < argc)
 			warmup = atol(argv[++a]);
@@ -317,7 +321,10 @@ int main(int argc, char **argv)
 			tool = argv[++a];
 		else if (!strcmp(argv[a], "-a") && a + 1 < argc)
 			args_tmpl = argv[++a];
-		else if (!strcmp(argv[a], "-i"))
+		else if (!strcmp(argv[a], "-k") && a + 1 < argc) {
+			snprintf(args_buf, sizeof(args_buf), "{\"%s\":\"hello @ID@\"}", argv[++a]);
+			args_tmpl = args_buf;
+		} else if (!strcmp(argv[a], "-I"))
 			init = true;
 		else {
 			fprintf(stderr, "relay-bench: unknown option %s\n", argv[a]);

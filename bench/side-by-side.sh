@@ -5,7 +5,7 @@
 #   1. start-up around /bin/true: bench/startup.sh (one hyperfine call: bare,
 #      unshare, bwrap, firejail, the launcher, membrane-run)
 #   2. start-up around server-memory: spawn to the answer to initialize,
-#      bare, membrane-run, bwrap, firejail (bench/relay-bench -I), the
+#      bare, membrane-run, bwrap, firejail (bench/relay-bench -S), the
 #      variants interleaved run by run so that a change of load on the shared
 #      cores falls on all of them alike
 #   3. server-everything's echo tool: round trip of sequential calls and
@@ -106,13 +106,13 @@ top_srcdir=$top_srcdir top_builddir=$top_builddir BENCH_JSON=$T/startup.json \
 echo "bench: 2/5 start-up to initialize, server-memory, $INIT_RUNS runs each"
 for v in bare membrane-run bwrap firejail; do
 	# shellcheck disable=SC2046
-	record warm "$v" - $NODE_ENV MEMORY_FILE_PATH="$T/memory/memory.jsonl" "$RB" -I 2 -W 0 -- $(wrapper $v memory) node "$MEMORY/dist/index.js"
+	record warm "$v" - $NODE_ENV MEMORY_FILE_PATH="$T/memory/memory.jsonl" "$RB" -S 2 -W 0 -- $(wrapper $v memory) node "$MEMORY/dist/index.js"
 done
 i=0
 while [ $i -lt "$INIT_RUNS" ]; do
 	for v in bare membrane-run bwrap firejail; do
 		# shellcheck disable=SC2046
-		record init "$v" - $NODE_ENV MEMORY_FILE_PATH="$T/memory/memory.jsonl" "$RB" -I 1 -W 0 -- $(wrapper $v memory) node "$MEMORY/dist/index.js"
+		record init "$v" - $NODE_ENV MEMORY_FILE_PATH="$T/memory/memory.jsonl" "$RB" -S 1 -W 0 -- $(wrapper $v memory) node "$MEMORY/dist/index.js"
 	done
 	i=$((i + 1))
 done
@@ -125,7 +125,7 @@ while [ $r -lt "$REPS" ]; do
 		[ $pin = pinned ] && pre="taskset -c 0"
 		for v in bare plain bwrap membrane-run; do
 			# shellcheck disable=SC2046,SC2086
-			record echo "$v" $pin $pre $NODE_ENV "$RB" -i -n "$CALLS" -w 64 -a '{"message":"hello @ID@"}' -- $(wrapper $v everything) node "$EVERY/dist/index.js"
+			record echo "$v" $pin $pre $NODE_ENV "$RB" -I -n "$CALLS" -w 64 -a '{"message":"hello @ID@"}' -- $(wrapper $v everything) node "$EVERY/dist/index.js"
 		done
 	done
 	r=$((r + 1))
@@ -142,7 +142,7 @@ for n in $HOLDS; do
 	d=$((2 + n / 2000))
 	for v in membrane-run plain bwrap; do
 		# shellcheck disable=SC2046
-		record hold "$v" "$n" $NODE_ENV "$RB" -i -H "$n" -t trigger-long-running-operation \
+		record hold "$v" "$n" $NODE_ENV "$RB" -I -H "$n" -t trigger-long-running-operation \
 			-a "{\"duration\":$d,\"steps\":1}" -- $(wrapper $v everything) node "$EVERY/dist/index.js"
 	done
 done

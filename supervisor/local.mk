@@ -27,11 +27,12 @@ membrane_run_SOURCES = \
 	supervisor/options.h supervisor/options.c \
 	supervisor/lookup.h supervisor/lookup.c \
 	supervisor/explain.h supervisor/explain.c \
+	supervisor/selftest.h supervisor/selftest.c \
 	supervisor/run.h supervisor/run.c \
 	supervisor/report.h \
 	supervisor/notify-watch.h supervisor/notify-watch.c \
 	$(NOTIFY_SOURCES)
-membrane_run_LDADD = libinspect.a $(SANDBOX_LIBS) $(POLICY_LIBS) $(NETTLE_LIBS) $(SYSTEMD_LIBS) -lm
+membrane_run_LDADD = libinspect.a $(SANDBOX_LIBS) $(POLICY_LIBS) $(NETTLE_LIBS) -ldl -lm
 
 # The reporter (supervisor/report.h) as a library: membrane-run, its tests and
 # the report generator of bench/ link the same code.
@@ -40,5 +41,5 @@ libreport_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(NETTLE_CFLAGS) $(SYSTEMD_CFL
 libreport_a_SOURCES = \
 	supervisor/report.h supervisor/report.c \
 	supervisor/report_sink.h supervisor/report_syslog.c
-REPORT_LIBS = libreport.a libcommon.a $(CJSON_LIBS) $(NETTLE_LIBS) $(SYSTEMD_LIBS)
+REPORT_LIBS = libreport.a libcommon.a $(CJSON_LIBS) $(NETTLE_LIBS) -ldl
 membrane_run_LDADD += $(REPORT_LIBS)

@@ -13,6 +13,8 @@ enum mb_action {
 	MB_ACTION_RUN,
 	MB_ACTION_CHECK,
 	MB_ACTION_EXPLAIN,
+	MB_ACTION_TEST_PROFILE, /* --test-profile PROFILE */
+	MB_ACTION_LINT,         /* --lint PROFILE */
 	MB_ACTION_HELP,
 	MB_ACTION_VERSION,
 };
@@ -20,6 +22,7 @@ enum mb_action {
 struct mb_options {
 	enum mb_action action;
 	const char *profile;       /* as given: a path or a name */
+	bool profile_own;          /* given by --test-profile or --lint */
 	MB_VEC(const char *) sets; /* NAME=VALUE, NULL-terminated when n > 0 */
 	const char *report;        /* NULL: stderr */
 	bool mode_set;
@@ -27,6 +30,8 @@ struct mb_options {
 	char *const *argv;         /* the command after "--" */
 	uint64_t grace_ms;         /* --grace: after stdin's EOF, before SIGTERM */
 	size_t max_message;        /* --max-message: longest line accepted */
+	uint64_t call_timeout_ms;  /* --call-timeout: a request's window without
+				      response or progress; 0: no limit */
 	int require_landlock;      /* --require-landlock N: minimum ABI, 0 = none */
 	bool best_effort;          /* --best-effort: run with what the kernel offers */
 	bool user_set;             /* --user USER[:GROUP] (root only) */
