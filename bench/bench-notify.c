@@ -134,11 +134,11 @@ static _noreturn_ void server(enum layer layer, const struct mb_watch_filter *f,
 	_exit(0);
 }
 
-static struct mb_decision allow_all(const struct mb_notified_op *op, void *ud)
+static struct mb_answer allow_all(const struct mb_notified_op *op, void *ud)
 {
 	(void)op;
 	(void)ud;
-	return (struct mb_decision){ MB_VERDICT_ALLOW, 0 };
+	return (struct mb_answer){ MB_VERDICT_ALLOW, 0 };
 }
 
 /* The anchor: the least a supervisor that reads the path can do. */
