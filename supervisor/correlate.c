@@ -534,11 +534,12 @@ int mb_correlator_flush(struct mb_correlator *c)
 void mb_correlator_attach(struct mb_correlator *c, const struct mb_inflight *inflight,
 			  struct mb_loop *loop)
 {
-	if (c->loop && c->loop != loop)
-		mb_timer_cancel(c->loop, &c->timer);
 	c->inflight = (struct mb_inflight *)inflight;
-	c->loop = loop;
-	c->timer.cb = on_timer;
+	if (loop != c->loop) {
+		/* The old loop may be freed already: never touch it. */
+		c->timer = (struct mb_timer){ .cb = on_timer };
+		c->loop = loop;
+	}
 	if (loop)
 		arm(c, mb_now_ns());
 }

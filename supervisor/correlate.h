@@ -71,8 +71,10 @@ MB_DEFINE_CLEANUP(struct mb_correlator, mb_correlator_free)
 
 /* The requests in flight (the inspector's table) and the loop whose timer
  * ends each second of repeats. Either may be NULL: no requests (idle), and
- * no timer (pending counts wait for mb_correlator_flush()). Set both to
- * NULL before they are freed. */
+ * no timer (pending counts wait for mb_correlator_flush()). Attaching
+ * another loop (or NULL) forgets the old one without touching it, so it may
+ * be called after that loop was freed; the table must be replaced (or
+ * NULL) before the table is freed and another operation decided. */
 void mb_correlator_attach(struct mb_correlator *c, const struct mb_inflight *inflight,
 			  struct mb_loop *loop);
 

@@ -1,1 +1,9 @@
 # Tests of tests/deputy; included by tests/local.mk.
+
+# The deputy: a misbehaving MCP server (tests/deputy/deputy.c) under its
+# profile, driven through membrane-run by drive.py; deputy.sh checks what
+# the server saw, what the listener received and what was reported.
+check_PROGRAMS += tests/deputy/deputy
+tests_deputy_deputy_SOURCES = tests/deputy/deputy.c
+tests_deputy_deputy_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+tests_deputy_deputy_LDADD = $(CJSON_LIBS)
