@@ -150,6 +150,7 @@ def main():
         out["also_outside"] = s.call("read", {"path": a, "also": o["outside"] + "/secret"})
         out["also_host"] = s.call("read", {"path": a, "also": o["host_secret"]})
         out["also_within"] = s.call("read", {"path": a, "also": b})
+        out["also_repeat"] = s.call("read", {"path": a, "also": b, "times": 5})
         out["also_write"] = s.call("read", {"path": a, "also_write": o["root"] + "/planted.txt"})
         out["exec_shell"] = s.call("read", {"path": a, "exec": "shell"})
         out["exec_memfd"] = s.call("read", {"path": a, "exec": "memfd"})
