@@ -7,5 +7,5 @@ check_PROGRAMS += tests/deputy/deputy
 tests_deputy_deputy_SOURCES = tests/deputy/deputy.c
 tests_deputy_deputy_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 tests_deputy_deputy_LDADD = $(CJSON_LIBS)
-TESTS += tests/deputy/deputy.sh
-EXTRA_DIST += tests/deputy/deputy.sh tests/deputy/drive.py tests/deputy/deputy.yml
+TESTS += tests/deputy/deputy.sh tests/deputy/servers.sh
+EXTRA_DIST += tests/deputy/deputy.sh tests/deputy/servers.sh tests/deputy/drive.py tests/deputy/deputy.yml
