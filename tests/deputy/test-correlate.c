@@ -352,6 +352,9 @@ int main(void)
 			all &= verdict(c, ops[k]) == MB_VERDICT_ALLOW;
 	ok(all, "5000 allowed operations with four requests in flight");
 	is_int(allocs - a0, 0, "... allocated nothing");
+	a0 = allocs;
+	verdict(c, open_read("/srv/root/counted"));
+	ok(allocs > a0, "(the count works: a violation's report allocates)");
 
 	/* Network. */
 	is_int(verdict(c, connect_op("10.0.0.2", 80)), MB_VERDICT_DENY, "connect granted to fetch, not in flight: denied");
