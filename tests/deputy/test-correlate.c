@@ -30,7 +30,9 @@ static unsigned long allocs;
 
 #ifdef MB_ASAN
 /* AddressSanitizer owns malloc: count through its hooks instead. */
-#include <sanitizer/allocator_interface.h>
+/* From <sanitizer/allocator_interface.h>, which not every compiler ships. */
+int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void *, size_t),
+					       void (*free_hook)(const volatile void *));
 static void on_malloc(const volatile void *p, size_t n)
 {
 	(void)p;
