@@ -67,14 +67,18 @@ static const char *scope_name(const struct mb_test *t, char *buf, size_t sz)
 	return buf;
 }
 
-static bool decide(const struct run *R, const struct mb_callgrants *call, const struct mb_expect *e,
-		   struct mb_decision *d)
+/* How many of the expectation's targets are allowed (a path is one target,
+ * a host name one per address), and of how many; d tells of the first
+ * allowed one. An allow passes when all are, a deny when none is. */
+static unsigned decide(const struct run *R, const struct mb_callgrants *call,
+		       const struct mb_expect *e, struct mb_decision *d, unsigned *total)
 {
-	if (e->op < MB_PATH_OPS)
-		return mb_decide_path(&R->runtime, call, R->p, e->op, e->access, e->path, d);
-	/* A target with several addresses (a host name): allowed only if
-	 * every one is, so that a deny fails if any one gets through. */
-	bool all = e->addrs.n > 0, any = false;
+	if (e->op < MB_PATH_OPS) {
+		*total = 1;
+		return mb_decide_path(&R->runtime, call, R->p, e->op, e->access, e->path, d) ? 1 : 0;
+	}
+	unsigned allowed = 0;
+	*total = (unsigned)e->addrs.n;
 	mb_vec_foreach(ep, &e->addrs) {
 		struct mb_addr a;
 		if (ep->family == AF_INET)
@@ -82,21 +86,19 @@ static bool decide(const struct run *R, const struct mb_callgrants *call, const 
 		else
 			mb_addr_set_v6(&a, ep->addr, ep->port_lo);
 		struct mb_decision one;
-		if (mb_decide_addr(&R->runtime, call, e->op, &a, &one)) {
-			if (!any)
-				*d = one;
-			any = true;
-		} else {
-			all = false;
-		}
+		if (mb_decide_addr(&R->runtime, call, e->op, &a, &one) && allowed++ == 0)
+			*d = one;
 	}
-	return all;
+	return allowed;
 }
 
 /* Why a deny expectation failed: the grant that let it through. */
 static void explain_allowed(const struct run *R, const struct mb_test *t,
-			    const struct mb_expect *e, const struct mb_decision *d)
+			    const struct mb_expect *e, const struct mb_decision *d, unsigned allowed,
+			    unsigned total)
 {
+	if (total > 1)
+		fprintf(R->out, "#   %u of the host's %u addresses allowed\n", allowed, total);
 	char scope[160];
 	const struct mb_srcpos *pos = d->pattern ? &d->pattern->src->pos : &d->endpoint->pos;
 	const char *text = d->pattern ? d->pattern->src->text : d->endpoint->text;
@@ -114,8 +116,10 @@ static void one(struct run *R, const struct mb_test *t, const struct mb_callgran
 		const char *refused, const struct mb_expect *e, bool want)
 {
 	struct mb_decision d = { 0 };
-	bool allowed = !refused && !e->unresolved && decide(R, call, e, &d);
-	bool pass = allowed == want;
+	unsigned total = 0, allowed = 0;
+	if (!refused && !e->unresolved)
+		allowed = decide(R, call, e, &d, &total);
+	bool pass = want ? total > 0 && allowed == total : allowed == 0 && !e->unresolved;
 	char scope[160];
 	R->n++;
 	if (!pass)
@@ -129,12 +133,18 @@ static void one(struct run *R, const struct mb_test *t, const struct mb_callgran
 		fprintf(R->out, "#   the host name was not resolved (load the profile with test host names resolved)\n");
 	else if (refused)
 		fprintf(R->out, "#   membrane refuses the call before the server sees it: %s\n", refused);
-	else if (!allowed)
-		fprintf(R->out, "#   no grant in force allows it (%s)\n",
-			t->kind == MB_TEST_IDLE ? "runtime alone, while idle"
-						: "runtime, and the call's grants filled from its arguments");
+	else if (want) {
+		const char *in_force = t->kind == MB_TEST_IDLE
+					       ? "runtime alone, while idle"
+					       : "runtime, and the call's grants filled from its arguments";
+		if (total > 1)
+			fprintf(R->out, "#   no grant in force allows %u of the host's %u addresses (%s)\n",
+				total - allowed, total, in_force);
+		else
+			fprintf(R->out, "#   no grant in force allows it (%s)\n", in_force);
+	}
 	else
-		explain_allowed(R, t, e, &d);
+		explain_allowed(R, t, e, &d, allowed, total);
 }
 
 static int one_test(struct run *R, const struct mb_test *t)

@@ -45,6 +45,40 @@ selftest "everything, another endpoint" "$profiles/everything.yml" --set MODULES
 selftest db "$profiles/db.yml" --set MODULES="$dir/modules" --set DB=127.0.0.1:15432
 selftest "db, IPv6" "$profiles/db.yml" --set MODULES="$dir/modules" --set DB='[::1]:5432'
 
+# The runtime fragments, through the smallest profiles that include them:
+# python's is clean; npx's brings the two warnings its header names.
+mkdir -p "$dir/npx/_npx" "$dir/npx/_cacache/tmp" "$dir/npx/_cacache/index-v5" "$dir/prof"
+cat >"$dir/prof/python.yml" <<YAML
+version: 1
+name: python-server
+include: ["$profiles/runtimes/python.yml"]
+limits: { memory: 512M, tasks: 64, files: 1024 }
+YAML
+"$MEMBRANE_RUN" --lint "$dir/prof/python.yml" >"$dir/lint" 2>&1
+is "$?" 0 "runtimes/python.yml: --lint exits 0"
+is "$(cat "$dir/lint")" "" "runtimes/python.yml: --lint has nothing to say"
+cat >"$dir/prof/npx.yml" <<YAML
+version: 1
+name: npx-server
+include: ["$profiles/runtimes/node.yml", "$profiles/runtimes/npx.yml"]
+vars:
+  MODULES: \${NPX_CACHE}/_npx
+runtime:
+  read: ["\${MODULES}"]
+limits: { memory: 512M, tasks: 64, files: 1024 }
+YAML
+"$MEMBRANE_RUN" --lint "$dir/prof/npx.yml" --set NPX_CACHE="$dir/npx" >"$dir/lint" 2>&1
+is "$?" 1 "runtimes/npx.yml: --lint exits 1"
+lock=$(grep -n '_npx/\*/concurrency.lock' "$profiles/runtimes/npx.yml" | cut -d: -f1)
+sh_line=$(grep -n '^    - /usr/bin/sh$' "$profiles/runtimes/npx.yml" | cut -d: -f1)
+is "$(cut -d: -f1,2 "$dir/lint" | tr '\n' ' ')" \
+	"$profiles/runtimes/npx.yml:$lock $profiles/runtimes/npx.yml:$sh_line " \
+	"runtimes/npx.yml: two warnings, on the lock files' line ($lock) and /usr/bin/sh's ($sh_line)"
+like "$(cat "$dir/lint")" "write on $dir/npx/_npx .* covers $dir/npx/_npx, which the server may run" \
+	"runtimes/npx.yml: the lock files' grant covers the exec-granted _npx"
+like "$(cat "$dir/lint")" "exec of /usr/bin/sh, a shell or interpreter \(sh\) beyond the server's own \(node\)" \
+	"runtimes/npx.yml: sh beyond node"
+
 # The tests follow the variables: served from a home directory, the
 # filesystem profile still passes its tests, and the linter says where the
 # trouble is (arguments.within, the line that names ROOT).

@@ -98,15 +98,18 @@ in_ns "$MEMBRANE_RUN" --test-profile "$fix/hosts.yml" >"$tmp/out" 2>"$tmp/err"
 is "$?" 1 "hosts.yml: exit 1 (fd00::7 is not granted)"
 sed "s|$fix/|@/|g" "$tmp/out" >"$tmp/got"
 cat >"$tmp/want" <<'TAP'
-1..2
+1..3
 not ok 1 - @/hosts.yml:10:13: idle (test at line 9): allow connect db.membrane.test:5432
-#   no grant in force allows it (runtime alone, while idle)
+#   no grant in force allows 1 of the host's 2 addresses (runtime alone, while idle)
 ok 2 - @/hosts.yml:11:12: idle (test at line 9): deny connect db.membrane.test:5433
+not ok 3 - @/hosts.yml:11:43: idle (test at line 9): deny connect db.membrane.test:5432
+#   1 of the host's 2 addresses allowed
+#   allowed by runtime's connect grant '10.1.2.3:5432' (@/hosts.yml:6:13)
 TAP
 if cmp -s "$tmp/got" "$tmp/want"; then
-	pass "hosts.yml: an allow of a host name needs every address granted"
+	pass "hosts.yml: a host name's allow needs every address granted, its deny none"
 else
-	fail "hosts.yml: an allow of a host name needs every address granted" \
+	fail "hosts.yml: a host name's allow needs every address granted, its deny none" \
 		"$(diff "$tmp/want" "$tmp/got"; cat "$tmp/err")"
 fi
 in_ns "$MEMBRANE_RUN" --check --profile "$fix/unknown-host.yml" >"$tmp/out" 2>"$tmp/err"
