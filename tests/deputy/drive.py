@@ -9,6 +9,7 @@ object on stdout.
 Scenarios:
   acts      one tools/call per misbehaviour of the deputy, each alone in flight,
             and the legitimate calls of the other tools
+  probe     a read of a path that exists nowhere
   idle      arm the deputy's idle act, wait until the report shows it, then ask
             the deputy what it saw
   parallel  two calls in flight at once (hold, then read that misbehaves)
@@ -159,6 +160,8 @@ def main():
         out["config"] = s.call("config")
         out["shell"] = s.call("shell")
         out["write"] = s.call("write", {"path": o["root"] + "/w.txt", "content": "written\n"})
+    elif scenario == "probe":
+        out["probe"] = s.call("read", {"path": a, "also": o["root"] + "/nowhere/at/all.txt"})
     elif scenario == "idle":
         out["arm"] = s.call("arm", {"ms": 300, "path": b})
         out["reported"] = wait_report(o["report"], b)
