@@ -200,6 +200,11 @@ for who in root nobody; do
 		is "$(g .read.read.data)" '"alpha\n"' "$T serial: the held read works once released"
 		is "$(viol "$R" ".target == \"$D/root/b.txt\" and .decision == \"$decision\" and (.requests | length) == 1 and .requests[0].id == 12 and .requests[0].tool == \"read\" and .attribution == \"serial\"")" 1 \
 			"$T report: under serial the read alone is named"
+		R=$D/report-serial-eof-$mode
+		out=$($run $DRIVE serial-eof $args -- $(mr "$D/serial.yml") 2>"$W/err")
+		is "$?" 0 "$T serial, then the client's end of input: the session ends"
+		is "$(g .read.read.data)" '"alpha\n"' "$T ... the held read was still forwarded and answered"
+		is "$(g .exit)" 0 "$T ... and membrane-run exits 0"
 	done
 done
 done_testing
