@@ -3,6 +3,13 @@ NOTIFY_SOURCES = \
 	supervisor/notify.h supervisor/notify.c \
 	supervisor/notify-internal.h supervisor/notify-mem.c supervisor/notify-resolve.c
 
+# The broker: the network rule and the connects made for the sandbox
+# (supervisor/broker.h); uses the event loop of libinspect.a.
+BROKER_SOURCES = \
+	supervisor/broker.h supervisor/broker.c supervisor/broker-internal.h \
+	supervisor/broker-rule.h supervisor/broker-rule.c \
+	supervisor/broker-sock.c supervisor/broker-sockopt.c supervisor/broker-listeners.c
+
 # The inspector and its event loop: a library so that unit tests, the fuzz
 # target and the benchmark link the same code as membrane-run.
 noinst_LIBRARIES += libinspect.a
@@ -30,7 +37,7 @@ membrane_run_SOURCES = \
 	supervisor/run.h supervisor/run.c \
 	supervisor/report.h \
 	supervisor/notify-watch.h supervisor/notify-watch.c \
-	$(NOTIFY_SOURCES)
+	$(NOTIFY_SOURCES) $(BROKER_SOURCES)
 membrane_run_LDADD = libinspect.a $(SANDBOX_LIBS) $(POLICY_LIBS) $(NETTLE_LIBS) $(SYSTEMD_LIBS) -lm
 
 # The reporter (supervisor/report.h) as a library: membrane-run, its tests and

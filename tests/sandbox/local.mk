@@ -37,3 +37,17 @@ tests_sandbox_test_describe_SOURCES = tests/sandbox/test-describe.c
 tests_sandbox_test_describe_LDADD = $(SANDBOX_LIBS) $(POLICY_LIBS)
 TESTS += tests/sandbox/test-describe
 tests_sandbox_launch_CPPFLAGS = $(AM_CPPFLAGS) -DMB_SRCDIR=\"$(abs_top_srcdir)\"
+
+# The broker against the kernel (issue 6): tests/sandbox/broker-client makes
+# connects, binds and sends in a real sandbox (network brokered, then host);
+# the notifier and the broker answer them in membrane-run's event loop. As
+# the invoking user, and as nobody (broker-nobody.sh).
+TESTS += tests/sandbox/test-broker tests/sandbox/broker-nobody.sh
+check_PROGRAMS += tests/sandbox/test-broker tests/sandbox/broker-client
+tests_sandbox_test_broker_SOURCES = tests/sandbox/test-broker.c $(NOTIFY_SOURCES) $(BROKER_SOURCES) \
+	supervisor/notify-watch.h supervisor/notify-watch.c
+tests_sandbox_test_broker_CPPFLAGS = $(AM_CPPFLAGS) -DMB_BUILDDIR=\"$(abs_top_builddir)\"
+tests_sandbox_test_broker_LDADD = libinspect.a $(SANDBOX_LIBS) $(POLICY_LIBS) -lpthread
+tests_sandbox_broker_client_SOURCES = tests/sandbox/broker-client.c
+tests_sandbox_broker_client_LDADD = -lpthread
+EXTRA_DIST += tests/sandbox/broker-nobody.sh
