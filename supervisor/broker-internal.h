@@ -18,6 +18,7 @@ struct mb_broker_wait {
 	bool install;    /* a new socket to install; false: the server's own */
 	bool cloexec;    /* the server's fd had FD_CLOEXEC */
 	int status_fl;   /* file status flags to give the installed socket */
+	bool watched;    /* w is in the loop */
 	bool timed;      /* t is armed (SO_SNDTIMEO) */
 	struct mb_broker_wait *prev, *next;
 };

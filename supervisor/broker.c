@@ -36,6 +36,7 @@ int mb_broker_new(const struct mb_broker_config *cfg, struct mb_broker **ret, st
 }
 
 static void wait_free(struct mb_broker_wait *w);
+static void answer(struct mb_broker *b, uint64_t id, int error);
 
 void mb_broker_free(struct mb_broker *b)
 {
@@ -53,6 +54,17 @@ void mb_broker_set_listener(struct mb_broker *b, int listener)
 
 void mb_broker_set_loop(struct mb_broker *b, struct mb_loop *loop)
 {
+	if (loop == b->loop)
+		return;
+	/* The old loop may be freed already: forget the waits' places in it
+	 * without touching it, and give up the waits (their threads are
+	 * gone, or the answer would never come). */
+	for (struct mb_broker_wait *w = b->waits; w; w = w->next)
+		w->watched = w->timed = false;
+	while (b->waits) {
+		answer(b, b->waits->id, ECONNABORTED);
+		wait_free(b->waits);
+	}
 	b->loop = loop;
 }
 
@@ -169,7 +181,7 @@ static void install_and_answer(struct mb_broker *b, uint64_t id, int sock, int n
 static void wait_free(struct mb_broker_wait *w)
 {
 	struct mb_broker *b = w->b;
-	if (w->w.loop)
+	if (w->watched)
 		mb_watch_del(&w->w);
 	if (w->timed && b->loop)
 		mb_timer_cancel(b->loop, &w->t);
@@ -275,6 +287,7 @@ static void wait_for(struct mb_broker *b, uint64_t id, int sock, bool install_it
 		wait_free(w);
 		return;
 	}
+	w->watched = true;
 	if (timeout) {
 		w->t.cb = on_wait_timeout;
 		w->timed = true;

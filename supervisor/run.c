@@ -12,6 +12,8 @@
 #include "sandbox/describe.h"
 #include "sandbox/landlock.h"
 #include "sandbox/sandbox.h"
+#include "supervisor/broker-grants.h"
+#include "supervisor/broker.h"
 #include "supervisor/notify-watch.h"
 #include "supervisor/notify.h"
 #include "supervisor/relay.h"
@@ -86,26 +88,53 @@ static int emit_exit(struct mb_reporter *rep, const struct mb_relay_result *res)
 }
 
 /* Until the correlator holds each watched call to the grants of the
- * requests in flight (issue 5), every one gets the kernel's own answer: the
- * static layer alone decides, as without the notifier. */
-static struct mb_decision decide_static_only(const struct mb_notified_op *op, void *ud)
+ * requests in flight (issue 5), a file or exec operation gets the kernel's
+ * own answer: the static layer alone decides, as without the notifier.
+ * Network operations are the broker's (supervisor/broker.h), with the
+ * grants in force answered by broker-grants.c. */
+static struct mb_decision decide(const struct mb_notified_op *op, void *ud)
 {
-	(void)op;
-	(void)ud;
+	struct mb_broker *b = ud;
+	if (mb_broker_handles(op))
+		return mb_broker_decide(b, op);
 	return (struct mb_decision){ MB_VERDICT_ALLOW, 0 };
+}
+
+/* The broker's reports: a line that cannot be written stops the server at
+ * once (fail closed), before it can do more unreported. */
+struct broker_report {
+	struct mb_reporter *rep;
+	int pidfd;
+	int error;
+};
+
+static int broker_report_cb(void *ud, const char *event, const cJSON *fields)
+{
+	struct broker_report *br = ud;
+	int r = mb_reporter_emit(br->rep, event, fields);
+	if (r < 0) {
+		if (!br->error)
+			br->error = r;
+		(void)syscall(SYS_pidfd_send_signal, br->pidfd, SIGKILL, NULL, 0);
+	}
+	return r;
 }
 
 struct notify_setup {
 	struct mb_notifier *n;
+	struct mb_broker *broker;
+	struct mb_broker_grants *grants;
 	struct mb_notifier_watch nw;
 	int pidfd;
 };
 
-/* The relay's setup hook: the listener joins the event loop. */
+/* The relay's setup hook: the listener joins the event loop, the broker
+ * waits for blocking connects in it, and sees the requests in flight. */
 static int notify_setup(void *ud, struct mb_loop *loop, struct mb_inspector *ins)
 {
-	(void)ins;
 	struct notify_setup *ns = ud;
+	ns->grants->inflight = mb_inspector_inflight(ins);
+	mb_broker_set_loop(ns->broker, loop);
 	return mb_notifier_watch_add(&ns->nw, loop, ns->n, ns->pidfd);
 }
 
@@ -149,9 +178,27 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 	 * here on, every path out of this function kills it or serves it. One
 	 * root for all: pivot_root is done and the baseline forbids another. */
 	_cleanup_(mb_notifier_freep) struct mb_notifier *notifier = NULL;
+	_cleanup_(mb_broker_freep) struct mb_broker *broker = NULL;
+	struct broker_report br = { .rep = rep, .pidfd = sb.pidfd };
+	struct mb_broker_grants bg = {
+		.profile = p, .report = broker_report_cb, .report_ud = &br,
+	};
+	struct mb_broker_config bcfg = {
+		.network = plan->network,
+		.mode = p->mode,
+		.hooks = {
+			.granted = mb_broker_grants_granted,
+			.report = mb_broker_grants_report,
+			.ud = &bg,
+		},
+	};
 	struct mb_notifier_opts nopts = { .root_fd = -1, .one_root = true };
-	r = mb_notifier_new(TAKE_FD(sb.listener_fd), &nopts, decide_static_only, NULL, &notifier,
-			    &err);
+	r = mb_broker_new(&bcfg, &broker, &err);
+	if (r == 0)
+		r = mb_notifier_new(TAKE_FD(sb.listener_fd), &nopts, decide, broker, &notifier,
+				    &err);
+	else
+		mb_close(TAKE_FD(sb.listener_fd));
 	if (r < 0) {
 		fprintf(stderr, "membrane-run: %s: stopping the server\n", err.msg);
 		emit_error(rep, err.msg);
@@ -160,6 +207,7 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		return EXIT_MEMBRANE;
 	}
 	sb.layers.seccomp_notify_sync = mb_notifier_sync_wake_up(notifier);
+	mb_broker_set_listener(broker, mb_notifier_fd(notifier));
 	if (emit_start(rep, &sb, o->argv) < 0) {
 		fprintf(stderr, "membrane-run: cannot write the start report: stopping the server\n");
 		kill_and_reap(&sb);
@@ -181,13 +229,18 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		.report = report_cb,
 		.report_ud = rep,
 	};
-	struct notify_setup ns = { .n = notifier, .pidfd = sb.pidfd };
+	struct notify_setup ns = { .n = notifier, .broker = broker, .grants = &bg, .pidfd = sb.pidfd };
 	rc.setup = notify_setup;
 	rc.setup_ud = &ns;
 	struct mb_relay_result res;
 	r = mb_relay_run(&rc, &res);
-	/* The relay closed the server's stdin; the rest are ours to close. */
+	/* The relay closed the server's stdin; the rest are ours to close.
+	 * The loop and the inspector are gone. */
 	sb.stdin_fd = -1;
+	bg.inflight = NULL;
+	mb_broker_set_loop(broker, NULL);
+	if (br.error && r == 0)
+		res.report_failed = true;
 	if (r < 0) {
 		fprintf(stderr, "membrane-run: event loop: %s\n", strerror(-r));
 		kill_and_reap(&sb);
