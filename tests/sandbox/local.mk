@@ -51,3 +51,10 @@ tests_sandbox_test_broker_LDADD = libinspect.a $(SANDBOX_LIBS) $(POLICY_LIBS) -l
 tests_sandbox_broker_client_SOURCES = tests/sandbox/broker-client.c
 tests_sandbox_broker_client_LDADD = -lpthread
 EXTRA_DIST += tests/sandbox/broker-nobody.sh
+
+# Name resolution under network brokered: the nameserver granted (c-ares
+# through the broker to a fake nameserver on the host's loopback) or not
+# (reported), and glibc's AI_ADDRCONFIG in the sandbox.
+TESTS += tests/sandbox/broker-dns.sh
+dist_check_DATA += tests/sandbox/broker-dns.sh
+EXTRA_DIST += tests/sandbox/fake-dns.py tests/sandbox/broker-dns.mjs tests/sandbox/broker-dns.yml
