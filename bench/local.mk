@@ -54,3 +54,13 @@ bench: bench-relay
 bench-relay: bench/relay-bench bench/plain-relay tests/fixtures/mcp-echo tests/inspector/relay-harness
 	$(SHELL) $(top_srcdir)/bench/run-relay-bench.sh $(top_builddir) | tee bench/relay-results.txt
 .PHONY: bench bench-relay
+
+# A query round trip through server-postgres, bare vs under membrane-run
+# with profiles/db.yml (network brokered), against a throwaway PostgreSQL
+# (bench/db-roundtrip.sh; results in bench/db-results.md). Needs npm ci in
+# tests/e2e and PostgreSQL's server binaries.
+EXTRA_DIST += bench/db-roundtrip.sh bench/db-roundtrip.mjs bench/db-results.md
+.PHONY: bench bench-db
+bench: bench-db
+bench-db: membrane-run
+	top_srcdir=$(abs_top_srcdir) top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/db-roundtrip.sh $(abs_top_srcdir)/bench/db-results.md

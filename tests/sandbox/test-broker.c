@@ -459,6 +459,8 @@ static int serve(struct run *r, enum mb_network net)
 	     (unsigned long long)s->continued, (unsigned long long)s->denied,
 	     (unsigned long long)s->failed, (unsigned long long)s->opts_copied,
 	     (unsigned long long)s->opts_failed, mb_broker_waiting(r->broker));
+	mb_broker_set_loop(r->broker, NULL);
+	mb_loop_free(r->loop);
 	mb_notifier_free(n);
 	return 0;
 }
@@ -579,6 +581,11 @@ int main(void)
 	add_mount("/lib64", MB_MOUNT_BIND_RO, R | X);
 	add_mount(T, MB_MOUNT_BIND_RO, R | X);
 	plan.cwd = "/";
+	/* A sanitizer build: LeakSanitizer's ptrace is refused in the sandbox
+	 * (as it should be); the client's leaks are not what is tested. */
+	static char *env[] = { "ASAN_OPTIONS=detect_leaks=0", NULL };
+	plan.envp.v = env;
+	plan.envp.n = 1;
 	/* Network host: Landlock's TCP ports, as the plan compiler would
 	 * make them for the grants of the host run. */
 	struct mb_net_rule *nr = mb_vec_new(&plan.net_rules);
