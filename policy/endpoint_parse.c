@@ -222,18 +222,18 @@ static int push(struct loader *l, mb_endpoint_vec *out, char *text, const struct
 	return 0;
 }
 
-static int resolve(struct loader *l, const struct yt_node *n, char *text,
-		   const struct ep_parse *ep, mb_endpoint_vec *out)
+/* One endpoint per distinct address of ep->host, all pointing at text.
+ * Returns 0 with at least one endpoint added, or an error. */
+static int resolve_addrs(struct loader *l, const struct yt_node *n, char *text,
+			 const struct ep_parse *ep, mb_endpoint_vec *out)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
 	struct addrinfo *res = NULL;
 	int e = getaddrinfo(ep->host, NULL, &hints, &res);
-	if (e != 0) {
-		free(text);
+	if (e != 0)
 		return ld_error(l, -EINVAL, n,
 				"cannot resolve host '%s': %s (check the name, or write an address)",
 				ep->host, e == EAI_SYSTEM ? strerror(errno) : gai_strerror(e));
-	}
 	size_t first = out->n;
 	int r = 0;
 	for (const struct addrinfo *ai = res; ai && r == 0; ai = ai->ai_next) {
@@ -257,14 +257,21 @@ static int resolve(struct loader *l, const struct yt_node *n, char *text,
 			r = push(l, out, text, n, family, addr, prefix, ep);
 	}
 	freeaddrinfo(res);
+	if (r == 0 && out->n == first)
+		r = ld_error(l, -EINVAL, n,
+			     "cannot resolve host '%s': no IPv4 or IPv6 address (check the name, or write an address)",
+			     ep->host);
+	return r;
+}
+
+static int resolve(struct loader *l, const struct yt_node *n, char *text,
+		   const struct ep_parse *ep, mb_endpoint_vec *out)
+{
+	size_t first = out->n;
+	int r = resolve_addrs(l, n, text, ep, out);
 	/* Once an endpoint holds text, the grants own it. */
-	if (out->n == first) {
+	if (out->n == first)
 		free(text);
-		if (r == 0)
-			r = ld_error(l, -EINVAL, n,
-				     "cannot resolve host '%s': no IPv4 or IPv6 address (check the name, or write an address)",
-				     ep->host);
-	}
 	return r;
 }
 
@@ -318,4 +325,32 @@ int ld_endpoint_list(struct loader *l, const struct yt_node *list, const char *w
 			return r;
 	}
 	return 0;
+}
+
+/* A test's target: one address and one port. The error names the whole
+ * expectation (n's text), the target being part of it. */
+int ld_endpoint_target(struct loader *l, const struct yt_node *n, const char *text, bool lookup,
+		       mb_endpoint_vec *out, bool *unresolved)
+{
+	struct ep_parse ep = { 0 };
+	if (!strchr(text, ':'))
+		return ld_error(l, -EINVAL, n, "bad target '%s': no port (write %s:PORT)", text, text);
+	int r = text[0] == '[' ? parse_bracketed(l, n, text, &ep) : parse_plain(l, n, text, &ep);
+	if (r < 0)
+		return r;
+	if (ep.has_prefix || ep.lo != ep.hi)
+		return ld_error(l, -EINVAL, n,
+				"bad target '%s': a test names one address and one port (write IP:PORT, [IPV6]:PORT or HOST:PORT)",
+				text);
+	*unresolved = false;
+	if (ep.family) {
+		unsigned prefix = ep.family == AF_INET ? 32 : 128;
+		fold_mapped(&ep.family, ep.addr, &prefix);
+		return push(l, out, (char *)text, n, ep.family, ep.addr, prefix, &ep);
+	}
+	if (!lookup) {
+		*unresolved = true;
+		return 0;
+	}
+	return resolve_addrs(l, n, (char *)text, &ep, out);
 }

@@ -148,6 +148,16 @@ int ld_runtime(struct loader *l, const struct yt_node *map);
 int ld_tools(struct loader *l, const struct yt_node *map, bool requests);
 int ld_arguments(struct loader *l, const struct yt_node *map);
 
+/* load_tests.c: the tests key, read after every other key of the main
+ * document (a test names tools and requests declared anywhere in it). */
+int ld_tests(struct loader *l, const struct yt_node *list);
+/* endpoint_parse.c: one concrete target of a test, ip:port, [ipv6]:port or
+ * host:port (no prefix, one port). A host name is resolved when lookup is
+ * set, else *unresolved is set and nothing is added. Endpoints added point
+ * at text, which the caller keeps. */
+int ld_endpoint_target(struct loader *l, const struct yt_node *n, const char *text, bool lookup,
+		       mb_endpoint_vec *out, bool *unresolved);
+
 /* The keys of a profile; a fragment accepts only a subset. */
 enum ld_key {
 	LD_KEY_VERSION,
@@ -168,6 +178,7 @@ enum ld_key {
 	LD_KEY_CONCURRENCY,
 	LD_KEY_REQUIRE_LANDLOCK,
 	LD_KEY_USER,
+	LD_KEY_TESTS,
 	LD_KEY_COUNT_,
 };
 extern const char *const ld_key_names[LD_KEY_COUNT_];

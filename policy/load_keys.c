@@ -175,6 +175,7 @@ static int limits(struct loader *l, const struct yt_node *map)
 	const struct yt_pair *found[3];
 	int r = ld_map_keys(l, map, keys, 3, found, "limits", false);
 	struct mb_limits *lim = &l->p->limits;
+	lim->pos = ld_pos(l, map);
 	for (size_t i = 0; i < map->n && r == 0; i++) {
 		const struct yt_pair *pair = &map->pairs[i];
 		if (pair == found[0])
@@ -220,11 +221,13 @@ static int one_key(struct loader *l, enum ld_key k, const struct yt_node *v)
 	case LD_KEY_DESCRIPTION:
 		return ld_string(l, v, "'description'", "description: \"TEXT\"", &p->description);
 	case LD_KEY_MODE:
+		p->mode_pos = ld_pos(l, v);
 		return CHOICE(l, v, "mode", "enforce or audit", &p->mode, "enforce", "audit");
 	case LD_KEY_NETWORK:
 		return CHOICE(l, v, "network", "none, brokered or host", &p->network, "none",
 			      "brokered", "host");
 	case LD_KEY_UNLISTED_TOOLS:
+		p->unlisted_tools_pos = ld_pos(l, v);
 		return CHOICE(l, v, "unlisted_tools", "deny or allow", &p->unlisted_tools, "deny",
 			      "allow");
 	case LD_KEY_PIN:
@@ -248,6 +251,8 @@ static int one_key(struct loader *l, enum ld_key k, const struct yt_node *v)
 		return limits(l, v);
 	case LD_KEY_REDACT:
 		return redact(l, v);
+	case LD_KEY_TESTS:
+		return 0; /* after every other key: see ld_main_keys */
 	case LD_KEY_COUNT_:
 		break;
 	}
@@ -258,11 +263,15 @@ int ld_main_keys(struct loader *l)
 {
 	const struct ld_doc *d = &l->docs.v[0];
 	const struct yt_node *root = d->root;
+	const struct yt_node *tests = NULL;
 	l->file = d->name;
+	l->p->pos = ld_pos(l, root);
 	for (size_t i = 0; i < root->n; i++) {
 		unsigned k = 0;
 		while (k < LD_KEY_COUNT_ && strcmp(ld_key_names[k], root->pairs[i].key.text) != 0)
 			k++;
+		if (k == LD_KEY_TESTS)
+			tests = &root->pairs[i].value;
 		int r = one_key(l, (enum ld_key)k, &root->pairs[i].value);
 		if (r < 0)
 			return r;
@@ -270,5 +279,5 @@ int ld_main_keys(struct loader *l)
 	if (!l->p->name)
 		return ld_error(l, -EINVAL, root,
 				"missing key 'name' (name the profile: name: NAME, of letters, digits, '_', '.' and '-')");
-	return 0;
+	return tests ? ld_tests(l, tests) : 0;
 }

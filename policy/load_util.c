@@ -25,6 +25,7 @@ const char *const ld_key_names[LD_KEY_COUNT_] = {
 	[LD_KEY_CONCURRENCY] = "concurrency",
 	[LD_KEY_REQUIRE_LANDLOCK] = "require_landlock",
 	[LD_KEY_USER] = "user",
+	[LD_KEY_TESTS] = "tests",
 };
 
 int ld_error(struct loader *l, int code, const struct yt_node *at, const char *fmt, ...)

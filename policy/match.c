@@ -81,6 +81,29 @@ bool mb_path_match(const char *pattern, const char *path)
 	}
 }
 
+bool mb_path_match_ancestor(const char *pattern, const char *dir)
+{
+	if (!pattern || !dir || pattern[0] != '/' || dir[0] != '/')
+		return false;
+	const char *p = pattern, *t = dir;
+	for (;;) {
+		while (*p == '/')
+			p++;
+		while (*t == '/')
+			t++;
+		if (!*p)
+			return false; /* the pattern ran out first: dir is it or beneath */
+		if (!*t)
+			return true; /* every dir component matched, the pattern goes on */
+		const char *pend = pattern_component_end(p);
+		const char *tend = strchrnul(t, '/');
+		if (!match_component(p, pend, t, tend))
+			return false;
+		p = pend;
+		t = tend;
+	}
+}
+
 bool mb_path_within(const char *path, const char *dir)
 {
 	if (!path || !dir || path[0] != '/' || dir[0] != '/')

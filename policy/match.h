@@ -49,6 +49,14 @@ bool mb_path_match(const char *pattern, const char *path);
  * /srv/mcp2 is not beneath /srv/mcp. */
 bool mb_path_within(const char *path, const char *dir);
 
+/* The mirror of mb_path_match: is dir (normalised, literal) a proper ancestor
+ * of some path that pattern grants? That is, dir has fewer components than
+ * pattern and each of them matches the pattern's component at the same
+ * place: /srv and /srv/mcp are ancestors of the pattern /srv/mcp/f*.txt,
+ * /srv/mcp/f1.txt and /srv/other are not. "/" is an ancestor of every
+ * pattern but "/". */
+bool mb_path_match_ancestor(const char *pattern, const char *dir);
+
 /* A concrete network target: IPv4-mapped IPv6 addresses are folded to IPv4 by
  * mb_addr_set_*() so that ::ffff:10.0.0.1 is matched as 10.0.0.1. */
 struct mb_addr {

@@ -1,6 +1,8 @@
 /* Names of the model's enums, lookups, and freeing a profile. */
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "policy/profile.h"
 
 static const char *const op_names[MB_OP_COUNT_] = {
@@ -94,6 +96,27 @@ static void tools_free(struct mb_tool *v, size_t n)
 	}
 }
 
+static void expects_free(mb_expect_vec *v)
+{
+	mb_vec_foreach(e, v) {
+		free(e->text);
+		free(e->path);
+		mb_vec_free(&e->addrs);
+	}
+	mb_vec_free(v);
+}
+
+static void tests_free(struct mb_profile *p)
+{
+	mb_vec_foreach(t, &p->tests) {
+		free(t->name);
+		cJSON_Delete(t->arguments);
+		expects_free(&t->allow);
+		expects_free(&t->deny);
+	}
+	mb_vec_free(&p->tests);
+}
+
 void mb_profile_free(struct mb_profile *p)
 {
 	if (!p)
@@ -121,5 +144,6 @@ void mb_profile_free(struct mb_profile *p)
 	mb_vec_free(&p->requests);
 	mb_vec_foreach(r, &p->redact) free(*r);
 	mb_vec_free(&p->redact);
+	tests_free(p);
 	free(p);
 }

@@ -32,6 +32,15 @@ enum mb_unlisted { MB_UNLISTED_DENY, MB_UNLISTED_ALLOW };
 enum mb_pin { MB_PIN_REPORT, MB_PIN_STRICT };
 enum mb_concurrency { MB_CONCURRENCY_PARALLEL, MB_CONCURRENCY_SERIAL };
 
+/* How an operation touches a path, beyond its op: the dynamic layer lets a
+ * read or write grant on P list P's ancestors and create P's missing
+ * ancestors within arguments.within (policy/decide.h). */
+enum mb_access {
+	MB_ACCESS_OPEN,  /* the op itself: open, execve, unlink, rename... */
+	MB_ACCESS_LIST,  /* MB_OP_READ: open read-only as a directory */
+	MB_ACCESS_MKDIR, /* MB_OP_WRITE: create a directory */
+};
+
 const char *mb_mode_name(enum mb_mode m);
 const char *mb_network_name(enum mb_network n);
 
@@ -98,6 +107,7 @@ struct mb_limits {
 	uint64_t tasks;  /* 0 = unset */
 	uint64_t files;  /* 0 = unset */
 	struct mb_srcpos memory_pos, tasks_pos, files_pos;
+	struct mb_srcpos pos; /* the 'limits' key; line 0 if absent */
 };
 
 struct mb_user {
@@ -107,8 +117,42 @@ struct mb_user {
 	struct mb_srcpos pos;
 };
 
+struct cJSON;
+
+/* One expectation of a profile self-test (key tests): "OP TARGET". */
+struct mb_expect {
+	enum mb_op op;
+	enum mb_access access;   /* "list" is read + LIST, "mkdir" write + MKDIR */
+	char *text;              /* as written, ${VAR}s expanded */
+	char *path;              /* path ops: absolute, normalised */
+	mb_endpoint_vec addrs;   /* connect, bind: one per address (prefix full,
+				    port_lo == port_hi); text is not owned */
+	bool unresolved;         /* a host name loaded without resolve_test_hosts */
+	struct mb_srcpos pos;
+};
+
+typedef MB_VEC(struct mb_expect) mb_expect_vec;
+
+enum mb_test_kind {
+	MB_TEST_TOOL,    /* tools/call of a declared tool */
+	MB_TEST_REQUEST, /* another declared JSON-RPC method */
+	MB_TEST_IDLE,    /* nothing in flight: runtime alone */
+};
+
+/* A profile self-test: what a call (or idleness) may and may not do. */
+struct mb_test {
+	enum mb_test_kind kind;
+	char *name;               /* tool or method; NULL when idle */
+	struct cJSON *arguments;  /* tool: its arguments; request: its params;
+				     an object, or NULL when none were given */
+	struct mb_srcpos pos;     /* the entry */
+	mb_expect_vec allow, deny;
+};
+
 struct mb_profile {
 	MB_VEC(char *) files; /* every file read (main first); owns the names */
+	struct mb_srcpos pos;  /* the main file's top-level mapping */
+	struct mb_srcpos mode_pos, unlisted_tools_pos; /* line 0: not written */
 	int version;
 	char *name;
 	char *description;
@@ -128,6 +172,7 @@ struct mb_profile {
 	MB_VEC(struct mb_tool) requests;
 	struct mb_limits limits;
 	MB_VEC(char *) redact;
+	MB_VEC(struct mb_test) tests;
 };
 
 /* Options for loading: --set overrides and where to look up includes. */
@@ -146,6 +191,10 @@ struct mb_load_opts {
 	/* host names in endpoints are resolved (always for run); without it
 	 * they are checked but grant nothing */
 	bool resolve_hosts;
+	/* host names in tests are resolved too (--test-profile); without it
+	 * such an expectation is checked, kept, and marked unresolved, so that
+	 * a run never waits on (or fails for) a name only a test uses */
+	bool resolve_test_hosts;
 };
 
 /* Load and validate PATH. On failure returns -errno and err holds one line

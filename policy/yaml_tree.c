@@ -111,7 +111,8 @@ static int build_scalar(struct builder *b, const yaml_event_t *ev, struct yt_nod
 		return oom(b);
 	memcpy(out->text, v, len);
 	out->text[len] = '\0';
-	out->null = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && is_null_text(out->text, len);
+	out->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	out->null = out->plain && is_null_text(out->text, len);
 	return 0;
 }
 

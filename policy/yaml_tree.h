@@ -18,6 +18,7 @@ struct yt_node {
 	enum yt_kind kind;
 	unsigned line, column; /* 1-based */
 	bool null;             /* a plain scalar "", "~", "null", "Null" or "NULL" */
+	bool plain;            /* a scalar written without quotes (YAML may type it) */
 	char *text;            /* YT_SCALAR: NUL-terminated, no NUL inside */
 	size_t n;              /* YT_SEQ: items; YT_MAP: pairs */
 	struct yt_node *items; /* YT_SEQ */

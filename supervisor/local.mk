@@ -34,6 +34,7 @@ membrane_run_SOURCES = \
 	supervisor/options.h supervisor/options.c \
 	supervisor/lookup.h supervisor/lookup.c \
 	supervisor/explain.h supervisor/explain.c \
+	supervisor/selftest.h supervisor/selftest.c \
 	supervisor/run.h supervisor/run.c \
 	supervisor/report.h \
 	supervisor/notify-watch.h supervisor/notify-watch.c \

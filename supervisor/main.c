@@ -4,12 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy/lint.h"
 #include "policy/plan.h"
 #include "policy/profile.h"
 #include "supervisor/explain.h"
 #include "supervisor/lookup.h"
 #include "supervisor/options.h"
 #include "supervisor/run.h"
+#include "supervisor/selftest.h"
 
 #define EXIT_MEMBRANE 125
 
@@ -32,11 +34,49 @@ static int load_profile(const struct mb_options *o, struct mb_profile **ret)
 		.include_dirs = dirs,
 		.check_existence = true,
 		.resolve_hosts = true,
+		.resolve_test_hosts = o->action == MB_ACTION_TEST_PROFILE,
 	};
 	r = mb_profile_load(path, &lo, ret, &err);
 	if (r < 0)
 		fprintf(stderr, "membrane-run: %s\n", err.msg);
 	return r;
+}
+
+/* --lint: one line per warning on stdout, "file:line:column: warning: ...". */
+static int lint(const struct mb_profile *profile)
+{
+	mb_lint_vec warnings = { 0 };
+	struct mb_lint_opts lo = { .home = getenv("HOME") };
+	int r = mb_lint(profile, &lo, &warnings);
+	if (r < 0) {
+		fprintf(stderr, "membrane-run: --lint: out of memory\n");
+		mb_lint_free(&warnings);
+		return EXIT_MEMBRANE;
+	}
+	mb_vec_foreach(w, &warnings)
+		printf("%s:%u:%u: warning: %s\n", w->pos.file, w->pos.line, w->pos.column, w->msg);
+	int status = warnings.n ? 1 : 0;
+	mb_lint_free(&warnings);
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "membrane-run: --lint: cannot write the warnings: %m\n");
+		return EXIT_MEMBRANE;
+	}
+	return status;
+}
+
+/* --test-profile: TAP on stdout; 1 if any expectation fails. */
+static int test_profile(const struct mb_profile *profile, const struct mb_plan *plan)
+{
+	int r = mb_selftest(profile, plan->cwd, stdout);
+	if (r < 0) {
+		fprintf(stderr, "membrane-run: --test-profile: %s\n", strerror(-r));
+		return EXIT_MEMBRANE;
+	}
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "membrane-run: --test-profile: cannot write the report: %m\n");
+		return EXIT_MEMBRANE;
+	}
+	return r > 0 ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -61,7 +101,8 @@ int main(int argc, char **argv)
 		mb_options_free(&o);
 		return EXIT_MEMBRANE;
 	}
-	if (o.mode_set)
+	/* --lint judges the profile as written, not as overridden. */
+	if (o.mode_set && o.action != MB_ACTION_LINT)
 		profile->mode = o.mode;
 
 	struct mb_error err = { 0 };
@@ -82,6 +123,12 @@ int main(int argc, char **argv)
 			fprintf(stderr, "membrane-run: --explain: cannot write the plan: %m\n");
 			status = EXIT_MEMBRANE;
 		}
+		break;
+	case MB_ACTION_TEST_PROFILE:
+		status = test_profile(profile, plan);
+		break;
+	case MB_ACTION_LINT:
+		status = lint(profile);
 		break;
 	default:
 		status = mb_run(&o, profile, plan);

@@ -19,6 +19,8 @@ enum {
 	OPT_VERSION,
 	OPT_GRACE,
 	OPT_MAX_MESSAGE,
+	OPT_TEST_PROFILE,
+	OPT_LINT,
 	OPT_REQUIRE_LANDLOCK,
 	OPT_BEST_EFFORT,
 	OPT_USER,
@@ -35,6 +37,8 @@ static const struct option long_options[] = {
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "grace", required_argument, NULL, OPT_GRACE },
 	{ "max-message", required_argument, NULL, OPT_MAX_MESSAGE },
+	{ "test-profile", required_argument, NULL, OPT_TEST_PROFILE },
+	{ "lint", required_argument, NULL, OPT_LINT },
 	{ "require-landlock", required_argument, NULL, OPT_REQUIRE_LANDLOCK },
 	{ "best-effort", no_argument, NULL, OPT_BEST_EFFORT },
 	{ "user", required_argument, NULL, OPT_USER },
@@ -44,6 +48,8 @@ static const struct option long_options[] = {
 void mb_options_usage(FILE *f)
 {
 	fputs("Usage: membrane-run --profile PROFILE [options] -- COMMAND [ARG]...\n"
+	      "       membrane-run --test-profile PROFILE [--set NAME=VALUE]...\n"
+	      "       membrane-run --lint PROFILE [--set NAME=VALUE]...\n"
 	      "Run an MCP server in a sandbox shaped by the tools its profile declares.\n"
 	      "\n"
 	      "  -p, --profile PROFILE  a path, or NAME looked up as NAME.yml in\n"
@@ -56,13 +62,18 @@ void mb_options_usage(FILE *f)
 	      "      --grace SECONDS    after the client's EOF, wait this long before SIGTERM,\n"
 	      "                         and as long again before SIGKILL (default 3)\n"
 	      "      --max-message SIZE longest JSON-RPC line accepted, e.g. 16M (default)\n"
-	      "      --check            validate the profile, print nothing on success, exit\n"
-	      "      --explain          print the compiled sandbox plan, exit\n"
 	      "      --require-landlock N  refuse to start below Landlock ABI N\n"
 	      "      --best-effort      run with the layers this kernel offers (said in the\n"
 	      "                         start report) instead of refusing\n"
 	      "      --user USER[:GROUP]  run the server as USER (name or uid) when started\n"
 	      "                         as root\n"
+	      "      --check            validate the profile, print nothing on success, exit\n"
+	      "      --explain          print the compiled sandbox plan, exit\n"
+	      "      --test-profile PROFILE\n"
+	      "                         evaluate the profile's tests, print TAP, exit\n"
+	      "                         (0: all pass, 1: a test fails, 125: a broken profile)\n"
+	      "      --lint PROFILE     warn about grants that defeat the sandbox, exit\n"
+	      "                         (0: clean, 1: warnings, 125: a broken profile)\n"
 	      "  -h, --help             show this help, exit\n"
 	      "      --version          show the version, exit\n"
 	      "\n"
@@ -81,6 +92,18 @@ _printf_(1, 2) static int bad(const char *fmt, ...)
 	va_end(ap);
 	fputs(" (try --help)\n", stderr);
 	return -EINVAL;
+}
+
+/* --test-profile and --lint name the profile themselves: with --profile
+ * too, which one was meant is unclear. */
+static int profile_from(struct mb_options *o, const char *opt, bool own, const char *value)
+{
+	if (o->profile && (own || o->profile_own))
+		return bad("%s %s: the profile is given twice (--test-profile and --lint take it: membrane-run --lint PROFILE)",
+			   opt, value);
+	o->profile = value;
+	o->profile_own = own;
+	return 0;
 }
 
 /* "3", "0.5": seconds, to milliseconds. */
@@ -187,7 +210,14 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 	while ((c = getopt_long(argc, argv, "+:p:h", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			o->profile = optarg;
+			if (profile_from(o, "--profile", false, optarg) < 0)
+				return -EINVAL;
+			break;
+		case OPT_TEST_PROFILE:
+		case OPT_LINT:
+			if (profile_from(o, c == OPT_LINT ? "--lint" : "--test-profile", true, optarg) < 0)
+				return -EINVAL;
+			o->action = c == OPT_LINT ? MB_ACTION_LINT : MB_ACTION_TEST_PROFILE;
 			break;
 		case OPT_SET:
 			if (!strchr(optarg, '=') || optarg[0] == '=')
@@ -257,8 +287,12 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 	o->argv = argv + optind;
 	if (o->action == MB_ACTION_RUN && !o->argv[0])
 		return bad("no command given: membrane-run --profile P -- COMMAND [ARG]...");
+	static const char *const action_opt[] = {
+		[MB_ACTION_CHECK] = "--check", [MB_ACTION_EXPLAIN] = "--explain",
+		[MB_ACTION_TEST_PROFILE] = "--test-profile", [MB_ACTION_LINT] = "--lint",
+	};
 	if (o->action != MB_ACTION_RUN && o->argv[0])
-		return bad("%s takes no command", o->action == MB_ACTION_CHECK ? "--check" : "--explain");
+		return bad("%s takes no command", action_opt[o->action]);
 	return 0;
 }
 

@@ -13,6 +13,8 @@ enum mb_action {
 	MB_ACTION_RUN,
 	MB_ACTION_CHECK,
 	MB_ACTION_EXPLAIN,
+	MB_ACTION_TEST_PROFILE, /* --test-profile PROFILE */
+	MB_ACTION_LINT,         /* --lint PROFILE */
 	MB_ACTION_HELP,
 	MB_ACTION_VERSION,
 };
@@ -20,6 +22,7 @@ enum mb_action {
 struct mb_options {
 	enum mb_action action;
 	const char *profile;       /* as given: a path or a name */
+	bool profile_own;          /* given by --test-profile or --lint */
 	MB_VEC(const char *) sets; /* NAME=VALUE, NULL-terminated when n > 0 */
 	const char *report;        /* NULL: stderr */
 	bool mode_set;

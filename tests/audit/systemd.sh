@@ -6,9 +6,15 @@
 # JSON-RPC to a server behind membrane-run through it.
 . "$top_srcdir/tests/tap.sh"
 
-# Not under /tmp: the service has a private /tmp (PrivateTmp=, implied by
-# DynamicUser=), where the test's configuration would not be seen.
-tmp=$(mktemp -d "$top_builddir/tests/audit/systemd.XXXXXX")
+# Not under /tmp: the service has a private /tmp and /var/tmp (PrivateTmp=,
+# implied by DynamicUser=), where the test's files would not be seen. A tree
+# built under /tmp (a CI clone, say) stages everything under /var/lib
+# instead, the binary and the server included (not under /run: the manager
+# gets a fresh one).
+case $top_builddir/ in
+/tmp/* | /var/tmp/*) tmp=$(mktemp -d /var/lib/membrane-systemd-test.XXXXXX) ;;
+*) tmp=$(mktemp -d "$top_builddir/tests/audit/systemd.XXXXXX") ;;
+esac
 trap 'rm -rf "$tmp"' EXIT
 units=$tmp/config/systemd/user
 mkdir -p "$units" "$tmp/etc/membrane/profiles" "$tmp/log"
@@ -19,13 +25,16 @@ chmod 1777 "$tmp/log"
 
 # The units as `make install` writes them, with this tree's paths.
 subst() {
-	sed -e "s|@bindir@|$top_builddir|g" -e "s|@sysconfdir@|$tmp/etc|g" \
+	sed -e "s|@bindir@|$tmp/bin|g" -e "s|@sysconfdir@|$tmp/etc|g" \
 		-e "s|@systemdsystemunitdir@|$units|g" "$1"
 }
 subst "$top_srcdir/systemd/membrane@.service.in" > "$units/membrane@.service"
 subst "$top_srcdir/systemd/membrane-generator.in" > "$tmp/generator"
 
-server=$top_srcdir/tests/audit/echo-mcp.py
+mkdir -p "$tmp/bin"
+cp "$top_builddir/membrane-run" "$tmp/bin/"
+cp "$top_srcdir/tests/audit/echo-mcp.py" "$tmp/bin/"
+server=$tmp/bin/echo-mcp.py
 for name in echo my-db; do
 	cp "$top_srcdir/tests/audit/echo.yml" "$tmp/etc/membrane/profiles/$name.yml"
 	cat > "$tmp/etc/membrane/$name.conf" <<CONF

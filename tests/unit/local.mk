@@ -37,6 +37,21 @@ check_PROGRAMS += tests/unit/test-match
 tests_unit_test_match_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 tests_unit_test_match_LDADD = $(POLICY_LIBS)
 
+# Profile self-tests below the command line: the tests key in the model,
+# and the decision rule --test-profile shares with the correlator.
+TESTS += tests/unit/test-selftest
+check_PROGRAMS += tests/unit/test-selftest
+tests_unit_test_selftest_SOURCES = tests/unit/test-selftest.c tests/unit/profile-test.h
+tests_unit_test_selftest_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+tests_unit_test_selftest_LDADD = $(POLICY_LIBS)
+
+# membrane-run --test-profile on fixtures (the TAP it prints, exit status,
+# cwd, host names), on every shipped profile (their tests pass, every tool
+# is tested, they lint clean), and membrane-run --lint (each warning's exact
+# line on its fixture in tests/fixtures/profiles/lint/).
+TESTS += tests/unit/selftest.sh tests/unit/profiles-selftest.sh tests/unit/lint.sh
+EXTRA_DIST += tests/unit/selftest.sh tests/unit/profiles-selftest.sh tests/unit/lint.sh
+
 # The broker's network rule as a table (supervisor/broker-rule.c; pure).
 TESTS += tests/unit/test-broker-rule
 check_PROGRAMS += tests/unit/test-broker-rule

@@ -13,7 +13,7 @@ is "$out" "" "mandoc -Tlint -W warning prints nothing"
 text=$(mandoc -Tascii "$page" | col -b)
 for key in version name description include mode vars runtime read write exec \
 	connect bind env tmpfs network unlisted_tools pin concurrency require_landlock \
-	user arguments within tools requests limits memory tasks files redact; do
+	user arguments within tools requests limits memory tasks files redact tests; do
 	like "$text" "(^|[^a-z_])$key:" "the page documents '$key:'"
 done
 for f in "$top_srcdir"/profiles/*.yml "$top_srcdir"/profiles/runtimes/*.yml; do

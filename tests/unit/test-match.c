@@ -295,6 +295,47 @@ static void test_within(void)
 		   c[i].path, c[i].dir, c[i].want ? "true" : "false");
 }
 
+/* mb_path_match_ancestor: is dir a proper ancestor of what pattern grants? */
+static void test_ancestor(void)
+{
+	static const struct {
+		const char *pattern, *dir;
+		bool want;
+	} c[] = {
+		{ "/srv/mcp/a.txt", "/", true },
+		{ "/srv/mcp/a.txt", "/srv", true },
+		{ "/srv/mcp/a.txt", "/srv/mcp", true },
+		{ "/srv/mcp/a.txt", "/srv/mcp/", true },      /* a trailing slash changes nothing */
+		{ "/srv/mcp/a.txt", "/srv//mcp", true },
+		{ "/srv/mcp/a.txt", "/srv/mcp/a.txt", false }, /* itself: a grant, not an ancestor */
+		{ "/srv/mcp/a.txt", "/srv/mcp/a.txt/b", false },
+		{ "/srv/mcp/a.txt", "/srv/mc", false },
+		{ "/srv/mcp/a.txt", "/srv/mcp2", false },
+		{ "/srv/mcp/a.txt", "/srv/other", false },
+		{ "/srv/mcp/a.txt", "/etc", false },
+		{ "/", "/", false },                            /* "/" has no ancestor */
+		{ "/a", "/", true },
+		/* globs match the components they stand for */
+		{ "/srv/*/a.txt", "/srv/mcp", true },
+		{ "/srv/*/a.txt", "/srv/mcp/a.txt", false },
+		{ "/srv/f*.d/x", "/srv/f1.d", true },
+		{ "/srv/f*.d/x", "/srv/g1.d", false },
+		{ "/srv/mcp/a.txt.*.tmp", "/srv/mcp", true },
+		/* escapes are literal */
+		{ "/srv/a\\*b/x", "/srv/a*b", true },
+		{ "/srv/a\\*b/x", "/srv/aXb", false },
+		/* not absolute: nothing */
+		{ "srv/mcp", "/", false },
+		{ "/srv/mcp", "srv", false },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(c); i++)
+		ok(mb_path_match_ancestor(c[i].pattern, c[i].dir) == c[i].want,
+		   "ancestor: \"%s\" of \"%s\" is %s", c[i].dir, c[i].pattern,
+		   c[i].want ? "true" : "false");
+	ok(!mb_path_match_ancestor(NULL, "/") && !mb_path_match_ancestor("/a", NULL),
+	   "ancestor: NULL is nothing's ancestor");
+}
+
 /* ---------------------------------------------------------------------------
  * mb_path_normalize / mb_path_absolute
  * ------------------------------------------------------------------------- */
@@ -915,6 +956,7 @@ int main(void)
 	test_match_table();
 	test_match_generated();
 	test_within();
+	test_ancestor();
 	test_normalize();
 	test_absolute();
 	test_callgrants_table();

@@ -137,6 +137,9 @@ int main(void)
 	exhaust("bad/undefined-var.yml", NULL, -EINVAL);
 	exhaust("bad/duplicate-tool.yml", NULL, -EINVAL);
 	exhaust("bad/endpoint-host-bits-v6.yml", NULL, -EINVAL);
+	exhaust("good/tests.yml", NULL, 0);
+	exhaust("bad/tests-arguments-duplicate.yml", NULL, -EINVAL);
+	exhaust("bad/tests-target-cidr.yml", NULL, -EINVAL);
 	return done_testing();
 }
 #else
