@@ -126,8 +126,17 @@ static void exchange(int fd, const char *tag, char *reply, size_t n)
 }
 
 /* A TCP connect with options set first; the socket's state after. */
+static void tcp_case_v6only(const char *name, int family, const char *ip, int port,
+			    bool nonblock, bool cloexec, int v6only);
+
 static void tcp_case(const char *name, int family, const char *ip, int port, bool nonblock,
 		     bool cloexec)
+{
+	tcp_case_v6only(name, family, ip, port, nonblock, cloexec, 1);
+}
+
+static void tcp_case_v6only(const char *name, int family, const char *ip, int port,
+			    bool nonblock, bool cloexec, int v6only)
 {
 	int type = SOCK_STREAM | (cloexec ? SOCK_CLOEXEC : 0) | (nonblock ? SOCK_NONBLOCK : 0);
 	int fd = socket(family, type, 0);
@@ -138,7 +147,7 @@ static void tcp_case(const char *name, int family, const char *ip, int port, boo
 	int idle = 77;
 	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
 	if (family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
 	socklen_t len;
 	struct sockaddr_storage ss = family == AF_INET ? sa4(ip, port, &len) : sa6(ip, port, &len);
 	int rc = connect(fd, (struct sockaddr *)&ss, len);
@@ -377,6 +386,11 @@ int main(int argc, char **argv)
 	tcp_case("tcp4-nonblock", AF_INET, "127.0.0.1", o.tcp4, true, false);
 	tcp_case("tcp6-block", AF_INET6, "::1", o.tcp6, false, false);
 	tcp_case("tcp6-nonblock", AF_INET6, "::1", o.tcp6, true, true);
+	/* An IPv4 address on an IPv6 socket: granted as 127.0.0.1, connected
+	 * as ::ffff:127.0.0.1 on the host; with IPV6_V6ONLY copied, the
+	 * kernel's own refusal. */
+	tcp_case_v6only("tcp6-mapped", AF_INET6, "::ffff:127.0.0.1", o.tcp4, false, true, 0);
+	tcp_case_v6only("tcp6-mapped-v6only", AF_INET6, "::ffff:127.0.0.1", o.tcp4, false, true, 1);
 	udp_case("udp4", AF_INET, "127.0.0.1", o.udp4);
 	udp_case("udp6", AF_INET6, "::1", o.udp6);
 	tcp_case("refused-block", AF_INET, "127.0.0.1", o.refused, false, true);

@@ -487,6 +487,9 @@ static void check_brokered(struct run *r)
 	has(r, "tcp6-block", "v6only=1 cloexec=0 nonblock=0 reply=host:tcp6-block");
 	has(r, "tcp6-nonblock", "rc=-1 errno=EINPROGRESS soerr=0 ");
 	has(r, "tcp6-nonblock", "v6only=1 cloexec=1 nonblock=1 reply=host:tcp6-nonblock");
+	has(r, "tcp6-mapped", "rc=0 errno=0 ");
+	has(r, "tcp6-mapped", "v6only=0 cloexec=1 nonblock=0 reply=host:tcp6-mapped");
+	has(r, "tcp6-mapped-v6only", "rc=-1 errno=ENETUNREACH ");
 	has(r, "udp4", "errno=0 reply=host:udp4");
 	has(r, "udp6", "errno=0 reply=host:udp6");
 	has(r, "refused-block", "rc=-1 errno=ECONNREFUSED ");
