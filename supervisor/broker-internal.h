@@ -34,6 +34,7 @@ struct mb_broker {
 	dev_t netns_dev;
 	ino_t netns_ino;
 	struct mb_broker_stats stats;
+	struct mb_sockopt_defaults *defaults; /* broker-sockopt.c's cache */
 	struct mb_broker_wait *waits;
 	unsigned nwaits;
 };
@@ -56,9 +57,15 @@ void mb_srvsock_done(struct mb_srvsock *s);
 
 /* ---- broker-sockopt.c: options worth carrying over --------------------- */
 
-/* Copy from the server's socket to ours (same domain, type, protocol, both
- * fresh) the options the server set; counts in stats. */
-void mb_sockopt_copy(int from, int to, int domain, int type, struct mb_broker_stats *stats);
+struct mb_sockopt_defaults;
+
+/* Copy from the server's socket to ours (same domain, type, protocol; ours
+ * fresh) the options the server set: those whose value differs from a
+ * fresh socket's (read from the first fresh one of each kind into *cache);
+ * counts in stats. */
+void mb_sockopt_copy(struct mb_sockopt_defaults **cache, int from, int to, int domain, int type,
+		     int protocol, struct mb_broker_stats *stats);
+void mb_sockopt_defaults_free(struct mb_sockopt_defaults *cache);
 
 /* ---- broker-listeners.c: who listens at a loopback address ------------- */
 

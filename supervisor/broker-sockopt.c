@@ -35,6 +35,7 @@
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
 #include <netinet/udp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -161,25 +162,69 @@ static socklen_t opt_size(const struct sockopt *o)
 	}
 }
 
-void mb_sockopt_copy(int from, int to, int domain, int type, struct mb_broker_stats *stats)
+union optval {
+	int i;
+	struct linger l;
+	struct timeval tv;
+};
+
+/* A fresh socket's values, per kind: read once from the first fresh socket
+ * of that kind, which halves the getsockopt calls of every later connect. */
+struct mb_sockopt_defaults {
+	int domain, type, protocol;
+	bool known[ARRAY_SIZE(opts)]; /* the host has the option */
+	union optval v[ARRAY_SIZE(opts)];
+	struct mb_sockopt_defaults *next;
+};
+
+static struct mb_sockopt_defaults *defaults_for(struct mb_sockopt_defaults **cache, int fresh,
+						int domain, int type, int protocol)
 {
+	for (struct mb_sockopt_defaults *d = *cache; d; d = d->next)
+		if (d->domain == domain && d->type == type && d->protocol == protocol)
+			return d;
+	struct mb_sockopt_defaults *d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	*d = (struct mb_sockopt_defaults){ .domain = domain, .type = type, .protocol = protocol };
 	for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
 		const struct sockopt *o = &opts[i];
-		if (!applies(o, domain, type))
+		socklen_t len = opt_size(o);
+		d->known[i] = applies(o, domain, type) &&
+			      getsockopt(fresh, o->level, o->name, &d->v[i], &len) == 0 &&
+			      len == opt_size(o);
+	}
+	d->next = *cache;
+	*cache = d;
+	return d;
+}
+
+void mb_sockopt_defaults_free(struct mb_sockopt_defaults *cache)
+{
+	while (cache) {
+		struct mb_sockopt_defaults *next = cache->next;
+		free(cache);
+		cache = next;
+	}
+}
+
+void mb_sockopt_copy(struct mb_sockopt_defaults **cache, int from, int to, int domain, int type,
+		     int protocol, struct mb_broker_stats *stats)
+{
+	const struct mb_sockopt_defaults *d = defaults_for(cache, to, domain, type, protocol);
+	if (!d)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
+		const struct sockopt *o = &opts[i];
+		if (!d->known[i])
 			continue;
-		union {
-			int i;
-			struct linger l;
-			struct timeval tv;
-		} theirs, ours;
+		union optval theirs;
 		memset(&theirs, 0, sizeof(theirs));
-		memset(&ours, 0, sizeof(ours));
-		socklen_t lt = opt_size(o), lo = opt_size(o);
+		socklen_t lt = opt_size(o);
 		/* An option one kernel side does not know is no difference. */
-		if (getsockopt(from, o->level, o->name, &theirs, &lt) < 0 ||
-		    getsockopt(to, o->level, o->name, &ours, &lo) < 0 || lt != lo)
+		if (getsockopt(from, o->level, o->name, &theirs, &lt) < 0 || lt != opt_size(o))
 			continue;
-		if (memcmp(&theirs, &ours, lt) == 0)
+		if (memcmp(&theirs, &d->v[i], lt) == 0)
 			continue;
 		if (o->kind == OPT_BUF)
 			theirs.i /= 2; /* getsockopt shows the doubled size set */

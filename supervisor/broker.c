@@ -44,6 +44,7 @@ void mb_broker_free(struct mb_broker *b)
 		return;
 	while (b->waits)
 		wait_free(b->waits);
+	mb_sockopt_defaults_free(b->defaults);
 	free(b);
 }
 
@@ -196,23 +197,30 @@ static void wait_free(struct mb_broker_wait *w)
 	free(w);
 }
 
-/* The connect finished (timed_out: SO_SNDTIMEO expired first). */
-static void wait_done(struct mb_broker_wait *w, bool timed_out)
+/* Answer a blocking connect on sock: done (the socket became writable: its
+ * SO_ERROR is the answer) or not (SO_SNDTIMEO expired first: EINPROGRESS,
+ * as connect(2) says then). A failed connect installs nothing: the server
+ * keeps its own socket, as a failed connect leaves it. */
+static void complete(struct mb_broker *b, uint64_t id, int sock, bool install_it, int newfd,
+		     int status_fl, bool cloexec, bool done)
 {
-	struct mb_broker *b = w->b;
 	int error = EINPROGRESS;
-	if (!timed_out) {
+	if (done) {
 		socklen_t len = sizeof(error);
-		if (getsockopt(w->sock, SOL_SOCKET, SO_ERROR, &error, &len) < 0)
+		if (getsockopt(sock, SOL_SOCKET, SO_ERROR, &error, &len) < 0)
 			error = errno;
 	}
 	if (error && error != EINPROGRESS) {
 		b->stats.failed++;
-		answer(b, w->id, error); /* nothing installed: as a failed connect leaves it */
-	} else {
-		install_and_answer(b, w->id, w->install ? w->sock : -1, w->newfd, w->status_fl,
-				   w->cloexec, error);
+		answer(b, id, error);
+		return;
 	}
+	install_and_answer(b, id, install_it ? sock : -1, newfd, status_fl, cloexec, error);
+}
+
+static void wait_done(struct mb_broker_wait *w, bool timed_out)
+{
+	complete(w->b, w->id, w->sock, w->install, w->newfd, w->status_fl, w->cloexec, !timed_out);
 	wait_free(w);
 }
 
@@ -245,22 +253,13 @@ static void wait_for(struct mb_broker *b, uint64_t id, int sock, bool install_it
 		     const struct mb_srvsock *ss, int newfd)
 {
 	uint64_t timeout = send_timeout_ms(ss->fd);
-	if (!b->loop) { /* tests without an event loop: wait here */
-		struct pollfd p = { .fd = sock, .events = POLLOUT };
-		int r = poll(&p, 1, timeout ? (int)timeout : -1);
-		int error = EINPROGRESS;
-		if (r > 0) {
-			socklen_t len = sizeof(error);
-			if (getsockopt(sock, SOL_SOCKET, SO_ERROR, &error, &len) < 0)
-				error = errno;
-		}
-		if (error && error != EINPROGRESS) {
-			b->stats.failed++;
-			answer(b, id, error);
-		} else {
-			install_and_answer(b, id, install_it ? sock : -1, newfd, ss->status_fl,
-					   ss->cloexec, error);
-		}
+	/* Often done already (a loopback handshake completes within our own
+	 * connect): then no turn of the loop. Without a loop (tests), wait
+	 * here. */
+	struct pollfd p = { .fd = sock, .events = POLLOUT };
+	int r = poll(&p, 1, b->loop ? 0 : timeout ? (int)timeout : -1);
+	if (r > 0 || !b->loop) {
+		complete(b, id, sock, install_it, newfd, ss->status_fl, ss->cloexec, r > 0);
 		close(sock);
 		return;
 	}
@@ -309,7 +308,7 @@ static void perform_brokered(struct mb_broker *b, const struct mb_notified_op *o
 		answer(b, op->id, errno);
 		return;
 	}
-	mb_sockopt_copy(ss->fd, s, ss->domain, ss->type, &b->stats);
+	mb_sockopt_copy(&b->defaults, ss->fd, s, ss->domain, ss->type, ss->protocol, &b->stats);
 	struct sockaddr_storage sa;
 	socklen_t len = mb_broker_sockaddr(&op->t[0].addr, ss->domain, &sa);
 	b->stats.brokered++;

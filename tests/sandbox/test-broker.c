@@ -534,7 +534,10 @@ static void check_brokered(struct run *r)
 	const struct mb_broker_stats *s = mb_broker_stats(r->broker);
 	ok(s->installed >= 9, "host sockets installed in the server (%llu)",
 	   (unsigned long long)s->installed);
-	ok(s->pending >= 4, "blocking connects answered later (%llu)", (unsigned long long)s->pending);
+	/* Most loopback connects are done within the broker's own connect();
+	 * the hole's is not, and waits in the event loop. */
+	ok(s->pending >= 1, "a blocking connect answered from the event loop (%llu)",
+	   (unsigned long long)s->pending);
 	is_int(mb_broker_waiting(r->broker), 0, "no connect left waiting");
 }
 
