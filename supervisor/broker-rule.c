@@ -39,11 +39,34 @@ static struct mb_net_outcome deny(int error, const char *reason)
 	};
 }
 
-/* Left to (or done in) the sandbox's empty netns, reported as refused:
- * it reaches nothing outside, whatever the kernel answers. */
-static struct mb_net_outcome inside_reported(enum mb_net_action a, const char *reason)
+/* Not granted. Enforce: refused with EPERM, reported. Audit: left to the
+ * static layer where there is one behind the socket, and reported
+ * "allowed" (membrane let it through to that layer): the sandbox's own
+ * netns for its sockets (done in place), Landlock's TCP ports and the
+ * kernel for network host (CONTINUE). A socket already brokered has none:
+ * it is the host's, so refused in both modes; as is sendmmsg, which the
+ * supervisor does not perform. */
+static struct mb_net_outcome refuse(const struct mb_net_facts *f, const char *reason)
 {
-	return (struct mb_net_outcome){ .action = a, .report = true, .reason = reason };
+	if (f->mode == MB_MODE_AUDIT) {
+		if (f->network == MB_NET_HOST)
+			return (struct mb_net_outcome){ .action = MB_NET_DO_CONTINUE, .report = true,
+							.allowed = true, .reason = reason };
+		if (!f->host_socket && !f->batch)
+			return (struct mb_net_outcome){ .action = MB_NET_DO_IN_PLACE, .report = true,
+							.allowed = true, .reason = reason };
+	}
+	return deny(EPERM, reason);
+}
+
+/* Done in (or left to) the sandbox's empty netns, reported: it reaches
+ * nothing outside, whatever the kernel answers. Its decision is membrane's
+ * own: denied in enforce mode, allowed in audit mode. */
+static struct mb_net_outcome inside_reported(const struct mb_net_facts *f, enum mb_net_action a,
+					     const char *reason)
+{
+	return (struct mb_net_outcome){ .action = a, .report = true,
+					.allowed = f->mode == MB_MODE_AUDIT, .reason = reason };
 }
 
 static enum mb_net_presence presence(const struct mb_net_facts *f)
@@ -58,7 +81,7 @@ static struct mb_net_outcome loopback_inside(const struct mb_net_facts *f, enum 
 	if (f->call == MB_NET_BIND) /* binds the sandbox's lo: its own business */
 		return act(a);
 	if (presence(f) == MB_PRESENT_ON_HOST)
-		return inside_reported(a, R_HOST_LOOPBACK);
+		return inside_reported(f, a, R_HOST_LOOPBACK);
 	return act(a);
 }
 
@@ -89,8 +112,10 @@ static struct mb_net_outcome host_mode(const struct mb_net_facts *f)
 	 * the sockaddr again, and a racing thread could have changed it. */
 	if (f->call == MB_NET_CONNECT && f->stream && f->scope != MB_ADDR_REMOTE &&
 	    presence(f) == MB_PRESENT_NOWHERE)
-		return (struct mb_net_outcome){ .action = MB_NET_DO_DENY, .error = ECONNREFUSED };
-	return deny(EACCES, R_NOT_GRANTED);
+		return f->mode == MB_MODE_AUDIT
+			       ? act(MB_NET_DO_CONTINUE)
+			       : (struct mb_net_outcome){ .action = MB_NET_DO_DENY, .error = ECONNREFUSED };
+	return refuse(f, R_NOT_GRANTED);
 }
 
 static struct mb_net_outcome none_mode(const struct mb_net_facts *f)
@@ -99,15 +124,15 @@ static struct mb_net_outcome none_mode(const struct mb_net_facts *f)
 		return as_granted(f, MB_NET_DO_CONTINUE);
 	if (f->scope != MB_ADDR_REMOTE)
 		return loopback_inside(f, MB_NET_DO_CONTINUE);
-	return inside_reported(MB_NET_DO_CONTINUE, R_NOT_GRANTED);
+	return inside_reported(f, MB_NET_DO_CONTINUE, R_NOT_GRANTED);
 }
 
 static struct mb_net_outcome brokered_host_socket(const struct mb_net_facts *f)
 {
 	if (!granted(f))
-		return deny(EACCES, R_NOT_GRANTED);
+		return refuse(f, R_NOT_GRANTED);
 	if (f->call == MB_NET_SEND)
-		return deny(EACCES, R_SEND_BROKERED);
+		return refuse(f, R_SEND_BROKERED);
 	return as_granted(f, MB_NET_DO_IN_PLACE);
 }
 
@@ -118,17 +143,17 @@ static struct mb_net_outcome brokered(const struct mb_net_facts *f)
 	bool local = f->scope != MB_ADDR_REMOTE;
 	if (f->call == MB_NET_SEND) {
 		if (local && !granted(f))
-			return f->batch ? deny(EACCES, R_BATCH) : loopback_inside(f, MB_NET_DO_IN_PLACE);
-		return deny(EACCES, granted(f) ? R_SEND_UNCONNECTED : R_NOT_GRANTED);
+			return f->batch ? refuse(f, R_BATCH) : loopback_inside(f, MB_NET_DO_IN_PLACE);
+		return refuse(f, granted(f) ? R_SEND_UNCONNECTED : R_NOT_GRANTED);
 	}
 	if (granted(f)) {
 		if (!f->brokerable)
-			return deny(EACCES, R_NOT_BROKERABLE);
+			return refuse(f, R_NOT_BROKERABLE);
 		return as_granted(f, MB_NET_DO_BROKER);
 	}
 	if (local)
 		return loopback_inside(f, MB_NET_DO_IN_PLACE);
-	return deny(EACCES, R_NOT_GRANTED);
+	return refuse(f, R_NOT_GRANTED);
 }
 
 struct mb_net_outcome mb_net_rule(const struct mb_net_facts *f)

@@ -18,13 +18,13 @@
  *                                       listens there but something on the
  *                                       host does: the server meant the
  *                                       host's loopback.
- *                  not granted, elsewhere -> denied (EACCES), reported
+ *                  not granted, elsewhere -> denied (EPERM), reported
  *   addressed send (sendto, sendmsg, sendmmsg with a destination)
  *                  to loopback, not granted -> stays inside (as connect);
- *                                       sendmmsg is refused (EACCES,
+ *                                       sendmmsg is refused (EPERM,
  *                                       reported): only sendto and sendmsg
  *                                       are performed by the supervisor
- *                  otherwise         -> denied (EACCES), reported: datagrams
+ *                  otherwise         -> denied (EPERM), reported: datagrams
  *                                       leave the sandbox only on a socket
  *                                       whose connect() was brokered
  * network: brokered, a socket already brokered (it lives on the host)
@@ -50,17 +50,23 @@
  *                                       such bound
  *   a TCP connect to loopback that nothing on the host listens on
  *                                    -> ECONNREFUSED, not reported (a probe)
- *   otherwise                        -> denied (EACCES), reported
+ *   otherwise                        -> denied (EPERM), reported
  * network: none
  *   everything CONTINUEs: the empty netns answers (ENETUNREACH, Landlock's
  *   EACCES), and no socket of the server lives anywhere else, so a race
  *   reaches nothing; what is not granted is reported as for brokered.
  *
- * Audit mode: an operation that the static layer allows (some scope of
- * the profile grants it, not the calls in flight) is performed as if
- * granted and reported "allowed". EACCES is what Landlock answers for a
- * TCP port it refuses: a server sees the same errno whichever layer
- * stopped it. */
+ * Audit mode: an operation that some scope of the profile grants (the
+ * static union), not the requests in flight, is done as if granted and
+ * reported "allowed". One that no scope grants is left to the static layer
+ * behind its socket, reported "allowed" (membrane let it through to that
+ * layer): done in place in the sandbox's netns (brokered), or CONTINUE
+ * (host: Landlock's TCP ports, the kernel); a socket already brokered has
+ * no layer behind it and is refused in both modes.
+ *
+ * The errno of a refusal is EPERM, as for every connect and bind the
+ * dynamic layer refuses (membrane-run(1)), and as a packet filter answers.
+ */
 #pragma once
 
 #include <stdbool.h>

@@ -36,8 +36,8 @@ for who in root nobody; do
 		"[$who] the granted connect reached PostgreSQL (its answer to SSLRequest)"
 	is "$(json "$D/out.json" 'o["query"]["exfil_tcp"]["result"]')" ECONNREFUSED \
 		"[$who] during the call, TCP to $X: refused (the sandbox's own loopback)"
-	is "$(json "$D/out.json" 'o["query"]["remote"]["result"]')" EACCES \
-		"[$who] during the call, TCP to 192.0.2.1:80: EACCES"
+	is "$(json "$D/out.json" 'o["query"]["remote"]["result"]')" EPERM \
+		"[$who] during the call, TCP to 192.0.2.1:80: EPERM"
 	is "$(json "$D/out.json" 'o["status"]["idle"]["result"]')" ECONNREFUSED \
 		"[$who] idle, TCP to $X: refused"
 

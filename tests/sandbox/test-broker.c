@@ -503,7 +503,7 @@ static void check_brokered(struct run *r)
 	const struct report_rec *rep = find_report(MB_OP_CONNECT, t);
 	ok(rep && !rep->allowed && strstr(rep->reason, "the host does"),
 	   "secret: reported, denied, as the host's loopback (%s)", rep ? rep->reason : "no report");
-	has(r, "remote", "rc=-1 errno=EACCES");
+	has(r, "remote", "rc=-1 errno=EPERM");
 	rep = find_report(MB_OP_CONNECT, "192.0.2.1:80");
 	ok(rep && !rep->allowed && strcmp(rep->reason, "not granted") == 0,
 	   "remote: reported, denied, not granted");
@@ -512,13 +512,13 @@ static void check_brokered(struct run *r)
 	has(r, "inside", "bind=0 connect=0 got=inside");
 	has(r, "udp-inside", "sent=5 errno=0 got=dgram");
 
-	has(r, "sendto-granted", "sent=-1 errno=EACCES");
+	has(r, "sendto-granted", "sent=-1 errno=EPERM");
 	snprintf(t, sizeof(t), "127.0.0.1:%d", H.p_udp4);
 	rep = find_report(MB_OP_CONNECT, t);
 	ok(rep && strstr(rep->reason, "connect() it first"),
 	   "sendto-granted: reported: connect first (%s)", rep ? rep->reason : "no report");
 
-	has(r, "rebroker", "first=0 reply=host:rebroker reconnect=EACCES sendto=EACCES after=host:still");
+	has(r, "rebroker", "first=0 reply=host:rebroker reconnect=EPERM sendto=EPERM after=host:still");
 
 	has(r, "hole", "rc=-1 errno=EINPROGRESS");
 	has(r, "beside-hole", "rc=0 errno=0 ");
@@ -546,7 +546,7 @@ static void check_host(struct run *r)
 	char t[64];
 	has(r, "host-tcp4", "rc=0 errno=0 ");
 	has(r, "host-tcp4", "reply=host:host-tcp4");
-	has(r, "host-secret", "rc=-1 errno=EACCES");
+	has(r, "host-secret", "rc=-1 errno=EPERM");
 	snprintf(t, sizeof(t), "127.0.0.1:%d", H.p_secret);
 	const struct report_rec *rep = find_report(MB_OP_CONNECT, t);
 	ok(rep && !rep->allowed, "host-secret: reported, denied");
