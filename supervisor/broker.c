@@ -470,12 +470,12 @@ static enum mb_net_presence presence(void *ud)
 	return r != 0 ? MB_PRESENT_ON_HOST : MB_PRESENT_NOWHERE;
 }
 
-static struct mb_decision verdict(enum mb_verdict v, int error)
+static struct mb_answer verdict(enum mb_verdict v, int error)
 {
-	return (struct mb_decision){ v, error };
+	return (struct mb_answer){ v, error };
 }
 
-struct mb_decision mb_broker_decide(struct mb_broker *b, const struct mb_notified_op *op)
+struct mb_answer mb_broker_decide(struct mb_broker *b, const struct mb_notified_op *op)
 {
 	const struct mb_notified_target *t = &op->t[0];
 	enum mb_net_call call = call_of(op->sc);

@@ -108,7 +108,7 @@ bool mb_broker_handles(const struct mb_notified_op *op);
 /* Decide op (mb_broker_handles() said yes) and act: the notifier's
  * decision, MB_VERDICT_ANSWERED when the broker answered or will answer
  * itself. */
-struct mb_decision mb_broker_decide(struct mb_broker *b, const struct mb_notified_op *op);
+struct mb_answer mb_broker_decide(struct mb_broker *b, const struct mb_notified_op *op);
 
 const struct mb_broker_stats *mb_broker_stats(const struct mb_broker *b);
 /* Blocking connects still waiting. */

@@ -2,6 +2,8 @@
 NOTIFY_SOURCES = \
 	supervisor/notify.h supervisor/notify.c \
 	supervisor/notify-internal.h supervisor/notify-mem.c supervisor/notify-resolve.c
+# The correlator (needs the notifier and libinspect's in-flight table).
+CORRELATE_SOURCES = supervisor/correlate.h supervisor/correlate.c
 
 # The broker: the network rule and the connects made for the sandbox
 # (supervisor/broker.h); uses the event loop of libinspect.a.
@@ -38,8 +40,7 @@ membrane_run_SOURCES = \
 	supervisor/run.h supervisor/run.c \
 	supervisor/report.h \
 	supervisor/notify-watch.h supervisor/notify-watch.c \
-	supervisor/broker-grants.h supervisor/broker-grants.c \
-	$(NOTIFY_SOURCES) $(BROKER_SOURCES)
+	$(CORRELATE_SOURCES) $(NOTIFY_SOURCES) $(BROKER_SOURCES)
 membrane_run_LDADD = libinspect.a $(SANDBOX_LIBS) $(POLICY_LIBS) $(NETTLE_LIBS) $(SYSTEMD_LIBS) -lm
 
 # The reporter (supervisor/report.h) as a library: membrane-run, its tests and

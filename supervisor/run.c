@@ -12,8 +12,8 @@
 #include "sandbox/describe.h"
 #include "sandbox/landlock.h"
 #include "sandbox/sandbox.h"
-#include "supervisor/broker-grants.h"
 #include "supervisor/broker.h"
+#include "supervisor/correlate.h"
 #include "supervisor/notify-watch.h"
 #include "supervisor/notify.h"
 #include "supervisor/relay.h"
@@ -87,53 +87,72 @@ static int emit_exit(struct mb_reporter *rep, const struct mb_relay_result *res)
 	return r;
 }
 
-/* Until the correlator holds each watched call to the grants of the
- * requests in flight (issue 5), a file or exec operation gets the kernel's
- * own answer: the static layer alone decides, as without the notifier.
- * Network operations are the broker's (supervisor/broker.h), with the
- * grants in force answered by broker-grants.c. */
-static struct mb_decision decide(const struct mb_notified_op *op, void *ud)
-{
-	struct mb_broker *b = ud;
-	if (mb_broker_handles(op))
-		return mb_broker_decide(b, op);
-	return (struct mb_decision){ MB_VERDICT_ALLOW, 0 };
-}
-
-/* The broker's reports: a line that cannot be written stops the server at
- * once (fail closed), before it can do more unreported. */
-struct broker_report {
+/* The correlator's reports: a line that cannot be written stops the
+ * server at once (fail closed), before it can do more unreported. */
+struct corr_report {
 	struct mb_reporter *rep;
 	int pidfd;
-	int error;
 };
 
-static int broker_report_cb(void *ud, const char *event, const cJSON *fields)
+static int corr_report_cb(void *ud, const char *event, const cJSON *fields)
 {
-	struct broker_report *br = ud;
-	int r = mb_reporter_emit(br->rep, event, fields);
-	if (r < 0) {
-		if (!br->error)
-			br->error = r;
-		(void)syscall(SYS_pidfd_send_signal, br->pidfd, SIGKILL, NULL, 0);
-	}
+	struct corr_report *cr = ud;
+	int r = mb_reporter_emit(cr->rep, event, fields);
+	if (r < 0)
+		(void)syscall(SYS_pidfd_send_signal, cr->pidfd, SIGKILL, NULL, 0);
 	return r;
+}
+
+/* The broker's hooks, answered by the correlator (correlate.h): the
+ * grants in force and the static union, and its violation lines. */
+static enum mb_net_grant broker_granted(void *ud, const struct mb_notified_op *op, enum mb_op o,
+					const struct mb_addr *a)
+{
+	(void)op;
+	struct mb_correlator *c = ud;
+	return mb_correlator_addr_in_force(c, o, a)   ? MB_NET_GRANTED
+	       : mb_correlator_addr_in_union(c, o, a) ? MB_NET_GRANTED_STATIC
+						      : MB_NET_NOT_GRANTED;
+}
+
+static int broker_report(void *ud, const struct mb_notified_op *op, enum mb_op o,
+			 const struct mb_addr *a, const struct mb_net_outcome *out)
+{
+	return mb_correlator_report_addr(ud, op, o, a, out->allowed, out->reason);
+}
+
+/* Who answers the notifier: the broker every connect, bind and addressed
+ * send on an IPv4/IPv6 socket (it applies the network rule and makes what
+ * leaves the sandbox, asking the correlator about grants and reports), the
+ * correlator everything else. */
+struct deciders {
+	struct mb_broker *broker;
+	struct mb_correlator *corr;
+};
+
+static struct mb_answer decide(const struct mb_notified_op *op, void *ud)
+{
+	struct deciders *d = ud;
+	if (mb_broker_handles(op))
+		return mb_broker_decide(d->broker, op);
+	return mb_correlate(op, d->corr);
 }
 
 struct notify_setup {
 	struct mb_notifier *n;
+	struct mb_correlator *corr;
 	struct mb_broker *broker;
-	struct mb_broker_grants *grants;
 	struct mb_notifier_watch nw;
 	int pidfd;
 };
 
-/* The relay's setup hook: the listener joins the event loop, the broker
- * waits for blocking connects in it, and sees the requests in flight. */
+/* The relay's setup hook: the listener joins the event loop, the
+ * correlator sees the inspector's requests in flight, and the broker waits
+ * for blocking connects in the loop. */
 static int notify_setup(void *ud, struct mb_loop *loop, struct mb_inspector *ins)
 {
 	struct notify_setup *ns = ud;
-	ns->grants->inflight = mb_inspector_inflight(ins);
+	mb_correlator_attach(ns->corr, mb_inspector_inflight(ins), loop);
 	mb_broker_set_loop(ns->broker, loop);
 	return mb_notifier_watch_add(&ns->nw, loop, ns->n, ns->pidfd);
 }
@@ -177,28 +196,34 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 	/* The server waits at its first watched call until we answer: from
 	 * here on, every path out of this function kills it or serves it. One
 	 * root for all: pivot_root is done and the baseline forbids another. */
+	_cleanup_(mb_correlator_freep) struct mb_correlator *corr = NULL;
 	_cleanup_(mb_notifier_freep) struct mb_notifier *notifier = NULL;
+	struct corr_report cr = { .rep = rep, .pidfd = sb.pidfd };
+	struct mb_correlator_config ccfg = {
+		.profile = p,
+		.cwd = plan->cwd,
+		.report_probes = o->report_probes,
+		.report = corr_report_cb,
+		.report_ud = &cr,
+	};
 	_cleanup_(mb_broker_freep) struct mb_broker *broker = NULL;
-	struct broker_report br = { .rep = rep, .pidfd = sb.pidfd };
-	struct mb_broker_grants bg = {
-		.profile = p, .report = broker_report_cb, .report_ud = &br,
-	};
-	struct mb_broker_config bcfg = {
-		.network = plan->network,
-		.mode = p->mode,
-		.hooks = {
-			.granted = mb_broker_grants_granted,
-			.report = mb_broker_grants_report,
-			.ud = &bg,
-		},
-	};
+	struct deciders dd = { 0 };
 	struct mb_notifier_opts nopts = { .root_fd = -1, .one_root = true };
-	r = mb_broker_new(&bcfg, &broker, &err);
-	if (r == 0)
-		r = mb_notifier_new(TAKE_FD(sb.listener_fd), &nopts, decide, broker, &notifier,
-				    &err);
-	else
+	r = mb_correlator_new(&ccfg, &corr, &err);
+	if (r == 0) {
+		struct mb_broker_config bcfg = {
+			.network = plan->network,
+			.mode = p->mode,
+			.hooks = { .granted = broker_granted, .report = broker_report, .ud = corr },
+		};
+		r = mb_broker_new(&bcfg, &broker, &err);
+	}
+	if (r == 0) {
+		dd = (struct deciders){ .broker = broker, .corr = corr };
+		r = mb_notifier_new(TAKE_FD(sb.listener_fd), &nopts, decide, &dd, &notifier, &err);
+	} else {
 		mb_close(TAKE_FD(sb.listener_fd));
+	}
 	if (r < 0) {
 		fprintf(stderr, "membrane-run: %s: stopping the server\n", err.msg);
 		emit_error(rep, err.msg);
@@ -229,18 +254,21 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		.report = report_cb,
 		.report_ud = rep,
 	};
-	struct notify_setup ns = { .n = notifier, .broker = broker, .grants = &bg, .pidfd = sb.pidfd };
+	struct notify_setup ns = { .n = notifier, .corr = corr, .broker = broker, .pidfd = sb.pidfd };
 	rc.setup = notify_setup;
 	rc.setup_ud = &ns;
 	struct mb_relay_result res;
 	r = mb_relay_run(&rc, &res);
-	/* The relay closed the server's stdin; the rest are ours to close.
-	 * The loop and the inspector are gone. */
+	/* The relay closed the server's stdin; the rest are ours to close. The
+	 * inspector and the loop are gone: the counts still pending are
+	 * written now, before "exit". */
 	sb.stdin_fd = -1;
-	bg.inflight = NULL;
 	mb_broker_set_loop(broker, NULL);
-	if (br.error && r == 0)
+	mb_correlator_attach(corr, NULL, NULL);
+	if (mb_correlator_flush(corr) < 0 && r == 0) {
+		kill_and_reap(&sb);
 		res.report_failed = true;
+	}
 	if (r < 0) {
 		fprintf(stderr, "membrane-run: event loop: %s\n", strerror(-r));
 		kill_and_reap(&sb);

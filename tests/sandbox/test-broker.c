@@ -249,11 +249,11 @@ static const struct report_rec *find_report(enum mb_op o, const char *target)
 	return NULL;
 }
 
-static struct mb_decision decide(const struct mb_notified_op *op, void *ud)
+static struct mb_answer decide(const struct mb_notified_op *op, void *ud)
 {
 	if (mb_broker_handles(op))
 		return mb_broker_decide(ud, op);
-	return (struct mb_decision){ MB_VERDICT_ALLOW, 0 };
+	return (struct mb_answer){ MB_VERDICT_ALLOW, 0 };
 }
 
 /* ---- running one sandbox ------------------------------------------------ */
