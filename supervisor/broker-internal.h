@@ -33,6 +33,7 @@ struct mb_broker {
 	bool netns_known;
 	dev_t netns_dev;
 	ino_t netns_ino;
+	bool netns_shared;   /* it is the supervisor's own: nothing is inside */
 	struct mb_broker_stats stats;
 	struct mb_sockopt_defaults *defaults; /* broker-sockopt.c's cache */
 	struct mb_broker_wait *waits;

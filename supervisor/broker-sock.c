@@ -94,14 +94,20 @@ static bool in_sandbox(struct mb_broker *b, pid_t tid, int fd)
 {
 	if (!b->netns_known) {
 		char p[64];
-		struct stat st;
+		struct stat st, self;
 		snprintf(p, sizeof(p), "/proc/%d/ns/net", (int)tid);
-		if (stat(p, &st) < 0)
+		if (stat(p, &st) < 0 || stat("/proc/self/ns/net", &self) < 0)
 			return false;
 		b->netns_dev = st.st_dev;
 		b->netns_ino = st.st_ino;
+		/* A sandbox without a network namespace of its own
+		 * (--best-effort where namespaces are refused): its loopback
+		 * is the host's, nothing is inside. */
+		b->netns_shared = st.st_dev == self.st_dev && st.st_ino == self.st_ino;
 		b->netns_known = true;
 	}
+	if (b->netns_shared)
+		return false;
 	int ns = ioctl(fd, SIOCGSKNS);
 	if (ns < 0)
 		return false;

@@ -8,7 +8,7 @@
  * socket looks like afterwards (options, flags, the reply of the host's
  * echo server). Ports come on the command line:
  *   broker-client --tcp4 P --tcp6 P --udp4 P --udp6 P --refused P
- *                 --secret P --hole P --bind P --abstract NAME [--host]
+ *                 --secret P --hole P --bind P --abstract NAME [--host] [--stderr]
  * With --host only the cases that make sense in network host run. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -36,6 +36,8 @@ static struct {
 } o;
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+static FILE *out; /* stdout, or stderr with --stderr (under membrane-run,
+		     stdout is the MCP channel its inspector reads) */
 
 __attribute__((format(printf, 2, 3))) static void say(const char *name, const char *fmt, ...)
 {
@@ -45,8 +47,8 @@ __attribute__((format(printf, 2, 3))) static void say(const char *name, const ch
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	pthread_mutex_lock(&out_lock);
-	printf("CASE %s %s\n", name, buf);
-	fflush(stdout);
+	fprintf(out, "CASE %s %s\n", name, buf);
+	fflush(out);
 	pthread_mutex_unlock(&out_lock);
 }
 
@@ -355,9 +357,10 @@ int main(int argc, char **argv)
 		{ "tcp4", 1, NULL, '4' }, { "tcp6", 1, NULL, '6' }, { "udp4", 1, NULL, 'u' },
 		{ "udp6", 1, NULL, 'U' }, { "refused", 1, NULL, 'r' }, { "secret", 1, NULL, 's' },
 		{ "hole", 1, NULL, 'h' }, { "bind", 1, NULL, 'b' }, { "abstract", 1, NULL, 'a' },
-		{ "host", 0, NULL, 'H' }, { 0 },
+		{ "host", 0, NULL, 'H' }, { "stderr", 0, NULL, 'E' }, { 0 },
 	};
 	int c;
+	out = stdout;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case '4': o.tcp4 = atoi(optarg); break;
@@ -370,6 +373,7 @@ int main(int argc, char **argv)
 		case 'b': o.bind = atoi(optarg); break;
 		case 'a': o.abstract = optarg; break;
 		case 'H': o.host = true; break;
+		case 'E': out = stderr; break;
 		default: return 2;
 		}
 	}
@@ -379,7 +383,7 @@ int main(int argc, char **argv)
 		plain_connect("host-refused", AF_INET, "127.0.0.1", o.refused);
 		udp_case("host-udp4", AF_INET, "127.0.0.1", o.udp4);
 		abstract_case();
-		printf("DONE\n");
+		fprintf(out, "DONE\n");
 		return 0;
 	}
 	tcp_case("tcp4-block", AF_INET, "127.0.0.1", o.tcp4, false, true);
@@ -403,6 +407,6 @@ int main(int argc, char **argv)
 	concurrency_case();
 	abstract_case();
 	bind_case();
-	printf("DONE\n");
+	fprintf(out, "DONE\n");
 	return 0;
 }

@@ -58,3 +58,9 @@ EXTRA_DIST += tests/sandbox/broker-nobody.sh
 TESTS += tests/sandbox/broker-dns.sh
 dist_check_DATA += tests/sandbox/broker-dns.sh
 EXTRA_DIST += tests/sandbox/fake-dns.py tests/sandbox/broker-dns.mjs tests/sandbox/broker-dns.yml
+
+# network brokered in a sandbox without a network namespace of its own
+# (--best-effort where user namespaces are refused): nothing stays inside.
+TESTS += tests/sandbox/broker-best-effort.sh
+dist_check_DATA += tests/sandbox/broker-best-effort.sh
+EXTRA_DIST += tests/sandbox/broker-best-effort.yml tests/sandbox/broker-echo.py
