@@ -39,6 +39,10 @@
  * bound again in place, on the supervisor's copy: same file, nothing to
  * install.
  *
+ * The destination is the address and port that were checked: an IPv6 flow
+ * label and scope id are not carried (a link-local destination fails with
+ * EINVAL; the sandbox's interfaces are not the host's anyway).
+ *
  * What is not carried over to the host socket: a local address the server
  * bound inside the sandbox (it names the sandbox's loopback; the host
  * kernel picks the source as for any unbound socket), SO_BINDTODEVICE (a
