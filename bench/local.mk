@@ -86,3 +86,13 @@ bench-server: membrane-run
 	  python3 $(top_srcdir)/bench/server-latency.py $(abs_top_srcdir)/tests/e2e \
 	    $(abs_top_builddir)/membrane-run $(abs_top_srcdir)/profiles 9 300; echo; } | \
 	  tee $(top_srcdir)/bench/server-results.md
+
+# A query round trip through server-postgres, bare vs under membrane-run
+# with profiles/db.yml (network brokered), against a throwaway PostgreSQL
+# (bench/db-roundtrip.sh; results in bench/db-results.md). Needs npm ci in
+# tests/e2e and PostgreSQL's server binaries.
+EXTRA_DIST += bench/db-roundtrip.sh bench/db-roundtrip.mjs bench/db-results.md
+.PHONY: bench bench-db
+bench: bench-db
+bench-db: membrane-run
+	top_srcdir=$(abs_top_srcdir) top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/db-roundtrip.sh $(abs_top_srcdir)/bench/db-results.md

@@ -5,6 +5,13 @@ NOTIFY_SOURCES = \
 # The correlator (needs the notifier and libinspect's in-flight table).
 CORRELATE_SOURCES = supervisor/correlate.h supervisor/correlate.c
 
+# The broker: the network rule and the connects made for the sandbox
+# (supervisor/broker.h); uses the event loop of libinspect.a.
+BROKER_SOURCES = \
+	supervisor/broker.h supervisor/broker.c supervisor/broker-internal.h \
+	supervisor/broker-rule.h supervisor/broker-rule.c \
+	supervisor/broker-sock.c supervisor/broker-sockopt.c supervisor/broker-listeners.c
+
 # The inspector and its event loop: a library so that unit tests, the fuzz
 # target and the benchmark link the same code as membrane-run.
 noinst_LIBRARIES += libinspect.a
@@ -33,7 +40,7 @@ membrane_run_SOURCES = \
 	supervisor/run.h supervisor/run.c \
 	supervisor/report.h \
 	supervisor/notify-watch.h supervisor/notify-watch.c \
-	$(CORRELATE_SOURCES) $(NOTIFY_SOURCES)
+	$(CORRELATE_SOURCES) $(NOTIFY_SOURCES) $(BROKER_SOURCES)
 membrane_run_LDADD = libinspect.a $(SANDBOX_LIBS) $(POLICY_LIBS) $(NETTLE_LIBS) -ldl -lm
 
 # The reporter (supervisor/report.h) as a library: membrane-run, its tests and

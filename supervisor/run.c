@@ -12,6 +12,7 @@
 #include "sandbox/describe.h"
 #include "sandbox/landlock.h"
 #include "sandbox/sandbox.h"
+#include "supervisor/broker.h"
 #include "supervisor/correlate.h"
 #include "supervisor/notify-watch.h"
 #include "supervisor/notify.h"
@@ -102,19 +103,57 @@ static int corr_report_cb(void *ud, const char *event, const cJSON *fields)
 	return r;
 }
 
+/* The broker's hooks, answered by the correlator (correlate.h): the
+ * grants in force and the static union, and its violation lines. */
+static enum mb_net_grant broker_granted(void *ud, const struct mb_notified_op *op, enum mb_op o,
+					const struct mb_addr *a)
+{
+	(void)op;
+	struct mb_correlator *c = ud;
+	return mb_correlator_addr_in_force(c, o, a)   ? MB_NET_GRANTED
+	       : mb_correlator_addr_in_union(c, o, a) ? MB_NET_GRANTED_STATIC
+						      : MB_NET_NOT_GRANTED;
+}
+
+static int broker_report(void *ud, const struct mb_notified_op *op, enum mb_op o,
+			 const struct mb_addr *a, const struct mb_net_outcome *out)
+{
+	return mb_correlator_report_addr(ud, op, o, a, out->allowed, out->reason);
+}
+
+/* Who answers the notifier: the broker every connect, bind and addressed
+ * send on an IPv4/IPv6 socket (it applies the network rule and makes what
+ * leaves the sandbox, asking the correlator about grants and reports), the
+ * correlator everything else. */
+struct deciders {
+	struct mb_broker *broker;
+	struct mb_correlator *corr;
+};
+
+static struct mb_answer decide(const struct mb_notified_op *op, void *ud)
+{
+	struct deciders *d = ud;
+	if (mb_broker_handles(op))
+		return mb_broker_decide(d->broker, op);
+	return mb_correlate(op, d->corr);
+}
+
 struct notify_setup {
 	struct mb_notifier *n;
 	struct mb_correlator *corr;
+	struct mb_broker *broker;
 	struct mb_notifier_watch nw;
 	int pidfd;
 };
 
-/* The relay's setup hook: the listener joins the event loop, and the
- * correlator sees the inspector's requests in flight. */
+/* The relay's setup hook: the listener joins the event loop, the
+ * correlator sees the inspector's requests in flight, and the broker waits
+ * for blocking connects in the loop. */
 static int notify_setup(void *ud, struct mb_loop *loop, struct mb_inspector *ins)
 {
 	struct notify_setup *ns = ud;
 	mb_correlator_attach(ns->corr, mb_inspector_inflight(ins), loop);
+	mb_broker_set_loop(ns->broker, loop);
 	return mb_notifier_watch_add(&ns->nw, loop, ns->n, ns->pidfd);
 }
 
@@ -167,13 +206,24 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		.report = corr_report_cb,
 		.report_ud = &cr,
 	};
+	_cleanup_(mb_broker_freep) struct mb_broker *broker = NULL;
+	struct deciders dd = { 0 };
 	struct mb_notifier_opts nopts = { .root_fd = -1, .one_root = true };
 	r = mb_correlator_new(&ccfg, &corr, &err);
-	if (r == 0)
-		r = mb_notifier_new(TAKE_FD(sb.listener_fd), &nopts, mb_correlate, corr, &notifier,
-				    &err);
-	else
+	if (r == 0) {
+		struct mb_broker_config bcfg = {
+			.network = plan->network,
+			.mode = p->mode,
+			.hooks = { .granted = broker_granted, .report = broker_report, .ud = corr },
+		};
+		r = mb_broker_new(&bcfg, &broker, &err);
+	}
+	if (r == 0) {
+		dd = (struct deciders){ .broker = broker, .corr = corr };
+		r = mb_notifier_new(TAKE_FD(sb.listener_fd), &nopts, decide, &dd, &notifier, &err);
+	} else {
 		mb_close(TAKE_FD(sb.listener_fd));
+	}
 	if (r < 0) {
 		fprintf(stderr, "membrane-run: %s: stopping the server\n", err.msg);
 		emit_error(rep, err.msg);
@@ -182,6 +232,7 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		return EXIT_MEMBRANE;
 	}
 	sb.layers.seccomp_notify_sync = mb_notifier_sync_wake_up(notifier);
+	mb_broker_set_listener(broker, mb_notifier_fd(notifier));
 	if (emit_start(rep, &sb, o->argv) < 0) {
 		fprintf(stderr, "membrane-run: cannot write the start report: stopping the server\n");
 		kill_and_reap(&sb);
@@ -204,7 +255,7 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		.report = report_cb,
 		.report_ud = rep,
 	};
-	struct notify_setup ns = { .n = notifier, .corr = corr, .pidfd = sb.pidfd };
+	struct notify_setup ns = { .n = notifier, .corr = corr, .broker = broker, .pidfd = sb.pidfd };
 	rc.setup = notify_setup;
 	rc.setup_ud = &ns;
 	struct mb_relay_result res;
@@ -213,6 +264,7 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 	 * inspector and the loop are gone: the counts still pending are
 	 * written now, before "exit". */
 	sb.stdin_fd = -1;
+	mb_broker_set_loop(broker, NULL);
 	mb_correlator_attach(corr, NULL, NULL);
 	if (mb_correlator_flush(corr) < 0 && r == 0) {
 		kill_and_reap(&sb);

@@ -57,3 +57,9 @@ TESTS += tests/unit/test-canonical
 check_PROGRAMS += tests/unit/test-canonical
 tests_unit_test_canonical_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 tests_unit_test_canonical_LDADD = $(POLICY_LIBS)
+
+# The broker's network rule as a table (supervisor/broker-rule.c; pure).
+TESTS += tests/unit/test-broker-rule
+check_PROGRAMS += tests/unit/test-broker-rule
+tests_unit_test_broker_rule_SOURCES = tests/unit/test-broker-rule.c \
+	supervisor/broker-rule.h supervisor/broker-rule.c
