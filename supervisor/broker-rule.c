@@ -80,8 +80,11 @@ static struct mb_net_outcome loopback_inside(const struct mb_net_facts *f, enum 
 {
 	if (f->call == MB_NET_BIND) /* binds the sandbox's lo: its own business */
 		return act(a);
-	if (presence(f) == MB_PRESENT_ON_HOST)
-		return inside_reported(f, a, R_HOST_LOOPBACK);
+	if (presence(f) == MB_PRESENT_ON_HOST) {
+		struct mb_net_outcome o = inside_reported(f, a, R_HOST_LOOPBACK);
+		o.host_only = true;
+		return o;
+	}
 	return act(a);
 }
 

@@ -127,6 +127,7 @@ struct mb_net_outcome {
 	bool report;        /* write a violation report */
 	bool allowed;       /* its decision: "allowed" (audit mode) or "denied" */
 	const char *reason; /* for the report: why it is refused or allowed */
+	bool host_only;     /* the target exists on the host, not in the sandbox */
 };
 
 struct mb_net_outcome mb_net_rule(const struct mb_net_facts *f);

@@ -666,10 +666,11 @@ bool mb_correlator_addr_in_union(const struct mb_correlator *c, enum mb_op o,
 }
 
 int mb_correlator_report_addr(struct mb_correlator *c, const struct mb_notified_op *op, enum mb_op o,
-			      const struct mb_addr *a, bool allowed, const char *reason)
+			      const struct mb_addr *a, enum mb_presence presence, bool allowed,
+			      const char *reason)
 {
 	struct mb_notified_target t = {
-		.kind = MB_TARGET_INET, .presence = MB_PRESENT, .ops = 1u << o, .addr = *a,
+		.kind = MB_TARGET_INET, .presence = presence, .ops = 1u << o, .addr = *a,
 		.family = a->family,
 	};
 	c->stats.violations++;

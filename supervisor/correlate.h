@@ -104,7 +104,7 @@ struct mb_answer mb_correlate_addr(struct mb_correlator *c, const struct mb_noti
  *   granted: mb_correlator_addr_in_force() ? MB_NET_GRANTED
  *            : mb_correlator_addr_in_union() ? MB_NET_GRANTED_STATIC
  *            : MB_NET_NOT_GRANTED
- *   report:  mb_correlator_report_addr(c, op, o, a, outcome->allowed,
+ *   report:  mb_correlator_report_addr(c, op, o, a, presence, outcome->allowed,
  *                                      outcome->reason)
  * Do runtime or the requests in flight allow o (CONNECT or BIND) on a? */
 bool mb_correlator_addr_in_force(struct mb_correlator *c, enum mb_op o, const struct mb_addr *a);
@@ -118,4 +118,5 @@ bool mb_correlator_addr_in_union(const struct mb_correlator *c, enum mb_op o,
  * rest); any other is written as is. Returns 0 or the first report error
  * (-errno): the caller fails the operation closed. */
 int mb_correlator_report_addr(struct mb_correlator *c, const struct mb_notified_op *op, enum mb_op o,
-			      const struct mb_addr *a, bool allowed, const char *reason);
+			      const struct mb_addr *a, enum mb_presence presence, bool allowed,
+			      const char *reason);

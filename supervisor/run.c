@@ -118,7 +118,8 @@ static enum mb_net_grant broker_granted(void *ud, const struct mb_notified_op *o
 static int broker_report(void *ud, const struct mb_notified_op *op, enum mb_op o,
 			 const struct mb_addr *a, const struct mb_net_outcome *out)
 {
-	return mb_correlator_report_addr(ud, op, o, a, out->allowed, out->reason);
+	return mb_correlator_report_addr(ud, op, o, a, out->host_only ? MB_PRESENT_HOST : MB_PRESENT,
+					 out->allowed, out->reason);
 }
 
 /* Who answers the notifier: the broker every connect, bind and addressed

@@ -380,14 +380,16 @@ int main(void)
 	ok(mb_correlator_addr_in_union(c, MB_OP_CONNECT, &a2), "broker: ... but it is in the static union");
 	ok(!mb_correlator_addr_in_union(c, MB_OP_CONNECT, &a9), "broker: another address is in neither");
 	ok(!mb_correlator_addr_in_union(c, MB_OP_BIND, &a1), "broker: a connect grant is no bind grant");
-	is_int(mb_correlator_report_addr(c, &cop, MB_OP_CONNECT, &a9, false,
+	is_int(mb_correlator_report_addr(c, &cop, MB_OP_CONNECT, &a9, MB_PRESENT_HOST, false,
 					 "not granted; the host listens there"), 0, "broker: report written");
+	is_str(field(-1, "presence"), "host", "... the target exists on the host only");
 	is_str(field(-1, "reason"),
 	       "not granted to any request in flight (read_text_file, write_file, resources/read, ping); the host listens there",
 	       "... its reason names the requests, the broker's rest follows");
 	is_str(field(-1, "target"), "10.9.9.9:80", "... the address");
 	is_str(field(-1, "op"), "connect", "... the op");
-	mb_correlator_report_addr(c, &cop, MB_OP_BIND, &a9, true, "sendmmsg is not brokered");
+	mb_correlator_report_addr(c, &cop, MB_OP_BIND, &a9, MB_PRESENT, true, "sendmmsg is not brokered");
+	is_str(field(-1, "presence"), "sandbox", "... or where the sandbox sees it");
 	is_str(field(-1, "reason"), "sendmmsg is not brokered", "... another reason is written as is");
 	is_str(field(-1, "decision"), "allowed", "... with the decision given");
 

@@ -53,6 +53,10 @@ for who in root nobody; do
 		"[$who] reported: the remote connect, with query in flight"
 	like "$v" "^connect connect $X denied - \| not granted at runtime \(idle\)" \
 		"[$who] reported: the idle connect, with nothing in flight"
+	is "$(python3 -c 'import json,sys
+print(sorted({o.get("presence") for o in map(json.loads, open(sys.argv[1]))
+	if o["event"] == "violation" and o["syscall"] == "connect" and o["target"] == sys.argv[2]}))' "$D/report" "$X")" \
+		"['host']" "[$who] ... each naming presence host: the host listens there, the sandbox does not"
 	is "$(printf '%s\n' "$v" | grep -c ":$DBPORT ")" 0 "[$who] the database connect is not reported"
 	is "$(printf '%s\n' "$v" | grep -vc '^$')" 5 "[$who] five violations, no more"
 done
