@@ -63,3 +63,8 @@ TESTS += tests/unit/test-broker-rule
 check_PROGRAMS += tests/unit/test-broker-rule
 tests_unit_test_broker_rule_SOURCES = tests/unit/test-broker-rule.c \
 	supervisor/broker-rule.h supervisor/broker-rule.c
+
+# common/utf8.c, shared by the reporter, membrane-audit and the inspector.
+check_PROGRAMS += tests/unit/test-utf8
+TESTS += tests/unit/test-utf8
+tests_unit_test_utf8_LDADD = libcommon.a
