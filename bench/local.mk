@@ -1,9 +1,9 @@
 # Benchmarks: `make bench` writes bench/results.md.
 # Built on demand only (EXTRA_PROGRAMS): they take tens of seconds to run.
 EXTRA_PROGRAMS = bench/bench-notify
-bench_bench_notify_SOURCES = bench/bench-notify.c $(NOTIFY_SOURCES)
-bench_bench_notify_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS)
-bench_bench_notify_LDADD = $(SANDBOX_LIBS) $(POLICY_LIBS)
+bench_bench_notify_SOURCES = bench/bench-notify.c $(CORRELATE_SOURCES) $(NOTIFY_SOURCES)
+bench_bench_notify_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS) $(CJSON_CFLAGS)
+bench_bench_notify_LDADD = libinspect.a $(SANDBOX_LIBS) $(POLICY_LIBS) -lm
 CLEANFILES += $(EXTRA_PROGRAMS)
 EXTRA_DIST += bench/notify-results.md
 
@@ -54,3 +54,15 @@ bench: bench-relay
 bench-relay: bench/relay-bench bench/plain-relay tests/fixtures/mcp-echo tests/inspector/relay-harness
 	$(SHELL) $(top_srcdir)/bench/run-relay-bench.sh $(top_builddir) | tee bench/relay-results.txt
 .PHONY: bench bench-relay
+
+# A real Node MCP server (server-filesystem, tests/e2e's) bare and under
+# membrane-run with the correlator: start-up and per-call latency
+# (bench/server-latency.py; results in bench/server-results.md).
+EXTRA_DIST += bench/server-latency.py bench/server-results.md
+.PHONY: bench bench-server
+bench: bench-server
+bench-server: membrane-run
+	$(AM_V_GEN){ echo "## server-filesystem bare and under membrane-run (bench/server-latency.py)"; echo; \
+	  python3 $(top_srcdir)/bench/server-latency.py $(abs_top_srcdir)/tests/e2e \
+	    $(abs_top_builddir)/membrane-run $(abs_top_srcdir)/profiles 9 300; echo; } | \
+	  tee $(top_srcdir)/bench/server-results.md

@@ -128,6 +128,11 @@ static void call_free(struct mb_call *c)
 	free(c->method);
 	free(c->tool);
 	cJSON_Delete(c->arguments);
+	cJSON_Delete(c->params);
+	if (c->grants) {
+		mb_callgrants_free(c->grants);
+		free(c->grants);
+	}
 	free(c->progress);
 	free(c->task_id);
 	free(c->about_task);
@@ -258,6 +263,9 @@ int mb_inflight_add(struct mb_inflight *t, enum mb_dir dir, const struct mb_jr_m
 			c->arguments = cJSON_Duplicate(args, 1);
 			oom |= !c->arguments;
 		}
+	} else if (dir == MB_DIR_CLIENT && params) {
+		c->params = cJSON_Duplicate(params, 1);
+		oom |= !c->params;
 	}
 	const char *about = mb_json_get_string(params, "taskId");
 	if (about && strncmp(m->method, "tasks/", 6) == 0) {

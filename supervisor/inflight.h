@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "policy/callgrants.h"
 #include "supervisor/jsonrpc.h"
 
 enum mb_dir {
@@ -39,6 +40,8 @@ struct mb_call {
 	char *method;
 	char *tool;       /* tools/call: params.name */
 	cJSON *arguments; /* tools/call: a copy of params.arguments, or NULL */
+	cJSON *params;    /* a client's other requests: a copy of params, or NULL
+			     (profile.requests grants are filled from it) */
 	char *progress;   /* key of params._meta.progressToken, or NULL */
 	char *task_id;    /* MB_CALL_TASK: the server's task id */
 	char *about_task; /* tasks/get, tasks/result, tasks/cancel: params.taskId */
@@ -47,6 +50,12 @@ struct mb_call {
 	uint64_t started_ns;
 	uint64_t deadline_ns; /* MB_CALL_CANCELLED: when it goes */
 	unsigned notes;       /* the inspector's own flags */
+	/* The correlator's: this call's grants, placeholders filled and in
+	 * canonical form, built the first time an operation is decided while
+	 * the call is in flight (NULL then if it grants nothing); freed with
+	 * the call. */
+	struct mb_callgrants *grants;
+	bool grants_built;
 	/* private */
 	struct mb_call *prev, *next;
 	char *hkey, *pkey, *tkey; /* hash keys: direction + id / token / task */

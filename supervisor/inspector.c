@@ -16,6 +16,15 @@
 /* Bytes of an offending line quoted in an "error" report. */
 #define EXCERPT_MAX 256
 
+/* concurrency: serial: a tools/call that arrives while another is in
+ * flight waits here, in arrival order, as the text the client sent. */
+struct held {
+	char *text; /* one JSON-RPC message, without newline */
+	size_t len;
+	char *key;  /* its id's key */
+	struct held *next;
+};
+
 struct mb_inspector {
 	struct mb_inspector_config cfg;
 	struct mb_inspector_io io;
@@ -23,9 +32,13 @@ struct mb_inspector {
 	struct mb_toolpin *pin;
 	struct mb_inspector_stats stats;
 	int report_err;
+	struct held *held, **held_tail;
+	size_t nheld;
 };
 
 enum verdict { V_FORWARD, V_REPLACE, V_DROP };
+
+static void release_held(struct mb_inspector *ins);
 
 struct outcome {
 	enum verdict v;
@@ -183,6 +196,7 @@ int mb_inspector_new(const struct mb_inspector_config *cfg, const struct mb_insp
 	if (!ins->cfg.cancel_grace_ms)
 		ins->cfg.cancel_grace_ms = MB_CANCEL_GRACE_MS;
 	ins->io = *io;
+	ins->held_tail = &ins->held;
 	struct mb_toolpin_events ev = { on_changed, on_mismatch, ins };
 	int r = mb_inflight_new(&ins->inflight);
 	if (r == 0)
@@ -195,10 +209,21 @@ int mb_inspector_new(const struct mb_inspector_config *cfg, const struct mb_insp
 	return 0;
 }
 
+static void held_free(struct held *h)
+{
+	free(h->text);
+	free(h->key);
+	free(h);
+}
+
 void mb_inspector_free(struct mb_inspector *ins)
 {
 	if (!ins)
 		return;
+	for (struct held *h = ins->held, *n; h; h = n) {
+		n = h->next;
+		held_free(h);
+	}
 	mb_inflight_free(ins->inflight);
 	mb_toolpin_free(ins->pin);
 	free(ins);
@@ -221,7 +246,9 @@ const struct mb_inspector_stats *mb_inspector_stats(const struct mb_inspector *i
 
 uint64_t mb_inspector_expire(struct mb_inspector *ins, uint64_t now_ns)
 {
-	return mb_inflight_expire(ins->inflight, now_ns);
+	uint64_t next = mb_inflight_expire(ins->inflight, now_ns);
+	release_held(ins);
+	return next;
 }
 
 static bool is_terminal(const char *status)
@@ -230,13 +257,86 @@ static bool is_terminal(const char *status)
 	       mb_streq(status, "cancelled");
 }
 
+/* ---- concurrency: serial ---- */
+
+static bool tool_call_in_flight(const struct mb_inspector *ins)
+{
+	for (const struct mb_call *c = mb_inflight_first(ins->inflight); c; c = mb_inflight_next(c))
+		if (c->dir == MB_DIR_CLIENT && mb_streq(c->method, "tools/call"))
+			return true;
+	return false;
+}
+
+static struct held **held_find(struct mb_inspector *ins, const char *key)
+{
+	for (struct held **p = &ins->held; key && *p; p = &(*p)->next)
+		if (strcmp((*p)->key, key) == 0)
+			return p;
+	return NULL;
+}
+
+static void held_unlink(struct mb_inspector *ins, struct held **p)
+{
+	struct held *h = *p;
+	*p = h->next;
+	if (ins->held_tail == &h->next)
+		ins->held_tail = p;
+	ins->nheld--;
+}
+
+/* Keep m (text[span]) until the tools/call in flight has finished. */
+static int hold(struct mb_inspector *ins, const char *text, const struct mb_jr_msg *m)
+{
+	struct held *h = calloc(1, sizeof(*h));
+	if (!h || !(h->text = strndup(text + m->span.off, m->span.len)) ||
+	    !(h->key = strdup(m->id.key))) {
+		if (h)
+			held_free(h);
+		return -ENOMEM;
+	}
+	h->len = m->span.len;
+	*ins->held_tail = h;
+	ins->held_tail = &h->next;
+	ins->nheld++;
+	return 0;
+}
+
+/* Forward the first held call once no tools/call is in flight. It was
+ * checked when it arrived; it enters the table (its window opens) now. */
+static void release_held(struct mb_inspector *ins)
+{
+	while (ins->held && !tool_call_in_flight(ins)) {
+		struct held *h = ins->held;
+		held_unlink(ins, &ins->held);
+		struct mb_jr_frame jf;
+		mb_jr_parse(h->text, h->len, &jf);
+		if (jf.fault == MB_JR_FAULT_NONE && jf.n == 1 &&
+		    mb_inflight_add(ins->inflight, MB_DIR_CLIENT, &jf.msgs[0], mb_now_ns(), NULL) == 0) {
+			ins->stats.forwarded++;
+			send_bytes(ins, MB_SIDE_SERVER, h->text, h->len);
+			send_bytes(ins, MB_SIDE_SERVER, "\n", 1);
+		} else if (jf.n == 1) {
+			reply_error(ins, MB_SIDE_CLIENT, jf.msgs[0].id.raw, jf.msgs[0].id.raw_len,
+				    MB_JR_INTERNAL_ERROR, "membrane: out of memory");
+		}
+		mb_jr_frame_free(&jf);
+		held_free(h);
+	}
+}
+
+size_t mb_inspector_held(const struct mb_inspector *ins)
+{
+	return ins->nheld;
+}
+
 /* ---- client -> server ---- */
 
-static enum verdict client_request(struct mb_inspector *ins, const struct mb_jr_msg *m)
+static enum verdict client_request(struct mb_inspector *ins, const char *text,
+				   const struct mb_jr_msg *m)
 {
 	const struct mb_profile *p = ins->cfg.profile;
 	struct mb_call *old = mb_inflight_find(ins->inflight, MB_DIR_CLIENT, m->id.key);
-	if (old && old->state != MB_CALL_CANCELLED) {
+	if ((old && old->state != MB_CALL_CANCELLED) || held_find(ins, m->id.key)) {
 		report_bad(ins, MB_SIDE_CLIENT, "duplicate id: a request with this id is in flight",
 			   NULL, 0, false);
 		reply_error(ins, MB_SIDE_CLIENT, m->id.raw, m->id.raw_len, MB_JR_INVALID_REQUEST,
@@ -268,6 +368,15 @@ static enum verdict client_request(struct mb_inspector *ins, const struct mb_jr_
 		}
 		free(reason);
 	}
+	/* concurrency: serial: one tools/call at a time, in arrival order. */
+	if (tool_call && p->concurrency == MB_CONCURRENCY_SERIAL &&
+	    (ins->held || tool_call_in_flight(ins))) {
+		if (hold(ins, text, m) == 0)
+			return V_DROP;
+		reply_error(ins, MB_SIDE_CLIENT, m->id.raw, m->id.raw_len, MB_JR_INTERNAL_ERROR,
+			    "membrane: out of memory");
+		return V_DROP;
+	}
 	struct mb_call *c = NULL;
 	int r = mb_inflight_add(ins->inflight, MB_DIR_CLIENT, m, mb_now_ns(), &c);
 	if (r < 0) {
@@ -288,7 +397,8 @@ static bool looks_like_response(const struct mb_jr_msg *m)
 		cJSON_GetObjectItemCaseSensitive(m->node, "error"));
 }
 
-static enum verdict client_msg(struct mb_inspector *ins, const struct mb_jr_msg *m)
+static enum verdict client_msg(struct mb_inspector *ins, const char *text,
+			       const struct mb_jr_msg *m)
 {
 	switch (m->kind) {
 	case MB_JR_INVALID:
@@ -300,10 +410,20 @@ static enum verdict client_msg(struct mb_inspector *ins, const struct mb_jr_msg 
 		}
 		return V_DROP;
 	case MB_JR_REQUEST:
-		return client_request(ins, m);
+		return client_request(ins, text, m);
 	case MB_JR_NOTIFICATION:
 		if (strcmp(m->method, "notifications/cancelled") == 0) {
 			const cJSON *rid = cJSON_GetObjectItemCaseSensitive(m->params, "requestId");
+			_cleanup_free_ char *key = mb_jr_id_key(rid);
+			struct held **h = held_find(ins, key);
+			if (h) {
+				/* Never forwarded: the server never hears of it, and
+				 * a cancelled request gets no response (MCP). */
+				struct held *gone = *h;
+				held_unlink(ins, h);
+				held_free(gone);
+				return V_DROP;
+			}
 			mb_inflight_cancel(ins->inflight, MB_DIR_CLIENT, rid,
 					   mb_now_ns() + ins->cfg.cancel_grace_ms * 1000000u);
 		}
@@ -480,7 +600,7 @@ static void handle(struct mb_inspector *ins, enum mb_side from, const struct mb_
 	bool untouched = true, any = false;
 	for (size_t i = 0; i < jf.n; i++) {
 		const struct mb_jr_msg *m = &jf.msgs[i];
-		oc[i].v = from == MB_SIDE_CLIENT ? client_msg(ins, m)
+		oc[i].v = from == MB_SIDE_CLIENT ? client_msg(ins, f->text, m)
 						 : server_msg(ins, f->text, m, &oc[i].text);
 		if (oc[i].v == V_REPLACE && mb_strbuf_failed(&oc[i].text))
 			oc[i].v = V_DROP;
@@ -519,6 +639,9 @@ static void handle(struct mb_inspector *ins, enum mb_side from, const struct mb_
 	if (oc != &one)
 		free(oc);
 	mb_jr_frame_free(&jf);
+	/* A response, a task's end or a cancellation may have ended the
+	 * tools/call that held the next one back. */
+	release_held(ins);
 }
 
 void mb_inspector_client_frame(struct mb_inspector *ins, const struct mb_frame *f)
@@ -541,5 +664,17 @@ void mb_inspector_server_gone(struct mb_inspector *ins, const char *why)
 			reply_error(ins, MB_SIDE_CLIENT, c->id_raw, strlen(c->id_raw),
 				    MB_JR_SERVER_GONE, msg);
 		mb_inflight_remove(ins->inflight, c);
+	}
+	/* Held calls never reached the server: they are answered the same. */
+	while (ins->held) {
+		struct held *h = ins->held;
+		held_unlink(ins, &ins->held);
+		struct mb_jr_frame jf;
+		mb_jr_parse(h->text, h->len, &jf);
+		if (jf.fault == MB_JR_FAULT_NONE && jf.n == 1)
+			reply_error(ins, MB_SIDE_CLIENT, jf.msgs[0].id.raw, jf.msgs[0].id.raw_len,
+				    MB_JR_SERVER_GONE, msg);
+		mb_jr_frame_free(&jf);
+		held_free(h);
 	}
 }

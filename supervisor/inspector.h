@@ -59,6 +59,13 @@ void mb_inspector_server_gone(struct mb_inspector *ins, const char *why);
 /* Drop cancelled calls whose grace ended; returns the next deadline or 0. */
 uint64_t mb_inspector_expire(struct mb_inspector *ins, uint64_t now_ns);
 
+/* concurrency: serial: tools/calls held back until the one in flight has
+ * finished (forwarded in arrival order; a cancelled one is dropped, never
+ * forwarded and never answered, as MCP asks of a cancelled request). The
+ * relay keeps the server's stdin open while any is held. A held element of
+ * a batch is answered as a lone response. */
+size_t mb_inspector_held(const struct mb_inspector *ins);
+
 /* The requests in flight (read-only for the correlator). */
 struct mb_inflight *mb_inspector_inflight(struct mb_inspector *ins);
 

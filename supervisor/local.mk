@@ -2,6 +2,8 @@
 NOTIFY_SOURCES = \
 	supervisor/notify.h supervisor/notify.c \
 	supervisor/notify-internal.h supervisor/notify-mem.c supervisor/notify-resolve.c
+# The correlator (needs the notifier and libinspect's in-flight table).
+CORRELATE_SOURCES = supervisor/correlate.h supervisor/correlate.c
 
 # The inspector and its event loop: a library so that unit tests, the fuzz
 # target and the benchmark link the same code as membrane-run.
@@ -31,7 +33,7 @@ membrane_run_SOURCES = \
 	supervisor/run.h supervisor/run.c \
 	supervisor/report.h \
 	supervisor/notify-watch.h supervisor/notify-watch.c \
-	$(NOTIFY_SOURCES)
+	$(CORRELATE_SOURCES) $(NOTIFY_SOURCES)
 membrane_run_LDADD = libinspect.a $(SANDBOX_LIBS) $(POLICY_LIBS) $(NETTLE_LIBS) $(SYSTEMD_LIBS) -lm
 
 # The reporter (supervisor/report.h) as a library: membrane-run, its tests and

@@ -24,6 +24,7 @@ enum {
 	OPT_REQUIRE_LANDLOCK,
 	OPT_BEST_EFFORT,
 	OPT_USER,
+	OPT_REPORT_PROBES,
 };
 
 static const struct option long_options[] = {
@@ -42,6 +43,7 @@ static const struct option long_options[] = {
 	{ "require-landlock", required_argument, NULL, OPT_REQUIRE_LANDLOCK },
 	{ "best-effort", no_argument, NULL, OPT_BEST_EFFORT },
 	{ "user", required_argument, NULL, OPT_USER },
+	{ "report-probes", no_argument, NULL, OPT_REPORT_PROBES },
 	{ 0 },
 };
 
@@ -59,6 +61,8 @@ void mb_options_usage(FILE *f)
 	      "      --report DEST      where reports go: a file (appended), '-' for stderr,\n"
 	      "                         or 'syslog' (default: stderr)\n"
 	      "      --mode MODE        enforce (default) or audit\n"
+	      "      --report-probes    also report operations on paths that exist nowhere\n"
+	      "                         (the kernel answers them ENOENT by itself)\n"
 	      "      --grace SECONDS    after the client's EOF, wait this long before SIGTERM,\n"
 	      "                         and as long again before SIGKILL (default 3)\n"
 	      "      --max-message SIZE longest JSON-RPC line accepted, e.g. 16M (default)\n"
@@ -263,6 +267,9 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 		}
 		case OPT_BEST_EFFORT:
 			o->best_effort = true;
+			break;
+		case OPT_REPORT_PROBES:
+			o->report_probes = true;
 			break;
 		case OPT_USER:
 			if (parse_user(optarg, o) < 0)

@@ -32,6 +32,8 @@ struct mb_options {
 	size_t max_message;        /* --max-message: longest line accepted */
 	int require_landlock;      /* --require-landlock N: minimum ABI, 0 = none */
 	bool best_effort;          /* --best-effort: run with what the kernel offers */
+	bool report_probes;        /* --report-probes: report operations on paths
+				      that exist nowhere too */
 	bool user_set;             /* --user USER[:GROUP] (root only) */
 	uid_t uid;
 	gid_t gid;

@@ -298,7 +298,8 @@ static void idle(void *ud)
 		rl->client_eof = true;
 		mb_watch_del(&rl->w_cin);
 	}
-	if (rl->client_eof && rl->server_stdin >= 0 && mb_outq_empty(&rl->to_server)) {
+	if (rl->client_eof && rl->server_stdin >= 0 && mb_outq_empty(&rl->to_server) &&
+	    !mb_inspector_held(rl->ins)) {
 		close_server_stdin(rl);
 		if (!rl->exited)
 			mb_timer_arm(rl->loop, &rl->t_grace, rl->cfg->grace_ms);

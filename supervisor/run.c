@@ -12,6 +12,7 @@
 #include "sandbox/describe.h"
 #include "sandbox/landlock.h"
 #include "sandbox/sandbox.h"
+#include "supervisor/correlate.h"
 #include "supervisor/notify-watch.h"
 #include "supervisor/notify.h"
 #include "supervisor/relay.h"
@@ -85,27 +86,35 @@ static int emit_exit(struct mb_reporter *rep, const struct mb_relay_result *res)
 	return r;
 }
 
-/* Until the correlator holds each watched call to the grants of the
- * requests in flight (issue 5), every one gets the kernel's own answer: the
- * static layer alone decides, as without the notifier. */
-static struct mb_decision decide_static_only(const struct mb_notified_op *op, void *ud)
+/* The correlator's reports: a line that cannot be written stops the
+ * server at once (fail closed), before it can do more unreported. */
+struct corr_report {
+	struct mb_reporter *rep;
+	int pidfd;
+};
+
+static int corr_report_cb(void *ud, const char *event, const cJSON *fields)
 {
-	(void)op;
-	(void)ud;
-	return (struct mb_decision){ MB_VERDICT_ALLOW, 0 };
+	struct corr_report *cr = ud;
+	int r = mb_reporter_emit(cr->rep, event, fields);
+	if (r < 0)
+		(void)syscall(SYS_pidfd_send_signal, cr->pidfd, SIGKILL, NULL, 0);
+	return r;
 }
 
 struct notify_setup {
 	struct mb_notifier *n;
+	struct mb_correlator *corr;
 	struct mb_notifier_watch nw;
 	int pidfd;
 };
 
-/* The relay's setup hook: the listener joins the event loop. */
+/* The relay's setup hook: the listener joins the event loop, and the
+ * correlator sees the inspector's requests in flight. */
 static int notify_setup(void *ud, struct mb_loop *loop, struct mb_inspector *ins)
 {
-	(void)ins;
 	struct notify_setup *ns = ud;
+	mb_correlator_attach(ns->corr, mb_inspector_inflight(ins), loop);
 	return mb_notifier_watch_add(&ns->nw, loop, ns->n, ns->pidfd);
 }
 
@@ -148,10 +157,23 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 	/* The server waits at its first watched call until we answer: from
 	 * here on, every path out of this function kills it or serves it. One
 	 * root for all: pivot_root is done and the baseline forbids another. */
+	_cleanup_(mb_correlator_freep) struct mb_correlator *corr = NULL;
 	_cleanup_(mb_notifier_freep) struct mb_notifier *notifier = NULL;
+	struct corr_report cr = { .rep = rep, .pidfd = sb.pidfd };
+	struct mb_correlator_config ccfg = {
+		.profile = p,
+		.cwd = plan->cwd,
+		.report_probes = o->report_probes,
+		.report = corr_report_cb,
+		.report_ud = &cr,
+	};
 	struct mb_notifier_opts nopts = { .root_fd = -1, .one_root = true };
-	r = mb_notifier_new(TAKE_FD(sb.listener_fd), &nopts, decide_static_only, NULL, &notifier,
-			    &err);
+	r = mb_correlator_new(&ccfg, &corr, &err);
+	if (r == 0)
+		r = mb_notifier_new(TAKE_FD(sb.listener_fd), &nopts, mb_correlate, corr, &notifier,
+				    &err);
+	else
+		mb_close(TAKE_FD(sb.listener_fd));
 	if (r < 0) {
 		fprintf(stderr, "membrane-run: %s: stopping the server\n", err.msg);
 		emit_error(rep, err.msg);
@@ -181,13 +203,20 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		.report = report_cb,
 		.report_ud = rep,
 	};
-	struct notify_setup ns = { .n = notifier, .pidfd = sb.pidfd };
+	struct notify_setup ns = { .n = notifier, .corr = corr, .pidfd = sb.pidfd };
 	rc.setup = notify_setup;
 	rc.setup_ud = &ns;
 	struct mb_relay_result res;
 	r = mb_relay_run(&rc, &res);
-	/* The relay closed the server's stdin; the rest are ours to close. */
+	/* The relay closed the server's stdin; the rest are ours to close. The
+	 * inspector and the loop are gone: the counts still pending are
+	 * written now, before "exit". */
 	sb.stdin_fd = -1;
+	mb_correlator_attach(corr, NULL, NULL);
+	if (mb_correlator_flush(corr) < 0 && r == 0) {
+		kill_and_reap(&sb);
+		res.report_failed = true;
+	}
 	if (r < 0) {
 		fprintf(stderr, "membrane-run: event loop: %s\n", strerror(-r));
 		kill_and_reap(&sb);

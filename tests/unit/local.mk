@@ -51,3 +51,9 @@ tests_unit_test_selftest_LDADD = $(POLICY_LIBS)
 # line on its fixture in tests/fixtures/profiles/lint/).
 TESTS += tests/unit/selftest.sh tests/unit/profiles-selftest.sh tests/unit/lint.sh
 EXTRA_DIST += tests/unit/selftest.sh tests/unit/profiles-selftest.sh tests/unit/lint.sh
+
+# Grants in canonical form (mb_callgrants_canonicalize) against a real tree.
+TESTS += tests/unit/test-canonical
+check_PROGRAMS += tests/unit/test-canonical
+tests_unit_test_canonical_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+tests_unit_test_canonical_LDADD = $(POLICY_LIBS)
