@@ -13,6 +13,7 @@
 #include "sandbox/landlock.h"
 #include "sandbox/sandbox.h"
 #include "supervisor/correlate.h"
+#include "supervisor/learn.h"
 #include "supervisor/notify-watch.h"
 #include "supervisor/notify.h"
 #include "supervisor/relay.h"
@@ -104,17 +105,21 @@ static int corr_report_cb(void *ud, const char *event, const cJSON *fields)
 
 struct notify_setup {
 	struct mb_notifier *n;
-	struct mb_correlator *corr;
+	struct mb_correlator *corr; /* or the learner */
+	struct mb_learner *learn;
 	struct mb_notifier_watch nw;
 	int pidfd;
 };
 
 /* The relay's setup hook: the listener joins the event loop, and the
- * correlator sees the inspector's requests in flight. */
+ * correlator (or the learner) sees the inspector's requests in flight. */
 static int notify_setup(void *ud, struct mb_loop *loop, struct mb_inspector *ins)
 {
 	struct notify_setup *ns = ud;
-	mb_correlator_attach(ns->corr, mb_inspector_inflight(ins), loop);
+	if (ns->corr)
+		mb_correlator_attach(ns->corr, mb_inspector_inflight(ins), loop);
+	if (ns->learn)
+		mb_learner_attach(ns->learn, mb_inspector_inflight(ins));
 	return mb_notifier_watch_add(&ns->nw, loop, ns->n, ns->pidfd);
 }
 
@@ -126,7 +131,10 @@ static void kill_and_reap(struct mb_sandbox *sb)
 	(void)waitid(P_PID, (id_t)sb->pid, &si, WEXITED);
 }
 
-int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct mb_plan *plan)
+/* learn: NULL, or learn mode's learner, which then takes the correlator's
+ * place (every operation is recorded and continued) and sees every frame. */
+static int run(const struct mb_options *o, const struct mb_profile *p, const struct mb_plan *plan,
+	       struct mb_learner *learn)
 {
 	struct mb_error err = { 0 };
 	_cleanup_(mb_reporter_closep) struct mb_reporter *rep = NULL;
@@ -168,10 +176,11 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		.report_ud = &cr,
 	};
 	struct mb_notifier_opts nopts = { .root_fd = -1, .one_root = true };
-	r = mb_correlator_new(&ccfg, &corr, &err);
+	r = learn ? 0 : mb_correlator_new(&ccfg, &corr, &err);
 	if (r == 0)
-		r = mb_notifier_new(TAKE_FD(sb.listener_fd), &nopts, mb_correlate, corr, &notifier,
-				    &err);
+		r = mb_notifier_new(TAKE_FD(sb.listener_fd), &nopts,
+				    learn ? mb_learner_decide : mb_correlate,
+				    learn ? (void *)learn : (void *)corr, &notifier, &err);
 	else
 		mb_close(TAKE_FD(sb.listener_fd));
 	if (r < 0) {
@@ -203,17 +212,25 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		.report = report_cb,
 		.report_ud = rep,
 	};
-	struct notify_setup ns = { .n = notifier, .corr = corr, .pidfd = sb.pidfd };
+	struct notify_setup ns = { .n = notifier, .corr = corr, .learn = learn, .pidfd = sb.pidfd };
 	rc.setup = notify_setup;
 	rc.setup_ud = &ns;
+	if (learn) {
+		rc.tap = mb_learner_frame;
+		rc.tap_ud = learn;
+		rc.stop_on_signal = true;
+	}
 	struct mb_relay_result res;
 	r = mb_relay_run(&rc, &res);
 	/* The relay closed the server's stdin; the rest are ours to close. The
 	 * inspector and the loop are gone: the counts still pending are
 	 * written now, before "exit". */
 	sb.stdin_fd = -1;
-	mb_correlator_attach(corr, NULL, NULL);
-	if (mb_correlator_flush(corr) < 0 && r == 0) {
+	if (learn)
+		mb_learner_attach(learn, NULL);
+	if (corr)
+		mb_correlator_attach(corr, NULL, NULL);
+	if (corr && mb_correlator_flush(corr) < 0 && r == 0) {
 		kill_and_reap(&sb);
 		res.report_failed = true;
 	}
@@ -231,4 +248,15 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 	if (emit_exit(rep, &res) < 0)
 		fprintf(stderr, "membrane-run: cannot write the exit report\n");
 	return res.status;
+}
+
+int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct mb_plan *plan)
+{
+	return run(o, p, plan, NULL);
+}
+
+int mb_run_learn(const struct mb_options *o, const struct mb_profile *p,
+		 const struct mb_plan *plan, struct mb_learner *learn)
+{
+	return run(o, p, plan, learn);
 }
