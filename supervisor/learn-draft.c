@@ -55,6 +55,7 @@ struct dsusp {
 	char *example;
 	uint64_t count, calls;
 	unsigned presence;
+	bool path; /* presence says where the path exists */
 };
 typedef MB_VEC(struct dsusp) dsusp_vec;
 
@@ -326,7 +327,8 @@ static void add_susp(struct draft *d, dsusp_vec *v, const struct lentry *e, char
 	}
 	*x = (struct dsusp){ .op = e->op, .grant = grant, .what = what, .why = xstrdup(d, why),
 			     .syscall = e->syscall, .example = xstrdup(d, e->example),
-			     .count = e->count, .calls = e->calls, .presence = e->presence };
+			     .count = e->count, .calls = e->calls, .presence = e->presence,
+			     .path = e->kind == LK_PATH };
 }
 
 static char *susp_what(struct draft *d, const struct lentry *e)
@@ -613,8 +615,12 @@ static void runtime_base(struct draft *d, const struct lentry *e)
  * a call is runtime's (a module loaded late, the time zone read the first
  * time a date is formatted, the CPUs counted by a worker thread), not the
  * call's. Secrets never are. */
-bool mb_learn_system_file(const char *path)
+bool mb_learn_system_file(const struct mb_learner *l, const char *path)
 {
+	mb_vec_foreach(c, &l->code) {
+		if (strcmp(*c, path) == 0)
+			return true; /* the server reading its own executable */
+	}
 	static const char *const dirs[] = { "/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin",
 					    "/sbin", "/etc", "/sys" };
 	static const char *const code[] = { "/node_modules/", "/site-packages/", "/dist-packages/" };
@@ -680,7 +686,7 @@ static void classify_runtime(struct draft *d)
 			mb_vec_foreach(e, &(*sp)->entries) {
 				if (e->kind == LK_PATH && e->op == MB_OP_READ && !e->secret &&
 				    (e->presence & ~(1u << MB_PRESENT_NONE)) &&
-				    mb_learn_system_file(e->text) && !mb_learn_too_wide(l, e->text))
+				    mb_learn_system_file(l, e->text) && !mb_learn_too_wide(l, e->text))
 					tnode_add(d, trees[MB_OP_READ], e, true);
 			}
 		}
@@ -1079,7 +1085,7 @@ static void write_line(struct mb_strbuf *b, int indent, enum mb_op op, const str
 					      : " at start-up or while idle");
 	if (x->note && *x->note && strcmp(x->note, "collapsed") != 0)
 		mb_strbuf_printf(&c, "%s%s", c.len ? ": " : "", x->note);
-	if (x->example)
+	if (x->example && strcmp(x->example, "{}") != 0)
 		mb_strbuf_printf(&c, "; e.g. %s", x->example);
 	cmt_text(b, c.s ? c.s : "");
 	mb_strbuf_free(&c);
@@ -1233,7 +1239,7 @@ static void write_header(struct draft *d, struct mb_strbuf *b)
 		    l->cfg.default_summary ? l->cfg.default_summary : "see membrane-profile(5), LEARNING");
 	const struct mb_learn_stats *st = &l->stats;
 	cmt(b, 0, "Session: %" PRIu64 " request%s, %" PRIu64 " of them tools/call; %" PRIu64
-		  " watched operation%s: %" PRIu64 " recorded, %" PRIu64
+		  " watched operation%s: %" PRIu64 " targets recorded, %" PRIu64
 		  " on the sandbox's own /proc, /dev or tmpfs, %" PRIu64
 		  " probes at start-up or idle of paths that exist nowhere (never granted), %" PRIu64
 		  " pipes and sockets.",
@@ -1615,10 +1621,11 @@ static void write_susp_list(struct mb_strbuf *b, int indent, dsusp_vec *v, enum 
 			mb_strbuf_printf(b, " in %" PRIu64 " call%s", x->calls, plural(x->calls));
 		if (x->syscall && *x->syscall)
 			mb_strbuf_printf(b, " (%s)", x->syscall);
-		mb_strbuf_printf(b, "; %s; ", presence_words(x->presence));
+		mb_strbuf_printf(b, "; %s%s", x->path ? presence_words(x->presence) : "",
+				 x->path ? "; " : "");
 		cmt_text(b, x->why ? x->why : "");
 		mb_strbuf_putc(b, '\n');
-		if (x->example) {
+		if (x->example && strcmp(x->example, "{}") != 0) {
 			mb_strbuf_printf(b, "# %*s#   arguments: ", indent + 2, "");
 			cmt_text(b, x->example);
 			mb_strbuf_putc(b, '\n');
@@ -1635,17 +1642,19 @@ static void write_suspicious(struct draft *d, struct mb_strbuf *b)
 {
 	size_t n = d->rt_susp.n;
 	mb_vec_foreach(ds, &d->scopes) n += ds->susp.n;
-	mb_strbuf_puts(b, "\n# ---------------------------------------------------------------------------\n");
+	mb_strbuf_putc(b, '\n');
 	if (!n) {
 		cmt(b, 0, "SUSPICIOUS: none. Every operation was BASE's, a call's own arguments', the");
 		cmt(b, 0, "configuration's, or runtime's.");
 		return;
 	}
-	cmt(b, 0, "Flagged, not granted: %zu operation%s beyond a call's own arguments and beyond", n,
+	mb_strbuf_puts(b, "# ---------------------------------------------------------------------------\n");
+	cmt(b, 0, "SUSPICIOUS, flagged and not granted: %zu operation%s beyond a call's own", n,
 	    n == 1 ? "" : "s");
-	cmt(b, 0, "runtime, in a secret store, or never grantable: what a confused deputy does. If");
-	cmt(b, 0, "the server really needs one, move its line into the grants above.");
-	mb_strbuf_puts(b, "#\n");
+	cmt(b, 0, "arguments and beyond runtime, in a secret store, or never grantable: what a");
+	cmt(b, 0, "confused deputy does. Below, commented out, is what would grant each one: if the");
+	cmt(b, 0, "server really needs it, move its line into the grants above.");
+	mb_strbuf_puts(b, "# ---------------------------------------------------------------------------\n");
 	if (d->rt_susp.n) {
 		mb_strbuf_puts(b, "# runtime:\n");
 		for (unsigned o = 0; o < MB_OP_COUNT_; o++)

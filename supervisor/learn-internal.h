@@ -128,6 +128,7 @@ struct mb_learner {
 	MB_VEC(struct lroot) roots;
 	MB_VEC(struct lalias) aliases;
 	MB_VEC(char *) renamed;       /* files a rename replaced */
+	MB_VEC(char *) code;          /* the command's executable, canonical */
 	uint64_t data_over, roots_over, aliases_over;
 	char **secrets;               /* lint's secret stores */
 	bool tmpfs_used;
@@ -145,4 +146,4 @@ bool mb_learn_redacts(const struct mb_learner *l, const char *name);
 bool mb_learn_too_wide(const struct mb_learner *l, const char *dir);
 /* learn-draft.c: a system or code file, whose reads during a call are
  * runtime's. */
-bool mb_learn_system_file(const char *path);
+bool mb_learn_system_file(const struct mb_learner *l, const char *path);

@@ -648,10 +648,14 @@ static void note_root(struct mb_learner *l, const char *canon)
 
 #define MAX_CALLS 16
 
-static bool internal(struct mb_learner *l, const char *path)
+/* The sandbox's own: its /proc, its /dev, and what is in its tmpfs (a path
+ * beneath the tmpfs that only the host has is the host's). */
+static bool internal(struct mb_learner *l, const char *path, enum mb_presence presence)
 {
 	if (mb_path_within(path, "/proc") || mb_path_within(path, "/dev"))
 		return true;
+	if (presence == MB_PRESENT_HOST)
+		return false;
 	/* The nearest mount decides: a bind beneath a tmpfs is the host's. */
 	const struct mb_plan *plan = l->cfg.plan;
 	for (size_t i = plan->mounts.n; i-- > 0;) {
@@ -863,7 +867,7 @@ static void record_target(struct mb_learner *l, struct lcall **calls, size_t nca
 		l->stats.ignored++;
 		return;
 	}
-	if (internal(l, t->path)) {
+	if (internal(l, t->path, t->presence)) {
 		l->stats.internal++;
 		return;
 	}
@@ -1229,6 +1233,12 @@ static void record_command(struct mb_learner *l)
 	if (!found[0])
 		return;
 	record_exec(l, found);
+	char real[PATH_MAX];
+	if (realpath(found, real)) {
+		char *c = strdup(real);
+		if (!c || mb_vec_push(&l->code, c) < 0)
+			free(c);
+	}
 	/* A script: the kernel runs its #! interpreter. */
 	char line[PATH_MAX];
 	FILE *f = fopen(found, "re");
@@ -1317,6 +1327,8 @@ void mb_learner_free(struct mb_learner *l)
 	mb_vec_free(&l->aliases);
 	mb_vec_foreach(r, &l->renamed) free(*r);
 	mb_vec_free(&l->renamed);
+	mb_vec_foreach(c, &l->code) free(*c);
+	mb_vec_free(&l->code);
 	mb_lint_secret_stores_free(l->secrets);
 	free(l);
 }
