@@ -377,10 +377,18 @@ static void emit(struct mb_correlator *c, const cJSON *fields)
 	set_error(c, c->cfg.report(c->cfg.report_ud, "violation", fields));
 }
 
-/* "not granted to read_text_file", "... to any request in flight (a, b)". */
+#define NOT_GRANTED "not granted"
+
+/* "not granted to read_text_file", "... to any request in flight (a, b)";
+ * given (the broker's reason), its "not granted" is made so, the rest
+ * follows as is, and any other reason is used as is. */
 static void reason_text(struct mb_correlator *c, enum why why, const struct mb_notified_target *t,
-			size_t nreq, struct mb_strbuf *b)
+			size_t nreq, const char *given, struct mb_strbuf *b)
 {
+	if (given && strncmp(given, NOT_GRANTED, strlen(NOT_GRANTED)) != 0) {
+		mb_strbuf_puts(b, given);
+		return;
+	}
 	switch (why) {
 	case WHY_MEMFD_EXEC:
 		mb_strbuf_puts(b, "exec of an anonymous memory file (memfd): never granted");
@@ -407,7 +415,9 @@ static void reason_text(struct mb_correlator *c, enum why why, const struct mb_n
 					 call->tool ? call->tool : call->method);
 		mb_strbuf_putc(b, ')');
 	}
-	if (t->presence == MB_PRESENT_HOST)
+	if (given)
+		mb_strbuf_puts(b, given + strlen(NOT_GRANTED));
+	else if (t->presence == MB_PRESENT_HOST)
 		mb_strbuf_puts(b, "; it exists only outside the sandbox");
 	else if (t->presence == MB_PRESENT_UNKNOWN && t->resolve_error)
 		mb_strbuf_printf(b, "; it could not be resolved (%s)", strerror(-t->resolve_error));
@@ -415,7 +425,7 @@ static void reason_text(struct mb_correlator *c, enum why why, const struct mb_n
 
 static cJSON *fields_for(struct mb_correlator *c, const struct mb_notified_op *op,
 			 const struct mb_notified_target *t, enum mb_op o, enum why why,
-			 bool allowed, bool probe)
+			 const char *given, bool allowed, bool probe)
 {
 	const struct mb_profile *p = c->cfg.profile;
 	cJSON *f = cJSON_CreateObject();
@@ -425,7 +435,7 @@ static cJSON *fields_for(struct mb_correlator *c, const struct mb_notified_op *o
 	for (const struct mb_call *call = first_request(c); call; call = next_request(call))
 		nreq++;
 	struct mb_strbuf reason = { 0 };
-	reason_text(c, why, t, nreq, &reason);
+	reason_text(c, why, t, nreq, given, &reason);
 	bool ok = cJSON_AddNumberToObject(f, "pid", op->pid) &&
 		  cJSON_AddStringToObject(f, "exe",
 					  mb_notifier_exe(op->pid, c->exe, sizeof(c->exe)) == 0
@@ -545,8 +555,8 @@ void mb_correlator_attach(struct mb_correlator *c, const struct mb_inflight *inf
 }
 
 static void report(struct mb_correlator *c, const struct mb_notified_op *op,
-		   const struct mb_notified_target *t, enum mb_op o, enum why why, bool allowed,
-		   bool probe)
+		   const struct mb_notified_target *t, enum mb_op o, enum why why,
+		   const char *given, bool allowed, bool probe)
 {
 	uint64_t now = mb_now_ns();
 	uint64_t key = identity(c, op, t, o, allowed);
@@ -562,7 +572,7 @@ static void report(struct mb_correlator *c, const struct mb_notified_op *op,
 		if (!s->fields && !slot)
 			slot = s;
 	}
-	cJSON *f = fields_for(c, op, t, o, why, allowed, probe);
+	cJSON *f = fields_for(c, op, t, o, why, given, allowed, probe);
 	emit(c, f);
 	if (!f)
 		return;
@@ -588,11 +598,11 @@ static struct mb_answer violation(struct mb_correlator *c, const struct mb_notif
 		/* Exists nowhere: the kernel fails it with ENOENT by itself. */
 		c->stats.probes++;
 		if (c->cfg.report_probes)
-			report(c, op, t, o, why, audit, true);
+			report(c, op, t, o, why, NULL, audit, true);
 		return (struct mb_answer){ MB_VERDICT_PROBE, 0 };
 	}
 	c->stats.violations++;
-	report(c, op, t, o, why, audit, false);
+	report(c, op, t, o, why, NULL, audit, false);
 	if (audit)
 		return (struct mb_answer){ MB_VERDICT_ALLOW, 0 };
 	/* 0: the notifier's default, EACCES, EPERM for network, ENOENT for
@@ -622,4 +632,51 @@ struct mb_answer mb_correlate_addr(struct mb_correlator *c, const struct mb_noti
 	if (!judge(c, op, t, &o, &why))
 		return violation(c, op, t, o, why);
 	return (struct mb_answer){ MB_VERDICT_ALLOW, 0 };
+}
+
+/* ---- for the broker ------------------------------------------------------- */
+
+bool mb_correlator_addr_in_force(struct mb_correlator *c, enum mb_op o, const struct mb_addr *a)
+{
+	return addr_allowed(c, o, a);
+}
+
+static bool scope_allows(const struct mb_grants *g, enum mb_op o, const struct mb_addr *a)
+{
+	mb_vec_foreach(ep, &g->net[MB_NET_OP_INDEX(o)]) {
+		if (mb_endpoint_match(ep, a))
+			return true;
+	}
+	return false;
+}
+
+bool mb_correlator_addr_in_union(const struct mb_correlator *c, enum mb_op o,
+				 const struct mb_addr *a)
+{
+	const struct mb_profile *p = c->cfg.profile;
+	if (o != MB_OP_CONNECT && o != MB_OP_BIND)
+		return false;
+	if (scope_allows(&p->runtime, o, a))
+		return true;
+	mb_vec_foreach(t, &p->tools) {
+		if (scope_allows(&t->grants, o, a))
+			return true;
+	}
+	mb_vec_foreach(t, &p->requests) {
+		if (scope_allows(&t->grants, o, a))
+			return true;
+	}
+	return false;
+}
+
+int mb_correlator_report_addr(struct mb_correlator *c, const struct mb_notified_op *op, enum mb_op o,
+			      const struct mb_addr *a, bool allowed, const char *reason)
+{
+	struct mb_notified_target t = {
+		.kind = MB_TARGET_INET, .presence = MB_PRESENT, .ops = 1u << o, .addr = *a,
+		.family = a->family,
+	};
+	c->stats.violations++;
+	report(c, op, &t, o, WHY_NOT_GRANTED, reason ? reason : NOT_GRANTED, allowed, false);
+	return c->report_err;
 }

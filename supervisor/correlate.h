@@ -98,3 +98,24 @@ struct mb_answer mb_correlate(const struct mb_notified_op *op, void *ud);
  * returns this answer as is (EPERM, the report is written already). */
 struct mb_answer mb_correlate_addr(struct mb_correlator *c, const struct mb_notified_op *op,
 				   const struct mb_notified_target *t);
+
+/* The broker's hooks (supervisor/broker.h, struct mb_broker_hooks), which
+ * it answers with its own network rule:
+ *   granted: mb_correlator_addr_in_force() ? MB_NET_GRANTED
+ *            : mb_correlator_addr_in_union() ? MB_NET_GRANTED_STATIC
+ *            : MB_NET_NOT_GRANTED
+ *   report:  mb_correlator_report_addr(c, op, o, a, outcome->allowed,
+ *                                      outcome->reason)
+ * Do runtime or the requests in flight allow o (CONNECT or BIND) on a? */
+bool mb_correlator_addr_in_force(struct mb_correlator *c, enum mb_op o, const struct mb_addr *a);
+/* Does any scope of the profile (runtime, a tool, a request: the static
+ * union) allow it? */
+bool mb_correlator_addr_in_union(const struct mb_correlator *c, enum mb_op o,
+				 const struct mb_addr *a);
+/* A violation line for o on a, through the same path as every other (the
+ * requests in flight, attribution, repeats collapsed). A reason that begins
+ * "not granted" gets the requests named ("not granted to query" + the
+ * rest); any other is written as is. Returns 0 or the first report error
+ * (-errno): the caller fails the operation closed. */
+int mb_correlator_report_addr(struct mb_correlator *c, const struct mb_notified_op *op, enum mb_op o,
+			      const struct mb_addr *a, bool allowed, const char *reason);

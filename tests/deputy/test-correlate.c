@@ -30,7 +30,9 @@ static unsigned long allocs;
 
 #ifdef MB_ASAN
 /* AddressSanitizer owns malloc: count through its hooks instead. */
-#include <sanitizer/allocator_interface.h>
+/* From <sanitizer/allocator_interface.h>, which not every compiler ships. */
+int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void *, size_t),
+					       void (*free_hook)(const volatile void *));
 static void on_malloc(const volatile void *p, size_t n)
 {
 	(void)p;
@@ -370,6 +372,25 @@ int main(void)
 	is_int(mb_correlator_stats(c)->violations - violations, 1, "... a violation");
 	is_int(mb_correlator_stats(c)->collapsed - collapsed, 1,
 	       "... identical to the one before fetch was in flight (same requests): counted, not written");
+	/* The broker's hooks. */
+	struct mb_addr a2 = cop.t[0].addr, a1 = connect_op("10.0.0.1", 443).t[0].addr,
+		       a9 = connect_op("10.9.9.9", 80).t[0].addr;
+	ok(mb_correlator_addr_in_force(c, MB_OP_CONNECT, &a1), "broker: runtime's endpoint is in force");
+	ok(!mb_correlator_addr_in_force(c, MB_OP_CONNECT, &a2), "broker: fetch's is not, fetch not in flight");
+	ok(mb_correlator_addr_in_union(c, MB_OP_CONNECT, &a2), "broker: ... but it is in the static union");
+	ok(!mb_correlator_addr_in_union(c, MB_OP_CONNECT, &a9), "broker: another address is in neither");
+	ok(!mb_correlator_addr_in_union(c, MB_OP_BIND, &a1), "broker: a connect grant is no bind grant");
+	is_int(mb_correlator_report_addr(c, &cop, MB_OP_CONNECT, &a9, false,
+					 "not granted; the host listens there"), 0, "broker: report written");
+	is_str(field(-1, "reason"),
+	       "not granted to any request in flight (read_text_file, write_file, resources/read, ping); the host listens there",
+	       "... its reason names the requests, the broker's rest follows");
+	is_str(field(-1, "target"), "10.9.9.9:80", "... the address");
+	is_str(field(-1, "op"), "connect", "... the op");
+	mb_correlator_report_addr(c, &cop, MB_OP_BIND, &a9, true, "sendmmsg is not brokered");
+	is_str(field(-1, "reason"), "sendmmsg is not brokered", "... another reason is written as is");
+	is_str(field(-1, "decision"), "allowed", "... with the decision given");
+
 	struct mb_notified_op ab = { .id = 1, .pid = getpid(), .sc = sc_of(SYS_connect), .n = 1,
 				     .t = { { .kind = MB_TARGET_UNIX_ABSTRACT, .ops = 1u << MB_OP_CONNECT, .path = "@x" } } };
 	is_int(verdict(c, ab), MB_VERDICT_ALLOW, "an abstract unix socket in the sandbox's own network: allowed");

@@ -47,6 +47,12 @@ function answerForm(schema) {
 //   tasks: declare task-augmented sampling and elicitation (the SDK's
 //          experimental tasks API; server-everything's *-async tools need it)
 //   stderr: "inherit" | "pipe" | "ignore" (default "inherit")
+//   listChanged: the SDK Client's listChanged option (refresh a list on
+//          notifications/*/list_changed)
+//   observe: {sent(msg), received(msg)}, called with every JSON-RPC message
+//          the transport writes or reads (from initialize on): what a test
+//          needs to see beneath the SDK (request ids, late responses,
+//          notifications the SDK drops)
 export async function connect(opts) {
 	const capabilities = {};
 	if (opts.sampling !== false) capabilities.sampling = {};
@@ -59,6 +65,7 @@ export async function connect(opts) {
 		if (capabilities.elicitation) capabilities.tasks.requests.elicitation = { create: {} };
 		clientOpts.taskStore = new InMemoryTaskStore();
 	}
+	if (opts.listChanged) clientOpts.listChanged = opts.listChanged;
 
 	const client = new Client({ name: "membrane-e2e", version: "1.0.0" }, clientOpts);
 	// A request that asked for a task gets the answer stored as a completed
@@ -104,8 +111,32 @@ export async function connect(opts) {
 		cwd: opts.cwd,
 		stderr: opts.stderr ?? "inherit",
 	});
+	if (opts.observe) observe(transport, opts.observe);
 	await client.connect(transport);
 	return { client, transport, seen };
+}
+
+// Protocol.connect() replaces transport.onmessage with its own handler; an
+// accessor on the instance keeps ours in front of whatever it installs.
+function observe(transport, { sent, received }) {
+	const send = transport.send.bind(transport);
+	transport.send = async (msg, o) => {
+		sent?.(msg);
+		return send(msg, o);
+	};
+	let inner;
+	Object.defineProperty(transport, "onmessage", {
+		configurable: true,
+		get: () =>
+			inner &&
+			((msg, extra) => {
+				received?.(msg);
+				inner(msg, extra);
+			}),
+		set: (f) => {
+			inner = f;
+		},
+	});
 }
 
 function defaultEnv() {
