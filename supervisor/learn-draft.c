@@ -568,12 +568,13 @@ static bool configured_beneath(const struct mb_learner *l, const char *path)
 /* Data a tool call had named before the operation first happened. */
 static const struct ldata *data_of(const struct mb_learner *l, const struct lentry *e)
 {
+	const struct ldata *best = NULL;
 	mb_vec_foreach(x, &l->data) {
 		if (mb_path_within(e->text, x->canon) && components(x->canon) >= 2 &&
-		    e->first_call_seq >= x->seq)
-			return x;
+		    e->first_call_seq >= x->seq && (!best || strlen(x->canon) > strlen(best->canon)))
+			best = x;
 	}
-	return NULL;
+	return best;
 }
 
 static bool is_dir(const char *path)

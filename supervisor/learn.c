@@ -462,6 +462,13 @@ static void collect_argpaths(struct lcall *c, const cJSON *args, const char *cwd
 	}
 }
 
+/* What a call's grants are filled from: a tool's arguments, another
+ * method's params (the correlator's rule). */
+static const cJSON *call_args(const struct mb_call *mc)
+{
+	return mc->tool ? mc->arguments : mc->params;
+}
+
 static struct lcall *lcall_new(struct mb_learner *l, const struct mb_call *mc)
 {
 	struct lcall *c = calloc(1, sizeof(*c));
@@ -472,7 +479,7 @@ static struct lcall *lcall_new(struct mb_learner *l, const struct mb_call *mc)
 	c->started_ns = mc->started_ns;
 	const char *method = mc->method ? mc->method : "";
 	c->protocol = !mc->tool && protocol_method(method);
-	const cJSON *args = mc->tool ? mc->arguments : mc->params;
+	const cJSON *args = call_args(mc);
 	if (!c->protocol) {
 		c->scope = mc->tool ? scope_get(l, LS_TOOL, mc->tool) : scope_get(l, LS_REQUEST, method);
 		c->example = evidence(l, args);
@@ -532,7 +539,7 @@ static const struct mb_callgrants *base_grants(struct mb_learner *l, struct lcal
 	struct mb_callgrants *g = calloc(1, sizeof(*g));
 	if (!g)
 		return NULL;
-	const cJSON *args = c->c->tool ? c->c->arguments : c->c->params;
+	const cJSON *args = call_args(c->c);
 	if (mb_callgrants_build(&c->decl->grants, args, l->cfg.plan->cwd, g) < 0 ||
 	    mb_callgrants_canonicalize(g, l->base_within_dirs.v, l->base_within_dirs.n) < 0) {
 		free(g);
@@ -753,7 +760,7 @@ static void record_path(struct mb_learner *l, struct lcall **calls, size_t ncall
 /* Does a string argument of the call name the address? */
 static const char *names_addr(const struct lcall *c, const char *addr)
 {
-	const cJSON *args = c->c->tool ? c->c->arguments : c->c->params;
+	const cJSON *args = call_args(c->c);
 	if (!cJSON_IsObject(args))
 		return NULL;
 	for (const cJSON *m = args->child; m; m = m->next)
