@@ -88,7 +88,8 @@ struct draft {
 	dsusp_vec rt_susp;
 	MB_VEC(const struct mb_path_pattern *) rt_base_used;
 	uint64_t include_hits;
-	MB_VEC(char *) cover[MB_PATH_OPS]; /* runtime's literal grants, unescaped */
+	MB_VEC(char *) cover[MB_PATH_OPS]; /* runtime's literal grants, canonical */
+	MB_VEC(char *) lex[MB_PATH_OPS];   /* ... as the draft spells them */
 	MB_VEC(char *) rt_addrs;
 	MB_VEC(struct dscope) scopes;
 	MB_VEC(char *) within;
@@ -438,6 +439,17 @@ static void collect_vars(struct draft *d)
 
 /* ---- runtime -------------------------------------------------------------- */
 
+static void push_str(struct draft *d, void *vec, const char *s)
+{
+	MB_VEC(char *) *v = vec;
+	char *c = xstrdup(d, s);
+	if (c && mb_vec_push(v, c) < 0) {
+		free(c);
+		oom(d);
+	}
+}
+
+
 struct tnode {
 	char *name;
 	MB_VEC(struct tnode *) kids;
@@ -523,11 +535,8 @@ static void tnode_emit(struct draft *d, struct tnode *t, char *path, size_t len,
 		bool glob = op == MB_OP_READ && t->item && renamed(d, path);
 		if (glob)
 			lit = as_glob(d, lit);
-		char *cover = xstrdup(d, path);
-		if (cover && mb_vec_push(&d->cover[op], cover) < 0) {
-			free(cover);
-			oom(d);
-		}
+		push_str(d, &d->cover[op], path);
+		push_str(d, &d->lex[op], path);
 		struct dline *x = add_line(d, &d->rt[op], lit,
 					   glob ? RENAMED_NOTE + 2
 					   : files > 1 || !t->item ? "collapsed" : "", &e);
@@ -583,6 +592,30 @@ static bool is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+static bool literal_pattern(const struct mb_path_pattern *pp)
+{
+	return !pp->has_glob && !pp->has_placeholder && !strchr(pp->text, '\\');
+}
+
+/* A BASE grant runtime keeps: what it names, for the names symlinks led
+ * from. */
+static void keep_base(struct draft *d, enum mb_op op, const struct mb_path_pattern *pp)
+{
+	bool have = false;
+	mb_vec_foreach(x, &d->rt_base_used) have |= *x == pp;
+	if (have)
+		return;
+	if (mb_vec_push(&d->rt_base_used, pp) < 0)
+		oom(d);
+	char real[PATH_MAX];
+	struct mb_resolved rs;
+	if (op < MB_PATH_OPS && literal_pattern(pp) &&
+	    mb_path_resolve(pp->text, real, sizeof(real), NULL, NULL, &rs) == 0) {
+		push_str(d, &d->cover[op], real);
+		push_str(d, &d->lex[op], pp->text);
+	}
+}
+
 static void runtime_base(struct draft *d, const struct lentry *e)
 {
 	if (e->base_ep) {
@@ -602,14 +635,39 @@ static void runtime_base(struct draft *d, const struct lentry *e)
 		d->include_hits += e->count;
 		return;
 	}
-	bool have = false;
-	mb_vec_foreach(x, &d->rt_base_used) have |= *x == pp;
-	if (!have && mb_vec_push(&d->rt_base_used, pp) < 0)
-		oom(d);
+	keep_base(d, e->op, pp);
 	char w[128];
 	char *note = xprintf(d, "BASE's grant (%s)", where(&pp->pos, w, sizeof(w)));
 	add_line(d, &d->rt[e->op], base_text(d, pp), note, e);
 	free(note);
+}
+
+/* BASE's runtime grants nothing used that name, by other names (symlinks),
+ * what a used one names: /lib/x86_64-linux-gnu beside /usr/lib/... The
+ * decision names the first grant that allows an operation, but the server
+ * may have asked by the other name, and the sandbox needs the link. */
+static void base_other_names(struct draft *d)
+{
+	if (!d->base)
+		return;
+	for (unsigned o = 0; o < MB_PATH_OPS; o++)
+		mb_vec_foreach(pp, &d->base->runtime.path[o]) {
+			if (!from_main(d, &pp->pos) || !literal_pattern(pp))
+				continue;
+			bool used = false;
+			mb_vec_foreach(x, &d->rt_base_used) used |= *x == pp;
+			char real[PATH_MAX];
+			struct mb_resolved rs;
+			if (used || mb_path_resolve(pp->text, real, sizeof(real), NULL, NULL, &rs) < 0 ||
+			    strcmp(real, pp->text) == 0 || !under_any(real, d->cover[o].v, d->cover[o].n))
+				continue;
+			keep_base(d, (enum mb_op)o, pp);
+			char w[128];
+			char *note = xprintf(d, "BASE's grant (%s): another name for what a used grant names, kept so that the sandbox recreates its links",
+					     where(&pp->pos, w, sizeof(w)));
+			add_line(d, &d->rt[o], base_text(d, pp), note, NULL);
+			free(note);
+		}
 }
 
 /* Files the system and the server's code are made of: a read of one during
@@ -699,10 +757,13 @@ static void classify_runtime(struct draft *d)
 		tnode_emit(d, trees[o], path, 0, 0, (enum mb_op)o, o != MB_OP_EXEC);
 		tnode_free(trees[o]);
 	}
+	base_other_names(d);
 	/* The names symlinks led from: the part of each that leads to a
 	 * grant, so that the sandbox recreates the links. */
 	MB_VEC(char *) names = { 0 };
 	mb_vec_foreach(a, &l->aliases) {
+		if (under_any(a->raw, d->lex[a->op].v, d->lex[a->op].n))
+			continue; /* the draft spells it so already */
 		const char *grant = NULL;
 		for (size_t i = 0; i < d->cover[a->op].n; i++)
 			if (mb_path_within(a->canon, d->cover[a->op].v[i]))
@@ -1772,6 +1833,8 @@ static void draft_free(struct draft *d)
 	for (unsigned o = 0; o < MB_PATH_OPS; o++) {
 		mb_vec_foreach(c, &d->cover[o]) free(*c);
 		mb_vec_free(&d->cover[o]);
+		mb_vec_foreach(c, &d->lex[o]) free(*c);
+		mb_vec_free(&d->lex[o]);
 	}
 	mb_vec_foreach(a, &d->rt_addrs) free(*a);
 	mb_vec_free(&d->rt_addrs);

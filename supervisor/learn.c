@@ -711,6 +711,8 @@ static void record_path(struct mb_learner *l, struct lcall **calls, size_t ncall
 		struct lentry e = { .kind = LK_BASE, .op = d.op, .access = access,
 				    .base_pp = d.pattern->src, .base_runtime = true };
 		record(l, &l->runtime, &e, NULL, op, t);
+		if (t->presence != MB_PRESENT_NONE)
+			note_alias(l, t, o);
 		return;
 	}
 	bool secret = mb_learn_in_secret(l, path);
