@@ -208,7 +208,8 @@ static char *literal(struct draft *d, const char *path)
 }
 
 /* Why a read grant on a file renames replaced ends in '*'. */
-#define RENAMED_NOTE "; a glob: renames replaced the file, and Landlock's rules follow inodes"
+#define RENAMED_WHY "a glob: renames replaced the file, and Landlock's rules follow inodes"
+#define RENAMED_NOTE "; " RENAMED_WHY
 
 static bool renamed(const struct draft *d, const char *path)
 {
@@ -538,7 +539,7 @@ static void tnode_emit(struct draft *d, struct tnode *t, char *path, size_t len,
 		push_str(d, &d->cover[op], path);
 		push_str(d, &d->lex[op], path);
 		struct dline *x = add_line(d, &d->rt[op], lit,
-					   glob ? RENAMED_NOTE + 2
+					   glob ? RENAMED_WHY
 					   : files > 1 || !t->item ? "collapsed" : "", &e);
 		if (x) {
 			x->files = files;

@@ -111,7 +111,7 @@ int mb_learn(const struct mb_options *o)
 	}
 	const struct mb_learn_stats *st = mb_learner_stats(l);
 	fprintf(stderr,
-		"membrane-run: draft written to %s: %llu requests (%llu tools/call), %llu operations recorded; %u lint warning%s noted in it\n",
+		"membrane-run: draft written to %s: %llu requests (%llu tools/call), %llu targets recorded; %u lint warning%s noted in it\n",
 		o->learn, (unsigned long long)st->requests, (unsigned long long)st->tool_calls,
 		(unsigned long long)st->recorded, nlint, nlint == 1 ? "" : "s");
 	return status;
