@@ -160,5 +160,40 @@ for who in root nobody; do
 	like "$(grep -c '(redacted)' "$D/nobase.yml")" '^[1-9]' "$T: the token argument shows as (redacted)"
 	like "$(grep -c '(300 bytes, not shown)' "$D/nobase.yml")" '^[1-9]' "$T: the long argument shows only its length"
 	is "$(j '.profile.redact')" '["token"]' "$T: redact proposes the argument named like a secret"
+
+	# ---- the draft is written when membrane-run is told to stop ----
+	T="[$who] learning ended by a signal"
+	out=$($run $PY "$top_srcdir/tests/learn/drive-deputy.py" --root "$R" --signal INT -- "$MEMBRANE_RUN" \
+		--learn "$D/int.yml" --profile "$top_srcdir/tests/deputy/deputy.yml" $sets \
+		--report "$D/int.report" -- "$D/srv/deputy" "$D/outside" 2>"$D/err")
+	is "$(g .legit.read.data)" '"alpha\n"' "$T: a call was answered before SIGINT"
+	is "$(g .exit)" 130 "$T: SIGINT went to the server, which died of it; membrane-run says so (130)"
+	$run "$MEMBRANE_RUN" --check --profile "$D/int.yml" $sets 2>"$D/err"
+	is "$?" 0 "$T: the draft was written and loads"
+	draft "$D/int.yml"
+	is "$(j '.profile.tools.read')" '{"read":["{path}"]}' "$T: ... with what the call did"
+	# A server that ignores SIGTERM: membrane-run escalates after --grace.
+	$run $PY -c '
+import signal, subprocess, sys, time
+p = subprocess.Popen(sys.argv[2:], stdin=subprocess.PIPE, stderr=subprocess.DEVNULL)
+end = time.monotonic() + 20
+while time.monotonic() < end:
+    try:
+        if "\"start\"" in open(sys.argv[1]).read():
+            break
+    except OSError:
+        pass
+    time.sleep(0.05)
+p.send_signal(signal.SIGTERM)
+print(p.wait(timeout=30))
+' "$D/term.report" "$MEMBRANE_RUN" --learn "$D/term.yml" --grace 0.3 --report "$D/term.report" \
+		-- /bin/sh -c 'trap "" TERM INT; exec sleep 60' >"$D/out"
+	is "$(cat "$D/out")" 137 "$T: a server that ignores SIGTERM is killed after the grace (137)"
+	$run "$MEMBRANE_RUN" --check --profile "$D/term.yml" 2>"$D/err"
+	is "$?" 0 "$T: ... and the draft was written and loads"
+	draft "$D/term.yml"
+	want=$(jq -cn --arg sh "$SH" --arg sleep "$(readlink -f "$(command -v sleep)")" '["/bin/sh", $sh, $sleep] | unique')
+	is "$(j '.profile.runtime.exec | sort')" "$want" "$T: ... with the command (as /bin/sh and where it leads) and what it executed"
+	like "$(j .header)" 'no initialize answer was seen' "$T: ... and says the session never began"
 done
 done_testing

@@ -5,6 +5,9 @@ actions where no argument names the target, and an act while idle. Prints
 what came back as one JSON object.
 
   drive-deputy.py --root DIR --secret FILE -- COMMAND [ARG]...
+  drive-deputy.py --root DIR --signal INT -- COMMAND [ARG]...
+      one legitimate read, then the signal to COMMAND (membrane-run) while
+      the client still holds its end open; prints the read and the status
 
   read {path, token, note}      the file named (legitimate); token and a
                                 300-byte note are never to be written down
@@ -14,7 +17,9 @@ what came back as one JSON object.
   write {path, content}         its own job
   arm {path: ROOT/b.txt}, wait  ROOT/b.txt is read while nothing is in flight
 """
+import json
 import os
+import signal
 import sys
 import time
 
@@ -33,6 +38,12 @@ def main():
     s.start()
     root = opts["root"]
     a, b = root + "/a.txt", root + "/b.txt"
+    if "signal" in opts:
+        out = {"legit": s.call("read", {"path": a})}
+        os.kill(s.p.pid, getattr(signal, "SIG" + opts["signal"]))
+        out["exit"] = s.p.wait(timeout=30)
+        print(json.dumps(out))
+        return
     out = {
         # A secret-looking argument and a long one: neither value may
         # reach the draft.
@@ -46,7 +57,7 @@ def main():
     time.sleep(1.0)
     out["status"] = s.call("status")
     out["exit"] = s.close()
-    print(__import__("json").dumps(out))
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":
