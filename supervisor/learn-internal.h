@@ -135,7 +135,11 @@ struct mb_learner {
 	char started[32];             /* UTC time the learning started */
 };
 
-/* learn.c, for the draft */
+#define LEARN_MAX_ARRAY_VALUES 64 /* elements of one array argument looked at */
+#define LEARN_MAX_ROOTS 1024       /* argument values, renamed files kept */
+
+/* learn-scope.c: secrets, redaction, scopes and their entries */
+unsigned mb_learn_components(const char *path);
 bool mb_learn_in_secret(const struct mb_learner *l, const char *path);
 bool mb_learn_holds_secret(const struct mb_learner *l, const char *dir);
 bool mb_learn_secret_name(const char *name);
@@ -144,6 +148,27 @@ bool mb_learn_redacts(const struct mb_learner *l, const char *name);
  * default: "/", top-level directories, home directories, anything holding
  * or inside a secret store. */
 bool mb_learn_too_wide(const struct mb_learner *l, const char *dir);
+/* One line of evidence: args as JSON, redacted, values over
+ * MB_LEARN_VALUE_MAX shown by their length, cut (malloc'd; NULL: ENOMEM). */
+char *mb_learn_evidence(const struct mb_learner *l, const cJSON *args);
+/* The scope of a tool or method, made at first sight; NULL when there are
+ * too many (counted). */
+struct lscope *mb_learn_scope_get(struct mb_learner *l, enum lscope_kind kind, const char *name);
+void mb_learn_scope_free(struct lscope *s);
+void mb_learn_note_argnames(struct lscope *s, const cJSON *args);
+struct lentry *mb_learn_entry(struct mb_learner *l, struct lscope *s, const struct lentry *proto,
+			      const char *example, const char *syscall);
+/* value as the server resolves it (relative to cwd), and with symlinks
+ * resolved; false if it names no path. */
+bool mb_learn_value_paths(const char *value, const char *cwd, char **abs, char **canon,
+			  bool *exists, bool *is_dir);
+
+/* learn.c */
+bool mb_learn_protocol_method(const char *method);
+
+/* learn-session.c: what the command line, environment and variables name */
+void mb_learn_collect_conf(struct mb_learner *l);
+
 /* learn-draft.c: a system or code file, whose reads during a call are
  * runtime's. */
 bool mb_learn_system_file(const struct mb_learner *l, const char *path);

@@ -2,7 +2,8 @@
  * answered CONTINUE and recorded in the scope of what was in flight, with
  * what explained it at that moment (a grant of BASE, one of the call's own
  * arguments) or, when nothing did yet, its literal target, which the draft
- * decides on at exit (supervisor/learn-draft.c), once runtime is known. */
+ * decides on at exit (supervisor/learn-draft.c), once runtime is known.
+ * The session's messages are learn-session.c's; the scopes learn-scope.c's. */
 #include <ctype.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -14,275 +15,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/strbuf.h"
 #include "policy/decide.h"
 #include "policy/lint.h"
 #include "policy/match.h"
 #include "policy/resolve.h"
-#include "supervisor/jsonrpc.h"
 #include "supervisor/learn-internal.h"
-#include "supervisor/reqdesc.h"
 
-#define MAX_ARGPATHS 128      /* argument values looked at per call */
-#define MAX_ARRAY_VALUES 64   /* elements of one array argument */
-#define MAX_DATA 1024
-#define MAX_ROOTS 1024
-#define MAX_DECLARED 1024
-#define MAX_METHODS 256
-#define MAX_PENDING 256
-#define EXAMPLE_MAX 240       /* bytes of one call's arguments in the draft */
-
-/* ---- secrets and redaction --------------------------------------------- */
-
-bool mb_learn_in_secret(const struct mb_learner *l, const char *path)
-{
-	for (char **s = l->secrets; s && *s; s++)
-		if (mb_path_match(*s, path))
-			return true;
-	return false;
-}
-
-bool mb_learn_holds_secret(const struct mb_learner *l, const char *dir)
-{
-	for (char **s = l->secrets; s && *s; s++)
-		if (mb_path_match_ancestor(*s, dir))
-			return true;
-	return false;
-}
-
-/* Names of arguments, variables and environment entries whose values are
- * never written: token, password, key, secret and their kin. */
-bool mb_learn_secret_name(const char *name)
-{
-	static const char *const parts[] = { "token", "passw", "secret", "key", "credential",
-					     "cookie", "private", "auth" };
-	char low[128];
-	size_t n = 0;
-	for (; name[n] && n < sizeof(low) - 1; n++)
-		low[n] = (char)tolower((unsigned char)name[n]);
-	low[n] = '\0';
-	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
-		if (strstr(low, parts[i]))
-			return true;
-	return false;
-}
-
-bool mb_learn_redacts(const struct mb_learner *l, const char *name)
-{
-	return mb_learn_secret_name(name) || (l->cfg.base && mb_profile_redacts(l->cfg.base, name));
-}
-
-static unsigned components(const char *s)
-{
-	unsigned n = 0;
-	for (char prev = '/'; *s; prev = *s++)
-		if (*s != '/' && prev == '/')
-			n++;
-	return n;
-}
-
-static bool is_home(const struct mb_learner *l, const char *dir)
-{
-	if (strcmp(dir, "/root") == 0 || (mb_path_match("/home/*", dir) && components(dir) == 2))
-		return true;
-	return l->cfg.home && l->cfg.home[0] == '/' && strcmp(dir, l->cfg.home) == 0;
-}
-
-bool mb_learn_too_wide(const struct mb_learner *l, const char *dir)
-{
-	return components(dir) < 2 || is_home(l, dir) || mb_learn_holds_secret(l, dir) ||
-	       mb_learn_in_secret(l, dir);
-}
-
-/* A copy of v fit for the draft: secret-looking and redacted names
- * replaced, long strings replaced by their length, deep nesting cut. */
-static cJSON *redacted(const struct mb_learner *l, const cJSON *v, int depth)
-{
-	if (cJSON_IsString(v)) {
-		size_t n = strlen(v->valuestring);
-		if (n <= MB_LEARN_VALUE_MAX)
-			return cJSON_CreateString(v->valuestring);
-		char buf[64];
-		snprintf(buf, sizeof(buf), "(%zu bytes, not shown)", n);
-		return cJSON_CreateString(buf);
-	}
-	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
-		return cJSON_Duplicate(v, false);
-	if (depth >= 4)
-		return cJSON_CreateString(cJSON_IsObject(v) ? "{...}" : "[...]");
-	cJSON *out = cJSON_IsObject(v) ? cJSON_CreateObject() : cJSON_CreateArray();
-	int i = 0;
-	for (const cJSON *c = v->child; out && c; c = c->next, i++) {
-		cJSON *x;
-		if (cJSON_IsArray(v) && i >= 16) {
-			char buf[32];
-			snprintf(buf, sizeof(buf), "(+%d more)", cJSON_GetArraySize(v) - i);
-			x = cJSON_CreateString(buf);
-			if (!x || !cJSON_AddItemToArray(out, x)) {
-				cJSON_Delete(x);
-				cJSON_Delete(out);
-				return NULL;
-			}
-			break;
-		}
-		if (cJSON_IsObject(v) && c->string && mb_learn_redacts(l, c->string))
-			x = cJSON_CreateString("(redacted)");
-		else
-			x = redacted(l, c, depth + 1);
-		bool added = x && (cJSON_IsObject(v) ? cJSON_AddItemToObject(out, c->string, x)
-						     : cJSON_AddItemToArray(out, x));
-		if (!added) {
-			cJSON_Delete(x);
-			cJSON_Delete(out);
-			return NULL;
-		}
-	}
-	return out;
-}
-
-/* One line of evidence: the arguments as JSON, redacted, cut. */
-static char *evidence(const struct mb_learner *l, const cJSON *args)
-{
-	if (!args)
-		return strdup("{}");
-	cJSON *r = redacted(l, args, 0);
-	char *s = r ? cJSON_PrintUnformatted(r) : NULL;
-	cJSON_Delete(r);
-	if (!s)
-		return NULL;
-	char *cut = mb_report_cut(s, strlen(s), EXAMPLE_MAX);
-	free(s);
-	return cut;
-}
-
-/* ---- scopes and entries ------------------------------------------------- */
-
-static void scope_free(struct lscope *s)
-{
-	mb_vec_foreach(e, &s->entries) {
-		free(e->text);
-		free(e->argname);
-		free(e->example);
-	}
-	mb_vec_free(&s->entries);
-	free(s->index);
-	mb_vec_foreach(a, &s->argnames) free(*a);
-	mb_vec_free(&s->argnames);
-	free(s->example);
-	free(s->name);
-}
-
-static struct lscope *scope_find(struct mb_learner *l, enum lscope_kind kind, const char *name)
-{
-	mb_vec_foreach(sp, &l->scopes) {
-		if ((*sp)->kind == kind && strcmp((*sp)->name, name) == 0)
-			return *sp;
-	}
-	return NULL;
-}
-
-/* The scope of a tool or method, made at first sight; NULL when there are
- * too many (counted). */
-static struct lscope *scope_get(struct mb_learner *l, enum lscope_kind kind, const char *name)
-{
-	struct lscope *s = scope_find(l, kind, name);
-	if (s)
-		return s;
-	if (l->scopes.n >= MB_LEARN_MAX_SCOPES) {
-		l->scopes_over++;
-		return NULL;
-	}
-	s = calloc(1, sizeof(*s));
-	if (!s || !(s->name = strdup(name)) || mb_vec_push(&l->scopes, s) < 0) {
-		if (s)
-			free(s->name);
-		free(s);
-		return NULL;
-	}
-	s->kind = kind;
-	s->order = l->next_order++;
-	const struct mb_profile *b = l->cfg.base;
-	s->in_base = b && (kind == LS_TOOL ? mb_profile_tool(b, name) != NULL
-					   : mb_profile_request(b, name) != NULL);
-	return s;
-}
-
-static void note_argnames(struct lscope *s, const cJSON *args)
-{
-	if (!cJSON_IsObject(args))
-		return;
-	for (const cJSON *c = args->child; c; c = c->next) {
-		if (!c->string)
-			continue;
-		bool have = false;
-		mb_vec_foreach(a, &s->argnames) have |= strcmp(*a, c->string) == 0;
-		if (have)
-			continue;
-		if (s->argnames.n >= LEARN_MAX_ARGNAMES) {
-			s->argnames_cut = true;
-			return;
-		}
-		char *d = strdup(c->string);
-		if (!d || mb_vec_push(&s->argnames, d) < 0) {
-			free(d);
-			return;
-		}
-	}
-}
-
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ s[i]) * 1099511628211ull;
-	return h;
-}
-
-static uint64_t entry_hash(const struct lentry *e)
-{
-	unsigned char b[3] = { (unsigned char)e->kind, (unsigned char)e->op,
-			       (unsigned char)e->access };
-	uint64_t h = fnv(1469598103934665603ull, b, sizeof(b));
-	if (e->kind == LK_BASE) {
-		const void *p = e->base_pp ? (const void *)e->base_pp : (const void *)e->base_ep;
-		return fnv(h, &p, sizeof(p));
-	}
-	h = fnv(h, e->text, strlen(e->text) + 1);
-	if (e->argname)
-		h = fnv(h, e->argname, strlen(e->argname) + 1);
-	return h;
-}
-
-static bool entry_same(const struct lentry *a, const struct lentry *b)
-{
-	if (a->kind != b->kind || a->op != b->op || a->access != b->access)
-		return false;
-	if (a->kind == LK_BASE)
-		return a->base_pp == b->base_pp && a->base_ep == b->base_ep;
-	if (strcmp(a->text, b->text) != 0)
-		return false;
-	if (!a->argname || !b->argname)
-		return a->argname == b->argname;
-	return strcmp(a->argname, b->argname) == 0;
-}
-
-static int index_grow(struct lscope *s)
-{
-	size_t cap = s->index_cap ? s->index_cap * 2 : 64;
-	uint32_t *ix = calloc(cap, sizeof(*ix));
-	if (!ix)
-		return -ENOMEM;
-	for (size_t i = 0; i < s->entries.n; i++) {
-		size_t j = entry_hash(&s->entries.v[i]) & (cap - 1);
-		while (ix[j])
-			j = (j + 1) & (cap - 1);
-		ix[j] = (uint32_t)i + 1;
-	}
-	free(s->index);
-	s->index = ix;
-	s->index_cap = cap;
-	return 0;
-}
+#define MAX_ARGPATHS 128 /* argument values looked at per call */
 
 /* The call an operation happened in: see struct lcall below. */
 struct argpath {
@@ -306,51 +45,17 @@ struct lcall {
 	bool base_built;
 };
 
-/* Add proto (its strings are copied) or count one more of it. */
+/* Add proto or count one more of it, in the call's name (NULL: none). */
 static void record(struct mb_learner *l, struct lscope *s, const struct lentry *proto,
 		   const struct lcall *call, const struct mb_notified_op *op,
 		   const struct mb_notified_target *t)
 {
 	if (!s)
 		return;
-	if (s->entries.n * 2 >= s->index_cap && index_grow(s) < 0)
+	struct lentry *e = mb_learn_entry(l, s, proto, call ? call->example : NULL,
+					  op ? op->sc->name : NULL);
+	if (!e)
 		return;
-	uint64_t h = entry_hash(proto);
-	size_t j = h & (s->index_cap - 1);
-	struct lentry *e = NULL;
-	while (s->index[j]) {
-		struct lentry *x = &s->entries.v[s->index[j] - 1];
-		if (entry_same(x, proto)) {
-			e = x;
-			break;
-		}
-		j = (j + 1) & (s->index_cap - 1);
-	}
-	if (!e) {
-		if (s->entries.n >= MB_LEARN_MAX_ENTRIES) {
-			s->over_cap++;
-			l->stats.over_cap++;
-			return;
-		}
-		struct lentry n = *proto;
-		n.text = strdup(proto->text ? proto->text : "");
-		n.argname = proto->argname ? strdup(proto->argname) : NULL;
-		n.example = call && call->example ? strdup(call->example) : NULL;
-		n.syscall = op ? op->sc->name : "";
-		n.count = 0;
-		n.first_call_seq = l->stats.tool_calls;
-		n.calls = 0;
-		n.last_call = 0;
-		n.presence = 0;
-		if (!n.text || (proto->argname && !n.argname) || mb_vec_push(&s->entries, n) < 0) {
-			free(n.text);
-			free(n.argname);
-			free(n.example);
-			return;
-		}
-		s->index[j] = (uint32_t)s->entries.n;
-		e = &s->entries.v[s->entries.n - 1];
-	}
 	e->count++;
 	if (t)
 		e->presence |= 1u << t->presence;
@@ -363,7 +68,7 @@ static void record(struct mb_learner *l, struct lscope *s, const struct lentry *
 
 /* ---- the calls in flight ------------------------------------------------ */
 
-static bool protocol_method(const char *m)
+bool mb_learn_protocol_method(const char *m)
 {
 	static const char *const names[] = {
 		"initialize", "ping", "tools/list", "resources/list", "resources/templates/list",
@@ -407,30 +112,6 @@ static void lcall_free(struct lcall *c)
 	free(c);
 }
 
-/* The absolute form of a value as the server resolves it, and its
- * canonical form; false if it names no path. */
-static bool value_paths(const char *value, const char *cwd, char **abs, char **canon,
-			bool *exists, bool *is_dir)
-{
-	char a[PATH_MAX], real[PATH_MAX];
-	struct mb_resolved rs;
-	if (!*value || strlen(value) >= PATH_MAX || mb_path_absolute(value, cwd, a, sizeof(a)) < 0)
-		return false;
-	if (mb_path_resolve(a, real, sizeof(real), NULL, NULL, &rs) < 0)
-		return false;
-	*abs = strdup(a);
-	*canon = strdup(real);
-	if (!*abs || !*canon) {
-		free(*abs);
-		free(*canon);
-		return false;
-	}
-	if (exists)
-		*exists = rs.exists;
-	if (is_dir)
-		*is_dir = rs.exists && rs.is_dir;
-	return true;
-}
 
 static void add_argpath(struct lcall *c, const char *name, bool array, const char *value,
 			const char *cwd)
@@ -438,7 +119,7 @@ static void add_argpath(struct lcall *c, const char *name, bool array, const cha
 	if (c->paths.n >= MAX_ARGPATHS)
 		return;
 	struct argpath a = { .array = array, .placeholder_ok = placeholder_name_ok(name) };
-	if (!value_paths(value, cwd, &a.abs, &a.canon, NULL, NULL))
+	if (!mb_learn_value_paths(value, cwd, &a.abs, &a.canon, NULL, NULL))
 		return;
 	if (!(a.name = strdup(name)) || mb_vec_push(&c->paths, a) < 0)
 		argpath_free(&a);
@@ -455,7 +136,7 @@ static void collect_argpaths(struct lcall *c, const cJSON *args, const char *cwd
 			add_argpath(c, m->string, false, m->valuestring, cwd);
 		} else if (cJSON_IsArray(m)) {
 			int i = 0;
-			for (const cJSON *e = m->child; e && i < MAX_ARRAY_VALUES; e = e->next, i++)
+			for (const cJSON *e = m->child; e && i < LEARN_MAX_ARRAY_VALUES; e = e->next, i++)
 				if (cJSON_IsString(e))
 					add_argpath(c, m->string, true, e->valuestring, cwd);
 		}
@@ -478,11 +159,11 @@ static struct lcall *lcall_new(struct mb_learner *l, const struct mb_call *mc)
 	c->logical = mc->logical;
 	c->started_ns = mc->started_ns;
 	const char *method = mc->method ? mc->method : "";
-	c->protocol = !mc->tool && protocol_method(method);
+	c->protocol = !mc->tool && mb_learn_protocol_method(method);
 	const cJSON *args = call_args(mc);
 	if (!c->protocol) {
-		c->scope = mc->tool ? scope_get(l, LS_TOOL, mc->tool) : scope_get(l, LS_REQUEST, method);
-		c->example = evidence(l, args);
+		c->scope = mc->tool ? mb_learn_scope_get(l, LS_TOOL, mc->tool) : mb_learn_scope_get(l, LS_REQUEST, method);
+		c->example = mb_learn_evidence(l, args);
 		collect_argpaths(c, args, l->cfg.plan->cwd);
 		if (l->cfg.base)
 			c->decl = mc->tool ? mb_profile_tool(l->cfg.base, mc->tool)
@@ -640,7 +321,7 @@ static void note_root(struct mb_learner *l, const char *canon)
 		if (strcmp(r->canon, canon) == 0)
 			return;
 	}
-	if (l->roots.n >= MAX_ROOTS) {
+	if (l->roots.n >= LEARN_MAX_ROOTS) {
 		l->roots_over++;
 		return;
 	}
@@ -897,7 +578,7 @@ static void note_renamed(struct mb_learner *l, const struct mb_notified_op *op)
 		if (strcmp(*r, t->path) == 0)
 			return;
 	}
-	if (l->renamed.n >= MAX_ROOTS)
+	if (l->renamed.n >= LEARN_MAX_ROOTS)
 		return;
 	char *c = strdup(t->path);
 	if (!c || mb_vec_push(&l->renamed, c) < 0)
@@ -914,235 +595,6 @@ struct mb_answer mb_learner_decide(const struct mb_notified_op *op, void *ud)
 		record_target(l, calls, n, op, &op->t[i]);
 	note_renamed(l, op);
 	return (struct mb_answer){ MB_VERDICT_ALLOW, 0 };
-}
-
-/* ---- the session's messages --------------------------------------------- */
-
-static void note_method(struct mb_learner *l, const char *m)
-{
-	mb_vec_foreach(x, &l->methods) {
-		if (strcmp(*x, m) == 0)
-			return;
-	}
-	if (l->methods.n >= MAX_METHODS) {
-		l->methods_over++;
-		return;
-	}
-	char *d = strdup(m);
-	if (!d || mb_vec_push(&l->methods, d) < 0)
-		free(d);
-}
-
-/* The data a tool call names: values of its string arguments that name an
- * existing path (or a new one in an existing directory). */
-static void note_data(struct mb_learner *l, const char *tool, const cJSON *args)
-{
-	if (!cJSON_IsObject(args))
-		return;
-	char *example = NULL;
-	for (const cJSON *m = args->child; m; m = m->next) {
-		const cJSON *vals[MAX_ARRAY_VALUES];
-		size_t nv = 0;
-		if (cJSON_IsString(m))
-			vals[nv++] = m;
-		else if (cJSON_IsArray(m))
-			for (const cJSON *e = m->child; e && nv < MAX_ARRAY_VALUES; e = e->next)
-				if (cJSON_IsString(e))
-					vals[nv++] = e;
-		for (size_t i = 0; i < nv; i++) {
-			char *abs = NULL, *canon = NULL;
-			bool exists = false;
-			if (!value_paths(vals[i]->valuestring, l->cfg.plan->cwd, &abs, &canon, &exists,
-					 NULL))
-				continue;
-			free(abs);
-			bool keep = components(canon) >= 2;
-			if (keep && !exists) {
-				char parent[PATH_MAX];
-				snprintf(parent, sizeof(parent), "%s", canon);
-				char *slash = strrchr(parent, '/');
-				if (slash)
-					*slash = '\0';
-				struct stat st;
-				keep = components(parent) >= 2 && stat(parent, &st) == 0 &&
-				       S_ISDIR(st.st_mode);
-			}
-			mb_vec_foreach(d, &l->data) keep &= strcmp(d->canon, canon) != 0;
-			if (keep && l->data.n >= MAX_DATA) {
-				l->data_over++;
-				keep = false;
-			}
-			if (keep && !example)
-				example = evidence(l, args);
-			struct ldata d = { .canon = canon, .seq = l->stats.tool_calls,
-					   .tool = keep ? strdup(tool) : NULL,
-					   .example = keep && example ? strdup(example) : NULL };
-			if (!keep || !d.tool || mb_vec_push(&l->data, d) < 0) {
-				free(d.canon);
-				free(d.tool);
-				free(d.example);
-			}
-		}
-	}
-	free(example);
-}
-
-static void client_request(struct mb_learner *l, const struct mb_jr_msg *m)
-{
-	l->stats.requests++;
-	note_method(l, m->method);
-	if (strcmp(m->method, "tools/call") == 0) {
-		const char *name = mb_json_get_string(m->params, "name");
-		if (!name)
-			return;
-		l->stats.tool_calls++;
-		const cJSON *args = cJSON_GetObjectItemCaseSensitive(m->params, "arguments");
-		struct lscope *s = scope_get(l, LS_TOOL, name);
-		if (s) {
-			s->calls++;
-			note_argnames(s, args);
-			if (!s->example)
-				s->example = evidence(l, args);
-		}
-		note_data(l, name, args);
-		return;
-	}
-	if (protocol_method(m->method)) {
-		if ((strcmp(m->method, "tools/list") == 0 || strcmp(m->method, "initialize") == 0) &&
-		    m->id.key && l->pending.n < MAX_PENDING) {
-			struct lpending p = { strdup(m->id.key), strdup(m->method) };
-			if (!p.key || !p.method || mb_vec_push(&l->pending, p) < 0) {
-				free(p.key);
-				free(p.method);
-			}
-		}
-		return;
-	}
-	struct lscope *s = scope_get(l, LS_REQUEST, m->method);
-	if (s) {
-		s->calls++;
-		note_argnames(s, m->params);
-		if (!s->example)
-			s->example = evidence(l, m->params);
-	}
-}
-
-static void note_declared(struct mb_learner *l, const cJSON *result)
-{
-	const cJSON *tools = mb_json_get_array(result, "tools");
-	l->saw_tools_list = true;
-	for (const cJSON *t = tools ? tools->child : NULL; t; t = t->next) {
-		const char *name = mb_json_get_string(t, "name");
-		if (!name)
-			continue;
-		bool have = false;
-		mb_vec_foreach(d, &l->declared) have |= strcmp(*d, name) == 0;
-		if (have || l->declared.n >= MAX_DECLARED)
-			continue;
-		char *d = strdup(name);
-		if (!d || mb_vec_push(&l->declared, d) < 0)
-			free(d);
-	}
-}
-
-static void server_response(struct mb_learner *l, const struct mb_jr_msg *m)
-{
-	if (!m->id.key)
-		return;
-	for (size_t i = 0; i < l->pending.n; i++) {
-		struct lpending *p = &l->pending.v[i];
-		if (strcmp(p->key, m->id.key) != 0)
-			continue;
-		if (m->kind == MB_JR_RESULT && strcmp(p->method, "tools/list") == 0) {
-			note_declared(l, m->result);
-		} else if (m->kind == MB_JR_RESULT && strcmp(p->method, "initialize") == 0) {
-			cJSON *caps = mb_json_get_object(m->result, "capabilities");
-			cJSON_Delete(l->capabilities);
-			l->capabilities = caps ? cJSON_Duplicate(caps, true) : NULL;
-		}
-		free(p->key);
-		free(p->method);
-		l->pending.v[i] = l->pending.v[--l->pending.n];
-		return;
-	}
-}
-
-void mb_learner_frame(void *ud, enum mb_side from, const struct mb_frame *f)
-{
-	struct mb_learner *l = ud;
-	if (f->kind != MB_FRAME_LINE)
-		return;
-	struct mb_jr_frame jf;
-	mb_jr_parse(f->text, f->len, &jf);
-	for (size_t i = 0; jf.fault == MB_JR_FAULT_NONE && i < jf.n; i++) {
-		const struct mb_jr_msg *m = &jf.msgs[i];
-		if (from == MB_SIDE_CLIENT && m->kind == MB_JR_REQUEST)
-			client_request(l, m);
-		else if (from == MB_SIDE_SERVER && (m->kind == MB_JR_RESULT || m->kind == MB_JR_ERROR))
-			server_response(l, m);
-	}
-	mb_jr_frame_free(&jf);
-}
-
-/* ---- set-up ------------------------------------------------------------- */
-
-static void add_conf(struct mb_learner *l, const char *value, const char *cwd, const char *source)
-{
-	if (value[0] != '/' && !strchr(value, '/'))
-		return; /* a bare word: not a path */
-	char *abs = NULL, *canon = NULL;
-	bool exists = false, is_dir = false;
-	if (!value_paths(value, cwd, &abs, &canon, &exists, &is_dir))
-		return;
-	bool keep = components(canon) >= 1 && !(is_dir && mb_learn_too_wide(l, canon));
-	struct lconf c = { .path = abs, .canon = canon, .is_dir = is_dir,
-			   .source = keep ? strdup(source) : NULL };
-	if (!keep || !c.source || mb_vec_push(&l->conf, c) < 0) {
-		free(c.path);
-		free(c.canon);
-		free(c.source);
-	}
-}
-
-static bool env_skipped(const char *name)
-{
-	static const char *const names[] = { "PATH", "HOME", "PWD", "OLDPWD", "SHELL", "TMPDIR",
-					     "MAIL", "LOGNAME", "USER" };
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (strcmp(name, names[i]) == 0)
-			return true;
-	return strncmp(name, "XDG_", 4) == 0 || mb_learn_secret_name(name);
-}
-
-static void collect_conf(struct mb_learner *l)
-{
-	const char *cwd = l->cfg.caller_cwd;
-	char src[160];
-	for (size_t i = 1; l->cfg.argv && l->cfg.argv[0] && l->cfg.argv[i]; i++) {
-		const char *a = l->cfg.argv[i];
-		const char *eq = a[0] == '-' ? strchr(a, '=') : NULL;
-		snprintf(src, sizeof(src), "the command line (argument %zu)", i);
-		add_conf(l, eq ? eq + 1 : a, cwd, src);
-	}
-	const struct mb_plan *plan = l->cfg.plan;
-	mb_vec_foreach(e, &plan->envp) {
-		const char *eq = strchr(*e, '=');
-		if (!eq || !eq[1] || strchr(eq + 1, ':'))
-			continue;
-		char name[128];
-		snprintf(name, sizeof(name), "%.*s", (int)MB_MIN((size_t)(eq - *e), sizeof(name) - 1), *e);
-		if (env_skipped(name) || eq[1] != '/')
-			continue;
-		snprintf(src, sizeof(src), "the environment variable %s", name);
-		add_conf(l, eq + 1, "/", src);
-	}
-	const struct mb_profile *p = l->cfg.base ? l->cfg.base : l->cfg.profile;
-	mb_vec_foreach(v, &p->vars) {
-		if (!v->value || v->value[0] != '/' || mb_learn_secret_name(v->name))
-			continue;
-		snprintf(src, sizeof(src), "the variable %s", v->name);
-		add_conf(l, v->value, "/", src);
-	}
 }
 
 static int add_pattern(mb_pattern_vec *v, const char *text, const struct mb_path_pattern *like)
@@ -1282,7 +734,7 @@ int mb_learner_new(const struct mb_learner_config *cfg, struct mb_learner **ret,
 		mb_learner_free(l);
 		return mb_error_set(err, r, "learn mode: %s", strerror(-r));
 	}
-	collect_conf(l);
+	mb_learn_collect_conf(l);
 	record_command(l);
 	*ret = l;
 	return 0;
@@ -1292,9 +744,9 @@ void mb_learner_free(struct mb_learner *l)
 {
 	if (!l)
 		return;
-	scope_free(&l->runtime);
+	mb_learn_scope_free(&l->runtime);
 	mb_vec_foreach(sp, &l->scopes) {
-		scope_free(*sp);
+		mb_learn_scope_free(*sp);
 		free(*sp);
 	}
 	mb_vec_free(&l->scopes);

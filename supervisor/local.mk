@@ -6,7 +6,8 @@ NOTIFY_SOURCES = \
 # types); also compiled into tests/learn/test-learn.
 LEARN_SOURCES = \
 	supervisor/learn.h supervisor/learn-internal.h supervisor/learn.c \
-	supervisor/learn-draft.c \
+	supervisor/learn-scope.c supervisor/learn-session.c \
+	supervisor/learn-draft.h supervisor/learn-draft.c supervisor/learn-write.c \
 	supervisor/learn-default.h supervisor/learn-default.c
 # The correlator (needs the notifier and libinspect's in-flight table).
 CORRELATE_SOURCES = supervisor/correlate.h supervisor/correlate.c
