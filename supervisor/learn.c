@@ -647,7 +647,7 @@ static int build_base(struct mb_learner *l)
 /* The command's first execve is never notified (the launcher lets exactly
  * one through, sandbox/watch.h), nor is the interpreter of a script: both
  * are recorded here, as the sandbox will find them. */
-static const struct mb_watch_syscall launch_sc = { .name = "execve" };
+static const struct mb_watch_syscall launch_sc = { .name = "launch" };
 
 static void record_exec(struct mb_learner *l, const char *lexical)
 {
