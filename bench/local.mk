@@ -52,8 +52,28 @@ tests_fixtures_mcp_echo_LDADD = $(CJSON_LIBS)
 EXTRA_DIST += bench/run-relay-bench.sh
 bench: bench-relay
 bench-relay: bench/relay-bench bench/plain-relay tests/fixtures/mcp-echo tests/inspector/relay-harness
-	$(SHELL) $(top_srcdir)/bench/run-relay-bench.sh $(top_builddir) | tee bench/relay-results.txt
-.PHONY: bench bench-relay
+	$(SHELL) $(top_srcdir)/bench/run-relay-bench.sh $(top_builddir) | tee bench/relay-latest.txt
+# The same calls against server-everything's echo tool (tests/e2e's npm
+# packages: npm ci there first): bare, through the plain relay, and through
+# membrane-run under profiles/everything.yml (sandbox and all).
+EVERYTHING_MODULES = $(abs_top_srcdir)/tests/e2e/node_modules
+EVERYTHING_DIR = $(EVERYTHING_MODULES)/@modelcontextprotocol/server-everything
+bench-everything: bench/relay-bench bench/plain-relay membrane-run
+	N=$${N:-5000} SERVER="node $(EVERYTHING_DIR)/dist/index.js" BENCH_ARGS="-I -k message" \
+	RELAY_C="$(abs_top_builddir)/membrane-run --profile $(abs_top_srcdir)/profiles/everything.yml \
+		--set SERVER_DIR=$(EVERYTHING_DIR) --set MODULES=$(EVERYTHING_MODULES) --report /dev/null --" \
+	$(SHELL) $(top_srcdir)/bench/run-relay-bench.sh $(top_builddir) 2>/dev/null | tee bench/everything-latest.txt
+.PHONY: bench bench-relay bench-everything
+
+# The inspector's CPU per round trip, from memory (callgrind-friendly).
+# bench/relay-results.txt is the record of measured figures (the targets
+# above write bench/*-latest.txt).
+EXTRA_DIST += bench/relay-results.txt bench/mcp-echo.yml
+CLEANFILES += bench/relay-latest.txt bench/everything-latest.txt
+noinst_PROGRAMS += bench/inspect-cost
+bench_inspect_cost_SOURCES = bench/inspect-cost.c
+bench_inspect_cost_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+bench_inspect_cost_LDADD = $(INSPECT_LIBS) $(CJSON_LIBS)
 
 # A real Node MCP server (server-filesystem, tests/e2e's) bare and under
 # membrane-run with the correlator: start-up and per-call latency

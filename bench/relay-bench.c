@@ -6,7 +6,11 @@
  *   peak_rss_kib    VmHWM of COMMAND's process after HOLD calls were in
  *                   flight at once (the server must hold its answers:
  *                   tests/fixtures/mcp-echo with ECHO_HOLD=HOLD)
- *   relay-bench [-n N] [-w WINDOW] [-H HOLD] -- COMMAND [ARG]... */
+ * With -I it first does the MCP handshake (initialize, then
+ * notifications/initialized), and -t TOOL -k KEY name the tool called and
+ * its text argument (default echo, text; server-everything's echo takes
+ * message). Lines without an id (notifications) are skipped.
+ *   relay-bench [-n N] [-w WINDOW] [-H HOLD] [-I] [-t TOOL] [-k KEY] -- COMMAND [ARG]... */
 #include <errno.h>
 #include <signal.h>
 #include <spawn.h>
@@ -20,6 +24,7 @@
 extern char **environ;
 
 static int to_fd, from_fd;
+static const char *tool = "echo", *argkey = "text";
 static char rbuf[1 << 16];
 static size_t rlen, roff;
 
@@ -30,12 +35,8 @@ static double now_us(void)
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-static void send_call(long id)
+static void send_line(const char *line, int n)
 {
-	char line[256];
-	int n = snprintf(line, sizeof(line),
-			 "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"hello %ld\"}}}\n",
-			 id, id);
 	for (int off = 0; off < n;) {
 		ssize_t w = write(to_fd, line + off, (size_t)(n - off));
 		if (w < 0) {
@@ -46,11 +47,22 @@ static void send_call(long id)
 	}
 }
 
-/* Read one answer line; returns its id. */
+static void send_call(long id)
+{
+	char line[512];
+	int n = snprintf(line, sizeof(line),
+			 "{\"jsonrpc\":\"2.0\",\"id\":%ld,\"method\":\"tools/call\",\"params\":{\"name\":\"%s\",\"arguments\":{\"%s\":\"hello %ld\"}}}\n",
+			 id, tool, argkey, id);
+	send_line(line, n);
+}
+
+/* Read one answer line (skipping notifications); returns its id. */
 static long read_answer(void)
 {
 	static char line[1 << 16];
 	size_t n = 0;
+again:
+	n = 0;
 	for (;;) {
 		if (roff == rlen) {
 			ssize_t r = read(from_fd, rbuf, sizeof(rbuf));
@@ -69,7 +81,9 @@ static long read_answer(void)
 	}
 	line[n] = 0;
 	const char *p = strstr(line, "\"id\":");
-	return p ? atol(p + 5) : -1;
+	if (!p)
+		goto again;
+	return atol(p + 5);
 }
 
 static int cmp(const void *a, const void *b)
@@ -95,6 +109,7 @@ static long vmhwm(pid_t pid)
 int main(int argc, char **argv)
 {
 	long n = 10000, window = 64, hold = 0;
+	int handshake = 0;
 	int a = 1;
 	for (; a < argc && strcmp(argv[a], "--") != 0; a++) {
 		if (!strcmp(argv[a], "-n") && a + 1 < argc)
@@ -103,6 +118,12 @@ int main(int argc, char **argv)
 			window = atol(argv[++a]);
 		else if (!strcmp(argv[a], "-H") && a + 1 < argc)
 			hold = atol(argv[++a]);
+		else if (!strcmp(argv[a], "-t") && a + 1 < argc)
+			tool = argv[++a];
+		else if (!strcmp(argv[a], "-k") && a + 1 < argc)
+			argkey = argv[++a];
+		else if (!strcmp(argv[a], "-I"))
+			handshake = 1;
 	}
 	if (a + 1 >= argc)
 		return 2;
@@ -126,6 +147,14 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	long id = 1;
+	if (handshake) {
+		static const char init[] =
+			"{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"relay-bench\",\"version\":\"1\"}}}\n"
+			"{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n";
+		send_line(init, (int)strlen(init));
+		while (read_answer() != 0)
+			;
+	}
 	if (hold > 0) {
 		for (long i = 0; i < hold; i++)
 			send_call(id++);

@@ -6,7 +6,8 @@ read_text_file round trips, one at a time), for bench/server-results.md.
   server-latency.py E2E_DIR MEMBRANE_RUN PROFILES_DIR [ROUNDS] [CALLS]
 
 E2E_DIR is tests/e2e with its node_modules. Bare and membrane-run rounds
-alternate, so that a neighbour's load falls on both alike; each figure is
+alternate (and which goes first), so that a neighbour's load falls on both
+alike; each figure is
 the median over rounds (start-up) or over every call of every round
 (per call), and the ratio is membrane-run's over bare."""
 import json
@@ -23,10 +24,16 @@ calls = int(sys.argv[5]) if len(sys.argv) > 5 else 200
 server = os.path.join(e2e, "node_modules/@modelcontextprotocol/server-filesystem/dist/index.js")
 
 
+# What profiles/runtimes/node.yml passes: the bare server gets the same
+# environment (a caller's NODE_EXTRA_CA_CERTS, say, makes Node parse a CA
+# bundle at start, which the sandbox's environment does not).
+ENV = {"PATH": "/usr/bin:/bin"}
+
+
 def session(cmd, root):
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                         stderr=subprocess.DEVNULL)
+                         stderr=subprocess.DEVNULL, env=ENV)
     n = [0]
 
     def rpc(method, params):
@@ -69,7 +76,7 @@ def main():
             with open(f"{root}/f{i}.txt", "w") as f:
                 f.write(("line %d\n" % i) * 200)
         report = os.path.join(d, "report")
-        bare = ["node", server, root]
+        bare = ["/usr/bin/node", server, root]
         wrapped = [mrun, "--profile", os.path.join(profiles, "filesystem.yml"), "--report", report,
                    "--set", "ROOT=" + root,
                    "--set", "SERVER_DIR=" + os.path.dirname(os.path.dirname(server)),
@@ -77,8 +84,9 @@ def main():
         res = {"bare": ([], [], []), "membrane-run": ([], [], [])}
         session(bare, root)  # warm the page cache
         session(wrapped, root)
-        for _ in range(rounds):
-            for name, cmd in (("bare", bare), ("membrane-run", wrapped)):
+        for r in range(rounds):
+            order = (("bare", bare), ("membrane-run", wrapped))
+            for name, cmd in order if r % 2 == 0 else order[::-1]:
                 i, l, lat = session(cmd, root)
                 res[name][0].append(i)
                 res[name][1].append(l)
@@ -104,7 +112,10 @@ def main():
     print(f"| per call: 90th percentile (ms) | {statistics.quantiles(b[2], n=10)[8] * 1000:.3f} | "
           f"{statistics.quantiles(m[2], n=10)[8] * 1000:.3f} | "
           f"{statistics.quantiles(m[2], n=10)[8] / statistics.quantiles(b[2], n=10)[8]:.2f} |")
-    print(f"\nviolations reported under membrane-run: {violations}")
+    print(f"\nmembrane-run adds {ms(m[2]) - ms(b[2]):.3f} ms per call (median) and "
+          f"{ms(m[0]) - ms(b[0]):.1f} ms to start-up; both runs with the environment "
+          f"{ENV}")
+    print(f"violations reported under membrane-run: {violations}")
     print(f"load average at the end: {' '.join('%.2f' % x for x in os.getloadavg())}")
 
 

@@ -154,6 +154,12 @@ static int await_exec(int sock, int handoff, const struct mb_plan *plan, struct 
 			int fd;
 			int r = mb_sync_recv(sock, &m, &fd);
 			mb_close(fd); /* nothing carries an fd any more */
+			/* An init that failed before reading the filter we sent
+			 * closes with it unread: the kernel then reports
+			 * ECONNRESET once, ahead of the messages still queued
+			 * for us (its error among them). Read on. */
+			if (r == -ECONNRESET)
+				continue;
 			if (r < 0)
 				return mb_error_set(err, r, "reading from the sandbox's init: %s",
 						    strerror(-r));

@@ -22,7 +22,7 @@ static int hexval(char c)
 }
 
 /* file:///a%20b -> /a b; NULL for a URI we will not interpret. */
-static char *file_uri_path(const char *uri, const char **why)
+char *mb_file_uri_path(const char *uri, const char **why)
 {
 	const char *s = uri + strlen("file://");
 	if (strncmp(s, "localhost/", 10) == 0)
@@ -69,7 +69,7 @@ bool mb_argument_within(const struct mb_profile *p, const char *cwd, const char 
 	_cleanup_free_ char *decoded = NULL;
 	const char *v = value;
 	if (strncmp(v, "file://", 7) == 0) {
-		decoded = file_uri_path(v, why);
+		decoded = mb_file_uri_path(v, why);
 		if (!decoded)
 			return false;
 		v = decoded;
@@ -157,10 +157,19 @@ _printf_(1, 2) static char *fmt(const char *f, ...)
 	return mb_strbuf_take(&s);
 }
 
-char *mb_check_tool_call(const struct mb_profile *p, const struct mb_toolpin *tp,
-			 const char *cwd, const cJSON *params)
+static bool has_placeholder(const struct mb_grants *g)
 {
-	const char *name = mb_json_get_string(params, "name");
+	for (size_t op = 0; op < MB_PATH_OPS; op++)
+		for (size_t i = 0; i < g->path[op].n; i++)
+			if (g->path[op].v[i].has_placeholder)
+				return true;
+	return false;
+}
+
+/* m: arguments parsed from it on demand; else args as given. */
+static char *tool_call(const struct mb_profile *p, const struct mb_toolpin *tp, const char *cwd,
+		       const char *name, struct mb_jr_msg *m, const cJSON *args)
+{
 	if (!name)
 		return strdup("tools/call names no tool");
 	const struct mb_tool *decl = mb_profile_tool(p, name);
@@ -169,21 +178,44 @@ char *mb_check_tool_call(const struct mb_profile *p, const struct mb_toolpin *tp
 			   p->name ? p->name : "(unnamed)");
 	if (p->pin == MB_PIN_STRICT && tp && mb_toolpin_changed(tp, name))
 		return fmt("tool \"%s\" changed since it was first listed (pin: strict)", name);
-	if (!decl)
+	if (!decl || !has_placeholder(&decl->grants))
 		return NULL;
-	const cJSON *args = cJSON_GetObjectItemCaseSensitive(params, "arguments");
+	if (m) {
+		if (!m->p[MB_P_ARGUMENTS].len)
+			return NULL;
+		args = mb_jr_param_node(m, MB_P_ARGUMENTS);
+		if (!args)
+			return strdup("the arguments could not be examined (out of memory)");
+	}
 	struct arg_ctx c = { p, cwd, NULL };
 	mb_grants_foreach_path_argument(&decl->grants, args, check_arg, &c);
 	return c.reason;
 }
 
-char *mb_check_resource_read(const struct mb_profile *p, const char *cwd, const cJSON *params)
+char *mb_check_tool_call(const struct mb_profile *p, const struct mb_toolpin *tp,
+			 const char *cwd, const cJSON *params)
 {
-	const char *uri = mb_json_get_string(params, "uri");
+	return tool_call(p, tp, cwd, mb_json_get_string(params, "name"), NULL,
+			 cJSON_GetObjectItemCaseSensitive(params, "arguments"));
+}
+
+char *mb_check_tool_call_msg(const struct mb_profile *p, const struct mb_toolpin *tp,
+			     const char *cwd, struct mb_jr_msg *m)
+{
+	return tool_call(p, tp, cwd, mb_jr_param_str(m, MB_P_NAME), m, NULL);
+}
+
+char *mb_check_resource_uri(const struct mb_profile *p, const char *cwd, const char *uri)
+{
 	if (!uri || strncmp(uri, "file://", 7) != 0)
 		return NULL;
 	const char *why = NULL;
 	if (mb_argument_within(p, cwd, uri, &why))
 		return NULL;
 	return reason_for("uri", uri, why);
+}
+
+char *mb_check_resource_read(const struct mb_profile *p, const char *cwd, const cJSON *params)
+{
+	return mb_check_resource_uri(p, cwd, mb_json_get_string(params, "uri"));
 }

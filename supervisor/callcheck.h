@@ -10,13 +10,25 @@
 #include <cjson/cJSON.h>
 
 #include "policy/profile.h"
+#include "supervisor/jsonrpc.h"
 #include "supervisor/toolpin.h"
 
 /* cwd: the server's working directory in the sandbox, against which relative
- * argument values resolve (NULL: a relative value is refused). */
+ * argument values resolve (NULL: a relative value is refused). params: the
+ * request's params (tools/call: name, arguments; resources/read: uri). */
 char *mb_check_tool_call(const struct mb_profile *p, const struct mb_toolpin *tp,
 			 const char *cwd, const cJSON *params);
 char *mb_check_resource_read(const struct mb_profile *p, const char *cwd, const cJSON *params);
+
+/* The same on the inspector's path, from the request as read off the wire:
+ * its arguments are parsed only when the tool's grants name one of them. */
+char *mb_check_tool_call_msg(const struct mb_profile *p, const struct mb_toolpin *tp,
+			     const char *cwd, struct mb_jr_msg *m);
+char *mb_check_resource_uri(const struct mb_profile *p, const char *cwd, const char *uri);
+
+/* The path a file:// URI names (%-escapes decoded), malloc'd; NULL with
+ * *why set for a URI that names another host or is malformed. */
+char *mb_file_uri_path(const char *uri, const char **why);
 
 /* Is the argument value (a path, relative or a file:// URI) inside
  * arguments.within? On false, *why (may be NULL) says why in a phrase. */

@@ -182,11 +182,12 @@ const struct mb_correlator_stats *mb_correlator_stats(const struct mb_correlator
 
 /* ---- the requests in flight --------------------------------------------- */
 
-/* The next client request from c on (the server's own requests to the
- * client grant nothing: the server asked, the client did not). */
+/* The next client request from c on whose window is open (the server's
+ * own requests to the client grant nothing: the server asked, the client
+ * did not; a request past --call-timeout no longer explains anything). */
 static struct mb_call *client_call(struct mb_call *c)
 {
-	while (c && c->dir != MB_DIR_CLIENT)
+	while (c && (c->dir != MB_DIR_CLIENT || !mb_call_window_open(c)))
 		c = mb_inflight_next(c);
 	return c;
 }
@@ -209,15 +210,9 @@ static const struct mb_callgrants *call_grants(struct mb_correlator *c, struct m
 	if (call->grants_built)
 		return call->grants;
 	const struct mb_profile *p = c->cfg.profile;
-	const struct mb_tool *decl;
-	const cJSON *args;
-	if (call->tool) {
-		decl = mb_profile_tool(p, call->tool);
-		args = call->arguments;
-	} else {
-		decl = call->method ? mb_profile_request(p, call->method) : NULL;
-		args = call->params;
-	}
+	const struct mb_tool *decl = call->tool	  ? mb_profile_tool(p, call->tool)
+				     : call->method ? mb_profile_request(p, call->method)
+						    : NULL;
 	if (!decl) {
 		call->grants_built = true;
 		return NULL;
@@ -225,7 +220,8 @@ static const struct mb_callgrants *call_grants(struct mb_correlator *c, struct m
 	struct mb_callgrants *g = calloc(1, sizeof(*g));
 	if (!g)
 		return NULL;
-	if (mb_callgrants_build(&decl->grants, args, c->cfg.cwd, g) < 0 ||
+	/* A tool's arguments, another method's params. */
+	if (mb_callgrants_build(&decl->grants, mb_call_arguments(call), c->cfg.cwd, g) < 0 ||
 	    mb_callgrants_canonicalize(g, c->within_dirs.v, c->within_dirs.n) < 0) {
 		free(g);
 		return NULL;
@@ -452,9 +448,9 @@ static cJSON *fields_for(struct mb_correlator *c, const struct mb_notified_op *o
 	if (ok && probe)
 		ok = cJSON_AddBoolToObject(f, "probe", true);
 	cJSON *reqs = ok ? cJSON_AddArrayToObject(f, "requests") : NULL;
-	for (const struct mb_call *call = first_request(c); reqs && call; call = next_request(call)) {
+	for (struct mb_call *call = first_request(c); reqs && call; call = next_request(call)) {
 		cJSON *r = mb_report_request(p, call->id_raw, call->method, call->tool,
-					     call->tool ? call->arguments : call->params);
+					     mb_call_arguments(call));
 		if (!r || !cJSON_AddItemToArray(reqs, r)) {
 			cJSON_Delete(r);
 			reqs = NULL;

@@ -2,96 +2,115 @@
 #include <string.h>
 
 #include "common/macros.h"
-#include "common/strbuf.h"
 #include "supervisor/inflight.h"
 
-/* A small chained hash from string keys to calls. */
-struct hnode {
-	const char *key; /* owned by the call */
-	struct mb_call *call;
-	struct hnode *next;
+/* Calls kept for reuse once they leave the table, and the largest string
+ * block such a call may keep. */
+#define SPARE_MAX 64
+#define SPARE_MEM_MAX 4096
+/* Expired calls kept to recognise their late responses; beyond this the
+ * oldest is forgotten (its response then counts as one to an unknown id). */
+#define EXPIRED_MAX 1024
+
+/* ---- open addressing from (direction, key) to calls ---- */
+
+enum which { BY_ID, BY_PROGRESS, BY_TASK };
+
+static char tomb_mark;
+#define TOMB ((struct mb_call *)(void *)&tomb_mark)
+
+struct omap {
+	struct mb_call **s;
+	size_t cap;  /* a power of two, or 0 */
+	size_t used; /* live entries and tombstones */
+	size_t n;
 };
 
-struct hmap {
-	struct hnode **b;
-	size_t nb, n;
-};
-
-static uint64_t hash(const char *s)
+static uint64_t hash_key(enum mb_dir dir, const char *key)
 {
 	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	h = (h ^ (dir == MB_DIR_CLIENT ? 'C' : 'S')) * 1099511628211ull;
+	for (const unsigned char *s = (const unsigned char *)key; *s; s++)
+		h = (h ^ *s) * 1099511628211ull;
 	return h;
 }
 
-static int hmap_grow(struct hmap *m)
+static uint64_t call_hash(const struct mb_call *c, enum which w)
 {
-	size_t nb = m->nb ? m->nb * 2 : 64;
-	struct hnode **b = calloc(nb, sizeof(*b));
-	if (!b)
-		return -ENOMEM;
-	for (size_t i = 0; i < m->nb; i++)
-		for (struct hnode *x = m->b[i], *nx; x; x = nx) {
-			nx = x->next;
-			size_t j = hash(x->key) & (nb - 1);
-			x->next = b[j];
-			b[j] = x;
-		}
-	free(m->b);
-	m->b = b;
-	m->nb = nb;
-	return 0;
+	return w == BY_ID ? c->h_id : w == BY_PROGRESS ? c->h_progress : c->h_task;
 }
 
-static int hmap_put(struct hmap *m, const char *key, struct mb_call *c)
+static const char *call_key(const struct mb_call *c, enum which w)
 {
-	if (m->n >= m->nb * 2 && hmap_grow(m) < 0 && !m->nb)
-		return -ENOMEM;
-	struct hnode *x = malloc(sizeof(*x));
-	if (!x)
-		return -ENOMEM;
-	size_t j = hash(key) & (m->nb - 1);
-	*x = (struct hnode){ key, c, m->b[j] };
-	m->b[j] = x;
+	return w == BY_ID ? c->key : w == BY_PROGRESS ? c->progress : c->task_id;
+}
+
+static struct mb_call *omap_get(const struct omap *m, enum which w, enum mb_dir dir,
+				const char *key)
+{
+	if (!m->n || !key)
+		return NULL;
+	uint64_t h = hash_key(dir, key);
+	for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		struct mb_call *c = m->s[i];
+		if (!c)
+			return NULL;
+		if (c != TOMB && call_hash(c, w) == h && c->dir == dir &&
+		    strcmp(call_key(c, w), key) == 0)
+			return c;
+	}
+}
+
+static void omap_insert(struct mb_call **s, size_t cap, enum which w, struct mb_call *c)
+{
+	size_t i = call_hash(c, w) & (cap - 1);
+	while (s[i] && s[i] != TOMB)
+		i = (i + 1) & (cap - 1);
+	s[i] = c;
+}
+
+static int omap_put(struct omap *m, enum which w, struct mb_call *c)
+{
+	if ((m->used + 1) * 2 > m->cap) {
+		size_t cap = m->cap ? m->cap : 64;
+		while ((m->n + 1) * 4 > cap)
+			cap *= 2;
+		struct mb_call **s = calloc(cap, sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->s[i] && m->s[i] != TOMB)
+				omap_insert(s, cap, w, m->s[i]);
+		free(m->s);
+		m->s = s;
+		m->cap = cap;
+		m->used = m->n;
+	}
+	size_t i = call_hash(c, w) & (m->cap - 1);
+	while (m->s[i] && m->s[i] != TOMB)
+		i = (i + 1) & (m->cap - 1);
+	if (!m->s[i])
+		m->used++;
+	m->s[i] = c;
 	m->n++;
 	return 0;
 }
 
-static struct mb_call *hmap_get(const struct hmap *m, const char *key)
+static void omap_del(struct omap *m, enum which w, const struct mb_call *c)
 {
-	if (!m->nb)
-		return NULL;
-	for (struct hnode *x = m->b[hash(key) & (m->nb - 1)]; x; x = x->next)
-		if (strcmp(x->key, key) == 0)
-			return x->call;
-	return NULL;
-}
-
-static void hmap_del(struct hmap *m, const char *key, const struct mb_call *c)
-{
-	if (!m->nb)
+	if (!m->n)
 		return;
-	for (struct hnode **p = &m->b[hash(key) & (m->nb - 1)]; *p; p = &(*p)->next)
-		if ((*p)->call == c && strcmp((*p)->key, key) == 0) {
-			struct hnode *x = *p;
-			*p = x->next;
-			free(x);
+	for (size_t i = call_hash(c, w) & (m->cap - 1); m->s[i]; i = (i + 1) & (m->cap - 1))
+		if (m->s[i] == c) {
+			/* A tombstone keeps later entries of the probe chain
+			 * reachable; the next grow drops them. */
+			m->s[i] = TOMB;
 			m->n--;
 			return;
 		}
 }
 
-static void hmap_free(struct hmap *m)
-{
-	for (size_t i = 0; i < m->nb; i++)
-		for (struct hnode *x = m->b[i], *nx; x; x = nx) {
-			nx = x->next;
-			free(x);
-		}
-	free(m->b);
-	*m = (struct hmap){ 0 };
-}
+/* ---- the table ---- */
 
 /* A request answered "input_required", waiting for the client's retry. */
 struct continuation {
@@ -105,9 +124,12 @@ struct continuation {
 
 struct mb_inflight {
 	struct mb_call *head, *tail;
-	size_t n;
-	struct hmap by_id, by_progress, by_task;
+	size_t n, nexpired;
+	struct omap by_id, by_progress, by_task;
 	uint64_t next_logical;
+	uint64_t timeout_ns;
+	struct mb_call *spare; /* recycled calls, linked by next */
+	size_t nspare;
 	struct continuation cont[MAX_CONTINUATIONS];
 	size_t ncont;
 };
@@ -121,25 +143,69 @@ int mb_inflight_new(struct mb_inflight **ret)
 	return 0;
 }
 
-static void call_free(struct mb_call *c)
+void mb_inflight_set_timeout(struct mb_inflight *t, uint64_t timeout_ns)
 {
-	free(c->key);
-	free(c->id_raw);
-	free(c->method);
-	free(c->tool);
-	cJSON_Delete(c->arguments);
-	cJSON_Delete(c->params);
+	t->timeout_ns = timeout_ns;
+}
+
+static void grants_free(struct mb_call *c)
+{
 	if (c->grants) {
 		mb_callgrants_free(c->grants);
 		free(c->grants);
 	}
-	free(c->progress);
-	free(c->task_id);
-	free(c->about_task);
-	free(c->hkey);
-	free(c->pkey);
-	free(c->tkey);
+}
+
+static void call_free(struct mb_call *c)
+{
+	grants_free(c);
+	cJSON_Delete(c->args_node);
+	free(c->task_mem);
+	free(c->mem);
 	free(c);
+}
+
+/* Give c back: to the spares, with its string block, or to the heap. */
+static void call_release(struct mb_inflight *t, struct mb_call *c)
+{
+	if (t->nspare >= SPARE_MAX || c->mem_cap > SPARE_MEM_MAX) {
+		call_free(c);
+		return;
+	}
+	grants_free(c);
+	cJSON_Delete(c->args_node);
+	free(c->task_mem);
+	char *mem = c->mem;
+	size_t cap = c->mem_cap;
+	*c = (struct mb_call){ .mem = mem, .mem_cap = cap, .next = t->spare };
+	t->spare = c;
+	t->nspare++;
+}
+
+static struct mb_call *call_get(struct mb_inflight *t, size_t mem_size)
+{
+	struct mb_call *c = t->spare;
+	if (c) {
+		t->spare = c->next;
+		t->nspare--;
+		c->next = NULL;
+	} else {
+		c = calloc(1, sizeof(*c));
+		if (!c)
+			return NULL;
+	}
+	if (c->mem_cap < mem_size) {
+		size_t cap = MB_MAX(mem_size, (size_t)128);
+		char *p = malloc(cap);
+		if (!p) {
+			call_free(c);
+			return NULL;
+		}
+		free(c->mem);
+		c->mem = p;
+		c->mem_cap = cap;
+	}
+	return c;
 }
 
 static void cont_free(struct continuation *k)
@@ -157,40 +223,37 @@ void mb_inflight_free(struct mb_inflight *t)
 		n = c->next;
 		call_free(c);
 	}
-	hmap_free(&t->by_id);
-	hmap_free(&t->by_progress);
-	hmap_free(&t->by_task);
+	for (struct mb_call *c = t->spare, *n; c; c = n) {
+		n = c->next;
+		call_free(c);
+	}
+	free(t->by_id.s);
+	free(t->by_progress.s);
+	free(t->by_task.s);
 	for (size_t i = 0; i < t->ncont; i++)
 		cont_free(&t->cont[i]);
 	free(t);
 }
 
-static char *dkey(enum mb_dir dir, const char *key)
+const cJSON *mb_call_arguments(struct mb_call *c)
 {
-	size_t n = strlen(key);
-	char *s = malloc(n + 2);
-	if (!s)
-		return NULL;
-	s[0] = dir == MB_DIR_CLIENT ? 'C' : 'S';
-	memcpy(s + 1, key, n + 1);
-	return s;
+	if (!c->args_node && c->args_text)
+		c->args_node = cJSON_ParseWithLength(c->args_text, c->args_len);
+	return c->args_node;
 }
 
 struct mb_call *mb_inflight_find(const struct mb_inflight *t, enum mb_dir dir, const char *key)
 {
-	if (!key)
-		return NULL;
-	_cleanup_free_ char *k = dkey(dir, key);
-	return k ? hmap_get(&t->by_id, k) : NULL;
+	return omap_get(&t->by_id, BY_ID, dir, key);
 }
 
 void mb_inflight_remove(struct mb_inflight *t, struct mb_call *c)
 {
-	hmap_del(&t->by_id, c->hkey, c);
-	if (c->pkey)
-		hmap_del(&t->by_progress, c->pkey, c);
-	if (c->tkey)
-		hmap_del(&t->by_task, c->tkey, c);
+	omap_del(&t->by_id, BY_ID, c);
+	if (c->progress)
+		omap_del(&t->by_progress, BY_PROGRESS, c);
+	if (c->task_id)
+		omap_del(&t->by_task, BY_TASK, c);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -200,21 +263,20 @@ void mb_inflight_remove(struct mb_inflight *t, struct mb_call *c)
 	else
 		t->tail = c->prev;
 	t->n--;
-	call_free(c);
-}
-
-static char *strdup_or_null(const char *s)
-{
-	return s ? strdup(s) : NULL;
+	if (c->state == MB_CALL_EXPIRED)
+		t->nexpired--;
+	call_release(t, c);
 }
 
 /* Find the continuation a retry belongs to: by requestState when it carries
  * one, else the latest one for the same method and tool. */
-static bool take_continuation(struct mb_inflight *t, const char *method, const char *tool,
-			      const cJSON *params, uint64_t *logical, unsigned *round)
+static bool take_continuation(struct mb_inflight *t, struct mb_jr_msg *m, const char *method,
+			      const char *tool, uint64_t *logical, unsigned *round)
 {
-	const char *state = mb_json_get_string(params, "requestState");
-	bool has_responses = mb_json_get_object(params, "inputResponses") != NULL;
+	if (!t->ncont)
+		return false;
+	const char *state = mb_jr_param_str(m, MB_P_REQUEST_STATE);
+	bool has_responses = mb_span_is(m->text, m->p[MB_P_INPUT_RESPONSES], '{');
 	if (!state && !has_responses)
 		return false;
 	for (size_t i = t->ncont; i-- > 0;) {
@@ -234,61 +296,83 @@ static bool take_continuation(struct mb_inflight *t, const char *method, const c
 	return false;
 }
 
-int mb_inflight_add(struct mb_inflight *t, enum mb_dir dir, const struct mb_jr_msg *m,
-		    uint64_t now_ns, struct mb_call **ret)
+/* Copy n bytes of s into the block at *p, NUL-terminated; returns the copy. */
+static const char *put(char **p, const char *s, size_t n)
+{
+	char *d = *p;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	*p += n + 1;
+	return d;
+}
+
+int mb_inflight_add(struct mb_inflight *t, enum mb_dir dir, struct mb_jr_msg *m, uint64_t now_ns,
+		    struct mb_call **ret)
 {
 	if (!m->id.key || !m->method)
 		return -EINVAL;
 	struct mb_call *old = mb_inflight_find(t, dir, m->id.key);
 	if (old) {
-		if (old->state != MB_CALL_CANCELLED)
+		if (old->state != MB_CALL_CANCELLED && old->state != MB_CALL_EXPIRED)
 			return -EEXIST;
 		mb_inflight_remove(t, old);
 	}
-	struct mb_call *c = calloc(1, sizeof(*c));
+	const char *id_raw = m->id.raw ? m->id.raw : "null";
+	size_t id_len = m->id.raw ? m->id.raw_len : 4;
+	const char *tool = NULL, *about = NULL, *progress = NULL;
+	struct mb_span args = { 0, 0 };
+	if (strcmp(m->method, "tools/call") == 0) {
+		tool = mb_jr_param_str(m, MB_P_NAME);
+		args = m->p[MB_P_ARGUMENTS];
+	} else if (dir == MB_DIR_CLIENT && mb_span_is(m->text, m->params, '{')) {
+		args = m->params;
+	}
+	if (m->p[MB_P_TASK_ID].len && strncmp(m->method, "tasks/", 6) == 0)
+		about = mb_jr_param_str(m, MB_P_TASK_ID);
+	if (mb_span_is(m->text, m->p[MB_P_META], '{')) {
+		static const char *const tok_key[] = { "progressToken" };
+		struct mb_span tok;
+		if (mb_jr_members(m, m->p[MB_P_META], tok_key, 1, &tok))
+			progress = mb_jr_key(m, tok);
+	}
+	size_t nkey = strlen(m->id.key), nmethod = strlen(m->method);
+	size_t ntool = tool ? strlen(tool) : 0, nabout = about ? strlen(about) : 0;
+	size_t nprog = progress ? strlen(progress) : 0;
+	size_t size = nkey + 1 + id_len + 1 + nmethod + 1 + (tool ? ntool + 1 : 0) +
+		      (args.len ? args.len + 1 : 0) + (about ? nabout + 1 : 0) +
+		      (progress ? nprog + 1 : 0);
+	struct mb_call *c = call_get(t, size);
 	if (!c)
 		return -ENOMEM;
+	char *p = c->mem;
 	c->dir = dir;
+	c->state = MB_CALL_PENDING;
 	c->started_ns = now_ns;
-	c->key = strdup(m->id.key);
-	c->id_raw = m->id.raw ? strndup(m->id.raw, m->id.raw_len) : strdup("null");
-	c->method = strdup(m->method);
-	c->hkey = dkey(dir, m->id.key);
-	bool oom = !c->key || !c->id_raw || !c->method || !c->hkey;
-	const cJSON *params = m->params;
-	if (strcmp(m->method, "tools/call") == 0) {
-		c->tool = strdup_or_null(mb_json_get_string(params, "name"));
-		const cJSON *args = cJSON_GetObjectItemCaseSensitive(params, "arguments");
-		if (args) {
-			c->arguments = cJSON_Duplicate(args, 1);
-			oom |= !c->arguments;
-		}
-	} else if (dir == MB_DIR_CLIENT && params) {
-		c->params = cJSON_Duplicate(params, 1);
-		oom |= !c->params;
+	c->deadline_ns = dir == MB_DIR_CLIENT && t->timeout_ns ? now_ns + t->timeout_ns : 0;
+	c->key = put(&p, m->id.key, nkey);
+	c->id_raw = put(&p, id_raw, id_len);
+	c->method = put(&p, m->method, nmethod);
+	c->tool = tool ? put(&p, tool, ntool) : NULL;
+	if (args.len) {
+		c->args_text = put(&p, m->text + args.off, args.len);
+		c->args_len = args.len;
 	}
-	const char *about = mb_json_get_string(params, "taskId");
-	if (about && strncmp(m->method, "tasks/", 6) == 0) {
-		c->about_task = strdup(about);
-		oom |= !c->about_task;
-	}
-	const cJSON *meta = mb_json_get_object(params, "_meta");
-	const cJSON *token = cJSON_GetObjectItemCaseSensitive(meta, "progressToken");
-	if (token && (cJSON_IsString(token) || cJSON_IsNumber(token))) {
-		c->progress = mb_jr_id_key(token);
-		c->pkey = c->progress ? dkey(dir, c->progress) : NULL;
-		oom |= !c->pkey;
-	}
-	if (oom || hmap_put(&t->by_id, c->hkey, c) < 0) {
-		call_free(c);
+	c->about_task = about ? put(&p, about, nabout) : NULL;
+	c->progress = progress ? put(&p, progress, nprog) : NULL;
+	c->h_id = hash_key(dir, c->key);
+	if (omap_put(&t->by_id, BY_ID, c) < 0) {
+		call_release(t, c);
 		return -ENOMEM;
 	}
-	if (c->pkey && hmap_put(&t->by_progress, c->pkey, c) < 0) {
-		free(c->pkey);
-		c->pkey = NULL;
+	if (c->progress) {
+		c->h_progress = hash_key(dir, c->progress);
+		/* A token already in use (a client bug) maps to the first call. */
+		if (omap_get(&t->by_progress, BY_PROGRESS, dir, c->progress) ||
+		    omap_put(&t->by_progress, BY_PROGRESS, c) < 0)
+			c->progress = NULL;
 	}
 	if (!(dir == MB_DIR_CLIENT &&
-	      take_continuation(t, c->method, c->tool, params, &c->logical, &c->round)))
+	      take_continuation(t, m, c->method, c->tool, &c->logical, &c->round)))
 		c->logical = ++t->next_logical;
 	c->prev = t->tail;
 	if (t->tail)
@@ -302,14 +386,14 @@ int mb_inflight_add(struct mb_inflight *t, enum mb_dir dir, const struct mb_jr_m
 	return 0;
 }
 
-struct mb_call *mb_inflight_cancel(struct mb_inflight *t, enum mb_dir dir,
-				   const cJSON *request_id, uint64_t deadline_ns)
+struct mb_call *mb_inflight_cancel(struct mb_inflight *t, enum mb_dir dir, const char *key,
+				   uint64_t deadline_ns)
 {
-	_cleanup_free_ char *key = mb_jr_id_key(request_id);
 	struct mb_call *c = mb_inflight_find(t, dir, key);
 	if (!c)
 		return NULL;
-	/* A task's call ends with the task: tasks/cancel, not this. */
+	/* A task's call ends with the task: tasks/cancel, not this. An
+	 * expired call's window is already closed. */
 	if (c->state == MB_CALL_PENDING) {
 		c->state = MB_CALL_CANCELLED;
 		c->deadline_ns = deadline_ns;
@@ -317,35 +401,39 @@ struct mb_call *mb_inflight_cancel(struct mb_inflight *t, enum mb_dir dir,
 	return c;
 }
 
+struct mb_call *mb_inflight_by_progress_key(const struct mb_inflight *t, enum mb_dir dir,
+					    const char *key)
+{
+	return omap_get(&t->by_progress, BY_PROGRESS, dir, key);
+}
+
 struct mb_call *mb_inflight_by_progress(const struct mb_inflight *t, enum mb_dir dir,
 					const cJSON *token)
 {
 	_cleanup_free_ char *key = mb_jr_id_key(token);
-	if (!key)
-		return NULL;
-	_cleanup_free_ char *k = dkey(dir, key);
-	return k ? hmap_get(&t->by_progress, k) : NULL;
+	return mb_inflight_by_progress_key(t, dir, key);
+}
+
+void mb_inflight_touch(struct mb_inflight *t, struct mb_call *c, uint64_t now_ns)
+{
+	if (c->state == MB_CALL_PENDING && c->deadline_ns && t->timeout_ns)
+		c->deadline_ns = now_ns + t->timeout_ns;
 }
 
 int mb_inflight_task_started(struct mb_inflight *t, struct mb_call *c, const char *task_id)
 {
 	char *id = strdup(task_id);
-	char *tk = dkey(c->dir, task_id);
-	if (!id || !tk) {
-		free(id);
-		free(tk);
+	if (!id)
 		return -ENOMEM;
-	}
-	if (c->tkey)
-		hmap_del(&t->by_task, c->tkey, c);
-	free(c->task_id);
-	free(c->tkey);
+	if (c->task_id)
+		omap_del(&t->by_task, BY_TASK, c);
+	free(c->task_mem);
+	c->task_mem = id;
 	c->task_id = id;
-	c->tkey = tk;
+	c->h_task = hash_key(c->dir, id);
 	c->state = MB_CALL_TASK;
-	if (hmap_put(&t->by_task, c->tkey, c) < 0) {
-		free(c->tkey);
-		c->tkey = NULL;
+	if (omap_put(&t->by_task, BY_TASK, c) < 0) {
+		c->task_id = NULL;
 		return -ENOMEM;
 	}
 	return 0;
@@ -354,10 +442,7 @@ int mb_inflight_task_started(struct mb_inflight *t, struct mb_call *c, const cha
 struct mb_call *mb_inflight_by_task(const struct mb_inflight *t, enum mb_dir dir,
 				    const char *task_id)
 {
-	if (!task_id)
-		return NULL;
-	_cleanup_free_ char *k = dkey(dir, task_id);
-	return k ? hmap_get(&t->by_task, k) : NULL;
+	return omap_get(&t->by_task, BY_TASK, dir, task_id);
 }
 
 bool mb_inflight_task_ended(struct mb_inflight *t, enum mb_dir dir, const char *task_id)
@@ -367,6 +452,11 @@ bool mb_inflight_task_ended(struct mb_inflight *t, enum mb_dir dir, const char *
 		return false;
 	mb_inflight_remove(t, c);
 	return true;
+}
+
+static char *strdup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
 }
 
 int mb_inflight_input_required(struct mb_inflight *t, const struct mb_call *c,
@@ -394,17 +484,35 @@ int mb_inflight_input_required(struct mb_inflight *t, const struct mb_call *c,
 	return 0;
 }
 
-uint64_t mb_inflight_expire(struct mb_inflight *t, uint64_t now_ns)
+uint64_t mb_inflight_expire(struct mb_inflight *t, uint64_t now_ns,
+			    void (*expired)(void *ud, struct mb_call *c), void *ud)
 {
 	uint64_t next = 0;
 	for (struct mb_call *c = t->head, *n; c; c = n) {
 		n = c->next;
-		if (c->state != MB_CALL_CANCELLED)
+		bool timed = c->state == MB_CALL_CANCELLED ||
+			     (c->state == MB_CALL_PENDING && c->deadline_ns);
+		if (!timed)
 			continue;
-		if (c->deadline_ns <= now_ns)
+		if (c->deadline_ns > now_ns) {
+			if (!next || c->deadline_ns < next)
+				next = c->deadline_ns;
+			continue;
+		}
+		if (c->state == MB_CALL_CANCELLED) {
 			mb_inflight_remove(t, c);
-		else if (!next || c->deadline_ns < next)
-			next = c->deadline_ns;
+			continue;
+		}
+		if (expired)
+			expired(ud, c);
+		c->state = MB_CALL_EXPIRED;
+		t->nexpired++;
+	}
+	/* Forget the oldest expired calls beyond the bound. */
+	for (struct mb_call *c = t->head, *n; c && t->nexpired > EXPIRED_MAX; c = n) {
+		n = c->next;
+		if (c->state == MB_CALL_EXPIRED)
+			mb_inflight_remove(t, c);
 	}
 	return next;
 }

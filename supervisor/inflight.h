@@ -1,16 +1,25 @@
 /* The requests in flight, in both directions, keyed by (direction, id): the
  * client's and the server's id spaces overlap. A call's window (PROTOCOL.md
- * "Windows for attribution") is the life of its entry here:
+ * "Windows for attribution") is the life of its entry here, while its state
+ * is not MB_CALL_EXPIRED (mb_call_window_open):
  *  - it opens when the request is forwarded and closes at its response;
  *  - notifications/cancelled marks it cancelled and it goes after a short
  *    grace (a cancelled request may never be answered);
  *  - a task-augmented call (2025-11-25) stays, as a task, until tasks/get,
  *    tasks/result, tasks/cancel or notifications/tasks/status says the task
  *    ended;
+ *  - a client request with neither a response nor progress (a
+ *    notifications/progress for its token) for the table's timeout expires:
+ *    its window closes, and the entry stays (MB_CALL_EXPIRED) only so that
+ *    its late response is still recognised and forwarded;
  *  - a 2026-07-28 request answered with resultType "input_required" is
  *    retried under a new id: the retry joins the same logical call.
  * The correlator walks the table (mb_inflight_first/next) to learn which
- * requests are in flight, with their tool and arguments. */
+ * requests are in flight, with their tool and arguments.
+ *
+ * This is on the path of every request: an entry's strings live in one
+ * block, entries are recycled, and the arguments are kept as the text that
+ * was sent and parsed only when someone asks (mb_call_arguments). */
 #pragma once
 
 #include <cjson/cJSON.h>
@@ -30,26 +39,30 @@ enum mb_call_state {
 	MB_CALL_PENDING,   /* awaiting its response */
 	MB_CALL_CANCELLED, /* cancelled; removed at its response or deadline */
 	MB_CALL_TASK,      /* answered with a task that has not ended */
+	MB_CALL_EXPIRED,   /* timed out: window closed, response still awaited */
 };
 
 struct mb_call {
 	enum mb_dir dir;
 	enum mb_call_state state;
-	char *key;        /* the id's key (jsonrpc.h) */
-	char *id_raw;     /* the id as sent, NUL-terminated, for error replies */
-	char *method;
-	char *tool;       /* tools/call: params.name */
-	cJSON *arguments; /* tools/call: a copy of params.arguments, or NULL */
-	cJSON *params;    /* a client's other requests: a copy of params, or NULL
-			     (profile.requests grants are filled from it) */
-	char *progress;   /* key of params._meta.progressToken, or NULL */
-	char *task_id;    /* MB_CALL_TASK: the server's task id */
-	char *about_task; /* tasks/get, tasks/result, tasks/cancel: params.taskId */
-	uint64_t logical; /* retries of an input_required call share this */
-	unsigned round;   /* 0 for a logical call's first request */
+	const char *key;        /* the id's key (jsonrpc.h) */
+	const char *id_raw;     /* the id as sent, NUL-terminated, for error replies */
+	const char *method;
+	const char *tool;       /* tools/call: params.name, or NULL */
+	const char *args_text;  /* tools/call: params.arguments as sent; another
+				   request of the client: its params (the
+				   profile's requests: grants are filled from
+				   them); or NULL */
+	size_t args_len;
+	const char *progress;   /* key of params._meta.progressToken, or NULL */
+	const char *task_id;    /* MB_CALL_TASK: the server's task id */
+	const char *about_task; /* tasks/get, tasks/result, tasks/cancel: params.taskId */
+	uint64_t logical;       /* retries of an input_required call share this */
+	unsigned round;         /* 0 for a logical call's first request */
 	uint64_t started_ns;
-	uint64_t deadline_ns; /* MB_CALL_CANCELLED: when it goes */
-	unsigned notes;       /* the inspector's own flags */
+	uint64_t deadline_ns;   /* MB_CALL_CANCELLED: when it goes;
+				   MB_CALL_PENDING (client): when it expires (0: never) */
+	unsigned notes;         /* the inspector's own flags */
 	/* The correlator's: this call's grants, placeholders filled and in
 	 * canonical form, built the first time an operation is decided while
 	 * the call is in flight (NULL then if it grants nothing); freed with
@@ -58,27 +71,51 @@ struct mb_call {
 	bool grants_built;
 	/* private */
 	struct mb_call *prev, *next;
-	char *hkey, *pkey, *tkey; /* hash keys: direction + id / token / task */
+	cJSON *args_node;
+	char *task_mem;
+	uint64_t h_id, h_progress, h_task;
+	char *mem;
+	size_t mem_cap;
 };
+
+static inline bool mb_call_window_open(const struct mb_call *c)
+{
+	return c->state != MB_CALL_EXPIRED;
+}
+
+/* tools/call: the arguments as a tree (another request of the client: its
+ * params), parsed on first use; NULL if there are none (or out of memory).
+ * Owned by the call. */
+const cJSON *mb_call_arguments(struct mb_call *c);
 
 struct mb_inflight;
 
 int mb_inflight_new(struct mb_inflight **ret);
 void mb_inflight_free(struct mb_inflight *t);
 
+/* Client requests expire after this long without a response or progress
+ * (0, the default: never). */
+void mb_inflight_set_timeout(struct mb_inflight *t, uint64_t timeout_ns);
+
 /* Track request m sent in direction dir. -EEXIST if a request with the same
- * id is pending in that direction (a cancelled one is replaced); -ENOMEM. */
-int mb_inflight_add(struct mb_inflight *t, enum mb_dir dir, const struct mb_jr_msg *m,
+ * id is in flight in that direction (a cancelled or expired one is
+ * replaced); -ENOMEM. */
+int mb_inflight_add(struct mb_inflight *t, enum mb_dir dir, struct mb_jr_msg *m,
 		    uint64_t now_ns, struct mb_call **ret);
 struct mb_call *mb_inflight_find(const struct mb_inflight *t, enum mb_dir dir, const char *key);
 void mb_inflight_remove(struct mb_inflight *t, struct mb_call *c);
 
-/* notifications/cancelled from the sender of requests in dir: requestId. */
-struct mb_call *mb_inflight_cancel(struct mb_inflight *t, enum mb_dir dir,
-				   const cJSON *request_id, uint64_t deadline_ns);
+/* notifications/cancelled from the sender of requests in dir, for the
+ * request whose id has this key. */
+struct mb_call *mb_inflight_cancel(struct mb_inflight *t, enum mb_dir dir, const char *key,
+				   uint64_t deadline_ns);
 /* The call a progress token (of a request sent in dir) belongs to. */
 struct mb_call *mb_inflight_by_progress(const struct mb_inflight *t, enum mb_dir dir,
 					const cJSON *token);
+struct mb_call *mb_inflight_by_progress_key(const struct mb_inflight *t, enum mb_dir dir,
+					    const char *key);
+/* Progress for a call: its timeout starts again from now. */
+void mb_inflight_touch(struct mb_inflight *t, struct mb_call *c, uint64_t now_ns);
 
 /* c was answered with a task: keep it until the task ends. */
 int mb_inflight_task_started(struct mb_inflight *t, struct mb_call *c, const char *task_id);
@@ -92,9 +129,11 @@ bool mb_inflight_task_ended(struct mb_inflight *t, enum mb_dir dir, const char *
 int mb_inflight_input_required(struct mb_inflight *t, const struct mb_call *c,
 			       const char *request_state);
 
-/* Drop cancelled calls whose grace ended. Returns the earliest deadline
- * still pending, or 0. */
-uint64_t mb_inflight_expire(struct mb_inflight *t, uint64_t now_ns);
+/* Drop cancelled calls whose grace ended, and expire pending calls whose
+ * timeout passed (expired, if not NULL, is told of each first). Returns the
+ * earliest deadline still ahead, or 0. */
+uint64_t mb_inflight_expire(struct mb_inflight *t, uint64_t now_ns,
+			    void (*expired)(void *ud, struct mb_call *c), void *ud);
 
 size_t mb_inflight_count(const struct mb_inflight *t);
 /* In the order they were sent. Removing the current call while iterating

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "common/strbuf.h"
+#include "common/vec.h"
+#include "policy/match.h"
 #include "supervisor/callcheck.h"
 #include "supervisor/inspector.h"
 #include "supervisor/jsonrpc.h"
@@ -32,6 +34,7 @@ struct mb_inspector {
 	struct mb_toolpin *pin;
 	struct mb_inspector_stats stats;
 	int report_err;
+	MB_VEC(char *) roots_reported; /* kind letter + root or within entry */
 	struct held *held, **held_tail;
 	size_t nheld;
 };
@@ -116,18 +119,18 @@ static void reply_tool_refusal(struct mb_inspector *ins, const struct mb_jr_msg 
 	mb_strbuf_free(&text);
 }
 
-static void report_refused(struct mb_inspector *ins, const struct mb_jr_msg *m,
-			   const char *reason, bool allowed)
+static void report_refused(struct mb_inspector *ins, struct mb_jr_msg *m, const char *reason,
+			   bool allowed)
 {
 	const struct mb_profile *p = ins->cfg.profile;
 	_cleanup_free_ char *id = m->id.raw ? strndup(m->id.raw, m->id.raw_len) : NULL;
 	const char *tool = NULL;
 	const cJSON *args = NULL;
 	if (mb_streq(m->method, "tools/call")) {
-		tool = mb_json_get_string(m->params, "name");
-		args = cJSON_GetObjectItemCaseSensitive(m->params, "arguments");
-	} else if (m->params) {
-		args = m->params;
+		tool = mb_jr_param_str(m, MB_P_NAME);
+		args = mb_jr_param_node(m, MB_P_ARGUMENTS);
+	} else {
+		args = mb_jr_params_node(m);
 	}
 	cJSON *o = cJSON_CreateObject();
 	if (!o)
@@ -200,6 +203,8 @@ int mb_inspector_new(const struct mb_inspector_config *cfg, const struct mb_insp
 	struct mb_toolpin_events ev = { on_changed, on_mismatch, ins };
 	int r = mb_inflight_new(&ins->inflight);
 	if (r == 0)
+		mb_inflight_set_timeout(ins->inflight, cfg->call_timeout_ms * 1000000u);
+	if (r == 0)
 		r = mb_toolpin_new(cfg->profile, &ev, &ins->pin);
 	if (r < 0) {
 		mb_inspector_free(ins);
@@ -226,6 +231,8 @@ void mb_inspector_free(struct mb_inspector *ins)
 	}
 	mb_inflight_free(ins->inflight);
 	mb_toolpin_free(ins->pin);
+	mb_vec_foreach(x, &ins->roots_reported) free(*x);
+	mb_vec_free(&ins->roots_reported);
 	free(ins);
 }
 
@@ -244,25 +251,141 @@ const struct mb_inspector_stats *mb_inspector_stats(const struct mb_inspector *i
 	return &ins->stats;
 }
 
-uint64_t mb_inspector_expire(struct mb_inspector *ins, uint64_t now_ns)
-{
-	uint64_t next = mb_inflight_expire(ins->inflight, now_ns);
-	release_held(ins);
-	return next;
-}
-
 static bool is_terminal(const char *status)
 {
 	return mb_streq(status, "completed") || mb_streq(status, "failed") ||
 	       mb_streq(status, "cancelled");
 }
 
+/* ---- windows that time out ---- */
+
+static void on_expired(void *ud, struct mb_call *c)
+{
+	struct mb_inspector *ins = ud;
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return report(ins, "error", NULL);
+	struct mb_strbuf reason = { 0 };
+	uint64_t ms = ins->cfg.call_timeout_ms;
+	mb_strbuf_printf(&reason,
+			 "no response to %s%s%s within %llu.%03llu s (--call-timeout): the "
+			 "request's window for attribution is closed; a late response still "
+			 "reaches the client",
+			 c->method, c->tool ? " of tool " : "", c->tool ? c->tool : "",
+			 (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
+	cJSON_AddStringToObject(o, "side", "server");
+	cJSON *req = mb_report_request(ins->cfg.profile, c->id_raw, c->method, c->tool,
+				       mb_call_arguments(c));
+	if (req)
+		cJSON_AddItemToObject(o, "request", req);
+	cJSON_AddStringToObject(o, "reason", reason.s ? reason.s : "no response in time");
+	mb_strbuf_free(&reason);
+	report(ins, "error", o);
+}
+
+uint64_t mb_inspector_expire(struct mb_inspector *ins, uint64_t now_ns)
+{
+	uint64_t next = mb_inflight_expire(ins->inflight, now_ns, on_expired, ins);
+	/* A cancelled call's grace, or a call's window, may have ended. */
+	release_held(ins);
+	return next;
+}
+
+/* ---- roots ---- */
+
+/* Once per session and item: was it reported? */
+static bool roots_seen(struct mb_inspector *ins, const char *kind, const char *item)
+{
+	mb_vec_foreach(x, &ins->roots_reported)
+		if (strncmp(*x, kind, 1) == 0 && strcmp(*x + 1, item) == 0)
+			return true;
+	char *k = malloc(strlen(item) + 2);
+	if (!k)
+		return false;
+	k[0] = kind[0];
+	strcpy(k + 1, item);
+	if (mb_vec_push(&ins->roots_reported, k) < 0)
+		free(k);
+	return false;
+}
+
+static void report_roots(struct mb_inspector *ins, const char *field, const char *item,
+			 const char *reason)
+{
+	if (roots_seen(ins, field, item))
+		return;
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return report(ins, "error", NULL);
+	cJSON_AddStringToObject(o, "side", "client");
+	cJSON_AddStringToObject(o, field, item);
+	cJSON_AddStringToObject(o, "reason", reason);
+	report(ins, "error", o);
+}
+
+/* The client's answer to roots/list: its statement of where the server may
+ * work, compared with arguments.within both ways (PROTOCOL.md). A root
+ * outside within: calls naming paths there will be refused. A within entry
+ * beneath no root: the profile lets the server work where the client did
+ * not send it. Each is reported once. */
+static void check_roots(struct mb_inspector *ins, struct mb_jr_msg *m)
+{
+	const struct mb_profile *p = ins->cfg.profile;
+	if (!p->within.n)
+		return;
+	const cJSON *roots = mb_json_get_array(mb_jr_result_node(m), "roots");
+	if (!roots)
+		return;
+	MB_VEC(char *) paths = { 0 };
+	const cJSON *r;
+	cJSON_ArrayForEach(r, roots) {
+		const char *uri = mb_json_get_string(r, "uri");
+		if (!uri || strncmp(uri, "file://", 7) != 0)
+			continue;
+		const char *why = NULL;
+		char *path = mb_file_uri_path(uri, &why);
+		if (path && mb_path_normalize(path, path, strlen(path) + 1) >= 0) {
+			if (mb_vec_push(&paths, path) < 0)
+				free(path);
+			path = NULL;
+		}
+		free(path);
+		if (!mb_argument_within(p, ins->cfg.cwd, uri, &why)) {
+			struct mb_strbuf b = { 0 };
+			mb_strbuf_printf(&b, "the client's root %s %s: calls naming paths there "
+					 "will be refused", uri, why ? why : "is outside arguments.within");
+			report_roots(ins, "root", uri, b.s ? b.s : "a root is outside arguments.within");
+			mb_strbuf_free(&b);
+		}
+	}
+	if (paths.n) {
+		for (size_t i = 0; i < p->within.n; i++) {
+			const char *w = p->within.v[i].text;
+			bool covered = false;
+			mb_vec_foreach(x, &paths) covered |= mb_path_within(w, *x);
+			if (covered)
+				continue;
+			struct mb_strbuf b = { 0 };
+			mb_strbuf_printf(&b, "arguments.within entry %s lies beneath none of the "
+					 "client's roots: the profile lets the server work where the "
+					 "client did not send it", w);
+			report_roots(ins, "within", w, b.s ? b.s : "a within entry is outside the roots");
+			mb_strbuf_free(&b);
+		}
+	}
+	mb_vec_foreach(x, &paths) free(*x);
+	mb_vec_free(&paths);
+}
+
 /* ---- concurrency: serial ---- */
 
+/* A tools/call of the client whose window is open (a timed-out one no
+ * longer holds the next back: --call-timeout bounds the wait). */
 static bool tool_call_in_flight(const struct mb_inspector *ins)
 {
 	for (const struct mb_call *c = mb_inflight_first(ins->inflight); c; c = mb_inflight_next(c))
-		if (c->dir == MB_DIR_CLIENT && mb_streq(c->method, "tools/call"))
+		if (c->dir == MB_DIR_CLIENT && mb_call_window_open(c) &&
+		    strcmp(c->method, "tools/call") == 0)
 			return true;
 	return false;
 }
@@ -284,11 +407,11 @@ static void held_unlink(struct mb_inspector *ins, struct held **p)
 	ins->nheld--;
 }
 
-/* Keep m (text[span]) until the tools/call in flight has finished. */
-static int hold(struct mb_inspector *ins, const char *text, const struct mb_jr_msg *m)
+/* Keep m until the tools/call in flight has finished. */
+static int hold(struct mb_inspector *ins, const struct mb_jr_msg *m)
 {
 	struct held *h = calloc(1, sizeof(*h));
-	if (!h || !(h->text = strndup(text + m->span.off, m->span.len)) ||
+	if (!h || !(h->text = strndup(m->text + m->span.off, m->span.len)) ||
 	    !(h->key = strdup(m->id.key))) {
 		if (h)
 			held_free(h);
@@ -302,7 +425,7 @@ static int hold(struct mb_inspector *ins, const char *text, const struct mb_jr_m
 }
 
 /* Forward the first held call once no tools/call is in flight. It was
- * checked when it arrived; it enters the table (its window opens) now. */
+ * checked when it arrived; its window opens now. */
 static void release_held(struct mb_inspector *ins)
 {
 	while (ins->held && !tool_call_in_flight(ins)) {
@@ -311,7 +434,8 @@ static void release_held(struct mb_inspector *ins)
 		struct mb_jr_frame jf;
 		mb_jr_parse(h->text, h->len, &jf);
 		if (jf.fault == MB_JR_FAULT_NONE && jf.n == 1 &&
-		    mb_inflight_add(ins->inflight, MB_DIR_CLIENT, &jf.msgs[0], mb_now_ns(), NULL) == 0) {
+		    mb_inflight_add(ins->inflight, MB_DIR_CLIENT, &jf.msgs[0], mb_coarse_ns(),
+				    NULL) == 0) {
 			ins->stats.forwarded++;
 			send_bytes(ins, MB_SIDE_SERVER, h->text, h->len);
 			send_bytes(ins, MB_SIDE_SERVER, "\n", 1);
@@ -331,12 +455,12 @@ size_t mb_inspector_held(const struct mb_inspector *ins)
 
 /* ---- client -> server ---- */
 
-static enum verdict client_request(struct mb_inspector *ins, const char *text,
-				   const struct mb_jr_msg *m)
+static enum verdict client_request(struct mb_inspector *ins, struct mb_jr_msg *m)
 {
 	const struct mb_profile *p = ins->cfg.profile;
 	struct mb_call *old = mb_inflight_find(ins->inflight, MB_DIR_CLIENT, m->id.key);
-	if ((old && old->state != MB_CALL_CANCELLED) || held_find(ins, m->id.key)) {
+	if ((old && old->state != MB_CALL_CANCELLED && old->state != MB_CALL_EXPIRED) ||
+	    held_find(ins, m->id.key)) {
 		report_bad(ins, MB_SIDE_CLIENT, "duplicate id: a request with this id is in flight",
 			   NULL, 0, false);
 		reply_error(ins, MB_SIDE_CLIENT, m->id.raw, m->id.raw_len, MB_JR_INVALID_REQUEST,
@@ -346,9 +470,9 @@ static enum verdict client_request(struct mb_inspector *ins, const char *text,
 	char *reason = NULL;
 	bool tool_call = strcmp(m->method, "tools/call") == 0;
 	if (tool_call)
-		reason = mb_check_tool_call(p, ins->pin, ins->cfg.cwd, m->params);
+		reason = mb_check_tool_call_msg(p, ins->pin, ins->cfg.cwd, m);
 	else if (strcmp(m->method, "resources/read") == 0)
-		reason = mb_check_resource_read(p, ins->cfg.cwd, m->params);
+		reason = mb_check_resource_uri(p, ins->cfg.cwd, mb_jr_param_str(m, MB_P_URI));
 	if (reason) {
 		bool audit = p->mode == MB_MODE_AUDIT;
 		ins->stats.refused++;
@@ -371,34 +495,29 @@ static enum verdict client_request(struct mb_inspector *ins, const char *text,
 	/* concurrency: serial: one tools/call at a time, in arrival order. */
 	if (tool_call && p->concurrency == MB_CONCURRENCY_SERIAL &&
 	    (ins->held || tool_call_in_flight(ins))) {
-		if (hold(ins, text, m) == 0)
-			return V_DROP;
-		reply_error(ins, MB_SIDE_CLIENT, m->id.raw, m->id.raw_len, MB_JR_INTERNAL_ERROR,
-			    "membrane: out of memory");
+		if (hold(ins, m) < 0)
+			reply_error(ins, MB_SIDE_CLIENT, m->id.raw, m->id.raw_len,
+				    MB_JR_INTERNAL_ERROR, "membrane: out of memory");
 		return V_DROP;
 	}
 	struct mb_call *c = NULL;
-	int r = mb_inflight_add(ins->inflight, MB_DIR_CLIENT, m, mb_now_ns(), &c);
+	int r = mb_inflight_add(ins->inflight, MB_DIR_CLIENT, m, mb_coarse_ns(), &c);
 	if (r < 0) {
 		reply_error(ins, MB_SIDE_CLIENT, m->id.raw, m->id.raw_len, MB_JR_INTERNAL_ERROR,
 			    "membrane: out of memory");
 		return V_DROP;
 	}
-	if (strcmp(m->method, "tools/list") == 0 &&
-	    !cJSON_GetObjectItemCaseSensitive(m->params, "cursor"))
+	if (strcmp(m->method, "tools/list") == 0 && !m->p[MB_P_CURSOR].len)
 		c->notes |= NOTE_FIRST_PAGE;
 	return V_FORWARD;
 }
 
 static bool looks_like_response(const struct mb_jr_msg *m)
 {
-	return cJSON_IsObject(m->node) && !cJSON_GetObjectItemCaseSensitive(m->node, "method") &&
-	       (cJSON_GetObjectItemCaseSensitive(m->node, "result") ||
-		cJSON_GetObjectItemCaseSensitive(m->node, "error"));
+	return !m->has_method && (m->has_result || m->has_error);
 }
 
-static enum verdict client_msg(struct mb_inspector *ins, const char *text,
-			       const struct mb_jr_msg *m)
+static enum verdict client_msg(struct mb_inspector *ins, struct mb_jr_msg *m)
 {
 	switch (m->kind) {
 	case MB_JR_INVALID:
@@ -410,11 +529,10 @@ static enum verdict client_msg(struct mb_inspector *ins, const char *text,
 		}
 		return V_DROP;
 	case MB_JR_REQUEST:
-		return client_request(ins, text, m);
+		return client_request(ins, m);
 	case MB_JR_NOTIFICATION:
 		if (strcmp(m->method, "notifications/cancelled") == 0) {
-			const cJSON *rid = cJSON_GetObjectItemCaseSensitive(m->params, "requestId");
-			_cleanup_free_ char *key = mb_jr_id_key(rid);
+			const char *key = mb_jr_key(m, m->p[MB_P_REQUEST_ID]);
 			struct held **h = held_find(ins, key);
 			if (h) {
 				/* Never forwarded: the server never hears of it, and
@@ -424,8 +542,8 @@ static enum verdict client_msg(struct mb_inspector *ins, const char *text,
 				held_free(gone);
 				return V_DROP;
 			}
-			mb_inflight_cancel(ins->inflight, MB_DIR_CLIENT, rid,
-					   mb_now_ns() + ins->cfg.cancel_grace_ms * 1000000u);
+			mb_inflight_cancel(ins->inflight, MB_DIR_CLIENT, key,
+					   mb_coarse_ns() + ins->cfg.cancel_grace_ms * 1000000u);
 		}
 		return V_FORWARD;
 	case MB_JR_RESULT:
@@ -438,6 +556,8 @@ static enum verdict client_msg(struct mb_inspector *ins, const char *text,
 				   m->span.len, false);
 			return V_DROP;
 		}
+		if (m->kind == MB_JR_RESULT && strcmp(c->method, "roots/list") == 0)
+			check_roots(ins, m);
 		mb_inflight_remove(ins->inflight, c);
 		return V_FORWARD;
 	}
@@ -447,41 +567,63 @@ static enum verdict client_msg(struct mb_inspector *ins, const char *text,
 
 /* ---- server -> client ---- */
 
+enum { R_TASK, R_CONTENT, R_RESULT_TYPE, R_REQUEST_STATE, R_TASK_ID, R_STATUS, R__N };
+static const char *const result_keys[R__N] = {
+	"task", "content", "resultType", "requestState", "taskId", "status",
+};
+
 static enum verdict server_result(struct mb_inspector *ins, const char *text,
-				  const struct mb_jr_msg *m, struct mb_call *c,
-				  struct mb_strbuf *out)
+				  struct mb_jr_msg *m, struct mb_call *c, struct mb_strbuf *out)
 {
 	enum verdict v = V_FORWARD;
-	const cJSON *result = m->result;
 	const char *method = c->method;
 	if (strcmp(method, "tools/list") == 0) {
+		const cJSON *result = mb_jr_result_node(m);
+		if (!result) {
+			/* Cannot see which tools it lists: show none. */
+			report_bad(ins, MB_SIDE_SERVER, "out of memory reading a tools/list result",
+				   NULL, m->span.len, false);
+			mb_inflight_remove(ins->inflight, c);
+			reply_error(ins, MB_SIDE_CLIENT, m->id.raw, m->id.raw_len,
+				    MB_JR_INTERNAL_ERROR, "membrane: out of memory");
+			return V_DROP;
+		}
 		if (mb_toolpin_list(ins->pin, c->notes & NOTE_FIRST_PAGE, text, m->span, result, out))
 			v = V_REPLACE;
 	} else if (strcmp(method, "initialize") == 0 || strcmp(method, "server/discover") == 0) {
-		mb_toolpin_instructions(ins->pin, result);
-	} else if (strcmp(method, "tools/call") == 0) {
-		const cJSON *task = mb_json_get_object(result, "task");
-		const char *tid = mb_json_get_string(task, "taskId");
-		if (tid && !cJSON_GetObjectItemCaseSensitive(result, "content") &&
-		    !is_terminal(mb_json_get_string(task, "status")) &&
-		    mb_inflight_task_started(ins->inflight, c, tid) == 0)
-			return v; /* the call's window stays open until its task ends */
+		mb_toolpin_instructions(ins->pin, mb_jr_result_node(m));
+	}
+	if (!mb_span_is(text, m->result, '{')) {
+		mb_inflight_remove(ins->inflight, c);
+		return v;
+	}
+	struct mb_span r[R__N];
+	mb_jr_members(m, m->result, result_keys, R__N, r);
+	if (strcmp(method, "tools/call") == 0) {
+		if (mb_span_is(text, r[R_TASK], '{') && !r[R_CONTENT].len) {
+			static const char *const task_keys[] = { "taskId", "status" };
+			struct mb_span t[2];
+			mb_jr_members(m, r[R_TASK], task_keys, 2, t);
+			const char *tid = mb_jr_str(m, t[0]);
+			if (tid && !is_terminal(mb_jr_str(m, t[1])) &&
+			    mb_inflight_task_started(ins->inflight, c, tid) == 0)
+				return v; /* the call's window stays open until its task ends */
+		}
 	} else if (strcmp(method, "tasks/get") == 0 || strcmp(method, "tasks/cancel") == 0) {
-		const char *tid = mb_json_get_string(result, "taskId");
-		if (is_terminal(mb_json_get_string(result, "status")))
+		const char *tid = mb_jr_str(m, r[R_TASK_ID]);
+		if (is_terminal(mb_jr_str(m, r[R_STATUS])))
 			mb_inflight_task_ended(ins->inflight, MB_DIR_CLIENT, tid ? tid : c->about_task);
 	} else if (strcmp(method, "tasks/result") == 0) {
 		mb_inflight_task_ended(ins->inflight, MB_DIR_CLIENT, c->about_task);
 	}
-	if (mb_streq(mb_json_get_string(result, "resultType"), "input_required"))
-		mb_inflight_input_required(ins->inflight, c,
-					   mb_json_get_string(result, "requestState"));
+	if (r[R_RESULT_TYPE].len && mb_streq(mb_jr_str(m, r[R_RESULT_TYPE]), "input_required"))
+		mb_inflight_input_required(ins->inflight, c, mb_jr_str(m, r[R_REQUEST_STATE]));
 	mb_inflight_remove(ins->inflight, c);
 	return v;
 }
 
-static enum verdict server_msg(struct mb_inspector *ins, const char *text,
-			       const struct mb_jr_msg *m, struct mb_strbuf *out)
+static enum verdict server_msg(struct mb_inspector *ins, const char *text, struct mb_jr_msg *m,
+			       struct mb_strbuf *out)
 {
 	switch (m->kind) {
 	case MB_JR_INVALID:
@@ -495,7 +637,7 @@ static enum verdict server_msg(struct mb_inspector *ins, const char *text,
 				   text + m->span.off, m->span.len, true);
 			return V_DROP;
 		}
-		if (mb_inflight_add(ins->inflight, MB_DIR_SERVER, m, mb_now_ns(), NULL) < 0) {
+		if (mb_inflight_add(ins->inflight, MB_DIR_SERVER, m, mb_coarse_ns(), NULL) < 0) {
 			reply_error(ins, MB_SIDE_SERVER, m->id.raw, m->id.raw_len,
 				    MB_JR_INTERNAL_ERROR, "membrane: out of memory");
 			return V_DROP;
@@ -503,14 +645,21 @@ static enum verdict server_msg(struct mb_inspector *ins, const char *text,
 		return V_FORWARD;
 	}
 	case MB_JR_NOTIFICATION:
-		if (strcmp(m->method, "notifications/cancelled") == 0) {
-			const cJSON *rid = cJSON_GetObjectItemCaseSensitive(m->params, "requestId");
-			mb_inflight_cancel(ins->inflight, MB_DIR_SERVER, rid,
-					   mb_now_ns() + ins->cfg.cancel_grace_ms * 1000000u);
+		if (strcmp(m->method, "notifications/progress") == 0) {
+			/* Progress keeps a call's window from timing out. */
+			struct mb_call *c = mb_inflight_by_progress_key(
+				ins->inflight, MB_DIR_CLIENT,
+				mb_jr_key(m, m->p[MB_P_PROGRESS_TOKEN]));
+			if (c)
+				mb_inflight_touch(ins->inflight, c, mb_coarse_ns());
+		} else if (strcmp(m->method, "notifications/cancelled") == 0) {
+			mb_inflight_cancel(ins->inflight, MB_DIR_SERVER,
+					   mb_jr_key(m, m->p[MB_P_REQUEST_ID]),
+					   mb_coarse_ns() + ins->cfg.cancel_grace_ms * 1000000u);
 		} else if (strcmp(m->method, "notifications/tasks/status") == 0) {
-			if (is_terminal(mb_json_get_string(m->params, "status")))
+			if (is_terminal(mb_jr_param_str(m, MB_P_STATUS)))
 				mb_inflight_task_ended(ins->inflight, MB_DIR_CLIENT,
-						       mb_json_get_string(m->params, "taskId"));
+						       mb_jr_param_str(m, MB_P_TASK_ID));
 		}
 		return V_FORWARD;
 	case MB_JR_RESULT:
@@ -599,8 +748,8 @@ static void handle(struct mb_inspector *ins, enum mb_side from, const struct mb_
 	}
 	bool untouched = true, any = false;
 	for (size_t i = 0; i < jf.n; i++) {
-		const struct mb_jr_msg *m = &jf.msgs[i];
-		oc[i].v = from == MB_SIDE_CLIENT ? client_msg(ins, f->text, m)
+		struct mb_jr_msg *m = &jf.msgs[i];
+		oc[i].v = from == MB_SIDE_CLIENT ? client_msg(ins, m)
 						 : server_msg(ins, f->text, m, &oc[i].text);
 		if (oc[i].v == V_REPLACE && mb_strbuf_failed(&oc[i].text))
 			oc[i].v = V_DROP;
@@ -660,7 +809,8 @@ void mb_inspector_server_gone(struct mb_inspector *ins, const char *why)
 	snprintf(msg, sizeof(msg), "membrane: the MCP server %s before answering", why);
 	for (struct mb_call *c = mb_inflight_first(ins->inflight), *n; c; c = n) {
 		n = mb_inflight_next(c);
-		if (c->dir == MB_DIR_CLIENT && c->state == MB_CALL_PENDING)
+		if (c->dir == MB_DIR_CLIENT &&
+		    (c->state == MB_CALL_PENDING || c->state == MB_CALL_EXPIRED))
 			reply_error(ins, MB_SIDE_CLIENT, c->id_raw, strlen(c->id_raw),
 				    MB_JR_SERVER_GONE, msg);
 		mb_inflight_remove(ins->inflight, c);

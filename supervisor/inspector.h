@@ -38,6 +38,8 @@ struct mb_inspector_config {
 	const struct mb_profile *profile;
 	const char *cwd;            /* the server's working directory, or NULL */
 	uint64_t cancel_grace_ms;   /* a cancelled call's window after the notification */
+	uint64_t call_timeout_ms;   /* a client request's window without response or
+				       progress (0: no timeout) */
 	size_t max_message;         /* for messages about over-long lines */
 };
 
@@ -56,18 +58,21 @@ void mb_inspector_server_frame(struct mb_inspector *ins, const struct mb_frame *
  * every client request still awaiting an answer gets a JSON-RPC error. */
 void mb_inspector_server_gone(struct mb_inspector *ins, const char *why);
 
-/* Drop cancelled calls whose grace ended; returns the next deadline or 0. */
+/* Drop cancelled calls whose grace ended and expire calls whose timeout
+ * passed (each reported as "error"); returns the next deadline or 0. The
+ * inspector's clock is mb_coarse_ns(). */
 uint64_t mb_inspector_expire(struct mb_inspector *ins, uint64_t now_ns);
 
-/* concurrency: serial: tools/calls held back until the one in flight has
- * finished (forwarded in arrival order; a cancelled one is dropped, never
- * forwarded and never answered, as MCP asks of a cancelled request). The
- * relay keeps the server's stdin open while any is held. A held element of
- * a batch is answered as a lone response. */
-size_t mb_inspector_held(const struct mb_inspector *ins);
-
-/* The requests in flight (read-only for the correlator). */
+/* The requests in flight (read-only for the correlator, which uses
+ * mb_call_window_open and mb_call_arguments). */
 struct mb_inflight *mb_inspector_inflight(struct mb_inspector *ins);
+
+/* concurrency: serial: tools/calls held back until the one in flight has
+ * finished or its window closed (forwarded in arrival order; a cancelled
+ * one is dropped, never forwarded and never answered, as MCP asks of a
+ * cancelled request). The relay keeps the server's stdin open while any is
+ * held. A held element of a batch is answered as a lone response. */
+size_t mb_inspector_held(const struct mb_inspector *ins);
 
 /* The first report that could not be written (-errno), or 0: membrane fails
  * closed and stops the server. */

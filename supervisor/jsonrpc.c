@@ -1,4 +1,5 @@
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,108 +60,216 @@ char *mb_jr_id_key(const cJSON *id)
 	return mb_strbuf_take(&b);
 }
 
-static int cmp_str(const void *a, const void *b)
+/* ---- the frame's arena ---- */
+
+struct mb_jr_block {
+	struct mb_jr_block *next;
+	char data[];
+};
+
+static char *arena_alloc(struct mb_jr_frame *f, size_t n)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	if (n <= MB_JR_ARENA - f->arena_used) {
+		char *p = f->arena + f->arena_used;
+		f->arena_used += n;
+		return p;
+	}
+	struct mb_jr_block *b = malloc(sizeof(*b) + n);
+	if (!b)
+		return NULL;
+	b->next = f->blocks;
+	f->blocks = b;
+	return b->data;
 }
 
-/* Any object in the tree with the same key twice? (cJSON keeps both and
- * finds the first; JavaScript's JSON.parse keeps the last.) */
-static bool has_duplicate_key(const cJSON *node)
+const char *mb_jr_str(struct mb_jr_msg *m, struct mb_span v)
 {
-	if (!cJSON_IsObject(node) && !cJSON_IsArray(node))
-		return false;
-	if (cJSON_IsObject(node)) {
-		size_t n = 0;
-		for (const cJSON *c = node->child; c; c = c->next)
-			n++;
-		if (n > 1 && n <= 8) {
-			for (const cJSON *a = node->child; a; a = a->next)
-				for (const cJSON *b = a->next; b; b = b->next)
-					if (strcmp(a->string, b->string) == 0)
-						return true;
-		} else if (n > 8) {
-			const char **keys = malloc(n * sizeof(*keys));
-			if (!keys)
-				return true; /* cannot tell: refuse */
-			size_t i = 0;
-			for (const cJSON *c = node->child; c; c = c->next)
-				keys[i++] = c->string;
-			qsort(keys, n, sizeof(*keys), cmp_str);
-			bool dup = false;
-			for (i = 1; i < n && !dup; i++)
-				dup = strcmp(keys[i - 1], keys[i]) == 0;
-			free(keys);
-			if (dup)
-				return true;
-		}
+	if (!mb_span_is(m->text, v, '"'))
+		return NULL;
+	char *out = arena_alloc(m->frame, v.len);
+	if (out)
+		mb_json_unescape(m->text, v, out);
+	return out;
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+const char *mb_jr_key(struct mb_jr_msg *m, struct mb_span v)
+{
+	const char *s = m->text + v.off;
+	if (!v.len)
+		return NULL;
+	if (s[0] == '"') {
+		char *k = arena_alloc(m->frame, v.len + 1);
+		if (!k)
+			return NULL;
+		k[0] = 's';
+		mb_json_unescape(m->text, v, k + 1);
+		return k;
 	}
-	for (const cJSON *c = node->child; c; c = c->next)
-		if (has_duplicate_key(c))
+	if (s[0] != '-' && !is_digit(s[0]))
+		return NULL;
+	/* A plain integer of up to 15 digits is its own canonical form (what
+	 * mb_jr_id_key makes of its double); "-0" is "0". */
+	size_t i = s[0] == '-', digits = 0;
+	while (i < v.len && is_digit(s[i]))
+		i++, digits++;
+	if (i == v.len && digits <= 15 && !(v.len == 2 && s[0] == '-' && s[1] == '0')) {
+		char *k = arena_alloc(m->frame, v.len + 2);
+		if (!k)
+			return NULL;
+		k[0] = 'n';
+		memcpy(k + 1, s, v.len);
+		k[v.len + 1] = '\0';
+		return k;
+	}
+	/* Anything else as cJSON reads it: strtod, then mb_jr_id_key's form. */
+	char num[MB_JSON_NUMBER_MAX + 1];
+	size_t n = v.len < sizeof(num) ? v.len : sizeof(num) - 1;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	double d = strtod(num, NULL);
+	char buf[64];
+	if (isfinite(d) && d == floor(d) && fabs(d) < 9007199254740992.0)
+		snprintf(buf, sizeof(buf), "n%lld", (long long)d);
+	else
+		snprintf(buf, sizeof(buf), "n%.17g", d);
+	size_t bl = strlen(buf);
+	char *k = arena_alloc(m->frame, bl + 1);
+	if (k)
+		memcpy(k, buf, bl + 1);
+	return k;
+}
+
+size_t mb_jr_members(const struct mb_jr_msg *m, struct mb_span obj, const char *const *keys,
+		     size_t n, struct mb_span *out)
+{
+	return mb_json_tape_members(&m->frame->tape, m->text, obj, keys, n, out);
+}
+
+/* ---- trees on demand ---- */
+
+static cJSON *parse_span(struct mb_jr_msg *m, struct mb_span v)
+{
+	m->trees = true;
+	return v.len ? cJSON_ParseWithLength(m->text + v.off, v.len) : NULL;
+}
+
+const cJSON *mb_jr_param_node(struct mb_jr_msg *m, enum mb_jr_pkey k)
+{
+	if (!m->pnode[k])
+		m->pnode[k] = parse_span(m, m->p[k]);
+	return m->pnode[k];
+}
+
+const cJSON *mb_jr_params_node(struct mb_jr_msg *m)
+{
+	if (!m->params_node)
+		m->params_node = parse_span(m, m->params);
+	return m->params_node;
+}
+
+const cJSON *mb_jr_result_node(struct mb_jr_msg *m)
+{
+	if (!m->result_node)
+		m->result_node = parse_span(m, m->result);
+	return m->result_node;
+}
+
+/* ---- classification ---- */
+
+enum { T_JSONRPC, T_ID, T_METHOD, T_PARAMS, T_RESULT, T_ERROR, T__N };
+static const char *const top_keys[T__N] = { "jsonrpc", "id", "method", "params", "result", "error" };
+static const char *const param_keys[MB_P__N] = {
+	[MB_P_NAME] = "name",
+	[MB_P_ARGUMENTS] = "arguments",
+	[MB_P_META] = "_meta",
+	[MB_P_TASK_ID] = "taskId",
+	[MB_P_CURSOR] = "cursor",
+	[MB_P_REQUEST_STATE] = "requestState",
+	[MB_P_INPUT_RESPONSES] = "inputResponses",
+	[MB_P_REQUEST_ID] = "requestId",
+	[MB_P_STATUS] = "status",
+	[MB_P_URI] = "uri",
+	[MB_P_PROGRESS_TOKEN] = "progressToken",
+};
+
+static bool has_dup_in(const struct mb_jr_frame *f, struct mb_span sp)
+{
+	for (size_t i = 0; i < f->ndup; i++)
+		if (f->dups[i] >= sp.off && f->dups[i] < sp.off + sp.len)
 			return true;
 	return false;
 }
 
-static void classify(const char *text, struct mb_jr_msg *m)
+static bool is_version(struct mb_jr_msg *m, struct mb_span v)
 {
-	cJSON *o = m->node;
+	if (v.len == 5 && memcmp(m->text + v.off, "\"2.0\"", 5) == 0)
+		return true;
+	const char *s = mb_jr_str(m, v); /* "2\u002e0" is "2.0" too */
+	return s && strcmp(s, "2.0") == 0;
+}
+
+static void classify(struct mb_jr_msg *m)
+{
+	const char *text = m->text;
 	m->kind = MB_JR_INVALID;
-	if (!cJSON_IsObject(o)) {
+	if (!mb_span_is(text, m->span, '{')) {
 		m->invalid = "not a JSON-RPC message: expected an object";
 		return;
 	}
-	if (has_duplicate_key(o)) {
+	if (has_dup_in(m->frame, m->span)) {
 		m->invalid = "an object has the same key twice";
 		return;
 	}
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "jsonrpc");
-	if (!v) {
+	struct mb_span v[T__N];
+	mb_jr_members(m, m->span, top_keys, T__N, v);
+	m->has_method = v[T_METHOD].len != 0;
+	m->has_result = v[T_RESULT].len != 0;
+	m->has_error = v[T_ERROR].len != 0;
+	if (!v[T_JSONRPC].len) {
 		m->invalid = "no \"jsonrpc\" member";
 		return;
 	}
-	if (!cJSON_IsString(v) || strcmp(v->valuestring, "2.0") != 0) {
+	if (!is_version(m, v[T_JSONRPC])) {
 		m->invalid = "\"jsonrpc\" is not \"2.0\"";
 		return;
 	}
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
-	if (id) {
-		struct mb_span sp;
+	struct mb_span id = v[T_ID];
+	if (id.len) {
 		m->id.present = true;
-		m->id.null = cJSON_IsNull(id);
-		if (!mb_json_member(text, m->span, "id", &sp)) {
-			/* cJSON and our scanner disagree: refuse rather than guess. */
-			m->invalid = "the \"id\" member could not be located";
-			m->id.present = false;
-			return;
-		}
-		m->id.raw = text + sp.off;
-		m->id.raw_len = sp.len;
+		m->id.null = id.len == 4 && memcmp(text + id.off, "null", 4) == 0;
+		m->id.raw = text + id.off;
+		m->id.raw_len = id.len;
 		if (!m->id.null) {
-			if (!cJSON_IsString(id) && !cJSON_IsNumber(id)) {
+			char c = text[id.off];
+			if (c != '"' && c != '-' && !is_digit(c)) {
 				m->invalid = "\"id\" must be a string or a number";
 				return;
 			}
-			m->id.key = mb_jr_id_key(id);
+			m->id.key = mb_jr_key(m, id);
 			if (!m->id.key) {
 				m->invalid = "out of memory";
 				return;
 			}
 		}
 	}
-	const cJSON *method = cJSON_GetObjectItemCaseSensitive(o, "method");
-	cJSON *params = cJSON_GetObjectItemCaseSensitive(o, "params");
-	cJSON *result = cJSON_GetObjectItemCaseSensitive(o, "result");
-	cJSON *error = cJSON_GetObjectItemCaseSensitive(o, "error");
-	if (method) {
-		if (!cJSON_IsString(method)) {
+	struct mb_span method = v[T_METHOD], params = v[T_PARAMS];
+	m->result = v[T_RESULT];
+	m->error = v[T_ERROR];
+	if (method.len) {
+		if (!mb_span_is(text, method, '"')) {
 			m->invalid = "\"method\" is not a string";
 			return;
 		}
-		if (result || error) {
+		if (m->result.len || m->error.len) {
 			m->invalid = "a request cannot carry \"result\" or \"error\"";
 			return;
 		}
-		if (params && !cJSON_IsObject(params) && !cJSON_IsArray(params)) {
+		if (params.len && !mb_span_is(text, params, '{') && !mb_span_is(text, params, '[')) {
 			m->invalid = "\"params\" must be an object";
 			return;
 		}
@@ -168,76 +277,94 @@ static void classify(const char *text, struct mb_jr_msg *m)
 			m->invalid = "a request's \"id\" cannot be null";
 			return;
 		}
-		m->method = method->valuestring;
+		m->method = mb_jr_str(m, method);
+		if (!m->method) {
+			m->invalid = "out of memory";
+			return;
+		}
 		m->params = params;
+		if (mb_span_is(text, params, '{'))
+			mb_jr_members(m, params, param_keys, MB_P__N, m->p);
 		m->kind = m->id.present ? MB_JR_REQUEST : MB_JR_NOTIFICATION;
 		return;
 	}
-	if (result && error) {
+	m->result = m->error = (struct mb_span){ 0, 0 };
+	if (v[T_RESULT].len && v[T_ERROR].len) {
 		m->invalid = "a response cannot carry both \"result\" and \"error\"";
 		return;
 	}
-	if (result) {
+	if (v[T_RESULT].len) {
 		if (!m->id.present || m->id.null) {
 			m->invalid = "a result needs an \"id\"";
 			return;
 		}
-		m->result = result;
+		m->result = v[T_RESULT];
 		m->kind = MB_JR_RESULT;
 		return;
 	}
-	if (error) {
-		if (!cJSON_IsObject(error)) {
+	if (v[T_ERROR].len) {
+		if (!mb_span_is(text, v[T_ERROR], '{')) {
 			m->invalid = "\"error\" must be an object";
 			return;
 		}
-		m->error = error;
+		m->error = v[T_ERROR];
 		m->kind = MB_JR_ERROR;
 		return;
 	}
 	m->invalid = "neither \"method\", \"result\" nor \"error\"";
 }
 
-struct pair_ctx {
+static int count_elem(struct mb_span elem, void *ud)
+{
+	(void)elem;
+	(*(size_t *)ud)++;
+	return 0;
+}
+
+struct fill_ctx {
 	struct mb_jr_frame *f;
 	size_t i;
 };
 
-static int pair_span(struct mb_span elem, void *ud)
+static int fill_elem(struct mb_span elem, void *ud)
 {
-	struct pair_ctx *c = ud;
+	struct fill_ctx *c = ud;
 	if (c->i < c->f->n)
 		c->f->msgs[c->i++].span = elem;
 	return 0;
 }
 
+static void init_msg(struct mb_jr_frame *f, struct mb_jr_msg *m)
+{
+	m->text = f->text;
+	m->frame = f;
+}
+
 void mb_jr_parse(const char *text, size_t len, struct mb_jr_frame *f)
 {
-	*f = (struct mb_jr_frame){ .text = text, .len = len };
+	/* Everything but the arena's bytes. */
+	memset(f, 0, offsetof(struct mb_jr_frame, arena));
+	f->text = text;
+	f->len = len;
+	f->tape.n = 0;
+	f->tape.overflow = false;
 	struct mb_span all = mb_json_trim(text, len);
 	if (all.len == 0) {
 		f->fault = MB_JR_FAULT_EMPTY;
 		return;
 	}
-	f->scan = mb_json_prescan(text, len, MB_JSON_MAX_DEPTH, NULL);
+	f->scan = mb_json_validate(text, len, MB_JSON_MAX_DEPTH, &f->dups, &f->ndup, &f->tape);
 	if (f->scan != MB_JSON_OK) {
-		f->fault = MB_JR_FAULT_SCAN;
+		f->fault = f->scan == MB_JSON_SYNTAX  ? MB_JR_FAULT_PARSE
+			   : f->scan == MB_JSON_NOMEM ? MB_JR_FAULT_NOMEM
+						      : MB_JR_FAULT_SCAN;
 		return;
 	}
-	const char *end = NULL;
-	f->root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-	if (!f->root) {
-		f->fault = MB_JR_FAULT_PARSE;
-		return;
-	}
-	if (!end || end < text || (size_t)(end - text) > len ||
-	    mb_json_trim(end, len - (size_t)(end - text)).len != 0) {
-		f->fault = MB_JR_FAULT_PARSE;
-		return;
-	}
-	if (cJSON_IsArray(f->root)) {
+	char root = text[all.off];
+	if (root == '[') {
 		f->batch = true;
-		size_t n = (size_t)cJSON_GetArraySize(f->root);
+		size_t n = 0;
+		mb_json_elements(text, all, count_elem, &n);
 		if (!n) {
 			f->fault = MB_JR_FAULT_EMPTY_BATCH;
 			return;
@@ -248,34 +375,44 @@ void mb_jr_parse(const char *text, size_t len, struct mb_jr_frame *f)
 			return;
 		}
 		f->n = n;
-		struct pair_ctx pc = { f, 0 };
-		mb_json_elements(text, all, pair_span, &pc);
-		size_t i = 0;
-		for (cJSON *c = f->root->child; c && i < n; c = c->next, i++) {
-			f->msgs[i].node = c;
-			classify(text, &f->msgs[i]);
+		struct fill_ctx fc = { f, 0 };
+		mb_json_elements(text, all, fill_elem, &fc);
+		for (size_t i = 0; i < n; i++) {
+			init_msg(f, &f->msgs[i]);
+			classify(&f->msgs[i]);
 		}
 		return;
 	}
-	if (!cJSON_IsObject(f->root)) {
+	if (root != '{') {
 		f->fault = MB_JR_FAULT_NOT_OBJECT;
 		return;
 	}
 	f->n = 1;
 	f->msgs = &f->one;
-	f->one.node = f->root;
+	init_msg(f, &f->one);
 	f->one.span = all;
-	classify(text, &f->one);
+	classify(&f->one);
 }
 
 void mb_jr_frame_free(struct mb_jr_frame *f)
 {
-	for (size_t i = 0; i < f->n; i++)
-		free(f->msgs[i].id.key);
+	for (size_t i = 0; i < f->n; i++) {
+		struct mb_jr_msg *m = &f->msgs[i];
+		if (!m->trees)
+			continue;
+		for (size_t k = 0; k < MB_P__N; k++)
+			cJSON_Delete(m->pnode[k]);
+		cJSON_Delete(m->params_node);
+		cJSON_Delete(m->result_node);
+	}
 	if (f->msgs != &f->one)
 		free(f->msgs);
-	cJSON_Delete(f->root);
-	*f = (struct mb_jr_frame){ 0 };
+	for (struct mb_jr_block *b = f->blocks, *n; b; b = n) {
+		n = b->next;
+		free(b);
+	}
+	free(f->dups);
+	memset(f, 0, offsetof(struct mb_jr_frame, arena));
 }
 
 const char *mb_jr_fault_reason(const struct mb_jr_frame *f)

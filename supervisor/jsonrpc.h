@@ -1,9 +1,14 @@
-/* JSON-RPC 2.0 frames as MCP uses them: each frame is parsed once with cJSON
- * (after jsontext's pre-scan) and classified. A batch (a JSON array) yields
- * one message per element, each classified alone. Ids are kept exactly: the
- * raw text for echoing, and a key under which 1 and "1" differ while 1 and
- * 1.0, "a" and "\u0061" (which a peer's JSON library may re-serialise into
- * each other) are one. Member lookups are case-sensitive, and an object with a
+/* JSON-RPC 2.0 frames as MCP uses them. Each frame is validated once
+ * (jsontext's mb_json_validate: strict JSON, UTF-8, no NUL, bounded depth,
+ * no duplicate keys) and classified from the text itself: the members the
+ * inspector reads on every message (jsonrpc, id, method, params, result,
+ * error, and the usual members of params) are spans, and cJSON trees are
+ * built only on demand, for the parts a decision or a report needs
+ * (mb_jr_param_node, mb_jr_result_node). A batch (a JSON array) yields one
+ * message per element, each classified alone. Ids are kept exactly: the raw
+ * text for echoing, and a key under which 1 and "1" differ while 1 and 1.0,
+ * "a" and "\u0061" (which a peer's JSON library may re-serialise into each
+ * other) are one. Member lookups are case-sensitive, and an object with a
  * duplicate key is refused: a server's parser could pick the other one. */
 #pragma once
 
@@ -32,17 +37,44 @@ struct mb_jr_id {
 	bool null;          /* ... and it is null */
 	const char *raw;    /* its text in the frame (valid while the frame is) */
 	size_t raw_len;
-	char *key;          /* malloc'd; NULL when absent or null */
+	const char *key;    /* NULL when absent or null; valid while the frame is */
 };
+
+/* The members of params that the inspector and the in-flight table read. */
+enum mb_jr_pkey {
+	MB_P_NAME,            /* tools/call, prompts/get */
+	MB_P_ARGUMENTS,       /* tools/call */
+	MB_P_META,            /* _meta (progressToken) */
+	MB_P_TASK_ID,         /* tasks/..., notifications/tasks/status */
+	MB_P_CURSOR,          /* tools/list and other list requests */
+	MB_P_REQUEST_STATE,   /* 2026-07-28 retries */
+	MB_P_INPUT_RESPONSES, /* 2026-07-28 retries */
+	MB_P_REQUEST_ID,      /* notifications/cancelled */
+	MB_P_STATUS,          /* notifications/tasks/status */
+	MB_P_URI,             /* resources/read */
+	MB_P_PROGRESS_TOKEN,  /* notifications/progress */
+	MB_P__N
+};
+
+struct mb_jr_frame;
 
 struct mb_jr_msg {
 	enum mb_jr_kind kind;
 	const char *invalid;  /* MB_JR_INVALID: why, one short phrase */
-	cJSON *node;          /* the message object (owned by the frame) */
-	struct mb_span span;  /* its text in the frame */
+	const char *text;     /* the frame's text */
+	struct mb_span span;  /* this message in it */
 	struct mb_jr_id id;
-	const char *method;   /* requests and notifications */
-	cJSON *params, *result, *error;
+	const char *method;   /* requests and notifications (decoded) */
+	/* Spans of the members; len 0 when absent. */
+	struct mb_span params, result, error;
+	/* Members of params when params is an object (requests, notifications). */
+	struct mb_span p[MB_P__N];
+	/* private */
+	struct mb_jr_frame *frame;
+	cJSON *pnode[MB_P__N];
+	cJSON *params_node, *result_node;
+	bool has_method, has_result, has_error; /* even when the message is invalid */
+	bool trees;                 /* some of the nodes above were parsed */
 };
 
 enum mb_jr_fault {
@@ -55,26 +87,57 @@ enum mb_jr_fault {
 	MB_JR_FAULT_NOMEM,
 };
 
+/* Decoded strings of a frame (ids' keys, methods, params strings) live in
+ * its arena: a buffer in the frame, then heap blocks for the rest. */
+struct mb_jr_block;
+#define MB_JR_ARENA 512
+
 struct mb_jr_frame {
 	enum mb_jr_fault fault;
 	enum mb_json_fault scan;
 	const char *text;       /* borrowed */
 	size_t len;
-	cJSON *root;
 	bool batch;
 	size_t n;               /* messages (1 unless batch) */
 	struct mb_jr_msg *msgs; /* points at one when !batch */
 	struct mb_jr_msg one;
+	/* private */
+	size_t *dups, ndup;     /* objects with a duplicate key */
+	size_t arena_used;
+	struct mb_jr_block *blocks;
+	char arena[MB_JR_ARENA];   /* not cleared: the fields above are */
+	struct mb_json_tape tape;  /* idem: only its header */
 };
 
-/* Parse and classify text[0, len). Never fails outright: f->fault says what
- * was wrong with the frame as a whole, each message's kind what was wrong with
- * it. */
+/* Validate and classify text[0, len). Never fails outright: f->fault says
+ * what was wrong with the frame as a whole, each message's kind what was
+ * wrong with it. f must stay where it is until mb_jr_frame_free. */
 void mb_jr_parse(const char *text, size_t len, struct mb_jr_frame *f);
 void mb_jr_frame_free(struct mb_jr_frame *f);
 
 /* One phrase saying why a faulty frame was not accepted. */
 const char *mb_jr_fault_reason(const struct mb_jr_frame *f);
+
+/* Members of the object at span obj of m's text (see mb_json_members), read
+ * from the validator's tape when it holds them. */
+size_t mb_jr_members(const struct mb_jr_msg *m, struct mb_span obj, const char *const *keys,
+		     size_t n, struct mb_span *out);
+
+/* Trees on demand, owned by the frame (NULL if absent or out of memory). */
+const cJSON *mb_jr_param_node(struct mb_jr_msg *m, enum mb_jr_pkey k);
+const cJSON *mb_jr_params_node(struct mb_jr_msg *m);
+const cJSON *mb_jr_result_node(struct mb_jr_msg *m);
+
+/* The decoded string at span v of m's text, NULL if v is not a string (or
+ * on ENOMEM); valid while the frame is. */
+const char *mb_jr_str(struct mb_jr_msg *m, struct mb_span v);
+static inline const char *mb_jr_param_str(struct mb_jr_msg *m, enum mb_jr_pkey k)
+{
+	return mb_jr_str(m, m->p[k]);
+}
+/* The key (as for ids) of the string or number at span v, NULL for other
+ * values; valid while the frame is. */
+const char *mb_jr_key(struct mb_jr_msg *m, struct mb_span v);
 
 /* The key of an id node (string or number), malloc'd; NULL for other types
  * or on ENOMEM. Used for ids that arrive inside params (requestId). */

@@ -87,16 +87,16 @@ static void note_data(struct mb_learner *l, const char *tool, const cJSON *args)
 	free(example);
 }
 
-static void client_request(struct mb_learner *l, const struct mb_jr_msg *m)
+static void client_request(struct mb_learner *l, struct mb_jr_msg *m)
 {
 	l->stats.requests++;
 	note_method(l, m->method);
 	if (strcmp(m->method, "tools/call") == 0) {
-		const char *name = mb_json_get_string(m->params, "name");
+		const char *name = mb_jr_param_str(m, MB_P_NAME);
 		if (!name)
 			return;
 		l->stats.tool_calls++;
-		const cJSON *args = cJSON_GetObjectItemCaseSensitive(m->params, "arguments");
+		const cJSON *args = mb_jr_param_node(m, MB_P_ARGUMENTS);
 		struct lscope *s = mb_learn_scope_get(l, LS_TOOL, name);
 		if (s) {
 			s->calls++;
@@ -121,9 +121,10 @@ static void client_request(struct mb_learner *l, const struct mb_jr_msg *m)
 	struct lscope *s = mb_learn_scope_get(l, LS_REQUEST, m->method);
 	if (s) {
 		s->calls++;
-		mb_learn_note_argnames(s, m->params);
+		const cJSON *params = mb_jr_params_node(m);
+		mb_learn_note_argnames(s, params);
 		if (!s->example)
-			s->example = mb_learn_evidence(l, m->params);
+			s->example = mb_learn_evidence(l, params);
 	}
 }
 
@@ -145,7 +146,7 @@ static void note_declared(struct mb_learner *l, const cJSON *result)
 	}
 }
 
-static void server_response(struct mb_learner *l, const struct mb_jr_msg *m)
+static void server_response(struct mb_learner *l, struct mb_jr_msg *m)
 {
 	if (!m->id.key)
 		return;
@@ -154,9 +155,10 @@ static void server_response(struct mb_learner *l, const struct mb_jr_msg *m)
 		if (strcmp(p->key, m->id.key) != 0)
 			continue;
 		if (m->kind == MB_JR_RESULT && strcmp(p->method, "tools/list") == 0) {
-			note_declared(l, m->result);
+			note_declared(l, mb_jr_result_node(m));
 		} else if (m->kind == MB_JR_RESULT && strcmp(p->method, "initialize") == 0) {
-			cJSON *caps = mb_json_get_object(m->result, "capabilities");
+			const cJSON *caps = cJSON_GetObjectItemCaseSensitive(mb_jr_result_node(m),
+									     "capabilities");
 			cJSON_Delete(l->capabilities);
 			l->capabilities = caps ? cJSON_Duplicate(caps, true) : NULL;
 		}
@@ -175,7 +177,7 @@ void mb_learner_frame(void *ud, enum mb_side from, const struct mb_frame *f)
 	struct mb_jr_frame jf;
 	mb_jr_parse(f->text, f->len, &jf);
 	for (size_t i = 0; jf.fault == MB_JR_FAULT_NONE && i < jf.n; i++) {
-		const struct mb_jr_msg *m = &jf.msgs[i];
+		struct mb_jr_msg *m = &jf.msgs[i];
 		if (from == MB_SIDE_CLIENT && m->kind == MB_JR_REQUEST)
 			client_request(l, m);
 		else if (from == MB_SIDE_SERVER && (m->kind == MB_JR_RESULT || m->kind == MB_JR_ERROR))

@@ -33,7 +33,7 @@ struct argpath {
 };
 
 struct lcall {
-	const struct mb_call *c;
+	struct mb_call *c;
 	uint64_t logical, started_ns;
 	bool protocol;        /* initialize, the lists, ping, tasks/...: runtime */
 	bool seen;
@@ -145,12 +145,12 @@ static void collect_argpaths(struct lcall *c, const cJSON *args, const char *cwd
 
 /* What a call's grants are filled from: a tool's arguments, another
  * method's params (the correlator's rule). */
-static const cJSON *call_args(const struct mb_call *mc)
+static const cJSON *call_args(struct mb_call *mc)
 {
-	return mc->tool ? mc->arguments : mc->params;
+	return mb_call_arguments(mc);
 }
 
-static struct lcall *lcall_new(struct mb_learner *l, const struct mb_call *mc)
+static struct lcall *lcall_new(struct mb_learner *l, struct mb_call *mc)
 {
 	struct lcall *c = calloc(1, sizeof(*c));
 	if (!c)
@@ -182,9 +182,9 @@ static size_t calls_in_flight(struct mb_learner *l, struct lcall **out, size_t m
 {
 	mb_vec_foreach(cp, &l->calls) (*cp)->seen = false;
 	size_t n = 0;
-	for (const struct mb_call *mc = l->inflight ? mb_inflight_first(l->inflight) : NULL; mc;
+	for (struct mb_call *mc = l->inflight ? mb_inflight_first(l->inflight) : NULL; mc;
 	     mc = mb_inflight_next(mc)) {
-		if (mc->dir != MB_DIR_CLIENT)
+		if (mc->dir != MB_DIR_CLIENT || !mb_call_window_open(mc))
 			continue;
 		struct lcall *c = NULL;
 		mb_vec_foreach(cp, &l->calls) {

@@ -42,7 +42,7 @@ membrane_run_SOURCES = \
 	supervisor/notify-watch.h supervisor/notify-watch.c \
 	supervisor/learn-run.h supervisor/learn-run.c \
 	$(LEARN_SOURCES) $(CORRELATE_SOURCES) $(NOTIFY_SOURCES)
-membrane_run_LDADD = libinspect.a $(SANDBOX_LIBS) $(POLICY_LIBS) $(NETTLE_LIBS) $(SYSTEMD_LIBS) -lm
+membrane_run_LDADD = libinspect.a $(SANDBOX_LIBS) $(POLICY_LIBS) $(NETTLE_LIBS) -ldl -lm
 
 # The reporter (supervisor/report.h) as a library: membrane-run, its tests and
 # the report generator of bench/ link the same code.
@@ -51,5 +51,5 @@ libreport_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(NETTLE_CFLAGS) $(SYSTEMD_CFL
 libreport_a_SOURCES = \
 	supervisor/report.h supervisor/report.c \
 	supervisor/report_sink.h supervisor/report_syslog.c
-REPORT_LIBS = libreport.a libcommon.a $(CJSON_LIBS) $(NETTLE_LIBS) $(SYSTEMD_LIBS)
+REPORT_LIBS = libreport.a libcommon.a $(CJSON_LIBS) $(NETTLE_LIBS) -ldl
 membrane_run_LDADD += $(REPORT_LIBS)

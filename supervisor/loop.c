@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <time.h>
 
 #include "common/macros.h"
@@ -15,6 +16,14 @@ struct mb_loop {
 	int epfd;
 	bool quit;
 	struct mb_timer *timers; /* sorted by due */
+	/* The timers' deadline is a timerfd in the epoll set, re-armed only
+	 * when the earliest deadline changes: epoll_wait then never takes a
+	 * timeout (each would cost the kernel an hrtimer per wait) and the
+	 * clock is read only when timers are armed or fire. */
+	int tfd;
+	uint64_t tfd_due;        /* what tfd is armed for; 0: disarmed */
+	bool tfd_fired;
+	struct mb_watch tw;
 	struct mb_watch *polled; /* watchers epoll cannot watch */
 	/* The batch being dispatched, so that mb_watch_del() can drop events
 	 * still pending for a watcher. */
@@ -31,15 +40,58 @@ uint64_t mb_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+uint64_t mb_coarse_ns(void)
+{
+	/* A memory read in the vDSO, where CLOCK_MONOTONIC reads the TSC
+	 * (slow under some hypervisors). */
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void on_timerfd(struct mb_watch *w, uint32_t ev)
+{
+	struct mb_loop *l = w->loop;
+	uint64_t n;
+	(void)ev;
+	(void)!read(l->tfd, &n, sizeof(n));
+	l->tfd_fired = true;
+	l->tfd_due = 0; /* one-shot: disarmed now */
+}
+
+/* Arm the timerfd for the earliest timer, if that changed. */
+static void sync_timerfd(struct mb_loop *l)
+{
+	uint64_t want = l->timers ? l->timers->due : 0;
+	if (want == l->tfd_due)
+		return;
+	struct itimerspec its = { 0 };
+	if (want) {
+		its.it_value.tv_sec = (time_t)(want / 1000000000u);
+		its.it_value.tv_nsec = (long)(want % 1000000000u);
+	}
+	if (timerfd_settime(l->tfd, TFD_TIMER_ABSTIME, &its, NULL) == 0)
+		l->tfd_due = want;
+}
+
 int mb_loop_new(struct mb_loop **ret)
 {
 	struct mb_loop *l = calloc(1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
+	l->tfd = -1;
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (l->epfd < 0) {
-		int r = mb_neg_errno();
-		free(l);
+	int r = l->epfd < 0 ? mb_neg_errno() : 0;
+	if (r == 0) {
+		l->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+		r = l->tfd < 0 ? mb_neg_errno() : 0;
+	}
+	if (r == 0) {
+		l->tw = (struct mb_watch){ .fd = l->tfd, .events = EPOLLIN, .cb = on_timerfd };
+		r = mb_watch_add(l, &l->tw);
+	}
+	if (r < 0) {
+		mb_loop_free(l);
 		return r;
 	}
 	*ret = l;
@@ -50,6 +102,7 @@ void mb_loop_free(struct mb_loop *l)
 {
 	if (!l)
 		return;
+	mb_close(l->tfd);
 	mb_close(l->epfd);
 	free(l);
 }
@@ -144,22 +197,21 @@ void mb_loop_set_idle(struct mb_loop *l, void (*fn)(void *ud), void *ud)
 	l->idle_ud = ud;
 }
 
+/* 0 when a polled watcher wants a turn, else -1: timers come by the
+ * timerfd. */
 static int next_timeout(struct mb_loop *l)
 {
 	for (struct mb_watch *w = l->polled; w; w = w->poll_next)
 		if (w->events)
 			return 0;
-	if (!l->timers)
-		return -1;
-	uint64_t now = mb_now_ns();
-	if (l->timers->due <= now)
-		return 0;
-	uint64_t ms = (l->timers->due - now + 999999u) / 1000000u;
-	return ms > 60000 ? 60000 : (int)ms;
+	return -1;
 }
 
 static void run_timers(struct mb_loop *l)
 {
+	if (!l->tfd_fired || !l->timers)
+		return;
+	l->tfd_fired = false;
 	uint64_t now = mb_now_ns();
 	while (!l->quit && l->timers && l->timers->due <= now) {
 		struct mb_timer *t = l->timers;
@@ -199,6 +251,7 @@ int mb_loop_run(struct mb_loop *l)
 			l->idle(l->idle_ud);
 		if (l->quit)
 			break;
+		sync_timerfd(l);
 		int n = epoll_wait(l->epfd, events, MAX_EVENTS, next_timeout(l));
 		if (n < 0) {
 			if (errno == EINTR)

@@ -2,7 +2,7 @@
  * owner (libubox's uloop and seatd do the same). Signals arrive through a
  * signalfd, the child through its pidfd, timers through epoll_wait's timeout;
  * anything else with an fd (the seccomp listener of the correlator, say) is
- * one more mb_watch.
+ * one more mb_watch. Timers sit behind one timerfd.
  *
  * Deleting a watcher while events are being dispatched drops the events still
  * pending for it in the current batch, so an owner may free itself from its
@@ -55,7 +55,12 @@ void mb_watch_del(struct mb_watch *w);
 void mb_timer_arm(struct mb_loop *l, struct mb_timer *t, uint64_t ms);
 void mb_timer_cancel(struct mb_loop *l, struct mb_timer *t);
 
+/* CLOCK_MONOTONIC in ns: the timers' clock. */
 uint64_t mb_now_ns(void);
+/* CLOCK_MONOTONIC_COARSE in ns (a few ms of resolution, and cheap): for
+ * bookkeeping on the path of every message (the in-flight table's
+ * deadlines). Never compare it with mb_now_ns(). */
+uint64_t mb_coarse_ns(void);
 
 /* Run until mb_loop_quit(). Returns 0, or -errno if epoll_wait failed. */
 int mb_loop_run(struct mb_loop *l);

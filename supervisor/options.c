@@ -19,6 +19,7 @@ enum {
 	OPT_VERSION,
 	OPT_GRACE,
 	OPT_MAX_MESSAGE,
+	OPT_CALL_TIMEOUT,
 	OPT_TEST_PROFILE,
 	OPT_LINT,
 	OPT_REQUIRE_LANDLOCK,
@@ -39,6 +40,7 @@ static const struct option long_options[] = {
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "grace", required_argument, NULL, OPT_GRACE },
 	{ "max-message", required_argument, NULL, OPT_MAX_MESSAGE },
+	{ "call-timeout", required_argument, NULL, OPT_CALL_TIMEOUT },
 	{ "test-profile", required_argument, NULL, OPT_TEST_PROFILE },
 	{ "lint", required_argument, NULL, OPT_LINT },
 	{ "require-landlock", required_argument, NULL, OPT_REQUIRE_LANDLOCK },
@@ -69,6 +71,9 @@ void mb_options_usage(FILE *f)
 	      "      --grace SECONDS    after the client's EOF, wait this long before SIGTERM,\n"
 	      "                         and as long again before SIGKILL (default 3)\n"
 	      "      --max-message SIZE longest JSON-RPC line accepted, e.g. 16M (default)\n"
+	      "      --call-timeout SECONDS  close a request's window for attribution after\n"
+	      "                         this long without response or progress (default\n"
+	      "                         300; 0: never)\n"
 	      "      --require-landlock N  refuse to start below Landlock ABI N\n"
 	      "      --best-effort      run with the layers this kernel offers (said in the\n"
 	      "                         start report) instead of refusing\n"
@@ -212,6 +217,7 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 		.action = MB_ACTION_RUN,
 		.grace_ms = 3000,
 		.max_message = 16u << 20,
+		.call_timeout_ms = 300000,
 	};
 	int c;
 	/* '+': stop at the first non-option, so the command's own options are
@@ -253,6 +259,10 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 		case OPT_GRACE:
 			if (parse_seconds(optarg, &o->grace_ms) < 0)
 				return bad("--grace %s: expected a number of seconds", optarg);
+			break;
+		case OPT_CALL_TIMEOUT:
+			if (parse_seconds(optarg, &o->call_timeout_ms) < 0)
+				return bad("--call-timeout %s: expected a number of seconds (0: never)", optarg);
 			break;
 		case OPT_MAX_MESSAGE:
 			if (parse_size(optarg, &o->max_message) < 0)

@@ -30,6 +30,8 @@ struct mb_options {
 	char *const *argv;         /* the command after "--" */
 	uint64_t grace_ms;         /* --grace: after stdin's EOF, before SIGTERM */
 	size_t max_message;        /* --max-message: longest line accepted */
+	uint64_t call_timeout_ms;  /* --call-timeout: a request's window without
+				      response or progress; 0: no limit */
 	int require_landlock;      /* --require-landlock N: minimum ABI, 0 = none */
 	bool best_effort;          /* --best-effort: run with what the kernel offers */
 	bool report_probes;        /* --report-probes: report operations on paths

@@ -259,7 +259,7 @@ static void on_drain(struct mb_timer *t)
 static void on_expire(struct mb_timer *t)
 {
 	struct relay *rl = container_of(t, struct relay, t_expire);
-	mb_inspector_expire(rl->ins, mb_now_ns());
+	mb_inspector_expire(rl->ins, mb_coarse_ns());
 }
 
 /* ---- after each round ---- */
@@ -378,6 +378,7 @@ int mb_relay_run(const struct mb_relay_config *cfg, struct mb_relay_result *res)
 		.profile = cfg->profile,
 		.cwd = cfg->cwd,
 		.max_message = cfg->max_message,
+		.call_timeout_ms = cfg->call_timeout_ms,
 	};
 	struct mb_inspector_io io = { io_send, io_report, &rl };
 	r = mb_loop_new(&rl.loop);

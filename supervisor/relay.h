@@ -25,6 +25,7 @@ struct mb_relay_config {
 	const char *cwd;          /* the server's working directory, or NULL */
 	uint64_t grace_ms;
 	size_t max_message;
+	uint64_t call_timeout_ms; /* see mb_inspector_config */
 	pid_t pid;                /* the server (the sandbox's init) */
 	int pidfd;
 	int server_stdin, server_stdout, server_stderr; /* O_NONBLOCK */

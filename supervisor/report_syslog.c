@@ -14,7 +14,10 @@
  * When libsystemd was found at build time and journald listens on its native
  * socket, the line goes to journald with sd_journal_sendv instead, with
  * structured fields (MEMBRANE_EVENT=, MEMBRANE_TOOL=, ...) that journalctl
- * can match on; syslog forwarding from journald keeps the plain path. */
+ * can match on; syslog forwarding from journald keeps the plain path.
+ * libsystemd is opened only then (dlopen): linked, it and its six
+ * dependencies would be loaded at every start of membrane-run, a cost of
+ * the order of a whole namespace set-up. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +29,7 @@
 #include <time.h>
 
 #ifdef HAVE_LIBSYSTEMD
+#include <dlfcn.h>
 #include <systemd/sd-journal.h>
 #endif
 
@@ -41,6 +45,10 @@ struct mb_report_syslog {
 	char *path; /* the syslog socket; NULL when journald receives */
 	int fd;
 	int type;
+#ifdef HAVE_LIBSYSTEMD
+	void *libsystemd;
+	__typeof__(sd_journal_sendv) *journal_sendv;
+#endif
 };
 
 /* Severity by event: what an operator's syslog filter would want to page on. */
@@ -113,9 +121,16 @@ int mb_report_syslog_open(const char *socket_path, struct mb_report_syslog **ret
 		return mb_error_set(err, -ENOMEM, "out of memory");
 	s->fd = -1;
 #ifdef HAVE_LIBSYSTEMD
-	if (!socket_path && journald_listens()) {
-		*ret = s;
-		return 0;
+	if (!socket_path && journald_listens() &&
+	    (s->libsystemd = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL))) {
+		s->journal_sendv = (__typeof__(sd_journal_sendv) *)dlsym(s->libsystemd, "sd_journal_sendv");
+		if (s->journal_sendv) {
+			*ret = s;
+			return 0;
+		}
+		/* No usable libsystemd: journald still reads /dev/log. */
+		dlclose(s->libsystemd);
+		s->libsystemd = NULL;
 	}
 #endif
 	s->path = strdup(socket_path ? socket_path : MB_DEV_LOG);
@@ -143,6 +158,10 @@ void mb_report_syslog_close(struct mb_report_syslog *s)
 		return;
 	mb_close(s->fd);
 	free(s->path);
+#ifdef HAVE_LIBSYSTEMD
+	if (s->libsystemd)
+		dlclose(s->libsystemd);
+#endif
 	free(s);
 }
 
@@ -272,7 +291,8 @@ static void journal_add_tool(struct journal_fields *j, const cJSON *req)
 	journal_add_str(j, "MEMBRANE_TOOL", t->valuestring);
 }
 
-static int send_journal(int pri, const char *event, const char *json, size_t len,
+static int send_journal(const struct mb_report_syslog *s, int pri, const char *event,
+			const char *json, size_t len,
 			const cJSON *fields, const char *profile, const char *session,
 			uint64_t seq)
 {
@@ -300,7 +320,7 @@ static int send_journal(int pri, const char *event, const char *json, size_t len
 	}
 	if (j.oom)
 		return -ENOMEM;
-	int e = sd_journal_sendv(j.iov.v, (int)j.iov.n);
+	int e = s->journal_sendv(j.iov.v, (int)j.iov.n);
 	return e < 0 ? e : 0;
 }
 #endif
@@ -312,7 +332,7 @@ int mb_report_syslog_send(struct mb_report_syslog *s, const char *event, const c
 #ifdef HAVE_LIBSYSTEMD
 	/* journald takes the severity alone; the facility has its own field. */
 	if (!s->path)
-		return send_journal(severity(event), event, json, len, fields, profile, session, seq);
+		return send_journal(s, severity(event), event, json, len, fields, profile, session, seq);
 #endif
 	return send_syslog(s, LOG_AUTHPRIV | severity(event), json, len);
 }

@@ -202,6 +202,7 @@ static int run(const struct mb_options *o, const struct mb_profile *p, const str
 		.cwd = plan->cwd,
 		.grace_ms = o->grace_ms,
 		.max_message = o->max_message,
+		.call_timeout_ms = o->call_timeout_ms,
 		.pid = sb.pid,
 		.pidfd = sb.pidfd,
 		.server_stdin = sb.stdin_fd,

@@ -150,6 +150,22 @@ for who in root nobody; do
 		is "$(viol "$R" true)" 9 "$T report: nothing else (no false positive on start-up or the legitimate calls)"
 		audit_crosscheck "$T deputy acts" "$R"
 
+		# A probe: a path that exists nowhere gets the kernel's ENOENT,
+		# reported only with --report-probes.
+		for probes in no yes; do
+			R=$D/report-probe-$probes-$mode
+			flag=
+			[ $probes = yes ] && flag=--report-probes
+			out=$($run $DRIVE probe $args -- $(mr "$top_srcdir/tests/deputy/deputy.yml" | sed "s|--report |$flag --report |") 2>"$W/err")
+			is "$(g .probe.also.errno)" 2 "$T probe ($probes): the server sees the kernel's ENOENT"
+			is "$(g .probe.read.data)" '"alpha\n"' "$T probe ($probes): the file named is read"
+			want=0
+			[ $probes = yes ] && want=1
+			is "$(viol "$R" ".probe == true and .presence == \"nowhere\" and .target == \"$D/root/nowhere/at/all.txt\" and .requests[0].tool == \"read\"")" $want \
+				"$T probe: reported only with --report-probes ($probes)"
+			is "$(viol "$R" true)" $want "$T probe ($probes): nothing else reported"
+		done
+
 		# Idle: the timer fires with nothing in flight.
 		R=$D/report-idle-$mode
 		out=$($run $DRIVE idle $args --report "$R" -- $(mr "$top_srcdir/tests/deputy/deputy.yml") 2>"$W/err")
@@ -184,6 +200,11 @@ for who in root nobody; do
 		is "$(g .read.read.data)" '"alpha\n"' "$T serial: the held read works once released"
 		is "$(viol "$R" ".target == \"$D/root/b.txt\" and .decision == \"$decision\" and (.requests | length) == 1 and .requests[0].id == 12 and .requests[0].tool == \"read\" and .attribution == \"serial\"")" 1 \
 			"$T report: under serial the read alone is named"
+		R=$D/report-serial-eof-$mode
+		out=$($run $DRIVE serial-eof $args -- $(mr "$D/serial.yml") 2>"$W/err")
+		is "$?" 0 "$T serial, then the client's end of input: the session ends"
+		is "$(g .read.read.data)" '"alpha\n"' "$T ... the held read was still forwarded and answered"
+		is "$(g .exit)" 0 "$T ... and membrane-run exits 0"
 	done
 done
 done_testing

@@ -9,9 +9,11 @@ object on stdout.
 Scenarios:
   acts      one tools/call per misbehaviour of the deputy, each alone in flight,
             and the legitimate calls of the other tools
+  probe     a read of a path that exists nowhere
   idle      arm the deputy's idle act, wait until the report shows it, then ask
             the deputy what it saw
   parallel  two calls in flight at once (hold, then read that misbehaves)
+  serial-eof  hold and a read, then the client's end of input: both answered
   serial    hold, a read that is cancelled while membrane holds it, and a read
             that misbehaves: under concurrency: serial
 """
@@ -159,6 +161,8 @@ def main():
         out["config"] = s.call("config")
         out["shell"] = s.call("shell")
         out["write"] = s.call("write", {"path": o["root"] + "/w.txt", "content": "written\n"})
+    elif scenario == "probe":
+        out["probe"] = s.call("read", {"path": a, "also": o["root"] + "/nowhere/at/all.txt"})
     elif scenario == "idle":
         out["arm"] = s.call("arm", {"ms": 300, "path": b})
         out["reported"] = wait_report(o["report"], b)
@@ -183,6 +187,16 @@ def main():
         out["cancelled_answered"] = 11 in s.got
         out["order"] = [i for i in s.order if i in (10, 11, 12)]
         out["status"] = s.call("status")
+    elif scenario == "serial-eof":
+        hold = s.request("tools/call", {"name": "hold", "arguments": {"ms": 500}}, id=20)
+        read = s.request("tools/call", {"name": "read", "arguments": {"path": a}}, id=21)
+        s.send(hold, read)
+        s.p.stdin.close()
+        out["hold"] = payload(s.wait(20))
+        out["read"] = payload(s.wait(21))
+        out["exit"] = s.p.wait(timeout=30)
+        print(json.dumps(out))
+        return
     else:
         print(f"drive.py: unknown scenario {scenario}", file=sys.stderr)
         sys.exit(2)

@@ -52,7 +52,32 @@ tests_fuzz_fuzz_inspector_LDADD = $(INSPECT_LIBS) $(CJSON_LIBS)
 fuzz: all
 	FUZZ_SECONDS=$(FUZZ_SECONDS) $(SHELL) $(top_srcdir)/tests/fuzz/run-fuzz.sh $(top_builddir) $(top_srcdir)
 else
+# Its corpus, once, as an ordinary test (with its differential checks).
+check_PROGRAMS += tests/fuzz/fuzz-inspector-replay
+TESTS += tests/fuzz/fuzz-inspector-replay
+tests_fuzz_fuzz_inspector_replay_SOURCES = tests/fuzz/fuzz-inspector.c tests/fuzz/replay.c \
+	tests/inspector/helpers.h
+tests_fuzz_fuzz_inspector_replay_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) \
+	-DMB_FUZZ_CORPUS=\"tests/fuzz/corpus/jsonrpc\"
+tests_fuzz_fuzz_inspector_replay_LDADD = $(INSPECT_LIBS) $(CJSON_LIBS)
 fuzz:
 	@echo "fuzz: reconfigure with ./configure CC=clang --enable-fuzzing" >&2; exit 1
 endif
 .PHONY: fuzz
+
+# make check's short fuzz run (60 s per target, FUZZ_CHECK_SECONDS to
+# change): tests/fuzz/fuzz-check.sh builds the targets with clang itself,
+# from the source lists and flags written here, so that the main build may
+# be gcc's. It fails, naming the package, when clang is missing.
+TESTS += tests/fuzz/fuzz-check.sh
+EXTRA_DIST += tests/fuzz/fuzz-check.sh
+check_DATA = tests/fuzz/fuzz-check.env
+CLEANFILES += tests/fuzz/fuzz-check.env
+tests/fuzz/fuzz-check.env: Makefile
+	$(AM_V_GEN)$(MKDIR_P) tests/fuzz && { \
+	echo "FC_CPPFLAGS='-include $(abs_top_builddir)/config.h -I$(abs_top_srcdir) -I$(abs_top_builddir) $(CJSON_CFLAGS) $(YAML_CFLAGS)'"; \
+	echo "FC_LIBS='$(CJSON_LIBS) $(YAML_LIBS) -lm'"; \
+	echo "FC_COMMON='$(filter %.c,$(libcommon_a_SOURCES))'"; \
+	echo "FC_POLICY='$(filter %.c,$(libpolicy_a_SOURCES))'"; \
+	echo "FC_INSPECT='$(filter %.c,$(libinspect_a_SOURCES))'"; \
+	} > $@

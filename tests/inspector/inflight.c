@@ -7,13 +7,19 @@
 
 static struct mb_jr_frame fr;
 
-static const struct mb_jr_msg *msg(const char *s)
+static struct mb_jr_msg *msg(const char *s)
 {
 	mb_jr_frame_free(&fr);
 	mb_jr_parse(s, strlen(s), &fr);
 	if (fr.fault || fr.msgs[0].kind != MB_JR_REQUEST)
 		abort();
 	return &fr.msgs[0];
+}
+
+static void expired_cb(void *ud, struct mb_call *c)
+{
+	(void)c;
+	(*(int *)ud)++;
 }
 
 static cJSON *jid(const char *s)
@@ -33,7 +39,10 @@ int main(void)
 	is_int(mb_inflight_add(t, MB_DIR_CLIENT, msg("{\"jsonrpc\":\"2.0\",\"id\":1.0,\"method\":\"ping\"}"), 0, NULL), -EEXIST, "1.0 while 1 is pending: duplicate");
 	is_int(mb_inflight_count(t), 3, "three in flight");
 	is_str(c1->tool, "echo", "tool recorded");
-	ok(cJSON_IsObject(c1->arguments), "arguments copied");
+	ok(c1->args_text && !strcmp(c1->args_text, "{\"x\":1}"), "arguments kept as sent");
+	ok(cJSON_IsObject(mb_call_arguments(c1)), "arguments parsed on demand");
+	ok(cJSON_IsNumber(cJSON_GetObjectItem(mb_call_arguments(c1), "x")), "... with their members");
+	is_str(c1->progress, "sp1", "progress token key");
 	is_str(c1->id_raw, "1", "raw id");
 	is_str(c2->id_raw, "\"1\"", "raw string id");
 
@@ -52,20 +61,18 @@ int main(void)
 	}
 
 	/* cancel + grace */
-	cJSON *one = jid("1");
-	ok(mb_inflight_cancel(t, MB_DIR_CLIENT, one, 1000) == c1, "cancel finds (client, 1)");
+	ok(mb_inflight_cancel(t, MB_DIR_CLIENT, "n1", 1000) == c1, "cancel finds (client, 1)");
 	is_int(c1->state, MB_CALL_CANCELLED, "marked cancelled");
-	is_int(mb_inflight_expire(t, 999), 1000, "still there before its deadline");
+	is_int(mb_inflight_expire(t, 999, NULL, NULL), 1000, "still there before its deadline");
 	is_int(mb_inflight_count(t), 3, "three still");
 	is_int(mb_inflight_add(t, MB_DIR_CLIENT, msg("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}"), 0, &c1), 0,
 	       "a cancelled id may be reused");
 	is_int(mb_inflight_count(t), 3, "the cancelled one was replaced");
-	ok(mb_inflight_cancel(t, MB_DIR_CLIENT, one, 1000) == c1, "cancel again");
-	mb_inflight_expire(t, 1000);
+	ok(mb_inflight_cancel(t, MB_DIR_CLIENT, "n1", 1000) == c1, "cancel again");
+	mb_inflight_expire(t, 1000, NULL, NULL);
 	is_int(mb_inflight_count(t), 2, "gone after the grace");
 	ok(!mb_inflight_find(t, MB_DIR_CLIENT, "n1"), "(client, 1) gone");
 	ok(mb_inflight_find(t, MB_DIR_SERVER, "n1") == c3, "(server, 1) still there");
-	cJSON_Delete(one);
 
 	/* tasks */
 	struct mb_call *tc;
@@ -96,6 +103,65 @@ int main(void)
 	is_int(r2->round, 2, "round 2");
 
 	mb_inflight_free(t);
+
+	/* The hard timeout: a client request with no response or progress
+	 * expires; its entry stays for the late response. */
+	{
+		if (mb_inflight_new(&t) < 0)
+			return 1;
+		mb_inflight_set_timeout(t, 100);
+		struct mb_call *a, *b, *s;
+		mb_inflight_add(t, MB_DIR_CLIENT, msg("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"_meta\":{\"progressToken\":7}}}"), 1000, &a);
+		mb_inflight_add(t, MB_DIR_CLIENT, msg("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"hang\"}}"), 1000, &b);
+		mb_inflight_add(t, MB_DIR_SERVER, msg("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"elicitation/create\"}"), 1000, &s);
+		is_int(a->deadline_ns, 1100, "client request: deadline = start + timeout");
+		is_int(s->deadline_ns, 0, "server request: no timeout (a person may be answering)");
+		ok(mb_inflight_by_progress_key(t, MB_DIR_CLIENT, "n7") == a, "found by its numeric token");
+		mb_inflight_touch(t, a, 1050);
+		is_int(a->deadline_ns, 1150, "progress moves the deadline");
+		int seen = 0;
+		struct mb_call *which = NULL;
+		is_int(mb_inflight_expire(t, 1100, expired_cb, &seen), 1150, "next deadline: the touched call's");
+		is_int(seen, 1, "one call expired");
+		is_int(b->state, MB_CALL_EXPIRED, "the one without progress");
+		ok(!mb_call_window_open(b), "its window is closed");
+		ok(mb_call_window_open(a) && mb_call_window_open(s), "the others' are open");
+		ok(mb_inflight_find(t, MB_DIR_CLIENT, "n2") == b, "still found by id (its late response)");
+		is_int(mb_inflight_add(t, MB_DIR_CLIENT, msg("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}"), 1200, &which), 0,
+		       "an expired id may be reused");
+		is_int(which->state, MB_CALL_PENDING, "the reuse is pending");
+		mb_inflight_expire(t, 1149, expired_cb, &seen);
+		is_int(seen, 1, "nothing more before the deadline");
+		mb_inflight_free(t);
+	}
+	/* Many calls: the table grows, ids stay found, removal keeps the rest. */
+	{
+		if (mb_inflight_new(&t) < 0)
+			return 1;
+		char line[128];
+		int bad = 0;
+		for (int i = 0; i < 5000; i++) {
+			snprintf(line, sizeof(line), "{\"jsonrpc\":\"2.0\",\"id\":\"r%d\",\"method\":\"ping\"}", i);
+			if (mb_inflight_add(t, MB_DIR_CLIENT, msg(line), 0, NULL) < 0)
+				bad++;
+		}
+		for (int i = 0; i < 5000; i += 2) {
+			snprintf(line, sizeof(line), "sr%d", i);
+			struct mb_call *c = mb_inflight_find(t, MB_DIR_CLIENT, line);
+			if (!c)
+				bad++;
+			else
+				mb_inflight_remove(t, c);
+		}
+		for (int i = 0; i < 5000; i++) {
+			snprintf(line, sizeof(line), "sr%d", i);
+			if ((mb_inflight_find(t, MB_DIR_CLIENT, line) != NULL) != (i % 2 == 1))
+				bad++;
+		}
+		is_int(bad, 0, "5000 calls: added, half removed, the rest found");
+		is_int(mb_inflight_count(t), 2500, "2500 left");
+		mb_inflight_free(t);
+	}
 	mb_jr_frame_free(&fr);
 	return done_testing();
 }

@@ -235,7 +235,7 @@ int main(void)
 	from_client(&R, "{" J ",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":30,\"reason\":\"user\"}}\n");
 	ok(strstr(out_server(&R), "notifications/cancelled") != NULL, "cancellation forwarded");
 	is_int(mb_inflight_find(t, MB_DIR_CLIENT, "n30")->state, MB_CALL_CANCELLED, "call marked cancelled");
-	mb_inspector_expire(R.ins, mb_now_ns() + 10ull * 1000000000u);
+	mb_inspector_expire(R.ins, mb_coarse_ns() + 10ull * 1000000000u);
 	ok(!mb_inflight_find(t, MB_DIR_CLIENT, "n30"), "gone after the grace");
 	rig_clear(&R);
 	from_client(&R, "{" J ",\"id\":31,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{},\"task\":{\"ttl\":60000},\"_meta\":{\"progressToken\":\"tok\"}}}\n");
@@ -412,6 +412,73 @@ int main(void)
 	from_client(&R, "{" J ",\"id\":91,\"method\":\"tools/list\"}\n");
 	from_server(&R, tools_page("91", ""));
 	ok(strstr(out_client(&R), "secret_tool") != NULL, "unlisted_tools: allow: nothing hidden");
+	R.p->unlisted_tools = MB_UNLISTED_DENY;
+
+	/* --- the call timeout: the window closes, the late answer passes --- */
+	{
+		struct mb_inflight *t2 = mb_inspector_inflight(R.ins);
+		mb_inflight_set_timeout(t2, 1000000000ull);
+		rig_clear(&R);
+		from_client(&R, "{" J ",\"id\":95,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"slow\"},\"_meta\":{\"progressToken\":95}}}\n");
+		from_client(&R, "{" J ",\"id\":96,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"hung\"}}}\n");
+		struct mb_call *c95 = mb_inflight_find(t2, MB_DIR_CLIENT, "n95");
+		struct mb_call *c96 = mb_inflight_find(t2, MB_DIR_CLIENT, "n96");
+		ok(c95->deadline_ns > 0 && c96->deadline_ns > 0, "client calls have a deadline");
+		/* Deadlines set by hand: the clock is coarse, the test exact. */
+		c95->deadline_ns = 1;
+		c96->deadline_ns = 5;
+		from_server(&R, "{" J ",\"method\":\"notifications/progress\",\"params\":{\"progressToken\":95,\"progress\":1}}\n");
+		ok(c95->deadline_ns > 1000000000ull, "progress for its token pushes the call's deadline");
+		mb_inspector_expire(R.ins, 10);
+		is_int(c96->state, MB_CALL_EXPIRED, "no answer in time: expired");
+		is_int(c95->state, MB_CALL_PENDING, "the one with progress: not");
+		cJSON *e = last_report(&R, "error");
+		cJSON *req = e ? cJSON_GetObjectItem(e, "request") : NULL;
+		ok(req && cJSON_GetObjectItem(req, "id")->valueint == 96 &&
+		   !strcmp(cJSON_GetObjectItem(req, "tool")->valuestring, "echo") &&
+		   strstr(cJSON_GetObjectItem(e, "reason")->valuestring, "--call-timeout"),
+		   "reported as error, naming the request");
+		is_int(n_reports(&R, "error"), 1, "once");
+		mb_inspector_expire(R.ins, UINT64_MAX);
+		is_int(n_reports(&R, "error"), 2, "the other expires later, reported once too");
+		mb_inspector_expire(R.ins, UINT64_MAX);
+		is_int(n_reports(&R, "error"), 2, "nothing is reported twice");
+		rig_clear(&R);
+		from_server(&R, "{" J ",\"id\":96,\"result\":{\"content\":[]}}\n");
+		is_str(out_client(&R), "{" J ",\"id\":96,\"result\":{\"content\":[]}}\n", "the late answer reaches the client");
+		is_int(n_reports(&R, NULL), 0, "not as an answer to an unknown id");
+		ok(!mb_inflight_find(t2, MB_DIR_CLIENT, "n96"), "and the entry is gone");
+		from_server(&R, "{" J ",\"id\":95,\"result\":{\"content\":[]}}\n");
+		mb_inflight_set_timeout(t2, 0);
+	}
+
+	/* --- roots: compared with arguments.within, each mismatch once --- */
+	{
+		rig_clear(&R);
+		from_server(&R, "{" J ",\"id\":\"r1\",\"method\":\"roots/list\"}\n");
+		from_client(&R, "{" J ",\"id\":\"r1\",\"result\":{\"roots\":[{\"uri\":\"file:///srv/mcp/a\"},{\"uri\":\"file:///etc\"},{\"uri\":\"https://example.com/\"}]}}\n");
+		ok(strstr(out_server(&R), "file:///etc") != NULL, "the answer is forwarded");
+		cJSON *o;
+		int roots = 0, within = 0;
+		cJSON_ArrayForEach(o, R.reports) {
+			if (cJSON_GetObjectItem(o, "root")) {
+				roots++;
+				is_str(cJSON_GetObjectItem(o, "root")->valuestring, "file:///etc", "the root outside within");
+			}
+			if (cJSON_GetObjectItem(o, "within")) {
+				within++;
+				is_str(cJSON_GetObjectItem(o, "within")->valuestring, "/srv/mcp", "within beneath none of the roots");
+			}
+		}
+		ok(roots == 1 && within == 1, "one report each (%d, %d)", roots, within);
+		rig_clear(&R);
+		from_server(&R, "{" J ",\"id\":\"r2\",\"method\":\"roots/list\"}\n");
+		from_client(&R, "{" J ",\"id\":\"r2\",\"result\":{\"roots\":[{\"uri\":\"file:///etc\"},{\"uri\":\"file:///srv/mcp/b\"}]}}\n");
+		is_int(n_reports(&R, "error"), 0, "the same mismatch again: not reported twice");
+		from_server(&R, "{" J ",\"id\":\"r3\",\"method\":\"roots/list\"}\n");
+		from_client(&R, "{" J ",\"id\":\"r3\",\"error\":{\"code\":-32601,\"message\":\"no roots\"}}\n");
+		is_int(n_reports(&R, "error"), 0, "an error answer: nothing to compare");
+	}
 
 	/* --- concurrency: serial --- */
 	rig_clear(&R);

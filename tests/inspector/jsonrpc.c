@@ -135,6 +135,128 @@ int main(void)
 		free(r);
 	}
 
+	/* The validator is strict JSON (RFC 8259): what it accepts, the
+	 * server's parser and cJSON accept too. */
+	{
+		static const char *const bad[] = {
+			"{\"a\":01}", "{\"a\":1.}", "{\"a\":.5}", "{\"a\":-}", "{\"a\":1e}",
+			"{\"a\":+1}", "{\"a\":tru}", "{\"a\":nul}", "{\"a\":1,}", "[1,]",
+			"{\"a\" 1}", "{a:1}", "{'a':1}", "{\"a\":\"\\x\"}", "{\"a\":\"\\u12\"}",
+			"\xef\xbb\xbf{}", "{\"a\":\"\\ud800\"}", "{\"a\":\"\\udc00\"}",
+			"{\"a\":\"\\ud800\\u0041\"}", "{\"a\":NaN}", "{\"a\":Infinity}", "{}{}",
+			"{\"a\":1}}", "[[]", "\"x",
+		};
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			is_int(fault_of(bad[i], strlen(bad[i])), MB_JR_FAULT_PARSE, "not JSON: %s", bad[i]);
+		static const char *const good[] = {
+			"{\"a\":-0.5e+10}", "{\"a\":0}", "{\"a\":1E-2}", "{\"a\":[true,false,null,{}]}",
+			"{\"a\":\"\\ud83d\\ude00 \\\" \\\\ \\/ \\b\\f\\n\\r\\t\"}", "{\"\":1}",
+			" {\"a\" : [ 1 , 2 ] } ",
+		};
+		for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+			is_int(fault_of(good[i], strlen(good[i])), MB_JR_FAULT_NONE, "JSON: %s", good[i]);
+		/* Numbers: 63 characters at most (cJSON's own limit). */
+		struct mb_strbuf n = { 0 };
+		mb_strbuf_puts(&n, "{\"a\":");
+		for (int i = 0; i < 63; i++)
+			mb_strbuf_putc(&n, '1');
+		mb_strbuf_puts(&n, "}");
+		is_int(fault_of(n.s, n.len), MB_JR_FAULT_NONE, "a number of 63 characters");
+		mb_strbuf_free(&n);
+		mb_strbuf_puts(&n, "{\"a\":");
+		for (int i = 0; i < 64; i++)
+			mb_strbuf_putc(&n, '1');
+		mb_strbuf_puts(&n, "}");
+		is_int(fault_of(n.s, n.len), MB_JR_FAULT_PARSE, "a number of 64 characters: refused");
+		mb_strbuf_free(&n);
+	}
+
+	/* Duplicate keys, as the server's parser would decode them. */
+	{
+		is_int(kind_of("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"a\",\"m\\u0065thod\":\"b\"}", &why),
+		       MB_JR_INVALID, "\"method\" and \"m\\u0065thod\" are one key");
+		is_int(kind_of("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"a\",\"params\":{\"x\":[{\"k\":1,\"k\":2}]}}", NULL),
+		       MB_JR_INVALID, "a duplicate inside an array inside params");
+		is_int(kind_of("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"a\",\"params\":{\"k\":{\"k\":{\"k\":1}}}}", NULL),
+		       MB_JR_REQUEST, "the same key at different levels is fine");
+		/* Big objects: sorted by hash, and more keys than the stack holds. */
+		for (int dup = 0; dup < 2; dup++) {
+			struct mb_strbuf b = { 0 };
+			mb_strbuf_puts(&b, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"a\",\"params\":{");
+			for (int i = 0; i < 300; i++)
+				mb_strbuf_printf(&b, "%s\"k%d\":{\"x%d\":1,\"y\":2}", i ? "," : "", i, i);
+			if (dup)
+				mb_strbuf_puts(&b, ",\"k\\u0031\\u0037\":0");
+			mb_strbuf_puts(&b, "}}");
+			struct mb_jr_frame f;
+			mb_jr_parse(b.s, b.len, &f);
+			is_int(f.fault ? -1 : (int)f.msgs[0].kind, dup ? MB_JR_INVALID : MB_JR_REQUEST,
+			       dup ? "300 keys and k17 again (escaped): invalid" : "300 distinct keys: a request");
+			mb_jr_frame_free(&f);
+			mb_strbuf_free(&b);
+		}
+		/* In a batch, only the element holding the duplicate is invalid. */
+		const char *s = "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"a\"},"
+				"{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"a\",\"params\":{\"q\":1,\"q\":2}},"
+				"{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"a\"}]";
+		struct mb_jr_frame f;
+		mb_jr_parse(s, strlen(s), &f);
+		ok(f.n == 3 && f.msgs[0].kind == MB_JR_REQUEST && f.msgs[1].kind == MB_JR_INVALID &&
+		   f.msgs[2].kind == MB_JR_REQUEST, "batch: the duplicate makes its element invalid only");
+		mb_jr_frame_free(&f);
+	}
+
+	/* Members: from the validator's tape, or by a scan past it; params'. */
+	{
+		const char *s = "{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"method\":\"tools/call\",\"params\":"
+				"{\"n\\u0061me\":\"echo\",\"arguments\":{\"text\":\"hi\",\"deep\":{\"a\":[1]}},"
+				"\"_meta\":{\"progressToken\":-3}}}";
+		struct mb_jr_frame f;
+		mb_jr_parse(s, strlen(s), &f);
+		struct mb_jr_msg *m = &f.msgs[0];
+		is_str(mb_jr_param_str(m, MB_P_NAME), "echo", "params.name (escaped key) decoded");
+		ok(m->p[MB_P_ARGUMENTS].len == 30 && s[m->p[MB_P_ARGUMENTS].off] == '{', "params.arguments span");
+		const cJSON *a = mb_jr_param_node(m, MB_P_ARGUMENTS);
+		is_str(mb_json_get_string(a, "text"), "hi", "arguments parsed on demand");
+		static const char *const tk[] = { "progressToken" };
+		struct mb_span tok;
+		ok(mb_jr_members(m, m->p[MB_P_META], tk, 1, &tok) == 1, "_meta.progressToken found");
+		is_str(mb_jr_key(m, tok), "n-3", "... its key");
+		ok(!f.tape.overflow && f.tape.n > 0, "read from the tape");
+		mb_jr_frame_free(&f);
+		/* A message too big for the tape: the same answers by scanning. */
+		struct mb_strbuf b = { 0 };
+		mb_strbuf_puts(&b, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"arguments\":{");
+		for (int i = 0; i < 100; i++)
+			mb_strbuf_printf(&b, "%s\"a%d\":%d", i ? "," : "", i, i);
+		mb_strbuf_puts(&b, "},\"name\":\"echo\"}}");
+		mb_jr_parse(b.s, b.len, &f);
+		ok(f.tape.overflow, "100 arguments overflow the tape");
+		is_int(f.msgs[0].kind, MB_JR_REQUEST, "... still a request");
+		is_str(mb_jr_param_str(&f.msgs[0], MB_P_NAME), "echo", "... params.name found by scanning");
+		is_str(f.msgs[0].id.key, "n7", "... and its id");
+		mb_jr_frame_free(&f);
+		mb_strbuf_free(&b);
+	}
+
+	/* Keys of numeric ids, as cJSON's double would give them. */
+	{
+		static const struct {
+			const char *id, *key;
+		} k[] = {
+			{ "1e2", "n100" }, { "-0", "n0" }, { "1.5", "n1.5" }, { "100", "n100" },
+			{ "123456789012345678", "n1.2345678901234568e+17" }, { "1e400", "ninf" },
+			{ "0.1", "n0.10000000000000001" },
+		};
+		for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+			char line[128];
+			snprintf(line, sizeof(line), "{\"jsonrpc\":\"2.0\",\"id\":%s,\"method\":\"x\"}", k[i].id);
+			char *got = key_of(line);
+			is_str(got, k[i].key, "id %s has key %s", k[i].id, k[i].key);
+			free(got);
+		}
+	}
+
 	/* Batches */
 	{
 		const char *s = "[ {\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"a\"} , 5, {\"jsonrpc\":\"2.0\",\"method\":\"n\"}]";

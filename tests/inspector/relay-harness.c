@@ -6,7 +6,7 @@
  * pipes before membrane-run's own run path (spawn + loader + reporter) is
  * assembled; the same tests then run against membrane-run.
  *
- *   relay-harness [--report FILE] [--grace MS] [--max-message N]
+ *   relay-harness [--report FILE] [--grace MS] [--max-message N] [--call-timeout MS]
  *                 [--pin-strict] [--audit] [--allow-unlisted] -- CMD [ARG]...
  * Exit status: the relay's (the server's status, 128+N for a signal). */
 #include <fcntl.h>
@@ -45,12 +45,15 @@ int main(int argc, char **argv)
 	struct mb_profile *p = test_profile();
 	uint64_t grace = 3000;
 	size_t max = 16u << 20;
+	uint64_t call_timeout = 300000;
 	int i = 1;
 	for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (!strcmp(argv[i], "--report") && i + 1 < argc)
 			report_fd = open(argv[++i], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		else if (!strcmp(argv[i], "--grace") && i + 1 < argc)
 			grace = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--call-timeout") && i + 1 < argc)
+			call_timeout = strtoull(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--max-message") && i + 1 < argc)
 			max = strtoull(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--pin-strict"))
@@ -96,6 +99,7 @@ int main(int argc, char **argv)
 		.cwd = "/srv/mcp",
 		.grace_ms = grace,
 		.max_message = max,
+		.call_timeout_ms = call_timeout,
 		.pid = pid,
 		.pidfd = pidfd,
 		.server_stdin = in[1],

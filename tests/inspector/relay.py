@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Scripted-client tests of the relay over real pipes (TAP).
 
-The command under test is $RELAY_CMD (a shell-split prefix that the server
-command is appended to): tests/inspector/relay-harness by default, or
-membrane-run --profile tests/fixtures/inspector.yml once its run path is
-built. The server is tests/fixtures/mcp-fixture-server.py. Every assertion is
-on bytes received, report lines or exit statuses; none on timing.
+The command under test is tests/inspector/relay-harness (the relay without
+the sandbox) by default, or with RELAY_MEMBRANE=1 membrane-run itself, under
+tests/fixtures/inspector.yml (the same profile as the harness's), sandbox
+and all: the harness's options are then translated (milliseconds to
+seconds, --pin-strict to a copy of the profile with pin: strict). The server
+is tests/fixtures/mcp-fixture-server.py. Every assertion is on bytes
+received, report lines or exit statuses; none on timing.
 """
 import json
 import os
@@ -20,8 +22,37 @@ import time
 TOP_SRCDIR = os.environ.get("top_srcdir", ".")
 TOP_BUILDDIR = os.environ.get("top_builddir", ".")
 FIXTURE = os.path.join(TOP_SRCDIR, "tests/fixtures/mcp-fixture-server.py")
-RELAY = shlex.split(os.environ.get("RELAY_CMD") or
-                    os.path.join(TOP_BUILDDIR, "tests/inspector/relay-harness"))
+MEMBRANE = os.environ.get("RELAY_MEMBRANE") == "1"
+if MEMBRANE:
+    RELAY = [os.environ.get("MEMBRANE_RUN") or os.path.join(TOP_BUILDDIR, "membrane-run")]
+else:
+    RELAY = shlex.split(os.environ.get("RELAY_CMD") or
+                        os.path.join(TOP_BUILDDIR, "tests/inspector/relay-harness"))
+PROFILE = os.path.join(TOP_SRCDIR, "tests/fixtures/inspector.yml")
+# Inside the sandbox, the system's python (the profile grants /usr).
+PYTHON = "/usr/bin/python3" if MEMBRANE else sys.executable
+
+
+def relay_args(args, tmpdir):
+    """The harness's options, for membrane-run when it is under test."""
+    if not MEMBRANE:
+        return list(args)
+    out, profile = [], PROFILE
+    it = iter(args)
+    for a in it:
+        if a in ("--grace", "--call-timeout"):
+            out += [a, "%g" % (int(next(it)) / 1000.0)]
+        elif a == "--pin-strict":
+            profile = os.path.join(tmpdir, "strict.yml")
+            with open(PROFILE) as src, open(profile, "w") as dst:
+                dst.write(src.read() + "pin: strict\n")
+        elif a == "--audit":
+            out += ["--mode", "audit"]
+        else:
+            out.append(a)
+    fixtures = os.path.join(os.path.abspath(TOP_SRCDIR), "tests/fixtures")
+    return ["--profile", profile, "--set", "FIXTURES=" + fixtures,
+            "--set", "TMP=" + tmpdir] + out
 
 n = 0
 failed = 0
@@ -57,8 +88,9 @@ class Session:
         e["FIXTURE_RECORD_IN"] = self.rec_in
         e["FIXTURE_RECORD_OUT"] = self.rec_out
         e.update(env or {})
-        cmd = RELAY + ["--report", self.report_path] + list(args) + \
-            ["--", sys.executable, FIXTURE]
+        os.chmod(self.dir, 0o755)
+        cmd = RELAY + ["--report", self.report_path] + relay_args(args, self.dir) + \
+            ["--", PYTHON, os.path.abspath(FIXTURE)]
         self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, env=e)
         self.buf = b""
@@ -335,6 +367,86 @@ def test_bad_input_server():
     ok(b"987654" not in s.rest, "the unknown-id answer never reached the client")
 
 
+def test_call_timeout():
+    # A call answered long after --call-timeout: its window closes (an
+    # "error" report names it) and the client still gets the answer.
+    s = Session(["--call-timeout", "200"])
+    rid = s.request("tools/call", {"name": "echo", "arguments": {"text": "!late 3"}})
+    r = s.reply(rid)
+    is_((r or {}).get("result", {}).get("content", [{}])[0].get("text"), "!late 3",
+        "the late answer still reaches the client")
+    s.ping_works("the session goes on")
+    s.close()
+    errs = s.reports("error")
+    late = [e for e in errs if "call-timeout" in e.get("reason", "")]
+    ok(len(late) == 1 and late[0].get("request", {}).get("id") == rid and
+       late[0]["request"].get("tool") == "echo" and
+       late[0]["request"].get("arguments") == {"text": "!late 3"},
+       "the expiry is reported once, naming the request", errs)
+    ok(not any("unknown id" in e.get("reason", "") for e in errs),
+       "the late answer is not taken for an answer to an unknown id", errs)
+    # Progress keeps the window open: no expiry while it comes.
+    s = Session(["--call-timeout", "3000"])
+    rid = s.request("tools/call", {"name": "echo", "arguments": {"text": "!progress 5 0.2"},
+                                   "_meta": {"progressToken": "tok-1"}})
+    r = s.reply(rid)
+    ok(r is not None and "result" in r, "a call with progress answered", r)
+    s.close()
+    ok(not any("call-timeout" in e.get("reason", "") for e in s.reports("error")),
+       "no expiry for a call that reports progress", s.reports("error"))
+    # A server that dies after the window closed: the client still gets an
+    # error for its request.
+    s = Session(["--call-timeout", "200"])
+    a = s.request("tools/call", {"name": "echo", "arguments": {"text": "!silent"}})
+    time.sleep(1.0)  # past the timeout: the call expires (no assertion on when)
+    s.request("tools/call", {"name": "echo", "arguments": {"text": "!die 4"}})
+    got = {}
+    for _ in range(2):
+        m = s.msg()
+        if m:
+            got[m.get("id")] = m
+    ok(a in got and "error" in got[a], "an expired request is answered when the server dies", got)
+    is_(s.close(), 4, "exit status of the server")
+
+
+def roots_answer(s, roots):
+    """Wait for the server's roots/list (forwarded), answer it; returns it."""
+    while True:
+        m = s.msg()
+        if m is None or m.get("method") == "roots/list":
+            break
+    if m is not None:
+        s.send({"jsonrpc": "2.0", "id": m["id"],
+                "result": {"roots": [{"uri": u} for u in roots]}})
+    return m
+
+
+def test_roots():
+    s = Session()
+    rid = s.request("tools/call", {"name": "echo", "arguments": {"text": "!roots"}})
+    req = roots_answer(s, ["file:///srv/mcp", "file:///home/u/other"])
+    ok(req is not None, "the server's roots/list reaches the client")
+    s.reply(rid)
+    s.send({"jsonrpc": "2.0", "method": "notifications/roots/list_changed"})
+    rid = s.request("tools/call", {"name": "echo", "arguments": {"text": "!roots"}})
+    roots_answer(s, ["file:///srv/mcp", "file:///home/u/other", "file:///tmp/x%20y"])
+    s.reply(rid)
+    rid = s.request("tools/call", {"name": "echo", "arguments": {"text": "!roots"}})
+    roots_answer(s, ["file:///opt/p"])
+    s.reply(rid)
+    s.ping_works("the session goes on")
+    s.close()
+    errs = [e for e in s.reports("error") if e.get("side") == "client"]
+    roots = [e.get("root") for e in errs if "root" in e]
+    within = [e.get("within") for e in errs if "within" in e]
+    is_(roots, ["file:///home/u/other", "file:///tmp/x%20y", "file:///opt/p"],
+        "each root outside arguments.within reported once")
+    is_(within, ["/srv/mcp"], "a within entry beneath none of the roots reported once")
+    ok(all("arguments.within" in e.get("reason", "") for e in errs), "the reasons say why", errs)
+    recv = s.server_received()
+    ok(recv.count(b'"roots"') == 3, "every roots answer reached the server", recv[-300:])
+
+
 def test_stderr():
     s = Session()
     s.call("echo", {"text": "!stderr"})
@@ -382,7 +494,7 @@ def main():
     tests = [test_passthrough, test_filtering_and_refusals,
              lambda: test_rug_pull(False), lambda: test_rug_pull(True),
              test_server_death, test_bad_input_client, test_bad_input_server,
-             test_stderr, test_shutdown, test_backpressure]
+             test_stderr, test_shutdown, test_backpressure, test_call_timeout, test_roots]
     for t in tests:
         try:
             t()
