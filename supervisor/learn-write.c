@@ -571,8 +571,11 @@ static void write_tail(struct draft *d, struct mb_strbuf *b)
 			mb_strbuf_printf(b, "%sfiles: %" PRIu64, sep, lim->files);
 		mb_strbuf_puts(b, " }  # BASE's\n");
 	} else {
-		cmt(b, 0, "Not learned: membrane's usual limits; raise them if the server needs more.");
-		mb_strbuf_puts(b, "limits: { memory: 512M, tasks: 64, files: 1024 }\n");
+		/* Limits are not learned: none was in force while learning, and
+		 * one the session never met could stop the server enforced. */
+		cmt(b, 0, "Not learned: no limits were in force while learning. membrane's usual ones,");
+		cmt(b, 0, "to adapt to what the server needs:");
+		cmt(b, 0, "limits: { memory: 512M, tasks: 64, files: 1024 }");
 	}
 	/* redact: BASE's, and every argument name seen that looks secret. */
 	MB_VEC(const char *) r = { 0 };
