@@ -2,6 +2,13 @@
 NOTIFY_SOURCES = \
 	supervisor/notify.h supervisor/notify.c \
 	supervisor/notify-internal.h supervisor/notify-mem.c supervisor/notify-resolve.c
+# Learn mode's recorder and draft writer (needs libinspect and the notifier's
+# types); also compiled into tests/learn/test-learn.
+LEARN_SOURCES = \
+	supervisor/learn.h supervisor/learn-internal.h supervisor/learn.c \
+	supervisor/learn-scope.c supervisor/learn-session.c \
+	supervisor/learn-draft.h supervisor/learn-draft.c supervisor/learn-write.c \
+	supervisor/learn-default.h supervisor/learn-default.c
 # The correlator (needs the notifier and libinspect's in-flight table).
 CORRELATE_SOURCES = supervisor/correlate.h supervisor/correlate.c
 
@@ -40,7 +47,8 @@ membrane_run_SOURCES = \
 	supervisor/run.h supervisor/run.c \
 	supervisor/report.h \
 	supervisor/notify-watch.h supervisor/notify-watch.c \
-	$(CORRELATE_SOURCES) $(NOTIFY_SOURCES) $(BROKER_SOURCES)
+	supervisor/learn-run.h supervisor/learn-run.c \
+	$(LEARN_SOURCES) $(CORRELATE_SOURCES) $(NOTIFY_SOURCES) $(BROKER_SOURCES)
 membrane_run_LDADD = libinspect.a $(SANDBOX_LIBS) $(POLICY_LIBS) $(NETTLE_LIBS) -ldl -lm
 
 # The reporter (supervisor/report.h) as a library: membrane-run, its tests and

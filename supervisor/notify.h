@@ -83,6 +83,11 @@ struct mb_notified_target {
 	bool unix_socket;          /* a named AF_UNIX socket (ops: write) */
 	int resolve_error;         /* MB_PRESENT_UNKNOWN: -errno */
 	const char *path;          /* all kinds but INET and FAMILY */
+	const char *raw;           /* resolved paths: the path as the call wrote
+				      it (relative to its cwd or dirfd unless
+				      absolute; "" with AT_EMPTY_PATH), before
+				      symlinks; NULL otherwise. Learn mode keeps
+				      the names a server asks for by. */
 	struct mb_addr addr;       /* MB_TARGET_INET */
 	int family;                /* sockaddr family (socket calls) */
 };

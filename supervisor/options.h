@@ -36,6 +36,7 @@ struct mb_options {
 	bool best_effort;          /* --best-effort: run with what the kernel offers */
 	bool report_probes;        /* --report-probes: report operations on paths
 				      that exist nowhere too */
+	const char *learn;         /* --learn DRAFT: learn mode, the draft's path */
 	bool user_set;             /* --user USER[:GROUP] (root only) */
 	uid_t uid;
 	gid_t gid;

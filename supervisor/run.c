@@ -14,6 +14,7 @@
 #include "sandbox/sandbox.h"
 #include "supervisor/broker.h"
 #include "supervisor/correlate.h"
+#include "supervisor/learn.h"
 #include "supervisor/notify-watch.h"
 #include "supervisor/notify.h"
 #include "supervisor/relay.h"
@@ -141,20 +142,25 @@ static struct mb_answer decide(const struct mb_notified_op *op, void *ud)
 
 struct notify_setup {
 	struct mb_notifier *n;
-	struct mb_correlator *corr;
+	struct mb_correlator *corr; /* or the learner */
 	struct mb_broker *broker;
+	struct mb_learner *learn;
 	struct mb_notifier_watch nw;
 	int pidfd;
 };
 
 /* The relay's setup hook: the listener joins the event loop, the
- * correlator sees the inspector's requests in flight, and the broker waits
- * for blocking connects in the loop. */
+ * correlator (or the learner) sees the inspector's requests in flight, and
+ * the broker waits for blocking connects in the loop. */
 static int notify_setup(void *ud, struct mb_loop *loop, struct mb_inspector *ins)
 {
 	struct notify_setup *ns = ud;
-	mb_correlator_attach(ns->corr, mb_inspector_inflight(ins), loop);
-	mb_broker_set_loop(ns->broker, loop);
+	if (ns->corr)
+		mb_correlator_attach(ns->corr, mb_inspector_inflight(ins), loop);
+	if (ns->broker)
+		mb_broker_set_loop(ns->broker, loop);
+	if (ns->learn)
+		mb_learner_attach(ns->learn, mb_inspector_inflight(ins));
 	return mb_notifier_watch_add(&ns->nw, loop, ns->n, ns->pidfd);
 }
 
@@ -166,7 +172,10 @@ static void kill_and_reap(struct mb_sandbox *sb)
 	(void)waitid(P_PID, (id_t)sb->pid, &si, WEXITED);
 }
 
-int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct mb_plan *plan)
+/* learn: NULL, or learn mode's learner, which then takes the correlator's
+ * place (every operation is recorded and continued) and sees every frame. */
+static int run(const struct mb_options *o, const struct mb_profile *p, const struct mb_plan *plan,
+	       struct mb_learner *learn)
 {
 	struct mb_error err = { 0 };
 	_cleanup_(mb_reporter_closep) struct mb_reporter *rep = NULL;
@@ -210,8 +219,10 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 	_cleanup_(mb_broker_freep) struct mb_broker *broker = NULL;
 	struct deciders dd = { 0 };
 	struct mb_notifier_opts nopts = { .root_fd = -1, .one_root = true };
-	r = mb_correlator_new(&ccfg, &corr, &err);
-	if (r == 0) {
+	/* Learning records every operation and answers it itself: no
+	 * correlator, no broker. */
+	r = learn ? 0 : mb_correlator_new(&ccfg, &corr, &err);
+	if (r == 0 && !learn) {
 		struct mb_broker_config bcfg = {
 			.network = plan->network,
 			.mode = p->mode,
@@ -221,7 +232,8 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 	}
 	if (r == 0) {
 		dd = (struct deciders){ .broker = broker, .corr = corr };
-		r = mb_notifier_new(TAKE_FD(sb.listener_fd), &nopts, decide, &dd, &notifier, &err);
+		r = mb_notifier_new(TAKE_FD(sb.listener_fd), &nopts, learn ? mb_learner_decide : decide,
+				    learn ? (void *)learn : (void *)&dd, &notifier, &err);
 	} else {
 		mb_close(TAKE_FD(sb.listener_fd));
 	}
@@ -233,7 +245,8 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		return EXIT_MEMBRANE;
 	}
 	sb.layers.seccomp_notify_sync = mb_notifier_sync_wake_up(notifier);
-	mb_broker_set_listener(broker, mb_notifier_fd(notifier));
+	if (broker)
+		mb_broker_set_listener(broker, mb_notifier_fd(notifier));
 	if (emit_start(rep, &sb, o->argv) < 0) {
 		fprintf(stderr, "membrane-run: cannot write the start report: stopping the server\n");
 		kill_and_reap(&sb);
@@ -256,18 +269,29 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		.report = report_cb,
 		.report_ud = rep,
 	};
-	struct notify_setup ns = { .n = notifier, .corr = corr, .broker = broker, .pidfd = sb.pidfd };
+	struct notify_setup ns = {
+		.n = notifier, .corr = corr, .broker = broker, .learn = learn, .pidfd = sb.pidfd
+	};
 	rc.setup = notify_setup;
 	rc.setup_ud = &ns;
+	if (learn) {
+		rc.tap = mb_learner_frame;
+		rc.tap_ud = learn;
+		rc.stop_on_signal = true;
+	}
 	struct mb_relay_result res;
 	r = mb_relay_run(&rc, &res);
 	/* The relay closed the server's stdin; the rest are ours to close. The
 	 * inspector and the loop are gone: the counts still pending are
 	 * written now, before "exit". */
 	sb.stdin_fd = -1;
-	mb_broker_set_loop(broker, NULL);
-	mb_correlator_attach(corr, NULL, NULL);
-	if (mb_correlator_flush(corr) < 0 && r == 0) {
+	if (learn)
+		mb_learner_attach(learn, NULL);
+	if (broker)
+		mb_broker_set_loop(broker, NULL);
+	if (corr)
+		mb_correlator_attach(corr, NULL, NULL);
+	if (corr && mb_correlator_flush(corr) < 0 && r == 0) {
 		kill_and_reap(&sb);
 		res.report_failed = true;
 	}
@@ -285,4 +309,15 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 	if (emit_exit(rep, &res) < 0)
 		fprintf(stderr, "membrane-run: cannot write the exit report\n");
 	return res.status;
+}
+
+int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct mb_plan *plan)
+{
+	return run(o, p, plan, NULL);
+}
+
+int mb_run_learn(const struct mb_options *o, const struct mb_profile *p,
+		 const struct mb_plan *plan, struct mb_learner *learn)
+{
+	return run(o, p, plan, learn);
 }
