@@ -16,9 +16,9 @@ EXTRA_DIST += bench/side-by-side.sh bench/results.py bench/results.md bench/READ
 
 # Built on demand only (EXTRA_PROGRAMS): they take tens of seconds to run.
 EXTRA_PROGRAMS = bench/bench-notify
-bench_bench_notify_SOURCES = bench/bench-notify.c $(NOTIFY_SOURCES)
-bench_bench_notify_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS)
-bench_bench_notify_LDADD = $(SANDBOX_LIBS) $(POLICY_LIBS)
+bench_bench_notify_SOURCES = bench/bench-notify.c $(CORRELATE_SOURCES) $(NOTIFY_SOURCES)
+bench_bench_notify_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS) $(CJSON_CFLAGS)
+bench_bench_notify_LDADD = libinspect.a $(SANDBOX_LIBS) $(POLICY_LIBS) -lm
 CLEANFILES += $(EXTRA_PROGRAMS)
 EXTRA_DIST += bench/notify-results.md
 
@@ -87,3 +87,25 @@ noinst_PROGRAMS += bench/inspect-cost
 bench_inspect_cost_SOURCES = bench/inspect-cost.c
 bench_inspect_cost_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 bench_inspect_cost_LDADD = $(INSPECT_LIBS) $(CJSON_LIBS)
+
+# A real Node MCP server (server-filesystem, tests/e2e's) bare and under
+# membrane-run with the correlator: start-up and per-call latency
+# (bench/server-latency.py; results in bench/server-results.md).
+EXTRA_DIST += bench/server-latency.py bench/server-results.md
+.PHONY: bench bench-server
+bench: bench-server
+bench-server: membrane-run
+	$(AM_V_GEN){ echo "## server-filesystem bare and under membrane-run (bench/server-latency.py)"; echo; \
+	  python3 $(top_srcdir)/bench/server-latency.py $(abs_top_srcdir)/tests/e2e \
+	    $(abs_top_builddir)/membrane-run $(abs_top_srcdir)/profiles 9 300; echo; } | \
+	  tee $(top_srcdir)/bench/server-results.md
+
+# A query round trip through server-postgres, bare vs under membrane-run
+# with profiles/db.yml (network brokered), against a throwaway PostgreSQL
+# (bench/db-roundtrip.sh; results in bench/db-results.md). Needs npm ci in
+# tests/e2e and PostgreSQL's server binaries.
+EXTRA_DIST += bench/db-roundtrip.sh bench/db-roundtrip.mjs bench/db-results.md
+.PHONY: bench bench-db
+bench: bench-db
+bench-db: membrane-run
+	top_srcdir=$(abs_top_srcdir) top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/db-roundtrip.sh $(abs_top_srcdir)/bench/db-results.md

@@ -1,6 +1,10 @@
 noinst_LIBRARIES += libcommon.a
+# nettle's headers for sha256.c; a program that calls it links $(NETTLE_LIBS).
+libcommon_a_CFLAGS = $(AM_CFLAGS) $(NETTLE_CFLAGS)
 libcommon_a_SOURCES = \
 	common/macros.h \
 	common/vec.h common/vec.c \
 	common/error.h common/error.c \
-	common/strbuf.h common/strbuf.c
+	common/strbuf.h common/strbuf.c \
+	common/utf8.h common/utf8.c \
+	common/sha256.h common/sha256.c

@@ -3,10 +3,12 @@
  * allocates). The rules are listed in callgrants.h; the reasoning behind the
  * delicate ones is here. */
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/strbuf.h"
 #include "policy/callgrants.h"
+#include "policy/resolve.h"
 
 /* Distinct array placeholders in one pattern; a pattern naming more grants
  * nothing (no shipped profile needs more than one). */
@@ -186,6 +188,23 @@ static void cpattern_free(struct mb_cpattern *cp)
 	free(cp->text);
 }
 
+/* Store text (owned, len bytes, settled) as a pattern of out. */
+static int push_cpattern(char *text, size_t len, size_t literal_len, bool glob,
+			 const struct mb_path_pattern *src, mb_cpattern_vec *out)
+{
+	struct mb_cpattern cp = { .src = src, .literal_len = literal_len, .text = text };
+	bool escaped = literal_len != len;
+	if (!glob)
+		cp.literal = escaped ? unescape(cp.text, literal_len) : cp.text;
+	else
+		cp.fixed_len = fixed_prefix_len(cp.text);
+	if ((!glob && !cp.literal) || mb_vec_push(out, cp) < 0) {
+		cpattern_free(&cp);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* Settle the filled text in sb: refuse dot components, normalise, check
  * escapes and length. False: the pattern grants nothing. */
 static bool settle(struct mb_strbuf *sb, size_t *ret_literal_len, bool *ret_glob)
@@ -213,20 +232,11 @@ static int emit(struct fill_ctx *f, const struct mb_path_pattern *src, mb_cpatte
 		mb_strbuf_reset(sb);
 		return 0;
 	}
-	struct mb_cpattern cp = { .src = src, .literal_len = literal_len };
-	bool escaped = literal_len != sb->len;
-	cp.text = mb_strbuf_take(sb);
-	if (!cp.text)
+	size_t len = sb->len;
+	char *text = mb_strbuf_take(sb);
+	if (!text)
 		return -ENOMEM;
-	if (!glob)
-		cp.literal = escaped ? unescape(cp.text, literal_len) : cp.text;
-	else
-		cp.fixed_len = fixed_prefix_len(cp.text);
-	if ((!glob && !cp.literal) || mb_vec_push(out, cp) < 0) {
-		cpattern_free(&cp);
-		return -ENOMEM;
-	}
-	return 0;
+	return push_cpattern(text, len, literal_len, glob, src, out);
 }
 
 /* Fill src's text with the current array elements and emit the result. */
@@ -460,4 +470,147 @@ int mb_grants_foreach_path_argument(const struct mb_grants *g, const cJSON *argu
 				return r;
 		}
 	return 0;
+}
+
+/* ---- canonical forms ---------------------------------------------------- */
+
+/* Where the fixed part of a settled pattern ends: just past the last
+ * component before the first one holding an unescaped '*' (the whole text
+ * when none does). */
+static size_t fixed_end(const char *s)
+{
+	size_t end = 0, i = 0;
+	while (s[i] == '/') {
+		size_t j = i + 1;
+		bool glob = false;
+		while (s[j] && s[j] != '/') {
+			if (s[j] == '\\' && s[j + 1]) {
+				j += 2;
+				continue;
+			}
+			glob |= s[j] == '*';
+			j++;
+		}
+		if (glob)
+			break;
+		end = i = j;
+	}
+	return end;
+}
+
+static bool within_any(const char *path, const char *const *within, size_t nwithin)
+{
+	for (size_t i = 0; i < nwithin; i++)
+		if (mb_path_within(path, within[i]))
+			return true;
+	return false;
+}
+
+/* The pattern for the plain path form followed by tail (escaped already),
+ * pushed to out. Returns 0 (also when the result can match nothing) or
+ * -ENOMEM. */
+static int push_form(const char *form, const char *tail, const struct mb_path_pattern *src,
+		     mb_cpattern_vec *out)
+{
+	struct mb_strbuf sb = { 0 };
+	append_escaped(&sb, form);
+	mb_strbuf_puts(&sb, tail);
+	if (mb_strbuf_failed(&sb))
+		return -ENOMEM;
+	size_t literal_len;
+	bool glob;
+	if (!settle(&sb, &literal_len, &glob)) {
+		mb_strbuf_free(&sb);
+		return 0;
+	}
+	size_t len = sb.len;
+	return push_cpattern(mb_strbuf_take(&sb), len, literal_len, glob, src, out);
+}
+
+struct canon_scratch {
+	char fixed[PATH_MAX];   /* the fixed part, unescaped */
+	char real[PATH_MAX];    /* ... resolved */
+	char parent[PATH_MAX];  /* its directory, resolved, + its last name */
+};
+
+/* Replace *cp by its canonical forms, appended to out (cp's storage moves
+ * there or is freed). */
+static int canonicalize_one(struct mb_cpattern *cp, const char *const *within, size_t nwithin,
+			    struct canon_scratch *k, mb_cpattern_vec *out)
+{
+	size_t end = fixed_end(cp->text);
+	size_t u = 0;
+	for (size_t i = 0; i < end; i++) {
+		if (cp->text[i] == '\\')
+			i++;
+		k->fixed[u++] = cp->text[i];
+	}
+	k->fixed[u] = '\0';
+	/* "/" has no form but itself; /proc and /dev are the sandbox's own,
+	 * not the host's: resolving /proc/self here would name us. */
+	bool keep = u <= 1 || mb_path_within(k->fixed, "/proc") || mb_path_within(k->fixed, "/dev");
+	struct mb_resolved rs;
+	if (!keep && mb_path_resolve(k->fixed, k->real, sizeof(k->real), NULL, NULL, &rs) < 0)
+		keep = true; /* ELOOP, too long: the kernel fails such a walk too */
+	/* The name itself with only its directory resolved: what the notifier
+	 * gives for a call that does not follow a final symlink (unlink,
+	 * rename, lchown, O_NOFOLLOW). Only for a pattern that is all fixed:
+	 * otherwise the fixed part is a directory that is always walked. */
+	bool nofollow = false;
+	if (!keep && end == strlen(cp->text)) {
+		char *slash = strrchr(k->fixed, '/');
+		*slash = '\0';
+		const char *dir = slash == k->fixed ? "/" : k->fixed;
+		if (mb_path_resolve(dir, k->parent, sizeof(k->parent), NULL, NULL, &rs) == 0) {
+			size_t pl = strlen(k->parent);
+			size_t bl = strlen(slash + 1);
+			if (pl + 1 + bl < sizeof(k->parent)) {
+				if (pl > 1)
+					k->parent[pl++] = '/';
+				memcpy(k->parent + pl, slash + 1, bl + 1);
+				nofollow = strcmp(k->parent, k->real) != 0;
+			}
+		}
+		*slash = '/';
+	}
+	if (keep || (strcmp(k->real, k->fixed) == 0 && !nofollow))
+		return mb_vec_push(out, *cp) < 0 ? (cpattern_free(cp), -ENOMEM) : 0;
+
+	/* A value from the call's arguments that leads out of arguments.within
+	 * through a symlink grants nothing there: the inspector checked the
+	 * name the client gave, not where it leads. */
+	bool bounded = nwithin > 0 && cp->src && cp->src->has_placeholder;
+	const char *tail = cp->text + end;
+	int r = 0;
+	if (!bounded || strcmp(k->real, k->fixed) == 0 || within_any(k->real, within, nwithin))
+		r = push_form(k->real, tail, cp->src, out);
+	if (r == 0 && nofollow && (!bounded || within_any(k->parent, within, nwithin)))
+		r = push_form(k->parent, tail, cp->src, out);
+	cpattern_free(cp);
+	return r;
+}
+
+int mb_callgrants_canonicalize(struct mb_callgrants *cg, const char *const *within, size_t nwithin)
+{
+	struct canon_scratch *k = malloc(sizeof(*k)); /* 3 * PATH_MAX: off the stack */
+	if (!k)
+		return -ENOMEM;
+	int r = 0;
+	for (size_t op = 0; op < MB_PATH_OPS; op++) {
+		mb_cpattern_vec out = { 0 };
+		size_t i = 0;
+		for (; i < cg->path[op].n && r == 0; i++)
+			r = canonicalize_one(&cg->path[op].v[i], within, nwithin, k, &out);
+		/* On failure the rest have not moved: free them with out. */
+		for (; i < cg->path[op].n; i++)
+			cpattern_free(&cg->path[op].v[i]);
+		mb_vec_free(&cg->path[op]);
+		cg->path[op].v = out.v;
+		cg->path[op].n = out.n;
+		cg->path[op].cap = out.cap;
+	}
+	free(k);
+	if (r < 0)
+		mb_callgrants_free(cg);
+	return r;
 }

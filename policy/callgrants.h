@@ -63,6 +63,31 @@ int mb_callgrants_build(const struct mb_grants *g, const cJSON *arguments, const
 			struct mb_callgrants *ret);
 void mb_callgrants_free(struct mb_callgrants *cg);
 
+/* Rewrite cg's patterns into the form the notifier gives its targets
+ * (supervisor/notify.h): symlinks resolved. The kernel resolves a path in
+ * the sandbox as the plan compiler resolved the grants on the host (the
+ * links are recreated there), so the host's view is the sandbox's for
+ * every granted path: /lib/x86_64-linux-gnu becomes
+ * /usr/lib/x86_64-linux-gnu on Debian 12, and a {path} naming a symlink in
+ * ROOT becomes the file it leads to. For each pattern:
+ *  - its fixed part (the components before the first one holding a glob)
+ *    is resolved on the host with mb_path_resolve() (a missing component
+ *    ends the walk, the rest stays as written) and re-escaped; the rest
+ *    follows unchanged;
+ *  - a pattern with no glob whose last name is a symlink also keeps the
+ *    name itself with only its directory resolved: a call that does not
+ *    follow a final symlink (unlink, rename, lchown) names the link;
+ *  - a pattern that holds a placeholder and resolves outside every entry
+ *    of within (canonical, literal directories; nwithin 0: no bound)
+ *    loses that form: a value from the arguments that leads out of
+ *    arguments.within through a symlink grants nothing out there;
+ *  - patterns beneath /proc and /dev are kept as written: those are the
+ *    sandbox's own, not the host's.
+ * Looks at the host (lstat, readlink) and allocates: call it once per
+ * call, when the grants are built, never per operation. Returns 0 or
+ * -ENOMEM (cg is then freed). */
+int mb_callgrants_canonicalize(struct mb_callgrants *cg, const char *const *within, size_t nwithin);
+
 /* Does cg allow op on the normalised path? The first pattern that grants it
  * wins; on success *which (if not NULL) names it. Never allocates. */
 bool mb_callgrants_allows_path(const struct mb_callgrants *cg, enum mb_op op, const char *path,

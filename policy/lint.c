@@ -679,6 +679,27 @@ int mb_lint(const struct mb_profile *p, const struct mb_lint_opts *o, mb_lint_ve
 	return 0;
 }
 
+char **mb_lint_secret_stores(const char *home)
+{
+	struct linter L = { 0 };
+	struct mb_lint_opts o = { .home = home };
+	build_lists(&L, &o);
+	mb_vec_foreach(h, &L.homes) free(*h);
+	mb_vec_free(&L.homes);
+	if (L.r == 0 && mb_vec_push(&L.secrets, NULL) == 0)
+		return L.secrets.v;
+	mb_vec_foreach(s, &L.secrets) free(*s);
+	mb_vec_free(&L.secrets);
+	return NULL;
+}
+
+void mb_lint_secret_stores_free(char **v)
+{
+	for (char **s = v; s && *s; s++)
+		free(*s);
+	free(v);
+}
+
 void mb_lint_free(mb_lint_vec *v)
 {
 	mb_vec_foreach(w, v) free(w->msg);

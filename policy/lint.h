@@ -42,5 +42,12 @@ struct mb_lint_opts {
  * mb_lint_free even on failure). Returns 0 or -ENOMEM. */
 int mb_lint(const struct mb_profile *p, const struct mb_lint_opts *o, mb_lint_vec *ret);
 void mb_lint_free(mb_lint_vec *v);
+/* The secret stores the linter knows (read-secret), for the home directory
+ * home as in mb_lint_opts: patterns in match.h's syntax (the stores of every
+ * /home/NAME are written with a '*' for NAME). A NULL-terminated malloc'd
+ * array, or NULL on ENOMEM; free it with mb_lint_secret_stores_free(). Learn
+ * mode (supervisor/learn.c) flags what touches them. */
+char **mb_lint_secret_stores(const char *home);
+void mb_lint_secret_stores_free(char **v);
 /* A short name for each kind ("write-code", ...), as the man page lists them. */
 const char *mb_lint_kind_name(enum mb_lint_kind k);

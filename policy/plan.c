@@ -402,13 +402,18 @@ static const char *pick_cwd(const struct mb_plan *plan)
 	if (mb_path_resolve(cwd, real, sizeof(real), NULL, NULL, &rs) < 0 || !rs.exists ||
 	    !rs.is_dir)
 		return "/";
+	/* The nearest mount decides: a private tmpfs shows nothing of the
+	 * host beneath its root (a cwd under /tmp is not there). */
+	const struct mb_mount *near = NULL;
 	mb_vec_foreach(m, &plan->mounts) {
 		if ((m->kind == MB_MOUNT_BIND_RO || m->kind == MB_MOUNT_BIND_RW ||
 		     m->kind == MB_MOUNT_TMPFS) &&
-		    !m->missing && m->is_dir && mb_path_within(real, m->path)) {
-			strcpy(cwd, real);
-			return cwd;
-		}
+		    !m->missing && m->is_dir && mb_path_within(real, m->path))
+			near = m;
+	}
+	if (near && (near->kind != MB_MOUNT_TMPFS || strcmp(near->path, real) == 0)) {
+		strcpy(cwd, real);
+		return cwd;
 	}
 	return "/";
 }

@@ -88,7 +88,8 @@ unsigned mb_describe_landlock_gaps(struct mb_strbuf *b, const struct mb_plan *pl
 				  "owner checks; exec is limited only by noexec mounts\n");
 		return 1;
 	}
-	bool wants_net = !plan->connect_any_port || !plan->bind_any_port;
+	bool wants_net = (!plan->connect_any_port || !plan->bind_any_port) &&
+			 plan->network != MB_NET_BROKERED;
 	for (size_t i = 0; i < ARRAY_SIZE(gaps); i++) {
 		if (abi >= gaps[i].abi)
 			continue;
@@ -129,11 +130,16 @@ void mb_describe_landlock(struct mb_strbuf *b, const struct mb_plan *plan, int a
 	mb_strbuf_puts(b, "\nLandlock filesystem rules (rights beneath each path):\n");
 	struct rules_ctx c = { b, abi };
 	mb_landlock_foreach_rule(plan, put_rule, &c);
-	mb_strbuf_puts(b, "Landlock TCP ports: connect ");
-	put_ports(b, plan, MB_OP_CONNECT, plan->connect_any_port);
-	mb_strbuf_puts(b, "; bind ");
-	put_ports(b, plan, MB_OP_BIND, plan->bind_any_port);
-	mb_strbuf_putc(b, '\n');
+	if (plan->network == MB_NET_BROKERED) {
+		mb_strbuf_puts(b, "Landlock TCP ports: not used (network brokered: the sandbox's "
+				  "namespace is empty, the supervisor makes the connects)\n");
+	} else {
+		mb_strbuf_puts(b, "Landlock TCP ports: connect ");
+		put_ports(b, plan, MB_OP_CONNECT, plan->connect_any_port);
+		mb_strbuf_puts(b, "; bind ");
+		put_ports(b, plan, MB_OP_BIND, plan->bind_any_port);
+		mb_strbuf_putc(b, '\n');
+	}
 	struct mb_strbuf g = { 0 };
 	if (mb_describe_landlock_gaps(&g, plan, abi)) {
 		mb_strbuf_printf(b, "Not enforced by this kernel (ABI %d):\n", abi);

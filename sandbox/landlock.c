@@ -73,7 +73,12 @@ uint64_t mb_landlock_fs_access(unsigned ops, bool is_dir, int abi)
 
 uint64_t mb_landlock_net_handled(const struct mb_plan *plan, int abi)
 {
-	if (abi < 4)
+	/* Brokered: the sandbox's netns holds only its own loopback, and what
+	 * leaves it is connected by the supervisor, which Landlock does not
+	 * confine. TCP rules would only keep the server from its own
+	 * listeners (membrane-profile(5): a loopback connect that no grant
+	 * names stays inside). */
+	if (abi < 4 || plan->network == MB_NET_BROKERED)
 		return 0;
 	return (plan->connect_any_port ? 0 : LANDLOCK_ACCESS_NET_CONNECT_TCP) |
 	       (plan->bind_any_port ? 0 : LANDLOCK_ACCESS_NET_BIND_TCP);

@@ -148,8 +148,17 @@ void mb_inflight_set_timeout(struct mb_inflight *t, uint64_t timeout_ns)
 	t->timeout_ns = timeout_ns;
 }
 
+static void grants_free(struct mb_call *c)
+{
+	if (c->grants) {
+		mb_callgrants_free(c->grants);
+		free(c->grants);
+	}
+}
+
 static void call_free(struct mb_call *c)
 {
+	grants_free(c);
 	cJSON_Delete(c->args_node);
 	free(c->task_mem);
 	free(c->mem);
@@ -163,6 +172,7 @@ static void call_release(struct mb_inflight *t, struct mb_call *c)
 		call_free(c);
 		return;
 	}
+	grants_free(c);
 	cJSON_Delete(c->args_node);
 	free(c->task_mem);
 	char *mem = c->mem;
@@ -314,6 +324,8 @@ int mb_inflight_add(struct mb_inflight *t, enum mb_dir dir, struct mb_jr_msg *m,
 	if (strcmp(m->method, "tools/call") == 0) {
 		tool = mb_jr_param_str(m, MB_P_NAME);
 		args = m->p[MB_P_ARGUMENTS];
+	} else if (dir == MB_DIR_CLIENT && mb_span_is(m->text, m->params, '{')) {
+		args = m->params;
 	}
 	if (m->p[MB_P_TASK_ID].len && strncmp(m->method, "tasks/", 6) == 0)
 		about = mb_jr_param_str(m, MB_P_TASK_ID);

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "policy/callgrants.h"
 #include "supervisor/jsonrpc.h"
 
 enum mb_dir {
@@ -48,7 +49,10 @@ struct mb_call {
 	const char *id_raw;     /* the id as sent, NUL-terminated, for error replies */
 	const char *method;
 	const char *tool;       /* tools/call: params.name, or NULL */
-	const char *args_text;  /* tools/call: params.arguments as sent, or NULL */
+	const char *args_text;  /* tools/call: params.arguments as sent; another
+				   request of the client: its params (the
+				   profile's requests: grants are filled from
+				   them); or NULL */
 	size_t args_len;
 	const char *progress;   /* key of params._meta.progressToken, or NULL */
 	const char *task_id;    /* MB_CALL_TASK: the server's task id */
@@ -59,6 +63,12 @@ struct mb_call {
 	uint64_t deadline_ns;   /* MB_CALL_CANCELLED: when it goes;
 				   MB_CALL_PENDING (client): when it expires (0: never) */
 	unsigned notes;         /* the inspector's own flags */
+	/* The correlator's: this call's grants, placeholders filled and in
+	 * canonical form, built the first time an operation is decided while
+	 * the call is in flight (NULL then if it grants nothing); freed with
+	 * the call. */
+	struct mb_callgrants *grants;
+	bool grants_built;
 	/* private */
 	struct mb_call *prev, *next;
 	cJSON *args_node;
@@ -73,8 +83,9 @@ static inline bool mb_call_window_open(const struct mb_call *c)
 	return c->state != MB_CALL_EXPIRED;
 }
 
-/* tools/call: the arguments as a tree, parsed on first use; NULL if there
- * are none (or out of memory). Owned by the call. */
+/* tools/call: the arguments as a tree (another request of the client: its
+ * params), parsed on first use; NULL if there are none (or out of memory).
+ * Owned by the call. */
 const cJSON *mb_call_arguments(struct mb_call *c);
 
 struct mb_inflight;

@@ -18,6 +18,15 @@
 /* Bytes of an offending line quoted in an "error" report. */
 #define EXCERPT_MAX 256
 
+/* concurrency: serial: a tools/call that arrives while another is in
+ * flight waits here, in arrival order, as the text the client sent. */
+struct held {
+	char *text; /* one JSON-RPC message, without newline */
+	size_t len;
+	char *key;  /* its id's key */
+	struct held *next;
+};
+
 struct mb_inspector {
 	struct mb_inspector_config cfg;
 	struct mb_inspector_io io;
@@ -26,9 +35,13 @@ struct mb_inspector {
 	struct mb_inspector_stats stats;
 	int report_err;
 	MB_VEC(char *) roots_reported; /* kind letter + root or within entry */
+	struct held *held, **held_tail;
+	size_t nheld;
 };
 
 enum verdict { V_FORWARD, V_REPLACE, V_DROP };
+
+static void release_held(struct mb_inspector *ins);
 
 struct outcome {
 	enum verdict v;
@@ -186,6 +199,7 @@ int mb_inspector_new(const struct mb_inspector_config *cfg, const struct mb_insp
 	if (!ins->cfg.cancel_grace_ms)
 		ins->cfg.cancel_grace_ms = MB_CANCEL_GRACE_MS;
 	ins->io = *io;
+	ins->held_tail = &ins->held;
 	struct mb_toolpin_events ev = { on_changed, on_mismatch, ins };
 	int r = mb_inflight_new(&ins->inflight);
 	if (r == 0)
@@ -200,10 +214,21 @@ int mb_inspector_new(const struct mb_inspector_config *cfg, const struct mb_insp
 	return 0;
 }
 
+static void held_free(struct held *h)
+{
+	free(h->text);
+	free(h->key);
+	free(h);
+}
+
 void mb_inspector_free(struct mb_inspector *ins)
 {
 	if (!ins)
 		return;
+	for (struct held *h = ins->held, *n; h; h = n) {
+		n = h->next;
+		held_free(h);
+	}
 	mb_inflight_free(ins->inflight);
 	mb_toolpin_free(ins->pin);
 	mb_vec_foreach(x, &ins->roots_reported) free(*x);
@@ -260,7 +285,10 @@ static void on_expired(void *ud, struct mb_call *c)
 
 uint64_t mb_inspector_expire(struct mb_inspector *ins, uint64_t now_ns)
 {
-	return mb_inflight_expire(ins->inflight, now_ns, on_expired, ins);
+	uint64_t next = mb_inflight_expire(ins->inflight, now_ns, on_expired, ins);
+	/* A cancelled call's grace, or a call's window, may have ended. */
+	release_held(ins);
+	return next;
 }
 
 /* ---- roots ---- */
@@ -349,13 +377,90 @@ static void check_roots(struct mb_inspector *ins, struct mb_jr_msg *m)
 	mb_vec_free(&paths);
 }
 
+/* ---- concurrency: serial ---- */
+
+/* A tools/call of the client whose window is open (a timed-out one no
+ * longer holds the next back: --call-timeout bounds the wait). */
+static bool tool_call_in_flight(const struct mb_inspector *ins)
+{
+	for (const struct mb_call *c = mb_inflight_first(ins->inflight); c; c = mb_inflight_next(c))
+		if (c->dir == MB_DIR_CLIENT && mb_call_window_open(c) &&
+		    strcmp(c->method, "tools/call") == 0)
+			return true;
+	return false;
+}
+
+static struct held **held_find(struct mb_inspector *ins, const char *key)
+{
+	for (struct held **p = &ins->held; key && *p; p = &(*p)->next)
+		if (strcmp((*p)->key, key) == 0)
+			return p;
+	return NULL;
+}
+
+static void held_unlink(struct mb_inspector *ins, struct held **p)
+{
+	struct held *h = *p;
+	*p = h->next;
+	if (ins->held_tail == &h->next)
+		ins->held_tail = p;
+	ins->nheld--;
+}
+
+/* Keep m until the tools/call in flight has finished. */
+static int hold(struct mb_inspector *ins, const struct mb_jr_msg *m)
+{
+	struct held *h = calloc(1, sizeof(*h));
+	if (!h || !(h->text = strndup(m->text + m->span.off, m->span.len)) ||
+	    !(h->key = strdup(m->id.key))) {
+		if (h)
+			held_free(h);
+		return -ENOMEM;
+	}
+	h->len = m->span.len;
+	*ins->held_tail = h;
+	ins->held_tail = &h->next;
+	ins->nheld++;
+	return 0;
+}
+
+/* Forward the first held call once no tools/call is in flight. It was
+ * checked when it arrived; its window opens now. */
+static void release_held(struct mb_inspector *ins)
+{
+	while (ins->held && !tool_call_in_flight(ins)) {
+		struct held *h = ins->held;
+		held_unlink(ins, &ins->held);
+		struct mb_jr_frame jf;
+		mb_jr_parse(h->text, h->len, &jf);
+		if (jf.fault == MB_JR_FAULT_NONE && jf.n == 1 &&
+		    mb_inflight_add(ins->inflight, MB_DIR_CLIENT, &jf.msgs[0], mb_coarse_ns(),
+				    NULL) == 0) {
+			ins->stats.forwarded++;
+			send_bytes(ins, MB_SIDE_SERVER, h->text, h->len);
+			send_bytes(ins, MB_SIDE_SERVER, "\n", 1);
+		} else if (jf.n == 1) {
+			reply_error(ins, MB_SIDE_CLIENT, jf.msgs[0].id.raw, jf.msgs[0].id.raw_len,
+				    MB_JR_INTERNAL_ERROR, "membrane: out of memory");
+		}
+		mb_jr_frame_free(&jf);
+		held_free(h);
+	}
+}
+
+size_t mb_inspector_held(const struct mb_inspector *ins)
+{
+	return ins->nheld;
+}
+
 /* ---- client -> server ---- */
 
 static enum verdict client_request(struct mb_inspector *ins, struct mb_jr_msg *m)
 {
 	const struct mb_profile *p = ins->cfg.profile;
 	struct mb_call *old = mb_inflight_find(ins->inflight, MB_DIR_CLIENT, m->id.key);
-	if (old && old->state != MB_CALL_CANCELLED && old->state != MB_CALL_EXPIRED) {
+	if ((old && old->state != MB_CALL_CANCELLED && old->state != MB_CALL_EXPIRED) ||
+	    held_find(ins, m->id.key)) {
 		report_bad(ins, MB_SIDE_CLIENT, "duplicate id: a request with this id is in flight",
 			   NULL, 0, false);
 		reply_error(ins, MB_SIDE_CLIENT, m->id.raw, m->id.raw_len, MB_JR_INVALID_REQUEST,
@@ -386,6 +491,14 @@ static enum verdict client_request(struct mb_inspector *ins, struct mb_jr_msg *m
 			return V_DROP;
 		}
 		free(reason);
+	}
+	/* concurrency: serial: one tools/call at a time, in arrival order. */
+	if (tool_call && p->concurrency == MB_CONCURRENCY_SERIAL &&
+	    (ins->held || tool_call_in_flight(ins))) {
+		if (hold(ins, m) < 0)
+			reply_error(ins, MB_SIDE_CLIENT, m->id.raw, m->id.raw_len,
+				    MB_JR_INTERNAL_ERROR, "membrane: out of memory");
+		return V_DROP;
 	}
 	struct mb_call *c = NULL;
 	int r = mb_inflight_add(ins->inflight, MB_DIR_CLIENT, m, mb_coarse_ns(), &c);
@@ -418,10 +531,20 @@ static enum verdict client_msg(struct mb_inspector *ins, struct mb_jr_msg *m)
 	case MB_JR_REQUEST:
 		return client_request(ins, m);
 	case MB_JR_NOTIFICATION:
-		if (strcmp(m->method, "notifications/cancelled") == 0)
-			mb_inflight_cancel(ins->inflight, MB_DIR_CLIENT,
-					   mb_jr_key(m, m->p[MB_P_REQUEST_ID]),
+		if (strcmp(m->method, "notifications/cancelled") == 0) {
+			const char *key = mb_jr_key(m, m->p[MB_P_REQUEST_ID]);
+			struct held **h = held_find(ins, key);
+			if (h) {
+				/* Never forwarded: the server never hears of it, and
+				 * a cancelled request gets no response (MCP). */
+				struct held *gone = *h;
+				held_unlink(ins, h);
+				held_free(gone);
+				return V_DROP;
+			}
+			mb_inflight_cancel(ins->inflight, MB_DIR_CLIENT, key,
 					   mb_coarse_ns() + ins->cfg.cancel_grace_ms * 1000000u);
+		}
 		return V_FORWARD;
 	case MB_JR_RESULT:
 	case MB_JR_ERROR: {
@@ -665,6 +788,9 @@ static void handle(struct mb_inspector *ins, enum mb_side from, const struct mb_
 	if (oc != &one)
 		free(oc);
 	mb_jr_frame_free(&jf);
+	/* A response, a task's end or a cancellation may have ended the
+	 * tools/call that held the next one back. */
+	release_held(ins);
 }
 
 void mb_inspector_client_frame(struct mb_inspector *ins, const struct mb_frame *f)
@@ -688,5 +814,17 @@ void mb_inspector_server_gone(struct mb_inspector *ins, const char *why)
 			reply_error(ins, MB_SIDE_CLIENT, c->id_raw, strlen(c->id_raw),
 				    MB_JR_SERVER_GONE, msg);
 		mb_inflight_remove(ins->inflight, c);
+	}
+	/* Held calls never reached the server: they are answered the same. */
+	while (ins->held) {
+		struct held *h = ins->held;
+		held_unlink(ins, &ins->held);
+		struct mb_jr_frame jf;
+		mb_jr_parse(h->text, h->len, &jf);
+		if (jf.fault == MB_JR_FAULT_NONE && jf.n == 1)
+			reply_error(ins, MB_SIDE_CLIENT, jf.msgs[0].id.raw, jf.msgs[0].id.raw_len,
+				    MB_JR_SERVER_GONE, msg);
+		mb_jr_frame_free(&jf);
+		held_free(h);
 	}
 }

@@ -67,6 +67,13 @@ uint64_t mb_inspector_expire(struct mb_inspector *ins, uint64_t now_ns);
  * mb_call_window_open and mb_call_arguments). */
 struct mb_inflight *mb_inspector_inflight(struct mb_inspector *ins);
 
+/* concurrency: serial: tools/calls held back until the one in flight has
+ * finished or its window closed (forwarded in arrival order; a cancelled
+ * one is dropped, never forwarded and never answered, as MCP asks of a
+ * cancelled request). The relay keeps the server's stdin open while any is
+ * held. A held element of a batch is answered as a lone response. */
+size_t mb_inspector_held(const struct mb_inspector *ins);
+
 /* The first report that could not be written (-errno), or 0: membrane fails
  * closed and stops the server. */
 int mb_inspector_report_error(const struct mb_inspector *ins);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/macros.h"
+#include "common/utf8.h"
 #include "supervisor/jsontext.h"
 
 const char *mb_json_fault_name(enum mb_json_fault f)
@@ -19,54 +20,6 @@ const char *mb_json_fault_name(enum mb_json_fault f)
 	return "?";
 }
 
-/* Length of the valid UTF-8 sequence at s (c = s[0] >= 0x80), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t avail)
-{
-	unsigned char c = s[0];
-	size_t n;
-	unsigned char lo = 0x80, hi = 0xBF;
-	if (c >= 0xC2 && c <= 0xDF)
-		n = 2;
-	else if (c >= 0xE0 && c <= 0xEF) {
-		n = 3;
-		if (c == 0xE0)
-			lo = 0xA0; /* overlong */
-		else if (c == 0xED)
-			hi = 0x9F; /* UTF-16 surrogates */
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 4;
-		if (c == 0xF0)
-			lo = 0x90; /* overlong */
-		else if (c == 0xF4)
-			hi = 0x8F; /* over U+10FFFF */
-	} else
-		return 0;
-	if (avail < n)
-		return 0;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-	return n;
-}
-
-bool mb_utf8_valid(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	for (size_t i = 0; i < len;) {
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		}
-		size_t n = utf8_seq(p + i, len - i);
-		if (!n)
-			return false;
-		i += n;
-	}
-	return true;
-}
-
 enum mb_json_fault mb_json_prescan(const char *s, size_t len, unsigned max_depth,
 				   unsigned *depth_out)
 {
@@ -77,7 +30,7 @@ enum mb_json_fault mb_json_prescan(const char *s, size_t len, unsigned max_depth
 	for (size_t i = 0; i < len;) {
 		unsigned char c = p[i];
 		if (c >= 0x80) {
-			size_t n = utf8_seq(p + i, len - i);
+			size_t n = mb_utf8_seq_n(p + i, len - i);
 			if (!n) {
 				fault = MB_JSON_BAD_UTF8;
 				break;
@@ -489,7 +442,7 @@ scan_string(const unsigned char *p, size_t len, size_t pos, size_t *end, bool *e
 		case C_CONTROL:
 			return c ? MB_JSON_CONTROL : MB_JSON_NUL;
 		case C_HIGH: {
-			size_t n = utf8_seq(p + i, len - i);
+			size_t n = mb_utf8_seq_n(p + i, len - i);
 			if (!n)
 				return MB_JSON_BAD_UTF8;
 			i += n;

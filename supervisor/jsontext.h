@@ -13,6 +13,8 @@
  * The span functions expect text that the validator has accepted. */
 #pragma once
 
+#include "common/utf8.h" /* mb_utf8_valid, for the inspector's callers */
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -72,9 +74,6 @@ struct mb_json_tape {
 enum mb_json_fault mb_json_validate(const char *s, size_t len, unsigned max_depth,
 				    size_t **dups, size_t *ndup, struct mb_json_tape *tape);
 
-/* Is s[0, len) valid UTF-8 (no overlongs, surrogates or values over
- * U+10FFFF)? */
-bool mb_utf8_valid(const char *s, size_t len);
 
 struct mb_span {
 	size_t off, len;

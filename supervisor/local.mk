@@ -2,6 +2,22 @@
 NOTIFY_SOURCES = \
 	supervisor/notify.h supervisor/notify.c \
 	supervisor/notify-internal.h supervisor/notify-mem.c supervisor/notify-resolve.c
+# Learn mode's recorder and draft writer (needs libinspect and the notifier's
+# types); also compiled into tests/learn/test-learn.
+LEARN_SOURCES = \
+	supervisor/learn.h supervisor/learn-internal.h supervisor/learn.c \
+	supervisor/learn-scope.c supervisor/learn-session.c \
+	supervisor/learn-draft.h supervisor/learn-draft.c supervisor/learn-write.c \
+	supervisor/learn-default.h supervisor/learn-default.c
+# The correlator (needs the notifier and libinspect's in-flight table).
+CORRELATE_SOURCES = supervisor/correlate.h supervisor/correlate.c
+
+# The broker: the network rule and the connects made for the sandbox
+# (supervisor/broker.h); uses the event loop of libinspect.a.
+BROKER_SOURCES = \
+	supervisor/broker.h supervisor/broker.c supervisor/broker-internal.h \
+	supervisor/broker-rule.h supervisor/broker-rule.c \
+	supervisor/broker-sock.c supervisor/broker-sockopt.c supervisor/broker-listeners.c
 
 # The inspector and its event loop: a library so that unit tests, the fuzz
 # target and the benchmark link the same code as membrane-run.
@@ -31,7 +47,8 @@ membrane_run_SOURCES = \
 	supervisor/run.h supervisor/run.c \
 	supervisor/report.h \
 	supervisor/notify-watch.h supervisor/notify-watch.c \
-	$(NOTIFY_SOURCES)
+	supervisor/learn-run.h supervisor/learn-run.c \
+	$(LEARN_SOURCES) $(CORRELATE_SOURCES) $(NOTIFY_SOURCES) $(BROKER_SOURCES)
 membrane_run_LDADD = libinspect.a $(SANDBOX_LIBS) $(POLICY_LIBS) $(NETTLE_LIBS) -ldl -lm
 
 # The reporter (supervisor/report.h) as a library: membrane-run, its tests and

@@ -8,6 +8,7 @@
 #include "policy/plan.h"
 #include "policy/profile.h"
 #include "supervisor/explain.h"
+#include "supervisor/learn-run.h"
 #include "supervisor/lookup.h"
 #include "supervisor/options.h"
 #include "supervisor/run.h"
@@ -94,6 +95,11 @@ int main(int argc, char **argv)
 		return 0;
 	default:
 		break;
+	}
+	if (o.learn) {
+		r = mb_learn(&o);
+		mb_options_free(&o);
+		return r;
 	}
 
 	_cleanup_(mb_profile_freep) struct mb_profile *profile = NULL;

@@ -552,6 +552,7 @@ int mb_resolve(struct mb_notifier *n, const struct mb_resolve_req *rq, char *out
 	t->presence = MB_PRESENT;
 	t->resolve_error = 0;
 	t->path = out;
+	t->raw = rq->raw;
 	out[0] = '\0';
 
 	int root = get_root(n);

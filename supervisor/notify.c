@@ -201,6 +201,7 @@ static int decode_open(struct mb_notifier *n, const struct mb_watch_syscall *sc,
 	if (r != MB_DECODED)
 		return r;
 	t->ops = mb_watch_open_ops(flags);
+	op->open_flags = flags;
 	/* O_CREAT writes only when there is nothing to open yet. */
 	if (creates && t->presence != MB_PRESENT)
 		t->ops |= 1u << MB_OP_WRITE;
@@ -380,7 +381,7 @@ static int default_errno(const struct mb_notified_op *op)
 }
 
 /* Only after SECCOMP_IOCTL_NOTIF_ID_VALID said the target still waits. */
-static struct mb_decision ask(struct mb_notifier *n, const struct mb_notified_op *op)
+static struct mb_answer ask(struct mb_notifier *n, const struct mb_notified_op *op)
 {
 	n->stats.decided++;
 	return n->decide(op, n->ud);
@@ -394,7 +395,7 @@ static bool id_valid(struct mb_notifier *n, uint64_t id)
 	return false;
 }
 
-static int answer(struct mb_notifier *n, const struct mb_notified_op *op, struct mb_decision d)
+static int answer(struct mb_notifier *n, const struct mb_notified_op *op, struct mb_answer d)
 {
 	switch (d.verdict) {
 	case MB_VERDICT_ALLOW:
@@ -440,7 +441,7 @@ static int handle_mmsg(struct mb_notifier *n, struct mb_notified_op *op)
 			if (!id_valid(n, op->id))
 				return 0;
 			asked = true;
-			struct mb_decision d = ask(n, op);
+			struct mb_answer d = ask(n, op);
 			if (d.verdict == MB_VERDICT_DENY || d.verdict == MB_VERDICT_ANSWERED)
 				return answer(n, op, d);
 		}
@@ -530,7 +531,7 @@ int mb_notifier_handle(struct mb_notifier *n)
 		mb_resolve_reset(n);
 		return send_resp(n, op.id, true, 0);
 	}
-	struct mb_decision d = ask(n, &op);
+	struct mb_answer d = ask(n, &op);
 	mb_resolve_reset(n);
 	return answer(n, &op, d);
 }

@@ -83,6 +83,11 @@ struct mb_notified_target {
 	bool unix_socket;          /* a named AF_UNIX socket (ops: write) */
 	int resolve_error;         /* MB_PRESENT_UNKNOWN: -errno */
 	const char *path;          /* all kinds but INET and FAMILY */
+	const char *raw;           /* resolved paths: the path as the call wrote
+				      it (relative to its cwd or dirfd unless
+				      absolute; "" with AT_EMPTY_PATH), before
+				      symlinks; NULL otherwise. Learn mode keeps
+				      the names a server asks for by. */
 	struct mb_addr addr;       /* MB_TARGET_INET */
 	int family;                /* sockaddr family (socket calls) */
 };
@@ -92,6 +97,9 @@ struct mb_notified_op {
 	pid_t pid;                        /* calling thread, host pid namespace */
 	const struct mb_watch_syscall *sc; /* the table's row */
 	const uint64_t *args;             /* the raw arguments */
+	uint64_t open_flags;              /* the open family: the O_* flags it opens
+					     with (openat2's from its open_how); 0
+					     for the other calls */
 	unsigned n;                       /* targets: 1, or 2 (rename, link) */
 	struct mb_notified_target t[2];
 };
@@ -104,7 +112,7 @@ enum mb_verdict {
 				ADDFD + SEND); the notifier sends nothing */
 };
 
-struct mb_decision {
+struct mb_answer {
 	enum mb_verdict verdict;
 	int error; /* DENY: positive errno, or 0 for the default: EPERM for
 		      network targets, ENOENT for a target only the host has
@@ -112,7 +120,7 @@ struct mb_decision {
 		      EACCES otherwise */
 };
 
-typedef struct mb_decision (*mb_decide_fn)(const struct mb_notified_op *op, void *ud);
+typedef struct mb_answer (*mb_decide_fn)(const struct mb_notified_op *op, void *ud);
 
 struct mb_notifier_opts {
 	bool no_sync_wake_up; /* do not ask for SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP */

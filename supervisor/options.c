@@ -25,6 +25,8 @@ enum {
 	OPT_REQUIRE_LANDLOCK,
 	OPT_BEST_EFFORT,
 	OPT_USER,
+	OPT_REPORT_PROBES,
+	OPT_LEARN,
 };
 
 static const struct option long_options[] = {
@@ -44,12 +46,15 @@ static const struct option long_options[] = {
 	{ "require-landlock", required_argument, NULL, OPT_REQUIRE_LANDLOCK },
 	{ "best-effort", no_argument, NULL, OPT_BEST_EFFORT },
 	{ "user", required_argument, NULL, OPT_USER },
+	{ "report-probes", no_argument, NULL, OPT_REPORT_PROBES },
+	{ "learn", required_argument, NULL, OPT_LEARN },
 	{ 0 },
 };
 
 void mb_options_usage(FILE *f)
 {
 	fputs("Usage: membrane-run --profile PROFILE [options] -- COMMAND [ARG]...\n"
+	      "       membrane-run --learn DRAFT [--profile BASE] [options] -- COMMAND [ARG]...\n"
 	      "       membrane-run --test-profile PROFILE [--set NAME=VALUE]...\n"
 	      "       membrane-run --lint PROFILE [--set NAME=VALUE]...\n"
 	      "Run an MCP server in a sandbox shaped by the tools its profile declares.\n"
@@ -61,6 +66,8 @@ void mb_options_usage(FILE *f)
 	      "      --report DEST      where reports go: a file (appended), '-' for stderr,\n"
 	      "                         or 'syslog' (default: stderr)\n"
 	      "      --mode MODE        enforce (default) or audit\n"
+	      "      --report-probes    also report operations on paths that exist nowhere\n"
+	      "                         (the kernel answers them ENOENT by itself)\n"
 	      "      --grace SECONDS    after the client's EOF, wait this long before SIGTERM,\n"
 	      "                         and as long again before SIGKILL (default 3)\n"
 	      "      --max-message SIZE longest JSON-RPC line accepted, e.g. 16M (default)\n"
@@ -72,6 +79,10 @@ void mb_options_usage(FILE *f)
 	      "                         start report) instead of refusing\n"
 	      "      --user USER[:GROUP]  run the server as USER (name or uid) when started\n"
 	      "                         as root\n"
+	      "      --learn DRAFT      run the server in learn mode: allow what the static\n"
+	      "                         layer (BASE, or the learning default) allows, record\n"
+	      "                         every operation, and write a draft profile to DRAFT\n"
+	      "                         at exit\n"
 	      "      --check            validate the profile, print nothing on success, exit\n"
 	      "      --explain          print the compiled sandbox plan, exit\n"
 	      "      --test-profile PROFILE\n"
@@ -274,6 +285,14 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 		case OPT_BEST_EFFORT:
 			o->best_effort = true;
 			break;
+		case OPT_REPORT_PROBES:
+			o->report_probes = true;
+			break;
+		case OPT_LEARN:
+			if (!*optarg)
+				return bad("--learn: expected the path of the draft to write");
+			o->learn = optarg;
+			break;
 		case OPT_USER:
 			if (parse_user(optarg, o) < 0)
 				return -EINVAL;
@@ -292,7 +311,15 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 	}
 	if (o->sets.n && mb_vec_push(&o->sets, NULL) < 0)
 		return -ENOMEM;
-	if (!o->profile)
+	if (o->learn) {
+		if (o->action != MB_ACTION_RUN && o->action != MB_ACTION_EXPLAIN)
+			return bad("--learn runs a server: it does not go with --check, --test-profile or --lint");
+		if (o->profile_own)
+			return bad("--learn takes its BASE with --profile");
+		if (o->mode_set)
+			return bad("--learn allows what the static layer allows, as audit mode does: drop --mode");
+	}
+	if (!o->profile && !o->learn)
 		return bad("no profile given: use --profile PROFILE");
 	o->argv = argv + optind;
 	if (o->action == MB_ACTION_RUN && !o->argv[0])
@@ -301,7 +328,7 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 		[MB_ACTION_CHECK] = "--check", [MB_ACTION_EXPLAIN] = "--explain",
 		[MB_ACTION_TEST_PROFILE] = "--test-profile", [MB_ACTION_LINT] = "--lint",
 	};
-	if (o->action != MB_ACTION_RUN && o->argv[0])
+	if (o->action != MB_ACTION_RUN && o->argv[0] && !o->learn)
 		return bad("%s takes no command", action_opt[o->action]);
 	return 0;
 }

@@ -34,6 +34,9 @@ struct mb_options {
 				      response or progress; 0: no limit */
 	int require_landlock;      /* --require-landlock N: minimum ABI, 0 = none */
 	bool best_effort;          /* --best-effort: run with what the kernel offers */
+	bool report_probes;        /* --report-probes: report operations on paths
+				      that exist nowhere too */
+	const char *learn;         /* --learn DRAFT: learn mode, the draft's path */
 	bool user_set;             /* --user USER[:GROUP] (root only) */
 	uid_t uid;
 	gid_t gid;

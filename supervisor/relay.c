@@ -79,12 +79,18 @@ static int io_report(void *ud, const char *event, const cJSON *fields)
 
 static void client_frame(void *ud, const struct mb_frame *f)
 {
-	mb_inspector_client_frame(((struct relay *)ud)->ins, f);
+	struct relay *rl = ud;
+	if (rl->cfg->tap)
+		rl->cfg->tap(rl->cfg->tap_ud, MB_SIDE_CLIENT, f);
+	mb_inspector_client_frame(rl->ins, f);
 }
 
 static void server_frame(void *ud, const struct mb_frame *f)
 {
-	mb_inspector_server_frame(((struct relay *)ud)->ins, f);
+	struct relay *rl = ud;
+	if (rl->cfg->tap)
+		rl->cfg->tap(rl->cfg->tap_ud, MB_SIDE_SERVER, f);
+	mb_inspector_server_frame(rl->ins, f);
 }
 
 static void on_client_in(struct mb_watch *w, uint32_t ev)
@@ -211,8 +217,12 @@ static void on_signal(struct mb_watch *w, uint32_t ev)
 {
 	struct relay *rl = container_of(w, struct relay, w_sig);
 	struct signalfd_siginfo si;
-	while (read(w->fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+	while (read(w->fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		(void)send_signal(rl, (int)si.ssi_signo);
+		if (rl->cfg->stop_on_signal && si.ssi_signo != SIGHUP && !rl->exited &&
+		    !rl->t_grace.armed && rl->kill_stage == 0)
+			mb_timer_arm(rl->loop, &rl->t_grace, rl->cfg->grace_ms);
+	}
 }
 
 static void on_child(struct mb_watch *w, uint32_t ev)
@@ -298,7 +308,8 @@ static void idle(void *ud)
 		rl->client_eof = true;
 		mb_watch_del(&rl->w_cin);
 	}
-	if (rl->client_eof && rl->server_stdin >= 0 && mb_outq_empty(&rl->to_server)) {
+	if (rl->client_eof && rl->server_stdin >= 0 && mb_outq_empty(&rl->to_server) &&
+	    !mb_inspector_held(rl->ins)) {
 		close_server_stdin(rl);
 		if (!rl->exited)
 			mb_timer_arm(rl->loop, &rl->t_grace, rl->cfg->grace_ms);

@@ -36,6 +36,15 @@ struct mb_relay_config {
 	 * where the correlator adds its seccomp listener watch. */
 	int (*setup)(void *ud, struct mb_loop *loop, struct mb_inspector *ins);
 	void *setup_ud;
+	/* Learn mode's view of the session (supervisor/learn.h): every frame
+	 * read from a side, before the inspector sees it. May be NULL. */
+	void (*tap)(void *ud, enum mb_side from, const struct mb_frame *f);
+	void *tap_ud;
+	/* Learn mode: an INT or TERM forwarded to the server also starts the
+	 * shutdown a client's EOF starts (SIGTERM after grace_ms, SIGKILL
+	 * after as long again), so that membrane-run gets to its exit work
+	 * even if the server ignores the signal. */
+	bool stop_on_signal;
 };
 
 struct mb_relay_result {

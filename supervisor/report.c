@@ -18,9 +18,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include <nettle/sha2.h>
-#include <nettle/version.h>
-
+#include "common/sha256.h"
+#include "common/utf8.h"
 #include "supervisor/report.h"
 #include "supervisor/report_sink.h"
 
@@ -149,29 +148,6 @@ static void format_time(char out[static 32])
 	snprintf(out + n, 32 - n, ".%06ldZ", ts.tv_nsec / 1000);
 }
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no
- * surrogates, nothing above U+10FFFF), or 0 if the byte there starts none. */
-static size_t utf8_seq(const unsigned char *s)
-{
-	unsigned char c = s[0];
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-		return s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 ? 3 : 0;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-		return s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 &&
-				       (s[3] & 0xc0) == 0x80
-			       ? 4
-			       : 0;
-	}
-	return 0;
-}
-
 /* Replace *s by a copy with every invalid byte turned into U+FFFD, if it
  * holds any. The strings belong to a tree we duplicated, so they are ours
  * to swap (allocated by cJSON's hooks), except a key the caller marked
@@ -181,7 +157,7 @@ static int fix_utf8(char **s, bool borrowed)
 	const unsigned char *p = (const unsigned char *)*s;
 	size_t bad = 0, len = 0;
 	while (p[len]) {
-		size_t n = utf8_seq(p + len);
+		size_t n = mb_utf8_seq(p + len);
 		bad += n == 0;
 		len += n ? n : 1;
 	}
@@ -191,7 +167,7 @@ static int fix_utf8(char **s, bool borrowed)
 	if (!out)
 		return -ENOMEM;
 	for (size_t i = 0; i < len;) {
-		size_t n = utf8_seq(p + i);
+		size_t n = mb_utf8_seq(p + i);
 		if (n) {
 			memcpy(o, p + i, n);
 			o += n;
@@ -295,25 +271,6 @@ static int build_line(struct mb_reporter *r, const char *event, const cJSON *fie
 	return 0;
 }
 
-static void sha256_hex(const char *s, size_t n, char out[static 65])
-{
-	struct sha256_ctx ctx;
-	uint8_t d[SHA256_DIGEST_SIZE];
-	sha256_init(&ctx);
-	sha256_update(&ctx, n, (const uint8_t *)s);
-#if NETTLE_VERSION_MAJOR >= 4
-	sha256_digest(&ctx, d);
-#else
-	sha256_digest(&ctx, sizeof(d), d);
-#endif
-	static const char hex[] = "0123456789abcdef";
-	for (size_t i = 0; i < sizeof(d); i++) {
-		out[2 * i] = hex[d[i] >> 4];
-		out[2 * i + 1] = hex[d[i] & 15];
-	}
-	out[64] = '\0';
-}
-
 /* Room for the whole line at the end of a regular file before any of it is
  * written: on a full filesystem write(2) stops at a block boundary and the
  * file would end in a partial line (seen on a full tmpfs). fallocate(2)
@@ -383,7 +340,7 @@ int mb_reporter_emit(struct mb_reporter *r, const char *event, const cJSON *fiel
 		return e;
 	/* The chain moves only once the line is out: a line that was never
 	 * written leaves no gap. */
-	sha256_hex(json, len, r->prev);
+	mb_sha256_hex(json, len, r->prev);
 	r->seq++;
 	return 0;
 }

@@ -7,6 +7,7 @@ include tests/sandbox/local.mk
 include tests/inspector/local.mk
 include tests/deputy/local.mk
 include tests/e2e/local.mk
+include tests/learn/local.mk
 include tests/fuzz/local.mk
 include tests/audit/local.mk
 include tests/load/local.mk

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <string.h>
 
+#include "common/utf8.h"
 #include "tools/audit.h"
 
 struct audit_reader {
@@ -139,41 +140,6 @@ int audit_reader_next(struct audit_reader *r, char **line, size_t *len, bool *co
 	}
 }
 
-static bool valid_utf8(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		unsigned char c = s[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		size_t k;
-		unsigned char lo = 0x80, hi = 0xbf;
-		if (c >= 0xc2 && c <= 0xdf)
-			k = 1;
-		else if (c >= 0xe0 && c <= 0xef) {
-			k = 2;
-			lo = c == 0xe0 ? 0xa0 : 0x80;
-			hi = c == 0xed ? 0x9f : 0xbf;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			k = 3;
-			lo = c == 0xf0 ? 0x90 : 0x80;
-			hi = c == 0xf4 ? 0x8f : 0xbf;
-		} else
-			return false;
-		if (i + k >= n)
-			return false;
-		if (s[i + 1] < lo || s[i + 1] > hi)
-			return false;
-		for (size_t j = 2; j <= k; j++)
-			if ((s[i + j] & 0xc0) != 0x80)
-				return false;
-		i += k + 1;
-	}
-	return true;
-}
-
 static bool is_hex(const char *s, size_t n)
 {
 	if (strlen(s) != n)
@@ -209,7 +175,7 @@ int audit_event_parse(char *line, size_t len, struct audit_event *ev, const char
 		return *why = "empty line", -EINVAL;
 	if (memchr(line, '\0', len))
 		return *why = "NUL byte in the line", -EINVAL;
-	if (!valid_utf8((const unsigned char *)line, len))
+	if (!mb_utf8_valid(line, len))
 		return *why = "not valid UTF-8", -EINVAL;
 	const char *end = NULL;
 	cJSON *o = cJSON_ParseWithOpts(line, &end, true);

@@ -3,26 +3,8 @@
  * auditor's terminal. Everything printed in text mode goes through here. */
 #include <string.h>
 
+#include "common/utf8.h"
 #include "tools/audit.h"
-
-/* Length of the valid UTF-8 sequence at s, 0 if none starts there. */
-static size_t seq_len(const unsigned char *s)
-{
-	unsigned char c = s[0];
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-		return s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 ? 3 : 0;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-		return s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 && (s[3] & 0xc0) == 0x80 ? 4 : 0;
-	}
-	return 0;
-}
 
 static uint32_t code_point(const unsigned char *s, size_t n)
 {
@@ -50,7 +32,7 @@ static size_t put(FILE *f, const char *str)
 	const unsigned char *s = (const unsigned char *)str;
 	size_t width = 0;
 	while (*s) {
-		size_t n = seq_len(s);
+		size_t n = mb_utf8_seq(s);
 		if (n == 0) {
 			if (f)
 				fprintf(f, "\\x%02x", *s);

@@ -22,9 +22,8 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include <nettle/sha2.h>
-#include <nettle/version.h>
 
+#include "common/sha256.h"
 #include "tools/audit.h"
 
 #define VERIFY_SESSION_CAP 65536
@@ -212,25 +211,6 @@ static struct session *new_session(struct verify *v, const char *id)
 	return s;
 }
 
-static void sha256_hex(const char *line, size_t len, char out[static 65])
-{
-	struct sha256_ctx c;
-	uint8_t d[SHA256_DIGEST_SIZE];
-	sha256_init(&c);
-	sha256_update(&c, len, (const uint8_t *)line);
-#if NETTLE_VERSION_MAJOR >= 4
-	sha256_digest(&c, d);
-#else
-	sha256_digest(&c, sizeof(d), d);
-#endif
-	static const char hex[] = "0123456789abcdef";
-	for (size_t i = 0; i < sizeof(d); i++) {
-		out[2 * i] = hex[d[i] >> 4];
-		out[2 * i + 1] = hex[d[i] & 15];
-	}
-	out[64] = '\0';
-}
-
 static void note_name(struct verify *v, size_t file, const char *name)
 {
 	if (file >= v->nnames) {
@@ -264,7 +244,7 @@ static void verify_one(void *ud, const struct audit_event *ev)
 	note_name(v, ev->fileidx, ev->file);
 	struct loc here = { ev->fileidx, ev->lineno };
 	char hash[65];
-	sha256_hex(ev->line, ev->len, hash);
+	mb_sha256_hex(ev->line, ev->len, hash);
 	ssize_t i = find(v, ev->session);
 	struct session *s;
 	if (i < 0) {

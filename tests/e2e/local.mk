@@ -8,14 +8,11 @@ E2E_TESTS = \
 	tests/e2e/memory.sh \
 	tests/e2e/everything.sh \
 	tests/e2e/inspector-cli.sh \
-	tests/e2e/conformance.sh
-# Written, and failing until brokered connects are on main (README.md,
-# "Waiting for"); the notifier's checks are E2E_NOTIFY in lib/e2e.sh.
-E2E_WAITING = \
+	tests/e2e/conformance.sh \
 	tests/e2e/postgres.sh \
 	tests/e2e/everything-fetch.sh
 TESTS += $(E2E_TESTS)
-dist_check_DATA += $(E2E_TESTS) $(E2E_WAITING)
+dist_check_DATA += $(E2E_TESTS)
 EXTRA_DIST += \
 	tests/e2e/README.md \
 	tests/e2e/NOTES.md \
@@ -44,3 +41,11 @@ EXTRA_DIST += \
 	tests/e2e/sessions/filesystem-refused.json \
 	tests/e2e/sessions/memory.json \
 	tests/e2e/sessions/postgres.json
+
+# profiles/db.yml against a real PostgreSQL through brokered connects, and
+# its exfiltration case with a confused deputy (issue 6): as root and nobody.
+DB_E2E_TESTS = tests/e2e/db-brokered.sh tests/e2e/db-exfil.sh
+TESTS += $(DB_E2E_TESTS)
+dist_check_DATA += $(DB_E2E_TESTS)
+EXTRA_DIST += tests/e2e/db-deputy.yml tests/e2e/lib/db-test.sh tests/e2e/lib/db-drive.mjs \
+	tests/e2e/lib/db-deputy.mjs tests/e2e/lib/db-listener.py

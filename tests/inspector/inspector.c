@@ -480,6 +480,63 @@ int main(void)
 		is_int(n_reports(&R, "error"), 0, "an error answer: nothing to compare");
 	}
 
+	/* --- concurrency: serial --- */
+	rig_clear(&R);
+	R.p->unlisted_tools = MB_UNLISTED_DENY;
+	R.p->concurrency = MB_CONCURRENCY_SERIAL;
+	struct mb_inflight *ft = mb_inspector_inflight(R.ins);
+	for (struct mb_call *c = mb_inflight_first(ft), *n; c; c = n) {
+		n = mb_inflight_next(c);
+		mb_inflight_remove(ft, c);
+	}
+#define PING0(id) "{" J ",\"id\":" id ",\"method\":\"ping\"}"
+#define CALL(id) "{" J ",\"id\":" id ",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{}}}"
+	from_client(&R, CALL("100") "\n");
+	is_str(out_server(&R), CALL("100") "\n", "serial: the first call is forwarded");
+	rig_clear(&R);
+	from_client(&R, CALL("101") "\n");
+	from_client(&R, PING("102"));
+	from_client(&R, "[" CALL("103") "," PING0("104") "]\n");
+	from_client(&R, CALL("101") "\n");
+	is_str(out_server(&R), PING("102") "[" PING0("104") "]\n",
+	       "serial: calls held, other requests pass (a held batch element is taken out)");
+	is_int(mb_inspector_held(R.ins), 2, "serial: two calls held");
+	is_int(reply_code(), MB_JR_INVALID_REQUEST, "serial: a held id used again is refused");
+	rig_clear(&R);
+	from_client(&R, "{" J ",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":101}}\n");
+	is_str(out_server(&R), "", "serial: cancelling a held call: nothing reaches the server");
+	is_str(out_client(&R), "", "serial: ... and nothing is answered");
+	is_int(mb_inspector_held(R.ins), 1, "serial: one call held");
+	from_server(&R, "{" J ",\"id\":102,\"result\":{}}\n");
+	is_str(out_server(&R), "", "serial: another response releases nothing");
+	from_server(&R, "{" J ",\"id\":100,\"result\":{\"content\":[]}}\n");
+	is_str(out_server(&R), CALL("103") "\n", "serial: the call's response releases the next held call, alone");
+	is_int(mb_inspector_held(R.ins), 0, "serial: none held");
+	{
+		cJSON *n103 = cJSON_CreateNumber(103);
+		char *k = mb_jr_id_key(n103);
+		ok(mb_inflight_find(ft, MB_DIR_CLIENT, k) != NULL, "serial: the released call is in flight now");
+		free(k);
+		cJSON_Delete(n103);
+	}
+	rig_clear(&R);
+	from_client(&R, CALL("105") "\n");
+	from_client(&R, "{" J ",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":103}}\n");
+	is_str(out_server(&R), "{" J ",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":103}}\n",
+	       "serial: cancelling the call in flight is forwarded");
+	rig_clear(&R);
+	mb_inspector_expire(R.ins, mb_now_ns() + 60ull * 1000000000u);
+	is_str(out_server(&R), CALL("105") "\n", "serial: its grace over, the next held call goes");
+	rig_clear(&R);
+	from_client(&R, CALL("106") "\n");
+	is_int(mb_inspector_held(R.ins), 1, "serial: one held when the server dies");
+	mb_inspector_server_gone(R.ins, "was killed by signal 9");
+	ok(strstr(out_client(&R), "\"id\":106") && strstr(out_client(&R), "\"id\":105"),
+	   "serial: the held call and the one in flight are both answered");
+	is_str(out_server(&R), "", "serial: the held call never reached the server");
+	is_int(mb_inspector_held(R.ins), 0, "serial: none held after");
+	R.p->concurrency = MB_CONCURRENCY_PARALLEL;
+
 	rig_free(&R);
 	return done_testing();
 }

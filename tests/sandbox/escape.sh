@@ -71,7 +71,9 @@ run_prober() {
 	[ "$who" = nobody ] && runas=$NOBODY
 	pargs="--as $as --rw $d/rw --rw2 $d/rw2 --ro $d/ro --home $HOME --hostpid $LPID --tcp $PORT --abstract $ABSTRACT --net $net $*"
 	if [ "$LAUNCHER" = membrane-run ]; then
-		cmd="$runas $MEMBRANE_RUN --profile $profile --set DIR=$d -- $d/prober $pargs --fd 2"
+		# Audit mode: the correlator reports each attempt and lets the
+		# kernel answer, so the errnos are the static layer's own.
+		cmd="$runas $MEMBRANE_RUN --profile $profile --mode audit --report $d/report --set DIR=$d -- $d/prober $pargs --fd 2"
 	elif [ "${PLAN:-hand}" = profile ]; then
 		cmd="$runas $B/tests/sandbox/launch --profile $profile --set DIR=$d $SANENV -- $d/prober $pargs"
 	else
@@ -98,6 +100,8 @@ run_prober() {
 		esac
 	done < "$d/out.txt"
 	is "$rc" 0 "[$label] the prober exits 0 (every attempt blocked)"
+	[ "$LAUNCHER" = membrane-run ] &&
+		ok "[$label] the dynamic layer reported attempts too (audit)" grep -q '"event":"violation"' "$d/report"
 	last_count=$count
 }
 

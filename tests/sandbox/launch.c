@@ -38,11 +38,11 @@
 
 static struct mb_plan plan;
 
-static struct mb_decision allow_all(const struct mb_notified_op *op, void *ud)
+static struct mb_answer allow_all(const struct mb_notified_op *op, void *ud)
 {
 	(void)op;
 	(void)ud;
-	return (struct mb_decision){ MB_VERDICT_ALLOW, 0 };
+	return (struct mb_answer){ MB_VERDICT_ALLOW, 0 };
 }
 
 _printf_(1, 2) _noreturn_ static void die(const char *fmt, ...)

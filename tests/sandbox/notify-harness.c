@@ -15,7 +15,7 @@
 
 struct h_rec h_recs[H_MAX_RECS];
 int h_nrecs;
-struct mb_decision h_verdict;
+struct mb_answer h_verdict;
 int h_deny_nth;
 const char *h_deny_syscall;
 
@@ -34,7 +34,7 @@ unsigned h_features(void)
 	return features;
 }
 
-static struct mb_decision decide(const struct mb_notified_op *op, void *ud)
+static struct mb_answer decide(const struct mb_notified_op *op, void *ud)
 {
 	(void)ud;
 	int idx = h_nrecs;
@@ -57,10 +57,10 @@ static struct mb_decision decide(const struct mb_notified_op *op, void *ud)
 		}
 	}
 	if (h_deny_syscall)
-		return (struct mb_decision){ strcmp(op->sc->name, h_deny_syscall) == 0 ? MB_VERDICT_DENY
+		return (struct mb_answer){ strcmp(op->sc->name, h_deny_syscall) == 0 ? MB_VERDICT_DENY
 										: MB_VERDICT_ALLOW, 0 };
 	if (h_deny_nth > 0)
-		return (struct mb_decision){ idx + 1 == h_deny_nth ? MB_VERDICT_DENY : MB_VERDICT_ALLOW, 0 };
+		return (struct mb_answer){ idx + 1 == h_deny_nth ? MB_VERDICT_DENY : MB_VERDICT_ALLOW, 0 };
 	return h_verdict;
 }
 

@@ -35,7 +35,7 @@ struct h_rec {
 extern struct h_rec h_recs[H_MAX_RECS];
 extern int h_nrecs;
 /* The verdict the callback returns (reset to allow before each case). */
-extern struct mb_decision h_verdict;
+extern struct mb_answer h_verdict;
 /* Deny only the callback's Nth call of a case (1-based), allow the others;
  * 0: h_verdict for every call. */
 extern int h_deny_nth;

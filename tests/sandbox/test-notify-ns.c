@@ -194,7 +194,7 @@ static void check(const char *what, const struct h_rec *r, enum mb_target_kind k
 
 static void allow(void)
 {
-	h_verdict = (struct mb_decision){ MB_VERDICT_ALLOW, 0 };
+	h_verdict = (struct mb_answer){ MB_VERDICT_ALLOW, 0 };
 	h_deny_syscall = NULL;
 	h_deny_nth = 0;
 }
@@ -202,7 +202,7 @@ static void allow(void)
 static void deny(void)
 {
 	allow();
-	h_verdict = (struct mb_decision){ MB_VERDICT_DENY, 0 };
+	h_verdict = (struct mb_answer){ MB_VERDICT_DENY, 0 };
 }
 
 static void cleanup(void)
@@ -226,11 +226,11 @@ static int copy_true(void)
 	return fd;
 }
 
-static struct mb_decision allow_all(const struct mb_notified_op *op, void *ud)
+static struct mb_answer allow_all(const struct mb_notified_op *op, void *ud)
 {
 	(*(int *)ud)++;
 	(void)op;
-	return (struct mb_decision){ MB_VERDICT_ALLOW, 0 };
+	return (struct mb_answer){ MB_VERDICT_ALLOW, 0 };
 }
 
 /* The launch: install, hand over, exec; the supervisor lets the first

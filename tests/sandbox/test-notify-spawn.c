@@ -38,7 +38,7 @@ static struct rec recs[512];
 static int nrecs;
 static char secret[PATH_MAX];
 
-static struct mb_decision decide(const struct mb_notified_op *op, void *ud)
+static struct mb_answer decide(const struct mb_notified_op *op, void *ud)
 {
 	(void)ud;
 	bool deny = false;
@@ -58,7 +58,7 @@ static struct mb_decision decide(const struct mb_notified_op *op, void *ud)
 		if (t->presence == MB_PRESENT_HOST)
 			deny = true;
 	}
-	return (struct mb_decision){ deny ? MB_VERDICT_DENY : MB_VERDICT_ALLOW, 0 };
+	return (struct mb_answer){ deny ? MB_VERDICT_DENY : MB_VERDICT_ALLOW, 0 };
 }
 
 static const char *h_presence(enum mb_presence p)

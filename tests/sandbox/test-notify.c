@@ -491,7 +491,7 @@ static void check(const char *what, const struct h_rec *r, unsigned i, enum mb_t
 
 static void allow(void)
 {
-	h_verdict = (struct mb_decision){ MB_VERDICT_ALLOW, 0 };
+	h_verdict = (struct mb_answer){ MB_VERDICT_ALLOW, 0 };
 	h_deny_nth = 0;
 	h_deny_syscall = NULL;
 }
@@ -499,7 +499,7 @@ static void allow(void)
 static void deny(void)
 {
 	allow();
-	h_verdict = (struct mb_decision){ MB_VERDICT_DENY, 0 };
+	h_verdict = (struct mb_answer){ MB_VERDICT_DENY, 0 };
 }
 
 static int mkfile(const char *rel, const char *content)

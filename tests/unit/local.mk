@@ -51,3 +51,20 @@ tests_unit_test_selftest_LDADD = $(POLICY_LIBS)
 # line on its fixture in tests/fixtures/profiles/lint/).
 TESTS += tests/unit/selftest.sh tests/unit/profiles-selftest.sh tests/unit/lint.sh
 EXTRA_DIST += tests/unit/selftest.sh tests/unit/profiles-selftest.sh tests/unit/lint.sh
+
+# Grants in canonical form (mb_callgrants_canonicalize) against a real tree.
+TESTS += tests/unit/test-canonical
+check_PROGRAMS += tests/unit/test-canonical
+tests_unit_test_canonical_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+tests_unit_test_canonical_LDADD = $(POLICY_LIBS)
+
+# The broker's network rule as a table (supervisor/broker-rule.c; pure).
+TESTS += tests/unit/test-broker-rule
+check_PROGRAMS += tests/unit/test-broker-rule
+tests_unit_test_broker_rule_SOURCES = tests/unit/test-broker-rule.c \
+	supervisor/broker-rule.h supervisor/broker-rule.c
+
+# common/utf8.c, shared by the reporter, membrane-audit and the inspector.
+check_PROGRAMS += tests/unit/test-utf8
+TESTS += tests/unit/test-utf8
+tests_unit_test_utf8_LDADD = libcommon.a

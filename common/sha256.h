@@ -1,0 +1,7 @@
+/* SHA-256 (nettle) as lowercase hex: the report chain's "prev" (DESIGN.md
+ * seq/prev), written by the reporter and checked by membrane-audit. */
+#pragma once
+
+#include <stddef.h>
+
+void mb_sha256_hex(const void *data, size_t n, char out[static 65]);

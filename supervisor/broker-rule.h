@@ -1,0 +1,135 @@
+/* The network rule: what happens to one connect, bind or addressed send,
+ * given the profile's network mode, where the socket lives, what the
+ * address is and what the grants say. Pure: no system call, so that the
+ * whole table is tested as data (tests/unit/test-broker-rule.c), as
+ * libseccomp tests its policies.
+ *
+ * The rule, as membrane-profile(5) states it ("Network"):
+ *
+ * network: brokered, a socket of the sandbox (its own, empty netns)
+ *   connect, bind  granted           -> brokered: a new socket made in the
+ *                                       host's namespace, handed to the server
+ *                  not granted, to a loopback (or unspecified) address
+ *                                    -> stays inside: performed on the
+ *                                       server's own socket, in the sandbox's
+ *                                       netns, where only what the server
+ *                                       itself listens on exists. A connect is
+ *                                       reported when nothing in the sandbox
+ *                                       listens there but something on the
+ *                                       host does: the server meant the
+ *                                       host's loopback.
+ *                  not granted, elsewhere -> denied (EPERM), reported
+ *   addressed send (sendto, sendmsg, sendmmsg with a destination)
+ *                  to loopback, not granted -> stays inside (as connect);
+ *                                       sendmmsg is refused (EPERM,
+ *                                       reported): only sendto and sendmsg
+ *                                       are performed by the supervisor
+ *                  otherwise         -> denied (EPERM), reported: datagrams
+ *                                       leave the sandbox only on a socket
+ *                                       whose connect() was brokered
+ * network: brokered, a socket already brokered (it lives on the host)
+ *   connect, bind  granted           -> performed in place, on it
+ *                  not granted       -> denied, reported (its loopback is
+ *                                       the host's: nothing stays inside)
+ *   addressed send                   -> denied, reported (send() without a
+ *                                       destination on the connected socket)
+ * In brokered mode nothing is left to the kernel (CONTINUE): the kernel
+ * would look the fd up again and read the sockaddr again, and another
+ * thread of the server could have put a brokered (host) socket at that fd
+ * number in between (dup2), reaching the host with an address never
+ * checked. The supervisor performs every call on the very socket it
+ * inspected, with the address it checked.
+ * network: host (every socket lives on the host)
+ *   granted                          -> CONTINUE: the kernel performs the
+ *                                       call with the address it reads
+ *                                       again, which a racing thread can
+ *                                       change (seccomp_unotify(2);
+ *                                       notify.h): Landlock's TCP ports
+ *                                       (the union of every grant) bound
+ *                                       what a race reaches; UDP has no
+ *                                       such bound
+ *   a TCP connect to loopback that nothing on the host listens on
+ *                                    -> ECONNREFUSED, not reported (a probe)
+ *   otherwise                        -> denied (EPERM), reported
+ * network: none
+ *   everything CONTINUEs: the empty netns answers (ENETUNREACH, Landlock's
+ *   EACCES), and no socket of the server lives anywhere else, so a race
+ *   reaches nothing; what is not granted is reported as for brokered.
+ *
+ * Audit mode: an operation that some scope of the profile grants (the
+ * static union), not the requests in flight, is done as if granted and
+ * reported "allowed". One that no scope grants is left to the static layer
+ * behind its socket, reported "allowed" (membrane let it through to that
+ * layer): done in place in the sandbox's netns (brokered), or CONTINUE
+ * (host: Landlock's TCP ports, the kernel); a socket already brokered has
+ * no layer behind it and is refused in both modes.
+ *
+ * The errno of a refusal is EPERM, as for every connect and bind the
+ * dynamic layer refuses (membrane-run(1)), and as a packet filter answers.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "policy/profile.h"
+
+enum mb_net_call {
+	MB_NET_CONNECT,
+	MB_NET_BIND,
+	MB_NET_SEND, /* sendto, sendmsg, sendmmsg with a destination */
+};
+
+/* What the grants say about the address (the correlator's answer). */
+enum mb_net_grant {
+	MB_NET_NOT_GRANTED,
+	MB_NET_GRANTED,        /* by the grants in force: runtime + calls in flight */
+	MB_NET_GRANTED_STATIC, /* only by a scope not in force (the static union) */
+};
+
+enum mb_net_scope {
+	MB_ADDR_REMOTE,
+	MB_ADDR_LOOPBACK, /* 127.0.0.0/8, ::1 */
+	MB_ADDR_ANY,      /* 0.0.0.0, ::: a connect to it reaches loopback */
+};
+
+/* Who has a socket at a loopback address and port (TCP: listening; UDP:
+ * bound), looked up only when the rule needs it. */
+enum mb_net_presence {
+	MB_PRESENT_NOWHERE,
+	MB_PRESENT_INSIDE, /* in the sandbox's netns (checked first) */
+	MB_PRESENT_ON_HOST,
+};
+
+struct mb_net_facts {
+	enum mb_network network;
+	enum mb_mode mode;
+	enum mb_net_call call;
+	bool host_socket; /* the socket lives in the supervisor's netns */
+	bool brokerable;  /* a stream or datagram socket */
+	bool stream;      /* SOCK_STREAM */
+	bool batch;       /* sendmmsg: the supervisor does not perform those */
+	enum mb_net_scope scope;
+	enum mb_net_grant grant;
+	enum mb_net_presence (*presence)(void *ud);
+	void *presence_ud;
+};
+
+enum mb_net_action {
+	MB_NET_DO_BROKER,   /* on a new socket in the host's namespace, installed */
+	MB_NET_DO_IN_PLACE, /* by the supervisor, on the server's own socket */
+	MB_NET_DO_CONTINUE, /* by the kernel */
+	MB_NET_DO_DENY,     /* answer error */
+};
+
+struct mb_net_outcome {
+	enum mb_net_action action;
+	int error;          /* MB_NET_DO_DENY: a positive errno */
+	bool report;        /* write a violation report */
+	bool allowed;       /* its decision: "allowed" (audit mode) or "denied" */
+	const char *reason; /* for the report: why it is refused or allowed */
+	bool host_only;     /* the target exists on the host, not in the sandbox */
+};
+
+struct mb_net_outcome mb_net_rule(const struct mb_net_facts *f);
+
+const char *mb_net_call_name(enum mb_net_call c);

@@ -1,0 +1,418 @@
+/* The learning default: see learn-default.h. */
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/strbuf.h"
+#include "policy/lint.h"
+#include "policy/match.h"
+#include "policy/resolve.h"
+#include "supervisor/learn-default.h"
+#include "supervisor/learn-internal.h"
+
+#define ETC_DEPTH 3 /* /etc/a/b/c: how deep a directory holding a secret is split */
+
+static const char *const system_dirs[] = { "/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin",
+					   "/sbin" };
+/* Never a data directory: the system's own. */
+static const char *const not_data[] = { "/usr", "/etc", "/proc", "/sys", "/dev", "/boot", "/run",
+					"/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin",
+					"/var/lib/dpkg", "/var/cache", "/var/log" };
+
+typedef MB_VEC(char *) str_vec;
+
+struct dflt {
+	char **secrets;
+	const char *home;
+	str_vec read, exec, write; /* texts as written (escaped, maybe '?') */
+	str_vec trees, data;       /* for the summary */
+	unsigned etc_entries, env_passed, env_held;
+	int r;
+};
+
+static unsigned components(const char *s)
+{
+	unsigned n = 0;
+	for (char prev = '/'; *s; prev = *s++)
+		if (*s != '/' && prev == '/')
+			n++;
+	return n;
+}
+
+static bool in_secret(const struct dflt *f, const char *path)
+{
+	for (char **s = f->secrets; *s; s++)
+		if (mb_path_match(*s, path))
+			return true;
+	return false;
+}
+
+static bool holds_secret(const struct dflt *f, const char *dir)
+{
+	for (char **s = f->secrets; *s; s++)
+		if (mb_path_match_ancestor(*s, dir))
+			return true;
+	return false;
+}
+
+static bool too_wide(const struct dflt *f, const char *dir)
+{
+	if (components(dir) < 2 || strcmp(dir, "/root") == 0 ||
+	    (mb_path_match("/home/*", dir) && components(dir) == 2) ||
+	    (f->home && f->home[0] == '/' && strcmp(dir, f->home) == 0))
+		return true;
+	return holds_secret(f, dir) || in_secret(f, dir);
+}
+
+static bool covered(const char *path, const char *const *dirs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (mb_path_within(path, dirs[i]))
+			return true;
+	return false;
+}
+
+/* path as a grant: '\', '*', '{' and a final '?' escaped; NULL when it
+ * cannot be written (it holds "${"). */
+static char *grant_text(const char *path, bool optional)
+{
+	if (strstr(path, "${"))
+		return NULL;
+	struct mb_strbuf b = { 0 };
+	size_t n = strlen(path);
+	for (size_t i = 0; i < n; i++) {
+		if (path[i] == '\\' || path[i] == '*' || path[i] == '{' || (path[i] == '?' && i == n - 1))
+			mb_strbuf_putc(&b, '\\');
+		mb_strbuf_putc(&b, path[i]);
+	}
+	if (optional)
+		mb_strbuf_putc(&b, '?');
+	if (mb_strbuf_failed(&b) || !b.s) {
+		mb_strbuf_free(&b);
+		return NULL;
+	}
+	return mb_strbuf_take(&b);
+}
+
+static void push(struct dflt *f, str_vec *v, const char *path, bool optional)
+{
+	char *t = grant_text(path, optional);
+	if (!t)
+		return;
+	mb_vec_foreach(x, v) {
+		if (strcmp(*x, t) == 0) {
+			free(t);
+			return;
+		}
+	}
+	if (mb_vec_push(v, t) < 0) {
+		free(t);
+		f->r = -ENOMEM;
+	}
+}
+
+static void note(struct dflt *f, str_vec *v, const char *path)
+{
+	char *t = strdup(path);
+	if (!t || mb_vec_push(v, t) < 0) {
+		free(t);
+		f->r = -ENOMEM;
+	}
+}
+
+/* /etc, entry by entry where a secret store lies beneath. */
+static void add_etc(struct dflt *f, const char *dir, unsigned depth)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		char path[PATH_MAX];
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
+			continue;
+		if (in_secret(f, path))
+			continue;
+		/* /etc/mtab leads into /proc/self: the sandbox has its own. */
+		char real[PATH_MAX];
+		struct mb_resolved rs;
+		if (mb_path_resolve(path, real, sizeof(real), NULL, NULL, &rs) < 0 ||
+		    mb_path_within(real, "/proc") || mb_path_within(real, "/dev") || in_secret(f, real))
+			continue;
+		struct stat st;
+		if (holds_secret(f, path) && lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (depth < ETC_DEPTH)
+				add_etc(f, path, depth + 1);
+			continue;
+		}
+		push(f, &f->read, path, true);
+		f->etc_entries++;
+	}
+	closedir(d);
+}
+
+/* The file argv names (argv[0] through PATH), resolved; false if none. */
+static bool command_file(const char *arg, bool first, const char *cwd, char *out)
+{
+	char abs[PATH_MAX];
+	struct mb_resolved rs;
+	if (first && !strchr(arg, '/')) {
+		const char *path = getenv("PATH");
+		if (!path)
+			path = "/usr/bin:/bin";
+		for (const char *p = path; *p;) {
+			size_t n = strcspn(p, ":");
+			if (n && snprintf(abs, sizeof(abs), "%.*s/%s", (int)n, p, arg) < (int)sizeof(abs) &&
+			    abs[0] == '/' && access(abs, X_OK) == 0 &&
+			    mb_path_resolve(abs, out, PATH_MAX, NULL, NULL, &rs) == 0 && rs.exists &&
+			    !rs.is_dir)
+				return true;
+			p += n + (p[n] == ':');
+		}
+		return false;
+	}
+	if (mb_path_absolute(arg, cwd, abs, sizeof(abs)) < 0 ||
+	    mb_path_resolve(abs, out, PATH_MAX, NULL, NULL, &rs) < 0 || !rs.exists)
+		return false;
+	return true;
+}
+
+/* A file's tree: the outermost node_modules above it, else its directory;
+ * the file alone when that is too wide. */
+static void add_tree(struct dflt *f, const char *file)
+{
+	if (covered(file, system_dirs, ARRAY_SIZE(system_dirs)))
+		return;
+	char tree[PATH_MAX];
+	snprintf(tree, sizeof(tree), "%s", file);
+	const char *nm = strstr(tree, "/node_modules/");
+	if (nm)
+		tree[nm - tree + strlen("/node_modules")] = '\0';
+	else
+		*strrchr(tree, '/') = '\0';
+	const char *g = !tree[0] || too_wide(f, tree) || in_secret(f, file) ? file : tree;
+	if (in_secret(f, g))
+		return;
+	push(f, &f->read, g, false);
+	push(f, &f->exec, g, false);
+	note(f, &f->trees, g);
+}
+
+static bool data_ok(const struct dflt *f, const char *dir)
+{
+	return !too_wide(f, dir) && !covered(dir, not_data, ARRAY_SIZE(not_data));
+}
+
+static void add_data(struct dflt *f, const char *dir)
+{
+	if (!data_ok(f, dir))
+		return;
+	mb_vec_foreach(x, &f->data) {
+		if (mb_path_within(dir, *x))
+			return;
+	}
+	push(f, &f->read, dir, false);
+	push(f, &f->write, dir, false);
+	note(f, &f->data, dir);
+}
+
+static bool env_name_ok(const char *s, size_t len)
+{
+	if (!len || (s[0] >= '0' && s[0] <= '9'))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return false;
+	return true;
+}
+
+static bool env_not_data(const char *name)
+{
+	static const char *const names[] = { "PATH", "HOME", "PWD", "OLDPWD", "SHELL", "TMPDIR",
+					     "MAIL", "LOGNAME", "USER" };
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return strncmp(name, "XDG_", 4) == 0;
+}
+
+/* A path an environment variable names: its directory (or itself). */
+static void env_data(struct dflt *f, const char *value)
+{
+	char abs[PATH_MAX], real[PATH_MAX];
+	struct mb_resolved rs;
+	if (value[0] != '/' || strchr(value, ':') || mb_path_normalize(value, abs, sizeof(abs)) < 0 ||
+	    mb_path_resolve(abs, real, sizeof(real), NULL, NULL, &rs) < 0)
+		return;
+	if (rs.exists && rs.is_dir) {
+		add_data(f, real);
+		return;
+	}
+	char *slash = strrchr(real, '/');
+	if (!slash || slash == real)
+		return;
+	*slash = '\0';
+	struct stat st;
+	if (stat(real, &st) == 0 && S_ISDIR(st.st_mode))
+		add_data(f, real);
+}
+
+static void yq(struct mb_strbuf *b, const char *s)
+{
+	mb_strbuf_putc(b, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			mb_strbuf_printf(b, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			mb_strbuf_printf(b, "\\x%02x", *p);
+		else
+			mb_strbuf_putc(b, (char)*p);
+	}
+	mb_strbuf_putc(b, '"');
+}
+
+static void list(struct mb_strbuf *b, const char *key, const str_vec *v)
+{
+	if (!v->n)
+		return;
+	mb_strbuf_printf(b, "  %s:\n", key);
+	mb_vec_foreach(x, v) {
+		mb_strbuf_puts(b, "    - ");
+		yq(b, *x);
+		mb_strbuf_putc(b, '\n');
+	}
+}
+
+static void join(struct mb_strbuf *b, const str_vec *v)
+{
+	mb_vec_foreach(x, v) mb_strbuf_printf(b, "%s%s", x == v->v ? "" : ", ", *x);
+}
+
+static void free_vec(str_vec *v)
+{
+	mb_vec_foreach(x, v) free(*x);
+	mb_vec_free(v);
+}
+
+int mb_learn_default(char *const *argv, char *const *envp, const char *const *sets,
+		     const char *cwd, const char *home, char **ret_yaml, char **ret_summary)
+{
+	struct dflt f = { .home = home };
+	f.secrets = mb_lint_secret_stores(home);
+	if (!f.secrets)
+		return -ENOMEM;
+	for (size_t i = 0; i < ARRAY_SIZE(system_dirs); i++) {
+		bool opt = strcmp(system_dirs[i], "/usr") != 0;
+		push(&f, &f.read, system_dirs[i], opt);
+		push(&f, &f.exec, system_dirs[i], opt);
+	}
+	add_etc(&f, "/etc", 1);
+	char file[PATH_MAX];
+	for (size_t i = 0; argv && argv[i]; i++) {
+		const char *a = argv[i];
+		const char *eq = i > 0 && a[0] == '-' ? strchr(a, '=') : NULL;
+		if (eq)
+			a = eq + 1;
+		if (!*a || (i > 0 && a[0] != '/' && !strchr(a, '/') && access(a, F_OK) != 0))
+			continue;
+		if (!command_file(a, i == 0, cwd, file))
+			continue;
+		struct stat st;
+		if (stat(file, &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (i > 0)
+				add_data(&f, file);
+		} else {
+			add_tree(&f, file);
+		}
+	}
+	struct mb_strbuf env = { 0 };
+	for (char *const *e = envp; e && *e; e++) {
+		const char *eq = strchr(*e, '=');
+		size_t len = eq ? (size_t)(eq - *e) : 0;
+		char name[256];
+		if (!eq || len >= sizeof(name) || !env_name_ok(*e, len))
+			continue;
+		memcpy(name, *e, len);
+		name[len] = '\0';
+		if (mb_learn_secret_name(name)) {
+			f.env_held++;
+			continue;
+		}
+		bool dup = false;
+		for (char *const *p = envp; p < e && !dup; p++)
+			dup = strncmp(*p, *e, len + 1) == 0;
+		if (dup)
+			continue;
+		f.env_passed++;
+		mb_strbuf_puts(&env, "    - ");
+		yq(&env, name);
+		mb_strbuf_putc(&env, '\n');
+		if (!env_not_data(name))
+			env_data(&f, eq + 1);
+	}
+
+	struct mb_strbuf b = { 0 };
+	mb_strbuf_puts(&b, "version: 1\nname: learning-default\n"
+			   "description: \"membrane-run --learn without --profile\"\n"
+			   "mode: audit\nunlisted_tools: allow\nnetwork: none\n");
+	bool vars = false;
+	for (const char *const *s = sets; s && *s; s++) {
+		const char *eq = strchr(*s, '=');
+		if (!eq)
+			continue;
+		if (!vars)
+			mb_strbuf_puts(&b, "vars:\n");
+		vars = true;
+		mb_strbuf_printf(&b, "  %.*s: ", (int)(eq - *s), *s);
+		yq(&b, eq + 1);
+		mb_strbuf_putc(&b, '\n');
+	}
+	mb_strbuf_puts(&b, "runtime:\n");
+	list(&b, "read", &f.read);
+	list(&b, "exec", &f.exec);
+	list(&b, "write", &f.write);
+	mb_strbuf_puts(&b, "  tmpfs: [\"/tmp\"]\n");
+	if (env.len) {
+		mb_strbuf_puts(&b, "  env:\n");
+		mb_strbuf_append(&b, env.s, env.len);
+	}
+	if (env.oom)
+		b.oom = true;
+	mb_strbuf_free(&env);
+
+	struct mb_strbuf s = { 0 };
+	mb_strbuf_printf(&s, "read and exec /usr and its links (/lib, /lib64, /bin, /sbin); read %u entries of /etc, not its secret stores",
+			 f.etc_entries);
+	if (f.trees.n) {
+		mb_strbuf_puts(&s, "; read and exec the command's tree: ");
+		join(&s, &f.trees);
+	}
+	if (f.data.n) {
+		mb_strbuf_puts(&s, "; read and write what its command line and environment name: ");
+		join(&s, &f.data);
+	}
+	mb_strbuf_printf(&s, "; a private tmpfs on /tmp; network none; %u environment variable%s passed through, %u held back (named like secrets)",
+			 f.env_passed, f.env_passed == 1 ? "" : "s", f.env_held);
+
+	free_vec(&f.read);
+	free_vec(&f.exec);
+	free_vec(&f.write);
+	free_vec(&f.trees);
+	free_vec(&f.data);
+	mb_lint_secret_stores_free(f.secrets);
+	if (f.r < 0 || mb_strbuf_failed(&b) || mb_strbuf_failed(&s)) {
+		mb_strbuf_free(&b);
+		mb_strbuf_free(&s);
+		return -ENOMEM;
+	}
+	*ret_yaml = mb_strbuf_take(&b);
+	*ret_summary = mb_strbuf_take(&s);
+	return 0;
+}

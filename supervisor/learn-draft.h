@@ -1,0 +1,88 @@
+/* Inside the draft: what learn-draft.c decides from the recording and
+ * learn-write.c writes. */
+#pragma once
+
+#include "common/strbuf.h"
+#include "policy/yaml_tree.h"
+#include "supervisor/learn-internal.h"
+
+struct dline {
+	char *text;          /* as written: escaped, ${VAR}s put back, '?' */
+	char *note;          /* what it is */
+	const char *syscall; /* the first */
+	char *example;       /* the first call's arguments */
+	uint64_t count, calls;
+	unsigned files;      /* collapsed: distinct names beneath */
+	bool in_call;        /* runtime: also read during calls */
+};
+typedef MB_VEC(struct dline) dline_vec;
+
+struct dsusp {
+	enum mb_op op;
+	char *grant;  /* the line that would grant it; NULL: nothing can */
+	char *what;   /* "read /x/y", "exec of the anonymous memory file ..." */
+	char *why;
+	const char *syscall;
+	char *example;
+	uint64_t count, calls;
+	unsigned presence;
+	bool path; /* presence says where the path exists */
+};
+typedef MB_VEC(struct dsusp) dsusp_vec;
+
+struct dscope {
+	const struct lscope *s;
+	dline_vec g[MB_OP_COUNT_];
+	dsusp_vec susp;
+	uint64_t covered, probes;
+};
+
+struct rawscalar {
+	unsigned line, column;
+	const char *text;
+};
+
+struct dvar {
+	const char *name;
+	char *val, *canon; /* escaped, normalised; canon: symlinks resolved */
+};
+
+struct draft {
+	struct mb_learner *l;
+	const struct mb_profile *base;
+	const char *main_file;
+	struct yt_node *tree;
+	char *tree_data;
+	MB_VEC(struct rawscalar) raw;
+	MB_VEC(struct dvar) vars;
+	dline_vec rt[MB_OP_COUNT_];
+	dsusp_vec rt_susp;
+	MB_VEC(const struct mb_path_pattern *) rt_base_used;
+	uint64_t include_hits;
+	MB_VEC(char *) cover[MB_PATH_OPS]; /* runtime's literal grants, canonical */
+	MB_VEC(char *) lex[MB_PATH_OPS];   /* ... as the draft spells them */
+	MB_VEC(char *) rt_addrs;
+	MB_VEC(struct dscope) scopes;
+	MB_VEC(char *) within;
+	MB_VEC(char *) env_used;
+	bool placeholders, connects;
+	int r; /* sticky -ENOMEM */
+};
+
+extern const char *const draft_op_key[MB_OP_COUNT_];  /* "read", ... */
+extern const char *const draft_op_done[MB_OP_COUNT_]; /* "read", "written", ... */
+
+/* learn-draft.c */
+int draft_build(struct draft *d); /* decide everything: 0 or -ENOMEM */
+void draft_free(struct draft *d);
+void draft_oom(struct draft *d);
+char *draft_xstrdup(struct draft *d, const char *s);
+_printf_(2, 3) char *draft_xprintf(struct draft *d, const char *fmt, ...);
+unsigned draft_components(const char *s);
+bool draft_exists(const char *path);
+const char *draft_raw_at(const struct draft *d, const struct mb_srcpos *pos);
+const char *draft_raw_var(const struct draft *d, const char *name);
+bool draft_from_main(const struct draft *d, const struct mb_srcpos *pos);
+char *draft_base_text(struct draft *d, const struct mb_path_pattern *pp);
+const char *draft_where(const struct mb_srcpos *pos, char *buf, size_t sz);
+const char *draft_presence_words(unsigned presence);

@@ -1,0 +1,174 @@
+/* What the learner records (supervisor/learn.c) and the draft is written
+ * from (supervisor/learn-draft.c). */
+#pragma once
+
+#include <cjson/cJSON.h>
+
+#include "common/vec.h"
+#include "policy/callgrants.h"
+#include "supervisor/learn.h"
+
+/* What explained an operation when it was recorded. */
+enum lkind {
+	LK_BASE,  /* a grant of BASE allowed it: base_pp / base_ep */
+	LK_ARG,   /* the call's own argument argname: text is the grant's form,
+		     "{path}", "{paths[]}", "{path}.*.tmp" */
+	LK_PATH,  /* nothing yet: text is the literal path (canonical,
+		     unescaped); decided when the draft is written */
+	LK_ADDR,  /* nothing yet: text is the address, "1.2.3.4:80" */
+	LK_NEVER, /* never grantable: text says what (a memfd exec, ...) */
+};
+
+struct lentry {
+	enum lkind kind;
+	enum mb_op op;
+	enum mb_access access;   /* LK_ARG, LK_BASE: a listing or mkdir of an ancestor */
+	bool secret;             /* LK_PATH: in a secret store */
+	bool named;              /* LK_ADDR: an argument value names the address */
+	unsigned presence;       /* 1 << enum mb_presence, every one seen */
+	uint64_t count;
+	uint64_t calls;          /* distinct calls it happened in */
+	uint64_t last_call;      /* the logical call it last happened in */
+	uint64_t first_call_seq; /* tools/call seen before it first happened */
+	const char *syscall;     /* the first one (the watch table's name) */
+	char *text;
+	char *argname;           /* LK_ARG; LK_ADDR when named */
+	char *example;           /* the first call's arguments, redacted; NULL idle */
+	const struct mb_path_pattern *base_pp; /* LK_BASE, path ops */
+	const struct mb_endpoint *base_ep;     /* LK_BASE, connect, bind */
+	bool base_runtime;       /* LK_BASE: runtime's grant (else the call's) */
+};
+
+enum lscope_kind { LS_RUNTIME, LS_TOOL, LS_REQUEST };
+
+#define LEARN_MAX_ARGNAMES 32
+
+struct lscope {
+	enum lscope_kind kind;
+	char *name;              /* tool or method; NULL for runtime */
+	bool in_base;            /* BASE declares it */
+	uint64_t calls;          /* requests seen for it */
+	uint64_t over_cap;
+	MB_VEC(struct lentry) entries;
+	uint32_t *index;         /* open addressing: entry index + 1, 0 empty */
+	size_t index_cap;
+	MB_VEC(char *) argnames; /* argument names seen, in order, bounded */
+	bool argnames_cut;
+	char *example;           /* the first call's arguments, redacted */
+	unsigned order;          /* first seen */
+};
+
+/* A path named by the command line, the environment or a variable: what
+ * the server was configured with. */
+struct lconf {
+	char *path;     /* absolute, normalised */
+	char *canon;    /* symlinks resolved */
+	bool is_dir;
+	char *source;   /* "the command line", "environment variable NAME", ... */
+};
+
+/* A value a tool call named (any string argument naming an existing path,
+ * or one whose directory exists): the data the tools work on. */
+struct ldata {
+	char *canon;
+	uint64_t seq;   /* the tools/call that named it (1, 2, ...) */
+	char *tool;
+	char *example;
+};
+
+/* An argument value that explained an operation: the roots of
+ * arguments.within are proposed from these. */
+struct lroot {
+	char *canon;
+	bool is_dir;
+};
+
+/* A name runtime asked for by that symlinks lead elsewhere (/lib/x/libc.so.6
+ * for /usr/lib/x/libc.so.6): the draft grants it too, so that the sandbox
+ * recreates the links. */
+struct lalias {
+	char *raw;   /* absolute, normalised, symlinks not followed */
+	char *canon;
+	enum mb_op op;
+};
+
+struct lpending {
+	char *key;
+	char *method;
+};
+
+struct lcall;
+
+struct mb_learner {
+	struct mb_learner_config cfg;
+	struct mb_learn_stats stats;
+	struct lscope runtime;
+	MB_VEC(struct lscope *) scopes;
+	uint64_t scopes_over;
+	unsigned next_order;
+	const struct mb_inflight *inflight;
+
+	/* BASE's grants, in the form the notifier's targets take */
+	bool have_base;
+	struct mb_callgrants base_runtime;
+	mb_pattern_vec base_within;
+	MB_VEC(const char *) base_within_dirs;
+	struct mb_profile base_view;
+
+	MB_VEC(struct lcall *) calls; /* per call in flight: its argument paths */
+	MB_VEC(struct lpending) pending; /* tools/list, initialize awaiting answers */
+	MB_VEC(char *) declared;      /* tools the server declared */
+	bool saw_tools_list;
+	cJSON *capabilities;          /* the server's, from initialize */
+	MB_VEC(char *) methods;       /* every client method seen */
+	uint64_t methods_over;
+
+	MB_VEC(struct lconf) conf;
+	MB_VEC(struct ldata) data;
+	MB_VEC(struct lroot) roots;
+	MB_VEC(struct lalias) aliases;
+	MB_VEC(char *) renamed;       /* files a rename replaced */
+	MB_VEC(char *) code;          /* the command's executable, canonical */
+	uint64_t data_over, roots_over, aliases_over;
+	char **secrets;               /* lint's secret stores */
+	bool tmpfs_used;
+	char started[32];             /* UTC time the learning started */
+};
+
+#define LEARN_MAX_ARRAY_VALUES 64 /* elements of one array argument looked at */
+#define LEARN_MAX_ROOTS 1024       /* argument values, renamed files kept */
+
+/* learn-scope.c: secrets, redaction, scopes and their entries */
+unsigned mb_learn_components(const char *path);
+bool mb_learn_in_secret(const struct mb_learner *l, const char *path);
+bool mb_learn_holds_secret(const struct mb_learner *l, const char *dir);
+bool mb_learn_secret_name(const char *name);
+bool mb_learn_redacts(const struct mb_learner *l, const char *name);
+/* A directory that must never become a grant by collapsing or as a
+ * default: "/", top-level directories, home directories, anything holding
+ * or inside a secret store. */
+bool mb_learn_too_wide(const struct mb_learner *l, const char *dir);
+/* One line of evidence: args as JSON, redacted, values over
+ * MB_LEARN_VALUE_MAX shown by their length, cut (malloc'd; NULL: ENOMEM). */
+char *mb_learn_evidence(const struct mb_learner *l, const cJSON *args);
+/* The scope of a tool or method, made at first sight; NULL when there are
+ * too many (counted). */
+struct lscope *mb_learn_scope_get(struct mb_learner *l, enum lscope_kind kind, const char *name);
+void mb_learn_scope_free(struct lscope *s);
+void mb_learn_note_argnames(struct lscope *s, const cJSON *args);
+struct lentry *mb_learn_entry(struct mb_learner *l, struct lscope *s, const struct lentry *proto,
+			      const char *example, const char *syscall);
+/* value as the server resolves it (relative to cwd), and with symlinks
+ * resolved; false if it names no path. */
+bool mb_learn_value_paths(const char *value, const char *cwd, char **abs, char **canon,
+			  bool *exists, bool *is_dir);
+
+/* learn.c */
+bool mb_learn_protocol_method(const char *method);
+
+/* learn-session.c: what the command line, environment and variables name */
+void mb_learn_collect_conf(struct mb_learner *l);
+
+/* learn-draft.c: a system or code file, whose reads during a call are
+ * runtime's. */
+bool mb_learn_system_file(const struct mb_learner *l, const char *path);

@@ -1,0 +1,118 @@
+/* membrane-run --learn DRAFT [--profile BASE] -- COMMAND: load BASE (or build
+ * the learning default), make it audit-like, say what the sandbox allows,
+ * run the server with the learner in the correlator's place, and write the
+ * draft when it is over. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "policy/plan.h"
+#include "supervisor/explain.h"
+#include "supervisor/learn-default.h"
+#include "supervisor/learn-run.h"
+#include "supervisor/learn.h"
+#include "supervisor/lookup.h"
+#include "supervisor/run.h"
+
+#define EXIT_MEMBRANE 125
+
+extern char **environ;
+
+int mb_learn(const struct mb_options *o)
+{
+	struct mb_error err = { 0 };
+	const char *const *sets = o->sets.n ? o->sets.v : NULL;
+	struct mb_load_opts lo = {
+		.sets = sets,
+		.include_dirs = mb_profile_dirs(),
+		.check_existence = true,
+		.resolve_hosts = true,
+	};
+	char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof(cwd)))
+		snprintf(cwd, sizeof(cwd), "/");
+	const char *home = getenv("HOME");
+
+	_cleanup_(mb_profile_freep) struct mb_profile *p = NULL;
+	_cleanup_free_ char *base_path = NULL, *yaml = NULL, *summary = NULL;
+	int r;
+	if (o->profile) {
+		r = mb_profile_lookup(o->profile, &base_path, &err);
+		if (r == 0)
+			r = mb_profile_load(base_path, &lo, &p, &err);
+	} else {
+		r = mb_learn_default(o->argv, environ, sets, cwd, home, &yaml, &summary);
+		if (r < 0)
+			mb_error_set(&err, r, "the learning default: %s", strerror(-r));
+		else
+			r = mb_profile_load_buffer("<learning default>", yaml, strlen(yaml), &lo, &p,
+						   &err);
+	}
+	if (r < 0) {
+		fprintf(stderr, "membrane-run: %s\n", err.msg);
+		return EXIT_MEMBRANE;
+	}
+	/* BASE's grants decide what the draft keeps; the sandbox runs it the
+	 * way audit mode does, every tool listed and called. */
+	const struct mb_profile *base = o->profile ? p : NULL;
+	p->mode = MB_MODE_AUDIT;
+	p->unlisted_tools = MB_UNLISTED_ALLOW;
+
+	_cleanup_(mb_plan_freep) struct mb_plan *plan = NULL;
+	r = mb_plan_compile(p, environ, &plan, &err);
+	if (r < 0) {
+		fprintf(stderr, "membrane-run: %s\n", err.msg);
+		return EXIT_MEMBRANE;
+	}
+	if (o->action == MB_ACTION_EXPLAIN) {
+		if (mb_explain(plan, stdout) < 0) {
+			fprintf(stderr, "membrane-run: --explain: cannot write the plan: %m\n");
+			return EXIT_MEMBRANE;
+		}
+		return 0;
+	}
+	if (base)
+		fprintf(stderr,
+			"membrane-run: learning into %s: the sandbox is BASE's (%s), every operation it allows is allowed and recorded\n",
+			o->learn, base_path);
+	else
+		fprintf(stderr,
+			"membrane-run: learning into %s: the sandbox is the learning default: %s; every operation it allows is allowed and recorded\n",
+			o->learn, summary);
+
+	struct mb_learner_config lc = {
+		.base = base,
+		.base_path = base_path,
+		.profile = p,
+		.plan = plan,
+		.default_summary = summary,
+		.argv = o->argv,
+		.caller_cwd = cwd,
+		.home = home,
+		.sets = sets,
+	};
+	_cleanup_(mb_learner_freep) struct mb_learner *l = NULL;
+	r = mb_learner_new(&lc, &l, &err);
+	if (r < 0) {
+		fprintf(stderr, "membrane-run: %s\n", err.msg);
+		return EXIT_MEMBRANE;
+	}
+	int status = mb_run_learn(o, p, plan, l);
+	/* The server may not have run at all (126, 127, or membrane's own
+	 * failure before it started): a draft is still written from what was
+	 * seen, and says how little that was. */
+	unsigned nlint = 0;
+	r = mb_learner_write_draft(l, o->learn, &lo, &nlint, &err);
+	if (r < 0) {
+		fprintf(stderr, "membrane-run: %s\n", err.msg);
+		return status ? status : EXIT_MEMBRANE;
+	}
+	const struct mb_learn_stats *st = mb_learner_stats(l);
+	fprintf(stderr,
+		"membrane-run: draft written to %s: %llu requests (%llu tools/call), %llu targets recorded; %u lint warning%s noted in it\n",
+		o->learn, (unsigned long long)st->requests, (unsigned long long)st->tool_calls,
+		(unsigned long long)st->recorded, nlint, nlint == 1 ? "" : "s");
+	return status;
+}

@@ -1,0 +1,856 @@
+/* Writing the draft: the YAML of learn-draft.c's decisions, with its
+ * evidence in comments, checked by loading it as --check would and linted
+ * (learn.h). */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "policy/lint.h"
+#include "policy/match.h"
+#include "supervisor/learn-draft.h"
+
+/* ---- writing --------------------------------------------------------------- */
+
+static void yq(struct mb_strbuf *b, const char *s)
+{
+	mb_strbuf_putc(b, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			mb_strbuf_printf(b, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			mb_strbuf_printf(b, "\\x%02x", *p);
+		else
+			mb_strbuf_putc(b, (char)*p);
+	}
+	mb_strbuf_putc(b, '"');
+}
+
+/* A comment: one line whatever the text holds. */
+static void cmt_text(struct mb_strbuf *b, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		mb_strbuf_putc(b, *p < 0x20 || *p == 0x7f ? ' ' : (char)*p);
+}
+
+_printf_(3, 4) static void cmt(struct mb_strbuf *b, int indent, const char *fmt, ...)
+{
+	char *s;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->oom = true;
+		return;
+	}
+	mb_strbuf_printf(b, "%*s# ", indent, "");
+	cmt_text(b, s);
+	mb_strbuf_putc(b, '\n');
+	free(s);
+}
+
+static const char *plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+static void write_line(struct mb_strbuf *b, int indent, enum mb_op op, const struct dline *x,
+		       const struct lscope *s)
+{
+	mb_strbuf_printf(b, "%*s- ", indent, "");
+	yq(b, x->text);
+	mb_strbuf_puts(b, "  # ");
+	struct mb_strbuf c = { 0 };
+	if (x->files > 1)
+		mb_strbuf_printf(&c, "collapsed to the directory: %u names beneath it %s %" PRIu64 " time%s",
+				 x->files, draft_op_done[op], x->count, plural(x->count));
+	else if (x->count)
+		mb_strbuf_printf(&c, "%s %" PRIu64 " time%s", draft_op_done[op], x->count, plural(x->count));
+	if (x->count && x->syscall && *x->syscall && x->files <= 1)
+		mb_strbuf_printf(&c, " (%s)", x->syscall);
+	if (s && x->calls)
+		mb_strbuf_printf(&c, " in %" PRIu64 " of %" PRIu64 " call%s", x->calls, s->calls,
+				 plural(s->calls));
+	else if (!s && x->count)
+		mb_strbuf_puts(&c, x->in_call ? " at start-up, while idle or during calls (a system or code file)"
+					      : " at start-up or while idle");
+	if (x->note && *x->note && strcmp(x->note, "collapsed") != 0)
+		mb_strbuf_printf(&c, "%s%s", c.len ? ": " : "", x->note);
+	if (x->example && strcmp(x->example, "{}") != 0)
+		mb_strbuf_printf(&c, "; e.g. %s", x->example);
+	cmt_text(b, c.s ? c.s : "");
+	mb_strbuf_free(&c);
+	mb_strbuf_putc(b, '\n');
+}
+
+static void write_grants(struct mb_strbuf *b, int indent, dline_vec *g, const struct lscope *s)
+{
+	for (unsigned o = 0; o < MB_OP_COUNT_; o++) {
+		if (!g[o].n)
+			continue;
+		mb_strbuf_printf(b, "%*s%s:\n", indent, "", draft_op_key[o]);
+		mb_vec_foreach(x, &g[o]) write_line(b, indent + 2, (enum mb_op)o, x, s);
+	}
+}
+
+static bool any_grant(dline_vec *g)
+{
+	for (unsigned o = 0; o < MB_OP_COUNT_; o++)
+		if (g[o].n)
+			return true;
+	return false;
+}
+
+static bool tool_called(const struct mb_learner *l, const char *name)
+{
+	mb_vec_foreach(sp, &l->scopes) {
+		if ((*sp)->kind == LS_TOOL && strcmp((*sp)->name, name) == 0 && (*sp)->calls)
+			return true;
+	}
+	return false;
+}
+
+static bool method_seen(const struct mb_learner *l, const char *m)
+{
+	mb_vec_foreach(x, &l->methods) if (strcmp(*x, m) == 0) return true;
+	return false;
+}
+
+/* The draft's name: BASE's, else the package or script the command runs. */
+static void draft_name(const struct draft *d, char *buf, size_t sz)
+{
+	if (d->base && d->base->name) {
+		snprintf(buf, sz, "%s", d->base->name);
+		return;
+	}
+	char *const *argv = d->l->cfg.argv;
+	const char *pick = argv && argv[0] ? argv[0] : "learned";
+	size_t len = strlen(pick);
+	for (size_t i = 0; argv && argv[i]; i++) {
+		const char *nm = strstr(argv[i], "node_modules/");
+		if (nm) {
+			const char *p = nm + strlen("node_modules/");
+			if (*p == '@' && strchr(p, '/'))
+				p = strchr(p, '/') + 1;
+			pick = p;
+			len = strcspn(p, "/");
+			break;
+		}
+		if (i > 0 && argv[i][0] != '-' && strchr(argv[i], '/') && draft_exists(argv[i])) {
+			const char *slash = strrchr(argv[i], '/');
+			pick = slash[1] ? slash + 1 : argv[i];
+			len = strcspn(pick, ".");
+			break;
+		}
+	}
+	if (pick == argv[0] && strrchr(pick, '/')) {
+		pick = strrchr(pick, '/') + 1;
+		len = strlen(pick);
+	}
+	size_t o = 0;
+	for (size_t i = 0; i < len && o + 1 < sz && o < 128; i++) {
+		char c = pick[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			  c == '_' || c == '.' || c == '-';
+		buf[o++] = ok ? c : '-';
+	}
+	buf[o] = '\0';
+	if (!o)
+		snprintf(buf, sz, "learned");
+}
+
+/* include: the fragments BASE read, by name when the draft would find the
+ * same file by that name, else by path. */
+static void write_include(struct draft *d, struct mb_strbuf *b, const char *draft_path,
+			  const struct mb_load_opts *lo)
+{
+	if (!d->base || d->base->files.n < 2)
+		return;
+	mb_strbuf_puts(b, "include: [");
+	for (size_t i = 1; i < d->base->files.n; i++) {
+		const char *f = d->base->files.v[i];
+		char real[PATH_MAX];
+		if (!realpath(f, real))
+			snprintf(real, sizeof(real), "%s", f);
+		const char *slash = strrchr(real, '/');
+		const char *base = slash ? slash + 1 : real;
+		size_t bl = strlen(base);
+		char name[NAME_MAX + 1] = "";
+		if (bl > 4 && strcmp(base + bl - 4, ".yml") == 0 && bl - 4 < sizeof(name))
+			snprintf(name, sizeof(name), "%.*s", (int)(bl - 4), base);
+		/* The loader's search: beside the draft, then the directories. */
+		char dir[PATH_MAX];
+		snprintf(dir, sizeof(dir), "%s", draft_path);
+		char *ds = strrchr(dir, '/');
+		if (ds)
+			*ds = '\0';
+		else
+			snprintf(dir, sizeof(dir), ".");
+		bool by_name = false;
+		for (size_t k = 0; name[0] && !by_name; k++) {
+			const char *sd = k == 0 ? dir : lo->include_dirs ? lo->include_dirs[k - 1] : NULL;
+			if (!sd)
+				break;
+			char cand[PATH_MAX + NAME_MAX + 16], cr[PATH_MAX];
+			if (snprintf(cand, sizeof(cand), "%s/runtimes/%s.yml", sd, name) >= (int)sizeof(cand))
+				continue;
+			if (realpath(cand, cr)) {
+				by_name = strcmp(cr, real) == 0;
+				break; /* the first found is the one the loader takes */
+			}
+		}
+		if (i > 1)
+			mb_strbuf_puts(b, ", ");
+		yq(b, by_name ? name : real);
+	}
+	mb_strbuf_puts(b, "]\n");
+}
+
+static void write_header(struct draft *d, struct mb_strbuf *b)
+{
+	struct mb_learner *l = d->l;
+	cmt(b, 0, "Draft profile learned by membrane-run --learn (membrane %s), %s.", PACKAGE_VERSION,
+	    l->started);
+	mb_strbuf_puts(b, "# Command:");
+	for (char *const *a = l->cfg.argv; a && *a; a++) {
+		if (strlen(*a) > MB_LEARN_VALUE_MAX)
+			mb_strbuf_printf(b, " (%zu bytes, not shown)", strlen(*a));
+		else if (strchr(*a, '@') && strstr(*a, "://"))
+			mb_strbuf_puts(b, " (a URL that may hold credentials, not shown)");
+		else {
+			mb_strbuf_putc(b, ' ');
+			cmt_text(b, *a);
+		}
+	}
+	mb_strbuf_putc(b, '\n');
+	if (d->base)
+		cmt(b, 0, "Static layer while learning: BASE, %s.", l->cfg.base_path);
+	else
+		cmt(b, 0, "Static layer while learning: the learning default (%s).",
+		    l->cfg.default_summary ? l->cfg.default_summary : "see membrane-profile(5), LEARNING");
+	const struct mb_learn_stats *st = &l->stats;
+	cmt(b, 0, "Session: %" PRIu64 " request%s, %" PRIu64 " of them tools/call; %" PRIu64
+		  " watched operation%s: %" PRIu64 " targets recorded, %" PRIu64
+		  " on the sandbox's own /proc, /dev or tmpfs, %" PRIu64
+		  " probes at start-up or idle of paths that exist nowhere (never granted), %" PRIu64
+		  " pipes and sockets.",
+	    st->requests, plural(st->requests), st->tool_calls, st->operations,
+	    plural(st->operations), st->recorded, st->internal, st->probes, st->ignored);
+	if (st->over_cap || l->scopes_over || l->aliases_over || l->roots_over || l->data_over)
+		cmt(b, 0, "Over the recording caps, not in this draft: %" PRIu64 " targets, %" PRIu64
+			  " tools or methods, %" PRIu64 " other records.",
+		    st->over_cap, l->scopes_over, l->aliases_over + l->roots_over + l->data_over);
+	mb_strbuf_puts(b, "#\n");
+	cmt(b, 0, "Never exercised while learning (a draft grants only what it saw):");
+	bool any = false;
+	if (!l->saw_tools_list) {
+		cmt(b, 0, "  the client never asked tools/list: which tools the server declares is unknown.");
+		any = true;
+	} else {
+		struct mb_strbuf t = { 0 };
+		mb_vec_foreach(n, &l->declared) {
+			if (!tool_called(l, *n))
+				mb_strbuf_printf(&t, "%s%s", t.len ? ", " : "", *n);
+		}
+		if (t.len) {
+			cmt(b, 0, "  tools the server declared that no call used: %s", t.s);
+			any = true;
+		}
+		mb_strbuf_free(&t);
+	}
+	static const struct {
+		const char *cap, *sub;
+		const char *methods[4];
+	} offers[] = {
+		{ "resources", NULL, { "resources/list", "resources/read", "resources/templates/list" } },
+		{ "resources", "subscribe", { "resources/subscribe", "resources/unsubscribe" } },
+		{ "prompts", NULL, { "prompts/list", "prompts/get" } },
+		{ "completions", NULL, { "completion/complete" } },
+		{ "logging", NULL, { "logging/setLevel" } },
+	};
+	struct mb_strbuf m = { 0 };
+	for (size_t i = 0; l->capabilities && i < ARRAY_SIZE(offers); i++) {
+		const cJSON *cap = cJSON_GetObjectItemCaseSensitive(l->capabilities, offers[i].cap);
+		if (!cap || (offers[i].sub &&
+			     !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cap, offers[i].sub))))
+			continue;
+		for (size_t j = 0; j < 4 && offers[i].methods[j]; j++)
+			if (!method_seen(l, offers[i].methods[j]))
+				mb_strbuf_printf(&m, "%s%s", m.len ? ", " : "", offers[i].methods[j]);
+	}
+	if (m.len) {
+		cmt(b, 0, "  request methods the server offers that the client never sent: %s", m.s);
+		any = true;
+	}
+	mb_strbuf_free(&m);
+	if (!l->capabilities) {
+		cmt(b, 0, "  no initialize answer was seen: which methods the server offers is unknown.");
+		any = true;
+	}
+	if (d->base) {
+		struct mb_strbuf t = { 0 };
+		mb_vec_foreach(tl, &d->base->tools) {
+			if (!tool_called(l, tl->name))
+				mb_strbuf_printf(&t, "%s%s", t.len ? ", " : "", tl->name);
+		}
+		mb_vec_foreach(rq, &d->base->requests) {
+			if (!method_seen(l, rq->name))
+				mb_strbuf_printf(&t, "%s%s", t.len ? ", " : "", rq->name);
+		}
+		if (t.len) {
+			cmt(b, 0, "  what BASE declares that the session never used: %s", t.s);
+			any = true;
+		}
+		mb_strbuf_free(&t);
+	}
+	if (!any)
+		cmt(b, 0, "  nothing that the server declared or BASE named.");
+	mb_strbuf_puts(b, "#\n");
+	cmt(b, 0, "Review every line before use. Operations a call did beyond its own arguments and");
+	cmt(b, 0, "runtime are not granted: see SUSPICIOUS at the end. Argument values longer than");
+	cmt(b, 0, "%d bytes, or named like a secret or in redact, are never written.",
+	    MB_LEARN_VALUE_MAX);
+	mb_strbuf_putc(b, '\n');
+}
+
+static void write_vars(struct draft *d, struct mb_strbuf *b)
+{
+	const struct mb_profile *p = d->base ? d->base : d->l->cfg.profile;
+	bool any = false;
+	mb_vec_foreach(v, &p->vars) {
+		/* BASE's own and those only --set declared; a fragment's stay
+		 * the fragment's. Without BASE, every one (all from --set). */
+		bool cmdline_only = v->from_command_line && v->pos.file &&
+				    strcmp(v->pos.file, "command line") == 0;
+		if (d->base && !draft_from_main(d, &v->pos) && !cmdline_only)
+			continue;
+		if (!any)
+			mb_strbuf_puts(b, "vars:\n");
+		any = true;
+		const char *raw = d->base ? draft_raw_var(d, v->name) : NULL;
+		mb_strbuf_printf(b, "  %s: ", v->name);
+		if (mb_learn_secret_name(v->name) && !(raw && strstr(raw, "${") == raw)) {
+			yq(b, "CHANGE-ME");
+			mb_strbuf_puts(b, "  # named like a secret: its value is not written\n");
+			continue;
+		}
+		yq(b, raw ? raw : v->value ? v->value : "");
+		if (v->from_command_line)
+			mb_strbuf_puts(b, "  # given with --set while learning");
+		mb_strbuf_putc(b, '\n');
+	}
+}
+
+static void write_env(struct draft *d, struct mb_strbuf *b)
+{
+	struct mb_strbuf e = { 0 };
+	if (d->base) {
+		mb_vec_foreach(x, &d->base->env) {
+			if (!draft_from_main(d, &x->pos))
+				continue;
+			const char *raw = draft_raw_at(d, &x->pos);
+			mb_strbuf_puts(&e, "    - ");
+			if (x->value && mb_learn_secret_name(x->name) && !(raw && strstr(raw, "=${"))) {
+				yq(&e, x->name);
+				mb_strbuf_puts(&e, "  # named like a secret: passed through, its value not written\n");
+			} else {
+				yq(&e, raw ? raw : x->name);
+				mb_strbuf_putc(&e, '\n');
+			}
+		}
+	} else {
+		mb_vec_foreach(n, &d->env_used) {
+			mb_strbuf_puts(&e, "    - ");
+			yq(&e, *n);
+			mb_strbuf_puts(&e, "  # passed through: its value named a grant below\n");
+		}
+	}
+	if (e.len) {
+		mb_strbuf_puts(b, "  env:\n");
+		mb_strbuf_append(b, e.s, e.len);
+	}
+	if (!d->base) {
+		size_t n = d->l->cfg.plan->envp.n;
+		cmt(b, 2, "The learning default passed %zu environment variable%s through; name here",
+		    n, n == 1 ? "" : "s");
+		cmt(b, 2, "those the server needs (values are never written into a draft).");
+	}
+	if (e.oom)
+		b->oom = true;
+	mb_strbuf_free(&e);
+}
+
+static void write_runtime(struct draft *d, struct mb_strbuf *b)
+{
+	mb_strbuf_puts(b, "runtime:\n");
+	if (d->include_hits)
+		cmt(b, 2, "%" PRIu64 " operation%s allowed by the included fragment%s.",
+		    d->include_hits, plural(d->include_hits),
+		    d->base && d->base->files.n > 2 ? "s" : "");
+	write_grants(b, 2, d->rt, NULL);
+	if (d->base) {
+		/* BASE's runtime grants that nothing used. */
+		for (unsigned o = 0; o < MB_PATH_OPS; o++)
+			mb_vec_foreach(pp, &d->base->runtime.path[o]) {
+				if (!draft_from_main(d, &pp->pos))
+					continue;
+				bool used = false;
+				mb_vec_foreach(u, &d->rt_base_used) used |= *u == pp;
+				if (used)
+					continue;
+				char w[128];
+				char *t = draft_base_text(d, pp);
+				cmt(b, 2, "BASE's %s grant %s (%s) was never exercised: left out", draft_op_key[o],
+				    t ? t : pp->text, draft_where(&pp->pos, w, sizeof(w)));
+				free(t);
+			}
+		bool tmpfs = false;
+		mb_vec_foreach(t, &d->base->tmpfs) {
+			if (!draft_from_main(d, &t->pos))
+				continue;
+			if (!tmpfs)
+				mb_strbuf_puts(b, "  tmpfs:\n");
+			tmpfs = true;
+			const char *raw = draft_raw_at(d, &t->pos);
+			mb_strbuf_puts(b, "    - ");
+			yq(b, raw ? raw : t->text);
+			mb_strbuf_putc(b, '\n');
+		}
+	} else if (d->l->tmpfs_used) {
+		mb_strbuf_puts(b, "  tmpfs: [\"/tmp\"]  # the server used the private /tmp of the learning default\n");
+	}
+	write_env(d, b);
+}
+
+static void write_scope(struct draft *d, struct mb_strbuf *b, struct dscope *ds)
+{
+	const struct lscope *s = ds->s;
+	struct mb_strbuf h = { 0 };
+	mb_strbuf_printf(&h, "%" PRIu64 " call%s", s->calls, plural(s->calls));
+	if (s->argnames.n) {
+		mb_strbuf_puts(&h, "; arguments seen: ");
+		mb_vec_foreach(a, &s->argnames) mb_strbuf_printf(&h, "%s%s", a == s->argnames.v ? "" : ", ", *a);
+		if (s->argnames_cut)
+			mb_strbuf_puts(&h, ", ...");
+	}
+	if (s->in_base)
+		mb_strbuf_puts(&h, "; declared by BASE");
+	if (ds->covered)
+		mb_strbuf_printf(&h, "; %" PRIu64 " operation%s left to runtime", ds->covered,
+				 plural(ds->covered));
+	if (ds->probes)
+		mb_strbuf_printf(&h, "; %" PRIu64 " probe%s of paths that exist nowhere", ds->probes,
+				 plural(ds->probes));
+	if (s->over_cap)
+		mb_strbuf_printf(&h, "; %" PRIu64 " targets over the cap", s->over_cap);
+	if (ds->susp.n)
+		mb_strbuf_printf(&h, "; %zu operation%s flagged SUSPICIOUS at the end, not granted",
+				 ds->susp.n, ds->susp.n == 1 ? "" : "s");
+	cmt(b, 2, "%s", h.s ? h.s : "");
+	mb_strbuf_free(&h);
+	mb_strbuf_puts(b, "  ");
+	yq(b, s->name);
+	if (!any_grant(ds->g)) {
+		mb_strbuf_puts(b, ": {}\n");
+		return;
+	}
+	mb_strbuf_puts(b, ":\n");
+	write_grants(b, 4, ds->g, s);
+}
+
+/* BASE's tool or method that nothing called: its grants, commented out. */
+static void write_unused(struct draft *d, struct mb_strbuf *b, const struct mb_tool *t)
+{
+	cmt(b, 2, "never called while learning; BASE granted it:");
+	mb_strbuf_puts(b, "  # ");
+	yq(b, t->name);
+	mb_strbuf_puts(b, ":");
+	bool any = false;
+	for (unsigned o = 0; o < MB_PATH_OPS; o++) {
+		mb_vec_foreach(pp, &t->grants.path[o]) {
+			char *x = draft_base_text(d, pp);
+			mb_strbuf_printf(b, " %s ", draft_op_key[o]);
+			yq(b, x ? x : pp->text);
+			free(x);
+			any = true;
+		}
+	}
+	for (unsigned i = 0; i < 2; i++)
+		mb_vec_foreach(ep, &t->grants.net[i]) {
+			mb_strbuf_printf(b, " %s %s", draft_op_key[MB_OP_CONNECT + i], ep->text);
+			any = true;
+		}
+	mb_strbuf_puts(b, any ? "\n" : " {}\n");
+}
+
+static int scope_cmp_order(const struct draft *d, const struct dscope *a)
+{
+	/* The server's declared order first, then first seen. */
+	if (a->s->kind == LS_TOOL)
+		for (size_t i = 0; i < d->l->declared.n; i++)
+			if (strcmp(d->l->declared.v[i], a->s->name) == 0)
+				return (int)i;
+	return 100000 + (int)a->s->order;
+}
+
+static const struct draft *sort_draft;
+
+static int scope_cmp(const void *x, const void *y)
+{
+	int a = scope_cmp_order(sort_draft, x), b = scope_cmp_order(sort_draft, y);
+	return a < b ? -1 : a > b;
+}
+
+static void write_scopes(struct draft *d, struct mb_strbuf *b, enum lscope_kind kind)
+{
+	bool any = false;
+	const char *key = kind == LS_TOOL ? "tools" : "requests";
+	mb_vec_foreach(ds, &d->scopes) {
+		if (ds->s->kind != kind)
+			continue;
+		if (!any)
+			mb_strbuf_printf(b, "%s:\n", key);
+		any = true;
+		write_scope(d, b, ds);
+	}
+	if (d->base) {
+		const struct mb_tool *v = kind == LS_TOOL ? d->base->tools.v : d->base->requests.v;
+		size_t n = kind == LS_TOOL ? d->base->tools.n : d->base->requests.n;
+		for (size_t i = 0; i < n; i++) {
+			bool used = false;
+			mb_vec_foreach(ds, &d->scopes) used |= ds->s->kind == kind && strcmp(ds->s->name, v[i].name) == 0;
+			if (used)
+				continue;
+			if (!any)
+				mb_strbuf_printf(b, "%s:\n", key);
+			any = true;
+			write_unused(d, b, &v[i]);
+		}
+	}
+	if (any)
+		mb_strbuf_putc(b, '\n');
+}
+
+static void write_size(struct mb_strbuf *b, uint64_t v)
+{
+	static const char units[] = "KMGT";
+	int u = -1;
+	while (u < 3 && v && v % 1024 == 0) {
+		v /= 1024;
+		u++;
+	}
+	if (u >= 0)
+		mb_strbuf_printf(b, "%" PRIu64 "%c", v, units[u]);
+	else
+		mb_strbuf_printf(b, "%" PRIu64, v);
+}
+
+static void write_tail(struct draft *d, struct mb_strbuf *b)
+{
+	const struct mb_profile *base = d->base;
+	if (base && base->limits.pos.line) {
+		const struct mb_limits *lim = &base->limits;
+		mb_strbuf_puts(b, "limits: {");
+		const char *sep = " ";
+		if (lim->memory) {
+			mb_strbuf_printf(b, "%smemory: ", sep);
+			write_size(b, lim->memory);
+			sep = ", ";
+		}
+		if (lim->tasks) {
+			mb_strbuf_printf(b, "%stasks: %" PRIu64, sep, lim->tasks);
+			sep = ", ";
+		}
+		if (lim->files)
+			mb_strbuf_printf(b, "%sfiles: %" PRIu64, sep, lim->files);
+		mb_strbuf_puts(b, " }  # BASE's\n");
+	} else {
+		/* Limits are not learned: none was in force while learning, and
+		 * one the session never met could stop the server enforced. */
+		cmt(b, 0, "Not learned: no limits were in force while learning. membrane's usual ones,");
+		cmt(b, 0, "to adapt to what the server needs:");
+		cmt(b, 0, "limits: { memory: 512M, tasks: 64, files: 1024 }");
+	}
+	/* redact: BASE's, and every argument name seen that looks secret. */
+	MB_VEC(const char *) r = { 0 };
+	if (base)
+		mb_vec_foreach(x, &base->redact) if (mb_vec_push(&r, (const char *)*x) < 0) draft_oom(d);
+	mb_vec_foreach(sp, &d->l->scopes) {
+		mb_vec_foreach(a, &(*sp)->argnames) {
+			if (!mb_learn_secret_name(*a))
+				continue;
+			bool have = false;
+			mb_vec_foreach(x, &r) have |= strcmp(*x, *a) == 0;
+			if (!have && mb_vec_push(&r, (const char *)*a) < 0)
+				draft_oom(d);
+		}
+	}
+	if (r.n) {
+		mb_strbuf_puts(b, "redact: [");
+		mb_vec_foreach(x, &r) {
+			if (x != r.v)
+				mb_strbuf_puts(b, ", ");
+			yq(b, *x);
+		}
+		mb_strbuf_puts(b, "]\n");
+	}
+	mb_vec_free(&r);
+}
+
+static void write_susp_list(struct mb_strbuf *b, int indent, dsusp_vec *v, enum mb_op op,
+			    const char *scope)
+{
+	bool opened = false;
+	mb_vec_foreach(x, v) {
+		if (x->op != op)
+			continue;
+		if (!opened && x->grant)
+			mb_strbuf_printf(b, "# %*s%s:\n", indent, "", draft_op_key[op]);
+		opened |= x->grant != NULL;
+		mb_strbuf_printf(b, "# %*s", indent + 2, "");
+		mb_strbuf_puts(b, "# SUSPICIOUS: ");
+		cmt_text(b, x->what);
+		mb_strbuf_printf(b, " during %s: %" PRIu64 " time%s", scope, x->count, plural(x->count));
+		if (x->calls)
+			mb_strbuf_printf(b, " in %" PRIu64 " call%s", x->calls, plural(x->calls));
+		if (x->syscall && *x->syscall)
+			mb_strbuf_printf(b, " (%s)", x->syscall);
+		mb_strbuf_printf(b, "; %s%s", x->path ? draft_presence_words(x->presence) : "",
+				 x->path ? "; " : "");
+		cmt_text(b, x->why ? x->why : "");
+		mb_strbuf_putc(b, '\n');
+		if (x->example && strcmp(x->example, "{}") != 0) {
+			mb_strbuf_printf(b, "# %*s#   arguments: ", indent + 2, "");
+			cmt_text(b, x->example);
+			mb_strbuf_putc(b, '\n');
+		}
+		if (x->grant) {
+			mb_strbuf_printf(b, "# %*s- ", indent + 2, "");
+			yq(b, x->grant);
+			mb_strbuf_putc(b, '\n');
+		}
+	}
+}
+
+static void write_suspicious(struct draft *d, struct mb_strbuf *b)
+{
+	size_t n = d->rt_susp.n;
+	mb_vec_foreach(ds, &d->scopes) n += ds->susp.n;
+	mb_strbuf_putc(b, '\n');
+	if (!n) {
+		cmt(b, 0, "SUSPICIOUS: none. Every operation was BASE's, a call's own arguments', the");
+		cmt(b, 0, "configuration's, or runtime's.");
+		return;
+	}
+	mb_strbuf_puts(b, "# ---------------------------------------------------------------------------\n");
+	cmt(b, 0, "SUSPICIOUS, flagged and not granted: %zu operation%s beyond a call's own", n,
+	    n == 1 ? "" : "s");
+	cmt(b, 0, "arguments and beyond runtime, in a secret store, or never grantable: what a");
+	cmt(b, 0, "confused deputy does. Below, commented out, is what would grant each one: if the");
+	cmt(b, 0, "server really needs it, move its line into the grants above.");
+	mb_strbuf_puts(b, "# ---------------------------------------------------------------------------\n");
+	if (d->rt_susp.n) {
+		mb_strbuf_puts(b, "# runtime:\n");
+		for (unsigned o = 0; o < MB_OP_COUNT_; o++)
+			write_susp_list(b, 2, &d->rt_susp, (enum mb_op)o, "start-up or idle");
+	}
+	for (int kind = LS_TOOL; kind <= LS_REQUEST; kind++) {
+		bool opened = false;
+		mb_vec_foreach(ds, &d->scopes) {
+			if ((int)ds->s->kind != kind || !ds->susp.n)
+				continue;
+			if (!opened)
+				mb_strbuf_printf(b, "# %s:\n", kind == LS_TOOL ? "tools" : "requests");
+			opened = true;
+			mb_strbuf_puts(b, "#   ");
+			yq(b, ds->s->name);
+			mb_strbuf_puts(b, ":\n");
+			char scope[300];
+			snprintf(scope, sizeof(scope), "%s %s", kind == LS_TOOL ? "tool" : "method",
+				 ds->s->name);
+			for (unsigned o = 0; o < MB_OP_COUNT_; o++)
+				write_susp_list(b, 4, &ds->susp, (enum mb_op)o, scope);
+		}
+	}
+}
+
+static void write_draft(struct draft *d, struct mb_strbuf *b, const char *path,
+			const struct mb_load_opts *lo)
+{
+	const struct mb_profile *base = d->base;
+	char name[160];
+	write_header(d, b);
+	mb_strbuf_puts(b, "version: 1\nname: ");
+	draft_name(d, name, sizeof(name));
+	yq(b, name);
+	mb_strbuf_puts(b, "\ndescription: ");
+	char *desc = draft_xprintf(d, "draft learned by membrane-run --learn%s%s",
+			     base && base->description ? " from: " : "",
+			     base && base->description ? base->description : "");
+	yq(b, desc ? desc : "draft");
+	free(desc);
+	mb_strbuf_putc(b, '\n');
+	write_include(d, b, path, lo);
+	write_vars(d, b);
+	mb_strbuf_putc(b, '\n');
+	write_runtime(d, b);
+	mb_strbuf_putc(b, '\n');
+	if (base) {
+		mb_strbuf_printf(b, "network: %s\n", mb_network_name(base->network));
+	} else if (d->connects) {
+		cmt(b, 0, "Connections were seen: host shares the host's network (brokered is narrower).");
+		mb_strbuf_puts(b, "network: host\n");
+	} else {
+		mb_strbuf_puts(b, "network: none\n");
+	}
+	mb_strbuf_puts(b, "unlisted_tools: deny\n");
+	if (base && base->pin == MB_PIN_STRICT)
+		mb_strbuf_puts(b, "pin: strict\n");
+	if (base && base->concurrency == MB_CONCURRENCY_SERIAL)
+		mb_strbuf_puts(b, "concurrency: serial\n");
+	if (base && base->require_landlock)
+		mb_strbuf_printf(b, "require_landlock: %d\n", base->require_landlock);
+	if (base && base->user.set)
+		mb_strbuf_printf(b, "user: \"%u:%u\"\n", (unsigned)base->user.uid,
+				 (unsigned)base->user.gid);
+	mb_strbuf_putc(b, '\n');
+	if (d->within.n) {
+		mb_strbuf_puts(b, "arguments:\n");
+		cmt(b, 2, "The common roots of the argument values that named what the calls touched%s.",
+		    base && base->within.n ? ", and BASE's own" : "");
+		mb_strbuf_puts(b, "  within:\n");
+		mb_vec_foreach(w, &d->within) {
+			mb_strbuf_puts(b, "    - ");
+			yq(b, *w);
+			mb_strbuf_putc(b, '\n');
+		}
+		mb_strbuf_putc(b, '\n');
+	} else if (d->placeholders) {
+		cmt(b, 0, "No argument value had a root narrow enough for arguments.within: add one.");
+	}
+	write_scopes(d, b, LS_TOOL);
+	write_scopes(d, b, LS_REQUEST);
+	write_tail(d, b);
+	write_suspicious(d, b);
+}
+
+static int write_file(const char *path, const char *text, size_t len)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return mb_neg_errno();
+	for (size_t off = 0; off < len;) {
+		ssize_t k = write(fd, text + off, len - off);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return mb_neg_errno();
+		}
+		off += (size_t)k;
+	}
+	if (fsync(fd) < 0)
+		return mb_neg_errno();
+	return 0;
+}
+
+/* Each lint warning as a comment above the line it names. */
+static int annotate(const char *text, const mb_lint_vec *w, struct mb_strbuf *out)
+{
+	unsigned line = 1;
+	const char *p = text;
+	while (*p) {
+		mb_vec_foreach(x, w) {
+			if (x->pos.line == line) {
+				mb_strbuf_puts(out, "# LINT: ");
+				cmt_text(out, x->msg);
+				mb_strbuf_printf(out, " [%s]\n", mb_lint_kind_name(x->kind));
+			}
+		}
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
+		mb_strbuf_append(out, p, n);
+		p += n;
+		line++;
+	}
+	return mb_strbuf_failed(out) ? -ENOMEM : 0;
+}
+
+int mb_learner_write_draft(struct mb_learner *l, const char *path, const struct mb_load_opts *lo,
+			   unsigned *nlint, struct mb_error *err)
+{
+	struct draft d = { .l = l, .base = l->cfg.base };
+	struct mb_strbuf b = { 0 };
+	int r = draft_build(&d);
+	if (r == 0) {
+		if (d.scopes.n > 1) {
+			sort_draft = &d;
+			qsort(d.scopes.v, d.scopes.n, sizeof(*d.scopes.v), scope_cmp);
+			sort_draft = NULL;
+		}
+		write_draft(&d, &b, path, lo);
+		if (mb_strbuf_failed(&b))
+			r = -ENOMEM;
+	}
+	draft_free(&d);
+	if (r < 0) {
+		mb_strbuf_free(&b);
+		return mb_error_set(err, r, "the draft: %s", strerror(-r));
+	}
+	_cleanup_free_ char *tmp = NULL;
+	if (asprintf(&tmp, "%s.tmp", path) < 0) {
+		mb_strbuf_free(&b);
+		return mb_error_set(err, -ENOMEM, "the draft: out of memory");
+	}
+	r = write_file(tmp, b.s, b.len);
+	if (r < 0) {
+		mb_strbuf_free(&b);
+		unlink(tmp);
+		return mb_error_set(err, r, "%s: cannot write the draft: %s", tmp, strerror(-r));
+	}
+	/* Loaded as `membrane-run --check --profile PATH` would load it. */
+	struct mb_profile *p = NULL;
+	struct mb_error lerr = { 0 };
+	int lr = mb_profile_load(tmp, lo, &p, &lerr);
+	struct mb_strbuf out = { 0 };
+	mb_lint_vec warnings = { 0 };
+	if (lr < 0) {
+		mb_strbuf_puts(&out, "# membrane-run: THIS DRAFT DOES NOT LOAD: ");
+		cmt_text(&out, lerr.msg);
+		mb_strbuf_putc(&out, '\n');
+		mb_strbuf_append(&out, b.s, b.len);
+	} else {
+		struct mb_lint_opts lopts = { .home = l->cfg.home };
+		r = mb_lint(p, &lopts, &warnings);
+		if (r == 0)
+			r = annotate(b.s, &warnings, &out);
+		mb_profile_free(p);
+	}
+	mb_strbuf_free(&b);
+	if (nlint)
+		*nlint = (unsigned)warnings.n;
+	mb_lint_free(&warnings);
+	if (r < 0 || mb_strbuf_failed(&out)) {
+		mb_strbuf_free(&out);
+		unlink(tmp);
+		return mb_error_set(err, -ENOMEM, "the draft: out of memory");
+	}
+	r = write_file(tmp, out.s, out.len);
+	mb_strbuf_free(&out);
+	if (r == 0 && rename(tmp, path) < 0)
+		r = mb_neg_errno();
+	if (r < 0) {
+		unlink(tmp);
+		return mb_error_set(err, r, "%s: cannot write the draft: %s", path, strerror(-r));
+	}
+	if (lr < 0) {
+		/* The message names the .tmp file the draft was checked as. */
+		return mb_error_set(err, -EINVAL, "%s: the draft does not load: %s", path, lerr.msg);
+	}
+	return 0;
+}
