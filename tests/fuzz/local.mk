@@ -75,8 +75,8 @@ check_DATA = tests/fuzz/fuzz-check.env
 CLEANFILES += tests/fuzz/fuzz-check.env
 tests/fuzz/fuzz-check.env: Makefile
 	$(AM_V_GEN)$(MKDIR_P) tests/fuzz && { \
-	echo "FC_CPPFLAGS='-include $(abs_top_builddir)/config.h -I$(abs_top_srcdir) -I$(abs_top_builddir) $(CJSON_CFLAGS) $(YAML_CFLAGS)'"; \
-	echo "FC_LIBS='$(CJSON_LIBS) $(YAML_LIBS) -lm'"; \
+	echo "FC_CPPFLAGS='-include $(abs_top_builddir)/config.h -I$(abs_top_srcdir) -I$(abs_top_builddir) $(CJSON_CFLAGS) $(YAML_CFLAGS) $(NETTLE_CFLAGS)'"; \
+	echo "FC_LIBS='$(CJSON_LIBS) $(YAML_LIBS) $(NETTLE_LIBS) -lm'"; \
 	echo "FC_COMMON='$(filter %.c,$(libcommon_a_SOURCES))'"; \
 	echo "FC_POLICY='$(filter %.c,$(libpolicy_a_SOURCES))'"; \
 	echo "FC_INSPECT='$(filter %.c,$(libinspect_a_SOURCES))'"; \
