@@ -44,7 +44,7 @@
 #include "sandbox/sync.h"
 
 /* Where the child keeps its fds once everything else is closed. */
-enum { FD_SYNC = 3, FD_STDIN, FD_STDOUT, FD_STDERR, FD_HANDOFF };
+enum { FD_SYNC = 3, FD_STDIN, FD_STDOUT, FD_STDERR, FD_HANDOFF, FD_STATUS };
 
 static void close_from(unsigned first)
 {
@@ -60,18 +60,22 @@ static void close_from(unsigned first)
  * 0, 1, 2 become /dev/null: the caller's terminal must never be reachable. */
 static int arrange_fds(struct mb_child *c)
 {
-	int want[5] = { c->sync_fd, c->stdio[0], c->stdio[1], c->stdio[2], c->handoff_fd };
-	int nwant = c->handoff_fd >= 0 ? 5 : 4;
-	int tmp[5];
-	for (int i = 0; i < nwant; i++) {
-		tmp[i] = fcntl(want[i], F_DUPFD_CLOEXEC, 100);
-		if (tmp[i] < 0)
+	/* In FD_SYNC.. order; a missing one (-1) leaves its place closed. */
+	int want[] = { c->sync_fd, c->stdio[0], c->stdio[1], c->stdio[2], c->handoff_fd, c->status_fd };
+	int tmp[ARRAY_SIZE(want)];
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+		tmp[i] = want[i] < 0 ? -1 : fcntl(want[i], F_DUPFD_CLOEXEC, 100);
+		if (want[i] >= 0 && tmp[i] < 0)
 			return mb_neg_errno();
 	}
-	for (int i = 0; i < nwant; i++)
-		if (dup3(tmp[i], FD_SYNC + i, O_CLOEXEC) < 0)
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+		int fd = FD_SYNC + (int)i;
+		if (tmp[i] < 0)
+			(void)close(fd);
+		else if (dup3(tmp[i], fd, O_CLOEXEC) < 0)
 			return mb_neg_errno();
-	close_from((unsigned)(FD_SYNC + nwant)); /* 7 too when there is no hand-off */
+	}
+	close_from((unsigned)(FD_SYNC + ARRAY_SIZE(want)));
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0)
 		return mb_neg_errno();
@@ -85,6 +89,8 @@ static int arrange_fds(struct mb_child *c)
 		c->stdio[i] = FD_STDIN + i;
 	if (c->handoff_fd >= 0)
 		c->handoff_fd = FD_HANDOFF;
+	if (c->status_fd >= 0)
+		c->status_fd = FD_STATUS;
 	return 0;
 }
 
@@ -293,5 +299,11 @@ _noreturn_ void mb_child_main(struct mb_child *c)
 	mb_close(c->handoff_fd);
 	for (int i = 0; i < 3; i++)
 		mb_close(c->stdio[i]);
-	_exit(mb_init_loop(pid));
+	int ws = 0;
+	int status = mb_init_loop(pid, &ws);
+	/* One write of a few bytes to a pipe: whole, or not at all. */
+	if (c->status_fd >= 0 && write(c->status_fd, &ws, sizeof(ws)) < 0) {
+		/* the caller is gone: nobody to tell */
+	}
+	_exit(status);
 }

@@ -19,6 +19,8 @@ struct mb_child {
 	 * NULL and -1. */
 	const struct mb_watch_filter *watch;
 	int handoff_fd;
+	/* Where the init writes the command's wait status before it exits. */
+	int status_fd;
 };
 
 /* Never returns: exits 125 after sending an error, or with the command's

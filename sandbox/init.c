@@ -44,7 +44,7 @@ static int status_of(int wstatus)
 	return 125;
 }
 
-int mb_init_loop(pid_t cmd)
+int mb_init_loop(pid_t cmd, int *ret_wstatus)
 {
 	sigset_t set;
 	mb_init_sigset(&set);
@@ -65,8 +65,10 @@ int mb_init_loop(pid_t cmd)
 			pid_t p = waitpid(-1, &ws, WNOHANG);
 			if (p <= 0)
 				break;
-			if (p == cmd)
+			if (p == cmd) {
+				*ret_wstatus = ws;
 				return status_of(ws);
+			}
 		}
 	}
 }

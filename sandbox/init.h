@@ -17,5 +17,7 @@ void mb_init_sigset(sigset_t *set);
 void mb_init_reset_signals(void);
 
 /* Run the init loop for the command `cmd` (a child of ours) and return the
- * status to exit with. Expects mb_init_sigset() blocked. */
-int mb_init_loop(pid_t cmd);
+ * status to exit with; *ret_wstatus gets the command's own wait status (pid
+ * 1 cannot die of a signal sent from inside, so 128+N is all its exit code
+ * can say). Expects mb_init_sigset() blocked. */
+int mb_init_loop(pid_t cmd, int *ret_wstatus);

@@ -53,6 +53,8 @@ struct mb_sandbox {
 	int stdout_fd;
 	int stderr_fd;
 	int listener_fd; /* seccomp user-notification fd, or -1 */
+	int status_fd;   /* O_NONBLOCK: the init writes the command's wait status
+			    here before it exits (mb_sandbox_command_status) */
 	struct mb_layers layers;
 };
 
@@ -77,6 +79,11 @@ static inline int mb_sandbox_exit_status(int r)
  * not block) and store what membrane-run exits with: the command's exit code,
  * or 128+N when it died of signal N (the init passes both on). */
 int mb_sandbox_wait(struct mb_sandbox *sb, int *ret_status);
+
+/* Once the init has exited: the command's own wait status (WIFSIGNALED
+ * tells a death by signal, which the init's exit code 128+N cannot), or
+ * -ENODATA when the init died before it could say (killed itself). */
+int mb_sandbox_command_status(const struct mb_sandbox *sb, int *ret_wstatus);
 
 /* Close our ends; does not signal or reap. */
 void mb_sandbox_close(struct mb_sandbox *sb);

@@ -223,10 +223,11 @@ int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret
 
 	/* Our ends: [0] of in (we write [1]), [0] of out and err (child writes [1]). */
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 }, sv[2] = { -1, -1 };
-	int hand[2] = { -1, -1 };
+	int hand[2] = { -1, -1 }, st[2] = { -1, -1 };
 	_cleanup_(mb_watch_filter_free) struct mb_watch_filter watch = { 0 };
 	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
+	    pipe2(st, O_CLOEXEC) < 0 ||
 	    (cfg->want_listener && (r = mb_watch_handoff_pair(hand)) < 0)) {
 		r = mb_error_set(err, mb_neg_errno(), "creating the sandbox's pipes: %m");
 		goto close_all;
@@ -248,6 +249,7 @@ int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret
 		.stdio = { in[0], out[1], errp[1] },
 		.watch = cfg->want_listener ? &watch : NULL,
 		.handoff_fd = hand[1],
+		.status_fd = st[1],
 	};
 	int pidfd = -1;
 	pid_t pid = clone_ns(c.ns_flags, &pidfd);
@@ -266,6 +268,7 @@ int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret
 	if (pid == 0) {
 		mb_close(sv[0]);
 		mb_close(hand[0]);
+		mb_close(st[0]);
 		mb_close(in[1]);
 		mb_close(out[0]);
 		mb_close(errp[0]);
@@ -274,6 +277,7 @@ int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret
 
 	sv[1] = mb_close(sv[1]);
 	hand[1] = mb_close(hand[1]);
+	st[1] = mb_close(st[1]);
 	in[0] = mb_close(in[0]);
 	out[1] = mb_close(out[1]);
 	errp[1] = mb_close(errp[1]);
@@ -285,6 +289,7 @@ int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret
 		.stdout_fd = out[0],
 		.stderr_fd = errp[0],
 		.listener_fd = -1,
+		.status_fd = st[0],
 	};
 	int status = 125;
 	unsigned features = 0;
@@ -294,7 +299,7 @@ int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret
 		sb.layers.seccomp_notify_killable = features & MB_WATCH_KILLABLE_RECV;
 	}
 	if (r == 0 && (set_nonblock(sb.stdin_fd) < 0 || set_nonblock(sb.stdout_fd) < 0 ||
-		       set_nonblock(sb.stderr_fd) < 0))
+		       set_nonblock(sb.stderr_fd) < 0 || set_nonblock(sb.status_fd) < 0))
 		r = mb_error_set(err, mb_neg_errno(), "fcntl O_NONBLOCK: %m");
 	if (r < 0) {
 		reap(pid, pidfd);
@@ -306,6 +311,7 @@ int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret
 	}
 	sv[0] = mb_close(sv[0]);
 	hand[0] = mb_close(hand[0]);
+	st[0] = -1; /* the caller's now, in sb */
 	*ret = sb;
 	return 0;
 
@@ -316,6 +322,7 @@ close_all:
 		mb_close(errp[i]);
 		mb_close(sv[i]);
 		mb_close(hand[i]);
+		mb_close(st[i]);
 	}
 	return r;
 }
@@ -344,4 +351,15 @@ void mb_sandbox_close(struct mb_sandbox *sb)
 	sb->stderr_fd = mb_close(sb->stderr_fd);
 	sb->listener_fd = mb_close(sb->listener_fd);
 	sb->pidfd = mb_close(sb->pidfd);
+	sb->status_fd = mb_close(sb->status_fd);
+}
+
+int mb_sandbox_command_status(const struct mb_sandbox *sb, int *ret_wstatus)
+{
+	int ws;
+	ssize_t n = sb->status_fd >= 0 ? read(sb->status_fd, &ws, sizeof(ws)) : -1;
+	if (n != (ssize_t)sizeof(ws))
+		return -ENODATA;
+	*ret_wstatus = ws;
+	return 0;
 }

@@ -232,6 +232,14 @@ static void on_child(struct mb_watch *w, uint32_t ev)
 	if (waitid((idtype_t)P_PIDFD, (id_t)rl->cfg->pidfd, &rl->info, WEXITED | WNOHANG) < 0 ||
 	    rl->info.si_pid == 0)
 		return;
+	/* The sandbox's init can only exit 128+N for a command killed by
+	 * signal N; it tells how the command really ended. */
+	int ws;
+	if (rl->cfg->command_status && rl->info.si_code == CLD_EXITED &&
+	    rl->cfg->command_status(rl->cfg->command_status_ud, &ws) == 0 && WIFSIGNALED(ws)) {
+		rl->info.si_code = WCOREDUMP(ws) ? CLD_DUMPED : CLD_KILLED;
+		rl->info.si_status = WTERMSIG(ws);
+	}
 	rl->exited = true;
 	mb_watch_del(w);
 	mb_timer_cancel(rl->loop, &rl->t_grace);

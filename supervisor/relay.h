@@ -28,6 +28,11 @@ struct mb_relay_config {
 	uint64_t call_timeout_ms; /* see mb_inspector_config */
 	pid_t pid;                /* the server (the sandbox's init) */
 	int pidfd;
+	/* When pid is an init that exits 128+N for a command killed by signal
+	 * N: the command's own wait status once pid has exited (0, or -errno
+	 * if unknown). NULL: pid's own exit is the server's. */
+	int (*command_status)(void *ud, int *ret_wstatus);
+	void *command_status_ud;
 	int server_stdin, server_stdout, server_stderr; /* O_NONBLOCK */
 	int client_in, client_out;                     /* usually 0 and 1 */
 	int (*report)(void *ud, const char *event, const cJSON *fields);

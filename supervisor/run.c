@@ -164,6 +164,11 @@ static int notify_setup(void *ud, struct mb_loop *loop, struct mb_inspector *ins
 	return mb_notifier_watch_add(&ns->nw, loop, ns->n, ns->pidfd);
 }
 
+static int command_status(void *ud, int *ret_wstatus)
+{
+	return mb_sandbox_command_status(ud, ret_wstatus);
+}
+
 /* A server that was started but cannot be reported on is stopped. */
 static void kill_and_reap(struct mb_sandbox *sb)
 {
@@ -261,6 +266,8 @@ static int run(const struct mb_options *o, const struct mb_profile *p, const str
 		.call_timeout_ms = o->call_timeout_ms,
 		.pid = sb.pid,
 		.pidfd = sb.pidfd,
+		.command_status = command_status,
+		.command_status_ud = &sb,
 		.server_stdin = sb.stdin_fd,
 		.server_stdout = sb.stdout_fd,
 		.server_stderr = sb.stderr_fd,

@@ -19,11 +19,13 @@ for who in root nobody; do
 	is "$(fact exit_status "$F")" 137 "[$who] its exit status is 128+SIGKILL"
 	a2=$(fact answer2 "$F")
 	like "$a2" '"id":2,"error":\{"code":-31001,' "[$who] the call in flight is answered with membrane's error -31001"
-	like "$a2" '"message":"membrane: the MCP server [^"]* before answering"' "[$who] ... saying the server ended before answering"
+	like "$a2" '"message":"membrane: the MCP server was killed by signal 9 [^"]*before answering"' \
+		"[$who] ... saying the server was killed by signal 9 before answering"
 	is "$(fact answers "$F")" "1,2" "[$who] no other answer, none twice"
 	is "$(fact stdout_not_json "$F")" 0 "[$who] nothing but JSON-RPC on stdout"
 	is "$(fact report_events "$F")" "start,exit" "[$who] reports: start, then exit"
-	like "$(fact report_last "$F")" '"event":"exit".*"status":137' "[$who] the exit report carries status 137"
+	like "$(fact report_last "$F")" '"event":"exit".*"status":137,"signal":9' \
+		"[$who] the exit report carries status 137 and signal 9 (the init's exit code alone cannot tell)"
 	is "$(fact report_complete "$F")" yes "[$who] every report line is whole"
 	is "$(fact stderr "$F")" "" "[$who] membrane-run itself says nothing on stderr (the answer and the report say it)"
 	no_survivor "[$who]" "$F"

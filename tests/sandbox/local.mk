@@ -64,3 +64,7 @@ EXTRA_DIST += tests/sandbox/fake-dns.py tests/sandbox/broker-dns.mjs tests/sandb
 TESTS += tests/sandbox/broker-best-effort.sh
 dist_check_DATA += tests/sandbox/broker-best-effort.sh
 EXTRA_DIST += tests/sandbox/broker-best-effort.yml tests/sandbox/broker-echo.py
+
+# How the server ended, told apart in the exit report (signal or code).
+TESTS += tests/sandbox/exit-status.sh
+EXTRA_DIST += tests/sandbox/exit-status.sh
