@@ -58,50 +58,45 @@ static bool match_component(const char *p, const char *pend, const char *t, cons
 	return p == pend;
 }
 
-bool mb_path_match(const char *pattern, const char *path)
+/* Walk pattern and path component by component, as far as both go. */
+enum walk_end {
+	WALK_MISMATCH,       /* a component differs */
+	WALK_PATTERN_ENDED,  /* every pattern component matched: path is it or beneath */
+	WALK_PATH_ENDED,     /* every path component matched and the pattern goes on */
+};
+
+static inline enum walk_end walk(const char *p, const char *t)
 {
-	if (!pattern || !path || pattern[0] != '/' || path[0] != '/')
-		return false;
-	const char *p = pattern, *t = path;
 	for (;;) {
 		while (*p == '/')
 			p++;
 		while (*t == '/')
 			t++;
 		if (!*p)
-			return true; /* every pattern component matched: t is it or beneath */
+			return WALK_PATTERN_ENDED;
 		if (!*t)
-			return false;
+			return WALK_PATH_ENDED;
 		const char *pend = pattern_component_end(p);
 		const char *tend = strchrnul(t, '/');
 		if (!match_component(p, pend, t, tend))
-			return false;
+			return WALK_MISMATCH;
 		p = pend;
 		t = tend;
 	}
+}
+
+bool mb_path_match(const char *pattern, const char *path)
+{
+	if (!pattern || !path || pattern[0] != '/' || path[0] != '/')
+		return false;
+	return walk(pattern, path) == WALK_PATTERN_ENDED;
 }
 
 bool mb_path_match_ancestor(const char *pattern, const char *dir)
 {
 	if (!pattern || !dir || pattern[0] != '/' || dir[0] != '/')
 		return false;
-	const char *p = pattern, *t = dir;
-	for (;;) {
-		while (*p == '/')
-			p++;
-		while (*t == '/')
-			t++;
-		if (!*p)
-			return false; /* the pattern ran out first: dir is it or beneath */
-		if (!*t)
-			return true; /* every dir component matched, the pattern goes on */
-		const char *pend = pattern_component_end(p);
-		const char *tend = strchrnul(t, '/');
-		if (!match_component(p, pend, t, tend))
-			return false;
-		p = pend;
-		t = tend;
-	}
+	return walk(pattern, dir) == WALK_PATH_ENDED;
 }
 
 bool mb_path_within(const char *path, const char *dir)
