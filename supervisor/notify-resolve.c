@@ -11,13 +11,15 @@
  * pivot_root'ed into a tmpfs shows /proc/PID/cwd as "/srv/mcp", not as a host
  * path. In the tests without namespaces the two roots are the same.
  *
- * Three steps, cheapest first:
+ * Four steps, cheapest first:
  *  1. openat2(root, path, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS): no symlink
  *     on the way, so the lexical normalisation is the canonical name (one
  *     openat2 and one close: the common case).
  *  2. On ELOOP, openat2 with RESOLVE_NO_MAGICLINKS, then readlink of the fd.
- *  3. When that fails (a dangling symlink, a missing component behind a
- *     symlink, /proc/self, a magic link), walk component by component:
+ *  3. When that says ENOENT (a missing component behind a symlink), name
+ *     the deepest directory that is there (resolve_missing).
+ *  4. Otherwise (a dangling symlink, "..", /proc/self, a magic link), walk
+ *     component by component:
  *     symlinks are read and spliced in, /proc/self and /proc/thread-self are
  *     replaced by the target's own ids in its pid namespace (from us, "self"
  *     would name the supervisor), and magic links (/proc/PID/fd/N, cwd, root,
@@ -480,6 +482,67 @@ static int parent_present(struct rctx *c, const char *rel)
 	return errno == ENOENT ? 0 : -errno;
 }
 
+static bool has_dotdot(const char *p)
+{
+	for (const char *s = strstr(p, ".."); s; s = strstr(s + 2, ".."))
+		if ((s == p || s[-1] == '/') && (s[2] == '\0' || s[2] == '/'))
+			return true;
+	return false;
+}
+
+/* Absent behind a symlink (ELOOP without symlinks, ENOENT with them), as
+ * when ld.so probes /lib/x86_64-linux-gnu/glibc-hwcaps/...: the kernel
+ * names the deepest directory that is there, and what follows it is
+ * missing, so its lexical name is the one the call uses. Three or four
+ * system calls where the walker spends three per component. The walker
+ * stays the answer for "..", which a symlink makes non-lexical, and for a
+ * missing component that is itself a dangling symlink (O_CREAT follows it). */
+static int resolve_missing(struct rctx *c, const char *path)
+{
+	struct mb_notifier *n = c->n;
+	const char *rel = c->out + c->prefix_len; /* lexical, normalised */
+	size_t cut = strlen(rel);
+	if (has_dotdot(path) || cut >= sizeof(n->wcur))
+		return walk(c, path);
+	char *dir = n->wcur;
+	memcpy(dir, rel, cut + 1);
+	int fd;
+	for (;;) {
+		while (cut > 0 && dir[cut] != '/')
+			cut--;
+		if (cut == 0)
+			return walk(c, path);
+		dir[cut] = '\0';
+		fd = sys_openat2(c->root, dir, O_PATH | O_DIRECTORY | O_CLOEXEC,
+				 RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+		if (fd >= 0)
+			break;
+		if (errno != ENOENT)
+			return walk(c, path);
+	}
+	const char *tail = rel + cut + 1;
+	size_t first = strcspn(tail, "/");
+	bool last = tail[first] == '\0';
+	struct stat st;
+	if (first >= sizeof(n->link)) {
+		mb_close(fd);
+		return walk(c, path);
+	}
+	memcpy(n->link, tail, first);
+	n->link[first] = '\0';
+	int e = fstatat(fd, n->link, &st, AT_SYMLINK_NOFOLLOW) < 0 ? errno : 0;
+	int len = e == ENOENT ? fd_path(fd, n->link, sizeof(n->link)) : -1;
+	mb_close(fd);
+	if (len <= 0 || n->link[0] != '/' || has_deleted_suffix(n->link, (size_t)len) ||
+	    (c->proc && is_proc_path(n->link)))
+		return walk(c, path);
+	char *full = n->wrest[0];
+	int fl = snprintf(full, MB_LONG_MAX, "%s/%s", n->link, tail);
+	if (fl < 0 || fl >= MB_LONG_MAX || mb_path_normalize(full, c->out, c->outsz) <= 0)
+		return walk(c, path);
+	return classify_absent(c, last);
+}
+
 /* path: absolute, beneath c->root. */
 static int resolve_abs(struct rctx *c, const char *path)
 {
@@ -541,6 +604,8 @@ static int resolve_abs(struct rctx *c, const char *path)
 			t->presence = MB_PRESENT;
 			return MB_DECODED;
 		}
+	} else if (errno == ENOENT) {
+		return resolve_missing(c, path);
 	}
 	return walk(c, path);
 }

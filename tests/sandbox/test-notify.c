@@ -109,6 +109,27 @@ static long c_open_dangling_creat(void)
 {
 	return fdres(syscall(SYS_openat, AT_FDCWD, "dang", O_WRONLY | O_CREAT, 0600));
 }
+/* Missing files behind a symlinked directory (ld.so's glibc-hwcaps probes). */
+static long c_open_link_probe(void)
+{
+	return fdres(syscall(SYS_openat, AT_FDCWD, "abs/no/such", O_RDONLY));
+}
+static long c_open_link_creat(void)
+{
+	return fdres(syscall(SYS_openat, AT_FDCWD, "abs/new3", O_WRONLY | O_CREAT, 0600));
+}
+static long c_open_link_dangling(void)
+{
+	return fdres(syscall(SYS_openat, AT_FDCWD, "abs/dl", O_WRONLY | O_CREAT, 0600));
+}
+static long c_open_link_dangling_dir(void)
+{
+	return fdres(syscall(SYS_openat, AT_FDCWD, "abs/dl/x", O_RDONLY));
+}
+static long c_open_link_dotdot(void)
+{
+	return fdres(syscall(SYS_openat, AT_FDCWD, "sub/../missing", O_RDONLY));
+}
 static long c_open_probe(void)
 {
 	return fdres(syscall(SYS_openat, AT_FDCWD, "no/such/file", O_RDONLY));
@@ -445,6 +466,8 @@ static long c_bad_dirfd(void) { return fdres(syscall(SYS_openat, 999, "f", O_RDO
 	X(open_abs) X(open_rel_cwd) X(open_rel_dirfd) X(open_dotdot_dirfd) X(open_symlink)     \
 	X(open_nofollow) X(open_abs_symlink_dir) X(open_creat_new) X(open_creat_existing_ro)   \
 	X(open_trunc_ro) X(open_rdwr) X(open_dangling_creat) X(open_probe) X(open_deny)       \
+	X(open_link_probe) X(open_link_creat) X(open_link_dangling) X(open_link_dangling_dir)  \
+	X(open_link_dotdot)                                                                    \
 	X(open_opath) X(open_legacy) X(creat) X(tmpfile) X(openat2_plain) X(openat2_in_root)   \
 	X(openat2_opath) X(openat2_creat) X(page_cross) X(page_end_nul) X(page_end_no_nul)      \
 	X(unmapped) X(null_path) X(path_max) X(path_too_long) X(proc_fd_reopen)                \
@@ -571,6 +594,10 @@ int main(void)
 	symlink(b, tp("abs"));
 	symlink("newfile", tp("dang"));
 	symlink("/g", tp("d/rootlink"));
+	symlink("../newfile2", tp("d/dl"));
+	mkdir(tp("d/sub"), 0755);
+	snprintf(b, sizeof(b), "%s/d/sub", T);
+	symlink(b, tp("sub"));
 	if (pipe(pipefd) < 0)
 		return 1;
 	snprintf(b, sizeof(b), "/proc/self/fd/%d", pipefd[0]);
@@ -652,7 +679,23 @@ int main(void)
 	allow();
 	is_int(h_run(C_open_probe), -ENOENT, "a probe gets the kernel's ENOENT");
 	check("probe", h_find("openat"), 0, MB_TARGET_PATH, MB_PRESENT_NONE, R, tp("no/such/file"));
+	is_int(h_run(C_open_link_probe), -ENOENT, "a probe behind a symlinked dir: ENOENT");
+	check("probe behind a symlink", h_find("openat"), 0, MB_TARGET_PATH, MB_PRESENT_NONE, R,
+	      tp("d/no/such"));
+	is_int(h_run(C_open_link_creat), 0, "O_CREAT behind a symlinked dir");
+	check("O_CREAT behind a symlink", h_find("openat"), 0, MB_TARGET_PATH, MB_PRESENT_NEW, W,
+	      tp("d/new3"));
+	is_int(h_run(C_open_link_dangling_dir), -ENOENT, "beneath a dangling symlink: ENOENT");
+	check("beneath a dangling symlink", h_find("openat"), 0, MB_TARGET_PATH, MB_PRESENT_NONE, R,
+	      tp("newfile2/x"));
+	is_int(h_run(C_open_link_dotdot), -ENOENT, "\"..\" after a symlink is not lexical");
+	check("\"..\" after a symlink", h_find("openat"), 0, MB_TARGET_PATH, MB_PRESENT_NONE, R,
+	      tp("d/missing"));
 	deny();
+	is_int(h_run(C_open_link_dangling), -EACCES, "O_CREAT of a dangling symlink behind a symlink");
+	check("dangling behind a symlink", h_find("openat"), 0, MB_TARGET_PATH, MB_PRESENT_NEW, W,
+	      tp("newfile2"));
+	ok(access(tp("newfile2"), F_OK) < 0, "the denied O_CREAT created nothing");
 	is_int(h_run(C_open_deny), -EACCES, "a denied open reaches the child as EACCES");
 	allow();
 	uint64_t before = mb_notifier_stats(h_notifier())->received;
