@@ -20,8 +20,8 @@ done
 
 TRUE=$(readlink -f /bin/true)
 LDSO=$(readlink -f /lib64/ld-linux-x86-64.so.2)
-LAUNCH="$top_builddir/tests/sandbox/launch --ro /bin --ro /lib --ro /lib64 --ro /usr --exec $TRUE --exec $LDSO -- /bin/true"
-BWRAP="bwrap --unshare-all --die-with-parent --new-session --cap-drop ALL --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 --proc /proc --dev /dev /bin/true"
+LAUNCH="$top_builddir/tests/sandbox/launch --ro /etc/ld.so.cache --ro /bin --ro /lib --ro /lib64 --ro /usr --exec $TRUE --exec $LDSO -- /bin/true"
+BWRAP="bwrap --unshare-all --die-with-parent --new-session --cap-drop ALL --ro-bind /usr /usr --ro-bind /etc/ld.so.cache /etc/ld.so.cache --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 --proc /proc --dev /dev /bin/true"
 # firejail 0.9.72 has no fresh root and no Landlock: these flags give what
 # it can of membrane's isolation (bench/README.md says what each does).
 # --private-etc makes it print two "unmount: Invalid argument" lines.
