@@ -56,6 +56,9 @@ struct audit_event {
 	int64_t time_us; /* microseconds since the epoch */
 	const char *event, *mode, *profile, *session, *prev;
 	uint64_t seq;
+	/* the operations the line stands for: its "count" (repeats collapsed
+	 * into one line), else 1 */
+	uint64_t count;
 	/* the event's own fields, NULL when absent */
 	const char *op, *decision, *target, *reason, *syscall, *method;
 	/* distinct tools of requests[] and request; has_requests: the event
@@ -111,7 +114,7 @@ struct audit_topk_entry {
 	uint64_t count, error;
 };
 struct audit_topk *audit_topk_new(size_t cap);
-int audit_topk_add(struct audit_topk *t, const char *key);
+int audit_topk_add(struct audit_topk *t, const char *key, uint64_t weight);
 /* Entries by count, highest first (ties by key); *n entries. The array is
  * the caller's to free; keys stay the table's. */
 struct audit_topk_entry *audit_topk_sorted(struct audit_topk *t, size_t *n);

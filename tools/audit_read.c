@@ -150,6 +150,16 @@ static bool is_hex(const char *s, size_t n)
 	return true;
 }
 
+/* A JSON number that is a whole number from min to 2^53. */
+static bool json_uint(const cJSON *v, uint64_t min, uint64_t *out)
+{
+	if (!cJSON_IsNumber(v) || v->valuedouble < (double)min ||
+	    v->valuedouble > 9007199254740992.0 || v->valuedouble != (double)(uint64_t)v->valuedouble)
+		return false;
+	*out = (uint64_t)v->valuedouble;
+	return true;
+}
+
 static const char *str_member(const cJSON *o, const char *name)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
@@ -199,10 +209,12 @@ int audit_event_parse(char *line, size_t len, struct audit_event *ev, const char
 	if (!ev->session || !is_hex(ev->session, 32))
 		return audit_event_clear(ev), *why = "no valid \"session\" (32 hex digits)", -EINVAL;
 	const cJSON *seq = cJSON_GetObjectItemCaseSensitive(o, "seq");
-	if (!cJSON_IsNumber(seq) || seq->valuedouble < 0 || seq->valuedouble > 9007199254740992.0 ||
-	    seq->valuedouble != (double)(uint64_t)seq->valuedouble)
+	if (!json_uint(seq, 0, &ev->seq))
 		return audit_event_clear(ev), *why = "no valid \"seq\"", -EINVAL;
-	ev->seq = (uint64_t)seq->valuedouble;
+	const cJSON *count = cJSON_GetObjectItemCaseSensitive(o, "count");
+	ev->count = 1;
+	if (count && !json_uint(count, 1, &ev->count))
+		return audit_event_clear(ev), *why = "\"count\" is not a whole number >= 1", -EINVAL;
 	ev->prev = str_member(o, "prev");
 	if (!ev->prev || !is_hex(ev->prev, 64))
 		return audit_event_clear(ev), *why = "no valid \"prev\" (64 hex digits)", -EINVAL;

@@ -2,7 +2,8 @@
  * and the most frequent targets, in bounded tables (audit_topk.c): at most
  * SUMMARY_DIM_CAP values per column and SUMMARY_TARGET_CAP targets, so
  * memory does not grow with the report. A table that filled up says so and
- * marks the counts that may be high. */
+ * marks the counts that may be high. A line with a "count" weighs that
+ * much in every table. */
 #include <errno.h>
 #include <string.h>
 
@@ -30,6 +31,8 @@ static const struct {
 struct summary {
 	struct audit_topk *t[COL_N];
 	uint64_t matched;
+	uint64_t operations; /* matched lines weighted by their count */
+	uint64_t weight;     /* the line being counted's */
 	int64_t first_us, last_us;
 	char first[40], last[40];
 	bool oom;
@@ -37,7 +40,7 @@ struct summary {
 
 static void count(struct summary *s, int col, const char *key)
 {
-	if (audit_topk_add(s->t[col], key) < 0)
+	if (audit_topk_add(s->t[col], key, s->weight) < 0)
 		s->oom = true;
 }
 
@@ -53,6 +56,10 @@ static void summary_one(void *ud, const struct audit_event *ev)
 		snprintf(s->last, sizeof(s->last), "%s", ev->time);
 	}
 	s->matched++;
+	s->operations += ev->count;
+	/* A line with a count stands for that many operations: the tables
+	 * count operations, as if the repeats had been written one by one. */
+	s->weight = ev->count;
 	count(s, COL_EVENT, ev->event);
 	count(s, COL_PROFILE, ev->profile);
 	count(s, COL_SESSION, ev->session);
@@ -103,6 +110,9 @@ static void print_text(struct summary *s, const struct audit_walk *w, const stru
 	printf("events    %llu", (unsigned long long)w->events);
 	if (w->filtered && !audit_filter_empty(&in->filter))
 		printf(" (%llu matching)", (unsigned long long)s->matched);
+	if (s->operations != s->matched)
+		printf(", standing for %llu operations (repeats written once with a count)",
+		       (unsigned long long)s->operations);
 	if (w->malformed)
 		printf(", %llu malformed line%s skipped", (unsigned long long)w->malformed,
 		       w->malformed == 1 ? "" : "s");
@@ -168,6 +178,7 @@ static int print_json(struct summary *s, const struct audit_walk *w, const struc
 	bool okay = cJSON_AddNumberToObject(o, "lines", (double)w->lines) &&
 		    cJSON_AddNumberToObject(o, "events", (double)w->events) &&
 		    cJSON_AddNumberToObject(o, "matched", (double)s->matched) &&
+		    cJSON_AddNumberToObject(o, "operations", (double)s->operations) &&
 		    cJSON_AddNumberToObject(o, "malformed", (double)w->malformed);
 	if (okay && s->matched)
 		okay = cJSON_AddStringToObject(o, "first", s->first) &&

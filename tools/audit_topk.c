@@ -108,15 +108,15 @@ static void unlink_entry(struct audit_topk *t, size_t idx)
 	*p = t->e[idx].next;
 }
 
-int audit_topk_add(struct audit_topk *t, const char *key)
+int audit_topk_add(struct audit_topk *t, const char *key, uint64_t weight)
 {
 	size_t len = strnlen(key, AUDIT_TOPK_KEY);
 	size_t b = hash(key, len) & (t->nbuckets - 1);
-	t->total++;
+	t->total += weight;
 	for (ssize_t i = t->bucket[b]; i >= 0; i = t->e[i].next) {
 		struct topk_entry *e = &t->e[i];
 		if (strncmp(e->key, key, len) == 0 && e->key[len] == '\0') {
-			e->count++;
+			e->count += weight;
 			sift_down(t, e->heap);
 			return 0;
 		}
@@ -127,7 +127,7 @@ int audit_topk_add(struct audit_topk *t, const char *key)
 	size_t idx;
 	if (t->n < t->cap) {
 		idx = t->n++;
-		t->e[idx] = (struct topk_entry){ .key = k, .count = 1, .heap = idx };
+		t->e[idx] = (struct topk_entry){ .key = k, .count = weight, .heap = idx };
 		t->heap[idx] = idx;
 		sift_up(t, idx);
 	} else {
@@ -140,7 +140,7 @@ int audit_topk_add(struct audit_topk *t, const char *key)
 		free(t->e[idx].key);
 		t->e[idx].key = k;
 		t->e[idx].error = t->e[idx].count;
-		t->e[idx].count++;
+		t->e[idx].count += weight;
 		sift_down(t, 0);
 	}
 	t->e[idx].next = t->bucket[b];

@@ -79,7 +79,10 @@ st=$?
 is "$st" 0 "summary exits 0"
 want=$($REF summary all.jsonl | jq -r '.by_event[] | select(.value=="violation") | .count')
 like "$(cat sum.txt)" "^ *$want  violation$" "summary counts $want violations"
-like "$(head -1 sum.txt)" "^events    $((lines + 2))$" "summary's first line counts every event"
+ops=$($REF summary all.jsonl | jq .operations)
+ok "gen-report wrote lines with a count (repeats collapsed)" test "$ops" -gt "$((lines + 2))"
+like "$(head -1 sum.txt)" "^events    $((lines + 2)), standing for $ops operations " \
+	"summary's first line counts every event, and the operations they stand for"
 # Each table: the counts end in the same column as the header's COUNT.
 bad=$(awk '/^ *COUNT  /{w=index($0,"COUNT")+4; next} /^$/{w=0} w && NF {if (!match($0, /^ *~?[0-9]+  /) || RLENGTH - 2 != w) print NR": "$0}' sum.txt)
 is "$bad" "" "every table is aligned under COUNT"
@@ -118,6 +121,27 @@ is "$top" "$want" "the most frequent target comes first"
 ok "the text summary says when the target table was full" grep -qF "table full" out.txt
 "$AUDIT" summary --top 4096 big.jsonl > out.txt
 ok "and marks estimated counts with ~" grep -Eq '^ *~[0-9]+  /srv/mcp/data-' out.txt
+
+# ---- a line with a count stands for that many operations ----
+with_count() { echo "$old" | sed "s/\"requests\":\[\]/\"requests\":[],\"count\":$1/"; }
+printf '%s\n' "$old" "$(with_count 5)" > count.jsonl
+got=$("$AUDIT" summary --json count.jsonl)
+is "$(echo "$got" | jq -c '[.events, .operations]')" "[2,6]" "two lines, one with count 5: 6 operations"
+is "$(echo "$got" | jq -c '.top_targets')" '[{"value":"/old/secret","count":6,"error":0}]' \
+	"the target is counted 6 times"
+is "$(echo "$got" | jq -c '[.by_op[0].count, .by_decision[0].count, .by_tool[0].count]')" "[6,6,6]" \
+	"and so are its op, decision and tool (idle)"
+like "$("$AUDIT" summary count.jsonl | head -1)" "^events    2, standing for 6 operations" \
+	"the text summary says how many operations the lines stand for"
+like "$("$AUDIT" list count.jsonl | tail -1)" " count=5" "list shows the count"
+for bad in 0 -3 1.5 '"5"' null 1e300; do
+	with_count "$bad" > badcount.jsonl
+	"$AUDIT" summary --json badcount.jsonl > out.txt 2> err.txt
+	st=$?
+	is "$st" 3 "count $bad: the line is malformed (exit 3)"
+	like "$(cat err.txt)" "badcount.jsonl:1: malformed line skipped: \"count\" is not a whole number" \
+		"count $bad: named on stderr"
+done
 
 # ---- malformed lines: counted, named, never fatal ----
 head -3 r.jsonl > bad.jsonl                                # 1-3 good
@@ -176,11 +200,13 @@ like "$(echo "$out" | tail -1)" "first is at edited.jsonl:200$" "and is the firs
 python3 -c '
 import json,sys
 lines=open("r.jsonl").read().split("\n")
-ev=json.loads(lines[299]); ev["decision"]="allowed"
-lines[299]=json.dumps(ev,separators=(",",":"))
-open("edited2.jsonl","w").write("\n".join(lines))'
+i=next(i for i in range(299,len(lines)) if json.loads(lines[i]).get("decision")=="denied")
+ev=json.loads(lines[i]); ev["decision"]="allowed"
+lines[i]=json.dumps(ev,separators=(",",":"))
+open("edited2.jsonl","w").write("\n".join(lines))
+print(i+1)' > edited2.at
 out=$("$AUDIT" verify edited2.jsonl)
-like "$out" "^edited2.jsonl:300: edited: " "a decision turned to allowed is found at its line"
+like "$out" "^edited2.jsonl:$(cat edited2.at): edited: " "a denial turned to allowed is found at its line"
 
 # Remove one line: the next line of the same session is named.
 s200=$(sed -n 200p r.jsonl | jq -r .session)

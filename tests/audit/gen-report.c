@@ -107,6 +107,8 @@ static cJSON *violation(const struct profile *p, unsigned *id, unsigned ntargets
 		snprintf(reason, sizeof(reason), "no request in flight");
 	cJSON_AddStringToObject(f, "reason", reason);
 	cJSON_AddItemToObject(f, "requests", reqs);
+	if (pick(5) == 0) /* repeats collapsed into one line, as the correlator writes them */
+		cJSON_AddNumberToObject(f, "count", 2 + pick(9));
 	return f;
 }
 

@@ -102,10 +102,10 @@ def main():
         counts = {}
         for _, ev in read(a.files):
             if isinstance(ev.get("target"), str):
-                counts[ev["target"]] = counts.get(ev["target"], 0) + 1
+                counts[ev["target"]] = counts.get(ev["target"], 0) + ev.get("count", 1)
         json.dump(counts, sys.stdout)
         return
-    n = {"lines": 0, "events": 0, "matched": 0}
+    n = {"lines": 0, "events": 0, "matched": 0, "operations": 0}
     cols = {c: {} for c in ("event", "profile", "tool", "op", "decision", "target")}
     sessions = set()
     first = last = None
@@ -115,6 +115,8 @@ def main():
         if not matches(ev, a, now_us):
             continue
         n["matched"] += 1
+        w = ev.get("count", 1)  # a line with a count stands for that many
+        n["operations"] += w
         if a.cmd == "list":
             out.write(line + b"\n")
             continue
@@ -126,15 +128,16 @@ def main():
         sessions.add(ev["session"])
         for c in ("event", "profile", "op", "decision", "target"):
             if isinstance(ev.get(c), str):
-                cols[c][ev[c]] = cols[c].get(ev[c], 0) + 1
+                cols[c][ev[c]] = cols[c].get(ev[c], 0) + w
         tl = tools_of(ev)
         for tool in tl:
-            cols["tool"][tool] = cols["tool"].get(tool, 0) + 1
+            cols["tool"][tool] = cols["tool"].get(tool, 0) + w
         if has_requests(ev) and not tl:
-            cols["tool"]["(idle)"] = cols["tool"].get("(idle)", 0) + 1
+            cols["tool"]["(idle)"] = cols["tool"].get("(idle)", 0) + w
     if a.cmd == "list":
         return
-    s = {"lines": n["lines"], "events": n["events"], "matched": n["matched"], "malformed": 0}
+    s = {"lines": n["lines"], "events": n["events"], "matched": n["matched"],
+         "operations": n["operations"], "malformed": 0}
     if first:
         s["first"] = first[1]
         s["last"] = last[1]
