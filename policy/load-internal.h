@@ -68,6 +68,9 @@ struct loader {
 	MB_VEC(char *) set_names; /* copies of --set names (owned) */
 	MB_VEC(size_t) resolving; /* var indices, for cycle messages */
 	MB_VEC(struct ld_placeholder) placeholders;
+	/* While a request's grants are read: its method and the params MCP
+	 * gives it (space-separated), or NULL for a method we do not know. */
+	const char *req_method, *req_params;
 };
 
 /* Errors. All return the negative errno they were given. */
@@ -144,6 +147,9 @@ int ld_parse_size(const char *s, uint64_t *ret);
 int ld_version(struct loader *l, const struct yt_node *root);
 int ld_main_keys(struct loader *l);
 /* load_grants.c: runtime (main or fragment), tools, requests, within. */
+/* 0, or an error when the request being read cannot have param NAME. */
+int ld_request_param_check(struct loader *l, const struct yt_node *n, const char *name,
+			   size_t len);
 int ld_runtime(struct loader *l, const struct yt_node *map);
 int ld_tools(struct loader *l, const struct yt_node *map, bool requests);
 int ld_arguments(struct loader *l, const struct yt_node *map);

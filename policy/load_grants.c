@@ -106,6 +106,65 @@ static bool tool_name_ok(const char *s, bool request)
 	return len >= 1 && len <= LD_MAX_NAME && strspn(s, set) == len;
 }
 
+/* The params of the client requests a profile may grant, as MCP defines
+ * them from 2024-11-05 to 2026-07-28, so that a placeholder no request of
+ * the method can fill is refused at load. Any request may also carry _meta,
+ * a task (2025-11-25) and, when retried, inputResponses and requestState
+ * (2026-07-28). Methods not listed (extensions) are not checked. */
+#define ANY_REQUEST_PARAMS "_meta task inputResponses requestState"
+static const struct {
+	const char *method, *params;
+} request_params[] = {
+	{ "completion/complete", "ref argument context" },
+	{ "initialize", "protocolVersion capabilities clientInfo" },
+	{ "logging/setLevel", "level" },
+	{ "ping", "" },
+	{ "prompts/get", "name arguments" },
+	{ "prompts/list", "cursor" },
+	{ "resources/list", "cursor" },
+	{ "resources/read", "uri" },
+	{ "resources/subscribe", "uri" },
+	{ "resources/templates/list", "cursor" },
+	{ "resources/unsubscribe", "uri" },
+	{ "server/discover", "" },
+	{ "tasks/cancel", "taskId" },
+	{ "tasks/get", "taskId" },
+	{ "tasks/list", "cursor" },
+	{ "tasks/result", "taskId" },
+	{ "tools/list", "cursor" },
+};
+
+static const char *known_params(const char *method)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(request_params); i++)
+		if (strcmp(request_params[i].method, method) == 0)
+			return request_params[i].params;
+	return NULL;
+}
+
+static bool word_in(const char *words, const char *w, size_t len)
+{
+	for (const char *p = words; *p;) {
+		size_t n = strcspn(p, " ");
+		if (n == len && memcmp(p, w, len) == 0)
+			return true;
+		p += n + (p[n] == ' ');
+	}
+	return false;
+}
+
+int ld_request_param_check(struct loader *l, const struct yt_node *n, const char *name,
+			   size_t len)
+{
+	if (!l->req_params || word_in(l->req_params, name, len) ||
+	    word_in(ANY_REQUEST_PARAMS, name, len))
+		return 0;
+	return ld_error(l, -EINVAL, n,
+			"%s has no param '%.*s': nothing can fill {%.*s} (a request's placeholders name its params; %s takes %s%s" ANY_REQUEST_PARAMS ")",
+			l->req_method, (int)len, name, (int)len, name, l->req_method, l->req_params,
+			*l->req_params ? " " : "");
+}
+
 static int one_tool(struct loader *l, const struct yt_pair *pair, bool request)
 {
 	const char *kind = request ? "request" : "tool";
@@ -130,7 +189,11 @@ static int one_tool(struct loader *l, const struct yt_pair *pair, bool request)
 	if (r < 0)
 		return r;
 	l->placeholders.n = 0; /* {x} vs {x[]} is checked within one tool */
-	return grants(l, val, LD_SCOPE_CALL, &t->grants);
+	l->req_method = request ? t->name : NULL;
+	l->req_params = request ? known_params(t->name) : NULL;
+	r = grants(l, val, LD_SCOPE_CALL, &t->grants);
+	l->req_method = l->req_params = NULL;
+	return r;
 }
 
 int ld_tools(struct loader *l, const struct yt_node *map, bool request)

@@ -146,7 +146,10 @@ static int scan(struct loader *l, const struct yt_node *n, enum ld_scope scope,
 			return ld_error(l, -EINVAL, n,
 					"more than one {NAME[]} placeholder in '%s' (each element of one array fills a grant: split it in two)",
 					s);
-		int r = note_placeholder(l, n, name, len, array);
+		int r = ld_request_param_check(l, n, name, len);
+		if (r < 0)
+			return r;
+		r = note_placeholder(l, n, name, len, array);
 		if (r < 0)
 			return r;
 		pp->has_placeholder = true;

@@ -154,6 +154,8 @@ static const struct {
 	  "@/placeholder-tmpfs.yml:4:11: tmpfs mounts are made before any call: no argument can fill {session} (write a fixed path)" },
 	{ "placeholder-within.yml", NULL,
 	  "@/placeholder-within.yml:4:12: arguments.within bounds every call: no argument can fill {user} (write a fixed path)" },
+	{ "request-param.yml", NULL,
+	  "@/request-param.yml:4:28: resources/read has no param 'path': nothing can fill {path} (a request's placeholders name its params; resources/read takes uri _meta task inputResponses requestState)" },
 	{ "relative-path-tool.yml", NULL,
 	  "@/relative-path-tool.yml:4:23: relative path 'data/{path}' (write an absolute path, or start with a {placeholder})" },
 	{ "relative-path.yml", NULL,

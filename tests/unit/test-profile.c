@@ -474,6 +474,36 @@ static void test_files(void)
 	       "a device is not a profile");
 }
 
+/* A request's placeholders name its params: those MCP gives it, those any
+ * request may carry, or anything for a method MCP does not define. */
+static void test_request_params(void)
+{
+	static const char *const good[] = {
+		"resources/read: { read: [\"/srv/{uri}\"] }",
+		"prompts/get: { read: [\"/srv/prompts/{name}\"] }",
+		"completion/complete: { read: [\"/srv/{ref}\"] }",
+		"resources/read: { read: [\"/srv/{requestState}\"] }",
+		"x-vendor/export: { write: [\"/srv/out/{dest}\"] }",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+		char text[256];
+		snprintf(text, sizeof(text), "version: 1\nname: rq\nrequests:\n  %s\n", good[i]);
+		struct mb_error err = { 0 };
+		struct mb_profile *p = load_buf(text, NULL, &err);
+		if (!ok(p != NULL, "request grant loads: %s", good[i]))
+			diag("%s", err.msg);
+		mb_profile_free(p);
+	}
+	struct mb_error err = { 0 };
+	struct mb_profile *p =
+		load_buf("version: 1\nname: rq\nrequests:\n  ping: { read: [\"/srv/{x}\"] }\n", NULL, &err);
+	ok(p == NULL, "ping has no params to fill a placeholder");
+	is_str(err.msg,
+	       "buffer.yml:4:18: ping has no param 'x': nothing can fill {x} (a request's placeholders name its params; ping takes _meta task inputResponses requestState)",
+	       "the error names the params ping takes");
+	mb_profile_free(p);
+}
+
 int main(void)
 {
 	test_full();
@@ -484,5 +514,6 @@ int main(void)
 	test_users();
 	test_buffer_options();
 	test_files();
+	test_request_params();
 	return done_testing();
 }
