@@ -11,7 +11,7 @@ bench: $(BENCH_DEPS)
 	$(MAKE) $(AM_MAKEFLAGS) bench-relay
 	$(MAKE) $(AM_MAKEFLAGS) bench-side-by-side
 bench-side-by-side: $(BENCH_DEPS)
-	top_srcdir=$(abs_top_srcdir) top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/side-by-side.sh $(abs_top_srcdir)/bench/results.md
+	top_srcdir=$(srcdir_abs) top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/side-by-side.sh $(srcdir_abs)/bench/results.md
 EXTRA_DIST += bench/side-by-side.sh bench/results.py bench/results.md bench/README.md
 
 # Built on demand only (EXTRA_PROGRAMS): they take tens of seconds to run.
@@ -47,7 +47,7 @@ EXTRA_DIST += bench/audit-results.md
 EXTRA_DIST += bench/startup.sh bench/true.yml bench/startup-results.md
 .PHONY: bench-startup
 bench-startup: membrane-run tests/sandbox/launch
-	top_srcdir=$(abs_top_srcdir) top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/startup.sh $(abs_top_srcdir)/bench/startup-results.md
+	top_srcdir=$(srcdir_abs) top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/startup.sh $(srcdir_abs)/bench/startup-results.md
 
 # ns per mb_callgrants_allows_path query; built, never run by make check.
 noinst_PROGRAMS += bench/bench-match
@@ -69,11 +69,11 @@ bench-relay: bench/relay-bench bench/plain-relay tests/fixtures/mcp-echo tests/i
 # The same calls against server-everything's echo tool (tests/e2e's npm
 # packages: npm ci there first): bare, through the plain relay, and through
 # membrane-run under profiles/everything.yml (sandbox and all).
-EVERYTHING_MODULES = $(abs_top_srcdir)/tests/e2e/node_modules
+EVERYTHING_MODULES = $(srcdir_abs)/tests/e2e/node_modules
 EVERYTHING_DIR = $(EVERYTHING_MODULES)/@modelcontextprotocol/server-everything
 bench-everything: bench/relay-bench bench/plain-relay membrane-run
 	N=$${N:-5000} SERVER="node $(EVERYTHING_DIR)/dist/index.js" BENCH_ARGS="-I -k message" \
-	RELAY_C="$(abs_top_builddir)/membrane-run --profile $(abs_top_srcdir)/profiles/everything.yml \
+	RELAY_C="$(abs_top_builddir)/membrane-run --profile $(srcdir_abs)/profiles/everything.yml \
 		--set SERVER_DIR=$(EVERYTHING_DIR) --set MODULES=$(EVERYTHING_MODULES) --report /dev/null --" \
 	$(SHELL) $(top_srcdir)/bench/run-relay-bench.sh $(top_builddir) 2>/dev/null | tee bench/everything-latest.txt
 .PHONY: bench bench-relay bench-everything
@@ -96,8 +96,8 @@ EXTRA_DIST += bench/server-latency.py bench/server-results.md
 bench: bench-server
 bench-server: membrane-run
 	$(AM_V_GEN){ echo "## server-filesystem bare and under membrane-run (bench/server-latency.py)"; echo; \
-	  python3 $(top_srcdir)/bench/server-latency.py $(abs_top_srcdir)/tests/e2e \
-	    $(abs_top_builddir)/membrane-run $(abs_top_srcdir)/profiles 9 300; echo; } | \
+	  python3 $(top_srcdir)/bench/server-latency.py $(srcdir_abs)/tests/e2e \
+	    $(abs_top_builddir)/membrane-run $(srcdir_abs)/profiles 9 300; echo; } | \
 	  tee $(top_srcdir)/bench/server-results.md
 
 # A query round trip through server-postgres, bare vs under membrane-run
@@ -108,4 +108,4 @@ EXTRA_DIST += bench/db-roundtrip.sh bench/db-roundtrip.mjs bench/db-results.md
 .PHONY: bench bench-db
 bench: bench-db
 bench-db: membrane-run
-	top_srcdir=$(abs_top_srcdir) top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/db-roundtrip.sh $(abs_top_srcdir)/bench/db-results.md
+	top_srcdir=$(srcdir_abs) top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/db-roundtrip.sh $(srcdir_abs)/bench/db-results.md

@@ -9,7 +9,7 @@ EXTRA_DIST += tests/fuzz/replay.c tests/fuzz/profile.dict tests/fuzz/corpus
 
 fuzz_profile_sources = tests/fuzz/fuzz-profile.c
 fuzz_profile_cflags = $(AM_CFLAGS) \
-	-DMB_FUZZ_INCLUDE_DIR=\"$(abs_top_srcdir)/tests/fixtures/profiles/good\"
+	-DMB_FUZZ_INCLUDE_DIR=\"$(srcdir_abs)/tests/fixtures/profiles/good\"
 
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz-profile
@@ -75,7 +75,7 @@ check_DATA = tests/fuzz/fuzz-check.env
 CLEANFILES += tests/fuzz/fuzz-check.env
 tests/fuzz/fuzz-check.env: Makefile
 	$(AM_V_GEN)$(MKDIR_P) tests/fuzz && { \
-	echo "FC_CPPFLAGS='-include $(abs_top_builddir)/config.h -I$(abs_top_srcdir) -I$(abs_top_builddir) $(CJSON_CFLAGS) $(YAML_CFLAGS) $(NETTLE_CFLAGS)'"; \
+	echo "FC_CPPFLAGS='-include $(abs_top_builddir)/config.h -I$(srcdir_abs) -I$(abs_top_builddir) $(CJSON_CFLAGS) $(YAML_CFLAGS) $(NETTLE_CFLAGS)'"; \
 	echo "FC_LIBS='$(CJSON_LIBS) $(YAML_LIBS) $(NETTLE_LIBS) -lm'"; \
 	echo "FC_COMMON='$(filter %.c,$(libcommon_a_SOURCES))'"; \
 	echo "FC_POLICY='$(filter %.c,$(libpolicy_a_SOURCES))'"; \

@@ -36,7 +36,7 @@ check_PROGRAMS += tests/sandbox/test-describe
 tests_sandbox_test_describe_SOURCES = tests/sandbox/test-describe.c
 tests_sandbox_test_describe_LDADD = $(SANDBOX_LIBS) $(POLICY_LIBS)
 TESTS += tests/sandbox/test-describe
-tests_sandbox_launch_CPPFLAGS = $(AM_CPPFLAGS) -DMB_SRCDIR=\"$(abs_top_srcdir)\"
+tests_sandbox_launch_CPPFLAGS = $(AM_CPPFLAGS) -DMB_SRCDIR=\"$(srcdir_abs)\"
 
 # The broker against the kernel (issue 6): tests/sandbox/broker-client makes
 # connects, binds and sends in a real sandbox (network brokered, then host);
