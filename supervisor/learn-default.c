@@ -157,10 +157,10 @@ static void add_etc(struct dflt *f, const char *dir, unsigned depth)
 	closedir(d);
 }
 
-/* The file argv names (argv[0] through PATH), resolved; false if none. */
-static bool command_file(const char *arg, bool first, const char *cwd, char *out)
+/* The file argv names (argv[0] through PATH), resolved into out, and as
+ * named (absolute) into abs; false if none. */
+static bool command_file(const char *arg, bool first, const char *cwd, char *out, char *abs)
 {
-	char abs[PATH_MAX];
 	struct mb_resolved rs;
 	if (first && !strchr(arg, '/')) {
 		const char *path = getenv("PATH");
@@ -168,7 +168,7 @@ static bool command_file(const char *arg, bool first, const char *cwd, char *out
 			path = "/usr/bin:/bin";
 		for (const char *p = path; *p;) {
 			size_t n = strcspn(p, ":");
-			if (n && snprintf(abs, sizeof(abs), "%.*s/%s", (int)n, p, arg) < (int)sizeof(abs) &&
+			if (n && snprintf(abs, PATH_MAX, "%.*s/%s", (int)n, p, arg) < PATH_MAX &&
 			    abs[0] == '/' && access(abs, X_OK) == 0 &&
 			    mb_path_resolve(abs, out, PATH_MAX, NULL, NULL, &rs) == 0 && rs.exists &&
 			    !rs.is_dir)
@@ -177,7 +177,7 @@ static bool command_file(const char *arg, bool first, const char *cwd, char *out
 		}
 		return false;
 	}
-	if (mb_path_absolute(arg, cwd, abs, sizeof(abs)) < 0 ||
+	if (mb_path_absolute(arg, cwd, abs, PATH_MAX) < 0 ||
 	    mb_path_resolve(abs, out, PATH_MAX, NULL, NULL, &rs) < 0 || !rs.exists)
 		return false;
 	return true;
@@ -202,6 +202,21 @@ static void add_tree(struct dflt *f, const char *file)
 	push(f, &f->read, g, false);
 	push(f, &f->exec, g, false);
 	note(f, &f->trees, g);
+}
+
+/* A path the command line names through a symlink (node_modules/.bin/X,
+ * a data directory linked elsewhere): the server opens it by that name, so
+ * the name is granted too, and the sandbox recreates the links on the way
+ * as it does for any granted symlink. The resolved target is what the
+ * caller granted. */
+static void add_named(struct dflt *f, const char *named, const char *real, str_vec *also)
+{
+	char norm[PATH_MAX];
+	if (mb_path_normalize(named, norm, sizeof(norm)) < 0 || strcmp(norm, real) == 0 ||
+	    covered(norm, system_dirs, ARRAY_SIZE(system_dirs)) || in_secret(f, norm))
+		return;
+	push(f, &f->read, norm, false);
+	push(f, also, norm, false);
 }
 
 static bool data_ok(const struct dflt *f, const char *dir)
@@ -314,7 +329,7 @@ int mb_learn_default(char *const *argv, char *const *envp, const char *const *se
 		push(&f, &f.exec, system_dirs[i], opt);
 	}
 	add_etc(&f, "/etc", 1);
-	char file[PATH_MAX];
+	char file[PATH_MAX], named[PATH_MAX];
 	for (size_t i = 0; argv && argv[i]; i++) {
 		const char *a = argv[i];
 		const char *eq = i > 0 && a[0] == '-' ? strchr(a, '=') : NULL;
@@ -322,14 +337,17 @@ int mb_learn_default(char *const *argv, char *const *envp, const char *const *se
 			a = eq + 1;
 		if (!*a || (i > 0 && a[0] != '/' && !strchr(a, '/') && access(a, F_OK) != 0))
 			continue;
-		if (!command_file(a, i == 0, cwd, file))
+		if (!command_file(a, i == 0, cwd, file, named))
 			continue;
 		struct stat st;
 		if (stat(file, &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (i > 0)
+			if (i > 0 && data_ok(&f, file)) {
 				add_data(&f, file);
+				add_named(&f, named, file, &f.write);
+			}
 		} else {
 			add_tree(&f, file);
+			add_named(&f, named, file, &f.exec);
 		}
 	}
 	struct mb_strbuf env = { 0 };

@@ -723,7 +723,9 @@ static void classify_runtime(struct draft *d)
 			continue;
 		struct dline *x = add_line(d, &d->rt[a->op], literal(d, name), NULL, NULL);
 		if (x && !x->note)
-			x->note = draft_xprintf(d, "the name the server asked for: symlinks lead to %s", grant);
+			x->note = draft_xprintf(d, "the name %s: symlinks lead to %s",
+						a->argv ? "its command line uses" : "the server asked for",
+						grant);
 		char *n = draft_xstrdup(d, name);
 		if (n && mb_vec_push(&names, n) < 0) {
 			free(n);

@@ -90,6 +90,7 @@ struct lalias {
 	char *raw;   /* absolute, normalised, symlinks not followed */
 	char *canon;
 	enum mb_op op;
+	bool argv; /* named by the command line, not by an operation */
 };
 
 struct lpending {
@@ -168,6 +169,10 @@ bool mb_learn_protocol_method(const char *method);
 
 /* learn-session.c: what the command line, environment and variables name */
 void mb_learn_collect_conf(struct mb_learner *l);
+/* raw (absolute, normalised) leads through symlinks to canon: the draft
+ * grants the name too, so that the sandbox recreates the links. */
+void mb_learn_alias(struct mb_learner *l, const char *raw, const char *canon, enum mb_op o,
+		    bool argv);
 
 /* learn-draft.c: a system or code file, whose reads during a call are
  * runtime's. */

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "policy/match.h"
+#include "policy/resolve.h"
 #include "supervisor/jsonrpc.h"
 #include "supervisor/learn-internal.h"
 
@@ -216,15 +217,32 @@ static bool env_skipped(const char *name)
 	return strncmp(name, "XDG_", 4) == 0 || mb_learn_secret_name(name);
 }
 
+/* A path the command line names through symlinks (node_modules/.bin/X,
+ * a directory linked elsewhere): the server opens it by that name, which
+ * must exist in the sandbox, while what it does to find the target (Node
+ * resolves its main script with lstat and readlink) reaches no listener. */
+static void argv_alias(struct mb_learner *l, const char *arg, const char *cwd, enum mb_op o)
+{
+	char abs[PATH_MAX], canon[PATH_MAX];
+	struct mb_resolved rs;
+	if (!strchr(arg, '/') || mb_path_absolute(arg, cwd, abs, sizeof(abs)) < 0 ||
+	    mb_path_resolve(abs, canon, sizeof(canon), NULL, NULL, &rs) < 0 || !rs.exists)
+		return;
+	mb_learn_alias(l, abs, canon, o, true);
+}
+
 void mb_learn_collect_conf(struct mb_learner *l)
 {
 	const char *cwd = l->cfg.caller_cwd;
 	char src[160];
+	if (l->cfg.argv && l->cfg.argv[0])
+		argv_alias(l, l->cfg.argv[0], cwd, MB_OP_EXEC);
 	for (size_t i = 1; l->cfg.argv && l->cfg.argv[0] && l->cfg.argv[i]; i++) {
 		const char *a = l->cfg.argv[i];
 		const char *eq = a[0] == '-' ? strchr(a, '=') : NULL;
 		snprintf(src, sizeof(src), "the command line (argument %zu)", i);
 		add_conf(l, eq ? eq + 1 : a, cwd, src);
+		argv_alias(l, eq ? eq + 1 : a, cwd, MB_OP_READ);
 	}
 	const struct mb_plan *plan = l->cfg.plan;
 	mb_vec_foreach(e, &plan->envp) {

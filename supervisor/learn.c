@@ -363,8 +363,14 @@ static bool internal(struct mb_learner *l, const char *path, enum mb_presence pr
 static void note_alias(struct mb_learner *l, const struct mb_notified_target *t, enum mb_op o)
 {
 	char raw[PATH_MAX];
-	if (!t->raw || t->raw[0] != '/' || mb_path_normalize(t->raw, raw, sizeof(raw)) < 0 ||
-	    strcmp(raw, t->path) == 0 || mb_path_within(raw, "/proc") || mb_path_within(raw, "/dev"))
+	if (t->raw && t->raw[0] == '/' && mb_path_normalize(t->raw, raw, sizeof(raw)) >= 0)
+		mb_learn_alias(l, raw, t->path, o, false);
+}
+
+void mb_learn_alias(struct mb_learner *l, const char *raw, const char *canon, enum mb_op o,
+		    bool argv)
+{
+	if (strcmp(raw, canon) == 0 || mb_path_within(raw, "/proc") || mb_path_within(raw, "/dev"))
 		return;
 	mb_vec_foreach(a, &l->aliases) {
 		if (a->op == o && strcmp(a->raw, raw) == 0)
@@ -374,7 +380,7 @@ static void note_alias(struct mb_learner *l, const struct mb_notified_target *t,
 		l->aliases_over++;
 		return;
 	}
-	struct lalias a = { .raw = strdup(raw), .canon = strdup(t->path), .op = o };
+	struct lalias a = { .raw = strdup(raw), .canon = strdup(canon), .op = o, .argv = argv };
 	if (!a.raw || !a.canon || mb_vec_push(&l->aliases, a) < 0) {
 		free(a.raw);
 		free(a.canon);

@@ -201,5 +201,26 @@ EOF
 	script_ok "$D/out" "[$who] filesystem, enforced with the BASE-learned draft, other files"
 	is "$(violations "$D/fsb-enf.report")" 0 "[$who] filesystem, enforced with the BASE-learned draft: no violation"
 	show "$D/fsb-enf.report"
+
+	# ---- a command named through a symlink, as node_modules/.bin names
+	# servers: the name must exist in the sandbox, though Node resolves
+	# it with lstat and readlink, which no listener sees ----
+	T="[$who] memory named through a symlink"
+	ln -sfn "$MODULES" "$D/linked"
+	LMEM="node $D/linked/@modelcontextprotocol/server-memory/dist/index.js"
+	MF=$D/mem3/memory.jsonl
+	mkdir -p "$D/mem3" && chown $who "$D/mem3"
+	$run $RUNSCRIPT "$S/memory.json" --env MEMORY_FILE_PATH="$MF" -- "$MEMBRANE_RUN" --learn "$D/mem3.yml" \
+		--set MEMORY_DIR="$D/mem3" --report "$D/mem3-learn.report" -- $LMEM >"$D/out" 2>"$D/err"
+	is "$?" 0 "$T: the session learned runs to its end"
+	script_ok "$D/out" "$T, learning"
+	draft_ok "$T" "$D/mem3.yml" --set MEMORY_DIR="$D/mem3"
+	like "$(grep -F "\"$D/linked\"" "$D/mem3.yml")" "# the name its command line uses: symlinks lead to $MODULES" \
+		"$T: the draft grants the link's name, saying where it leads"
+	$run $RUNSCRIPT "$S/memory.json" --env MEMORY_FILE_PATH="$MF" -- "$MEMBRANE_RUN" --profile "$D/mem3.yml" \
+		--set MEMORY_DIR="$D/mem3" --report "$D/mem3-enf.report" -- $LMEM >"$D/out" 2>"$D/err"
+	script_ok "$D/out" "$T, enforced with the draft"
+	is "$(violations "$D/mem3-enf.report")" 0 "$T, enforced with the draft: no violation"
+	show "$D/mem3-enf.report"
 done
 done_testing
