@@ -49,6 +49,9 @@ struct mb_seccomp_rule {
 	uint64_t value;
 	const char *why;
 	enum mb_seccomp_when when;
+	/* For a call newer than this libseccomp knows: its number, which from
+	 * 424 on is the same on every architecture but alpha. */
+	int nr;
 };
 
 /* Does the row apply in env? */

@@ -193,6 +193,10 @@ SYSCALL_ATTEMPT(a_fsconfig, syscall(SYS_fsconfig, -1, 0, NULL, NULL, 0))
 SYSCALL_ATTEMPT(a_fsmount, syscall(SYS_fsmount, -1, 0, 0))
 SYSCALL_ATTEMPT(a_fspick, syscall(SYS_fspick, -1, "", 0))
 SYSCALL_ATTEMPT(a_mount_setattr, syscall(SYS_mount_setattr, -1, "", 0, NULL, 0))
+/* Linux 6.15's open_tree_attr (467 on every architecture but alpha), which
+ * Debian 12's headers and libseccomp do not know: invalid flags make the
+ * kernel say EINVAL before any privilege check, so EPERM is the filter. */
+SYSCALL_ATTEMPT(a_open_tree_attr, syscall(467, -1, "", 0xffffffffUL, NULL, 0))
 SYSCALL_ATTEMPT(a_chroot, chroot(o.rw))
 SYSCALL_ATTEMPT(a_unshare_user, unshare(CLONE_NEWUSER))
 SYSCALL_ATTEMPT(a_unshare_mnt, unshare(CLONE_NEWNS))
@@ -628,6 +632,7 @@ static const struct attempt attempts[] = {
 	A("fsmount", a_fsmount, SAME(EPERM)),
 	A("fspick", a_fspick, SAME(EPERM)),
 	A("mount_setattr", a_mount_setattr, SAME(EPERM)),
+	A("open_tree_attr", a_open_tree_attr, SAME(EPERM)),
 	A("chroot", a_chroot, SAME(EPERM)),
 	A("unshare(CLONE_NEWUSER)", a_unshare_user, SAME(EPERM)),
 	A("unshare(CLONE_NEWNS)", a_unshare_mnt, SAME(EPERM)),
