@@ -323,17 +323,17 @@ static void report_roots(struct mb_inspector *ins, const char *field, const char
 	report(ins, "error", o);
 }
 
-/* The client's answer to roots/list: its statement of where the server may
- * work, compared with arguments.within both ways (PROTOCOL.md). A root
- * outside within: calls naming paths there will be refused. A within entry
- * beneath no root: the profile lets the server work where the client did
- * not send it. Each is reported once. */
-static void check_roots(struct mb_inspector *ins, struct mb_jr_msg *m)
+/* The client's answer to roots/list (result, a ListRootsResult): its
+ * statement of where the server may work, compared with arguments.within
+ * both ways (PROTOCOL.md). A root outside within: calls naming paths there
+ * will be refused. A within entry beneath no root: the profile lets the
+ * server work where the client did not send it. Each is reported once. */
+static void check_roots(struct mb_inspector *ins, const cJSON *result)
 {
 	const struct mb_profile *p = ins->cfg.profile;
 	if (!p->within.n)
 		return;
-	const cJSON *roots = mb_json_get_array(mb_jr_result_node(m), "roots");
+	const cJSON *roots = mb_json_get_array(result, "roots");
 	if (!roots)
 		return;
 	MB_VEC(char *) paths = { 0 };
@@ -455,6 +455,20 @@ size_t mb_inspector_held(const struct mb_inspector *ins)
 
 /* ---- client -> server ---- */
 
+/* 2026-07-28: the server asks for roots inside an input_required result,
+ * and the client's roots come back in the retry's inputResponses, keyed as
+ * the server chose. A ListRootsResult is told by its roots array. */
+static void check_input_roots(struct mb_inspector *ins, struct mb_jr_msg *m)
+{
+	if (!ins->cfg.profile->within.n || !mb_span_is(m->text, m->p[MB_P_INPUT_RESPONSES], '{'))
+		return;
+	const cJSON *r;
+	cJSON_ArrayForEach(r, mb_jr_param_node(m, MB_P_INPUT_RESPONSES)) {
+		if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(r, "roots")))
+			check_roots(ins, r);
+	}
+}
+
 static enum verdict client_request(struct mb_inspector *ins, struct mb_jr_msg *m)
 {
 	const struct mb_profile *p = ins->cfg.profile;
@@ -492,6 +506,7 @@ static enum verdict client_request(struct mb_inspector *ins, struct mb_jr_msg *m
 		}
 		free(reason);
 	}
+	check_input_roots(ins, m);
 	/* concurrency: serial: one tools/call at a time, in arrival order. */
 	if (tool_call && p->concurrency == MB_CONCURRENCY_SERIAL &&
 	    (ins->held || tool_call_in_flight(ins))) {
@@ -557,7 +572,7 @@ static enum verdict client_msg(struct mb_inspector *ins, struct mb_jr_msg *m)
 			return V_DROP;
 		}
 		if (m->kind == MB_JR_RESULT && strcmp(c->method, "roots/list") == 0)
-			check_roots(ins, m);
+			check_roots(ins, mb_jr_result_node(m));
 		mb_inflight_remove(ins->inflight, c);
 		return V_FORWARD;
 	}

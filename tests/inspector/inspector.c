@@ -478,6 +478,21 @@ int main(void)
 		from_server(&R, "{" J ",\"id\":\"r3\",\"method\":\"roots/list\"}\n");
 		from_client(&R, "{" J ",\"id\":\"r3\",\"error\":{\"code\":-32601,\"message\":\"no roots\"}}\n");
 		is_int(n_reports(&R, "error"), 0, "an error answer: nothing to compare");
+		/* 2026-07-28: roots asked for in an input_required result come
+		 * back in the retry's inputResponses. */
+		rig_clear(&R);
+		from_client(&R, "{" J ",\"id\":\"r4\",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{}}}\n");
+		from_server(&R, "{" J ",\"id\":\"r4\",\"result\":{\"resultType\":\"input_required\",\"inputRequests\":{\"rt\":{\"method\":\"roots/list\"}},\"requestState\":\"RS\"}}\n");
+		const char *retry = "{" J ",\"id\":\"r5\",\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{},\"inputResponses\":{\"rt\":{\"roots\":[{\"uri\":\"file:///var/other\"},{\"uri\":\"file:///srv/mcp/c\"}]}},\"requestState\":\"RS\"}}\n";
+		from_client(&R, retry);
+		ok(strstr(out_server(&R), retry) != NULL, "the retry carrying roots is forwarded as it came");
+		is_int(n_reports(&R, "error"), 1, "inputResponses: a root outside within is reported");
+		cJSON_ArrayForEach(o, R.reports) {
+			if (cJSON_GetObjectItem(o, "root"))
+				is_str(cJSON_GetObjectItem(o, "root")->valuestring, "file:///var/other",
+				       "... naming that root");
+		}
+		from_server(&R, "{" J ",\"id\":\"r5\",\"result\":{\"content\":[]}}\n");
 	}
 
 	/* --- concurrency: serial --- */
