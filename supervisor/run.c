@@ -1,9 +1,11 @@
 /* membrane-run's run path: open the reporter (no report, no server), start
  * the sandbox, report "start", relay until the server exits, report "exit",
  * and hand back the exit status DESIGN.md promises. */
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -170,6 +172,44 @@ static int command_status(void *ud, int *ret_wstatus)
 }
 
 /* A server that was started but cannot be reported on is stopped. */
+static bool host_executable(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* The host's program for cmd, as the caller's shell would find it; false
+ * when the host has none either. */
+static bool host_command(const char *cmd, char *out, size_t outsz)
+{
+	if (strchr(cmd, '/'))
+		return snprintf(out, outsz, "%s", cmd) < (int)outsz && host_executable(out);
+	const char *path = getenv("PATH");
+	for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+		size_t n = strcspn(p, ":");
+		if (n && snprintf(out, outsz, "%.*s/%s", (int)n, p, cmd) < (int)outsz &&
+		    out[0] == '/' && host_executable(out))
+			return true;
+		p += n + (p[n] == ':');
+	}
+	return false;
+}
+
+/* "not found" or "Permission denied" for a command the caller could run on
+ * the host: the profile does not put it in the sandbox, or grants no exec
+ * of it, which is worth saying rather than leaving to puzzle over. */
+static void hint_missing_command(struct mb_error *err, const char *cmd)
+{
+	char host[PATH_MAX];
+	size_t len = strlen(err->msg);
+	const char *tail = err->code == -ENOENT ? ": command not found" : ": Permission denied";
+	size_t tl = strlen(tail);
+	if (len < tl || strcmp(err->msg + len - tl, tail) != 0 || !host_command(cmd, host, sizeof(host)))
+		return;
+	snprintf(err->msg + len, sizeof(err->msg) - len,
+		 " in the sandbox (the host runs %.400s: grant it under runtime.exec)", host);
+}
+
 static void kill_and_reap(struct mb_sandbox *sb)
 {
 	(void)syscall(SYS_pidfd_send_signal, sb->pidfd, SIGKILL, NULL, 0);
@@ -204,6 +244,8 @@ static int run(const struct mb_options *o, const struct mb_profile *p, const str
 	struct mb_sandbox sb;
 	r = mb_sandbox_spawn(&cfg, &sb, &err);
 	if (r < 0) {
+		if (r == -ENOENT || r == -EACCES)
+			hint_missing_command(&err, o->argv[0]);
 		fprintf(stderr, "membrane-run: %s\n", err.msg);
 		emit_error(rep, err.msg);
 		return r == -ENOENT ? 127 : (r == -EACCES || r == -ENOEXEC) ? 126 : EXIT_MEMBRANE;

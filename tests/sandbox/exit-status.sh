@@ -9,6 +9,8 @@ NOBODY="setpriv --reuid=nobody --regid=nogroup --clear-groups"
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 chmod 1777 "$dir" # nobody writes its own report here
+cp /bin/true "$dir/tool"
+chmod 755 "$dir/tool"
 cat > "$dir/sh.yml" <<'YML'
 version: 1
 name: sh
@@ -29,5 +31,23 @@ for who in root nobody; do
 	$run "$MEMBRANE_RUN" --profile "$dir/sh.yml" --report "$r" -- /usr/bin/dash -c 'kill -SEGV $$' < /dev/null
 	is "$?" 139 "[$who] killed by SIGSEGV: exit status 139"
 	like "$(tail -n 1 "$r")" '"event":"exit".*"status":139,"signal":11}$' "[$who] ... reported as signal 11"
+	# 127 and 126: a command the sandbox lacks, or holds without an exec
+	# grant; when the caller could run it on the host, the message says
+	# which grant is missing.
+	err=$($run "$MEMBRANE_RUN" --profile "$dir/sh.yml" --report "$r" -- "$dir/tool" 2>&1 < /dev/null)
+	is "$?" 127 "[$who] a command outside the sandbox: exit status 127"
+	is "$err" "membrane-run: $dir/tool: command not found in the sandbox (the host runs $dir/tool: grant it under runtime.exec)" \
+		"[$who] ... and the message names the grant that is missing"
+	like "$(tail -n 1 "$r")" "\"event\":\"error\".*\"reason\":\"$dir/tool: command not found in the sandbox" \
+		"[$who] ... as does the error report"
+	err=$($run "$MEMBRANE_RUN" --profile "$dir/sh.yml" --report "$r" -- /usr/bin/env true 2>&1 < /dev/null)
+	is "$?" 126 "[$who] a command the sandbox holds without exec: exit status 126"
+	is "$err" "membrane-run: /usr/bin/env: Permission denied in the sandbox (the host runs /usr/bin/env: grant it under runtime.exec)" \
+		"[$who] ... and the message says so"
+	err=$($run "$MEMBRANE_RUN" --profile "$dir/sh.yml" --report "$r" -- env true 2>&1 < /dev/null)
+	like "$err" "env: Permission denied in the sandbox \\(the host runs /[a-z/]*bin/env:" "[$who] ... a name found through PATH too"
+	err=$($run "$MEMBRANE_RUN" --profile "$dir/sh.yml" --report "$r" -- /no/such/command 2>&1 < /dev/null)
+	is "$?" 127 "[$who] a command nowhere: exit status 127"
+	is "$err" "membrane-run: /no/such/command: command not found" "[$who] ... plainly not found"
 done
 done_testing
