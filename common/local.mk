@@ -7,4 +7,5 @@ libcommon_a_SOURCES = \
 	common/error.h common/error.c \
 	common/strbuf.h common/strbuf.c \
 	common/utf8.h common/utf8.c \
-	common/sha256.h common/sha256.c
+	common/sha256.h common/sha256.c \
+	common/which.h common/which.c

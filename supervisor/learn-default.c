@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/strbuf.h"
+#include "common/which.h"
 #include "policy/lint.h"
 #include "policy/match.h"
 #include "policy/resolve.h"
@@ -162,21 +163,9 @@ static void add_etc(struct dflt *f, const char *dir, unsigned depth)
 static bool command_file(const char *arg, bool first, const char *cwd, char *out, char *abs)
 {
 	struct mb_resolved rs;
-	if (first && !strchr(arg, '/')) {
-		const char *path = getenv("PATH");
-		if (!path)
-			path = "/usr/bin:/bin";
-		for (const char *p = path; *p;) {
-			size_t n = strcspn(p, ":");
-			if (n && snprintf(abs, PATH_MAX, "%.*s/%s", (int)n, p, arg) < PATH_MAX &&
-			    abs[0] == '/' && access(abs, X_OK) == 0 &&
-			    mb_path_resolve(abs, out, PATH_MAX, NULL, NULL, &rs) == 0 && rs.exists &&
-			    !rs.is_dir)
-				return true;
-			p += n + (p[n] == ':');
-		}
-		return false;
-	}
+	if (first && !strchr(arg, '/'))
+		return mb_which(arg, abs, PATH_MAX) &&
+		       mb_path_resolve(abs, out, PATH_MAX, NULL, NULL, &rs) == 0 && rs.exists;
 	if (mb_path_absolute(arg, cwd, abs, PATH_MAX) < 0 ||
 	    mb_path_resolve(abs, out, PATH_MAX, NULL, NULL, &rs) < 0 || !rs.exists)
 		return false;

@@ -5,12 +5,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/strbuf.h"
+#include "common/which.h"
 #include "sandbox/describe.h"
 #include "sandbox/landlock.h"
 #include "sandbox/sandbox.h"
@@ -172,29 +172,6 @@ static int command_status(void *ud, int *ret_wstatus)
 }
 
 /* A server that was started but cannot be reported on is stopped. */
-static bool host_executable(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
-}
-
-/* The host's program for cmd, as the caller's shell would find it; false
- * when the host has none either. */
-static bool host_command(const char *cmd, char *out, size_t outsz)
-{
-	if (strchr(cmd, '/'))
-		return snprintf(out, outsz, "%s", cmd) < (int)outsz && host_executable(out);
-	const char *path = getenv("PATH");
-	for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
-		size_t n = strcspn(p, ":");
-		if (n && snprintf(out, outsz, "%.*s/%s", (int)n, p, cmd) < (int)outsz &&
-		    out[0] == '/' && host_executable(out))
-			return true;
-		p += n + (p[n] == ':');
-	}
-	return false;
-}
-
 /* "not found" or "Permission denied" for a command the caller could run on
  * the host: the profile does not put it in the sandbox, or grants no exec
  * of it, which is worth saying rather than leaving to puzzle over. */
@@ -204,7 +181,7 @@ static void hint_missing_command(struct mb_error *err, const char *cmd)
 	size_t len = strlen(err->msg);
 	const char *tail = err->code == -ENOENT ? ": command not found" : ": Permission denied";
 	size_t tl = strlen(tail);
-	if (len < tl || strcmp(err->msg + len - tl, tail) != 0 || !host_command(cmd, host, sizeof(host)))
+	if (len < tl || strcmp(err->msg + len - tl, tail) != 0 || !mb_which(cmd, host, sizeof(host)))
 		return;
 	snprintf(err->msg + len, sizeof(err->msg) - len,
 		 " in the sandbox (the host runs %.400s: grant it under runtime.exec)", host);

@@ -1,0 +1,28 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/which.h"
+
+static bool executable_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+bool mb_which(const char *cmd, char *out, size_t outsz)
+{
+	if (strchr(cmd, '/'))
+		return snprintf(out, outsz, "%s", cmd) < (int)outsz && executable_file(out);
+	const char *path = getenv("PATH");
+	for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+		size_t n = strcspn(p, ":");
+		if (n && p[0] == '/' && snprintf(out, outsz, "%.*s/%s", (int)n, p, cmd) < (int)outsz &&
+		    executable_file(out))
+			return true;
+		p += n + (p[n] == ':');
+	}
+	return false;
+}

@@ -1,0 +1,10 @@
+/* Finding a program as the caller's shell would. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The first executable regular file named cmd in the directories of PATH
+ * (the caller's; /usr/bin:/bin without one), skipping empty and relative
+ * entries; cmd holding a '/' is checked as it is. True with out filled. */
+bool mb_which(const char *cmd, char *out, size_t outsz);
