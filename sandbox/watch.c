@@ -23,6 +23,12 @@
 #ifndef SYS_openat2
 #define SYS_openat2 437
 #endif
+#ifndef SYS_setxattrat
+#define SYS_setxattrat 463 /* 6.13 */
+#endif
+#ifndef SYS_removexattrat
+#define SYS_removexattrat 466
+#endif
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
@@ -61,7 +67,12 @@
  *   resolved, and checked, when something later follows the link.
  * - connect/sendto/sendmsg of a named AF_UNIX socket: a write of the socket
  *   file (what DAC asks for); bind of one creates it.
- * - chmod/chown family and truncate: writes (of metadata, or of content). */
+ * - chmod/chown family and truncate: writes (of metadata, or of content).
+ * - extended attributes and times (setxattr, removexattr, utimensat...):
+ *   writes of metadata, as chmod is: an ACL set in system.posix_acl_access
+ *   is a chmod by another name, and Landlock governs neither. utimensat
+ *   with a NULL path (futimens) works through a descriptor already open,
+ *   like fchmod: the filter lets it through. */
 static const struct mb_watch_syscall table[] = {
 	{ .name = "openat", .nr = SYS_openat, .kind = MB_WATCH_OPEN,
 	  .p = { P(0, 1, 0, MB_FOLLOW_UNLESS_NOFOLLOW, false), NOPATH }, .flags = 2,
@@ -130,6 +141,31 @@ static const struct mb_watch_syscall table[] = {
 	{ .name = "truncate", .nr = SYS_truncate, .kind = MB_WATCH_PATH,
 	  .p = { P(NA, 0, W, MB_FOLLOW_YES, false), NOPATH }, .flags = NA,
 	  .how = NA, .how_size = NA, .addr = NA, .addr_len = NA },
+	{ .name = "utimensat", .nr = SYS_utimensat, .kind = MB_WATCH_PATH,
+	  .p = { P(0, 1, W, MB_FOLLOW_UNLESS_NOFOLLOW, false), NOPATH },
+	  .flags = 3, .at_flags = AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW,
+	  .how = NA, .how_size = NA, .addr = NA, .addr_len = NA,
+	  .bpf = MB_BPF_NONZERO, .bpf_arg = 1 },
+	{ .name = "setxattr", .nr = SYS_setxattr, .kind = MB_WATCH_PATH,
+	  .p = { P(NA, 0, W, MB_FOLLOW_YES, false), NOPATH }, .flags = NA,
+	  .how = NA, .how_size = NA, .addr = NA, .addr_len = NA },
+	{ .name = "lsetxattr", .nr = SYS_lsetxattr, .kind = MB_WATCH_PATH,
+	  .p = { P(NA, 0, W, MB_FOLLOW_NO, false), NOPATH }, .flags = NA,
+	  .how = NA, .how_size = NA, .addr = NA, .addr_len = NA },
+	{ .name = "removexattr", .nr = SYS_removexattr, .kind = MB_WATCH_PATH,
+	  .p = { P(NA, 0, W, MB_FOLLOW_YES, false), NOPATH }, .flags = NA,
+	  .how = NA, .how_size = NA, .addr = NA, .addr_len = NA },
+	{ .name = "lremovexattr", .nr = SYS_lremovexattr, .kind = MB_WATCH_PATH,
+	  .p = { P(NA, 0, W, MB_FOLLOW_NO, false), NOPATH }, .flags = NA,
+	  .how = NA, .how_size = NA, .addr = NA, .addr_len = NA },
+	{ .name = "setxattrat", .nr = SYS_setxattrat, .kind = MB_WATCH_PATH,
+	  .p = { P(0, 1, W, MB_FOLLOW_UNLESS_NOFOLLOW, false), NOPATH },
+	  .flags = 2, .at_flags = AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW,
+	  .how = NA, .how_size = NA, .addr = NA, .addr_len = NA },
+	{ .name = "removexattrat", .nr = SYS_removexattrat, .kind = MB_WATCH_PATH,
+	  .p = { P(0, 1, W, MB_FOLLOW_UNLESS_NOFOLLOW, false), NOPATH },
+	  .flags = 2, .at_flags = AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW,
+	  .how = NA, .how_size = NA, .addr = NA, .addr_len = NA },
 	/* The legacy calls that new architectures (arm64, riscv) do not have. */
 #ifdef SYS_open
 	{ .name = "open", .nr = SYS_open, .kind = MB_WATCH_OPEN,
@@ -193,6 +229,22 @@ static const struct mb_watch_syscall table[] = {
 	{ .name = "lchown", .nr = SYS_lchown, .kind = MB_WATCH_PATH,
 	  .p = { P(NA, 0, W, MB_FOLLOW_NO, false), NOPATH }, .flags = NA,
 	  .how = NA, .how_size = NA, .addr = NA, .addr_len = NA },
+#endif
+#ifdef SYS_utimes
+	{ .name = "utimes", .nr = SYS_utimes, .kind = MB_WATCH_PATH,
+	  .p = { P(NA, 0, W, MB_FOLLOW_YES, false), NOPATH }, .flags = NA,
+	  .how = NA, .how_size = NA, .addr = NA, .addr_len = NA },
+#endif
+#ifdef SYS_utime
+	{ .name = "utime", .nr = SYS_utime, .kind = MB_WATCH_PATH,
+	  .p = { P(NA, 0, W, MB_FOLLOW_YES, false), NOPATH }, .flags = NA,
+	  .how = NA, .how_size = NA, .addr = NA, .addr_len = NA },
+#endif
+#ifdef SYS_futimesat
+	{ .name = "futimesat", .nr = SYS_futimesat, .kind = MB_WATCH_PATH,
+	  .p = { P(0, 1, W, MB_FOLLOW_YES, false), NOPATH }, .flags = NA,
+	  .how = NA, .how_size = NA, .addr = NA, .addr_len = NA,
+	  .bpf = MB_BPF_NONZERO, .bpf_arg = 1 },
 #endif
 };
 

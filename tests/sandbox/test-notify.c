@@ -438,6 +438,19 @@ static long c_rmdir(void) { return sys(syscall(SYS_rmdir, "nd")); }
 static long c_mknod(void) { return sys(syscall(SYS_mknod, "fifo1", S_IFIFO | 0600, 0)); }
 static long c_truncate_deny(void) { return sys(syscall(SYS_truncate, "f", 0)); }
 static long c_chmod(void) { return sys(syscall(SYS_chmod, "ln", 0644)); }
+/* Metadata written by name: extended attributes (an ACL is a chmod by
+ * another name) and times. */
+static long c_setxattr(void) { return sys(syscall(SYS_setxattr, "ln", "user.mb", "v", 1, 0)); }
+static long c_lsetxattr(void) { return sys(syscall(SYS_lsetxattr, "ln", "user.mb", "v", 1, 0)); }
+static long c_removexattr(void) { return sys(syscall(SYS_removexattr, "f", "user.none")); }
+static long c_utimensat(void) { return sys(syscall(SYS_utimensat, AT_FDCWD, "ln", NULL, 0)); }
+static long c_futimens(void)
+{
+	int fd = open("f", O_RDONLY);
+	long r = sys(syscall(SYS_utimensat, fd, NULL, NULL, 0));
+	close(fd);
+	return r;
+}
 static long c_fchmodat(void) { return sys(syscall(SYS_fchmodat, AT_FDCWD, "ln", 0644)); }
 static long c_fchmodat2_nofollow(void)
 {
@@ -479,7 +492,8 @@ static long c_bad_dirfd(void) { return fdres(syscall(SYS_openat, 999, "f", O_RDO
 	X(rename) X(renameat_dirfd) X(renameat2_exchange) X(link) X(linkat_follow)             \
 	X(linkat_nofollow) X(symlink) X(symlinkat) X(unlink_deny) X(unlinkat_dirfd) X(mkdir)   \
 	X(mkdirat) X(rmdir) X(mknod) X(truncate_deny) X(chmod) X(fchmodat) X(fchmodat2_nofollow) \
-	X(chown) X(lchown) X(fchownat_empty) X(second_listener) X(bad_dirfd)
+	X(chown) X(lchown) X(fchownat_empty) X(second_listener) X(bad_dirfd)                 \
+	X(setxattr) X(lsetxattr) X(removexattr) X(utimensat) X(futimens)
 
 #define ENUM(n) C_##n,
 #define FN(n) c_##n,
@@ -904,6 +918,25 @@ int main(void)
 	allow();
 	is_int(h_run(C_chmod), 0, "chmod through a symlink");
 	check("chmod follows", h_find("chmod"), 0, MB_TARGET_PATH, MB_PRESENT, W, tp("f"));
+	ret = h_run(C_setxattr);
+	ok(ret == 0 || ret == -EOPNOTSUPP, "setxattr: the kernel's answer (%ld)", ret);
+	check("setxattr follows", h_find("setxattr"), 0, MB_TARGET_PATH, MB_PRESENT, W, tp("f"));
+	ret = h_run(C_lsetxattr);
+	ok(ret == -EPERM || ret == -EOPNOTSUPP, "lsetxattr of a user xattr on a link: the kernel's answer (%ld)", ret);
+	check("lsetxattr does not follow", h_find("lsetxattr"), 0, MB_TARGET_PATH, MB_PRESENT, W, tp("ln"));
+	ret = h_run(C_removexattr);
+	ok(ret == -ENODATA || ret == -EOPNOTSUPP, "removexattr of none: the kernel's answer (%ld)", ret);
+	check("removexattr", h_find("removexattr"), 0, MB_TARGET_PATH, MB_PRESENT, W, tp("f"));
+	is_int(h_run(C_utimensat), 0, "utimensat through a symlink");
+	check("utimensat follows", h_find("utimensat"), 0, MB_TARGET_PATH, MB_PRESENT, W, tp("f"));
+	before = mb_notifier_stats(h_notifier())->received;
+	is_int(h_run(C_futimens), 0, "futimens (utimensat with a NULL path)");
+	is_int(mb_notifier_stats(h_notifier())->received, before + 1,
+	       "futimens is not notified (the filter lets it through), only its open");
+	deny();
+	is_int(h_run(C_utimensat), -EACCES, "utimensat denied");
+	is_int(h_run(C_setxattr), -EACCES, "setxattr denied");
+	allow();
 	is_int(h_run(C_fchmodat), 0, "fchmodat");
 	check("fchmodat follows", h_find("fchmodat"), 0, MB_TARGET_PATH, MB_PRESENT, W, tp("f"));
 	ret = h_run(C_fchmodat2_nofollow);
