@@ -290,10 +290,12 @@ static bool judge(struct mb_correlator *c, const struct mb_notified_op *op,
 		return true; /* netlink and the like: the baseline chose the families */
 	case MB_TARGET_UNIX_ABSTRACT:
 		/* Abstract names live in the network namespace: the sandbox's own
-		 * unless network: host shares the host's. */
-		if (c->cfg.profile->network != MB_NET_HOST || !(t->ops & (1u << MB_OP_CONNECT)))
+		 * unless network: host shares the host's. There a connect reaches
+		 * a host service, and a bind takes a name a host service may own
+		 * or a host client may trust. */
+		if (c->cfg.profile->network != MB_NET_HOST)
 			return true;
-		*denied_op = MB_OP_CONNECT;
+		*denied_op = (t->ops & (1u << MB_OP_BIND)) ? MB_OP_BIND : MB_OP_CONNECT;
 		*why = WHY_ABSTRACT_HOST;
 		return false;
 	case MB_TARGET_INET:

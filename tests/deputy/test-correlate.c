@@ -489,6 +489,11 @@ int main(void)
 	p->network = MB_NET_HOST;
 	c = correlator(p, false);
 	is_int(verdict(c, ab), MB_VERDICT_DENY, "network: host: an abstract unix socket of the host: denied");
+	struct mb_notified_op abb = { .id = 1, .pid = getpid(), .sc = sc_of(SYS_bind), .n = 1,
+				      .t = { { .kind = MB_TARGET_UNIX_ABSTRACT, .ops = 1u << MB_OP_BIND, .path = "@squat" } } };
+	is_int(verdict(c, abb), MB_VERDICT_DENY, "network: host: binding an abstract name of the host: denied");
+	is_str(field(-1, "op"), "bind", "... reported as a bind");
+	is_str(field(-1, "target"), "@squat", "... of that name");
 	mb_correlator_free(c);
 
 	mb_inflight_free(t);
