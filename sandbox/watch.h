@@ -34,6 +34,8 @@ enum mb_watch_kind {
 	MB_WATCH_SOCKADDR, /* connect, bind, sendto: a sockaddr and its length */
 	MB_WATCH_MSGHDR,   /* sendmsg: msg_name of a struct msghdr */
 	MB_WATCH_MMSGHDR,  /* sendmmsg: msg_name of each struct mmsghdr */
+	MB_WATCH_LISTEN,   /* listen: the socket's own address, read by the
+			      broker (an unbound socket binds itself) */
 };
 
 /* Does the call follow a symlink in the final component of the path? */

@@ -82,8 +82,9 @@ unsigned mb_broker_waiting(const struct mb_broker *b)
 bool mb_broker_handles(const struct mb_notified_op *op)
 {
 	uint8_t k = op->sc->kind;
-	return (k == MB_WATCH_SOCKADDR || k == MB_WATCH_MSGHDR || k == MB_WATCH_MMSGHDR) &&
-	       op->n == 1 && op->t[0].kind == MB_TARGET_INET;
+	return k == MB_WATCH_LISTEN ||
+	       ((k == MB_WATCH_SOCKADDR || k == MB_WATCH_MSGHDR || k == MB_WATCH_MMSGHDR) &&
+		op->n == 1 && op->t[0].kind == MB_TARGET_INET);
 }
 
 static enum mb_net_call call_of(const struct mb_watch_syscall *sc)
@@ -475,8 +476,70 @@ static struct mb_answer verdict(enum mb_verdict v, int error)
 	return (struct mb_answer){ v, error };
 }
 
+/* listen(2) on an IPv4 or IPv6 socket never bound binds it first, to every
+ * address of its family and a port the kernel picks, with no bind(2) for
+ * the filter or Landlock to see. In the sandbox's own network namespace
+ * that is the sandbox's business; on the host's it is a bind of 0.0.0.0:0
+ * or [::]:0, held to the grants like any bind. A socket already bound had
+ * its bind decided. (An unbound AF_UNIX socket autobinds a random abstract
+ * name: no name a host service owns.) */
+static struct mb_answer decide_listen(struct mb_broker *b, const struct mb_notified_op *op)
+{
+	b->stats.decided++;
+	_cleanup_(mb_srvsock_done) struct mb_srvsock ss = { .fd = -1 };
+	int r = mb_srvsock_get(b, op->pid, (int)op->args[0], &ss);
+	if (r == -EBADF || r == -ENOTSOCK) {
+		b->stats.denied++;
+		return verdict(MB_VERDICT_DENY, -r);
+	}
+	if (r < 0) {
+		b->stats.denied++;
+		return verdict(MB_VERDICT_DENY, EACCES);
+	}
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(sa);
+	struct mb_addr a = { 0 };
+	if (!ss.host || getsockname(ss.fd, (struct sockaddr *)&sa, &len) < 0)
+		goto cont;
+	if (sa.ss_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)&sa;
+		if (in->sin_port)
+			goto cont;
+		mb_addr_set_v4(&a, (const uint8_t *)&in->sin_addr, 0);
+	} else if (sa.ss_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&sa;
+		if (in6->sin6_port)
+			goto cont;
+		mb_addr_set_v6(&a, in6->sin6_addr.s6_addr, 0);
+	} else {
+		goto cont;
+	}
+	enum mb_net_grant g = b->cfg.hooks.granted ? b->cfg.hooks.granted(b->cfg.hooks.ud, op, MB_OP_BIND, &a)
+						   : MB_NET_NOT_GRANTED;
+	if (g == MB_NET_GRANTED)
+		goto cont;
+	bool audit = b->cfg.mode == MB_MODE_AUDIT;
+	struct mb_net_outcome out = {
+		.action = audit ? MB_NET_DO_CONTINUE : MB_NET_DO_DENY, .error = EPERM, .report = true,
+		.allowed = audit,
+		.reason = "listen(2) on a socket never bound binds every address of the host on a "
+			  "port the kernel picks: not granted to any request in flight",
+	};
+	if (b->cfg.hooks.report && b->cfg.hooks.report(b->cfg.hooks.ud, op, MB_OP_BIND, &a, &out) < 0)
+		audit = false; /* no report, no operation */
+	if (!audit) {
+		b->stats.denied++;
+		return verdict(MB_VERDICT_DENY, EPERM);
+	}
+cont:
+	b->stats.continued++;
+	return verdict(MB_VERDICT_PROBE, 0);
+}
+
 struct mb_answer mb_broker_decide(struct mb_broker *b, const struct mb_notified_op *op)
 {
+	if (op->sc->kind == MB_WATCH_LISTEN)
+		return decide_listen(b, op);
 	const struct mb_notified_target *t = &op->t[0];
 	enum mb_net_call call = call_of(op->sc);
 	enum mb_op o = call == MB_NET_BIND ? MB_OP_BIND : MB_OP_CONNECT;

@@ -511,6 +511,10 @@ int mb_notifier_handle(struct mb_notifier *n)
 		r = handle_mmsg(n, &op);
 		mb_resolve_reset(n);
 		return r;
+	case MB_WATCH_LISTEN: /* no argument to read: the broker looks at the socket */
+		r = MB_DECODED;
+		op.n = 0;
+		break;
 	default:
 		r = MB_KERNEL_ANSWERS;
 		break;

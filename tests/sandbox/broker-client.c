@@ -351,6 +351,27 @@ static void abstract_case(void)
 	close(fd);
 }
 
+/* listen(2) without bind(2): the kernel binds every address on a port of
+ * its choosing. */
+static void listen_case(const char *name, int family)
+{
+	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int rc = listen(fd, 1);
+	say(name, "rc=%d errno=%s", rc, en(rc < 0 ? errno : 0));
+	close(fd);
+}
+
+/* bind(2) of an abstract name (the test's own, with a suffix). */
+static void abstract_bind_case(void)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int n = snprintf(sun.sun_path + 1, sizeof(sun.sun_path) - 1, "%s-squat", o.abstract);
+	int rc = bind(fd, (struct sockaddr *)&sun, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n));
+	say("abstract-bind", "rc=%d errno=%s", rc, en(rc < 0 ? errno : 0));
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -383,6 +404,8 @@ int main(int argc, char **argv)
 		plain_connect("host-refused", AF_INET, "127.0.0.1", o.refused);
 		udp_case("host-udp4", AF_INET, "127.0.0.1", o.udp4);
 		abstract_case();
+		listen_case("host-listen4", AF_INET);
+		listen_case("host-listen6", AF_INET6);
 		fprintf(out, "DONE\n");
 		return 0;
 	}
@@ -406,6 +429,8 @@ int main(int argc, char **argv)
 	rebroker_case();
 	concurrency_case();
 	abstract_case();
+	abstract_bind_case();
+	listen_case("listen4", AF_INET);
 	bind_case();
 	fprintf(out, "DONE\n");
 	return 0;

@@ -528,6 +528,9 @@ static void check_brokered(struct run *r)
 	   "a connect that waits does not hold up another thread's (beside-hole before hole)");
 
 	has(r, "abstract", "rc=-1 errno=ECONNREFUSED");
+	/* Names and autobound ports of its own network namespace. */
+	has(r, "abstract-bind", "rc=0 errno=0");
+	has(r, "listen4", "rc=0 errno=0");
 	has(r, "bind", "errno=0 listen=0 reuseaddr=1");
 	has(r, "accepted", "got=from-host");
 
@@ -556,6 +559,14 @@ static void check_host(struct run *r)
 	has(r, "host-udp4", "errno=0 reply=host:host-udp4");
 	/* Landlock ABI 6 scopes abstract unix sockets to the sandbox. */
 	has(r, "abstract", "rc=-1 errno=EPERM");
+	/* listen without bind would bind every host address on a port the
+	 * kernel picks. (A bind of a host abstract name is the correlator's
+	 * to refuse: test-correlate.) */
+	has(r, "host-listen4", "rc=-1 errno=EPERM");
+	has(r, "host-listen6", "rc=-1 errno=EPERM");
+	const struct report_rec *l4 = find_report(MB_OP_BIND, "0.0.0.0:0");
+	ok(l4 && !l4->allowed, "host-listen4: reported as a bind of 0.0.0.0:0, denied");
+	ok(find_report(MB_OP_BIND, "[::]:0") != NULL, "host-listen6: reported as a bind of [::]:0");
 }
 
 int main(void)
