@@ -179,7 +179,9 @@ static void on_mismatch(void *ud, const char *tool, const char *placeholder)
 	struct mb_strbuf reason = { 0 };
 	mb_strbuf_printf(&reason,
 			 "profile placeholder {%s} of tool %s names no property of the tool's "
-			 "inputSchema: that argument is never checked against arguments.within",
+			 "inputSchema: calls that follow the schema never fill it, so its grant "
+			 "is empty and the argument that does carry a path is not held to "
+			 "arguments.within; name the schema's property",
 			 placeholder, tool);
 	cJSON_AddStringToObject(o, "side", "server");
 	cJSON_AddStringToObject(o, "tool", tool);
