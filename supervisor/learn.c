@@ -666,6 +666,12 @@ static void record_exec(struct mb_learner *l, const char *lexical)
 	op.t[0] = (struct mb_notified_target){ .kind = MB_TARGET_PATH, .presence = MB_PRESENT,
 					       .ops = 1u << MB_OP_EXEC, .path = real, .raw = norm };
 	record_path(l, NULL, 0, &op, &op.t[0], MB_OP_EXEC, MB_ACCESS_OPEN);
+	/* And read: Node opens its own executable at start-up (after reading
+	 * /proc/self/maps), once, and a learning session that missed it, or
+	 * saw it while the client's first request was already in flight,
+	 * must not leave the draft without it. */
+	op.t[0].ops = 1u << MB_OP_READ;
+	record_path(l, NULL, 0, &op, &op.t[0], MB_OP_READ, MB_ACCESS_OPEN);
 }
 
 static void record_command(struct mb_learner *l)
