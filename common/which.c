@@ -14,10 +14,15 @@ static bool executable_file(const char *path)
 
 bool mb_which(const char *cmd, char *out, size_t outsz)
 {
+	const char *path = getenv("PATH");
+	return mb_which_in(path ? path : "/usr/bin:/bin", cmd, out, outsz);
+}
+
+bool mb_which_in(const char *path, const char *cmd, char *out, size_t outsz)
+{
 	if (strchr(cmd, '/'))
 		return snprintf(out, outsz, "%s", cmd) < (int)outsz && executable_file(out);
-	const char *path = getenv("PATH");
-	for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
+	for (const char *p = path; *p;) {
 		size_t n = strcspn(p, ":");
 		if (n && p[0] == '/' && snprintf(out, outsz, "%.*s/%s", (int)n, p, cmd) < (int)outsz &&
 		    executable_file(out))

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/which.h"
 #include "policy/decide.h"
 #include "policy/lint.h"
 #include "policy/match.h"
@@ -690,18 +691,8 @@ static void record_command(struct mb_learner *l)
 			if (strncmp(*e, "PATH=", 5) == 0)
 				path = *e + 5;
 		}
-		for (const char *p = path; *p;) {
-			size_t n = strcspn(p, ":");
-			char cand[PATH_MAX];
-			struct stat st;
-			if (n && snprintf(cand, sizeof(cand), "%.*s/%s", (int)n, p, cmd) < (int)sizeof(cand) &&
-			    cand[0] == '/' && stat(cand, &st) == 0 && S_ISREG(st.st_mode) &&
-			    access(cand, X_OK) == 0) {
-				snprintf(found, sizeof(found), "%s", cand);
-				break;
-			}
-			p += n + (p[n] == ':');
-		}
+		if (!mb_which_in(path, cmd, found, sizeof(found)))
+			found[0] = '\0';
 	}
 	if (!found[0])
 		return;
