@@ -476,6 +476,22 @@ static struct mb_answer verdict(enum mb_verdict v, int error)
 	return (struct mb_answer){ v, error };
 }
 
+/* The server's socket the call names (its first argument), or false with
+ * the answer to give: the kernel's own EBADF or ENOTSOCK, given without
+ * CONTINUE (another thread could put a socket at that number before the
+ * kernel looked again), or EACCES when the thread is gone or its fds are
+ * out of reach (fail closed). */
+static bool server_socket(struct mb_broker *b, const struct mb_notified_op *op,
+			  struct mb_srvsock *ss, struct mb_answer *refused)
+{
+	int r = mb_srvsock_get(b, op->pid, (int)op->args[0], ss);
+	if (r == 0)
+		return true;
+	b->stats.denied++;
+	*refused = verdict(MB_VERDICT_DENY, r == -EBADF || r == -ENOTSOCK ? -r : EACCES);
+	return false;
+}
+
 /* listen(2) on an IPv4 or IPv6 socket never bound binds it first, to every
  * address of its family and a port the kernel picks, with no bind(2) for
  * the filter or Landlock to see. In the sandbox's own network namespace
@@ -487,15 +503,9 @@ static struct mb_answer decide_listen(struct mb_broker *b, const struct mb_notif
 {
 	b->stats.decided++;
 	_cleanup_(mb_srvsock_done) struct mb_srvsock ss = { .fd = -1 };
-	int r = mb_srvsock_get(b, op->pid, (int)op->args[0], &ss);
-	if (r == -EBADF || r == -ENOTSOCK) {
-		b->stats.denied++;
-		return verdict(MB_VERDICT_DENY, -r);
-	}
-	if (r < 0) {
-		b->stats.denied++;
-		return verdict(MB_VERDICT_DENY, EACCES);
-	}
+	struct mb_answer refused;
+	if (!server_socket(b, op, &ss, &refused))
+		return refused;
 	struct sockaddr_storage sa;
 	socklen_t len = sizeof(sa);
 	struct mb_addr a = { 0 };
@@ -546,18 +556,9 @@ struct mb_answer mb_broker_decide(struct mb_broker *b, const struct mb_notified_
 	b->stats.decided++;
 
 	_cleanup_(mb_srvsock_done) struct mb_srvsock ss = { .fd = -1 };
-	int r = mb_srvsock_get(b, op->pid, (int)op->args[0], &ss);
-	if (r == -EBADF || r == -ENOTSOCK) {
-		/* The kernel's own answer, given without CONTINUE: another
-		 * thread could put a socket at that number before the kernel
-		 * looked again. */
-		b->stats.denied++;
-		return verdict(MB_VERDICT_DENY, -r);
-	}
-	if (r < 0) { /* gone (ESRCH), or no access to its fds: fail closed */
-		b->stats.denied++;
-		return verdict(MB_VERDICT_DENY, EACCES);
-	}
+	struct mb_answer refused;
+	if (!server_socket(b, op, &ss, &refused))
+		return refused;
 
 	struct presence_ctx pc = { op, ss.type == SOCK_STREAM, b->cfg.network };
 	struct mb_net_facts f = {
