@@ -114,19 +114,10 @@ static const char *at(const struct mb_srcpos *pos, char *buf, size_t sz)
 	return buf;
 }
 
-static unsigned components(const char *s)
-{
-	unsigned n = 0;
-	for (char prev = '/'; *s; prev = *s++)
-		if (*s != '/' && prev == '/')
-			n++;
-	return n;
-}
-
 /* Does pattern name exactly path (not something beneath it)? */
 static bool names_exactly(const char *pattern, const char *path)
 {
-	return mb_path_match(pattern, path) && components(pattern) == components(path);
+	return mb_path_match(pattern, path) && mb_path_components(pattern) == mb_path_components(path);
 }
 
 static bool within_arguments(const struct mb_profile *p, const char *path)

@@ -99,6 +99,15 @@ bool mb_path_match_ancestor(const char *pattern, const char *dir)
 	return walk(pattern, dir) == WALK_PATH_ENDED;
 }
 
+unsigned mb_path_components(const char *s)
+{
+	unsigned n = 0;
+	for (char prev = '/'; *s; prev = *s++)
+		if (*s != '/' && prev == '/')
+			n++;
+	return n;
+}
+
 bool mb_path_within(const char *path, const char *dir)
 {
 	if (!path || !dir || path[0] != '/' || dir[0] != '/')

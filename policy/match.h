@@ -48,6 +48,8 @@ bool mb_path_match(const char *pattern, const char *path);
 /* Is path equal to or beneath dir (both normalised, literal)? Component-aware:
  * /srv/mcp2 is not beneath /srv/mcp. */
 bool mb_path_within(const char *path, const char *dir);
+/* The number of components of a path ("/usr/lib/" has 2, "/" none). */
+unsigned mb_path_components(const char *s);
 
 /* The mirror of mb_path_match: is dir (normalised, literal) a proper ancestor
  * of some path that pattern grants? That is, dir has fewer components than

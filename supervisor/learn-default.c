@@ -35,15 +35,6 @@ struct dflt {
 	int r;
 };
 
-static unsigned components(const char *s)
-{
-	unsigned n = 0;
-	for (char prev = '/'; *s; prev = *s++)
-		if (*s != '/' && prev == '/')
-			n++;
-	return n;
-}
-
 static bool in_secret(const struct dflt *f, const char *path)
 {
 	for (char **s = f->secrets; *s; s++)
@@ -62,8 +53,8 @@ static bool holds_secret(const struct dflt *f, const char *dir)
 
 static bool too_wide(const struct dflt *f, const char *dir)
 {
-	if (components(dir) < 2 || strcmp(dir, "/root") == 0 ||
-	    (mb_path_match("/home/*", dir) && components(dir) == 2) ||
+	if (mb_path_components(dir) < 2 || strcmp(dir, "/root") == 0 ||
+	    (mb_path_match("/home/*", dir) && mb_path_components(dir) == 2) ||
 	    (f->home && f->home[0] == '/' && strcmp(dir, f->home) == 0))
 		return true;
 	return holds_secret(f, dir) || in_secret(f, dir);
@@ -268,20 +259,6 @@ static void env_data(struct dflt *f, const char *value)
 		add_data(f, real);
 }
 
-static void yq(struct mb_strbuf *b, const char *s)
-{
-	mb_strbuf_putc(b, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			mb_strbuf_printf(b, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			mb_strbuf_printf(b, "\\x%02x", *p);
-		else
-			mb_strbuf_putc(b, (char)*p);
-	}
-	mb_strbuf_putc(b, '"');
-}
-
 static void list(struct mb_strbuf *b, const char *key, const str_vec *v)
 {
 	if (!v->n)
@@ -289,7 +266,7 @@ static void list(struct mb_strbuf *b, const char *key, const str_vec *v)
 	mb_strbuf_printf(b, "  %s:\n", key);
 	mb_vec_foreach(x, v) {
 		mb_strbuf_puts(b, "    - ");
-		yq(b, *x);
+		mb_learn_yq(b, *x);
 		mb_strbuf_putc(b, '\n');
 	}
 }
@@ -359,7 +336,7 @@ int mb_learn_default(char *const *argv, char *const *envp, const char *const *se
 			continue;
 		f.env_passed++;
 		mb_strbuf_puts(&env, "    - ");
-		yq(&env, name);
+		mb_learn_yq(&env, name);
 		mb_strbuf_putc(&env, '\n');
 		if (!env_not_data(name))
 			env_data(&f, eq + 1);
@@ -378,7 +355,7 @@ int mb_learn_default(char *const *argv, char *const *envp, const char *const *se
 			mb_strbuf_puts(&b, "vars:\n");
 		vars = true;
 		mb_strbuf_printf(&b, "  %.*s: ", (int)(eq - *s), *s);
-		yq(&b, eq + 1);
+		mb_learn_yq(&b, eq + 1);
 		mb_strbuf_putc(&b, '\n');
 	}
 	mb_strbuf_puts(&b, "runtime:\n");

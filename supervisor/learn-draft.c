@@ -66,15 +66,6 @@ _printf_(2, 3) char *draft_xprintf(struct draft *d, const char *fmt, ...)
 	return s;
 }
 
-unsigned draft_components(const char *s)
-{
-	unsigned n = 0;
-	for (char prev = '/'; *s; prev = *s++)
-		if (*s != '/' && prev == '/')
-			n++;
-	return n;
-}
-
 bool draft_exists(const char *path)
 {
 	struct stat st;
@@ -517,7 +508,7 @@ static const struct ldata *data_of(const struct mb_learner *l, const struct lent
 {
 	const struct ldata *best = NULL;
 	mb_vec_foreach(x, &l->data) {
-		if (mb_path_within(e->text, x->canon) && draft_components(x->canon) >= 2 &&
+		if (mb_path_within(e->text, x->canon) && mb_path_components(x->canon) >= 2 &&
 		    e->first_call_seq >= x->seq && (!best || strlen(x->canon) > strlen(best->canon)))
 			best = x;
 	}

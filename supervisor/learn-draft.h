@@ -78,7 +78,6 @@ void draft_free(struct draft *d);
 void draft_oom(struct draft *d);
 char *draft_xstrdup(struct draft *d, const char *s);
 _printf_(2, 3) char *draft_xprintf(struct draft *d, const char *fmt, ...);
-unsigned draft_components(const char *s);
 bool draft_exists(const char *path);
 const char *draft_raw_at(const struct draft *d, const struct mb_srcpos *pos);
 const char *draft_raw_var(const struct draft *d, const char *name);

@@ -140,7 +140,6 @@ struct mb_learner {
 #define LEARN_MAX_ROOTS 1024       /* argument values, renamed files kept */
 
 /* learn-scope.c: secrets, redaction, scopes and their entries */
-unsigned mb_learn_components(const char *path);
 bool mb_learn_in_secret(const struct mb_learner *l, const char *path);
 bool mb_learn_holds_secret(const struct mb_learner *l, const char *dir);
 bool mb_learn_secret_name(const char *name);
@@ -169,6 +168,9 @@ bool mb_learn_protocol_method(const char *method);
 
 /* learn-session.c: what the command line, environment and variables name */
 void mb_learn_collect_conf(struct mb_learner *l);
+/* learn-write.c: s as a YAML double-quoted scalar (quotes, backslashes and
+ * control characters escaped). */
+void mb_learn_yq(struct mb_strbuf *b, const char *s);
 /* raw (absolute, normalised) leads through symlinks to canon: the draft
  * grants the name too, so that the sandbox recreates the links. */
 void mb_learn_alias(struct mb_learner *l, const char *raw, const char *canon, enum mb_op o,

@@ -54,25 +54,16 @@ bool mb_learn_redacts(const struct mb_learner *l, const char *name)
 	return mb_learn_secret_name(name) || (l->cfg.base && mb_profile_redacts(l->cfg.base, name));
 }
 
-unsigned mb_learn_components(const char *s)
-{
-	unsigned n = 0;
-	for (char prev = '/'; *s; prev = *s++)
-		if (*s != '/' && prev == '/')
-			n++;
-	return n;
-}
-
 static bool is_home(const struct mb_learner *l, const char *dir)
 {
-	if (strcmp(dir, "/root") == 0 || (mb_path_match("/home/*", dir) && mb_learn_components(dir) == 2))
+	if (strcmp(dir, "/root") == 0 || (mb_path_match("/home/*", dir) && mb_path_components(dir) == 2))
 		return true;
 	return l->cfg.home && l->cfg.home[0] == '/' && strcmp(dir, l->cfg.home) == 0;
 }
 
 bool mb_learn_too_wide(const struct mb_learner *l, const char *dir)
 {
-	return mb_learn_components(dir) < 2 || is_home(l, dir) || mb_learn_holds_secret(l, dir) ||
+	return mb_path_components(dir) < 2 || is_home(l, dir) || mb_learn_holds_secret(l, dir) ||
 	       mb_learn_in_secret(l, dir);
 }
 

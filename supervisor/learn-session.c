@@ -57,7 +57,7 @@ static void note_data(struct mb_learner *l, const char *tool, const cJSON *args)
 					 NULL))
 				continue;
 			free(abs);
-			bool keep = mb_learn_components(canon) >= 2;
+			bool keep = mb_path_components(canon) >= 2;
 			if (keep && !exists) {
 				char parent[PATH_MAX];
 				snprintf(parent, sizeof(parent), "%s", canon);
@@ -65,7 +65,7 @@ static void note_data(struct mb_learner *l, const char *tool, const cJSON *args)
 				if (slash)
 					*slash = '\0';
 				struct stat st;
-				keep = mb_learn_components(parent) >= 2 && stat(parent, &st) == 0 &&
+				keep = mb_path_components(parent) >= 2 && stat(parent, &st) == 0 &&
 				       S_ISDIR(st.st_mode);
 			}
 			mb_vec_foreach(d, &l->data) keep &= strcmp(d->canon, canon) != 0;
@@ -197,7 +197,7 @@ static void add_conf(struct mb_learner *l, const char *value, const char *cwd, c
 	bool exists = false, is_dir = false;
 	if (!mb_learn_value_paths(value, cwd, &abs, &canon, &exists, &is_dir))
 		return;
-	bool keep = mb_learn_components(canon) >= 1 && !(is_dir && mb_learn_too_wide(l, canon));
+	bool keep = mb_path_components(canon) >= 1 && !(is_dir && mb_learn_too_wide(l, canon));
 	struct lconf c = { .path = abs, .canon = canon, .is_dir = is_dir,
 			   .source = keep ? strdup(source) : NULL };
 	if (!keep || !c.source || mb_vec_push(&l->conf, c) < 0) {

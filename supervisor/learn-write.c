@@ -17,7 +17,7 @@
 
 /* ---- writing --------------------------------------------------------------- */
 
-static void yq(struct mb_strbuf *b, const char *s)
+void mb_learn_yq(struct mb_strbuf *b, const char *s)
 {
 	mb_strbuf_putc(b, '"');
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -64,7 +64,7 @@ static void write_line(struct mb_strbuf *b, int indent, enum mb_op op, const str
 		       const struct lscope *s)
 {
 	mb_strbuf_printf(b, "%*s- ", indent, "");
-	yq(b, x->text);
+	mb_learn_yq(b, x->text);
 	mb_strbuf_puts(b, "  # ");
 	struct mb_strbuf c = { 0 };
 	if (x->files > 1)
@@ -207,7 +207,7 @@ static void write_include(struct draft *d, struct mb_strbuf *b, const char *draf
 		}
 		if (i > 1)
 			mb_strbuf_puts(b, ", ");
-		yq(b, by_name ? name : real);
+		mb_learn_yq(b, by_name ? name : real);
 	}
 	mb_strbuf_puts(b, "]\n");
 }
@@ -336,11 +336,11 @@ static void write_vars(struct draft *d, struct mb_strbuf *b)
 		const char *raw = d->base ? draft_raw_var(d, v->name) : NULL;
 		mb_strbuf_printf(b, "  %s: ", v->name);
 		if (mb_learn_secret_name(v->name) && !(raw && strstr(raw, "${") == raw)) {
-			yq(b, "CHANGE-ME");
+			mb_learn_yq(b, "CHANGE-ME");
 			mb_strbuf_puts(b, "  # named like a secret: its value is not written\n");
 			continue;
 		}
-		yq(b, raw ? raw : v->value ? v->value : "");
+		mb_learn_yq(b, raw ? raw : v->value ? v->value : "");
 		if (v->from_command_line)
 			mb_strbuf_puts(b, "  # given with --set while learning");
 		mb_strbuf_putc(b, '\n');
@@ -357,17 +357,17 @@ static void write_env(struct draft *d, struct mb_strbuf *b)
 			const char *raw = draft_raw_at(d, &x->pos);
 			mb_strbuf_puts(&e, "    - ");
 			if (x->value && mb_learn_secret_name(x->name) && !(raw && strstr(raw, "=${"))) {
-				yq(&e, x->name);
+				mb_learn_yq(&e, x->name);
 				mb_strbuf_puts(&e, "  # named like a secret: passed through, its value not written\n");
 			} else {
-				yq(&e, raw ? raw : x->name);
+				mb_learn_yq(&e, raw ? raw : x->name);
 				mb_strbuf_putc(&e, '\n');
 			}
 		}
 	} else {
 		mb_vec_foreach(n, &d->env_used) {
 			mb_strbuf_puts(&e, "    - ");
-			yq(&e, *n);
+			mb_learn_yq(&e, *n);
 			mb_strbuf_puts(&e, "  # passed through: its value named a grant below\n");
 		}
 	}
@@ -419,7 +419,7 @@ static void write_runtime(struct draft *d, struct mb_strbuf *b)
 			tmpfs = true;
 			const char *raw = draft_raw_at(d, &t->pos);
 			mb_strbuf_puts(b, "    - ");
-			yq(b, raw ? raw : t->text);
+			mb_learn_yq(b, raw ? raw : t->text);
 			mb_strbuf_putc(b, '\n');
 		}
 	} else if (d->l->tmpfs_used) {
@@ -455,7 +455,7 @@ static void write_scope(struct draft *d, struct mb_strbuf *b, struct dscope *ds)
 	cmt(b, 2, "%s", h.s ? h.s : "");
 	mb_strbuf_free(&h);
 	mb_strbuf_puts(b, "  ");
-	yq(b, s->name);
+	mb_learn_yq(b, s->name);
 	if (!any_grant(ds->g)) {
 		mb_strbuf_puts(b, ": {}\n");
 		return;
@@ -469,14 +469,14 @@ static void write_unused(struct draft *d, struct mb_strbuf *b, const struct mb_t
 {
 	cmt(b, 2, "never called while learning; BASE granted it:");
 	mb_strbuf_puts(b, "  # ");
-	yq(b, t->name);
+	mb_learn_yq(b, t->name);
 	mb_strbuf_puts(b, ":");
 	bool any = false;
 	for (unsigned o = 0; o < MB_PATH_OPS; o++) {
 		mb_vec_foreach(pp, &t->grants.path[o]) {
 			char *x = draft_base_text(d, pp);
 			mb_strbuf_printf(b, " %s ", draft_op_key[o]);
-			yq(b, x ? x : pp->text);
+			mb_learn_yq(b, x ? x : pp->text);
 			free(x);
 			any = true;
 		}
@@ -596,7 +596,7 @@ static void write_tail(struct draft *d, struct mb_strbuf *b)
 		mb_vec_foreach(x, &r) {
 			if (x != r.v)
 				mb_strbuf_puts(b, ", ");
-			yq(b, *x);
+			mb_learn_yq(b, *x);
 		}
 		mb_strbuf_puts(b, "]\n");
 	}
@@ -632,7 +632,7 @@ static void write_susp_list(struct mb_strbuf *b, int indent, dsusp_vec *v, enum 
 		}
 		if (x->grant) {
 			mb_strbuf_printf(b, "# %*s- ", indent + 2, "");
-			yq(b, x->grant);
+			mb_learn_yq(b, x->grant);
 			mb_strbuf_putc(b, '\n');
 		}
 	}
@@ -669,7 +669,7 @@ static void write_suspicious(struct draft *d, struct mb_strbuf *b)
 				mb_strbuf_printf(b, "# %s:\n", kind == LS_TOOL ? "tools" : "requests");
 			opened = true;
 			mb_strbuf_puts(b, "#   ");
-			yq(b, ds->s->name);
+			mb_learn_yq(b, ds->s->name);
 			mb_strbuf_puts(b, ":\n");
 			char scope[300];
 			snprintf(scope, sizeof(scope), "%s %s", kind == LS_TOOL ? "tool" : "method",
@@ -688,12 +688,12 @@ static void write_draft(struct draft *d, struct mb_strbuf *b, const char *path,
 	write_header(d, b);
 	mb_strbuf_puts(b, "version: 1\nname: ");
 	draft_name(d, name, sizeof(name));
-	yq(b, name);
+	mb_learn_yq(b, name);
 	mb_strbuf_puts(b, "\ndescription: ");
 	char *desc = draft_xprintf(d, "draft learned by membrane-run --learn%s%s",
 			     base && base->description ? " from: " : "",
 			     base && base->description ? base->description : "");
-	yq(b, desc ? desc : "draft");
+	mb_learn_yq(b, desc ? desc : "draft");
 	free(desc);
 	mb_strbuf_putc(b, '\n');
 	write_include(d, b, path, lo);
@@ -727,7 +727,7 @@ static void write_draft(struct draft *d, struct mb_strbuf *b, const char *path,
 		mb_strbuf_puts(b, "  within:\n");
 		mb_vec_foreach(w, &d->within) {
 			mb_strbuf_puts(b, "    - ");
-			yq(b, *w);
+			mb_learn_yq(b, *w);
 			mb_strbuf_putc(b, '\n');
 		}
 		mb_strbuf_putc(b, '\n');
