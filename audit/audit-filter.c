@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "tools/audit.h"
+#include "audit/audit.h"
 
 int audit_filter_add(struct audit_filter *f, enum audit_key k, const char *value)
 {

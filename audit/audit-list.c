@@ -3,7 +3,7 @@
  * pass through untouched). */
 #include <string.h>
 
-#include "tools/audit.h"
+#include "audit/audit.h"
 
 struct list_state {
 	const struct audit_input *in;

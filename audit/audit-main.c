@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "tools/audit.h"
+#include "audit/audit.h"
 
 enum {
 	OPT_SINCE = 0x100,

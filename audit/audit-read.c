@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "common/utf8.h"
-#include "tools/audit.h"
+#include "audit/audit.h"
 
 struct audit_reader {
 	int fd;

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "tools/audit.h"
+#include "audit/audit.h"
 
 #define SUMMARY_DIM_CAP 256
 #define SUMMARY_TARGET_CAP 4096

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "common/utf8.h"
-#include "tools/audit.h"
+#include "audit/audit.h"
 
 static uint32_t code_point(const unsigned char *s, size_t n)
 {

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "tools/audit.h"
+#include "audit/audit.h"
 
 static bool digits(const char *s, int n, int *out)
 {

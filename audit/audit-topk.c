@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "tools/audit.h"
+#include "audit/audit.h"
 
 struct topk_entry {
 	char *key;

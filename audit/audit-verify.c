@@ -24,7 +24,7 @@
 
 
 #include "common/sha256.h"
-#include "tools/audit.h"
+#include "audit/audit.h"
 
 #define VERIFY_SESSION_CAP 65536
 #define VERIFY_PROBLEM_CAP 1000

@@ -2,14 +2,14 @@
 bin_PROGRAMS += membrane-audit
 membrane_audit_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(NETTLE_CFLAGS)
 membrane_audit_SOURCES = \
-	tools/audit.h \
-	tools/audit_main.c \
-	tools/audit_read.c \
-	tools/audit_time.c \
-	tools/audit_filter.c \
-	tools/audit_topk.c \
-	tools/audit_text.c \
-	tools/audit_list.c \
-	tools/audit_summary.c \
-	tools/audit_verify.c
+	audit/audit.h \
+	audit/audit-main.c \
+	audit/audit-read.c \
+	audit/audit-time.c \
+	audit/audit-filter.c \
+	audit/audit-topk.c \
+	audit/audit-text.c \
+	audit/audit-list.c \
+	audit/audit-summary.c \
+	audit/audit-verify.c
 membrane_audit_LDADD = libcommon.a $(CJSON_LIBS) $(NETTLE_LIBS)

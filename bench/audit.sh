@@ -1,14 +1,14 @@
 #!/bin/sh
 # membrane-audit on a large report: time and peak RSS of each command.
 #   bench/audit.sh [SIZE_BYTES]   (default 1 GiB; `make bench-audit`)
-# The report is written by the real reporter (tests/audit/gen-report: 8
+# The report is written by the real reporter (tests/report/gen-report: 8
 # interleaved sessions, 100000 distinct targets) in $BENCH_TMPDIR (default
 # /tmp) and removed afterwards. Results go to stdout as a Markdown table.
 set -eu
 size=${1:-1073741824}
 builddir=${top_builddir:-.}
 audit=$builddir/membrane-audit
-gen=$builddir/tests/audit/gen-report
+gen=$builddir/tests/report/gen-report
 dir=$(mktemp -d "${BENCH_TMPDIR:-/tmp}/bench-audit.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 report=$dir/report.jsonl

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "policy/callgrants.h"
+#include "policy/call-grants.h"
 
 /* What profiles/runtimes/node.yml plus filesystem.yml grant to read, in
  * spirit: libraries, certificates, the few /etc files Node opens, /proc and

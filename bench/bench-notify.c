@@ -5,10 +5,10 @@
  *   bare notify loop     the watch filter, and a minimal supervisor loop:
  *                        RECV, process_vm_readv of the path, ID_VALID,
  *                        SEND CONTINUE (the anchor of PLATFORM.md)
- *   notifier             the watch filter and supervisor/notify.c with a
+ *   notifier             the watch filter and supervisor/notify/notify.c with a
  *                        callback that allows everything: path read, resolved
  *                        (openat2 RESOLVE_IN_ROOT), presence classified
- *   notifier+correlator  the same, deciding with supervisor/correlate.c as
+ *   notifier+correlator  the same, deciding with supervisor/notify/correlate.c as
  *                        membrane-run does: Node's runtime grants (as
  *                        profiles/runtimes/node.yml) and a tools/call of
  *                        read_text_file in flight whose {path} grants the
@@ -39,9 +39,9 @@
 
 #include "sandbox/kernel-compat.h"
 #include "sandbox/watch.h"
-#include "supervisor/correlate.h"
-#include "supervisor/jsonrpc.h"
-#include "supervisor/notify.h"
+#include "supervisor/notify/correlate.h"
+#include "supervisor/inspect/jsonrpc.h"
+#include "supervisor/notify/notify.h"
 
 #define REPS 9
 

@@ -12,8 +12,8 @@
 #include <time.h>
 
 #include "policy/profile.h"
-#include "supervisor/framer.h"
-#include "supervisor/inspector.h"
+#include "supervisor/inspect/framer.h"
+#include "supervisor/inspect/inspector.h"
 
 static size_t sent_bytes;
 

@@ -6,7 +6,7 @@
 # bench-audit (1 GiB) is left out: run it on its own.
 .PHONY: bench bench-side-by-side
 BENCH_DEPS = membrane-run tests/sandbox/launch bench/relay-bench bench/plain-relay \
-	tests/fixtures/mcp-echo tests/inspector/relay-harness bench/bench-notify$(EXEEXT)
+	tests/fixtures/mcp-echo tests/inspect/relay-harness bench/bench-notify$(EXEEXT)
 bench: $(BENCH_DEPS)
 	$(MAKE) $(AM_MAKEFLAGS) bench-relay
 	$(MAKE) $(AM_MAKEFLAGS) bench-side-by-side
@@ -16,9 +16,8 @@ EXTRA_DIST += bench/side-by-side.sh bench/results.py bench/results.md bench/READ
 
 # Built on demand only (EXTRA_PROGRAMS): they take tens of seconds to run.
 EXTRA_PROGRAMS = bench/bench-notify
-bench_bench_notify_SOURCES = bench/bench-notify.c $(CORRELATE_SOURCES) $(NOTIFY_SOURCES)
 bench_bench_notify_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS) $(CJSON_CFLAGS)
-bench_bench_notify_LDADD = libinspect.a $(SANDBOX_LIBS) $(POLICY_LIBS) -lm
+bench_bench_notify_LDADD = $(NOTIFY_LIBS)
 CLEANFILES += $(EXTRA_PROGRAMS)
 EXTRA_DIST += bench/notify-results.md
 
@@ -37,7 +36,7 @@ bench-notify: bench/bench-notify$(EXEEXT)
 BENCH_AUDIT_SIZE = 1073741824
 EXTRA_DIST += bench/audit.sh
 .PHONY: bench-audit
-bench-audit: membrane-audit tests/audit/gen-report
+bench-audit: membrane-audit tests/report/gen-report
 	top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/audit.sh $(BENCH_AUDIT_SIZE)
 EXTRA_DIST += bench/audit-results.md
 
@@ -64,7 +63,7 @@ tests_fixtures_mcp_echo_SOURCES = tests/fixtures/mcp-echo.c
 tests_fixtures_mcp_echo_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 tests_fixtures_mcp_echo_LDADD = $(CJSON_LIBS)
 EXTRA_DIST += bench/run-relay-bench.sh
-bench-relay: bench/relay-bench bench/plain-relay tests/fixtures/mcp-echo tests/inspector/relay-harness
+bench-relay: bench/relay-bench bench/plain-relay tests/fixtures/mcp-echo tests/inspect/relay-harness
 	$(SHELL) $(top_srcdir)/bench/run-relay-bench.sh $(top_builddir) | tee bench/relay-latest.txt
 # The same calls against server-everything's echo tool (tests/e2e's npm
 # packages: npm ci there first): bare, through the plain relay, and through

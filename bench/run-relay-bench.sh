@@ -3,7 +3,7 @@
 # with 64 in flight (msgs/s), and peak RSS with 1,000 calls in flight, for
 #   a) a direct pipe to tests/fixtures/mcp-echo
 #   b) bench/plain-relay in front of it
-#   c) the inspector's relay (tests/inspector/relay-harness: relay.c +
+#   c) the inspector's relay (tests/inspect/relay-harness: relay.c +
 #      inspector + the test profile, no sandbox) in front of it
 #   d) optional: RELAY_D, another command prefix (e.g. an older build's
 #      relay-harness), measured in the same rounds for a fair comparison
@@ -24,7 +24,7 @@ N=${N:-10000}
 ROUNDS=${ROUNDS:-5}
 echo_srv=${SERVER:-"$b/tests/fixtures/mcp-echo"}
 bench_args=${BENCH_ARGS:-}
-relay_c=${RELAY_C:-"$b/tests/inspector/relay-harness --report /dev/null --"}
+relay_c=${RELAY_C:-"$b/tests/inspect/relay-harness --report /dev/null --"}
 relay_d=${RELAY_D:-}
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT

@@ -1,3 +1,5 @@
+# What every part shares: errors, vectors, strings, UTF-8, SHA-256, PATH
+# search, and the epoll event loop.
 noinst_LIBRARIES += libcommon.a
 # nettle's headers for sha256.c; a program that calls it links $(NETTLE_LIBS).
 libcommon_a_CFLAGS = $(AM_CFLAGS) $(NETTLE_CFLAGS)
@@ -8,4 +10,5 @@ libcommon_a_SOURCES = \
 	common/strbuf.h common/strbuf.c \
 	common/utf8.h common/utf8.c \
 	common/sha256.h common/sha256.c \
-	common/which.h common/which.c
+	common/which.h common/which.c \
+	common/loop.h common/loop.c

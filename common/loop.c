@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "common/macros.h"
-#include "supervisor/loop.h"
+#include "common/loop.h"
 
 #define MAX_EVENTS 32
 
@@ -23,9 +23,9 @@ struct mb_loop {
 	int tfd;
 	uint64_t tfd_due;        /* what tfd is armed for; 0: disarmed */
 	bool tfd_fired;
-	struct mb_watch tw;
-	struct mb_watch *polled; /* watchers epoll cannot watch */
-	/* The batch being dispatched, so that mb_watch_del() can drop events
+	struct mb_io tw;
+	struct mb_io *polled; /* watchers epoll cannot watch */
+	/* The batch being dispatched, so that mb_io_del() can drop events
 	 * still pending for a watcher. */
 	struct epoll_event *batch;
 	int batch_n, batch_i;
@@ -49,7 +49,7 @@ uint64_t mb_coarse_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void on_timerfd(struct mb_watch *w, uint32_t ev)
+static void on_timerfd(struct mb_io *w, uint32_t ev)
 {
 	struct mb_loop *l = w->loop;
 	uint64_t n;
@@ -87,8 +87,8 @@ int mb_loop_new(struct mb_loop **ret)
 		r = l->tfd < 0 ? mb_neg_errno() : 0;
 	}
 	if (r == 0) {
-		l->tw = (struct mb_watch){ .fd = l->tfd, .events = EPOLLIN, .cb = on_timerfd };
-		r = mb_watch_add(l, &l->tw);
+		l->tw = (struct mb_io){ .fd = l->tfd, .events = EPOLLIN, .cb = on_timerfd };
+		r = mb_io_add(l, &l->tw);
 	}
 	if (r < 0) {
 		mb_loop_free(l);
@@ -107,16 +107,16 @@ void mb_loop_free(struct mb_loop *l)
 	free(l);
 }
 
-static void polled_remove(struct mb_loop *l, struct mb_watch *w)
+static void polled_remove(struct mb_loop *l, struct mb_io *w)
 {
-	for (struct mb_watch **p = &l->polled; *p; p = &(*p)->poll_next)
+	for (struct mb_io **p = &l->polled; *p; p = &(*p)->poll_next)
 		if (*p == w) {
 			*p = w->poll_next;
 			return;
 		}
 }
 
-int mb_watch_add(struct mb_loop *l, struct mb_watch *w)
+int mb_io_add(struct mb_loop *l, struct mb_io *w)
 {
 	struct epoll_event ev = { .events = w->events, .data.ptr = w };
 	w->loop = l;
@@ -134,7 +134,7 @@ int mb_watch_add(struct mb_loop *l, struct mb_watch *w)
 	return 0;
 }
 
-int mb_watch_set(struct mb_watch *w, uint32_t events)
+int mb_io_set(struct mb_io *w, uint32_t events)
 {
 	if (!w->added)
 		return -EINVAL;
@@ -147,7 +147,7 @@ int mb_watch_set(struct mb_watch *w, uint32_t events)
 	return epoll_ctl(w->loop->epfd, EPOLL_CTL_MOD, w->fd, &ev) < 0 ? mb_neg_errno() : 0;
 }
 
-void mb_watch_del(struct mb_watch *w)
+void mb_io_del(struct mb_io *w)
 {
 	if (!w->added)
 		return;
@@ -201,7 +201,7 @@ void mb_loop_set_idle(struct mb_loop *l, void (*fn)(void *ud), void *ud)
  * timerfd. */
 static int next_timeout(struct mb_loop *l)
 {
-	for (struct mb_watch *w = l->polled; w; w = w->poll_next)
+	for (struct mb_io *w = l->polled; w; w = w->poll_next)
 		if (w->events)
 			return 0;
 	return -1;
@@ -224,9 +224,9 @@ static void run_timers(struct mb_loop *l)
 static void run_polled(struct mb_loop *l)
 {
 	/* A callback may delete watchers: restart from the head after each. */
-	struct mb_watch *w = l->polled;
+	struct mb_io *w = l->polled;
 	while (!l->quit && w) {
-		struct mb_watch *next = w->poll_next;
+		struct mb_io *next = w->poll_next;
 		uint32_t ev = w->events & (EPOLLIN | EPOLLOUT);
 		if (ev) {
 			w->cb(w, ev);
@@ -234,7 +234,7 @@ static void run_polled(struct mb_loop *l)
 		w = next;
 		/* next may have been removed by the callback; verify. */
 		bool found = false;
-		for (struct mb_watch *x = l->polled; x; x = x->poll_next)
+		for (struct mb_io *x = l->polled; x; x = x->poll_next)
 			if (x == w)
 				found = true;
 		if (!found)
@@ -262,7 +262,7 @@ int mb_loop_run(struct mb_loop *l)
 		l->batch_n = n;
 		for (l->batch_i = 0; l->batch_i < n && !l->quit; ) {
 			struct epoll_event *e = &events[l->batch_i++];
-			struct mb_watch *w = e->data.ptr;
+			struct mb_io *w = e->data.ptr;
 			if (w)
 				w->cb(w, e->events);
 		}

@@ -2,7 +2,7 @@
  * owner (libubox's uloop and seatd do the same). Signals arrive through a
  * signalfd, the child through its pidfd, timers through epoll_wait's timeout;
  * anything else with an fd (the seccomp listener of the correlator, say) is
- * one more mb_watch. Timers sit behind one timerfd.
+ * one more mb_io. Timers sit behind one timerfd.
  *
  * Deleting a watcher while events are being dispatched drops the events still
  * pending for it in the current batch, so an owner may free itself from its
@@ -14,20 +14,20 @@
 #include <stdint.h>
 
 struct mb_loop;
-struct mb_watch;
+struct mb_io;
 
-typedef void (*mb_watch_fn)(struct mb_watch *w, uint32_t revents);
+typedef void (*mb_io_fn)(struct mb_io *w, uint32_t revents);
 
-struct mb_watch {
+struct mb_io {
 	int fd;
 	uint32_t events;   /* EPOLLIN / EPOLLOUT wanted now */
-	mb_watch_fn cb;
+	mb_io_fn cb;
 	/* private */
 	struct mb_loop *loop;
 	bool added;
 	bool polled;       /* epoll refused the fd (regular file, /dev/null): it is
 			      always ready and the loop calls cb on every turn */
-	struct mb_watch *poll_next;
+	struct mb_io *poll_next;
 };
 
 struct mb_timer;
@@ -45,11 +45,11 @@ int mb_loop_new(struct mb_loop **ret);
 void mb_loop_free(struct mb_loop *l);
 
 /* Register w (fd, events, cb set by the caller). Returns 0 or -errno. */
-int mb_watch_add(struct mb_loop *l, struct mb_watch *w);
+int mb_io_add(struct mb_loop *l, struct mb_io *w);
 /* Change the events wanted; 0 keeps the fd registered but quiet. */
-int mb_watch_set(struct mb_watch *w, uint32_t events);
+int mb_io_set(struct mb_io *w, uint32_t events);
 /* Unregister (the fd stays open: its owner closes it). Safe from callbacks. */
-void mb_watch_del(struct mb_watch *w);
+void mb_io_del(struct mb_io *w);
 
 /* Arm t to fire once, ms milliseconds from now (re-arming moves it). */
 void mb_timer_arm(struct mb_loop *l, struct mb_timer *t, uint64_t ms);

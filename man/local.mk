@@ -1,4 +1,4 @@
-# Man pages, written in mdoc and linted by tests/man.sh.
+# Man pages, written in mdoc and linted by tests/man/unit-lint.sh.
 dist_man_MANS += \
 	man/membrane.7 \
 	man/membrane-run.1 \

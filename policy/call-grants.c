@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "common/strbuf.h"
-#include "policy/callgrants.h"
+#include "policy/call-grants.h"
 #include "policy/resolve.h"
 
 /* Distinct array placeholders in one pattern; a pattern naming more grants

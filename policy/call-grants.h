@@ -64,7 +64,7 @@ int mb_callgrants_build(const struct mb_grants *g, const cJSON *arguments, const
 void mb_callgrants_free(struct mb_callgrants *cg);
 
 /* Rewrite cg's patterns into the form the notifier gives its targets
- * (supervisor/notify.h): symlinks resolved. The kernel resolves a path in
+ * (supervisor/notify/notify.h): symlinks resolved. The kernel resolves a path in
  * the sandbox as the plan compiler resolved the grants on the host (the
  * links are recreated there), so the host's view is the sandbox's for
  * every granted path: /lib/x86_64-linux-gnu becomes

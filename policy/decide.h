@@ -36,7 +36,7 @@
  * Nothing here allocates: it runs on the notification path. */
 #pragma once
 
-#include "policy/callgrants.h"
+#include "policy/call-grants.h"
 #include "policy/profile.h"
 
 enum mb_decision_rule {

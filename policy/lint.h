@@ -46,7 +46,7 @@ void mb_lint_free(mb_lint_vec *v);
  * home as in mb_lint_opts: patterns in match.h's syntax (the stores of every
  * /home/NAME are written with a '*' for NAME). A NULL-terminated malloc'd
  * array, or NULL on ENOMEM; free it with mb_lint_secret_stores_free(). Learn
- * mode (supervisor/learn.c) flags what touches them. */
+ * mode (supervisor/learn/learn.c) flags what touches them. */
 char **mb_lint_secret_stores(const char *home);
 void mb_lint_secret_stores_free(char **v);
 /* A short name for each kind ("write-code", ...), as the man page lists them. */

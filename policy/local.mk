@@ -2,16 +2,16 @@ noinst_LIBRARIES += libpolicy.a
 libpolicy_a_CFLAGS = $(AM_CFLAGS) $(YAML_CFLAGS) $(CJSON_CFLAGS)
 libpolicy_a_SOURCES = \
 	policy/profile.h policy/profile.c \
-	policy/yaml_tree.h policy/yaml_tree.c \
-	policy/load-internal.h policy/load.c policy/load_util.c policy/load_keys.c \
-	policy/load_grants.c policy/load_tests.c policy/include.c policy/vars.c \
-	policy/pattern_parse.c policy/endpoint_parse.c policy/size.c \
+	policy/load/yaml-tree.h policy/load/yaml-tree.c \
+	policy/load/load-internal.h policy/load/load.c policy/load/load-util.c policy/load/load-keys.c \
+	policy/load/load-grants.c policy/load/load-tests.c policy/load/load-include.c policy/load/load-vars.c \
+	policy/load/parse-pattern.c policy/load/parse-endpoint.c policy/load/parse-size.c \
 	policy/plan.h policy/plan.c \
 	policy/widen.h policy/widen.c \
 	policy/match.h policy/path.c policy/match.c \
 	policy/resolve.h policy/resolve.c \
 	policy/elf.h policy/elf.c \
-	policy/callgrants.h policy/callgrants.c \
+	policy/call-grants.h policy/call-grants.c \
 	policy/decide.h policy/decide.c \
 	policy/lint.h policy/lint.c
 POLICY_LIBS = libpolicy.a libcommon.a $(YAML_LIBS) $(CJSON_LIBS)

@@ -1,7 +1,7 @@
 /* The profile model: what a loaded, validated profile v1 says, with every
  * ${VAR} already expanded and every grant carrying the source position it came
  * from. {arg} placeholders stay in path patterns until a call fills them
- * (policy/callgrants.h). policy/ knows nothing of the kernel. */
+ * (policy/call-grants.h). policy/ knows nothing of the kernel. */
 #pragma once
 
 #include <stdbool.h>

@@ -1,6 +1,6 @@
 # Shipped profiles for real MCP servers, and the runtime fragments they
 # include; installed in $(pkgdatadir)/profiles, where --profile NAME finds
-# them. tests/unit/profiles-check.sh runs --check on each.
+# them. tests/profiles/unit-check.sh runs --check on each.
 profilesdir = $(pkgdatadir)/profiles
 runtimesdir = $(profilesdir)/runtimes
 dist_profiles_DATA = \

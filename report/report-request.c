@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "common/strbuf.h"
-#include "supervisor/reqdesc.h"
+#include "report/report-request.h"
 
 char *mb_report_cut(const char *s, size_t len, size_t max)
 {

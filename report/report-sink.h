@@ -1,5 +1,5 @@
 /* Where report lines go besides a file descriptor: syslog, and journald when
- * it is the receiver. Internal to the reporter (supervisor/report.c). */
+ * it is the receiver. Internal to the reporter (report/report.c). */
 #pragma once
 
 #include <stddef.h>

@@ -35,7 +35,7 @@
 
 #include "common/strbuf.h"
 #include "common/vec.h"
-#include "supervisor/report_sink.h"
+#include "report/report-sink.h"
 
 #define MB_SYSLOG_TAG "membrane"
 #define MB_DEV_LOG "/dev/log"

@@ -20,8 +20,8 @@
 
 #include "common/sha256.h"
 #include "common/utf8.h"
-#include "supervisor/report.h"
-#include "supervisor/report_sink.h"
+#include "report/report.h"
+#include "report/report-sink.h"
 
 struct mb_reporter {
 	char *dest;

@@ -40,7 +40,7 @@
 #include "sandbox/mounts.h"
 #include "sandbox/namespaces.h"
 #include "sandbox/network.h"
-#include "sandbox/seccomp_baseline.h"
+#include "sandbox/seccomp-baseline.h"
 #include "sandbox/sync.h"
 
 /* Where the child keeps its fds once everything else is closed. */

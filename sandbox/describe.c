@@ -4,7 +4,7 @@
 #include "sandbox/describe.h"
 #include "sandbox/kernel-compat.h"
 #include "sandbox/landlock.h"
-#include "sandbox/seccomp_baseline.h"
+#include "sandbox/seccomp-baseline.h"
 
 static void put_fs_rights(struct mb_strbuf *b, uint64_t rights)
 {

@@ -15,7 +15,7 @@ libsandbox_a_SOURCES = \
 	sandbox/caps.h sandbox/caps.c \
 	sandbox/landlock.h sandbox/landlock.c \
 	sandbox/bpf.h sandbox/bpf.c \
-	sandbox/seccomp_baseline.h sandbox/seccomp_baseline.c \
+	sandbox/seccomp-baseline.h sandbox/seccomp-baseline.c \
 	sandbox/describe.h sandbox/describe.c
-SANDBOX_LIBS = libsandbox.a $(SECCOMP_LIBS) $(CAPNG_LIBS) $(NL_LIBS)
+SANDBOX_LIBS = libsandbox.a $(POLICY_LIBS) $(SECCOMP_LIBS) $(CAPNG_LIBS) $(NL_LIBS)
 libsandbox_a_SOURCES += sandbox/watch.h sandbox/watch.c

@@ -8,7 +8,7 @@
 
 #include "sandbox/bpf.h"
 #include "sandbox/kernel-compat.h"
-#include "sandbox/seccomp_baseline.h"
+#include "sandbox/seccomp-baseline.h"
 
 #ifndef CLONE_NEWCGROUP
 #define CLONE_NEWCGROUP 0x02000000

@@ -16,7 +16,7 @@
 #include "sandbox/kernel-compat.h"
 #include "sandbox/landlock.h"
 #include "sandbox/namespaces.h"
-#include "sandbox/seccomp_baseline.h"
+#include "sandbox/seccomp-baseline.h"
 #include "sandbox/sync.h"
 #include "sandbox/watch.h"
 

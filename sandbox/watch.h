@@ -6,7 +6,7 @@
  * One table says, per call, where its arguments are (directory fd, path,
  * flags, sockaddr), which op it is and whether it follows a final symlink or
  * creates its target. The same table builds the BPF filter (here) and drives
- * the decoder (supervisor/notify.c), so the two cannot drift apart.
+ * the decoder (supervisor/notify/notify.c), so the two cannot drift apart.
  *
  * The filter is built by the supervisor before it forks (libseccomp
  * allocates) and installed by the server's process just before execve (no

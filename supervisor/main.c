@@ -8,11 +8,11 @@
 #include "policy/plan.h"
 #include "policy/profile.h"
 #include "supervisor/explain.h"
-#include "supervisor/learn-run.h"
-#include "supervisor/lookup.h"
+#include "supervisor/learn/learn-run.h"
+#include "supervisor/profile-lookup.h"
 #include "supervisor/options.h"
 #include "supervisor/run.h"
-#include "supervisor/selftest.h"
+#include "supervisor/test-profile.h"
 
 #define EXIT_MEMBRANE 125
 

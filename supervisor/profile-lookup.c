@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 
 #include "common/strbuf.h"
-#include "supervisor/lookup.h"
+#include "supervisor/profile-lookup.h"
 
 static char user_dir[4096];
 

@@ -14,13 +14,13 @@
 #include "sandbox/describe.h"
 #include "sandbox/landlock.h"
 #include "sandbox/sandbox.h"
-#include "supervisor/broker.h"
-#include "supervisor/correlate.h"
-#include "supervisor/learn.h"
-#include "supervisor/notify-watch.h"
-#include "supervisor/notify.h"
-#include "supervisor/relay.h"
-#include "supervisor/report.h"
+#include "supervisor/broker/broker.h"
+#include "supervisor/notify/correlate.h"
+#include "supervisor/learn/learn.h"
+#include "supervisor/notify/notify-loop.h"
+#include "supervisor/notify/notify.h"
+#include "supervisor/inspect/relay.h"
+#include "report/report.h"
 #include "supervisor/run.h"
 
 #define EXIT_MEMBRANE 125
@@ -147,7 +147,7 @@ struct notify_setup {
 	struct mb_correlator *corr; /* or the learner */
 	struct mb_broker *broker;
 	struct mb_learner *learn;
-	struct mb_notifier_watch nw;
+	struct mb_notifier_io nw;
 	int pidfd;
 };
 
@@ -163,7 +163,7 @@ static int notify_setup(void *ud, struct mb_loop *loop, struct mb_inspector *ins
 		mb_broker_set_loop(ns->broker, loop);
 	if (ns->learn)
 		mb_learner_attach(ns->learn, mb_inspector_inflight(ins));
-	return mb_notifier_watch_add(&ns->nw, loop, ns->n, ns->pidfd);
+	return mb_notifier_io_add(&ns->nw, loop, ns->n, ns->pidfd);
 }
 
 static int command_status(void *ud, int *ret_wstatus)

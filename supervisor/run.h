@@ -9,7 +9,7 @@
  * 125 when membrane failed, 126/127 when the command could not be run. */
 int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct mb_plan *plan);
 
-/* The same in learn mode (supervisor/learn.h): the learner records every
+/* The same in learn mode (supervisor/learn/learn.h): the learner records every
  * watched operation and every frame instead of the correlator deciding. */
 struct mb_learner;
 int mb_run_learn(const struct mb_options *o, const struct mb_profile *p,

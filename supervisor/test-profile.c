@@ -1,8 +1,8 @@
 /* The self-tests of a profile, decided by the code a run decides with: the
- * inspector's call checks (supervisor/callcheck.c: undeclared tools,
+ * inspector's call checks (supervisor/inspect/request-check.c: undeclared tools,
  * arguments outside arguments.within, resources/read URIs) and the dynamic
  * layer's rule (policy/decide.h) over runtime and the call's grants filled
- * from its arguments (policy/callgrants.h). A call the inspector refuses
+ * from its arguments (policy/call-grants.h). A call the inspector refuses
  * does nothing at all: each of its allow expectations fails, each deny
  * passes. */
 #include <stdio.h>
@@ -13,11 +13,11 @@
 #include <cjson/cJSON.h>
 
 #include "common/strbuf.h"
-#include "policy/callgrants.h"
+#include "policy/call-grants.h"
 #include "policy/decide.h"
 #include "policy/match.h"
-#include "supervisor/callcheck.h"
-#include "supervisor/selftest.h"
+#include "supervisor/inspect/request-check.h"
+#include "supervisor/test-profile.h"
 
 struct run {
 	const struct mb_profile *p;

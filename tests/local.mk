@@ -1,13 +1,25 @@
+# The test suite, one folder per part of membrane (the folders of the
+# source tree), each test named for its tier (HACKING.md "Tests"):
+#   unit-*    no privileges, no sandbox: pure code against tables and files
+#   kernel-*  the real sandbox and notifier on this kernel, as root and as
+#             the unprivileged user nobody
+#   e2e-*     real MCP servers from the npm registry (tests/e2e's
+#             node_modules) and real clients, through membrane-run
+#   fuzz-*    libFuzzer targets and their corpora
 EXTRA_DIST += tests/tap.h tests/tap.sh
-# Every man page lints clean (mandoc -Tlint -W warning, groff -ww).
-TESTS += tests/man.sh
-EXTRA_DIST += tests/man.sh
-include tests/unit/local.mk
+include tests/man/local.mk
+include tests/common/local.mk
+include tests/policy/local.mk
+include tests/profiles/local.mk
 include tests/sandbox/local.mk
-include tests/inspector/local.mk
-include tests/deputy/local.mk
-include tests/e2e/local.mk
+include tests/report/local.mk
+include tests/inspect/local.mk
+include tests/notify/local.mk
+include tests/broker/local.mk
+include tests/run/local.mk
 include tests/learn/local.mk
-include tests/fuzz/local.mk
 include tests/audit/local.mk
+include tests/systemd/local.mk
 include tests/load/local.mk
+include tests/e2e/local.mk
+include tests/fuzz/local.mk

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "policy/load-internal.h"
+#include "policy/load/load-internal.h"
 
 enum { G_READ, G_WRITE, G_EXEC, G_CONNECT, G_BIND, G_ENV, G_TMPFS, G_COUNT_ };
 static const char *const grant_keys[G_COUNT_] = {

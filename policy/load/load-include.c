@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 
 #include "common/strbuf.h"
-#include "policy/load-internal.h"
+#include "policy/load/load-internal.h"
 
 int ld_read_file(const char *path, char **ret, size_t *ret_len, dev_t *dev, ino_t *ino)
 {

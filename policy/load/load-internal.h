@@ -18,7 +18,7 @@
 
 #include "common/vec.h"
 #include "policy/profile.h"
-#include "policy/yaml_tree.h"
+#include "policy/load/yaml-tree.h"
 
 #define LD_MAX_FILE_SIZE (1u << 20)
 #define LD_MAX_INCLUDE_DEPTH 16

@@ -8,7 +8,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "policy/load-internal.h"
+#include "policy/load/load-internal.h"
 #include "policy/match.h"
 
 #define TEST_EXAMPLE "tests: [{ tool: NAME, arguments: { path: /srv/mcp/a.txt }, allow: [read /srv/mcp/a.txt], deny: [read /etc/passwd] }]"

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "common/strbuf.h"
-#include "policy/load-internal.h"
+#include "policy/load/load-internal.h"
 
 const char *const ld_key_names[LD_KEY_COUNT_] = {
 	[LD_KEY_VERSION] = "version",

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "common/strbuf.h"
-#include "policy/load-internal.h"
+#include "policy/load/load-internal.h"
 
 #define VAR_NAME_HINT "letters, digits and '_', not starting with a digit"
 #define CMDLINE "command line"

@@ -1,7 +1,7 @@
 /* The profile loader's entry points and pass 1 (see load-internal.h). */
 #include <string.h>
 
-#include "policy/load-internal.h"
+#include "policy/load/load-internal.h"
 
 int ld_collect(struct loader *l, size_t doc, unsigned depth)
 {

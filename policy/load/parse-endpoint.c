@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "policy/load-internal.h"
+#include "policy/load/load-internal.h"
 
 #define ENDPOINT_HINT "write host:port, ip:port, [ipv6]:port or cidr:port"
 

@@ -1,11 +1,11 @@
 /* Path grants: ${VAR} expansion, then the pattern syntax of policy/match.h
  * plus {name} / {name[]} placeholders, checked and normalised. The text kept
  * in the model is normalised but still escaped, with placeholders in place:
- * policy/callgrants.c fills them per call. */
+ * policy/call-grants.c fills them per call. */
 #include <string.h>
 #include <sys/stat.h>
 
-#include "policy/load-internal.h"
+#include "policy/load/load-internal.h"
 #include "policy/match.h"
 
 #define PLACEHOLDER_HINT \

@@ -3,7 +3,7 @@
  * for octal) and membrane never disagree on a value. */
 #include <string.h>
 
-#include "policy/load-internal.h"
+#include "policy/load/load-internal.h"
 
 /* Parse the leading digits of s; *end points after them. */
 static int parse_digits(const char *s, const char **end, uint64_t *ret)

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <yaml.h>
 
-#include "policy/yaml_tree.h"
+#include "policy/load/yaml-tree.h"
 
 #define YT_MAX_DEPTH 64
 

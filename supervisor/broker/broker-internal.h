@@ -5,11 +5,11 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
-#include "supervisor/broker.h"
+#include "supervisor/broker/broker.h"
 
 /* A blocking connect whose answer waits for the host socket. */
 struct mb_broker_wait {
-	struct mb_watch w;
+	struct mb_io w;
 	struct mb_timer t;
 	struct mb_broker *b;
 	uint64_t id;     /* the notification */

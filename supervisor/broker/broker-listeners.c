@@ -17,7 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "supervisor/broker-internal.h"
+#include "supervisor/broker/broker-internal.h"
 
 #define TCP_LISTEN_STATE 0x0A
 

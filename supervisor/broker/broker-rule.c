@@ -2,7 +2,7 @@
  * comment, tested case by case. */
 #include <errno.h>
 
-#include "supervisor/broker-rule.h"
+#include "supervisor/broker/broker-rule.h"
 
 #define R_NOT_GRANTED "not granted"
 #define R_HOST_LOOPBACK "not granted: nothing in the sandbox listens at this loopback address, " \

@@ -1,7 +1,7 @@
 /* The network rule: what happens to one connect, bind or addressed send,
  * given the profile's network mode, where the socket lives, what the
  * address is and what the grants say. Pure: no system call, so that the
- * whole table is tested as data (tests/unit/test-broker-rule.c), as
+ * whole table is tested as data (tests/broker/unit-rule.c), as
  * libseccomp tests its policies.
  *
  * The rule, as membrane-profile(5) states it ("Network"):

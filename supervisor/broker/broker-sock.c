@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "common/macros.h"
-#include "supervisor/broker-internal.h"
+#include "supervisor/broker/broker-internal.h"
 
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL /* 6.9: a pidfd for a thread that is not the leader */

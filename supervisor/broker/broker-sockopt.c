@@ -41,7 +41,7 @@
 #include <sys/time.h>
 
 #include "common/macros.h"
-#include "supervisor/broker-internal.h"
+#include "supervisor/broker/broker-internal.h"
 
 #ifndef UDP_SEGMENT
 #define UDP_SEGMENT 103

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "common/macros.h"
-#include "supervisor/broker-internal.h"
+#include "supervisor/broker/broker-internal.h"
 
 /* What the supervisor sends on the server's behalf, at most: a UDP
  * datagram's size. A stream send may be cut short (a short count, as
@@ -184,7 +184,7 @@ static void wait_free(struct mb_broker_wait *w)
 {
 	struct mb_broker *b = w->b;
 	if (w->watched)
-		mb_watch_del(&w->w);
+		mb_io_del(&w->w);
 	if (w->timed && b->loop)
 		mb_timer_cancel(b->loop, &w->t);
 	mb_close(w->sock);
@@ -225,7 +225,7 @@ static void wait_done(struct mb_broker_wait *w, bool timed_out)
 	wait_free(w);
 }
 
-static void on_wait_ready(struct mb_watch *watch, uint32_t ev)
+static void on_wait_ready(struct mb_io *watch, uint32_t ev)
 {
 	(void)ev;
 	wait_done((struct mb_broker_wait *)((char *)watch - offsetof(struct mb_broker_wait, w)),
@@ -282,7 +282,7 @@ static void wait_for(struct mb_broker *b, uint64_t id, int sock, bool install_it
 	w->w.fd = sock;
 	w->w.events = EPOLLOUT;
 	w->w.cb = on_wait_ready;
-	if (mb_watch_add(b->loop, &w->w) < 0) {
+	if (mb_io_add(b->loop, &w->w) < 0) {
 		answer(b, id, ENOBUFS);
 		wait_free(w);
 		return;

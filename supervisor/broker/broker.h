@@ -55,9 +55,9 @@
 
 #include "common/error.h"
 #include "policy/profile.h"
-#include "supervisor/broker-rule.h"
-#include "supervisor/loop.h"
-#include "supervisor/notify.h"
+#include "supervisor/broker/broker-rule.h"
+#include "common/loop.h"
+#include "supervisor/notify/notify.h"
 
 /* What the correlator answers for the broker. */
 struct mb_broker_hooks {

@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "common/macros.h"
-#include "supervisor/framer.h"
+#include "supervisor/inspect/framer.h"
 
 #define FRAMER_MIN_CAP (64u * 1024u)
 /* After a large message the buffer shrinks back once it is this idle. */

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "common/macros.h"
-#include "supervisor/inflight.h"
+#include "supervisor/inspect/inflight.h"
 
 /* Calls kept for reuse once they leave the table, and the largest string
  * block such a call may keep. */

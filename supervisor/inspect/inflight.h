@@ -27,8 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "policy/callgrants.h"
-#include "supervisor/jsonrpc.h"
+#include "policy/call-grants.h"
+#include "supervisor/inspect/jsonrpc.h"
 
 enum mb_dir {
 	MB_DIR_CLIENT, /* a request the client sent to the server */

@@ -5,12 +5,12 @@
 #include "common/strbuf.h"
 #include "common/vec.h"
 #include "policy/match.h"
-#include "supervisor/callcheck.h"
-#include "supervisor/inspector.h"
-#include "supervisor/jsonrpc.h"
-#include "supervisor/loop.h"
-#include "supervisor/reqdesc.h"
-#include "supervisor/toolpin.h"
+#include "supervisor/inspect/request-check.h"
+#include "supervisor/inspect/inspector.h"
+#include "supervisor/inspect/jsonrpc.h"
+#include "common/loop.h"
+#include "report/report-request.h"
+#include "supervisor/inspect/tool-pin.h"
 
 /* mb_call.notes */
 #define NOTE_FIRST_PAGE 1u /* tools/list without a cursor */

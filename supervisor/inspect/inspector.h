@@ -18,8 +18,8 @@
 #include <stdint.h>
 
 #include "policy/profile.h"
-#include "supervisor/framer.h"
-#include "supervisor/inflight.h"
+#include "supervisor/inspect/framer.h"
+#include "supervisor/inspect/inflight.h"
 
 enum mb_side {
 	MB_SIDE_CLIENT, /* the MCP client: our stdin and stdout */

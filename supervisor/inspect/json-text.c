@@ -4,7 +4,7 @@
 
 #include "common/macros.h"
 #include "common/utf8.h"
-#include "supervisor/jsontext.h"
+#include "supervisor/inspect/json-text.h"
 
 const char *mb_json_fault_name(enum mb_json_fault f)
 {

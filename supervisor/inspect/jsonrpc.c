@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "common/strbuf.h"
-#include "supervisor/jsonrpc.h"
+#include "supervisor/inspect/jsonrpc.h"
 
 const char *mb_jr_kind_name(enum mb_jr_kind k)
 {

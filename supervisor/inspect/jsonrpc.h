@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "supervisor/jsontext.h"
+#include "supervisor/inspect/json-text.h"
 
 /* Deepest nesting accepted; MCP messages (tool schemas included) stay far
  * below, and cJSON and cJSON_Delete recurse once per level. */

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "common/macros.h"
-#include "supervisor/relay.h"
+#include "supervisor/inspect/relay.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -32,7 +32,7 @@ struct relay {
 	struct mb_inspector *ins;
 	struct mb_framer client_fr, server_fr;
 	struct mb_outq to_client, to_server;
-	struct mb_watch w_cin, w_cout, w_sin, w_sout, w_serr, w_sig, w_pid;
+	struct mb_io w_cin, w_cout, w_sin, w_sout, w_serr, w_sig, w_pid;
 	struct mb_timer t_grace, t_drain, t_expire;
 	int sigfd;
 	int server_stdin; /* -1 once closed */
@@ -93,7 +93,7 @@ static void server_frame(void *ud, const struct mb_frame *f)
 	mb_inspector_server_frame(rl->ins, f);
 }
 
-static void on_client_in(struct mb_watch *w, uint32_t ev)
+static void on_client_in(struct mb_io *w, uint32_t ev)
 {
 	struct relay *rl = container_of(w, struct relay, w_cin);
 	ssize_t n = mb_framer_read(&rl->client_fr, w->fd, client_frame, rl);
@@ -101,17 +101,17 @@ static void on_client_in(struct mb_watch *w, uint32_t ev)
 		if (n < 0) /* an unreadable stdin ends the session like EOF */
 			mb_framer_feed(&rl->client_fr, NULL, 0, true, client_frame, rl);
 		rl->client_eof = true;
-		mb_watch_del(w);
+		mb_io_del(w);
 	}
 }
 
-static void on_server_out(struct mb_watch *w, uint32_t ev)
+static void on_server_out(struct mb_io *w, uint32_t ev)
 {
 	struct relay *rl = container_of(w, struct relay, w_sout);
 	ssize_t n = mb_framer_read(&rl->server_fr, w->fd, server_frame, rl);
 	if (n == 0 || (n < 0 && n != -EAGAIN)) {
 		rl->sout_eof = true;
-		mb_watch_del(w);
+		mb_io_del(w);
 	}
 }
 
@@ -136,7 +136,7 @@ static int write_all(int fd, const char *p, size_t n)
 }
 
 /* The server's stderr is free-form logging: relay it, each line marked. */
-static void on_server_err(struct mb_watch *w, uint32_t ev)
+static void on_server_err(struct mb_io *w, uint32_t ev)
 {
 	struct relay *rl = container_of(w, struct relay, w_serr);
 	char buf[16384];
@@ -148,7 +148,7 @@ static void on_server_err(struct mb_watch *w, uint32_t ev)
 			(void)write_all(STDERR_FILENO, "\n", 1);
 		rl->err_midline = false;
 		rl->serr_eof = true;
-		mb_watch_del(w);
+		mb_io_del(w);
 		return;
 	}
 	const char *p = buf, *end = buf + n;
@@ -183,7 +183,7 @@ static void close_server_stdin(struct relay *rl)
 {
 	if (rl->server_stdin < 0)
 		return;
-	mb_watch_del(&rl->w_sin);
+	mb_io_del(&rl->w_sin);
 	rl->server_stdin = mb_close(rl->server_stdin);
 	mb_outq_free(&rl->to_server);
 }
@@ -197,12 +197,12 @@ static void flush_server(struct relay *rl)
 		close_server_stdin(rl); /* it closed its stdin or exited */
 }
 
-static void on_client_out(struct mb_watch *w, uint32_t ev)
+static void on_client_out(struct mb_io *w, uint32_t ev)
 {
 	flush_client(container_of(w, struct relay, w_cout));
 }
 
-static void on_server_in(struct mb_watch *w, uint32_t ev)
+static void on_server_in(struct mb_io *w, uint32_t ev)
 {
 	struct relay *rl = container_of(w, struct relay, w_sin);
 	if (ev & (EPOLLERR | EPOLLHUP))
@@ -213,7 +213,7 @@ static void on_server_in(struct mb_watch *w, uint32_t ev)
 
 /* ---- signals, the child, timers ---- */
 
-static void on_signal(struct mb_watch *w, uint32_t ev)
+static void on_signal(struct mb_io *w, uint32_t ev)
 {
 	struct relay *rl = container_of(w, struct relay, w_sig);
 	struct signalfd_siginfo si;
@@ -225,7 +225,7 @@ static void on_signal(struct mb_watch *w, uint32_t ev)
 	}
 }
 
-static void on_child(struct mb_watch *w, uint32_t ev)
+static void on_child(struct mb_io *w, uint32_t ev)
 {
 	struct relay *rl = container_of(w, struct relay, w_pid);
 	memset(&rl->info, 0, sizeof(rl->info));
@@ -241,7 +241,7 @@ static void on_child(struct mb_watch *w, uint32_t ev)
 		rl->info.si_status = WTERMSIG(ws);
 	}
 	rl->exited = true;
-	mb_watch_del(w);
+	mb_io_del(w);
 	mb_timer_cancel(rl->loop, &rl->t_grace);
 	mb_timer_arm(rl->loop, &rl->t_drain, DRAIN_MS);
 }
@@ -310,11 +310,11 @@ static void idle(void *ud)
 		rl->report_failed = true;
 		(void)send_signal(rl, SIGKILL);
 		rl->client_eof = true;
-		mb_watch_del(&rl->w_cin);
+		mb_io_del(&rl->w_cin);
 	}
 	if (rl->client_gone && !rl->client_eof) {
 		rl->client_eof = true;
-		mb_watch_del(&rl->w_cin);
+		mb_io_del(&rl->w_cin);
 	}
 	if (rl->client_eof && rl->server_stdin >= 0 && mb_outq_empty(&rl->to_server) &&
 	    !mb_inspector_held(rl->ins)) {
@@ -329,23 +329,23 @@ static void idle(void *ud)
 
 	/* Backpressure: read a side only while the queues it feeds have room. */
 	if (!rl->client_eof)
-		mb_watch_set(&rl->w_cin, mb_outq_full(&rl->to_server) || mb_outq_full(&rl->to_client)
+		mb_io_set(&rl->w_cin, mb_outq_full(&rl->to_server) || mb_outq_full(&rl->to_client)
 					       ? 0 : EPOLLIN);
 	if (!rl->sout_eof)
-		mb_watch_set(&rl->w_sout, mb_outq_full(&rl->to_client) ? 0 : EPOLLIN);
-	mb_watch_set(&rl->w_cout, !rl->client_gone && !mb_outq_empty(&rl->to_client) ? EPOLLOUT : 0);
+		mb_io_set(&rl->w_sout, mb_outq_full(&rl->to_client) ? 0 : EPOLLIN);
+	mb_io_set(&rl->w_cout, !rl->client_gone && !mb_outq_empty(&rl->to_client) ? EPOLLOUT : 0);
 	if (rl->server_stdin >= 0)
-		mb_watch_set(&rl->w_sin, mb_outq_empty(&rl->to_server) ? 0 : EPOLLOUT);
+		mb_io_set(&rl->w_sin, mb_outq_empty(&rl->to_server) ? 0 : EPOLLOUT);
 	if (mb_inflight_count(mb_inspector_inflight(rl->ins)) && !rl->t_expire.armed)
 		mb_timer_arm(rl->loop, &rl->t_expire, EXPIRE_TICK_MS);
 }
 
-static int add(struct relay *rl, struct mb_watch *w, int fd, uint32_t events, mb_watch_fn cb)
+static int add(struct relay *rl, struct mb_io *w, int fd, uint32_t events, mb_io_fn cb)
 {
 	w->fd = fd;
 	w->events = events;
 	w->cb = cb;
-	return mb_watch_add(rl->loop, w);
+	return mb_io_add(rl->loop, w);
 }
 
 static int set_nonblock(int fd, int *saved)

@@ -17,8 +17,8 @@
 #include <sys/types.h>
 
 #include "policy/profile.h"
-#include "supervisor/inspector.h"
-#include "supervisor/loop.h"
+#include "supervisor/inspect/inspector.h"
+#include "common/loop.h"
 
 struct mb_relay_config {
 	const struct mb_profile *profile;
@@ -41,7 +41,7 @@ struct mb_relay_config {
 	 * where the correlator adds its seccomp listener watch. */
 	int (*setup)(void *ud, struct mb_loop *loop, struct mb_inspector *ins);
 	void *setup_ud;
-	/* Learn mode's view of the session (supervisor/learn.h): every frame
+	/* Learn mode's view of the session (supervisor/learn/learn.h): every frame
 	 * read from a side, before the inspector sees it. May be NULL. */
 	void (*tap)(void *ud, enum mb_side from, const struct mb_frame *f);
 	void *tap_ud;

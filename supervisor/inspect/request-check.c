@@ -4,11 +4,11 @@
 #include <string.h>
 
 #include "common/strbuf.h"
-#include "policy/callgrants.h"
+#include "policy/call-grants.h"
 #include "policy/match.h"
-#include "supervisor/callcheck.h"
-#include "supervisor/jsonrpc.h"
-#include "supervisor/reqdesc.h"
+#include "supervisor/inspect/request-check.h"
+#include "supervisor/inspect/jsonrpc.h"
+#include "report/report-request.h"
 
 static int hexval(char c)
 {

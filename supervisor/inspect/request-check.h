@@ -10,8 +10,8 @@
 #include <cjson/cJSON.h>
 
 #include "policy/profile.h"
-#include "supervisor/jsonrpc.h"
-#include "supervisor/toolpin.h"
+#include "supervisor/inspect/jsonrpc.h"
+#include "supervisor/inspect/tool-pin.h"
 
 /* cwd: the server's working directory in the sandbox, against which relative
  * argument values resolve (NULL: a relative value is refused). params: the

@@ -2,8 +2,8 @@
 #include <string.h>
 
 #include "common/vec.h"
-#include "supervisor/jsonrpc.h"
-#include "supervisor/toolpin.h"
+#include "supervisor/inspect/jsonrpc.h"
+#include "supervisor/inspect/tool-pin.h"
 
 static const char *const contract_fields[] = {
 	"title", "description", "inputSchema", "outputSchema", "annotations",

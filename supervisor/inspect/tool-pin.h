@@ -13,7 +13,7 @@
 
 #include "common/strbuf.h"
 #include "policy/profile.h"
-#include "supervisor/jsontext.h"
+#include "supervisor/inspect/json-text.h"
 
 struct mb_toolpin;
 

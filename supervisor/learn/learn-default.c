@@ -12,8 +12,8 @@
 #include "policy/lint.h"
 #include "policy/match.h"
 #include "policy/resolve.h"
-#include "supervisor/learn-default.h"
-#include "supervisor/learn-internal.h"
+#include "supervisor/learn/learn-default.h"
+#include "supervisor/learn/learn-internal.h"
 
 #define ETC_DEPTH 3 /* /etc/a/b/c: how deep a directory holding a secret is split */
 

@@ -28,8 +28,8 @@
 #include "policy/lint.h"
 #include "policy/match.h"
 #include "policy/resolve.h"
-#include "policy/yaml_tree.h"
-#include "supervisor/learn-draft.h"
+#include "policy/load/yaml-tree.h"
+#include "supervisor/learn/learn-draft.h"
 
 #define COLLAPSE_CHILDREN 3 /* distinct names beneath a directory to collapse to it */
 #define COLLAPSE_DEPTH 3    /* components a collapsed directory has at least */

@@ -3,8 +3,8 @@
 #pragma once
 
 #include "common/strbuf.h"
-#include "policy/yaml_tree.h"
-#include "supervisor/learn-internal.h"
+#include "policy/load/yaml-tree.h"
+#include "supervisor/learn/learn-internal.h"
 
 struct dline {
 	char *text;          /* as written: escaped, ${VAR}s put back, '?' */

@@ -1,12 +1,12 @@
-/* What the learner records (supervisor/learn.c) and the draft is written
- * from (supervisor/learn-draft.c). */
+/* What the learner records (supervisor/learn/learn.c) and the draft is written
+ * from (supervisor/learn/learn-draft.c). */
 #pragma once
 
 #include <cjson/cJSON.h>
 
 #include "common/vec.h"
-#include "policy/callgrants.h"
-#include "supervisor/learn.h"
+#include "policy/call-grants.h"
+#include "supervisor/learn/learn.h"
 
 /* What explained an operation when it was recorded. */
 enum lkind {

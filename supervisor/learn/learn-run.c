@@ -10,10 +10,10 @@
 
 #include "policy/plan.h"
 #include "supervisor/explain.h"
-#include "supervisor/learn-default.h"
-#include "supervisor/learn-run.h"
-#include "supervisor/learn.h"
-#include "supervisor/lookup.h"
+#include "supervisor/learn/learn-default.h"
+#include "supervisor/learn/learn-run.h"
+#include "supervisor/learn/learn.h"
+#include "supervisor/profile-lookup.h"
 #include "supervisor/run.h"
 
 #define EXIT_MEMBRANE 125

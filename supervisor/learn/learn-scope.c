@@ -9,8 +9,8 @@
 
 #include "policy/match.h"
 #include "policy/resolve.h"
-#include "supervisor/learn-internal.h"
-#include "supervisor/reqdesc.h"
+#include "supervisor/learn/learn-internal.h"
+#include "report/report-request.h"
 
 #define EXAMPLE_MAX 240 /* bytes of one call's arguments in the draft */
 

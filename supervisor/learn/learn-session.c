@@ -9,8 +9,8 @@
 
 #include "policy/match.h"
 #include "policy/resolve.h"
-#include "supervisor/jsonrpc.h"
-#include "supervisor/learn-internal.h"
+#include "supervisor/inspect/jsonrpc.h"
+#include "supervisor/learn/learn-internal.h"
 
 #define MAX_DATA 1024
 #define MAX_DECLARED 1024

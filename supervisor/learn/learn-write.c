@@ -13,7 +13,7 @@
 
 #include "policy/lint.h"
 #include "policy/match.h"
-#include "supervisor/learn-draft.h"
+#include "supervisor/learn/learn-draft.h"
 
 /* ---- writing --------------------------------------------------------------- */
 

@@ -2,7 +2,7 @@
  * answered CONTINUE and recorded in the scope of what was in flight, with
  * what explained it at that moment (a grant of BASE, one of the call's own
  * arguments) or, when nothing did yet, its literal target, which the draft
- * decides on at exit (supervisor/learn-draft.c), once runtime is known.
+ * decides on at exit (supervisor/learn/learn-draft.c), once runtime is known.
  * The session's messages are learn-session.c's; the scopes learn-scope.c's. */
 #include <ctype.h>
 #include <fcntl.h>
@@ -20,7 +20,7 @@
 #include "policy/lint.h"
 #include "policy/match.h"
 #include "policy/resolve.h"
-#include "supervisor/learn-internal.h"
+#include "supervisor/learn/learn-internal.h"
 
 #define MAX_ARGPATHS 128 /* argument values looked at per call */
 

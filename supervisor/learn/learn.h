@@ -1,14 +1,14 @@
 /* Learn mode: membrane-run --learn DRAFT.yml [--profile BASE] -- COMMAND.
  *
  * The server runs in a sandbox whose static layer is BASE's (or the
- * learning default's, supervisor/learn-default.h), and every watched
+ * learning default's, supervisor/learn/learn-default.h), and every watched
  * operation is answered CONTINUE, as audit mode would: the kernel's static
  * layer alone decides. The learner records each operation against what was
  * in flight when it happened:
  *  - nothing (start-up, idle) or only protocol requests (initialize, the
  *    lists, ping, tasks/...): runtime;
  *  - a tools/call: that tool; another client request: that method.
- * At exit it writes a draft profile v1 (supervisor/learn-draft.c): runtime
+ * At exit it writes a draft profile v1 (supervisor/learn/learn-draft.c): runtime
  * from runtime's operations (many files under one directory collapsed to the
  * directory), each tool's grants generalised to its own arguments ({path},
  * {paths[]}, {path}.*.tmp), arguments.within from their common roots, and
@@ -34,10 +34,10 @@
 #include "common/error.h"
 #include "policy/plan.h"
 #include "policy/profile.h"
-#include "supervisor/framer.h"
-#include "supervisor/inflight.h"
-#include "supervisor/inspector.h"
-#include "supervisor/notify.h"
+#include "supervisor/inspect/framer.h"
+#include "supervisor/inspect/inflight.h"
+#include "supervisor/inspect/inspector.h"
+#include "supervisor/notify/notify.h"
 
 #define MB_LEARN_MAX_ENTRIES 4096
 #define MB_LEARN_MAX_SCOPES 512

@@ -9,8 +9,8 @@
 #include "common/strbuf.h"
 #include "policy/decide.h"
 #include "policy/resolve.h"
-#include "supervisor/correlate.h"
-#include "supervisor/reqdesc.h"
+#include "supervisor/notify/correlate.h"
+#include "report/report-request.h"
 
 /* Identical violations within this long after a reported one are counted,
  * not written. */

@@ -36,11 +36,11 @@
 #include <stdint.h>
 
 #include "common/error.h"
-#include "policy/callgrants.h"
+#include "policy/call-grants.h"
 #include "policy/profile.h"
-#include "supervisor/inflight.h"
-#include "supervisor/loop.h"
-#include "supervisor/notify.h"
+#include "supervisor/inspect/inflight.h"
+#include "common/loop.h"
+#include "supervisor/notify/notify.h"
 
 struct mb_correlator_config {
 	const struct mb_profile *profile; /* borrowed; mode, grants, redact */
@@ -99,7 +99,7 @@ struct mb_answer mb_correlate(const struct mb_notified_op *op, void *ud);
 struct mb_answer mb_correlate_addr(struct mb_correlator *c, const struct mb_notified_op *op,
 				   const struct mb_notified_target *t);
 
-/* The broker's hooks (supervisor/broker.h, struct mb_broker_hooks), which
+/* The broker's hooks (supervisor/broker/broker.h, struct mb_broker_hooks), which
  * it answers with its own network rule:
  *   granted: mb_correlator_addr_in_force() ? MB_NET_GRANTED
  *            : mb_correlator_addr_in_union() ? MB_NET_GRANTED_STATIC

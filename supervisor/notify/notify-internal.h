@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "supervisor/notify.h"
+#include "supervisor/notify/notify.h"
 
 /* A path as the target wrote it: the kernel accepts at most PATH_MAX bytes
  * with the NUL. */

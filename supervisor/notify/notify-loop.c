@@ -6,12 +6,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "supervisor/notify-watch.h"
+#include "supervisor/notify/notify-loop.h"
 
-static void on_listener(struct mb_watch *w, uint32_t ev)
+static void on_listener(struct mb_io *w, uint32_t ev)
 {
-	struct mb_notifier_watch *nw =
-		(struct mb_notifier_watch *)((char *)w - offsetof(struct mb_notifier_watch, w));
+	struct mb_notifier_io *nw =
+		(struct mb_notifier_io *)((char *)w - offsetof(struct mb_notifier_io, w));
 	if (ev & EPOLLIN) {
 		int r = mb_notifier_handle(nw->n);
 		if (r < 0) {
@@ -19,15 +19,15 @@ static void on_listener(struct mb_watch *w, uint32_t ev)
 				"membrane-run: the seccomp listener failed (%s): stopping the server\n",
 				strerror(-r));
 			(void)syscall(SYS_pidfd_send_signal, nw->pidfd, SIGKILL, NULL, 0);
-			mb_watch_del(w);
+			mb_io_del(w);
 		}
 		return;
 	}
 	if (ev & (EPOLLHUP | EPOLLERR)) /* no watched process left */
-		mb_watch_del(w);
+		mb_io_del(w);
 }
 
-int mb_notifier_watch_add(struct mb_notifier_watch *nw, struct mb_loop *loop,
+int mb_notifier_io_add(struct mb_notifier_io *nw, struct mb_loop *loop,
 			  struct mb_notifier *n, int pidfd)
 {
 	nw->n = n;
@@ -35,5 +35,5 @@ int mb_notifier_watch_add(struct mb_notifier_watch *nw, struct mb_loop *loop,
 	nw->w.fd = mb_notifier_fd(n);
 	nw->w.events = EPOLLIN;
 	nw->w.cb = on_listener;
-	return mb_watch_add(loop, &nw->w);
+	return mb_io_add(loop, &nw->w);
 }

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/uio.h>
 
-#include "supervisor/notify-internal.h"
+#include "supervisor/notify/notify-internal.h"
 
 static int vm_errno(void)
 {

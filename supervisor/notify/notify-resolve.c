@@ -39,7 +39,7 @@
 #include <unistd.h>
 
 #include "policy/match.h"
-#include "supervisor/notify-internal.h"
+#include "supervisor/notify/notify-internal.h"
 
 #ifndef SYS_openat2
 #define SYS_openat2 437

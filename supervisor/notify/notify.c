@@ -13,7 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "supervisor/notify-internal.h"
+#include "supervisor/notify/notify-internal.h"
 
 #if defined(__x86_64__)
 #define MB_AUDIT_ARCH AUDIT_ARCH_X86_64

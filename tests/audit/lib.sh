@@ -4,7 +4,7 @@
 # which compares membrane-audit's summary and list with tests/audit/reference.py
 # (an independent reading in Python) and runs verify.
 AUDIT=${AUDIT:-$top_builddir/membrane-audit}
-GEN=${GEN:-$top_builddir/tests/audit/gen-report}
+GEN=${GEN:-$top_builddir/tests/report/gen-report}
 REF="python3 $top_srcdir/tests/audit/reference.py"
 
 # audit_same_json A B: equal as JSON values (key order aside).

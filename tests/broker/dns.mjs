@@ -1,5 +1,5 @@
 // Name resolution inside a sandbox with network brokered, for
-// tests/sandbox/broker-dns.sh; prints one line per case on stderr (stdout
+// tests/broker/kernel-dns.sh; prints one line per case on stderr (stdout
 // is the MCP channel membrane-run inspects):
 //   resolver ADDRESSES|ERRORCODE   c-ares (dns.Resolver) asking the
 //                                  nameserver given on the command line

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Echo servers on the host's loopback for tests/sandbox/broker-best-effort.sh:
+"""Echo servers on the host's loopback for tests/broker/kernel-best-effort.sh:
 a TCP echo (TCP4), a UDP echo (UDP4), each answering "host:" + what came;
 and a TCP listener (SECRET) that logs every connection to LOGFILE and
 answers nothing. Writes "TCP4 UDP4 SECRET" to PORTFILE; runs until killed.
 
-    broker-echo.py PORTFILE LOGFILE
+    echo-server.py PORTFILE LOGFILE
 """
 import os
 import select

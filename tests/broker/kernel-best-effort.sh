@@ -9,15 +9,15 @@
 . "$top_srcdir/tests/tap.sh"
 
 B=$top_builddir
-S=$(cd "$top_srcdir/tests/sandbox" && pwd)
+S=$(cd "$top_srcdir/tests/broker" && pwd)
 W=$(mktemp -d /tmp/membrane-broker-be.XXXXXX)
 chmod 755 "$W"
 EPID=
 trap '[ -n "$EPID" ] && kill "$EPID"; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
 trap 'exit 1' INT TERM HUP
-cp "$B/tests/sandbox/broker-client" "$W/client"
+cp "$B/tests/broker/broker-client" "$W/client"
 mkdir "$W/r" && chown 65534:65534 "$W/r"  # the report, written as nobody
-python3 "$S/broker-echo.py" "$W/ports" "$W/secret.log" &
+python3 "$S/echo-server.py" "$W/ports" "$W/secret.log" &
 EPID=$!
 i=0
 while [ ! -s "$W/ports" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -29,7 +29,7 @@ if ! "$B/tests/sandbox/nouserns" 65534 65534 true; then
 	done_testing
 fi
 "$B/tests/sandbox/nouserns" 65534 65534 "$MEMBRANE_RUN" --best-effort \
-	--profile "$S/broker-best-effort.yml" --report "$W/r/report" \
+	--profile "$S/best-effort.yml" --report "$W/r/report" \
 	--set CLIENT="$W/client" --set TCP4="$TCP4" --set UDP4="$UDP4" \
 	-- "$W/client" --host --tcp4 "$TCP4" --udp4 "$UDP4" --secret "$SECRET" \
 	--refused 1 --abstract none --stderr </dev/null >/dev/null 2>"$W/err"

@@ -1,7 +1,7 @@
 #!/bin/sh
-# test-broker as nobody: the sandbox in its own user namespace, the
+# kernel-broker as nobody: the sandbox in its own user namespace, the
 # supervisor without privileges (pidfd_getfd, SIOCGSKNS, ADDFD as the
 # owner of the sandbox's user namespace).
-NOTIFY_TEST=test-broker
+NOTIFY_TEST=tests/broker/kernel-broker
 export NOTIFY_TEST
-exec "$top_srcdir/tests/sandbox/notify-nobody.sh"
+exec "$top_srcdir/tests/notify/kernel-notify-nobody.sh"

@@ -1,4 +1,4 @@
-/* The broker against the kernel: tests/sandbox/broker-client runs in the
+/* The broker against the kernel: tests/broker/broker-client runs in the
  * real sandbox (mb_sandbox_spawn, network brokered, then network host),
  * the notifier and the broker run here in the event loop membrane-run
  * uses, with a decision hook that grants a fixed list of endpoints, and
@@ -27,10 +27,10 @@
 #include <unistd.h>
 
 #include "sandbox/sandbox.h"
-#include "supervisor/broker.h"
-#include "supervisor/loop.h"
-#include "supervisor/notify-watch.h"
-#include "supervisor/notify.h"
+#include "supervisor/broker/broker.h"
+#include "common/loop.h"
+#include "supervisor/notify/notify-loop.h"
+#include "supervisor/notify/notify.h"
 #include "tests/tap.h"
 
 #define R (1u << MB_OP_READ)
@@ -297,7 +297,7 @@ struct run {
 	struct mb_sandbox sb;
 	struct mb_loop *loop;
 	struct mb_broker *broker;
-	struct mb_watch out_w, pid_w;
+	struct mb_io out_w, pid_w;
 	char out[16384];
 	size_t nout;
 	char lines[64][512];
@@ -319,13 +319,13 @@ static void host_hello(void)
 	close(fd);
 }
 
-static void on_out(struct mb_watch *w, uint32_t ev)
+static void on_out(struct mb_io *w, uint32_t ev)
 {
 	struct run *r = (struct run *)((char *)w - offsetof(struct run, out_w));
 	(void)ev;
 	ssize_t k = read(w->fd, r->out + r->nout, sizeof(r->out) - 1 - r->nout);
 	if (k <= 0) {
-		mb_watch_del(w);
+		mb_io_del(w);
 		if (r->exited)
 			mb_loop_quit(r->loop);
 		return;
@@ -346,12 +346,12 @@ static void on_out(struct mb_watch *w, uint32_t ev)
 	r->nout = strlen(r->out);
 }
 
-static void on_exit_(struct mb_watch *w, uint32_t ev)
+static void on_exit_(struct mb_io *w, uint32_t ev)
 {
 	struct run *r = (struct run *)((char *)w - offsetof(struct run, pid_w));
 	(void)ev;
 	r->exited = true;
-	mb_watch_del(w);
+	mb_io_del(w);
 	if (!r->out_w.added)
 		mb_loop_quit(r->loop);
 }
@@ -432,12 +432,12 @@ static int serve(struct run *r, enum mb_network net)
 	mb_loop_new(&r->loop);
 	mb_broker_set_listener(r->broker, mb_notifier_fd(n));
 	mb_broker_set_loop(r->broker, r->loop);
-	struct mb_notifier_watch nw;
-	mb_notifier_watch_add(&nw, r->loop, n, r->sb.pidfd);
-	r->out_w = (struct mb_watch){ .fd = r->sb.stdout_fd, .events = EPOLLIN, .cb = on_out };
-	r->pid_w = (struct mb_watch){ .fd = r->sb.pidfd, .events = EPOLLIN, .cb = on_exit_ };
-	mb_watch_add(r->loop, &r->out_w);
-	mb_watch_add(r->loop, &r->pid_w);
+	struct mb_notifier_io nw;
+	mb_notifier_io_add(&nw, r->loop, n, r->sb.pidfd);
+	r->out_w = (struct mb_io){ .fd = r->sb.stdout_fd, .events = EPOLLIN, .cb = on_out };
+	r->pid_w = (struct mb_io){ .fd = r->sb.pidfd, .events = EPOLLIN, .cb = on_exit_ };
+	mb_io_add(r->loop, &r->out_w);
+	mb_io_add(r->loop, &r->pid_w);
 	r->sb.stdin_fd = mb_close(r->sb.stdin_fd);
 	mb_loop_run(r->loop);
 	char errs[4096];
@@ -580,7 +580,7 @@ int main(void)
 	diag("running as uid %d in %s", (int)getuid(), T);
 	/* The client, copied where the sandbox shows it. */
 	char src[PATH_MAX], dst[PATH_MAX], cmd[3 * PATH_MAX];
-	snprintf(src, sizeof(src), "%s/tests/sandbox/broker-client", MB_BUILDDIR);
+	snprintf(src, sizeof(src), "%s/tests/broker/broker-client", MB_BUILDDIR);
 	snprintf(dst, sizeof(dst), "%s/broker-client", T);
 	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", src, dst);
 	if (system(cmd) != 0) {

@@ -17,7 +17,7 @@ chmod 755 "$W"
 NSPID=
 trap '[ -n "$NSPID" ] && kill "$NSPID"; rm -rf "$W"' EXIT
 trap 'exit 1' INT TERM HUP
-S=$(cd "$top_srcdir/tests/sandbox" && pwd)
+S=$(cd "$top_srcdir/tests/broker" && pwd)
 python3 "$S/fake-dns.py" "$W/ns.port" "$W/ns.log" &
 NSPID=$!
 i=0
@@ -29,8 +29,8 @@ run() { # run WHO TAG [--set NS=...]: the script under membrane-run
 	who=$1 tag=$2; shift 2
 	d=$W/$who; mkdir -p "$d"; chown "$who" "$d" 2>/dev/null
 	as=; [ "$who" = nobody ] && [ "$(id -u)" = 0 ] && as=$NOBODY
-	$as "$MEMBRANE_RUN" --profile "$S/broker-dns.yml" --report "$d/$tag.report" \
-		--set SCRIPT="$S/broker-dns.mjs" "$@" -- node "$S/broker-dns.mjs" "$NS" \
+	$as "$MEMBRANE_RUN" --profile "$S/dns.yml" --report "$d/$tag.report" \
+		--set SCRIPT="$S/dns.mjs" "$@" -- node "$S/dns.mjs" "$NS" \
 		</dev/null >/dev/null 2>"$d/$tag.err"
 	echo $? >"$d/$tag.rc"
 }

@@ -1,10 +1,10 @@
-/* The network rule (supervisor/broker-rule.h) as data: one row per case of
+/* The network rule (supervisor/broker/broker-rule.h) as data: one row per case of
  * the table in its comment, with the answer it must give, and whether it
  * may ask who listens at a loopback address (it must not on a granted
  * operation: that is the hot path, and the answer cannot change it). */
 #include <errno.h>
 
-#include "supervisor/broker-rule.h"
+#include "supervisor/broker/broker-rule.h"
 #include "tests/tap.h"
 
 enum { B = MB_NET_BROKERED, H = MB_NET_HOST, N = MB_NET_NONE };

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <sys/epoll.h>
 
-#include "supervisor/loop.h"
+#include "common/loop.h"
 #include "tests/tap.h"
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
@@ -35,7 +35,7 @@ static void fire(struct mb_timer *t)
 static int pipefd[2];
 static bool got_input;
 
-static void on_read(struct mb_watch *w, uint32_t ev)
+static void on_read(struct mb_io *w, uint32_t ev)
 {
 	char c;
 	(void)ev;
@@ -69,8 +69,8 @@ int main(void)
 	 * a pending timer moves it. */
 	if (pipe(pipefd) < 0)
 		return 1;
-	struct mb_watch w = { .fd = pipefd[0], .events = EPOLLIN, .cb = on_read };
-	ok(mb_watch_add(l, &w) == 0, "watcher added");
+	struct mb_io w = { .fd = pipefd[0], .events = EPOLLIN, .cb = on_read };
+	ok(mb_io_add(l, &w) == 0, "watcher added");
 	norder = 0;
 	mb_timer_arm(l, &a.t, 5000);
 	mb_timer_arm(l, &a.t, 20); /* moved earlier */
@@ -80,7 +80,7 @@ int main(void)
 	order[norder] = 0;
 	ok(got_input, "the input was read");
 	is_str(order, "wa", "input, then the moved timer");
-	mb_watch_del(&w);
+	mb_io_del(&w);
 	close(pipefd[0]);
 	close(pipefd[1]);
 	mb_loop_free(l);

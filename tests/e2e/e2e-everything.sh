@@ -13,7 +13,7 @@
 # prompts; completion. The same responses both ways, and a report holding
 # only start and exit.
 # Left out until brokered connects exist: gzip-file-as-resource fetching
-# over http (tests/e2e/everything-fetch.sh).
+# over http (tests/e2e/e2e-everything-fetch.sh).
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/e2e/lib/e2e.sh"
 

@@ -4,13 +4,13 @@
 # conformance suite behind supergateway), bare and through membrane-run
 # under the shipped profiles, as root and as nobody (tests/e2e/README.md).
 E2E_TESTS = \
-	tests/e2e/filesystem.sh \
-	tests/e2e/memory.sh \
-	tests/e2e/everything.sh \
-	tests/e2e/inspector-cli.sh \
-	tests/e2e/conformance.sh \
-	tests/e2e/postgres.sh \
-	tests/e2e/everything-fetch.sh
+	tests/e2e/e2e-filesystem.sh \
+	tests/e2e/e2e-memory.sh \
+	tests/e2e/e2e-everything.sh \
+	tests/e2e/e2e-inspector-cli.sh \
+	tests/e2e/e2e-conformance.sh \
+	tests/e2e/e2e-postgres.sh \
+	tests/e2e/e2e-everything-fetch.sh
 TESTS += $(E2E_TESTS)
 dist_check_DATA += $(E2E_TESTS)
 EXTRA_DIST += \
@@ -44,7 +44,7 @@ EXTRA_DIST += \
 
 # profiles/db.yml against a real PostgreSQL through brokered connects, and
 # its exfiltration case with a confused deputy (issue 6): as root and nobody.
-DB_E2E_TESTS = tests/e2e/db-brokered.sh tests/e2e/db-exfil.sh
+DB_E2E_TESTS = tests/e2e/e2e-db-brokered.sh tests/e2e/e2e-db-exfil.sh
 TESTS += $(DB_E2E_TESTS)
 dist_check_DATA += $(DB_E2E_TESTS)
 EXTRA_DIST += tests/e2e/db-deputy.yml tests/e2e/lib/db-test.sh tests/e2e/lib/db-drive.mjs \

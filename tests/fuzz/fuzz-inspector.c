@@ -15,9 +15,9 @@
  *    the text. */
 #include <stdint.h>
 
-#include "../inspector/helpers.h"
-#include "supervisor/jsonrpc.h"
-#include "supervisor/jsontext.h"
+#include "tests/inspect/helpers.h"
+#include "supervisor/inspect/jsonrpc.h"
+#include "supervisor/inspect/json-text.h"
 
 static struct rig *cur;
 

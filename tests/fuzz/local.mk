@@ -45,10 +45,10 @@ endif
 EXTRA_DIST += tests/fuzz/run-fuzz.sh tests/fuzz/corpus
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz-inspector
-tests_fuzz_fuzz_inspector_SOURCES = tests/fuzz/fuzz-inspector.c tests/inspector/helpers.h
+tests_fuzz_fuzz_inspector_SOURCES = tests/fuzz/fuzz-inspector.c tests/inspect/helpers.h
 tests_fuzz_fuzz_inspector_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 tests_fuzz_fuzz_inspector_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
-tests_fuzz_fuzz_inspector_LDADD = $(INSPECT_LIBS) $(CJSON_LIBS)
+tests_fuzz_fuzz_inspector_LDADD = $(INSPECT_LIBS)
 fuzz: all
 	FUZZ_SECONDS=$(FUZZ_SECONDS) $(SHELL) $(top_srcdir)/tests/fuzz/run-fuzz.sh $(top_builddir) $(top_srcdir)
 else
@@ -56,10 +56,10 @@ else
 check_PROGRAMS += tests/fuzz/fuzz-inspector-replay
 TESTS += tests/fuzz/fuzz-inspector-replay
 tests_fuzz_fuzz_inspector_replay_SOURCES = tests/fuzz/fuzz-inspector.c tests/fuzz/replay.c \
-	tests/inspector/helpers.h
+	tests/inspect/helpers.h
 tests_fuzz_fuzz_inspector_replay_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) \
 	-DMB_FUZZ_CORPUS=\"tests/fuzz/corpus/jsonrpc\"
-tests_fuzz_fuzz_inspector_replay_LDADD = $(INSPECT_LIBS) $(CJSON_LIBS)
+tests_fuzz_fuzz_inspector_replay_LDADD = $(INSPECT_LIBS)
 fuzz:
 	@echo "fuzz: reconfigure with ./configure CC=clang --enable-fuzzing" >&2; exit 1
 endif
@@ -79,5 +79,5 @@ tests/fuzz/fuzz-check.env: Makefile
 	echo "FC_LIBS='$(CJSON_LIBS) $(YAML_LIBS) $(NETTLE_LIBS) -lm'"; \
 	echo "FC_COMMON='$(filter %.c,$(libcommon_a_SOURCES))'"; \
 	echo "FC_POLICY='$(filter %.c,$(libpolicy_a_SOURCES))'"; \
-	echo "FC_INSPECT='$(filter %.c,$(libinspect_a_SOURCES))'"; \
+	echo "FC_INSPECT='$(filter %.c,$(libinspect_a_SOURCES)) report/report-request.c'"; \
 	} > $@

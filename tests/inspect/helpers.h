@@ -6,8 +6,8 @@
 
 #include "common/strbuf.h"
 #include "policy/profile.h"
-#include "supervisor/framer.h"
-#include "supervisor/inspector.h"
+#include "supervisor/inspect/framer.h"
+#include "supervisor/inspect/inspector.h"
 #include "tests/tap.h"
 
 static inline void grant_path(struct mb_grants *g, enum mb_op op, const char *text)

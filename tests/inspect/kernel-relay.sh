@@ -7,7 +7,7 @@ NOBODY="setpriv --reuid=nobody --regid=nogroup --clear-groups"
 for who in root nobody; do
 	run=
 	[ $who = nobody ] && run=$NOBODY
-	out=$($run env RELAY_MEMBRANE=1 HOME=/tmp /usr/bin/python3 "$top_srcdir/tests/inspector/relay.py" 2>&1)
+	out=$($run env RELAY_MEMBRANE=1 HOME=/tmp /usr/bin/python3 "$top_srcdir/tests/inspect/relay.py" 2>&1)
 	st=$?
 	n=$(printf '%s\n' "$out" | grep -c '^ok ')
 	bad=$(printf '%s\n' "$out" | grep -c '^not ok ')

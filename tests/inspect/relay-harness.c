@@ -1,6 +1,6 @@
 /* Test harness for the relay: runs COMMAND as a plain child (no sandbox: the
  * sandbox's spawn is tested with the sandbox) and relays its stdio through
- * supervisor/relay.c exactly as membrane-run does, with the test profile of
+ * supervisor/inspect/relay.c exactly as membrane-run does, with the test profile of
  * helpers.h and each report written as one JSON line to --report FILE.
  * This lets the scripted-client tests drive the real event loop over real
  * pipes before membrane-run's own run path (spawn + loader + reporter) is
@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
-#include "supervisor/relay.h"
+#include "supervisor/inspect/relay.h"
 
 extern char **environ;
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Scripted-client tests of the relay over real pipes (TAP).
 
-The command under test is tests/inspector/relay-harness (the relay without
+The command under test is tests/inspect/relay-harness (the relay without
 the sandbox) by default, or with RELAY_MEMBRANE=1 membrane-run itself, under
 tests/fixtures/inspector.yml (the same profile as the harness's), sandbox
 and all: the harness's options are then translated (milliseconds to
@@ -27,7 +27,7 @@ if MEMBRANE:
     RELAY = [os.environ.get("MEMBRANE_RUN") or os.path.join(TOP_BUILDDIR, "membrane-run")]
 else:
     RELAY = shlex.split(os.environ.get("RELAY_CMD") or
-                        os.path.join(TOP_BUILDDIR, "tests/inspector/relay-harness"))
+                        os.path.join(TOP_BUILDDIR, "tests/inspect/relay-harness"))
 PROFILE = os.path.join(TOP_SRCDIR, "tests/fixtures/inspector.yml")
 # Inside the sandbox, the system's python (the profile grants /usr).
 PYTHON = "/usr/bin/python3" if MEMBRANE else sys.executable

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "common/strbuf.h"
-#include "supervisor/framer.h"
+#include "supervisor/inspect/framer.h"
 #include "tests/tap.h"
 
 struct got {

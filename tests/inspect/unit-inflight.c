@@ -2,7 +2,7 @@
  * tokens, tasks, input_required retries, iteration. */
 #include <errno.h>
 
-#include "supervisor/inflight.h"
+#include "supervisor/inspect/inflight.h"
 #include "tests/tap.h"
 
 static struct mb_jr_frame fr;

@@ -2,8 +2,8 @@
  * filtering and pinning, bad input on both sides (each followed by a valid
  * message that must still pass), tasks, server death. */
 #include "helpers.h"
-#include "supervisor/jsonrpc.h"
-#include "supervisor/loop.h"
+#include "supervisor/inspect/jsonrpc.h"
+#include "common/loop.h"
 
 #define J "\"jsonrpc\":\"2.0\""
 #define PING(id) "{" J ",\"id\":" id ",\"method\":\"ping\"}\n"

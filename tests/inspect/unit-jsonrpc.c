@@ -1,7 +1,7 @@
 /* Classification, id keys, the pre-scan and raw spans. */
 #include "common/strbuf.h"
-#include "supervisor/jsonrpc.h"
-#include "supervisor/jsontext.h"
+#include "supervisor/inspect/jsonrpc.h"
+#include "supervisor/inspect/json-text.h"
 #include "tests/tap.h"
 
 static enum mb_jr_kind kind_of(const char *s, const char **invalid)

@@ -1,3 +1,3 @@
 #!/bin/sh
 # Scripted-client tests of the relay over real pipes (see relay.py).
-exec python3 "${top_srcdir:-.}/tests/inspector/relay.py"
+exec python3 "${top_srcdir:-.}/tests/inspect/relay.py"

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""A learning session of the deputy (tests/deputy/deputy) for
-tests/learn/deputy.sh: the legitimate calls of its tools, then its side
+"""A learning session of the deputy (tests/notify/deputy) for
+tests/learn/e2e-deputy.sh: the legitimate calls of its tools, then its side
 actions where no argument names the target, and an act while idle. Prints
 what came back as one JSON object.
 
@@ -17,14 +17,19 @@ what came back as one JSON object.
   write {path, content}         its own job
   arm {path: ROOT/b.txt}, wait  ROOT/b.txt is read while nothing is in flight
 """
+import importlib.util
 import json
 import os
 import signal
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "deputy"))
-from drive import Session  # noqa: E402
+# tests/notify/deputy-drive.py: a file name with a hyphen, loaded by path.
+_spec = importlib.util.spec_from_file_location(
+    "deputy_drive", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "notify", "deputy-drive.py"))
+_drive = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_drive)
+Session = _drive.Session
 
 
 def main():

@@ -1,7 +1,7 @@
 #!/bin/sh
-# Learning a confused deputy: tests/deputy/deputy performs its side actions
+# Learning a confused deputy: tests/notify/deputy performs its side actions
 # while membrane-run --learn records it, as root and as nobody. With BASE
-# (tests/deputy/deputy.yml) every side action (a read of the file granted
+# (tests/notify/deputy.yml) every side action (a read of the file granted
 # to another tool, of a host-only file, of a sibling within the root, a
 # write elsewhere, the exec of a shell and of a memory file, a connect) is
 # flagged SUSPICIOUS in the draft's commented-out block and granted nowhere;
@@ -65,7 +65,7 @@ for who in root nobody; do
 	echo topsecret >"$D/outside/secret"
 	echo hostonly >"$D/hostsecret"
 	echo "-----BEGIN OPENSSH PRIVATE KEY----- not a real one" >"$D/home/.ssh/id_rsa"
-	cp "$top_builddir/tests/deputy/deputy" "$D/srv/deputy"
+	cp "$top_builddir/tests/notify/deputy" "$D/srv/deputy"
 	chown -R $who "$D"
 	R=$D/srv/root
 	sets="--set ROOT=$R --set OUTSIDE=$D/outside --set DEPUTY=$D/srv/deputy --set PORT=$PORT"
@@ -74,8 +74,8 @@ for who in root nobody; do
 	# ---- with BASE: every side action is flagged, none granted ----
 	T="[$who] deputy, learned with BASE"
 	: >"$W/listened"
-	out=$($run $PY "$top_srcdir/tests/deputy/drive.py" acts $args -- "$MEMBRANE_RUN" --learn "$D/base.yml" \
-		--profile "$top_srcdir/tests/deputy/deputy.yml" $sets --report "$D/learn.report" \
+	out=$($run $PY "$top_srcdir/tests/notify/deputy-drive.py" acts $args -- "$MEMBRANE_RUN" --learn "$D/base.yml" \
+		--profile "$top_srcdir/tests/notify/deputy.yml" $sets --report "$D/learn.report" \
 		-- "$D/srv/deputy" "$D/outside" 2>"$D/err")
 	is "$?" 0 "$T: the session ran to its end"
 	g() { printf '%s' "$out" | jq -c "$1"; }
@@ -113,7 +113,7 @@ for who in root nobody; do
 	T="[$who] deputy, enforced with the draft"
 	: >"$W/listened"
 	rm -f "$R/planted.txt" "$R/w.txt"
-	out=$($run $PY "$top_srcdir/tests/deputy/drive.py" acts $args -- "$MEMBRANE_RUN" --profile "$D/base.yml" \
+	out=$($run $PY "$top_srcdir/tests/notify/deputy-drive.py" acts $args -- "$MEMBRANE_RUN" --profile "$D/base.yml" \
 		$sets --report "$D/enf.report" -- "$D/srv/deputy" "$D/outside" 2>"$D/err")
 	is "$?" 0 "$T: the session ran to its end"
 	is "$(g .legit.read.data)" '"alpha\n"' "$T: the legitimate read works"
@@ -164,7 +164,7 @@ for who in root nobody; do
 	# ---- the draft is written when membrane-run is told to stop ----
 	T="[$who] learning ended by a signal"
 	out=$($run $PY "$top_srcdir/tests/learn/drive-deputy.py" --root "$R" --signal INT -- "$MEMBRANE_RUN" \
-		--learn "$D/int.yml" --profile "$top_srcdir/tests/deputy/deputy.yml" $sets \
+		--learn "$D/int.yml" --profile "$top_srcdir/tests/notify/deputy.yml" $sets \
 		--report "$D/int.report" -- "$D/srv/deputy" "$D/outside" 2>"$D/err")
 	is "$(g .legit.read.data)" '"alpha\n"' "$T: a call was answered before SIGINT"
 	is "$(g .exit)" 130 "$T: SIGINT went to the server, which died of it; membrane-run says so (130)"

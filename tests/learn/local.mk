@@ -1,16 +1,15 @@
-# Tests of tests/learn (membrane-run --learn); included by tests/local.mk.
-# roundtrip.sh: learn server-filesystem and -memory, then enforce the draft;
-# deputy.sh: the deputy's side actions are flagged, not granted.
-TESTS += tests/learn/roundtrip.sh tests/learn/deputy.sh
-# test-learn: the learner below the notifier, each rule of the draft.
-TESTS += tests/learn/test-learn
-check_PROGRAMS += tests/learn/test-learn
-tests_learn_test_learn_SOURCES = tests/learn/test-learn.c $(LEARN_SOURCES)
-tests_learn_test_learn_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
-tests_learn_test_learn_LDADD = libinspect.a $(SANDBOX_LIBS) $(POLICY_LIBS) -lm
+# supervisor/learn/ (membrane-run --learn).
+# e2e-roundtrip.sh: learn server-filesystem and -memory, then enforce the draft;
+# e2e-deputy.sh: the deputy's side actions are flagged, not granted.
+TESTS += tests/learn/e2e-roundtrip.sh tests/learn/e2e-deputy.sh
+# unit-learn: the learner below the notifier, each rule of the draft.
+TESTS += tests/learn/unit-learn
+check_PROGRAMS += tests/learn/unit-learn
+tests_learn_unit_learn_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+tests_learn_unit_learn_LDADD = $(LEARN_LIBS)
 EXTRA_DIST += \
-	tests/learn/roundtrip.sh \
-	tests/learn/deputy.sh \
+	tests/learn/e2e-roundtrip.sh \
+	tests/learn/e2e-deputy.sh \
 	tests/learn/draft.mjs \
 	tests/learn/drive-deputy.py \
 	tests/learn/scripts/filesystem.json \

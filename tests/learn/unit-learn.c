@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "policy/plan.h"
-#include "supervisor/jsonrpc.h"
-#include "supervisor/learn.h"
+#include "supervisor/inspect/jsonrpc.h"
+#include "supervisor/learn/learn.h"
 #include "tests/tap.h"
 
 #define R (1u << MB_OP_READ)

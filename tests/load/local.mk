@@ -6,7 +6,7 @@ check_PROGRAMS += tests/load/load-client
 tests_load_load_client_SOURCES = tests/load/load-client.c
 tests_load_load_client_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 tests_load_load_client_LDADD = $(CJSON_LIBS)
-LOAD_TESTS = tests/load/load.sh tests/load/server-killed.sh tests/load/client-gone.sh \
-	tests/load/signals.sh tests/load/report-full.sh
+LOAD_TESTS = tests/load/e2e-load.sh tests/load/e2e-server-killed.sh tests/load/e2e-client-gone.sh \
+	tests/load/e2e-signals.sh tests/load/e2e-report-full.sh
 TESTS += $(LOAD_TESTS)
 dist_check_DATA += $(LOAD_TESTS) tests/load/lib.sh tests/load/fault.py

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Drive the deputy (or any MCP server) through membrane-run as an MCP client
-would, for tests/deputy/deputy.sh, and print what came back as one JSON
+would, for tests/notify/kernel-deputy.sh, and print what came back as one JSON
 object on stdout.
 
   drive.py SCENARIO [--root DIR] [--outside DIR] [--host-secret FILE]

@@ -1,5 +1,5 @@
 /* The deputy: a deliberately misbehaving MCP server (stdio, one JSON-RPC
- * message per line) for tests/deputy. Each tool does its legitimate job,
+ * message per line) for tests/notify/kernel-deputy.sh. Each tool does its legitimate job,
  * and, when its arguments ask for it, something the call was never granted
  * besides: that is the confused deputy membrane exists to catch. Every
  * answer says what the server itself saw (the errno of each attempt), so

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "sandbox/watch.h"
-#include "tests/sandbox/notify-harness.h"
+#include "tests/notify/harness.h"
 
 struct h_rec h_recs[H_MAX_RECS];
 int h_nrecs;

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "supervisor/notify.h"
+#include "supervisor/notify/notify.h"
 
 #define H_PATH_MAX 8448
 #define H_MAX_RECS 64

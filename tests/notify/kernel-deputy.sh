@@ -1,6 +1,6 @@
 #!/bin/sh
-# The confused deputy, caught: tests/deputy/deputy (a misbehaving MCP
-# server) under tests/deputy/deputy.yml through the real membrane-run, as
+# The confused deputy, caught: tests/notify/deputy (a misbehaving MCP
+# server) under tests/notify/deputy.yml through the real membrane-run, as
 # root and as nobody, in enforce and audit mode. For each misbehaviour
 # (a read outside every grant, one in the sandbox but granted to another
 # tool, one inside arguments.within but not the path named, a write
@@ -18,7 +18,7 @@
 # The system's python3: a per-user one (pyenv under /root) is not nobody's.
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=$(command -v python3)
-DRIVE="$PY $top_srcdir/tests/deputy/drive.py"
+DRIVE="$PY $top_srcdir/tests/notify/deputy-drive.py"
 NOBODY="setpriv --reuid=nobody --regid=nogroup --clear-groups"
 W=$(mktemp -d /tmp/membrane-deputy.XXXXXX)
 chmod 755 "$W"
@@ -66,8 +66,8 @@ for who in root nobody; do
 	echo beta >"$D/root/b.txt"
 	echo topsecret >"$D/outside/secret"
 	echo hostonly >"$D/hostsecret"
-	cp "$top_builddir/tests/deputy/deputy" "$D/deputy"
-	sed 's/^concurrency: parallel$/concurrency: serial/' "$top_srcdir/tests/deputy/deputy.yml" >"$D/serial.yml"
+	cp "$top_builddir/tests/notify/deputy" "$D/deputy"
+	sed 's/^concurrency: parallel$/concurrency: serial/' "$top_srcdir/tests/notify/deputy.yml" >"$D/serial.yml"
 	chown -R $who "$D"
 
 	for mode in enforce audit; do
@@ -81,7 +81,7 @@ for who in root nobody; do
 				--set PORT="$PORT" -- "$D/deputy" "$D/outside"
 		}
 		args="--root $D/root --outside $D/outside --host-secret $D/hostsecret --port $PORT --report $R"
-		out=$($run $DRIVE acts $args -- $(mr "$top_srcdir/tests/deputy/deputy.yml") 2>"$W/err")
+		out=$($run $DRIVE acts $args -- $(mr "$top_srcdir/tests/notify/deputy.yml") 2>"$W/err")
 		is "$?" 0 "$T the acts session ran to its end"
 		[ -s "$W/err" ] && diag "stderr: $(head -c 600 "$W/err")"
 		g() { printf '%s' "$out" | jq -c "$1"; }
@@ -156,7 +156,7 @@ for who in root nobody; do
 			R=$D/report-probe-$probes-$mode
 			flag=
 			[ $probes = yes ] && flag=--report-probes
-			out=$($run $DRIVE probe $args -- $(mr "$top_srcdir/tests/deputy/deputy.yml" | sed "s|--report |$flag --report |") 2>"$W/err")
+			out=$($run $DRIVE probe $args -- $(mr "$top_srcdir/tests/notify/deputy.yml" | sed "s|--report |$flag --report |") 2>"$W/err")
 			is "$(g .probe.also.errno)" 2 "$T probe ($probes): the server sees the kernel's ENOENT"
 			is "$(g .probe.read.data)" '"alpha\n"' "$T probe ($probes): the file named is read"
 			want=0
@@ -168,7 +168,7 @@ for who in root nobody; do
 
 		# Idle: the timer fires with nothing in flight.
 		R=$D/report-idle-$mode
-		out=$($run $DRIVE idle $args --report "$R" -- $(mr "$top_srcdir/tests/deputy/deputy.yml") 2>"$W/err")
+		out=$($run $DRIVE idle $args --report "$R" -- $(mr "$top_srcdir/tests/notify/deputy.yml") 2>"$W/err")
 		is "$?" 0 "$T the idle session ran to its end"
 		is "$(g .reported)" true "$T idle: the act was reported while the server was idle"
 		if [ $mode = enforce ]; then
@@ -181,7 +181,7 @@ for who in root nobody; do
 
 		# Two calls in flight: the operation is attributed to both.
 		R=$D/report-parallel-$mode
-		out=$($run $DRIVE parallel $args -- $(mr "$top_srcdir/tests/deputy/deputy.yml") 2>"$W/err")
+		out=$($run $DRIVE parallel $args -- $(mr "$top_srcdir/tests/notify/deputy.yml") 2>"$W/err")
 		is "$?" 0 "$T the parallel session ran to its end"
 		is "$(g .hold.seen_during)" '[11]' "$T parallel: the read reached the server while hold was in flight"
 		is "$(g .read.read.data)" '"alpha\n"' "$T parallel: the read's own file is read"

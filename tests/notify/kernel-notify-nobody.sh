@@ -1,8 +1,9 @@
 #!/bin/sh
 # The notifier's tests again as nobody: reading a child's memory and its
 # /proc entries must work for an unprivileged launcher too. Runs the program
-# named by $NOTIFY_TEST (default test-notify); notify-ns-nobody.sh sets it.
-prog=$top_builddir/tests/sandbox/${NOTIFY_TEST:-test-notify}
+# named by $NOTIFY_TEST, relative to the build tree (default
+# tests/notify/kernel-notify); the other *-nobody.sh scripts set it.
+prog=$top_builddir/${NOTIFY_TEST:-tests/notify/kernel-notify}
 if [ "$(id -u)" != 0 ]; then
 	# Already unprivileged: the plain run was this user's.
 	exec "$prog"

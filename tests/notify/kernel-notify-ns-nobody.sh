@@ -1,5 +1,5 @@
 #!/bin/sh
-# test-notify-ns as nobody: the sandbox's shape in a user namespace.
-NOTIFY_TEST=test-notify-ns
+# kernel-notify-ns as nobody: the sandbox's shape in a user namespace.
+NOTIFY_TEST=tests/notify/kernel-notify-ns
 export NOTIFY_TEST
-exec "$top_srcdir/tests/sandbox/notify-nobody.sh"
+exec "$top_srcdir/tests/notify/kernel-notify-nobody.sh"

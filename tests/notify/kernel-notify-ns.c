@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "sandbox/watch.h"
-#include "tests/sandbox/notify-harness.h"
+#include "tests/notify/harness.h"
 #include "tests/tap.h"
 
 #define R (1u << MB_OP_READ)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# test-notify-spawn as nobody: the real sandbox, unprivileged.
-NOTIFY_TEST=test-notify-spawn
+# kernel-notify-spawn as nobody: the real sandbox, unprivileged.
+NOTIFY_TEST=tests/notify/kernel-notify-spawn
 export NOTIFY_TEST
-exec "$top_srcdir/tests/sandbox/notify-nobody.sh"
+exec "$top_srcdir/tests/notify/kernel-notify-nobody.sh"

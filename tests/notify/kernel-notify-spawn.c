@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "sandbox/sandbox.h"
-#include "supervisor/notify.h"
+#include "supervisor/notify/notify.h"
 #include "tests/tap.h"
 
 #define R (1u << MB_OP_READ)

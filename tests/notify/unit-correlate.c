@@ -11,8 +11,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "supervisor/correlate.h"
-#include "supervisor/jsonrpc.h"
+#include "supervisor/notify/correlate.h"
+#include "supervisor/inspect/jsonrpc.h"
 #include "tests/tap.h"
 
 /* ---- counting malloc ---- */

@@ -1,7 +1,7 @@
 /* Host names resolved at load, against a known /etc/hosts: run by
- * profile-hosts.sh inside a user+mount namespace where its own hosts file
+ * kernel-hosts.sh inside a user+mount namespace where its own hosts file
  * is bound over /etc/hosts (this machine's lacks "::1 localhost"). */
-#include "tests/unit/profile-test.h"
+#include "tests/policy/profile-test.h"
 
 static const struct mb_endpoint *find(const mb_endpoint_vec *v, const char *text,
 				      const char *addr)
@@ -20,7 +20,7 @@ static const struct mb_endpoint *find(const mb_endpoint_vec *v, const char *text
 int main(void)
 {
 	if (!getenv("MB_HOSTS_FIXTURE")) {
-		fprintf(stderr, "run me through tests/unit/profile-hosts.sh\n");
+		fprintf(stderr, "run me through tests/policy/kernel-hosts.sh\n");
 		return 2;
 	}
 	static const char text[] =

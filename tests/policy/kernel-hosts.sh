@@ -17,7 +17,7 @@ HOSTS
 # The TAP lines of the C program are this test's; its plan is printed last.
 MB_HOSTS_FIXTURE=1 unshare --user --map-root-user --mount sh -c \
 	'mount --bind "$1" /etc/hosts && exec "$2"' sh "$tmp/hosts" \
-	"$top_builddir/tests/unit/test-profile-hosts" >"$tmp/out" 2>"$tmp/err"
+	"$top_builddir/tests/policy/hosts-probe" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 while IFS= read -r line; do
 	case $line in

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "policy/callgrants.h"
+#include "policy/call-grants.h"
 #include "tests/tap.h"
 
 static char T[PATH_MAX];

@@ -6,7 +6,7 @@
 #include <dirent.h>
 #include <netdb.h>
 
-#include "tests/unit/profile-test.h"
+#include "tests/policy/profile-test.h"
 
 static const char *const set_unknown[] = { "ROOTT=/srv", NULL };
 static const char *const set_malformed[] = { "ROOT", NULL };

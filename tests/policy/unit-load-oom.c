@@ -5,7 +5,7 @@
  * error paths shows as a count that does not return to where it was. */
 #include <errno.h>
 
-#include "tests/unit/profile-test.h"
+#include "tests/policy/profile-test.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define MB_SANITIZED 1

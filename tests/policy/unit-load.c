@@ -4,7 +4,7 @@
 #include <netdb.h>
 #include <pwd.h>
 
-#include "tests/unit/profile-test.h"
+#include "tests/policy/profile-test.h"
 
 static struct mb_profile *load(const char *rel, const char *const *sets, struct mb_error *err)
 {

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "policy/callgrants.h"
+#include "policy/call-grants.h"
 #include "policy/match.h"
 #include "tests/tap.h"
 

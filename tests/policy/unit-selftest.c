@@ -6,10 +6,10 @@
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
 
-#include "policy/callgrants.h"
+#include "policy/call-grants.h"
 #include "policy/decide.h"
 #include "policy/match.h"
-#include "tests/unit/profile-test.h"
+#include "tests/policy/profile-test.h"
 
 static struct mb_profile *load(const char *rel, bool resolve_test_hosts)
 {

@@ -1,5 +1,5 @@
 /* gen-report: write a realistic report with the real reporter
- * (supervisor/report.c), for membrane-audit's tests and its benchmark.
+ * (report/report.c), for membrane-audit's tests and its benchmark.
  *
  *   gen-report [-s SESSIONS] [-n EVENTS | -b BYTES] [-r SEED] [-t TARGETS] FILE
  *
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "supervisor/report.h"
+#include "report/report.h"
 
 static uint64_t rng_state = 88172645463325252ull;
 

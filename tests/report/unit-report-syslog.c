@@ -12,7 +12,7 @@
 
 #include <nettle/sha2.h>
 
-#include "supervisor/report.h"
+#include "report/report.h"
 #include "tests/tap.h"
 
 static char dir[] = "/tmp/test-report-syslog.XXXXXX";

@@ -17,4 +17,4 @@ if ! "$MEMBRANE_RUN" --report /dev/null --profile "$top_srcdir/tests/sandbox/pro
 	exit 0
 fi
 rm -rf "$W"
-LAUNCHER=membrane-run exec sh "$top_srcdir/tests/sandbox/escape.sh"
+LAUNCHER=membrane-run exec sh "$top_srcdir/tests/sandbox/kernel-escape.sh"

@@ -34,7 +34,7 @@
 #include <unistd.h>
 
 #include "sandbox/sandbox.h"
-#include "supervisor/notify.h"
+#include "supervisor/notify/notify.h"
 
 static struct mb_plan plan;
 

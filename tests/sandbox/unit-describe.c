@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "sandbox/describe.h"
-#include "sandbox/seccomp_baseline.h"
+#include "sandbox/seccomp-baseline.h"
 #include "tests/tap.h"
 
 static bool has(const struct mb_strbuf *b, const char *needle)

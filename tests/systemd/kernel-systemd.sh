@@ -33,10 +33,10 @@ subst "$top_srcdir/systemd/membrane-generator.in" > "$tmp/generator"
 
 mkdir -p "$tmp/bin"
 cp "$top_builddir/membrane-run" "$tmp/bin/"
-cp "$top_srcdir/tests/audit/echo-mcp.py" "$tmp/bin/"
+cp "$top_srcdir/tests/systemd/echo-mcp.py" "$tmp/bin/"
 server=$tmp/bin/echo-mcp.py
 for name in echo my-db; do
-	cp "$top_srcdir/tests/audit/echo.yml" "$tmp/etc/membrane/profiles/$name.yml"
+	cp "$top_srcdir/tests/systemd/echo.yml" "$tmp/etc/membrane/profiles/$name.yml"
 	cat > "$tmp/etc/membrane/$name.conf" <<CONF
 # what an operator writes in /etc/membrane/$name.conf
 MEMBRANE_COMMAND=/usr/bin/python3 $server
@@ -95,7 +95,7 @@ cp "$tmp/dropin.conf" "$units/membrane-.service.d/test.conf"
 : > "$tmp/stderr.log"
 if [ "$(id -u)" -eq 0 ]; then ns="unshare -m --propagation private"
 else ns="unshare -Urm --propagation private"; fi
-top_srcdir=$top_srcdir $ns sh "$top_srcdir/tests/audit/systemd-manager.sh" "$tmp"
+top_srcdir=$top_srcdir $ns sh "$top_srcdir/tests/systemd/systemd-manager.sh" "$tmp"
 ok "the manager ran (as $(id -un), in a private mount namespace)" test -f "$tmp/done"
 [ -f "$tmp/error" ] && diag "$(cat "$tmp/error")"
 is "$(cat "$tmp/start.err" 2>/dev/null)" "" "both sockets start"
@@ -110,7 +110,7 @@ for name in echo my-db; do
 done
 
 # What membrane-run can do on this tree decides what the client can expect.
-probe=$("$MEMBRANE_RUN" --profile "$top_srcdir/tests/audit/echo.yml" --set "SERVER=$server" -- /usr/bin/python3 "$server" < /dev/null 2>&1)
+probe=$("$MEMBRANE_RUN" --profile "$top_srcdir/tests/systemd/echo.yml" --set "SERVER=$server" -- /usr/bin/python3 "$server" < /dev/null 2>&1)
 probe_rc=$?
 todo=
 if [ "$probe_rc" -eq 125 ] && printf '%s' "$probe" | grep -q "not built yet"; then

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Run by tests/audit/systemd.sh inside a private mount namespace: a real
+# Run by tests/systemd/kernel-systemd.sh inside a private mount namespace: a real
 # systemd manager (systemd --user, as whoever runs the test) with membrane's
 # units, /run a fresh tmpfs (so the sockets land there, not on the host),
 # then two clients on two sockets. Writes what happened into $T:
@@ -27,7 +27,7 @@ done
 systemctl --user start membrane-echo.socket 'membrane-my\x2ddb.socket' 2> "$T/start.err"
 systemctl --user list-sockets --no-pager --no-legend > "$T/sockets" 2>&1
 for name in echo my-db; do
-	python3 "$top_srcdir/tests/audit/mcp-client.py" "/run/membrane/$name.sock" "hello $name" \
+	python3 "$top_srcdir/tests/systemd/mcp-client.py" "/run/membrane/$name.sock" "hello $name" \
 		> "$T/client-$name.out" 2> "$T/client-$name.err"
 	echo $? > "$T/client-$name.rc"
 done

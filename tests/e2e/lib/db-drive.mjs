@@ -1,4 +1,4 @@
-// The client side of tests/e2e/db-brokered.sh and db-exfil.sh: the official
+// The client side of tests/e2e/e2e-db-brokered.sh and db-exfil.sh: the official
 // SDK's Client (lib/mcp-client.mjs) drives one server, bare or behind
 // membrane-run, and prints what it got as one JSON object on stdout.
 //

@@ -1,4 +1,4 @@
-# Shared by tests/e2e/db-brokered.sh and db-exfil.sh (sourced after
+# Shared by tests/e2e/e2e-db-brokered.sh and db-exfil.sh (sourced after
 # tests/tap.sh): the pinned packages, a scratch directory, a throwaway
 # PostgreSQL (lib/pg.sh), running a command as root or as nobody, and
 # reading reports.

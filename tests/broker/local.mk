@@ -1,0 +1,28 @@
+# supervisor/broker/: the network rule as a table (unit-rule; pure), and the
+# broker against the kernel: broker-client makes connects, binds and sends
+# in a real sandbox (network brokered, then host), answered by the notifier
+# and the broker in membrane-run's event loop, as the invoking user and as
+# nobody (kernel-broker-nobody.sh).
+check_PROGRAMS += tests/broker/unit-rule
+TESTS += tests/broker/unit-rule
+tests_broker_unit_rule_LDADD = libbroker.a $(POLICY_LIBS)
+
+check_PROGRAMS += tests/broker/kernel-broker tests/broker/broker-client
+TESTS += tests/broker/kernel-broker tests/broker/kernel-broker-nobody.sh
+tests_broker_kernel_broker_CPPFLAGS = $(AM_CPPFLAGS) -DMB_BUILDDIR=\"$(abs_top_builddir)\"
+tests_broker_kernel_broker_LDADD = $(BROKER_LIBS) -lpthread
+tests_broker_broker_client_LDADD = -lpthread
+EXTRA_DIST += tests/broker/kernel-broker-nobody.sh
+
+# Name resolution under network brokered: the nameserver granted (c-ares
+# through the broker to a fake nameserver on the host's loopback) or not
+# (reported), and glibc's AI_ADDRCONFIG in the sandbox.
+TESTS += tests/broker/kernel-dns.sh
+dist_check_DATA += tests/broker/kernel-dns.sh
+EXTRA_DIST += tests/broker/fake-dns.py tests/broker/dns.mjs tests/broker/dns.yml
+
+# network brokered in a sandbox without a network namespace of its own
+# (--best-effort where user namespaces are refused): nothing stays inside.
+TESTS += tests/broker/kernel-best-effort.sh
+dist_check_DATA += tests/broker/kernel-best-effort.sh
+EXTRA_DIST += tests/broker/best-effort.yml tests/broker/echo-server.py
