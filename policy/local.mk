@@ -8,7 +8,8 @@ libpolicy_a_SOURCES = \
 	policy/load/parse-pattern.c policy/load/parse-endpoint.c policy/load/parse-size.c \
 	policy/plan.h policy/plan.c \
 	policy/widen.h policy/widen.c \
-	policy/match.h policy/path.c policy/match.c \
+	policy/path.h policy/path.c \
+	policy/match.h policy/match.c \
 	policy/resolve.h policy/resolve.c \
 	policy/elf.h policy/elf.c \
 	policy/call-grants.h policy/call-grants.c \

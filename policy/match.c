@@ -99,27 +99,6 @@ bool mb_path_match_ancestor(const char *pattern, const char *dir)
 	return walk(pattern, dir) == WALK_PATH_ENDED;
 }
 
-unsigned mb_path_components(const char *s)
-{
-	unsigned n = 0;
-	for (char prev = '/'; *s; prev = *s++)
-		if (*s != '/' && prev == '/')
-			n++;
-	return n;
-}
-
-bool mb_path_within(const char *path, const char *dir)
-{
-	if (!path || !dir || path[0] != '/' || dir[0] != '/')
-		return false;
-	size_t n = strlen(dir);
-	while (n > 1 && dir[n - 1] == '/')
-		n--;
-	if (n == 1)
-		return true;
-	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
-}
-
 static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
 void mb_addr_set_v4(struct mb_addr *a, const uint8_t ip[4], uint16_t port)

@@ -1,8 +1,9 @@
-/* Lexical path normalisation: the one place that decides what "the same
- * path" means for profiles, arguments and notified targets alike. */
+/* Lexical path operations (policy/path.h): normalisation, absolute paths
+ * from argument values, containment and component counts. */
+#include <errno.h>
 #include <string.h>
 
-#include "policy/match.h"
+#include "policy/path.h"
 
 /* Append the components of [p, end) to out[0..*o), folding "//" and ".",
  * popping on "..". Writing never overtakes reading when out aliases the
@@ -78,4 +79,25 @@ int mb_path_absolute(const char *value, const char *cwd, char *out, size_t outsz
 	if (r < 0)
 		return r;
 	return finish(out, o, outsz);
+}
+
+unsigned mb_path_components(const char *s)
+{
+	unsigned n = 0;
+	for (char prev = '/'; *s; prev = *s++)
+		if (*s != '/' && prev == '/')
+			n++;
+	return n;
+}
+
+bool mb_path_within(const char *path, const char *dir)
+{
+	if (!path || !dir || path[0] != '/' || dir[0] != '/')
+		return false;
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (n == 1)
+		return true;
+	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
 }
