@@ -36,12 +36,14 @@ static void put_request(FILE *f, const cJSON *req)
 /* key=value for the fields a line of this kind does not already show. */
 static bool shown_already(const char *k)
 {
-	static const char *const common[] = {
-		"v", "time", "event", "mode", "profile", "session", "seq", "prev",
+	static const char *const shown[] = {
 		"op", "decision", "target", "reason", "syscall", "requests", "request", "pid", "exe",
 	};
-	for (size_t i = 0; i < ARRAY_SIZE(common); i++)
-		if (strcmp(k, common[i]) == 0)
+	for (size_t i = 0; i < mb_report_common_fields_n; i++)
+		if (strcmp(k, mb_report_common_fields[i]) == 0)
+			return true;
+	for (size_t i = 0; i < ARRAY_SIZE(shown); i++)
+		if (strcmp(k, shown[i]) == 0)
 			return true;
 	return false;
 }

@@ -38,11 +38,6 @@ static const struct option long_options[] = {
 	{ 0 },
 };
 
-/* The values Reports v1 defines: a filter on anything else is a typo that
- * would silently match nothing. */
-static const char *const events[] = { "start", "violation", "refused", "exit", "error", NULL };
-static const char *const ops[] = { "read", "write", "exec", "connect", "bind", "syscall", NULL };
-static const char *const decisions[] = { "denied", "allowed", NULL };
 
 static void usage(FILE *f)
 {
@@ -118,6 +113,8 @@ int main(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
 		enum audit_key key;
+		/* The values Reports v1 defines: a filter on anything else is a typo
+		 * that would silently match nothing. */
 		const char *const *set = NULL;
 		const char *name;
 		switch (c) {
@@ -136,9 +133,9 @@ int main(int argc, char **argv)
 		case OPT_PROFILE: key = AUDIT_KEY_PROFILE; name = "--profile"; break;
 		case OPT_TOOL: key = AUDIT_KEY_TOOL; name = "--tool"; break;
 		case OPT_SESSION: key = AUDIT_KEY_SESSION; name = "--session"; break;
-		case OPT_OP: key = AUDIT_KEY_OP; name = "--op"; set = ops; break;
-		case OPT_DECISION: key = AUDIT_KEY_DECISION; name = "--decision"; set = decisions; break;
-		case OPT_EVENT: key = AUDIT_KEY_EVENT; name = "--event"; set = events; break;
+		case OPT_OP: key = AUDIT_KEY_OP; name = "--op"; set = mb_report_ops; break;
+		case OPT_DECISION: key = AUDIT_KEY_DECISION; name = "--decision"; set = mb_report_decisions; break;
+		case OPT_EVENT: key = AUDIT_KEY_EVENT; name = "--event"; set = mb_report_events; break;
 		case OPT_JSON:
 			in.json = true;
 			continue;

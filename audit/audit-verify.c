@@ -23,14 +23,12 @@
 #include <string.h>
 
 
-#include "common/sha256.h"
 #include "audit/audit.h"
 
 #define VERIFY_SESSION_CAP 65536
 #define VERIFY_PROBLEM_CAP 1000
 #define VERIFY_NOTE_CAP 20
 
-static const char zeros[65] = "0000000000000000000000000000000000000000000000000000000000000000";
 
 struct loc {
 	size_t file;
@@ -244,7 +242,7 @@ static void verify_one(void *ud, const struct audit_event *ev)
 	note_name(v, ev->fileidx, ev->file);
 	struct loc here = { ev->fileidx, ev->lineno };
 	char hash[65];
-	mb_sha256_hex(ev->line, ev->len, hash);
+	mb_report_chain_link(ev->line, ev->len, hash);
 	ssize_t i = find(v, ev->session);
 	struct session *s;
 	if (i < 0) {
@@ -255,7 +253,7 @@ static void verify_one(void *ud, const struct audit_event *ev)
 				"session %s starts at seq %llu: its first line%s missing (removed, "
 				"or in an older file: give rotated files oldest first)",
 				s->id, (unsigned long long)ev->seq, ev->seq == 1 ? " is" : "s are");
-		else if (strcmp(ev->prev, zeros) != 0)
+		else if (strcmp(ev->prev, mb_report_chain_start) != 0)
 			problem(v, here, "edited", s->id,
 				"the first line of session %s has a prev that is not 64 zeros", s->id);
 	} else {

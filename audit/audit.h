@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "common/macros.h"
+#include "report/report-fields.h"
 
 /* Exit statuses (man/membrane-audit.1). */
 enum {

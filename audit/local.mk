@@ -12,4 +12,4 @@ membrane_audit_SOURCES = \
 	audit/audit-list.c \
 	audit/audit-summary.c \
 	audit/audit-verify.c
-membrane_audit_LDADD = libcommon.a $(CJSON_LIBS) $(NETTLE_LIBS)
+membrane_audit_LDADD = libreport.a libcommon.a $(CJSON_LIBS) $(NETTLE_LIBS)

@@ -7,5 +7,6 @@ libreport_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(NETTLE_CFLAGS) $(SYSTEMD_CFL
 libreport_a_SOURCES = \
 	report/report.h report/report.c \
 	report/report-sink.h report/report-syslog.c \
-	report/report-request.h report/report-request.c
+	report/report-request.h report/report-request.c \
+	report/report-fields.h report/report-fields.c
 REPORT_LIBS = libreport.a $(POLICY_LIBS) $(NETTLE_LIBS) -ldl

@@ -18,8 +18,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "common/sha256.h"
 #include "common/utf8.h"
+#include "report/report-fields.h"
 #include "report/report.h"
 #include "report/report-sink.h"
 
@@ -42,10 +42,6 @@ static const char *mode_name(enum mb_mode m)
 {
 	return m == MB_MODE_AUDIT ? "audit" : "enforce";
 }
-
-static const char *const common_names[] = {
-	"v", "time", "event", "mode", "profile", "session", "seq", "prev",
-};
 
 static int new_session(char out[static 33], struct mb_error *err)
 {
@@ -81,7 +77,7 @@ int mb_reporter_open(const char *dest, const char *profile_name, enum mb_mode mo
 	r->mode = mode;
 	r->dest = strdup(dest);
 	r->profile = strdup(profile_name ? profile_name : "");
-	memset(r->prev, '0', 64);
+	memcpy(r->prev, mb_report_chain_start, sizeof(r->prev));
 	int e = 0;
 	if (!r->dest || !r->profile)
 		e = mb_error_set(err, -ENOMEM, "out of memory");
@@ -205,8 +201,8 @@ static int sanitise(cJSON *item)
 
 static bool is_common(const char *name)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(common_names); i++)
-		if (strcmp(name, common_names[i]) == 0)
+	for (size_t i = 0; i < mb_report_common_fields_n; i++)
+		if (strcmp(name, mb_report_common_fields[i]) == 0)
 			return true;
 	return false;
 }
@@ -340,7 +336,7 @@ int mb_reporter_emit(struct mb_reporter *r, const char *event, const cJSON *fiel
 		return e;
 	/* The chain moves only once the line is out: a line that was never
 	 * written leaves no gap. */
-	mb_sha256_hex(json, len, r->prev);
+	mb_report_chain_link(json, len, r->prev);
 	r->seq++;
 	return 0;
 }

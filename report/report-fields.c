@@ -1,0 +1,21 @@
+/* The names of Reports v1 and its hash chain (report/report-fields.h). */
+#include "common/macros.h"
+#include "common/sha256.h"
+#include "report/report-fields.h"
+
+const char *const mb_report_common_fields[] = {
+	"v", "time", "event", "mode", "profile", "session", "seq", "prev",
+};
+const size_t mb_report_common_fields_n = ARRAY_SIZE(mb_report_common_fields);
+
+const char *const mb_report_events[] = { "start", "violation", "refused", "exit", "error", NULL };
+const char *const mb_report_ops[] = { "read", "write", "exec", "connect", "bind", "syscall", NULL };
+const char *const mb_report_decisions[] = { "denied", "allowed", NULL };
+
+const char mb_report_chain_start[MB_REPORT_HASH_HEX] =
+	"0000000000000000000000000000000000000000000000000000000000000000";
+
+void mb_report_chain_link(const char *line, size_t len, char prev[MB_REPORT_HASH_HEX])
+{
+	mb_sha256_hex(line, len, prev);
+}
