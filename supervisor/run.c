@@ -1,6 +1,6 @@
 /* membrane-run's run path: open the reporter (no report, no server), start
  * the sandbox, report "start", relay until the server exits, report "exit",
- * and hand back the exit status DESIGN.md promises. */
+ * and hand back the exit status docs/design.md "Command line" promises. */
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>

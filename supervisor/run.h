@@ -1,4 +1,4 @@
-/* Running a server under membrane (DESIGN.md "Process model"). */
+/* Running a server under membrane (docs/design.md "Process model"). */
 #pragma once
 
 #include "policy/plan.h"
