@@ -65,12 +65,13 @@ struct mb_broker_hooks {
 	 * once per operation; an addressed send is asked as a connect. */
 	enum mb_net_grant (*granted)(void *ud, const struct mb_notified_op *op, enum mb_op o,
 				     const struct mb_addr *a);
-	/* Write the violation report for op on a: decision "allowed" or
-	 * "denied", reason from the rule. Returns 0 or -errno; a report that
-	 * cannot be written fails the operation closed (EACCES) and the
-	 * caller's reporter stops the server. */
-	int (*report)(void *ud, const struct mb_notified_op *op, enum mb_op o, const struct mb_addr *a,
-		      const struct mb_net_outcome *outcome);
+	/* Write the violation report for op on t (an address: MB_TARGET_INET;
+	 * otherwise t->path says what it was, "(unreadable)"...): decision
+	 * "allowed" or "denied", reason from the rule. Returns 0 or -errno; a
+	 * report that cannot be written fails the operation closed (EACCES)
+	 * and the caller's reporter stops the server. */
+	int (*report)(void *ud, const struct mb_notified_op *op, enum mb_op o,
+		      const struct mb_notified_target *t, const struct mb_net_outcome *outcome);
 	void *ud;
 };
 
@@ -105,14 +106,22 @@ MB_DEFINE_CLEANUP(struct mb_broker, mb_broker_free)
 void mb_broker_set_listener(struct mb_broker *b, int listener);
 void mb_broker_set_loop(struct mb_broker *b, struct mb_loop *loop);
 
-/* Is op the broker's? connect, bind, sendto, sendmsg, sendmmsg whose
- * target is an IPv4 or IPv6 address. */
+/* Is op the broker's? listen, and connect, bind, sendto, sendmsg, sendmmsg
+ * whose target is an IPv4 or IPv6 address, AF_UNSPEC, no destination, or
+ * an argument the notifier could not read. */
 bool mb_broker_handles(const struct mb_notified_op *op);
 
 /* Decide op (mb_broker_handles() said yes) and act: the notifier's
  * decision, MB_VERDICT_ANSWERED when the broker answered or will answer
  * itself. */
 struct mb_answer mb_broker_decide(struct mb_broker *b, const struct mb_notified_op *op);
+
+/* The other socket calls (an AF_UNIX or other family's address), before
+ * the correlator decides them: on an IPv4 or IPv6 socket the kernel
+ * refuses the family, and the supervisor answers so itself (true, *ret)
+ * rather than let the kernel read the address again; on another socket,
+ * false: the correlator's. */
+bool mb_broker_foreign(struct mb_broker *b, const struct mb_notified_op *op, struct mb_answer *ret);
 
 const struct mb_broker_stats *mb_broker_stats(const struct mb_broker *b);
 /* Blocking connects still waiting. */
