@@ -1,8 +1,12 @@
 /* The broker: the network side of the notifier's decisions. For each
- * watched connect, bind and addressed send on an IPv4 or IPv6 socket it
- * applies the network rule (broker-rule.h) and, where the rule says so,
- * performs the call itself in the supervisor's (the host's) network
- * namespace and hands the result to the server:
+ * watched connect, bind, listen and send on an IPv4 or IPv6 socket it
+ * looks at the server's socket (what an AF_UNSPEC address or a missing
+ * destination means depends on it: broker-decide.c), applies the network
+ * rule (broker-rule.h) and, outside network none, performs the call itself
+ * or refuses it: the kernel, left to it, would read the server's memory
+ * and look the fd up again. A connect or bind the rule brokers is made in
+ * the supervisor's (the host's) network namespace and handed to the
+ * server:
  *
  *   1. the sockaddr is the one the notifier read and the grants were
  *      checked against (struct mb_notified_target.addr): the supervisor
@@ -35,9 +39,19 @@
  * What a failed connect leaves: nothing is installed, the server keeps its
  * own socket and may connect it again (each attempt is brokered anew).
  *
- * A socket that already lives on the host (brokered before) is connected or
- * bound again in place, on the supervisor's copy: same file, nothing to
- * install.
+ * A socket that already lives on the host (brokered before, or every
+ * socket in network host) is connected, bound, listened on and sent on in
+ * place, on the supervisor's copy: same file, nothing to install. Sends
+ * are broker-send.c's: data and control read once, blocking kept, the
+ * destination the one decided.
+ *
+ * Left to the kernel: every call with network none (nothing outside the
+ * empty namespace is reachable), and a send without a destination or a
+ * listen on a socket of another family (AF_UNIX: performing it would show
+ * the receiver the supervisor's credentials and need fd passing
+ * translated). The latter can still be raced: a thread that dup2()s a
+ * host socket onto that number before the kernel looks, and rewrites the
+ * msghdr, sends from it.
  *
  * The destination is the address and port that were checked: an IPv6 flow
  * label and scope id are not carried (a link-local destination fails with
