@@ -1,11 +1,12 @@
 /* The top-level keys of a profile, one line each: the only list of them.
  * The loader reads by it (policy/load/load-keys.c), the learn writer writes
  * drafts by it (supervisor/learn/learn-write.c), and make check holds
- * membrane-profile(5) against it (tests/man/print-profile-keys.c,
- * tests/policy/unit-key-table.c). As with systemd's nspawn-gperf.gperf, a
- * line names the functions that handle its key; each user expands the list
- * with its own X and reads only its own columns, so policy/ names learn's
- * writers without depending on supervisor/.
+ * membrane-profile(5) and the fuzzer's dictionary against it
+ * (tests/man/print-profile-keys.c, tests/policy/unit-key-table.c). As
+ * with systemd's nspawn-gperf.gperf, a line names the functions that handle
+ * its key; each user expands the list with its own X and reads only its own
+ * columns, so policy/ names learn's writers without depending on
+ * supervisor/.
  *
  * X(ID, NAME, PASS, WHERE, READ, SUB, DRAFT, MAN), in the order the loader
  * lists the keys in its messages ("expected one of: ..."):

@@ -2,7 +2,8 @@
  * every key has a name of its own, a decision about drafts (a writer, or
  * why drafts never hold it) and a section of membrane-profile(5); a fragment
  * may set exactly the keys the table lets it, which are those its messages
- * name; an unknown key's message lists the table in its order. */
+ * name; an unknown key's message lists the table in its order; the fuzzer's
+ * dictionary holds every key and every key their values take. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +20,9 @@
 
 static const struct {
 	const char *name, *draft, *man;
+	const struct ld_names *sub;
 } table[] = {
-#define X(id, name, pass, where, read, sub, draft, man) { name, draft, man },
+#define X(id, name, pass, where, read, sub, draft, man) { name, draft, man, sub },
 	MB_PROFILE_KEYS(X)
 #undef X
 };
@@ -113,6 +115,34 @@ static void unknown_key(void)
 	mb_strbuf_free(&want);
 }
 
+static void in_dict(const char *dict, const char *key)
+{
+	char token[64];
+	snprintf(token, sizeof(token), "\"%s:", key);
+	ok(dict && strstr(dict, token), "tests/fuzz/profile.dict has %s\"", token);
+}
+
+static void dictionary(void)
+{
+	const char *top = getenv("top_srcdir");
+	char path[4096], *dict = NULL;
+	snprintf(path, sizeof(path), "%s/tests/fuzz/profile.dict", top ? top : ".");
+	FILE *f = fopen(path, "r");
+	size_t len = 0;
+	if (f && getdelim(&dict, &len, '\0', f) < 0) {
+		free(dict);
+		dict = NULL;
+	}
+	if (f)
+		fclose(f);
+	for (size_t k = 0; k < ARRAY_SIZE(table); k++) {
+		in_dict(dict, table[k].name);
+		for (size_t i = 0; table[k].sub && i < table[k].sub->n; i++)
+			in_dict(dict, table[k].sub->v[i]);
+	}
+	free(dict);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/membrane-test-keys.XXXXXX");
@@ -126,6 +156,7 @@ int main(void)
 	fragments();
 	fragment_words();
 	unknown_key();
+	dictionary();
 	char path[128];
 	snprintf(path, sizeof(path), "%s/runtimes/f.yml", dir);
 	unlink(path);
