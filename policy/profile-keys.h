@@ -25,7 +25,8 @@
  *          draft_section, learn-write.c), written by void WRITER(struct draft
  *          *, struct mb_strbuf *); or NO_DRAFT("why"): drafts never hold it.
  *   MAN    the section of membrane-profile(5) that explains it; every key
- *          also has an entry under KEYS. */
+ *          also has an entry under KEYS.
+ * Adding a key: HACKING.md, "Add a profile key". */
 #pragma once
 
 #define MB_PROFILE_KEYS(X)                                                                    \
