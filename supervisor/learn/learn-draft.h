@@ -50,6 +50,8 @@ struct dvar {
 struct draft {
 	struct mb_learner *l;
 	const struct mb_profile *base;
+	const char *path;                /* where it is written, and how it */
+	const struct mb_load_opts *lo;   /* will be loaded: include looks */
 	const char *main_file;
 	struct yt_node *tree;
 	char *tree_data;
