@@ -23,8 +23,6 @@
 #include "report/report.h"
 #include "supervisor/run.h"
 
-#define EXIT_MEMBRANE 125
-
 static int report_cb(void *ud, const char *event, const cJSON *fields)
 {
 	return mb_reporter_emit(ud, event, fields);
@@ -205,7 +203,7 @@ static int run(const struct mb_options *o, const struct mb_profile *p, const str
 				 &err);
 	if (r < 0) {
 		fprintf(stderr, "membrane-run: %s\n", err.msg);
-		return EXIT_MEMBRANE;
+		return MB_EXIT_MEMBRANE;
 	}
 	struct mb_sandbox_config cfg = {
 		.plan = plan,
@@ -225,7 +223,7 @@ static int run(const struct mb_options *o, const struct mb_profile *p, const str
 			hint_missing_command(&err, o->argv[0]);
 		fprintf(stderr, "membrane-run: %s\n", err.msg);
 		emit_error(rep, err.msg);
-		return r == -ENOENT ? 127 : (r == -EACCES || r == -ENOEXEC) ? 126 : EXIT_MEMBRANE;
+		return mb_sandbox_exit_status(r);
 	}
 	/* The server waits at its first watched call until we answer: from
 	 * here on, every path out of this function kills it or serves it. One
@@ -266,7 +264,7 @@ static int run(const struct mb_options *o, const struct mb_profile *p, const str
 		emit_error(rep, err.msg);
 		kill_and_reap(&sb);
 		mb_sandbox_close(&sb);
-		return EXIT_MEMBRANE;
+		return MB_EXIT_MEMBRANE;
 	}
 	sb.layers.seccomp_notify_sync = mb_notifier_sync_wake_up(notifier);
 	if (broker)
@@ -275,7 +273,7 @@ static int run(const struct mb_options *o, const struct mb_profile *p, const str
 		fprintf(stderr, "membrane-run: cannot write the start report: stopping the server\n");
 		kill_and_reap(&sb);
 		mb_sandbox_close(&sb);
-		return EXIT_MEMBRANE;
+		return MB_EXIT_MEMBRANE;
 	}
 	struct mb_relay_config rc = {
 		.profile = p,
@@ -325,12 +323,12 @@ static int run(const struct mb_options *o, const struct mb_profile *p, const str
 		fprintf(stderr, "membrane-run: event loop: %s\n", strerror(-r));
 		kill_and_reap(&sb);
 		mb_sandbox_close(&sb);
-		return EXIT_MEMBRANE;
+		return MB_EXIT_MEMBRANE;
 	}
 	mb_sandbox_close(&sb);
 	if (res.report_failed) {
 		fprintf(stderr, "membrane-run: a report could not be written: the server was stopped\n");
-		return EXIT_MEMBRANE;
+		return MB_EXIT_MEMBRANE;
 	}
 	if (emit_exit(rep, &res) < 0)
 		fprintf(stderr, "membrane-run: cannot write the exit report\n");

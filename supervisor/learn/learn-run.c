@@ -9,14 +9,13 @@
 #include <unistd.h>
 
 #include "policy/plan.h"
+#include "sandbox/sandbox.h"
 #include "supervisor/explain.h"
 #include "supervisor/learn/learn-default.h"
 #include "supervisor/learn/learn-run.h"
 #include "supervisor/learn/learn.h"
 #include "supervisor/profile-lookup.h"
 #include "supervisor/run.h"
-
-#define EXIT_MEMBRANE 125
 
 extern char **environ;
 
@@ -52,7 +51,7 @@ int mb_learn(const struct mb_options *o)
 	}
 	if (r < 0) {
 		fprintf(stderr, "membrane-run: %s\n", err.msg);
-		return EXIT_MEMBRANE;
+		return MB_EXIT_MEMBRANE;
 	}
 	/* BASE's grants decide what the draft keeps; the sandbox runs it the
 	 * way audit mode does, every tool listed and called. */
@@ -64,12 +63,12 @@ int mb_learn(const struct mb_options *o)
 	r = mb_plan_compile(p, environ, &plan, &err);
 	if (r < 0) {
 		fprintf(stderr, "membrane-run: %s\n", err.msg);
-		return EXIT_MEMBRANE;
+		return MB_EXIT_MEMBRANE;
 	}
 	if (o->action == MB_ACTION_EXPLAIN) {
 		if (mb_explain(plan, stdout) < 0) {
 			fprintf(stderr, "membrane-run: --explain: cannot write the plan: %m\n");
-			return EXIT_MEMBRANE;
+			return MB_EXIT_MEMBRANE;
 		}
 		return 0;
 	}
@@ -97,7 +96,7 @@ int mb_learn(const struct mb_options *o)
 	r = mb_learner_new(&lc, &l, &err);
 	if (r < 0) {
 		fprintf(stderr, "membrane-run: %s\n", err.msg);
-		return EXIT_MEMBRANE;
+		return MB_EXIT_MEMBRANE;
 	}
 	int status = mb_run_learn(o, p, plan, l);
 	/* The server may not have run at all (126, 127, or membrane's own
@@ -107,7 +106,7 @@ int mb_learn(const struct mb_options *o)
 	r = mb_learner_write_draft(l, o->learn, &lo, &nlint, &err);
 	if (r < 0) {
 		fprintf(stderr, "membrane-run: %s\n", err.msg);
-		return status ? status : EXIT_MEMBRANE;
+		return status ? status : MB_EXIT_MEMBRANE;
 	}
 	const struct mb_learn_stats *st = mb_learner_stats(l);
 	fprintf(stderr,
