@@ -12,7 +12,7 @@
 #include "supervisor/learn/learn-run.h"
 #include "supervisor/profile-lookup.h"
 #include "supervisor/options.h"
-#include "supervisor/run.h"
+#include "supervisor/run-guard.h"
 #include "supervisor/test-profile.h"
 
 extern char **environ;
@@ -136,7 +136,7 @@ int main(int argc, char **argv)
 		status = lint(profile);
 		break;
 	default:
-		status = mb_run(&o, profile, plan);
+		status = mb_guard_run(&o, profile, plan);
 		break;
 	}
 	mb_options_free(&o);

@@ -1,7 +1,7 @@
 /* membrane-run --learn DRAFT [--profile BASE] -- COMMAND: load BASE (or build
  * the learning default), make it audit-like, say what the sandbox allows,
- * run the server with the learner in the correlator's place, and write the
- * draft when it is over. */
+ * run the server with the learner as its backend (supervisor/run-backend.h)
+ * in the guard's place, and write the draft when it is over. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +18,29 @@
 #include "supervisor/run.h"
 
 extern char **environ;
+
+/* The learner as membrane-run's backend: it answers every watched call
+ * itself (recorded, then CONTINUE) and sees every frame; it needs no loop. */
+static void learner_attach(void *self, const struct mb_inflight *inflight, struct mb_loop *loop)
+{
+	(void)loop;
+	mb_learner_attach(self, inflight);
+}
+
+static int learner_stop(void *self)
+{
+	mb_learner_attach(self, NULL);
+	return 0;
+}
+
+static const struct mb_run_backend learner_backend = {
+	.decide = mb_learner_decide,
+	.attach = learner_attach,
+	.tap = mb_learner_frame,
+	.stop = learner_stop,
+	/* The draft is written after the server exits: a ^C must get there. */
+	.stop_on_signal = true,
+};
 
 int mb_learn(const struct mb_options *o)
 {
@@ -98,7 +121,7 @@ int mb_learn(const struct mb_options *o)
 		fprintf(stderr, "membrane-run: %s\n", err.msg);
 		return MB_EXIT_MEMBRANE;
 	}
-	int status = mb_run_learn(o, p, plan, l);
+	int status = mb_run(o, p, plan, &learner_backend, l);
 	/* The server may not have run at all (126, 127, or membrane's own
 	 * failure before it started): a draft is still written from what was
 	 * seen, and says how little that was. */
