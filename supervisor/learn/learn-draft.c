@@ -202,7 +202,7 @@ const char *draft_where(const struct mb_srcpos *pos, char *buf, size_t sz)
 /* ---- lines and suspicious operations ------------------------------------- */
 
 static struct dline *add_line(struct draft *d, dline_vec *v, char *text, const char *note,
-			      const struct lentry *e)
+			      const struct learn_record *e)
 {
 	if (!text)
 		return NULL;
@@ -235,7 +235,7 @@ static struct dline *add_line(struct draft *d, dline_vec *v, char *text, const c
 	return x;
 }
 
-static void add_susp(struct draft *d, dsusp_vec *v, const struct lentry *e, char *grant,
+static void add_susp(struct draft *d, dsusp_vec *v, const struct learn_record *e, char *grant,
 		     char *what, const char *why)
 {
 	mb_vec_foreach(x, v) {
@@ -258,12 +258,12 @@ static void add_susp(struct draft *d, dsusp_vec *v, const struct lentry *e, char
 	*x = (struct dsusp){ .op = e->op, .grant = grant, .what = what, .why = draft_xstrdup(d, why),
 			     .syscall = e->syscall, .example = draft_xstrdup(d, e->example),
 			     .count = e->count, .calls = e->calls, .presence = e->presence,
-			     .path = e->kind == LK_PATH };
+			     .path = e->basis == LEARN_BASIS_PATH };
 }
 
-static char *susp_what(struct draft *d, const struct lentry *e)
+static char *susp_what(struct draft *d, const struct learn_record *e)
 {
-	if (e->kind == LK_NEVER)
+	if (e->basis == LEARN_BASIS_NEVER)
 		return draft_xstrdup(d, e->text);
 	return draft_xprintf(d, "%s %s", draft_op_key[e->op], e->text);
 }
@@ -416,7 +416,8 @@ static struct tnode *tnode_child(struct draft *d, struct tnode *t, const char *n
 	return k;
 }
 
-static void tnode_add(struct draft *d, struct tnode *root, const struct lentry *e, bool in_call)
+static void tnode_add(struct draft *d, struct tnode *root, const struct learn_record *e,
+		      bool in_call)
 {
 	struct tnode *t = root;
 	for (const char *p = e->text; t && *p;) {
@@ -457,7 +458,7 @@ static void tnode_emit(struct draft *d, struct tnode *t, char *path, size_t len,
 		uint64_t count = 0;
 		bool in_call = false;
 		unsigned files = tnode_count(t, &count, &in_call);
-		struct lentry e = { .count = count, .syscall = t->syscall };
+		struct learn_record e = { .count = count, .syscall = t->syscall };
 		char *lit = literal(d, path);
 		if (!lit)
 			return;
@@ -504,9 +505,10 @@ static bool configured_beneath(const struct mb_learner *l, const char *path)
 }
 
 /* Data a tool call had named before the operation first happened. */
-static const struct ldata *data_of(const struct mb_learner *l, const struct lentry *e)
+static const struct learn_data_path *data_of(const struct mb_learner *l,
+					     const struct learn_record *e)
 {
-	const struct ldata *best = NULL;
+	const struct learn_data_path *best = NULL;
 	mb_vec_foreach(x, &l->data) {
 		if (mb_path_within(e->text, x->canon) && mb_path_components(x->canon) >= 2 &&
 		    e->first_call_seq >= x->seq && (!best || strlen(x->canon) > strlen(best->canon)))
@@ -545,7 +547,7 @@ static void keep_base(struct draft *d, enum mb_op op, const struct mb_path_patte
 	}
 }
 
-static void runtime_base(struct draft *d, const struct lentry *e)
+static void runtime_base(struct draft *d, const struct learn_record *e)
 {
 	if (e->base_ep) {
 		if (!draft_from_main(d, &e->base_ep->pos)) {
@@ -628,13 +630,13 @@ static void classify_runtime(struct draft *d)
 	for (unsigned o = 0; o < MB_PATH_OPS; o++)
 		if (!(trees[o] = calloc(1, sizeof(struct tnode))))
 			draft_oom(d);
-	mb_vec_foreach(e, &l->runtime.entries) {
-		switch (e->kind) {
-		case LK_BASE:
+	mb_vec_foreach(e, &l->runtime.records) {
+		switch (e->basis) {
+		case LEARN_BASIS_BASE:
 			runtime_base(d, e);
 			break;
-		case LK_PATH: {
-			const struct ldata *data = data_of(l, e);
+		case LEARN_BASIS_PATH: {
+			const struct learn_data_path *data = data_of(l, e);
 			if (e->secret) {
 				add_susp(d, &d->rt_susp, e, literal(d, e->text), susp_what(d, e),
 					 "a secret store, touched at start-up or while idle");
@@ -651,7 +653,7 @@ static void classify_runtime(struct draft *d)
 			}
 			break;
 		}
-		case LK_ADDR:
+		case LEARN_BASIS_ADDR:
 			d->connects |= e->op == MB_OP_CONNECT;
 			add_line(d, &d->rt[e->op], draft_xstrdup(d, e->text), "at start-up or while idle", e);
 			char *a = draft_xstrdup(d, e->text);
@@ -660,20 +662,20 @@ static void classify_runtime(struct draft *d)
 				draft_oom(d);
 			}
 			break;
-		case LK_NEVER:
+		case LEARN_BASIS_NEVER:
 			add_susp(d, &d->rt_susp, e, NULL, susp_what(d, e),
 				 "never grantable, done at start-up or while idle");
 			break;
-		case LK_ARG:
+		case LEARN_BASIS_ARG:
 			break;
 		}
 	}
 	/* System and code files read during calls join runtime. */
 	if (trees[MB_OP_READ])
 		mb_vec_foreach(sp, &l->scopes) {
-			mb_vec_foreach(e, &(*sp)->entries) {
-				if (e->kind == LK_PATH && e->op == MB_OP_READ && !e->secret &&
-				    (e->presence & ~(1u << MB_PRESENT_NONE)) &&
+			mb_vec_foreach(e, &(*sp)->records) {
+				if (e->basis == LEARN_BASIS_PATH && e->op == MB_OP_READ &&
+				    !e->secret && (e->presence & ~(1u << MB_PRESENT_NONE)) &&
 				    mb_learn_system_file(l, e->text) && !mb_learn_too_wide(l, e->text))
 					tnode_add(d, trees[MB_OP_READ], e, true);
 			}
@@ -758,7 +760,7 @@ static bool runtime_covers(const struct draft *d, enum mb_op op, const char *pat
 
 /* A file the configuration names, or its temporary sibling: the grant's
  * text and where it was named; NULL if none. */
-static char *configured(struct draft *d, const char *path, const struct lconf **which)
+static char *configured(struct draft *d, const char *path, const struct learn_config_path **which)
 {
 	mb_vec_foreach(c, &d->l->conf) {
 		if (c->is_dir)
@@ -791,7 +793,7 @@ static char *configured(struct draft *d, const char *path, const struct lconf **
 	return NULL;
 }
 
-static void note_env_used(struct draft *d, const struct lconf *c)
+static void note_env_used(struct draft *d, const struct learn_config_path *c)
 {
 	static const char prefix[] = "the environment variable ";
 	if (strncmp(c->source, prefix, sizeof(prefix) - 1) != 0)
@@ -807,15 +809,15 @@ static void note_env_used(struct draft *d, const struct lconf *c)
 
 static void classify_scope(struct draft *d, struct dscope *ds)
 {
-	const struct lscope *s = ds->s;
-	const char *kind = s->kind == LS_TOOL ? "tool" : "method";
+	const struct learn_scope *s = ds->s;
+	const char *kind = s->kind == LEARN_SCOPE_TOOL ? "tool" : "method";
 	/* Ancestors listed or created: a grant on the argument must be in
 	 * force for the rule to allow them. */
-	MB_VEC(const struct lentry *) ancestors = { 0 };
-	mb_vec_foreach(e, &s->entries) {
+	MB_VEC(const struct learn_record *) ancestors = { 0 };
+	mb_vec_foreach(e, &s->records) {
 		char w[128];
-		switch (e->kind) {
-		case LK_BASE: {
+		switch (e->basis) {
+		case LEARN_BASIS_BASE: {
 			if (e->base_ep) {
 				char *note = draft_xprintf(d, "BASE's grant (%s)", draft_where(&e->base_ep->pos, w, sizeof(w)));
 				add_line(d, &ds->g[e->op], base_ep_text(d, e->base_ep), note, e);
@@ -829,7 +831,7 @@ static void classify_scope(struct draft *d, struct dscope *ds)
 			}
 			break;
 		}
-		case LK_ARG:
+		case LEARN_BASIS_ARG:
 			if (e->access != MB_ACCESS_OPEN) {
 				if (mb_vec_push(&ancestors, e) < 0)
 					draft_oom(d);
@@ -841,8 +843,8 @@ static void classify_scope(struct draft *d, struct dscope *ds)
 						       : "the argument, or beneath it",
 				 e);
 			break;
-		case LK_PATH: {
-			const struct lconf *c = NULL;
+		case LEARN_BASIS_PATH: {
+			const struct learn_config_path *c = NULL;
 			char *g;
 			if (runtime_covers(d, e->op, e->text)) {
 				ds->covered += e->count;
@@ -873,7 +875,7 @@ static void classify_scope(struct draft *d, struct dscope *ds)
 			}
 			break;
 		}
-		case LK_ADDR: {
+		case LEARN_BASIS_ADDR: {
 			bool rt = false;
 			mb_vec_foreach(a, &d->rt_addrs) rt |= strcmp(*a, e->text) == 0;
 			bool conf = false;
@@ -897,13 +899,13 @@ static void classify_scope(struct draft *d, struct dscope *ds)
 			}
 			break;
 		}
-		case LK_NEVER:
+		case LEARN_BASIS_NEVER:
 			add_susp(d, &ds->susp, e, NULL, susp_what(d, e), "never grantable");
 			break;
 		}
 	}
 	mb_vec_foreach(ap, &ancestors) {
-		const struct lentry *e = *ap;
+		const struct learn_record *e = *ap;
 		bool have = false;
 		for (unsigned o = MB_OP_READ; o <= MB_OP_WRITE; o++)
 			mb_vec_foreach(x, &ds->g[o]) {
@@ -1081,7 +1083,7 @@ int draft_build(struct draft *d)
 	collect_vars(d);
 	classify_runtime(d);
 	mb_vec_foreach(sp, &d->l->scopes) {
-		if (!(*sp)->calls && !(*sp)->entries.n)
+		if (!(*sp)->calls && !(*sp)->records.n)
 			continue;
 		struct dscope *ds = mb_vec_new(&d->scopes);
 		if (!ds) {

@@ -31,7 +31,7 @@ struct dsusp {
 typedef MB_VEC(struct dsusp) dsusp_vec;
 
 struct dscope {
-	const struct lscope *s;
+	const struct learn_scope *s;
 	dline_vec g[MB_OP_COUNT_];
 	dsusp_vec susp;
 	uint64_t covered, probes;
