@@ -62,8 +62,8 @@ static const char *plural(uint64_t n)
 	return n == 1 ? "" : "s";
 }
 
-static void write_line(struct mb_strbuf *b, int indent, enum mb_op op, const struct dline *x,
-		       const struct lscope *s)
+static void write_line(struct mb_strbuf *b, int indent, enum mb_op op, const struct draft_grant *x,
+		       const struct learn_scope *s)
 {
 	mb_strbuf_printf(b, "%*s- ", indent, "");
 	mb_learn_yq(b, x->text);
@@ -91,7 +91,8 @@ static void write_line(struct mb_strbuf *b, int indent, enum mb_op op, const str
 	mb_strbuf_putc(b, '\n');
 }
 
-static void write_grants(struct mb_strbuf *b, int indent, dline_vec *g, const struct lscope *s)
+static void write_grants(struct mb_strbuf *b, int indent, draft_grant_vec *g,
+			 const struct learn_scope *s)
 {
 	for (unsigned o = 0; o < MB_OP_COUNT_; o++) {
 		if (!g[o].n)
@@ -101,7 +102,7 @@ static void write_grants(struct mb_strbuf *b, int indent, dline_vec *g, const st
 	}
 }
 
-static bool any_grant(dline_vec *g)
+static bool any_grant(draft_grant_vec *g)
 {
 	for (unsigned o = 0; o < MB_OP_COUNT_; o++)
 		if (g[o].n)
@@ -112,7 +113,8 @@ static bool any_grant(dline_vec *g)
 static bool tool_called(const struct mb_learner *l, const char *name)
 {
 	mb_vec_foreach(sp, &l->scopes) {
-		if ((*sp)->kind == LS_TOOL && strcmp((*sp)->name, name) == 0 && (*sp)->calls)
+		if ((*sp)->kind == LEARN_SCOPE_TOOL && strcmp((*sp)->name, name) == 0 &&
+		    (*sp)->calls)
 			return true;
 	}
 	return false;
@@ -431,9 +433,9 @@ static void write_runtime(struct draft *d, struct mb_strbuf *b)
 	write_env(d, b);
 }
 
-static void write_scope(struct draft *d, struct mb_strbuf *b, struct dscope *ds)
+static void write_scope(struct draft *d, struct mb_strbuf *b, struct draft_scope *ds)
 {
-	const struct lscope *s = ds->s;
+	const struct learn_scope *s = ds->learned;
 	struct mb_strbuf h = { 0 };
 	mb_strbuf_printf(&h, "%" PRIu64 " call%s", s->calls, plural(s->calls));
 	if (s->argnames.n) {
@@ -459,12 +461,12 @@ static void write_scope(struct draft *d, struct mb_strbuf *b, struct dscope *ds)
 	mb_strbuf_free(&h);
 	mb_strbuf_puts(b, "  ");
 	mb_learn_yq(b, s->name);
-	if (!any_grant(ds->g)) {
+	if (!any_grant(ds->grants)) {
 		mb_strbuf_puts(b, ": {}\n");
 		return;
 	}
 	mb_strbuf_puts(b, ":\n");
-	write_grants(b, 4, ds->g, s);
+	write_grants(b, 4, ds->grants, s);
 }
 
 /* BASE's tool or method that nothing called: its grants, commented out. */
@@ -492,14 +494,14 @@ static void write_unused(struct draft *d, struct mb_strbuf *b, const struct mb_t
 	mb_strbuf_puts(b, any ? "\n" : " {}\n");
 }
 
-static int scope_cmp_order(const struct draft *d, const struct dscope *a)
+static int scope_cmp_order(const struct draft *d, const struct draft_scope *a)
 {
 	/* The server's declared order first, then first seen. */
-	if (a->s->kind == LS_TOOL)
+	if (a->learned->kind == LEARN_SCOPE_TOOL)
 		for (size_t i = 0; i < d->l->declared.n; i++)
-			if (strcmp(d->l->declared.v[i], a->s->name) == 0)
+			if (strcmp(d->l->declared.v[i], a->learned->name) == 0)
 				return (int)i;
-	return 100000 + (int)a->s->order;
+	return 100000 + (int)a->learned->order;
 }
 
 static const struct draft *sort_draft;
@@ -510,12 +512,12 @@ static int scope_cmp(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
-static void write_scopes(struct draft *d, struct mb_strbuf *b, enum lscope_kind kind)
+static void write_scopes(struct draft *d, struct mb_strbuf *b, enum learn_scope_kind kind)
 {
 	bool any = false;
-	const char *key = kind == LS_TOOL ? "tools" : "requests";
+	const char *key = kind == LEARN_SCOPE_TOOL ? "tools" : "requests";
 	mb_vec_foreach(ds, &d->scopes) {
-		if (ds->s->kind != kind)
+		if (ds->learned->kind != kind)
 			continue;
 		if (!any)
 			mb_strbuf_printf(b, "%s:\n", key);
@@ -523,11 +525,14 @@ static void write_scopes(struct draft *d, struct mb_strbuf *b, enum lscope_kind 
 		write_scope(d, b, ds);
 	}
 	if (d->base) {
-		const struct mb_tool *v = kind == LS_TOOL ? d->base->tools.v : d->base->requests.v;
-		size_t n = kind == LS_TOOL ? d->base->tools.n : d->base->requests.n;
+		const struct mb_tool *v =
+			kind == LEARN_SCOPE_TOOL ? d->base->tools.v : d->base->requests.v;
+		size_t n = kind == LEARN_SCOPE_TOOL ? d->base->tools.n : d->base->requests.n;
 		for (size_t i = 0; i < n; i++) {
 			bool used = false;
-			mb_vec_foreach(ds, &d->scopes) used |= ds->s->kind == kind && strcmp(ds->s->name, v[i].name) == 0;
+			mb_vec_foreach(ds, &d->scopes)
+				used |= ds->learned->kind == kind &&
+					strcmp(ds->learned->name, v[i].name) == 0;
 			if (used)
 				continue;
 			if (!any)
@@ -611,7 +616,7 @@ static void write_redact(struct draft *d, struct mb_strbuf *b)
 	mb_vec_free(&r);
 }
 
-static void write_susp_list(struct mb_strbuf *b, int indent, dsusp_vec *v, enum mb_op op,
+static void write_susp_list(struct mb_strbuf *b, int indent, draft_suspicious_vec *v, enum mb_op op,
 			    const char *scope)
 {
 	bool opened = false;
@@ -668,20 +673,21 @@ static void write_suspicious(struct draft *d, struct mb_strbuf *b)
 		for (unsigned o = 0; o < MB_OP_COUNT_; o++)
 			write_susp_list(b, 2, &d->rt_susp, (enum mb_op)o, "start-up or idle");
 	}
-	for (int kind = LS_TOOL; kind <= LS_REQUEST; kind++) {
+	for (int kind = LEARN_SCOPE_TOOL; kind <= LEARN_SCOPE_REQUEST; kind++) {
 		bool opened = false;
 		mb_vec_foreach(ds, &d->scopes) {
-			if ((int)ds->s->kind != kind || !ds->susp.n)
+			if ((int)ds->learned->kind != kind || !ds->susp.n)
 				continue;
 			if (!opened)
-				mb_strbuf_printf(b, "# %s:\n", kind == LS_TOOL ? "tools" : "requests");
+				mb_strbuf_printf(b, "# %s:\n",
+						 kind == LEARN_SCOPE_TOOL ? "tools" : "requests");
 			opened = true;
 			mb_strbuf_puts(b, "#   ");
-			mb_learn_yq(b, ds->s->name);
+			mb_learn_yq(b, ds->learned->name);
 			mb_strbuf_puts(b, ":\n");
 			char scope[300];
-			snprintf(scope, sizeof(scope), "%s %s", kind == LS_TOOL ? "tool" : "method",
-				 ds->s->name);
+			snprintf(scope, sizeof(scope), "%s %s",
+				 kind == LEARN_SCOPE_TOOL ? "tool" : "method", ds->learned->name);
 			for (unsigned o = 0; o < MB_OP_COUNT_; o++)
 				write_susp_list(b, 4, &ds->susp, (enum mb_op)o, scope);
 		}
@@ -778,12 +784,12 @@ static void write_arguments(struct draft *d, struct mb_strbuf *b)
 
 static void write_tools(struct draft *d, struct mb_strbuf *b)
 {
-	write_scopes(d, b, LS_TOOL);
+	write_scopes(d, b, LEARN_SCOPE_TOOL);
 }
 
 static void write_requests(struct draft *d, struct mb_strbuf *b)
 {
-	write_scopes(d, b, LS_REQUEST);
+	write_scopes(d, b, LEARN_SCOPE_REQUEST);
 }
 
 /* The sections of a draft, in order. A key goes in the section the table's
