@@ -291,7 +291,7 @@ int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret
 		.listener_fd = -1,
 		.status_fd = st[0],
 	};
-	int status = 125;
+	int status = MB_EXIT_MEMBRANE;
 	unsigned features = 0;
 	r = await_exec(sv[0], hand[0], cfg->plan, &sb, &features, &status, err);
 	if (r == 0 && sb.listener_fd >= 0) {
@@ -305,7 +305,7 @@ int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret
 		reap(pid, pidfd);
 		mb_close(sb.listener_fd);
 		/* Only an exec failure may say 126/127. */
-		if (status == 125 && (r == -ENOENT || r == -EACCES || r == -ENOEXEC))
+		if (status == MB_EXIT_MEMBRANE && (r == -ENOENT || r == -EACCES || r == -ENOEXEC))
 			r = -EIO;
 		goto close_all;
 	}

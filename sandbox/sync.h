@@ -24,7 +24,7 @@ enum mb_sync_type {
 struct mb_sync_msg {
 	uint32_t type;
 	int32_t code;    /* MB_SYNC_ERROR: negative errno */
-	int32_t status;  /* MB_SYNC_ERROR: 125, 126 or 127 */
+	int32_t status;  /* MB_SYNC_ERROR: MB_EXIT_MEMBRANE, _CANNOT_EXEC or _NOT_FOUND */
 	struct mb_layers layers;
 	char text[MB_ERROR_MAX];
 };
