@@ -37,6 +37,7 @@ runtime:
   exec: ["\${CLIENT}"]
   read: [/etc/ld.so.cache, /usr/lib/x86_64-linux-gnu, /lib/x86_64-linux-gnu, /usr/lib64?, /lib64?]
   connect: ["udp:127.0.0.1:\${A}", "tcp:127.0.0.1:\${T}"]
+  env: ["ASAN_OPTIONS=detect_leaks=0"]  # a sanitizer build: LeakSanitizer cannot ptrace here
 network: $1
 EOF
 }
