@@ -108,6 +108,9 @@ void mb_send_job_free(struct mb_send_job *j);
 /* The sockaddr for a, as a socket of domain takes it: an IPv4 address on
  * an IPv6 socket becomes ::ffff:a.b.c.d. Returns its length. */
 socklen_t mb_broker_sockaddr(const struct mb_addr *a, int domain, struct sockaddr_storage *ss);
+/* The server's SO_SNDTIMEO on its socket fd, in ms (0: none): what bounds
+ * a blocking connect or send. */
+uint64_t mb_broker_send_timeout_ms(int fd);
 /* Answer notification id: error (positive errno), or val when error is 0. */
 void mb_broker_reply(struct mb_broker *b, uint64_t id, int64_t val, int error);
 /* Performed on a new host socket, handed over (ADDFD): connect or bind to

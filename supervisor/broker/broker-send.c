@@ -184,16 +184,6 @@ static int read_msg(struct mb_send_job *j, const struct msghdr *mh, size_t cap, 
 	return r < 0 ? r : check_control(m->control, m->controllen, why);
 }
 
-/* The server's SO_SNDTIMEO in ms (0: none). */
-static uint64_t send_timeout_ms(int fd)
-{
-	struct timeval tv = { 0 };
-	socklen_t len = sizeof(tv);
-	if (getsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, &len) < 0 || tv.tv_sec < 0)
-		return 0;
-	return (uint64_t)tv.tv_sec * 1000 + ((uint64_t)tv.tv_usec + 999) / 1000;
-}
-
 int mb_send_prepare(struct mb_broker *b, const struct mb_notified_op *op, struct mb_srvsock *ss,
 		    const struct mb_send_dest *dests, struct mb_send_job **ret, const char **why)
 {
@@ -214,7 +204,7 @@ int mb_send_prepare(struct mb_broker *b, const struct mb_notified_op *op, struct
 		.b = b, .id = op->id, .pid = op->pid, .sock = -1, .flags = flags, .n = n,
 		.batch = op->sc->kind == MB_WATCH_MMSGHDR,
 		.blocking = !(ss->status_fl & O_NONBLOCK) && !(flags & MSG_DONTWAIT),
-		.timeout_ms = send_timeout_ms(ss->fd),
+		.timeout_ms = mb_broker_send_timeout_ms(ss->fd),
 	};
 	int r = 0;
 	size_t total = 0;

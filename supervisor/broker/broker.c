@@ -219,8 +219,7 @@ static void on_wait_timeout(struct mb_timer *t)
 	wait_done(w, true);
 }
 
-/* The server's SO_SNDTIMEO in ms (0: none), which bounds a blocking connect. */
-static uint64_t send_timeout_ms(int fd)
+uint64_t mb_broker_send_timeout_ms(int fd)
 {
 	struct timeval tv = { 0 };
 	socklen_t len = sizeof(tv);
@@ -262,7 +261,7 @@ static bool wait_in_loop(struct mb_broker *b, struct mb_broker_wait *w, int fd, 
 static void wait_for(struct mb_broker *b, uint64_t id, int sock, bool install_it,
 		     const struct mb_srvsock *ss, int newfd)
 {
-	uint64_t timeout = send_timeout_ms(ss->fd);
+	uint64_t timeout = mb_broker_send_timeout_ms(ss->fd);
 	/* Often done already (a loopback handshake completes within our own
 	 * connect): then no turn of the loop. Without a loop (tests), wait
 	 * here. */

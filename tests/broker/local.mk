@@ -35,4 +35,4 @@ check_PROGRAMS += tests/broker/wall-client
 tests_broker_wall_client_LDADD = -lpthread
 TESTS += tests/broker/kernel-wall.sh
 dist_check_DATA += tests/broker/kernel-wall.sh
-EXTRA_DIST += tests/broker/sinks.py
+EXTRA_DIST += tests/broker/sinks.py tests/broker/case-line.h

@@ -28,22 +28,13 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "tests/broker/case-line.h"
+
 static struct {
 	bool host;
 	int a, u, t, p;
 	long race;
 } o = { .race = 100000 };
-
-__attribute__((format(printf, 2, 3))) static void say(const char *name, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "CASE %s %s\n", name, buf);
-	fflush(stderr);
-}
 
 static const char *en(int e)
 {
@@ -388,6 +379,7 @@ int main(int argc, char **argv)
 		{ "t", 1, NULL, 't' },    { "p", 1, NULL, 'p' }, { "race", 1, NULL, 'r' }, { 0 },
 	};
 	int c;
+	case_out = stderr;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm': o.host = strcmp(optarg, "host") == 0; break;
