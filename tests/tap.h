@@ -34,7 +34,7 @@ __attribute__((unused)) static void tap_put_(const char *prefix, const char *tex
 }
 
 /* On the stack when it fits: a test may count its allocations around a
- * check (tests/deputy/test-correlate.c). */
+ * check (tests/notify/unit-correlate.c). */
 __attribute__((format(printf, 2, 0), unused)) static void tap_vput_(const char *prefix,
 								 const char *fmt, va_list ap)
 {
