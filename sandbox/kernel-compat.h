@@ -105,25 +105,92 @@ struct mb_mount_attr {
 #define AT_RECURSIVE 0x8000
 #endif
 
-/* ---- system call numbers (x86-64 values; other architectures' headers
- * carry their own when they know the call) -------------------------------- */
-#if !HAVE_DECL_SYS_CLONE3 && defined(__x86_64__)
-#define SYS_clone3 435
+/* ---- system call numbers ------------------------------------------------
+ * The libc names a system call (SYS_*) only if it knew the call when it was
+ * built. From 424 on, every architecture numbers new calls alike: x86-64's
+ * arch/x86/entry/syscalls/syscall_64.tbl and the generic table of arm64 and
+ * riscv (scripts/syscall.tbl; before 6.11 include/uapi/asm-generic/unistd.h)
+ * agree, and x32 adds its syscall bit. Only alpha (+110), mips (+4000, +5000
+ * or +6000 by ABI) and ia64 (+1024) differ: they get no fallback, so a libc
+ * there that lacks a name fails the build where the name is used.
+ * tests/sandbox/unit-kernel-compat checks each number against libseccomp's
+ * tables for x86-64, x32, aarch64 and riscv64. */
+#if defined(__alpha__) || defined(__mips__) || defined(__ia64__)
+#define MB_NR_COMMON 0
+#else
+#define MB_NR_COMMON 1
+#if defined(__x86_64__) && defined(__ILP32__)
+#define MB_NR_BASE 0x40000000 /* x32: __X32_SYSCALL_BIT */
+#else
+#define MB_NR_BASE 0
 #endif
-#if !HAVE_DECL_SYS_PIDFD_OPEN && defined(__x86_64__)
-#define SYS_pidfd_open 434
+
+/* X(name, number): every call this header may name, and (in the comment) the
+ * kernel that added it. */
+#define MB_COMPAT_SYSCALLS(X)                                 \
+	X(pidfd_send_signal, 424)       /* 5.1 */             \
+	X(open_tree, 428)               /* 5.2 */             \
+	X(move_mount, 429)              /* 5.2 */             \
+	X(pidfd_open, 434)              /* 5.3 */             \
+	X(clone3, 435)                  /* 5.3 */             \
+	X(close_range, 436)             /* 5.9 */             \
+	X(openat2, 437)                 /* 5.6 */             \
+	X(pidfd_getfd, 438)             /* 5.6 */             \
+	X(mount_setattr, 442)           /* 5.12 */            \
+	X(landlock_create_ruleset, 444) /* 5.13 */            \
+	X(landlock_add_rule, 445)       /* 5.13 */            \
+	X(landlock_restrict_self, 446)  /* 5.13 */            \
+	X(fchmodat2, 452)               /* 6.6 */             \
+	X(setxattrat, 463)              /* 6.13 */            \
+	X(removexattrat, 466)           /* 6.13 */
+
+#define MB_NR_ENUM_(name, nr) MB_NR_##name = MB_NR_BASE + (nr),
+enum { MB_COMPAT_SYSCALLS(MB_NR_ENUM_) };
+#undef MB_NR_ENUM_
 #endif
-#if !HAVE_DECL_SYS_PIDFD_SEND_SIGNAL && defined(__x86_64__)
-#define SYS_pidfd_send_signal 424
+
+#if !HAVE_DECL_SYS_PIDFD_SEND_SIGNAL && MB_NR_COMMON
+#define SYS_pidfd_send_signal MB_NR_pidfd_send_signal
 #endif
-#if !HAVE_DECL_SYS_LANDLOCK_CREATE_RULESET && defined(__x86_64__)
-#define SYS_landlock_create_ruleset 444
-#define SYS_landlock_add_rule 445
-#define SYS_landlock_restrict_self 446
+#if !HAVE_DECL_SYS_OPEN_TREE && MB_NR_COMMON
+#define SYS_open_tree MB_NR_open_tree
 #endif
-#if !HAVE_DECL_SYS_CLOSE_RANGE && defined(__x86_64__)
-#define SYS_close_range 436
+#if !HAVE_DECL_SYS_MOVE_MOUNT && MB_NR_COMMON
+#define SYS_move_mount MB_NR_move_mount
 #endif
-#if !HAVE_DECL_SYS_MOUNT_SETATTR && defined(__x86_64__)
-#define SYS_mount_setattr 442
+#if !HAVE_DECL_SYS_PIDFD_OPEN && MB_NR_COMMON
+#define SYS_pidfd_open MB_NR_pidfd_open
+#endif
+#if !HAVE_DECL_SYS_CLONE3 && MB_NR_COMMON
+#define SYS_clone3 MB_NR_clone3
+#endif
+#if !HAVE_DECL_SYS_CLOSE_RANGE && MB_NR_COMMON
+#define SYS_close_range MB_NR_close_range
+#endif
+#if !HAVE_DECL_SYS_OPENAT2 && MB_NR_COMMON
+#define SYS_openat2 MB_NR_openat2
+#endif
+#if !HAVE_DECL_SYS_PIDFD_GETFD && MB_NR_COMMON
+#define SYS_pidfd_getfd MB_NR_pidfd_getfd
+#endif
+#if !HAVE_DECL_SYS_MOUNT_SETATTR && MB_NR_COMMON
+#define SYS_mount_setattr MB_NR_mount_setattr
+#endif
+#if !HAVE_DECL_SYS_LANDLOCK_CREATE_RULESET && MB_NR_COMMON
+#define SYS_landlock_create_ruleset MB_NR_landlock_create_ruleset
+#endif
+#if !HAVE_DECL_SYS_LANDLOCK_ADD_RULE && MB_NR_COMMON
+#define SYS_landlock_add_rule MB_NR_landlock_add_rule
+#endif
+#if !HAVE_DECL_SYS_LANDLOCK_RESTRICT_SELF && MB_NR_COMMON
+#define SYS_landlock_restrict_self MB_NR_landlock_restrict_self
+#endif
+#if !HAVE_DECL_SYS_FCHMODAT2 && MB_NR_COMMON
+#define SYS_fchmodat2 MB_NR_fchmodat2
+#endif
+#if !HAVE_DECL_SYS_SETXATTRAT && MB_NR_COMMON
+#define SYS_setxattrat MB_NR_setxattrat
+#endif
+#if !HAVE_DECL_SYS_REMOVEXATTRAT && MB_NR_COMMON
+#define SYS_removexattrat MB_NR_removexattrat
 #endif

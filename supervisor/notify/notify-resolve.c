@@ -39,11 +39,8 @@
 #include <unistd.h>
 
 #include "policy/match.h"
+#include "sandbox/kernel-compat.h"
 #include "supervisor/notify/notify-internal.h"
-
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
 
 #define MAX_LINKS 40 /* the kernel's MAXSYMLINKS */
 #define DELETED_SUFFIX " (deleted)"

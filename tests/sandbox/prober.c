@@ -55,6 +55,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sandbox/kernel-compat.h"
+
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U
 #endif
@@ -75,9 +77,6 @@
 #endif
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x80
-#endif
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
 #endif
 
 extern char **environ;
