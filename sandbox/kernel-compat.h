@@ -9,8 +9,10 @@
 #include <linux/landlock.h>
 #include <linux/seccomp.h>
 #include <linux/types.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 /* ---- Landlock ------------------------------------------------------------
  * Our own structs, so that one definition serves every ABI: the kernel takes
@@ -86,6 +88,24 @@ struct mb_landlock_net_port_attr {
 #endif
 #if !HAVE_DECL_MFD_EXEC
 #define MFD_EXEC 0x0010U
+#endif
+
+/* ---- processes -------------------------------------------------------------
+ * The libc's names (<sched.h>, <sys/wait.h>), probed there: glibc 2.36 has
+ * P_PIDFD only as an idtype_t enumerator, which #ifndef cannot see. Values
+ * are spelled as <linux/sched.h> spells them, so a file that includes it too
+ * sees the same definition twice. */
+#if !HAVE_DECL_CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000 /* 4.6 */
+#endif
+#if !HAVE_DECL_CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000 /* 5.2 */
+#endif
+#if !HAVE_DECL_CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080 /* 5.6; unshare(2) and clone3 only */
+#endif
+#if !HAVE_DECL_P_PIDFD
+#define P_PIDFD 3 /* 5.4: waitid() on a pidfd */
 #endif
 
 /* ---- mount_setattr (5.12) ------------------------------------------------

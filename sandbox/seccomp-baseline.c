@@ -10,12 +10,6 @@
 #include "sandbox/kernel-compat.h"
 #include "sandbox/seccomp-baseline.h"
 
-#ifndef CLONE_NEWCGROUP
-#define CLONE_NEWCGROUP 0x02000000
-#endif
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 #ifndef TIOCLINUX
 #define TIOCLINUX 0x541C
 #endif

@@ -20,13 +20,6 @@
 #include "sandbox/sync.h"
 #include "sandbox/watch.h"
 
-#ifndef CLONE_PIDFD
-#define CLONE_PIDFD 0x00001000
-#endif
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
-
 /* struct clone_args of <linux/sched.h>, first version (64 bytes). */
 struct mb_clone_args {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;

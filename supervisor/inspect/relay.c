@@ -10,11 +10,8 @@
 #include <unistd.h>
 
 #include "common/macros.h"
+#include "sandbox/kernel-compat.h"
 #include "supervisor/inspect/relay.h"
-
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
