@@ -20,7 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "sandbox/kernel-compat.h"
+#include "common/kernel-compat.h"
 #include "sandbox/mounts.h"
 
 #define BASE "/tmp" /* where the scratch tmpfs goes before the first pivot */

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sandbox/kernel-compat.h"
+#include "common/kernel-compat.h"
 #include "sandbox/namespaces.h"
 
 bool mb_ns_privileged(void)

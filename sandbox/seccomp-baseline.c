@@ -6,8 +6,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "common/kernel-compat.h"
 #include "sandbox/bpf.h"
-#include "sandbox/kernel-compat.h"
 #include "sandbox/seccomp-baseline.h"
 
 #ifndef TIOCLINUX

@@ -12,8 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/kernel-compat.h"
 #include "sandbox/child.h"
-#include "sandbox/kernel-compat.h"
 #include "sandbox/landlock.h"
 #include "sandbox/namespaces.h"
 #include "sandbox/seccomp-baseline.h"

@@ -14,8 +14,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/kernel-compat.h"
 #include "sandbox/bpf.h"
-#include "sandbox/kernel-compat.h"
 #include "sandbox/watch.h"
 
 #ifndef SO_PASSPIDFD

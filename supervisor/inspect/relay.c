@@ -9,8 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/kernel-compat.h"
 #include "common/macros.h"
-#include "sandbox/kernel-compat.h"
 #include "supervisor/inspect/relay.h"
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))

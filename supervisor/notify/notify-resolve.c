@@ -38,8 +38,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/kernel-compat.h"
 #include "policy/match.h"
-#include "sandbox/kernel-compat.h"
 #include "supervisor/notify/notify-internal.h"
 
 #define MAX_LINKS 40 /* the kernel's MAXSYMLINKS */

@@ -55,7 +55,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sandbox/kernel-compat.h"
+#include "common/kernel-compat.h"
 
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U

@@ -133,7 +133,7 @@ struct mb_mount_attr {
  * agree, and x32 adds its syscall bit. Only alpha (+110), mips (+4000, +5000
  * or +6000 by ABI) and ia64 (+1024) differ: they get no fallback, so a libc
  * there that lacks a name fails the build where the name is used.
- * tests/sandbox/unit-kernel-compat checks each number against libseccomp's
+ * tests/common/unit-kernel-compat checks each number against libseccomp's
  * tables for x86-64, x32, aarch64 and riscv64. */
 #if defined(__alpha__) || defined(__mips__) || defined(__ia64__)
 #define MB_NR_COMMON 0
