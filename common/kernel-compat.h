@@ -6,11 +6,18 @@
  * constant defined here is never assumed to be supported. */
 #pragma once
 
+#include <fcntl.h>
 #include <linux/landlock.h>
+#include <linux/memfd.h>
 #include <linux/seccomp.h>
 #include <linux/types.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <netinet/udp.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -82,7 +89,9 @@ struct mb_landlock_net_port_attr {
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
 
-/* ---- memfd (6.3): executable memfds become opt-in ----------------------- */
+/* ---- memfd (6.3): executable memfds become opt-in ------------------------
+ * Probed with both <sys/mman.h> and <linux/memfd.h>, as included above: a
+ * glibc may name them before the kernel headers do, or after. */
 #if !HAVE_DECL_MFD_NOEXEC_SEAL
 #define MFD_NOEXEC_SEAL 0x0008U
 #endif
@@ -107,10 +116,41 @@ struct mb_landlock_net_port_attr {
 #if !HAVE_DECL_P_PIDFD
 #define P_PIDFD 3 /* 5.4: waitid() on a pidfd */
 #endif
+#ifndef PIDFD_THREAD
+/* 6.9: a pidfd for a thread that is not the leader. <linux/pidfd.h> has it
+ * but clashes with glibc's <fcntl.h>; newer glibcs have it in <sys/pidfd.h>. */
+#define PIDFD_THREAD O_EXCL
+#endif
 
-/* ---- mount_setattr (5.12) ------------------------------------------------
- * glibc 2.36's <sys/mount.h> and <linux/mount.h> clash; we call the syscall
- * with our own struct. */
+/* ---- sockets --------------------------------------------------------------
+ * SO_PASSPIDFD is 76 in <asm-generic/socket.h> (x86, arm64, riscv...) and on
+ * alpha and mips; parisc and sparc number their SO_* options apart and get
+ * no fallback. SCM_PIDFD is one value everywhere. glibc declares SCM_*
+ * as enumerators, hence the probes. */
+#if !HAVE_DECL_SO_PASSPIDFD && !defined(__hppa__) && !defined(__sparc__)
+#define SO_PASSPIDFD 76 /* 6.5 */
+#endif
+#if !HAVE_DECL_SCM_PIDFD
+#define SCM_PIDFD 0x04 /* 6.5 */
+#endif
+#ifndef IP_BIND_ADDRESS_NO_PORT
+#define IP_BIND_ADDRESS_NO_PORT 24 /* 4.2 */
+#endif
+#ifndef TCP_FASTOPEN_CONNECT
+#define TCP_FASTOPEN_CONNECT 30 /* 4.11 */
+#endif
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103 /* 4.18 */
+#endif
+#ifndef UDP_GRO
+#define UDP_GRO 104 /* 5.0 */
+#endif
+
+/* ---- the new mount API (5.2) and mount_setattr (5.12) ----------------------
+ * glibc 2.36's <sys/mount.h> and <linux/mount.h> clash, so neither is included
+ * here; we call the syscalls with our own struct. The fallbacks are spelled
+ * as glibc's <sys/mount.h> and <fcntl.h> spell them, so that a file that
+ * includes those as well sees one definition twice. */
 struct mb_mount_attr {
 	__u64 attr_set;
 	__u64 attr_clr;
@@ -122,7 +162,13 @@ struct mb_mount_attr {
 #define MB_MOUNT_ATTR_NODEV 0x00000004
 #define MB_MOUNT_ATTR_NOEXEC 0x00000008
 #ifndef AT_RECURSIVE
-#define AT_RECURSIVE 0x8000
+#define AT_RECURSIVE 0x8000 /* 5.2 */
+#endif
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1 /* 5.2 */
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004 /* 5.2 */
 #endif
 
 /* ---- system call numbers ------------------------------------------------

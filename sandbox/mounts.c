@@ -27,13 +27,6 @@
 #define OLD "/oldroot"
 #define NEW "/newroot"
 
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
-#ifndef MOVE_MOUNT_F_EMPTY_PATH
-#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
-#endif
-
 struct ctx {
 	const struct mb_plan *plan;
 	int oldroot; /* O_PATH fd of the host's root, after the first pivot */

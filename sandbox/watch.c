@@ -18,13 +18,6 @@
 #include "sandbox/bpf.h"
 #include "sandbox/watch.h"
 
-#ifndef SO_PASSPIDFD
-#define SO_PASSPIDFD 76 /* 6.5 */
-#endif
-#ifndef SCM_PIDFD
-#define SCM_PIDFD 0x04
-#endif
-
 #define NA MB_WATCH_NOARG
 #define OPS(x) ((uint8_t)(1u << (x)))
 #define W OPS(MB_OP_WRITE)

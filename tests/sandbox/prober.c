@@ -57,12 +57,6 @@
 
 #include "common/kernel-compat.h"
 
-#ifndef MFD_EXEC
-#define MFD_EXEC 0x0010U
-#endif
-#ifndef MFD_NOEXEC_SEAL
-#define MFD_NOEXEC_SEAL 0x0008U
-#endif
 #ifndef TIOCLINUX
 #define TIOCLINUX 0x541C
 #endif
