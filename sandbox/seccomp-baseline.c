@@ -10,10 +10,6 @@
 #include "sandbox/bpf.h"
 #include "sandbox/seccomp-baseline.h"
 
-#ifndef TIOCLINUX
-#define TIOCLINUX 0x541C
-#endif
-
 /* clone(2)'s low byte is the exit signal, so CLONE_NEWTIME (0x80) cannot be
  * asked there; unshare(2) takes it. */
 #define NS_FLAGS                                                                     \

@@ -32,6 +32,7 @@
 #include <getopt.h>
 #include <linux/capability.h>
 #include <linux/keyctl.h>
+#include <linux/netlink.h>
 #include <linux/reboot.h>
 #include <linux/sched.h>
 #include <netinet/in.h>
@@ -56,19 +57,6 @@
 #include <unistd.h>
 
 #include "common/kernel-compat.h"
-
-#ifndef TIOCLINUX
-#define TIOCLINUX 0x541C
-#endif
-#ifndef AF_VSOCK
-#define AF_VSOCK 40
-#endif
-#ifndef AF_ALG
-#define AF_ALG 38
-#endif
-#ifndef NETLINK_KOBJECT_UEVENT
-#define NETLINK_KOBJECT_UEVENT 15
-#endif
 
 extern char **environ;
 
