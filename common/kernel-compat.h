@@ -1,9 +1,24 @@
-/* What the build machine's kernel headers may lack. Debian 12 ships 6.1
- * headers: Landlock stops at ABI 2 (REFER), seccomp lacks the SYNC_WAKE_UP
- * flag, memfd lacks MFD_EXEC. Each constant is defined here only when
- * configure's probe (HAVE_DECL_*) found it missing, with the value of the
- * kernel's UAPI; the running kernel is always asked at run time, so a
- * constant defined here is never assumed to be supported. */
+/* Kernel interfaces newer than the build's headers: every constant, flag and
+ * system call number membrane uses that a libc or the kernel's UAPI headers
+ * may lack, in one place (as systemd's src/basic/missing_*.h). No other file
+ * defines a fallback of its own. Debian 12 ships 6.1 headers: Landlock stops
+ * at ABI 2, seccomp lacks SYNC_WAKE_UP, memfd lacks MFD_EXEC, glibc 2.36
+ * lacks SYS_fchmodat2.
+ *
+ * - The floor is Linux 5.13's UAPI headers: configure fails without
+ *   <linux/landlock.h>, <linux/seccomp.h> and <linux/openat2.h>, and what
+ *   5.13 defines needs no fallback here.
+ * - A name that configure probes ("Kernel interfaces" in configure.ac) is
+ *   defined under #if !HAVE_DECL_<NAME>; each probe includes the headers this
+ *   file includes for it. The rest, macros wherever a libc has them, under
+ *   #ifndef.
+ * - Each line names the kernel that added the interface, and spells the value
+ *   as the kernel's UAPI does. A value that differs between architectures is
+ *   defined only where it is known.
+ * - Defined here never means supported: the running kernel is asked at run
+ *   time (ENOSYS, EINVAL, the Landlock ABI), and what it lacks is said.
+ * HACKING.md, "Use a kernel constant or syscall newer than Debian 12's
+ * headers", has the steps. */
 #pragma once
 
 #include <fcntl.h>
@@ -45,42 +60,42 @@ struct mb_landlock_net_port_attr {
 };
 
 #if !HAVE_DECL_LANDLOCK_ACCESS_FS_REFER
-#define LANDLOCK_ACCESS_FS_REFER (1ULL << 13)
+#define LANDLOCK_ACCESS_FS_REFER (1ULL << 13) /* 5.19, ABI 2 */
 #endif
 #if !HAVE_DECL_LANDLOCK_ACCESS_FS_TRUNCATE
-#define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)
+#define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14) /* 6.2, ABI 3 */
 #endif
 #if !HAVE_DECL_LANDLOCK_ACCESS_FS_IOCTL_DEV
-#define LANDLOCK_ACCESS_FS_IOCTL_DEV (1ULL << 15)
+#define LANDLOCK_ACCESS_FS_IOCTL_DEV (1ULL << 15) /* 6.10, ABI 5 */
 #endif
 #if !HAVE_DECL_LANDLOCK_RULE_NET_PORT
-#define LANDLOCK_RULE_NET_PORT 2
+#define LANDLOCK_RULE_NET_PORT 2 /* 6.7, ABI 4 */
 #endif
 #if !HAVE_DECL_LANDLOCK_ACCESS_NET_BIND_TCP
-#define LANDLOCK_ACCESS_NET_BIND_TCP (1ULL << 0)
+#define LANDLOCK_ACCESS_NET_BIND_TCP (1ULL << 0) /* 6.7, ABI 4 */
 #define LANDLOCK_ACCESS_NET_CONNECT_TCP (1ULL << 1)
 #endif
 #if !HAVE_DECL_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET
-#define LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0)
+#define LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0) /* 6.12, ABI 6 */
 #endif
 #if !HAVE_DECL_LANDLOCK_SCOPE_SIGNAL
-#define LANDLOCK_SCOPE_SIGNAL (1ULL << 1)
+#define LANDLOCK_SCOPE_SIGNAL (1ULL << 1) /* 6.12, ABI 6 */
 #endif
 #if !HAVE_DECL_LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF
-#define LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF (1U << 0)
+#define LANDLOCK_RESTRICT_SELF_LOG_SAME_EXEC_OFF (1U << 0) /* 6.15, ABI 7 */
 #define LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON (1U << 1)
 #define LANDLOCK_RESTRICT_SELF_LOG_SUBDOMAINS_OFF (1U << 2)
 #endif
 
 /* ---- seccomp ------------------------------------------------------------- */
 #if !HAVE_DECL_SECCOMP_IOCTL_NOTIF_SET_FLAGS
-#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64) /* 6.6 */
 #endif
 #if !HAVE_DECL_SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
-#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0) /* 6.6 */
 #endif
 #if !HAVE_DECL_SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
-#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5) /* 5.19 */
 #endif
 
 /* ---- memfd (6.3): executable memfds become opt-in ------------------------
@@ -94,10 +109,10 @@ struct mb_landlock_net_port_attr {
 #endif
 
 /* ---- processes -------------------------------------------------------------
- * The libc's names (<sched.h>, <sys/wait.h>), probed there: glibc 2.36 has
- * P_PIDFD only as an idtype_t enumerator, which #ifndef cannot see. Values
- * are spelled as <linux/sched.h> spells them, so a file that includes it too
- * sees the same definition twice. */
+ * Names the libc gives in <sched.h> and <sys/wait.h>, all probed: glibc 2.36
+ * declares P_PIDFD as an idtype_t enumerator, which #ifndef cannot see. The
+ * CLONE_* values are spelled as <linux/sched.h> spells them, so a file that
+ * includes it too sees one definition twice. */
 #if !HAVE_DECL_CLONE_NEWCGROUP
 #define CLONE_NEWCGROUP 0x02000000 /* 4.6 */
 #endif
@@ -117,11 +132,12 @@ struct mb_landlock_net_port_attr {
 #endif
 
 /* ---- sockets --------------------------------------------------------------
- * SO_PASSPIDFD is 76 in <asm-generic/socket.h> (x86, arm64, riscv...) and on
- * alpha and mips; parisc and sparc number their SO_* options apart and get
- * no fallback. SCM_PIDFD is one value everywhere. glibc declares SCM_*
- * as enumerators, hence the probes. */
-#if !HAVE_DECL_SO_PASSPIDFD && !defined(__hppa__) && !defined(__sparc__)
+ * SO_PASSPIDFD is 76 in <asm-generic/socket.h>, which x86, arm and riscv
+ * use; some architectures number their SO_* options apart (parisc 0x404A),
+ * so others get no fallback. SCM_PIDFD is one value everywhere. glibc
+ * declares SCM_* as enumerators, hence the probes. */
+#if !HAVE_DECL_SO_PASSPIDFD && (defined(__x86_64__) || defined(__i386__) || \
+				defined(__aarch64__) || defined(__arm__) || defined(__riscv))
 #define SO_PASSPIDFD 76 /* 6.5 */
 #endif
 #if !HAVE_DECL_SCM_PIDFD
