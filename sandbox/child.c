@@ -29,11 +29,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/kernel-compat.h"
 #include "sandbox/caps.h"
 #include "sandbox/child.h"
 #include "sandbox/exec.h"
 #include "sandbox/init.h"
-#include "sandbox/kernel-compat.h"
 #include "sandbox/landlock.h"
 #include "sandbox/limits.h"
 #include "sandbox/memfd.h"

@@ -12,20 +12,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/kernel-compat.h"
 #include "sandbox/child.h"
-#include "sandbox/kernel-compat.h"
 #include "sandbox/landlock.h"
 #include "sandbox/namespaces.h"
 #include "sandbox/seccomp-baseline.h"
 #include "sandbox/sync.h"
 #include "sandbox/watch.h"
-
-#ifndef CLONE_PIDFD
-#define CLONE_PIDFD 0x00001000
-#endif
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
 
 /* struct clone_args of <linux/sched.h>, first version (64 bytes). */
 struct mb_clone_args {

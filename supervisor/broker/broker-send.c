@@ -35,15 +35,9 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "common/kernel-compat.h"
 #include "common/macros.h"
 #include "supervisor/broker/broker-internal.h"
-
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT 103
-#endif
-#ifndef MSG_ZEROCOPY
-#define MSG_ZEROCOPY 0x4000000
-#endif
 
 #define MB_SEND_MAX 65536
 #define MB_SEND_TOTAL (1 << 20)

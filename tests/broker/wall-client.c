@@ -139,7 +139,7 @@ static void noaddr_cases(int bs)
  * PROT_NONE page. */
 static void *unreadable_page(const char **kind)
 {
-	int fd = (int)syscall(447 /* memfd_secret */, 0);
+	int fd = (int)syscall(SYS_memfd_secret, 0);
 	if (fd >= 0 && ftruncate(fd, 4096) == 0) {
 		void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		close(fd);
