@@ -251,15 +251,28 @@ static struct mb_send_dest send_dest(const struct mb_srvsock *ss, const struct d
 	return sd;
 }
 
+/* What a refused send is reported on: its (first) destination as decided. */
+static struct mb_notified_target report_target(const struct dest *d)
+{
+	if (d->kind == D_ADDR)
+		return (struct mb_notified_target){ .kind = MB_TARGET_INET, .presence = MB_PRESENT,
+						    .ops = 1u << MB_OP_CONNECT, .addr = d->addr,
+						    .family = d->addr.family };
+	return (struct mb_notified_target){ .kind = MB_TARGET_NONE, .presence = MB_PRESENT,
+					    .ops = 1u << MB_OP_CONNECT, .path = "(no destination)" };
+}
+
 static struct mb_answer perform_send(struct mb_broker *b, const struct mb_notified_op *op,
 				     struct mb_srvsock *ss, const struct mb_send_dest *dests,
-				     const struct mb_notified_target *t)
+				     const struct dest *first)
 {
 	struct mb_send_job *j = NULL;
 	const char *why = NULL;
 	int r = mb_send_prepare(b, op, ss, dests, &j, &why);
-	if (r < 0 && why)
-		return refuse(b, op, MB_OP_CONNECT, t, -r, why);
+	if (r < 0 && why) {
+		struct mb_notified_target t = report_target(first);
+		return refuse(b, op, MB_OP_CONNECT, &t, -r, why);
+	}
 	if (r < 0) {
 		b->stats.denied++;
 		return verdict(MB_VERDICT_DENY, -r);
@@ -288,7 +301,7 @@ static struct mb_answer act(struct mb_broker *b, const struct mb_notified_op *op
 	}
 	if (call == MB_NET_SEND) {
 		struct mb_send_dest sd = send_dest(ss, d);
-		return perform_send(b, op, ss, &sd, &op->t[0]);
+		return perform_send(b, op, ss, &sd, d);
 	}
 	if (d->kind == D_DISSOLVE)
 		mb_broker_raw(b, op, ss);
@@ -319,8 +332,11 @@ static struct mb_answer decide_batch(struct mb_broker *b, const struct mb_notifi
 		return verdict(MB_VERDICT_DENY, ENOMEM);
 	}
 	bool cont = false;
+	struct dest first = { .kind = D_NONE };
 	for (unsigned i = 0; i < op->nmsg; i++) {
 		struct dest d = dest_of(ss, MB_NET_SEND, op, &op->mt[i]);
+		if (i == 0)
+			first = d;
 		if (d.kind == D_ERRNO) {
 			b->stats.denied++;
 			return verdict(MB_VERDICT_DENY, d.error);
@@ -337,7 +353,7 @@ static struct mb_answer decide_batch(struct mb_broker *b, const struct mb_notifi
 		b->stats.continued++;
 		return verdict(MB_VERDICT_ALLOW, 0);
 	}
-	return perform_send(b, op, ss, dests, &op->mt[0]);
+	return perform_send(b, op, ss, dests, &first);
 }
 
 /* An IPv4, IPv6, AF_UNSPEC or no destination on a socket of another

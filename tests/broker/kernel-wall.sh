@@ -81,6 +81,10 @@ for who in root nobody; do
 			"$t sendmmsg without destinations: both sent, msg_len written back"
 		like "$(got "$who" "$net" zerolen-sendto)" "errno=EINVAL" \
 			"$t sendto with an address of length 0: the kernel's EINVAL"
+		like "$(got "$who" "$net" control-tos)" "rc=15 errno=0" "$t a send with IP_TOS is made"
+		like "$(got "$who" "$net" control-mark)" "errno=EPERM" "$t ... one with SO_MARK refused"
+		like "$(grep '"violation"' "$W/$who-$net/report" | grep '(no destination)')" \
+			"control message of level 1, type 36" "$t ... and reported"
 		for c in sendto connect msghdr; do
 			like "$(got "$who" "$net" unreadable-$c)" "errno=EFAULT" \
 				"$t an unreadable $c argument: EFAULT ($(got "$who" "$net" unreadable-$c | cut -d' ' -f1))"
@@ -120,6 +124,8 @@ is "$(heard tag-noaddr-sendmsg A)" 4 "A heard each sendmsg without a destination
 is "$(heard tag-noaddr-mmsg-1 A)" 4 "... and each sendmmsg's first message"
 is "$(heard tag-noaddr-mmsg-2 A)" 4 "... and its second"
 is "$(heard tag-after-dissolve A)" 0 "nothing after connect(AF_UNSPEC)"
+is "$(heard tag-control-tos A)" 4 "A heard the sends with IP_TOS"
+is "$(heard tag-control-mark A)" 0 "... and none with SO_MARK"
 is "$(heard tag-tcp-granted T)" 4 "T heard the four granted TCP connects"
 is "$(heard tag-udp-to-tcp T)" 0 "T heard nothing from UDP"
 is "$(cat "$W/sinks/F.log")" "" "F heard nothing"

@@ -134,6 +134,38 @@ static void noaddr_cases(int bs)
 	say("zerolen-sendto", "rc=%ld errno=%s", r, en(r < 0 ? errno : 0));
 }
 
+/* Control messages on a send to the peer: IP_TOS is sent, SO_MARK (which
+ * the kernel checks against the sender's capabilities) refused. */
+static void control_cases(int bs)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	static const struct {
+		const char *name;
+		int level, type;
+	} cases[] = {
+		{ "control-tos", IPPROTO_IP, IP_TOS },
+		{ "control-mark", SOL_SOCKET, SO_MARK },
+	};
+	for (size_t i = 0; i < 2; i++) {
+		char tag[32];
+		snprintf(tag, sizeof(tag), "tag-%s", cases[i].name);
+		struct iovec iov = { tag, strlen(tag) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+				     .msg_controllen = sizeof(u.buf) };
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = cases[i].level;
+		c->cmsg_type = cases[i].type;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		int v = 0x10;
+		memcpy(CMSG_DATA(c), &v, sizeof(v));
+		long r = sendmsg(bs, &mh, 0);
+		say(cases[i].name, "rc=%ld errno=%s", r, en(r < 0 ? errno : 0));
+	}
+}
+
 /* Memory the supervisor cannot read: a page of memfd_secret(2) where the
  * kernel has one (the kernel reads it, process_vm_readv cannot), else a
  * PROT_NONE page. */
@@ -397,6 +429,7 @@ int main(int argc, char **argv)
 	say("legit", "connect=%s send=%s", en(e), en(n < 0 ? errno : 0));
 	unspec_cases(bs);
 	noaddr_cases(bs);
+	control_cases(bs);
 	unreadable_cases(bs);
 	dissolve_case();
 	if (o.host)
