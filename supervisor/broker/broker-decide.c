@@ -476,6 +476,12 @@ bool mb_broker_foreign(struct mb_broker *b, const struct mb_notified_op *op, str
 	uint8_t k = op->sc->kind;
 	if (k != MB_WATCH_SOCKADDR && k != MB_WATCH_MSGHDR && k != MB_WATCH_MMSGHDR)
 		return false;
+	/* Only an address of another family: anything else the notifier
+	 * marks (what it could not read...) is the correlator's to answer. */
+	const struct mb_notified_target *t = &op->t[0];
+	if (op->n != 1 || !(t->kind == MB_TARGET_FAMILY || t->kind == MB_TARGET_UNIX_ABSTRACT ||
+			     (t->kind == MB_TARGET_PATH && t->unix_socket)))
+		return false;
 	_cleanup_(mb_srvsock_done) struct mb_srvsock ss = { .fd = -1 };
 	if (!server_socket(b, op, &ss, ret))
 		return true;

@@ -109,7 +109,7 @@ for who in root nobody; do
 			like "$(got "$who" "$net" udp-to-tcp-grant)" "errno=0" \
 				"$t a UDP connect to a tcp: grant is not brokered (stays inside)"
 		fi
-		races="race-msgname race-connect"
+		races="race-msgname race-connect race-family"
 		[ "$net" = host ] && races="$races race-sendto race-sendto-unspec"
 		for r in $races; do
 			g=$(got "$who" "$net" $r)

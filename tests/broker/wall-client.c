@@ -399,6 +399,12 @@ static void race_cases(int bs)
 	long saved = o.race;
 	o.race = saved / 10; /* a socket per call: slower */
 	race("race-connect", &c, connect_race, NULL);
+	/* the family: AF_NETLINK bytes (no address check of their own: the
+	 * baseline chose the families) or AF_INET U, on a UDP socket */
+	struct sockaddr_in nl = { .sin_family = AF_NETLINK };
+	memcpy(race_sa, &nl, sizeof(nl));
+	c.bx = (char *)&nl;
+	race("race-family", &c, connect_race, NULL);
 	o.race = saved;
 	if (o.host)
 		close(race_sock);
