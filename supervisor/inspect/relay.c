@@ -66,6 +66,12 @@ static int io_send(void *ud, enum mb_side to, const char *buf, size_t n)
 	return mb_outq_append(&rl->to_server, buf, n);
 }
 
+static bool io_backlogged(void *ud, enum mb_side to)
+{
+	struct relay *rl = ud;
+	return to == MB_SIDE_CLIENT ? mb_outq_full(&rl->to_client) : mb_outq_full(&rl->to_server);
+}
+
 static int io_report(void *ud, const char *event, const cJSON *fields)
 {
 	struct relay *rl = ud;
@@ -385,7 +391,7 @@ int mb_relay_run(const struct mb_relay_config *cfg, struct mb_relay_result *res)
 		.max_message = cfg->max_message,
 		.call_timeout_ms = cfg->call_timeout_ms,
 	};
-	struct mb_inspector_io io = { io_send, io_report, &rl };
+	struct mb_inspector_io io = { io_send, io_report, &rl, io_backlogged };
 	r = mb_loop_new(&rl.loop);
 	if (r == 0)
 		r = mb_inspector_new(&icfg, &io, &rl.ins);

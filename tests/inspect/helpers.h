@@ -86,7 +86,7 @@ static inline void rig_init(struct rig *r, struct mb_profile *p, const char *cwd
 	r->p = p;
 	r->reports = cJSON_CreateArray();
 	struct mb_inspector_config cfg = { .profile = p, .cwd = cwd, .max_message = 1 << 20 };
-	struct mb_inspector_io io = { rig_send, rig_report, r };
+	struct mb_inspector_io io = { rig_send, rig_report, r, NULL };
 	if (mb_inspector_new(&cfg, &io, &r->ins) < 0)
 		abort();
 	mb_framer_init(&r->fc, 1 << 20);

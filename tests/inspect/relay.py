@@ -206,6 +206,14 @@ class Session:
             return b""
 
 
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return -1
+
+
 def rss_peak_kib(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
@@ -473,6 +481,27 @@ def test_stderr():
        "server stderr relayed, each line prefixed", err)
 
 
+def test_s2c_flood():
+    # The server asks the client 300000 times and the client never answers:
+    # past the cap membrane answers the server itself, and its memory stays
+    # bounded (VmRSS, no timing).
+    s = Session()
+    s.ping_works("server up")
+    before = rss_kib(s.p.pid)
+    rid = s.request("tools/call", {"name": "echo", "arguments": {"text": "!flood 300000"}})
+    r = s.reply(rid)
+    ok(r is not None and "result" in r, "the flooding call is answered", r)
+    s.ping_works("the session goes on")
+    after = rss_kib(s.p.pid)
+    ok(0 < before and after - before < 16 * 1024,
+       "membrane's RSS stayed bounded under 300000 unanswered requests (%d -> %d KiB)" % (before, after))
+    s.close()
+    caps = [e for e in s.reports("error") if "await the client" in e.get("reason", "")]
+    is_(len(caps), 1, "the cap is reported once")
+    recv = s.server_received()
+    ok(b"-31002" in recv, "the server was answered with error -31002", recv[-300:])
+
+
 def test_shutdown():
     s = Session(["--grace", "200"], {"FIXTURE_IGNORE_EOF": "1"})
     s.ping_works("server up")
@@ -511,7 +540,7 @@ def main():
     tests = [test_passthrough, test_filtering_and_refusals,
              lambda: test_rug_pull(False), lambda: test_rug_pull(True),
              test_server_death, test_bad_input_client, test_bad_input_server,
-             test_stderr, test_shutdown, test_backpressure, test_call_timeout, test_roots]
+             test_stderr, test_s2c_flood, test_shutdown, test_backpressure, test_call_timeout, test_roots]
     for t in tests:
         try:
             t()
