@@ -1,4 +1,4 @@
-# sandbox/: the sandbox against the kernel. prober makes 111 kinds of escape
+# sandbox/: the sandbox against the kernel. prober makes 112 kinds of escape
 # attempt from inside (kernel-escape.sh: hand-built plans and prober.yml,
 # root- and nobody-launched, on a pty; kernel-escape-run.sh: through
 # membrane-run); launch runs a plan without the supervisor (spawn, start-up

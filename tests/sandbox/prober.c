@@ -228,6 +228,11 @@ SYSCALL_ATTEMPT(a_add_key, syscall(SYS_add_key, "user", "membrane-probe", "x", 1
 				   KEY_SPEC_PROCESS_KEYRING))
 SYSCALL_ATTEMPT(a_request_key, syscall(SYS_request_key, "user", "membrane-none", NULL, 0))
 SYSCALL_ATTEMPT(a_userfaultfd, syscall(SYS_userfaultfd, 0xffff))
+#ifndef SYS_memfd_secret
+#define SYS_memfd_secret 447
+#endif
+/* A page the kernel reads for a call and the supervisor cannot read. */
+SYSCALL_ATTEMPT(a_memfd_secret, syscall(SYS_memfd_secret, 0))
 SYSCALL_ATTEMPT(a_io_uring_setup, syscall(SYS_io_uring_setup, 0, NULL))
 SYSCALL_ATTEMPT(a_io_uring_enter, syscall(SYS_io_uring_enter, -1, 0, 0, 0, NULL, 0))
 SYSCALL_ATTEMPT(a_io_uring_register, syscall(SYS_io_uring_register, -1, 0, NULL, 0))
@@ -630,6 +635,7 @@ static const struct attempt attempts[] = {
 	A("add_key", a_add_key, SAME(EPERM)),
 	A("request_key", a_request_key, SAME(EPERM)),
 	A("userfaultfd", a_userfaultfd, SAME(EPERM)),
+	A("memfd_secret", a_memfd_secret, SAME(ENOSYS)),
 	A("io_uring_setup", a_io_uring_setup, SAME(ENOSYS)),
 	A("io_uring_enter", a_io_uring_enter, SAME(ENOSYS)),
 	A("io_uring_register", a_io_uring_register, SAME(ENOSYS)),
