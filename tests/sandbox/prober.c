@@ -704,11 +704,11 @@ static const struct attempt attempts[] = {
 	/* Nobody meets the files' owner check (root's) before the read-only bind. */
 	A("write /proc/sys", a_proc_sys, EROFS, EACCES),
 	A("write a global sysctl (vm.drop_caches)", a_drop_caches, EROFS, EACCES),
-	/* The init is not dumpable. hidepid=invisible hides it from nobody;
-	 * gid 0 (root-launched) still sees it (proc's gid= defaults to 0). */
-	A("open /proc/1/root", a_proc1_root, EACCES, ENOENT),
-	A("readlink /proc/1/root", a_proc1_root_link, EACCES, ENOENT),
-	A("open /proc/1/cwd", a_proc1_cwd, EACCES, ENOENT),
+	/* The init is not dumpable, and hidepid=invisible hides it: its gid=
+	 * names a group the command does not hold (root-launched included). */
+	A("open /proc/1/root", a_proc1_root, SAME(ENOENT)),
+	A("readlink /proc/1/root", a_proc1_root_link, SAME(ENOENT)),
+	A("open /proc/1/cwd", a_proc1_cwd, SAME(ENOENT)),
 	A("/proc/self/root/../../../etc/shadow", a_self_root_dotdot, SAME(ENOENT)),
 	A("see a host process in /proc", a_host_proc, SAME(ENOENT)),
 	A("signal a host process", a_kill_host, SAME(ESRCH)),
