@@ -1,9 +1,10 @@
-/* Resource limits from the profile's `limits`, as rlimits (cgroups are not
- * delegated on the machines we target; see docs/design.md "Limits"):
- *   memory -> RLIMIT_DATA   not RLIMIT_AS: V8 reserves ~700 MB of address
- *                           space at start, so Node dies under RLIMIT_AS 512M;
- *                           RLIMIT_DATA counts the private writable memory
- *                           actually mapped, which is what grows
+/* Resource limits from the profile's `limits`, as rlimits (docs/design.md
+ * "Limits"; memory is also a cgroup where one can be had: cgroup.h):
+ *   memory -> RLIMIT_DATA   not RLIMIT_AS: Node 20 does not start under ~800 MB
+ *                           of address space, and its fetch() (a WebAssembly
+ *                           memory) fails under 11 GB; RLIMIT_DATA counts the
+ *                           private writable memory actually mapped, not
+ *                           shared memory (that takes the cgroup)
  *   tasks  -> RLIMIT_NPROC  counted per user; not enforced for uid 0 of the
  *                           initial user namespace (root-launched without
  *                           --user), a kernel rule

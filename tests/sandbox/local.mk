@@ -9,9 +9,10 @@ check_PROGRAMS += tests/sandbox/launch tests/sandbox/prober tests/sandbox/nouser
 tests_sandbox_launch_CPPFLAGS = $(AM_CPPFLAGS) -DMB_SRCDIR=\"$(srcdir_abs)\"
 tests_sandbox_launch_LDADD = $(NOTIFY_LIBS)
 TESTS += tests/sandbox/kernel-escape.sh tests/sandbox/kernel-escape-run.sh \
-	tests/sandbox/kernel-spawn.sh tests/sandbox/e2e-memory.sh tests/sandbox/kernel-init-args.sh
+	tests/sandbox/kernel-spawn.sh tests/sandbox/e2e-memory.sh tests/sandbox/kernel-init-args.sh \
+	tests/sandbox/kernel-memory.sh
 dist_check_DATA += tests/sandbox/kernel-escape.sh tests/sandbox/kernel-escape-run.sh \
-	tests/sandbox/kernel-init-args.sh \
+	tests/sandbox/kernel-init-args.sh tests/sandbox/kernel-memory.sh \
 	tests/sandbox/kernel-spawn.sh tests/sandbox/e2e-memory.sh \
 	tests/sandbox/prober.yml tests/sandbox/prober-host.yml
 

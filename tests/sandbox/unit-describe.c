@@ -1,7 +1,9 @@
 /* sandbox/describe.c: what --explain and the start report say about the
- * static layer, at the kernel's ABI and at lower ones. */
+ * static layer, at the kernel's ABI and at lower ones; what holds limits.memory,
+ * and the parsers behind it (sandbox/cgroup.c). */
 #include <string.h>
 
+#include "sandbox/cgroup.h"
 #include "sandbox/describe.h"
 #include "sandbox/seccomp-baseline.h"
 #include "tests/tap.h"
@@ -80,8 +82,50 @@ int main(void)
 	       "\"fs\":true,\"net\":false,\"scope\":false},\"seccomp\":{\"baseline\":true,"
 	       "\"notify\":false,\"notify_killable\":false,\"notify_sync_wake_up\":false},"
 	       "\"no_new_privs\":true,\"caps_dropped\":true,\"memfd_noexec\":false,"
-	       "\"limits\":false,\"proc_hidepid\":false}",
+	       "\"limits\":false,\"proc_hidepid\":false,\"memory\":{\"by\":\"none\"}}",
 	       "layers as JSON");
+	/* What holds limits.memory, and why no cgroup when none does. */
+	l.memory = MB_MEMORY_RLIMIT;
+	snprintf(l.memory_why, sizeof(l.memory_why), "cgroup v2 says \"no\"");
+	mb_strbuf_reset(&b);
+	mb_describe_layers_json(&b, &l);
+	ok(has(&b, "\"memory\":{\"by\":\"rlimit\",\"why\":\"cgroup v2 says \\\"no\\\"\"}}"),
+	   "rlimit only: the JSON says why, escaped");
+	mb_strbuf_reset(&b);
+	mb_describe_layers(&b, &l);
+	ok(has(&b, "memory limit: RLIMIT_DATA and each private tmpfs's size only") &&
+	   has(&b, "not counted (no cgroup: cgroup v2 says \"no\")"),
+	   "... and the words say what is not counted, and why");
+	l.memory = MB_MEMORY_CGROUP2;
+	mb_strbuf_reset(&b);
+	mb_describe_layers_json(&b, &l);
+	ok(has(&b, "\"memory\":{\"by\":\"cgroup2\"}}"), "a cgroup v2 leaf");
+
+	/* The parsers of /proc/self/cgroup and /proc/self/mountinfo. */
+	static const char cgroups[] = "9:name=systemd:/init.scope\n4:cpu,memory:/a/b\n"
+				      "1:cpuacct:/\n0::/user.slice/x.scope\n";
+	static const char mounts[] =
+		"31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+		"35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+		"36 31 0:33 / /sys/fs/cgroup/name\\040x rw - cgroup cgroup rw,pids\n"
+		"41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
+	char *out = NULL;
+	is_int(mb_cgroup_own_path(cgroups, "memory", &out), 0, "memory's line found among others");
+	is_str(out, "/a/b", "... its path");
+	free(out);
+	is_int(mb_cgroup_own_path(cgroups, NULL, &out), 0, "the cgroup v2 line found");
+	is_str(out, "/user.slice/x.scope", "... its path");
+	free(out);
+	is_int(mb_cgroup_own_path(cgroups, "pids", &out), -ENOENT, "no pids line: ENOENT");
+	is_int(mb_cgroup_own_path("4:mem:/x\n", "memory", &out), -ENOENT, "controllers match whole words");
+	is_int(mb_cgroup_mount_point(mounts, "memory", &out), 0, "the v1 memory mount found");
+	is_str(out, "/sys/fs/cgroup/memory", "... its mount point");
+	free(out);
+	is_int(mb_cgroup_mount_point(mounts, NULL, &out), 0, "the cgroup2 mount found");
+	is_str(out, "/sys/fs/cgroup/unified", "... its mount point");
+	free(out);
+	is_int(mb_cgroup_mount_point(mounts, "pids", &out), -ENOENT,
+	       "a mount point with an escape is not guessed at");
 	mb_strbuf_free(&b);
 	mb_vec_free(&plan.fs_rules);
 	mb_vec_free(&plan.net_rules);
