@@ -151,38 +151,64 @@ static bool holds_us_alone(const char *dir)
 	return procs && strcmp(procs, self) == 0;
 }
 
-/* cgroup v2: the directory under which the sandbox's leaf can go, or NULL
- * with why. act: also move membrane-run into its own leaf and enable the
- * memory controller where that is what it takes. */
-static char *v2_parent(const char *mounts, const char *cgroups, bool act, char *why, size_t n)
+/* cgroup v2 for root, whose own cgroup is shared (a login session's scope):
+ * a cgroup "membrane" of its own below the root, as container runtimes
+ * that manage cgroups themselves do. NULL when the root cgroup does not
+ * give its children memory. */
+static char *v2_top(const char *mounts, bool act)
 {
-	_cleanup_free_ char *dir = own_dir(mounts, cgroups, NULL, "cgroup v2", why, n);
-	if (!dir)
+	_cleanup_free_ char *mnt = NULL;
+	if (mb_cgroup_mount_point(mounts, NULL, &mnt) < 0)
 		return NULL;
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", mnt);
+	_cleanup_free_ char *sub = read_text(path);
+	if (!sub || !has_word(sub, "memory", ' '))
+		return NULL;
+	char *top = NULL;
+	if (asprintf(&top, "%s/membrane", mnt) < 0)
+		return NULL;
+	if (!act)
+		return top;
+	/* It holds no process: its children may have the controller. */
+	if ((mkdir(top, 0755) < 0 && errno != EEXIST) ||
+	    write_text(top, "cgroup.subtree_control", "+memory") < 0) {
+		free(top);
+		return NULL;
+	}
+	return top;
+}
+
+/* cgroup v2, in membrane-run's own cgroup dir: the directory under which
+ * the sandbox's leaf can go, or NULL with why. act: also move membrane-run
+ * into its own leaf and enable the memory controller where that is what it
+ * takes. */
+static char *v2_own(char *dir, bool act, char *why, size_t n)
+{
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
 	_cleanup_free_ char *ctl = read_text(path);
 	if (!ctl || !has_word(ctl, "memory", ' ')) {
 		say(why, n,
-			 "cgroup v2 offers no memory controller to membrane-run's cgroup %s (it is "
-			 "bound to cgroup v1, or not enabled above)",
-			 dir);
+		    "cgroup v2 offers no memory controller to membrane-run's cgroup %s (it is "
+		    "bound to cgroup v1, or not enabled above)",
+		    dir);
 		return NULL;
 	}
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
 	_cleanup_free_ char *sub = read_text(path);
 	if (sub && has_word(sub, "memory", ' ') && access(dir, W_OK) == 0)
-		return TAKE_PTR(dir);
+		return dir;
 	/* Delegated to us: writable, and ours alone. */
 	if (access(dir, W_OK) < 0 || access(path, W_OK) < 0 || !holds_us_alone(dir)) {
 		say(why, n,
-			 "membrane-run's cgroup %s is not delegated to it (writable and holding "
-			 "membrane-run alone; e.g. systemd-run --scope -p Delegate=yes)",
-			 dir);
+		    "membrane-run's cgroup %s is not delegated to it (writable and holding "
+		    "membrane-run alone; e.g. systemd-run --scope -p Delegate=yes)",
+		    dir);
 		return NULL;
 	}
 	if (!act)
-		return TAKE_PTR(dir);
+		return dir;
 	/* No process may sit in a cgroup whose children get a controller. */
 	char sup[PATH_MAX], pid[32];
 	snprintf(sup, sizeof(sup), "%s/supervisor", dir);
@@ -201,7 +227,22 @@ static char *v2_parent(const char *mounts, const char *cgroups, bool act, char *
 		say(why, n, "cannot enable the memory controller in %s: %s", dir, strerror(-r));
 		return NULL;
 	}
-	return TAKE_PTR(dir);
+	return dir;
+}
+
+/* cgroup v2: membrane-run's own cgroup, or for root a cgroup of its own
+ * below the root; NULL with why. */
+static char *v2_parent(const char *mounts, const char *cgroups, bool act, char *why, size_t n)
+{
+	char *dir = own_dir(mounts, cgroups, NULL, "cgroup v2", why, n);
+	if (dir && v2_own(dir, act, why, n))
+		return dir;
+	free(dir);
+	char *top = geteuid() == 0 ? v2_top(mounts, act) : NULL;
+	if (!top && geteuid() == 0)
+		say(why + strlen(why), n - strlen(why),
+		    ", nor does the root cgroup give its children memory");
+	return top;
 }
 
 /* cgroup v1: membrane-run's memory cgroup, if we may make children there. */
@@ -211,7 +252,7 @@ static char *v1_parent(const char *mounts, const char *cgroups, char *why, size_
 					   why, n);
 	if (dir && access(dir, W_OK) < 0) {
 		say(why, n, "the cgroup v1 memory hierarchy (%s) is not writable by uid %u", dir,
-			 (unsigned)geteuid());
+		    (unsigned)geteuid());
 		return NULL;
 	}
 	return TAKE_PTR(dir);

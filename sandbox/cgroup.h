@@ -10,7 +10,9 @@
  *              cgroup.subtree_control, or when that cgroup was delegated to
  *              it (writable, holding membrane-run alone: it moves itself into
  *              a leaf "supervisor" and enables memory for its children, as a
- *              delegated systemd scope or service expects);
+ *              delegated systemd scope or service expects); failing both, for
+ *              root, under a cgroup "membrane" of its own below the root
+ *              cgroup, as container runtimes that manage cgroups do;
  *   cgroup v1  a child of membrane-run's memory cgroup with
  *              memory.limit_in_bytes (and memory.memsw.limit_in_bytes where
  *              swap is accounted): the hierarchy belongs to root, so in

@@ -7,7 +7,7 @@
  *                       meant for the command may be lost, and the child
  *                       must not outlive a caller that died early
  *   user namespace map  before anything that checks ids (mounts, files)
- *   memfd_noexec        a per-pid-namespace sysctl, needs CAP_SYS_ADMIN, and
+ *   memfd_noexec, shm   per-namespace sysctls (pid, IPC), need CAP_SYS_ADMIN, and
  *                       through the host's /proc (ours has sys/ read-only);
  *                       its outcome is the one input of the seccomp baseline,
  *                       which the caller then builds while we go on
@@ -144,6 +144,12 @@ static int setup(struct mb_child *c, struct mb_layers *L, struct mb_error *err)
 	/* Before the mounts: the new /proc's sys/ is read-only. */
 	if (L->pidns)
 		L->memfd_noexec = mb_memfd_noexec() == 0;
+	if (L->ipcns) {
+		r = mb_limits_apply_shm(&plan->limits, err);
+		if (r < 0)
+			return r;
+		L->shm_limited = r > 0;
+	}
 	/* The caller builds the seccomp baseline (which depends on that
 	 * sysctl) while we build the mounts: ask for it now. */
 	struct mb_sync_msg ask = { .type = MB_SYNC_SECCOMP_ENV, .code = L->memfd_noexec };

@@ -211,7 +211,7 @@ void mb_describe_layers(struct mb_strbuf *b, const struct mb_layers *l)
 	yesno(b, "capabilities dropped", l->caps_dropped);
 	yesno(b, "memfd noexec", l->memfd_noexec);
 	yesno(b, "limits", l->limits);
-	mb_describe_memory(b, l->memory, l->memory_why);
+	mb_describe_memory(b, l->memory, l->memory_why, l->shm_limited);
 }
 
 static const char *const memory_by_name[] = {
@@ -221,7 +221,8 @@ static const char *const memory_by_name[] = {
 	[MB_MEMORY_CGROUP2] = "cgroup2",
 };
 
-void mb_describe_memory(struct mb_strbuf *b, enum mb_memory_by by, const char *why)
+void mb_describe_memory(struct mb_strbuf *b, enum mb_memory_by by, const char *why,
+			bool shm_limited)
 {
 	mb_strbuf_puts(b, "memory limit: ");
 	switch (by) {
@@ -236,9 +237,10 @@ void mb_describe_memory(struct mb_strbuf *b, enum mb_memory_by by, const char *w
 				 by == MB_MEMORY_CGROUP2 ? "memory.max" : "memory.limit_in_bytes");
 		break;
 	case MB_MEMORY_RLIMIT:
-		mb_strbuf_printf(b, "RLIMIT_DATA and each private tmpfs's size only: shared "
-				    "anonymous mappings, memfds and System V shared memory are not "
-				    "counted (no cgroup: %s)\n",
+		mb_strbuf_printf(b, "RLIMIT_DATA and each private tmpfs's size%s only: shared "
+				    "anonymous mappings, memfds%s are not counted (no cgroup: %s)\n",
+				 shm_limited ? ", and System V shared memory in all," : "",
+				 shm_limited ? "" : " and System V shared memory",
 				 why && *why ? why : "none can be had here");
 		break;
 	}
@@ -287,5 +289,7 @@ void mb_describe_layers_json(struct mb_strbuf *b, const struct mb_layers *l)
 		mb_strbuf_puts(b, ",\"why\":");
 		mb_strbuf_json_string(b, l->memory_why, strlen(l->memory_why));
 	}
+	if (l->memory != MB_MEMORY_NONE)
+		mb_strbuf_printf(b, ",\"sysv_shm\":%s", l->shm_limited ? "true" : "false");
 	mb_strbuf_puts(b, "}}");
 }

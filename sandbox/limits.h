@@ -19,6 +19,15 @@
  * current hard limit needs CAP_SYS_RESOURCE): core, tasks, files. */
 int mb_limits_apply(const struct mb_limits *l, struct mb_error *err);
 
+/* In the init, in its own IPC namespace, before the mounts (the sandbox's
+ * /proc has sys/ read-only): memory as the System V shared memory the
+ * namespace may hold in all (kernel.shmall) and in one segment
+ * (kernel.shmmax), which RLIMIT_DATA does not count. Returns 1 when they are
+ * set, 0 when there is no limit, no System V IPC, or the namespace's sysctls
+ * are not ours to write (a user namespace that does not map root), or
+ * -errno. */
+int mb_limits_apply_shm(const struct mb_limits *l, struct mb_error *err);
+
 /* In the command's process just before exec: memory. Only the command is
  * bound by it, not the init, whose set-up (libseccomp, libnl) allocates. */
 int mb_limits_apply_memory(const struct mb_limits *l, struct mb_error *err);

@@ -43,6 +43,7 @@ struct mb_layers {
 	bool memfd_noexec;     /* vm.memfd_noexec=2 in our pid namespace */
 	bool limits;           /* rlimits (or a cgroup leaf) applied */
 	enum mb_memory_by memory;
+	bool shm_limited;      /* System V shm bounded in the IPC namespace */
 	char memory_why[MB_MEMORY_WHY_MAX]; /* MB_MEMORY_RLIMIT: why no cgroup */
 };
 

@@ -186,7 +186,9 @@ static void explain_rest(struct mb_strbuf *b, const struct mb_plan *plan)
 		struct mb_cgroup cg;
 		mb_cgroup_probe(&cg);
 		mb_strbuf_puts(b, "  ");
-		mb_describe_memory(b, cg.by, cg.why);
+		/* The IPC namespace's sysctls are the sandbox's to write when
+		 * it maps root: when started as root. */
+		mb_describe_memory(b, cg.by, cg.why, geteuid() == 0);
 	}
 	if (plan->user.set)
 		mb_strbuf_printf(b, "User: uid %u gid %u when started as root\n", (unsigned)plan->user.uid,

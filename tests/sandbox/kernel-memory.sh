@@ -1,6 +1,6 @@
 #!/bin/sh
 # limits.memory for memory RLIMIT_DATA does not count: shared anonymous
-# mappings, memfds and tmpfs files. Where membrane-run can have a memory
+# mappings, memfds, System V shared memory and tmpfs files. Where membrane-run can have a memory
 # cgroup (here: root, cgroup v1; or a delegated cgroup v2), going beyond the
 # limit that way fails, and the start report says which mechanism held;
 # where it cannot (nobody here), the start report and --explain say so and
@@ -32,6 +32,16 @@ try:
         m = mmap.mmap(-1, n, flags=mmap.MAP_SHARED)
     elif how == "private":
         m = mmap.mmap(-1, n, flags=mmap.MAP_PRIVATE)
+    elif how == "sysv":
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.shmat.restype = ctypes.c_void_p
+        sid = libc.shmget(0, ctypes.c_size_t(n), 0o1600)  # IPC_PRIVATE, IPC_CREAT
+        if sid < 0:
+            raise OSError(ctypes.get_errno(), "shmget")
+        addr = libc.shmat(sid, None, 0)
+        libc.shmctl(sid, 0, None)  # IPC_RMID: gone with the last detach
+        m = (ctypes.c_char * n).from_address(addr)
     elif how == "memfd":
         fd = os.memfd_create("take", os.MFD_CLOEXEC | getattr(os, "MFD_NOEXEC_SEAL", 8))
         os.ftruncate(fd, n)
@@ -80,6 +90,21 @@ for who in root nobody; do
 	esac
 	take $who private 256
 	like "$(cat "$W/e-$who-private-256")" "refused private" "[$who] 256 MiB private beyond 64M: refused (RLIMIT_DATA)"
+	# System V shared memory: the sandbox's IPC namespace holds no more
+	# than the limit (kernel.shmmax, kernel.shmall) where its sysctls are
+	# the sandbox's to write (root-launched), and the layers say whether.
+	take $who sysv 16
+	like "$(cat "$W/e-$who-sysv-16")" "took 16 MiB sysv" "[$who] 16 MiB of System V shared memory works"
+	sysv=$(jq -r 'select(.event == "start") | .layers.memory.sysv_shm' "$W/r-$who-shared-16")
+	if [ $who = root ]; then
+		is "$sysv" true "[root] the layers say the IPC namespace bounds System V shared memory"
+	fi
+	if [ "$sysv" = true ]; then
+		take $who sysv 256
+		like "$(cat "$W/e-$who-sysv-256")" "refused sysv" "[$who] 256 MiB of System V shared memory: refused"
+	else
+		is "$held:$sysv" "rlimit:false" "[$who] unbounded System V shared memory is said (layers.memory.sysv_shm false)"
+	fi
 done
 leaks=$(find /sys/fs/cgroup -maxdepth 4 -name 'membrane-*' -type d 2>/dev/null | wc -l)
 is "$leaks" 0 "no cgroup leaf is left behind"

@@ -89,17 +89,23 @@ int main(void)
 	snprintf(l.memory_why, sizeof(l.memory_why), "cgroup v2 says \"no\"");
 	mb_strbuf_reset(&b);
 	mb_describe_layers_json(&b, &l);
-	ok(has(&b, "\"memory\":{\"by\":\"rlimit\",\"why\":\"cgroup v2 says \\\"no\\\"\"}}"),
+	ok(has(&b, "\"memory\":{\"by\":\"rlimit\",\"why\":\"cgroup v2 says \\\"no\\\"\","
+		   "\"sysv_shm\":false}}"),
 	   "rlimit only: the JSON says why, escaped");
 	mb_strbuf_reset(&b);
 	mb_describe_layers(&b, &l);
 	ok(has(&b, "memory limit: RLIMIT_DATA and each private tmpfs's size only") &&
-	   has(&b, "not counted (no cgroup: cgroup v2 says \"no\")"),
+	   has(&b, "memfds and System V shared memory are not counted (no cgroup: cgroup v2 says \"no\")"),
 	   "... and the words say what is not counted, and why");
+	l.shm_limited = true;
+	mb_strbuf_reset(&b);
+	mb_describe_layers(&b, &l);
+	ok(has(&b, "size, and System V shared memory in all, only: shared anonymous mappings, memfds are"),
+	   "... System V shared memory when the IPC namespace bounds it");
 	l.memory = MB_MEMORY_CGROUP2;
 	mb_strbuf_reset(&b);
 	mb_describe_layers_json(&b, &l);
-	ok(has(&b, "\"memory\":{\"by\":\"cgroup2\"}}"), "a cgroup v2 leaf");
+	ok(has(&b, "\"memory\":{\"by\":\"cgroup2\",\"sysv_shm\":true}}"), "a cgroup v2 leaf");
 
 	/* The parsers of /proc/self/cgroup and /proc/self/mountinfo. */
 	static const char cgroups[] = "9:name=systemd:/init.scope\n4:cpu,memory:/a/b\n"
