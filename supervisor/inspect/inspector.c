@@ -144,6 +144,23 @@ static void report_refused(struct mb_inspector *ins, struct mb_jr_msg *m, const 
 	report(ins, "refused", o);
 }
 
+/* An "error" report about a request: which side failed, the request as
+ * reports show it, and why (NULL: out of memory). */
+static void report_request_error(struct mb_inspector *ins, const char *side, const char *id_raw,
+				 const char *method, const char *tool, const cJSON *args,
+				 const char *reason)
+{
+	cJSON *o = reason ? cJSON_CreateObject() : NULL;
+	if (!o)
+		return report(ins, "error", NULL);
+	cJSON_AddStringToObject(o, "side", side);
+	cJSON *req = mb_report_request(ins->cfg.profile, id_raw, method, tool, args);
+	if (req)
+		cJSON_AddItemToObject(o, "request", req);
+	cJSON_AddStringToObject(o, "reason", reason);
+	report(ins, "error", o);
+}
+
 /* toolpin's events, as reports. */
 static void on_changed(void *ud, const char *target, const char *const *what, size_t n)
 {
@@ -294,9 +311,6 @@ static void put_why(struct mb_strbuf *b, const struct mb_inspector *ins, const s
 static void on_expired(void *ud, struct mb_call *c)
 {
 	struct mb_inspector *ins = ud;
-	cJSON *o = cJSON_CreateObject();
-	if (!o)
-		return report(ins, "error", NULL);
 	struct mb_strbuf reason = { 0 };
 	const char *of = c->tool ? " of tool " : "", *tool = c->tool ? c->tool : "";
 	if (c->dir == MB_DIR_SERVER) {
@@ -318,14 +332,11 @@ static void on_expired(void *ud, struct mb_call *c)
 		mb_strbuf_puts(&reason, ": the request's window for attribution is closed; a late "
 					"response still reaches the client");
 	}
-	cJSON_AddStringToObject(o, "side", c->dir == MB_DIR_SERVER ? "client" : "server");
-	cJSON *req = mb_report_request(ins->cfg.profile, c->id_raw, c->method, c->tool,
-				       c->dir == MB_DIR_CLIENT ? mb_call_arguments(c) : NULL);
-	if (req)
-		cJSON_AddItemToObject(o, "request", req);
-	cJSON_AddStringToObject(o, "reason", reason.s ? reason.s : "no response in time");
+	report_request_error(ins, c->dir == MB_DIR_SERVER ? "client" : "server", c->id_raw,
+			     c->method, c->tool,
+			     c->dir == MB_DIR_CLIENT ? mb_call_arguments(c) : NULL,
+			     mb_strbuf_failed(&reason) ? NULL : reason.s);
 	mb_strbuf_free(&reason);
-	report(ins, "error", o);
 }
 
 uint64_t mb_inspector_expire(struct mb_inspector *ins, uint64_t now_ns)
@@ -638,23 +649,15 @@ static const char *const result_keys[R__N] = {
  * grants) after the client has its answer. */
 static void report_unasked_task(struct mb_inspector *ins, struct mb_call *c, const char *tid)
 {
-	cJSON *o = cJSON_CreateObject();
-	if (!o)
-		return report(ins, "error", NULL);
 	struct mb_strbuf reason = { 0 };
 	mb_strbuf_printf(&reason,
 			 "tools/call of tool %s was answered with task %s although the request did "
 			 "not ask for one (params.task): taken as the call's end, its window for "
 			 "attribution is closed",
 			 c->tool ? c->tool : "?", tid ? tid : "?");
-	cJSON_AddStringToObject(o, "side", "server");
-	cJSON *req = mb_report_request(ins->cfg.profile, c->id_raw, c->method, c->tool,
-				       mb_call_arguments(c));
-	if (req)
-		cJSON_AddItemToObject(o, "request", req);
-	cJSON_AddStringToObject(o, "reason", reason.s ? reason.s : "a task nobody asked for");
+	report_request_error(ins, "server", c->id_raw, c->method, c->tool, mb_call_arguments(c),
+			     mb_strbuf_failed(&reason) ? NULL : reason.s);
 	mb_strbuf_free(&reason);
-	report(ins, "error", o);
 }
 
 /* A CreateTaskResult (the result's task at span task) for call c: whether
@@ -741,23 +744,13 @@ static bool server_requests_capped(struct mb_inspector *ins, struct mb_jr_msg *m
 		return true;
 	ins->s2c_capped = true;
 	ins->stats.errors++;
-	cJSON *o = cJSON_CreateObject();
-	if (!o) {
-		report(ins, "error", NULL);
-		return true;
-	}
 	char reason[256];
 	snprintf(reason, sizeof(reason),
 		 "%d requests of the server await the client's answer: its %s and those that "
 		 "follow are answered with error %d and not forwarded until fewer wait",
 		 MB_SERVER_REQUESTS_MAX, m->method, MB_JR_NO_ANSWER);
-	cJSON_AddStringToObject(o, "side", "server");
 	_cleanup_free_ char *id = strndup(m->id.raw, m->id.raw_len);
-	cJSON *req = mb_report_request(ins->cfg.profile, id, m->method, NULL, NULL);
-	if (req)
-		cJSON_AddItemToObject(o, "request", req);
-	cJSON_AddStringToObject(o, "reason", reason);
-	report(ins, "error", o);
+	report_request_error(ins, "server", id, m->method, NULL, NULL, reason);
 	return true;
 }
 

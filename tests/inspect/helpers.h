@@ -163,6 +163,14 @@ static inline cJSON *last_report(struct rig *r, const char *event)
 	return last;
 }
 
+/* Does the last report of that event give a reason containing needle? */
+static inline bool last_reason_has(struct rig *r, const char *event, const char *needle)
+{
+	cJSON *o = last_report(r, event);
+	const cJSON *why = o ? cJSON_GetObjectItem(o, "reason") : NULL;
+	return cJSON_IsString(why) && strstr(why->valuestring, needle);
+}
+
 /* Parse the single line the client received (for checking replies). */
 static inline cJSON *client_reply(struct rig *r)
 {

@@ -44,26 +44,15 @@ tools:
   echo: {}
 """
 
-n = 0
-failed = 0
-
-
-def ok(cond, desc, diag=None):
-    global n, failed
-    n += 1
-    print("%s %d - %s" % ("ok" if cond else "not ok", n, desc))
-    if not cond:
-        failed += 1
-        for line in str(diag or "").splitlines()[:20]:
-            print("#   " + line)
-    sys.stdout.flush()
-    return cond
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import relay as tap  # noqa: E402  (its TAP counters and ok())
+ok = tap.ok
 
 
 def session(w, who, params, timeout_s, wait_s):
     """One membrane-run session: initialize, the call, the wait, EOF.
     Returns (reply, report lines, server stderr)."""
-    report = os.path.join(w, "report-%s-%d.jsonl" % (who, n))
+    report = os.path.join(w, "report-%s-%d.jsonl" % (who, tap.n))
     cmd = [MEMBRANE_RUN, "--profile", os.path.join(w, "tasks.yml"), "--set", "W=" + w,
            "--report", report, "--call-timeout", str(timeout_s), "--grace", "1",
            "--", "/usr/bin/python3", os.path.join(w, "server", "fixture.py")]
@@ -157,8 +146,8 @@ def main():
             run(w, who)
     finally:
         shutil.rmtree(w, ignore_errors=True)
-    print("1..%d" % n)
-    sys.exit(1 if failed else 0)
+    print("1..%d" % tap.n)
+    sys.exit(1 if tap.failed else 0)
 
 
 main()

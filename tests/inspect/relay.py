@@ -206,20 +206,21 @@ class Session:
             return b""
 
 
-def rss_kib(pid):
+def status_kib(pid, field):
+    """A size from /proc/PID/status (VmRSS, VmHWM), in KiB, or -1."""
     with open("/proc/%d/status" % pid) as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     return -1
+
+
+def rss_kib(pid):
+    return status_kib(pid, "VmRSS")
 
 
 def rss_peak_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return -1
+    return status_kib(pid, "VmHWM")
 
 
 def test_passthrough():
@@ -587,4 +588,5 @@ def main():
     return 1 if failed else 0
 
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())

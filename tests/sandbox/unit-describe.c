@@ -115,23 +115,29 @@ int main(void)
 		"35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
 		"36 31 0:33 / /sys/fs/cgroup/name\\040x rw - cgroup cgroup rw,pids\n"
 		"41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
-	char *out = NULL;
-	is_int(mb_cgroup_own_path(cgroups, "memory", &out), 0, "memory's line found among others");
-	is_str(out, "/a/b", "... its path");
-	free(out);
-	is_int(mb_cgroup_own_path(cgroups, NULL, &out), 0, "the cgroup v2 line found");
-	is_str(out, "/user.slice/x.scope", "... its path");
-	free(out);
-	is_int(mb_cgroup_own_path(cgroups, "pids", &out), -ENOENT, "no pids line: ENOENT");
-	is_int(mb_cgroup_own_path("4:mem:/x\n", "memory", &out), -ENOENT, "controllers match whole words");
-	is_int(mb_cgroup_mount_point(mounts, "memory", &out), 0, "the v1 memory mount found");
-	is_str(out, "/sys/fs/cgroup/memory", "... its mount point");
-	free(out);
-	is_int(mb_cgroup_mount_point(mounts, NULL, &out), 0, "the cgroup2 mount found");
-	is_str(out, "/sys/fs/cgroup/unified", "... its mount point");
-	free(out);
-	is_int(mb_cgroup_mount_point(mounts, "pids", &out), -ENOENT,
-	       "a mount point with an escape is not guessed at");
+	static const struct {
+		int (*parse)(const char *text, const char *controller, char **ret);
+		const char *text, *controller, *want; /* want NULL: ENOENT */
+		const char *what;
+	} cases[] = {
+		{ mb_cgroup_own_path, cgroups, "memory", "/a/b", "memory's line among others" },
+		{ mb_cgroup_own_path, cgroups, NULL, "/user.slice/x.scope", "the cgroup v2 line" },
+		{ mb_cgroup_own_path, cgroups, "pids", NULL, "no pids line" },
+		{ mb_cgroup_own_path, "4:mem:/x\n", "memory", NULL, "controllers match whole words" },
+		{ mb_cgroup_mount_point, mounts, "memory", "/sys/fs/cgroup/memory", "the v1 memory mount" },
+		{ mb_cgroup_mount_point, mounts, NULL, "/sys/fs/cgroup/unified", "the cgroup2 mount" },
+		{ mb_cgroup_mount_point, mounts, "pids", NULL, "a mount point with an escape is not guessed at" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *out = NULL;
+		int got = cases[i].parse(cases[i].text, cases[i].controller, &out);
+		if (cases[i].want)
+			ok(got == 0 && out && strcmp(out, cases[i].want) == 0, "%s: %s", cases[i].what,
+			   cases[i].want);
+		else
+			is_int(got, -ENOENT, "%s: ENOENT", cases[i].what);
+		free(out);
+	}
 	mb_strbuf_free(&b);
 	mb_vec_free(&plan.fs_rules);
 	mb_vec_free(&plan.net_rules);
