@@ -63,6 +63,10 @@
 	X(REQUIRE_LANDLOCK, "require_landlock", DOC, MAIN, read_require_landlock, NULL,       \
 	  DRAFT(SETTINGS, write_require_landlock), "KEYS")                                    \
 	X(USER, "user", DOC, MAIN, read_user, NULL, DRAFT(SETTINGS, write_user), "KEYS")      \
+	X(PRIVATE_NAMES, "private_names", DOC, MAIN, read_private_names, NULL,                \
+	  NO_DRAFT("which names may answer private addresses is the operator's call: a "     \
+		   "draft never opens the rebinding guard"),                                  \
+	  "NETWORK")                                                                          \
 	X(TESTS, "tests", LAST, MAIN, ld_tests, &ld_test_keys,                                \
 	  NO_DRAFT("tests say what the author means the profile to allow, which a "         \
 		   "session cannot know; BASE's may name what the draft left out"),           \

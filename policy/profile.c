@@ -12,6 +12,8 @@ static const char *const op_names[MB_OP_COUNT_] = {
 
 const char *mb_op_name(enum mb_op op)
 {
+	if (op == MB_OP_RESOLVE)
+		return "resolve";
 	return (unsigned)op < MB_OP_COUNT_ ? op_names[op] : "?";
 }
 
@@ -77,12 +79,9 @@ void mb_grants_free(struct mb_grants *g)
 	for (unsigned i = 0; i < MB_PATH_OPS; i++)
 		patterns_free(&g->path[i]);
 	for (unsigned i = 0; i < 2; i++) {
-		/* Endpoints from one host name share text: free each text once. */
-		const char *last = NULL;
 		mb_vec_foreach(ep, &g->net[i]) {
-			if (ep->text != last)
-				free(ep->text);
-			last = ep->text;
+			free(ep->text);
+			free(ep->name);
 		}
 		mb_vec_free(&g->net[i]);
 	}
@@ -101,6 +100,7 @@ static void expects_free(mb_expect_vec *v)
 	mb_vec_foreach(e, v) {
 		free(e->text);
 		free(e->path);
+		mb_vec_foreach(ep, &e->addrs) free(ep->name);
 		mb_vec_free(&e->addrs);
 	}
 	mb_vec_free(v);
@@ -138,6 +138,8 @@ void mb_profile_free(struct mb_profile *p)
 	mb_vec_free(&p->env);
 	patterns_free(&p->tmpfs);
 	patterns_free(&p->within);
+	mb_vec_foreach(n, &p->private_names) free(n->name);
+	mb_vec_free(&p->private_names);
 	tools_free(p->tools.v, p->tools.n);
 	mb_vec_free(&p->tools);
 	tools_free(p->requests.v, p->requests.n);

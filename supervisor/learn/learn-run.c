@@ -50,7 +50,6 @@ int mb_learn(const struct mb_options *o)
 		.sets = sets,
 		.include_dirs = mb_profile_dirs(),
 		.check_existence = true,
-		.resolve_hosts = true,
 	};
 	char cwd[PATH_MAX];
 	if (!getcwd(cwd, sizeof(cwd)))
