@@ -36,3 +36,9 @@ tests_broker_wall_client_LDADD = -lpthread
 TESTS += tests/broker/kernel-wall.sh
 dist_check_DATA += tests/broker/kernel-wall.sh
 EXTRA_DIST += tests/broker/sinks.py tests/broker/case-line.h
+
+# The sandbox's resolver (supervisor/resolve/): its wire format, and names,
+# address classes and bindings, as data.
+check_PROGRAMS += tests/broker/unit-dns
+TESTS += tests/broker/unit-dns
+tests_broker_unit_dns_LDADD = libresolve.a $(POLICY_LIBS)
