@@ -43,18 +43,18 @@ static bool is_metadata(int family, const uint8_t *addr)
 static enum mb_addr_class classify_v4(const uint8_t b[4])
 {
 	if (is_metadata(AF_INET, b))
-		return MB_ADDR_METADATA;
+		return MB_CLASS_METADATA;
 	if (b[0] == 127)
-		return MB_ADDR_LOOPBACK;
+		return MB_CLASS_LOOPBACK;
 	if (b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) || (b[0] == 192 && b[1] == 168))
-		return MB_ADDR_PRIVATE;
+		return MB_CLASS_PRIVATE;
 	if (b[0] == 169 && b[1] == 254)
-		return MB_ADDR_LINK_LOCAL;
+		return MB_CLASS_LINK_LOCAL;
 	if (b[0] == 100 && (b[1] & 0xc0) == 64)
-		return MB_ADDR_CGNAT;
+		return MB_CLASS_CGNAT;
 	if (b[0] == 0 || b[0] >= 224)
-		return MB_ADDR_SPECIAL;
-	return MB_ADDR_PUBLIC;
+		return MB_CLASS_SPECIAL;
+	return MB_CLASS_PUBLIC;
 }
 
 enum mb_addr_class mb_addr_classify(const struct mb_addr *a)
@@ -65,25 +65,25 @@ enum mb_addr_class mb_addr_classify(const struct mb_addr *a)
 	const uint8_t *b = a->addr;
 	static const uint8_t zero[16], one[16] = { [15] = 1 };
 	if (is_metadata(AF_INET6, b))
-		return MB_ADDR_METADATA;
+		return MB_CLASS_METADATA;
 	if (memcmp(b, one, 16) == 0)
-		return MB_ADDR_LOOPBACK;
+		return MB_CLASS_LOOPBACK;
 	if (memcmp(b, zero, 16) == 0 || b[0] == 0xff)
-		return MB_ADDR_SPECIAL;
+		return MB_CLASS_SPECIAL;
 	if ((b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0))
-		return MB_ADDR_PRIVATE;
+		return MB_CLASS_PRIVATE;
 	if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
-		return MB_ADDR_LINK_LOCAL;
-	return MB_ADDR_PUBLIC;
+		return MB_CLASS_LINK_LOCAL;
+	return MB_CLASS_PUBLIC;
 }
 
 const char *mb_addr_class_name(enum mb_addr_class c)
 {
 	static const char *const names[] = {
-		[MB_ADDR_PUBLIC] = "public",         [MB_ADDR_LOOPBACK] = "loopback",
-		[MB_ADDR_PRIVATE] = "private",       [MB_ADDR_LINK_LOCAL] = "link-local",
-		[MB_ADDR_CGNAT] = "CGNAT",           [MB_ADDR_SPECIAL] = "special",
-		[MB_ADDR_METADATA] = "cloud metadata",
+		[MB_CLASS_PUBLIC] = "public",         [MB_CLASS_LOOPBACK] = "loopback",
+		[MB_CLASS_PRIVATE] = "private",       [MB_CLASS_LINK_LOCAL] = "link-local",
+		[MB_CLASS_CGNAT] = "CGNAT",           [MB_CLASS_SPECIAL] = "special",
+		[MB_CLASS_METADATA] = "cloud metadata",
 	};
 	return (unsigned)c < ARRAY_SIZE(names) ? names[c] : "?";
 }

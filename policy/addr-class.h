@@ -13,14 +13,14 @@
 #include "policy/match.h"
 
 enum mb_addr_class {
-	MB_ADDR_PUBLIC,
-	MB_ADDR_LOOPBACK,    /* 127.0.0.0/8, ::1 */
-	MB_ADDR_PRIVATE,     /* 10/8, 172.16/12, 192.168/16, fc00::/7, fec0::/10 */
-	MB_ADDR_LINK_LOCAL,  /* 169.254/16, fe80::/10 */
-	MB_ADDR_CGNAT,       /* 100.64.0.0/10 (RFC 6598) */
-	MB_ADDR_SPECIAL,     /* unspecified (0/8, ::), multicast (224/4,
+	MB_CLASS_PUBLIC,
+	MB_CLASS_LOOPBACK,    /* 127.0.0.0/8, ::1 */
+	MB_CLASS_PRIVATE,     /* 10/8, 172.16/12, 192.168/16, fc00::/7, fec0::/10 */
+	MB_CLASS_LINK_LOCAL,  /* 169.254/16, fe80::/10 */
+	MB_CLASS_CGNAT,       /* 100.64.0.0/10 (RFC 6598) */
+	MB_CLASS_SPECIAL,     /* unspecified (0/8, ::), multicast (224/4,
 				ff00::/8), reserved (240/4, broadcast) */
-	MB_ADDR_METADATA,    /* a cloud metadata service (mb_addr_metadata) */
+	MB_CLASS_METADATA,    /* a cloud metadata service (mb_addr_metadata) */
 };
 
 /* The class of a (its port and protocol ignored). An IPv4 address inside

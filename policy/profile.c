@@ -68,6 +68,31 @@ bool mb_profile_redacts(const struct mb_profile *p, const char *argname)
 	return false;
 }
 
+static bool grants_names(const struct mb_grants *g)
+{
+	for (unsigned i = 0; i < 2; i++)
+		mb_vec_foreach(ep, &g->net[i]) {
+			if (ep->name)
+				return true;
+		}
+	return false;
+}
+
+bool mb_profile_has_names(const struct mb_profile *p)
+{
+	if (grants_names(&p->runtime))
+		return true;
+	mb_vec_foreach(t, &p->tools) {
+		if (grants_names(&t->grants))
+			return true;
+	}
+	mb_vec_foreach(t, &p->requests) {
+		if (grants_names(&t->grants))
+			return true;
+	}
+	return false;
+}
+
 static void patterns_free(mb_pattern_vec *v)
 {
 	mb_vec_foreach(pp, v) free(pp->text);

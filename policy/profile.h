@@ -242,5 +242,7 @@ MB_DEFINE_CLEANUP(struct mb_profile, mb_profile_free)
 const struct mb_tool *mb_profile_tool(const struct mb_profile *p, const char *name);
 const struct mb_tool *mb_profile_request(const struct mb_profile *p, const char *method);
 bool mb_profile_redacts(const struct mb_profile *p, const char *argname);
+/* Does a scope of p grant a connect or bind by name? */
+bool mb_profile_has_names(const struct mb_profile *p);
 
 void mb_grants_free(struct mb_grants *g);

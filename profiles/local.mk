@@ -11,4 +11,5 @@ dist_profiles_DATA = \
 dist_runtimes_DATA = \
 	profiles/runtimes/node.yml \
 	profiles/runtimes/npx.yml \
-	profiles/runtimes/python.yml
+	profiles/runtimes/python.yml \
+	profiles/runtimes/resolver.yml

@@ -1,13 +1,17 @@
-/* The guard: the correlator and the broker behind membrane-run's backend
- * interface (see run-guard.h). Both are made at start, when the reporter
- * and the server exist, and live until mb_run() returned. */
+/* The guard: the correlator, the broker and the sandbox's resolver
+ * behind membrane-run's backend interface (see run-guard.h). They are made
+ * at start, when the reporter and the server exist, and live until
+ * mb_run() returned. */
 #include <signal.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "policy/addr-class.h"
 #include "report/report.h"
 #include "supervisor/broker/broker.h"
 #include "supervisor/notify/correlate.h"
+#include "supervisor/resolve/resolve.h"
 #include "supervisor/run-guard.h"
 #include "supervisor/run.h"
 
@@ -19,13 +23,36 @@ struct guard {
 	int pidfd;
 	struct mb_correlator *corr;
 	struct mb_broker *broker;
+	struct mb_resolver *resolver;
+	/* The name a violation line being written carries beside its target
+	 * (a connect to an address answered for it), or NULL. */
+	const char *line_name;
 };
+
+/* "name" right after "target": the correlator builds the line, the name
+ * is the resolver's to know. What follows target moves behind name, each
+ * member keeping its key (cJSON_AddItemToArray leaves it). The correlator
+ * keeps the object for its count line, which so says the name too. */
+static void add_name(cJSON *fields, const char *name)
+{
+	cJSON *target = cJSON_GetObjectItemCaseSensitive(fields, "target");
+	if (!target || !cJSON_AddStringToObject(fields, "name", name))
+		return;
+	cJSON *item = target->next;
+	while (item && !(item->string && strcmp(item->string, "name") == 0)) {
+		cJSON *next = item->next;
+		cJSON_AddItemToArray(fields, cJSON_DetachItemViaPointer(fields, item));
+		item = next;
+	}
+}
 
 /* The correlator's reports: a line that cannot be written stops the
  * server at once (fail closed), before it can do more unreported. */
 static int corr_report(void *ud, const char *event, const cJSON *fields)
 {
 	struct guard *g = ud;
+	if (g->line_name && !cJSON_GetObjectItemCaseSensitive(fields, "name"))
+		add_name((cJSON *)fields, g->line_name);
 	int r = mb_reporter_emit(g->rep, event, fields);
 	if (r < 0)
 		(void)syscall(SYS_pidfd_send_signal, g->pidfd, SIGKILL, NULL, 0);
@@ -33,21 +60,58 @@ static int corr_report(void *ud, const char *event, const cJSON *fields)
 }
 
 /* The broker's hooks, answered by the correlator (correlate.h): the
- * grants in force and the static union, and its violation lines. */
+ * grants in force and the static union, and its violation lines; and by
+ * the resolver: what names say of an address. */
 static enum mb_net_grant broker_granted(void *ud, const struct mb_notified_op *op, enum mb_op o,
 					const struct mb_addr *a)
 {
 	(void)op;
-	struct mb_correlator *c = ud;
-	return mb_correlator_addr_in_force(c, o, a)   ? MB_NET_GRANTED
-	       : mb_correlator_addr_in_union(c, o, a) ? MB_NET_GRANTED_STATIC
-						      : MB_NET_NOT_GRANTED;
+	struct guard *g = ud;
+	return mb_correlator_addr_in_force(g->corr, o, a)   ? MB_NET_GRANTED
+	       : mb_correlator_addr_in_union(g->corr, o, a) ? MB_NET_GRANTED_STATIC
+							    : MB_NET_NOT_GRANTED;
+}
+
+static enum mb_net_grant grant_of(enum mb_name_scope s)
+{
+	return s == MB_SCOPE_IN_FORCE ? MB_NET_GRANTED
+	       : s == MB_SCOPE_STATIC ? MB_NET_GRANTED_STATIC
+				      : MB_NET_NOT_GRANTED;
+}
+
+static void broker_names(void *ud, const struct mb_notified_op *op, enum mb_op o,
+			 const struct mb_addr *a, struct mb_net_names *ret)
+{
+	(void)op;
+	struct guard *g = ud;
+	*ret = (struct mb_net_names){ .resolver = mb_resolver_is_self(g->resolver, a) };
+	ret->grant = grant_of(mb_resolver_grant(g->resolver, o, a, &ret->name));
+	if (mb_addr_classify(a) == MB_CLASS_METADATA)
+		ret->exact = grant_of(mb_resolver_literal(g->resolver, o, a));
 }
 
 static int broker_report(void *ud, const struct mb_notified_op *op, enum mb_op o,
 			 const struct mb_notified_target *t, const struct mb_net_outcome *out)
 {
-	return mb_correlator_report_target(ud, op, o, t, out->allowed, out->reason);
+	struct guard *g = ud;
+	g->line_name = out->name;
+	int r = mb_correlator_report_target(g->corr, op, o, t, out->allowed, out->reason);
+	g->line_name = NULL;
+	return r;
+}
+
+/* A question the resolver refused (or, in audit mode, answered for a
+ * scope not in force): a violation line through the correlator, with the
+ * requests in flight, as op resolve whose target is the name. No system
+ * call and no process carries a DNS question: syscall is "dns", pid 0. */
+static int resolver_report(void *ud, const char *target, bool allowed, const char *reason)
+{
+	struct guard *g = ud;
+	static const struct mb_watch_syscall dns = { .name = "dns", .nr = -1 };
+	struct mb_notified_op op = { .sc = &dns };
+	struct mb_notified_target t = { .kind = MB_TARGET_NONE, .presence = MB_PRESENT_UNKNOWN,
+					.path = target };
+	return mb_correlator_report_target(g->corr, &op, MB_OP_RESOLVE, &t, allowed, reason);
 }
 
 static int guard_start(void *self, const struct mb_run_session *s, struct mb_error *err)
@@ -55,6 +119,18 @@ static int guard_start(void *self, const struct mb_run_session *s, struct mb_err
 	struct guard *g = self;
 	g->rep = s->rep;
 	g->pidfd = s->pidfd;
+	struct mb_resolver_config rcfg = {
+		.profile = g->profile,
+		.udp_fd = s->resolver_fd[0],
+		.tcp_fd = s->resolver_fd[1],
+		.addr = s->resolver,
+		.report = resolver_report,
+		.report_ud = g,
+	};
+	/* First: it owns the resolver's sockets from here, whatever fails. */
+	int r = mb_resolver_new(&rcfg, &g->resolver, err);
+	if (r < 0)
+		return r;
 	struct mb_correlator_config ccfg = {
 		.profile = g->profile,
 		.cwd = g->plan->cwd,
@@ -62,13 +138,14 @@ static int guard_start(void *self, const struct mb_run_session *s, struct mb_err
 		.report = corr_report,
 		.report_ud = g,
 	};
-	int r = mb_correlator_new(&ccfg, &g->corr, err);
+	r = mb_correlator_new(&ccfg, &g->corr, err);
 	if (r < 0)
 		return r;
 	struct mb_broker_config bcfg = {
 		.network = g->plan->network,
 		.mode = g->profile->mode,
-		.hooks = { .granted = broker_granted, .report = broker_report, .ud = g->corr },
+		.hooks = { .granted = broker_granted, .report = broker_report, .names = broker_names,
+			   .ud = g },
 	};
 	r = mb_broker_new(&bcfg, &g->broker, err);
 	if (r < 0)
@@ -100,6 +177,7 @@ static void guard_attach(void *self, const struct mb_inflight *inflight, struct 
 	struct guard *g = self;
 	mb_correlator_attach(g->corr, inflight, loop);
 	mb_broker_set_loop(g->broker, loop);
+	mb_resolver_attach(g->resolver, inflight, loop);
 }
 
 /* Connects still waiting are given up (the server is gone), and the
@@ -108,6 +186,7 @@ static int guard_stop(void *self)
 {
 	struct guard *g = self;
 	mb_broker_set_loop(g->broker, NULL);
+	mb_resolver_attach(g->resolver, NULL, NULL);
 	mb_correlator_attach(g->corr, NULL, NULL);
 	return mb_correlator_flush(g->corr);
 }
@@ -125,6 +204,7 @@ int mb_guard_run(const struct mb_options *o, const struct mb_profile *p, const s
 	int status = mb_run(o, p, plan, &guard_backend, &g);
 	/* The broker's hooks answer from the correlator: it goes first. */
 	mb_broker_free(g.broker);
+	mb_resolver_free(g.resolver);
 	mb_correlator_free(g.corr);
 	return status;
 }

@@ -123,11 +123,11 @@ static const char *guard(struct mb_resolver *r, const char *name, const struct m
 	for (size_t i = 0; i < l->n; i++) {
 		enum mb_addr_class c = mb_addr_classify(&l->addrs[i]);
 		char a[INET6_ADDRSTRLEN];
-		if (c == MB_ADDR_PUBLIC || (c != MB_ADDR_METADATA && private_ok))
+		if (c == MB_CLASS_PUBLIC || (c != MB_CLASS_METADATA && private_ok))
 			continue;
 		if (!inet_ntop(l->addrs[i].family, l->addrs[i].addr, a, sizeof(a)))
 			snprintf(a, sizeof(a), "?");
-		if (c == MB_ADDR_METADATA)
+		if (c == MB_CLASS_METADATA)
 			snprintf(why, whylen,
 				 "answered with %s, a cloud metadata address: reached only through a "
 				 "grant of the address itself, never by a name", a);
