@@ -51,3 +51,6 @@ TESTS += tests/broker/kernel-names.sh
 dist_check_DATA += tests/broker/kernel-names.sh
 EXTRA_DIST += tests/broker/test-dns.py tests/broker/names.zone tests/broker/names.yml \
 	tests/broker/names-server.mjs tests/broker/names-drive.py
+check_PROGRAMS += tests/broker/unit-names
+TESTS += tests/broker/unit-names
+tests_broker_unit_names_LDADD = $(RESOLVE_LIBS) $(POLICY_LIBS)
