@@ -4,6 +4,7 @@
 profilesdir = $(pkgdatadir)/profiles
 runtimesdir = $(profilesdir)/runtimes
 dist_profiles_DATA = \
+	profiles/brave-search.yml \
 	profiles/db.yml \
 	profiles/everything.yml \
 	profiles/filesystem.yml \
