@@ -143,7 +143,20 @@ struct mb_learner {
 	char **secrets;               /* lint's secret stores */
 	bool tmpfs_used;
 	char started[32];             /* UTC time the learning started */
+	/* The name the sandbox's resolver answered an address for
+	 * (learn-names.c), or NULL: drafts name hosts, never addresses. */
+	const char *(*addr_name)(void *ud, const struct mb_addr *a);
+	bool (*addr_self)(void *ud, const struct mb_addr *a);
+	void *addr_name_ud;
 };
+
+/* learn-names.c: the text a connect to a is drafted as: NAME:PORT when
+ * the sandbox's resolver answered a for NAME, else a as mb_addr_format
+ * writes it. */
+void mb_learn_addr_text(const struct mb_learner *l, const struct mb_addr *a, char *buf,
+			size_t bufsz);
+/* Is a the sandbox's resolver itself (membrane's own, never drafted)? */
+bool mb_learn_addr_internal(const struct mb_learner *l, const struct mb_addr *a);
 
 #define LEARN_MAX_ARRAY_VALUES 64 /* elements of one array argument looked at */
 #define LEARN_MAX_ROOTS 1024       /* argument values, renamed files kept */

@@ -15,28 +15,78 @@
 #include "supervisor/learn/learn-run.h"
 #include "supervisor/learn/learn.h"
 #include "supervisor/profile-lookup.h"
+#include "supervisor/resolve/resolve.h"
 #include "supervisor/run.h"
 
 extern char **environ;
 
 /* The learner as membrane-run's backend: it answers every watched call
- * itself (recorded, then CONTINUE) and sees every frame; it needs no loop. */
+ * itself (recorded, then CONTINUE) and sees every frame. Beside it the
+ * sandbox's resolver answers every name (answer_all), so that the server
+ * gets as far as its connects, and tells the learner which name each
+ * address was answered for: the draft grants names. */
+struct learn_backend {
+	struct mb_learner *l;
+	const struct mb_profile *profile;
+	struct mb_resolver *resolver;
+};
+
+static const char *addr_name(void *ud, const struct mb_addr *a)
+{
+	return mb_resolver_name(ud, a);
+}
+
+static bool addr_self(void *ud, const struct mb_addr *a)
+{
+	return mb_resolver_is_self(ud, a);
+}
+
+static int learner_start(void *self, const struct mb_run_session *s, struct mb_error *err)
+{
+	struct learn_backend *b = self;
+	struct mb_resolver_config rc = {
+		.profile = b->profile,
+		.udp_fd = s->resolver_fd[0],
+		.tcp_fd = s->resolver_fd[1],
+		.addr = s->resolver,
+		.answer_all = true,
+	};
+	int r = mb_resolver_new(&rc, &b->resolver, err);
+	if (r == 0)
+		mb_learner_set_names(b->l, addr_name, addr_self, b->resolver);
+	return r;
+}
+
+static struct mb_answer learner_decide(const struct mb_notified_op *op, void *self)
+{
+	return mb_learner_decide(op, ((struct learn_backend *)self)->l);
+}
+
+static void learner_tap(void *self, enum mb_side from, const struct mb_frame *f)
+{
+	mb_learner_frame(((struct learn_backend *)self)->l, from, f);
+}
+
 static void learner_attach(void *self, const struct mb_inflight *inflight, struct mb_loop *loop)
 {
-	(void)loop;
-	mb_learner_attach(self, inflight);
+	struct learn_backend *b = self;
+	mb_learner_attach(b->l, inflight);
+	mb_resolver_attach(b->resolver, inflight, loop);
 }
 
 static int learner_stop(void *self)
 {
-	mb_learner_attach(self, NULL);
+	struct learn_backend *b = self;
+	mb_learner_attach(b->l, NULL);
+	mb_resolver_attach(b->resolver, NULL, NULL);
 	return 0;
 }
 
 static const struct mb_run_backend learner_backend = {
-	.decide = mb_learner_decide,
+	.start = learner_start,
+	.decide = learner_decide,
 	.attach = learner_attach,
-	.tap = mb_learner_frame,
+	.tap = learner_tap,
 	.stop = learner_stop,
 	/* The draft is written after the server exits: a ^C must get there. */
 	.stop_on_signal = true,
@@ -120,7 +170,11 @@ int mb_learn(const struct mb_options *o)
 		fprintf(stderr, "membrane-run: %s\n", err.msg);
 		return MB_EXIT_MEMBRANE;
 	}
-	int status = mb_run(o, p, plan, &learner_backend, l);
+	struct learn_backend lb = { .l = l, .profile = p };
+	int status = mb_run(o, p, plan, &learner_backend, &lb);
+	/* The draft asks the resolver no more: the addresses are text by now. */
+	mb_learner_set_names(l, NULL, NULL, NULL);
+	mb_resolver_free(lb.resolver);
 	/* The server may not have run at all (126, 127, or membrane's own
 	 * failure before it started): a draft is still written from what was
 	 * seen, and says how little that was. */

@@ -468,8 +468,12 @@ static void record_addr(struct mb_learner *l, struct learn_call **calls, size_t 
 			const struct mb_notified_op *op, const struct mb_notified_target *t,
 			enum mb_op o)
 {
-	char addr[64];
-	mb_addr_format(&t->addr, addr, sizeof(addr));
+	char addr[MB_NAME_MAX + 16];
+	if (mb_learn_addr_internal(l, &t->addr)) {
+		l->stats.internal++;
+		return;
+	}
+	mb_learn_addr_text(l, &t->addr, addr, sizeof(addr));
 	struct mb_decision d;
 	if (l->have_base && mb_decide_addr(&l->base_runtime, NULL, o, &t->addr, &d) && d.endpoint) {
 		struct learn_record e = { .basis = LEARN_BASIS_BASE, .op = o, .base_ep = d.endpoint,

@@ -74,6 +74,11 @@ struct mb_learner;
 
 int mb_learner_new(const struct mb_learner_config *cfg, struct mb_learner **ret,
 		   struct mb_error *err);
+/* Where the names of addresses come from: the sandbox's resolver, which
+ * the run starts after the learner (learn-names.c). */
+void mb_learner_set_names(struct mb_learner *l,
+			  const char *(*addr_name)(void *ud, const struct mb_addr *a),
+			  bool (*addr_self)(void *ud, const struct mb_addr *a), void *ud);
 void mb_learner_free(struct mb_learner *l);
 MB_DEFINE_CLEANUP(struct mb_learner, mb_learner_free)
 

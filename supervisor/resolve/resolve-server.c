@@ -149,7 +149,7 @@ static void finish(struct mb_resolver *r, struct mb_pending *p, const struct mb_
 	size_t n = 0;
 	char why[512];
 	if (l->gai == 0) {
-		const char *refused = guard(r, q->name, l, why, sizeof(why));
+		const char *refused = r->cfg.answer_all ? NULL : guard(r, q->name, l, why, sizeof(why));
 		if (refused) {
 			rcode = MB_DNS_REFUSED;
 			(void)report(r, q->name, false, refused);
@@ -235,6 +235,10 @@ static void question(struct mb_resolver *r, const uint8_t *msg, size_t len,
 			 mb_dns_type_name(q.qtype, t, sizeof(t)));
 		(void)report(r, q.name, false, reason);
 		reply(r, &q, MB_DNS_REFUSED, NULL, 0, conn, tcp, peer, peerlen);
+		return;
+	}
+	if (r->cfg.answer_all) {
+		start_lookup(r, &q, conn, tcp, peer, peerlen);
 		return;
 	}
 	enum mb_name_scope s = mb_scopes_name(r, MB_OP_CONNECT, q.name, 0, 0, NULL);

@@ -91,6 +91,19 @@ enum mb_name_scope mb_resolver_grant(struct mb_resolver *r, enum mb_op op,
 	return best;
 }
 
+const char *mb_resolver_name(struct mb_resolver *r, const struct mb_addr *a)
+{
+	const struct mb_binding *b = r ? mb_bindings_next(&r->bindings, a, NULL) : NULL;
+	const struct mb_binding *last = b;
+	for (; b; b = mb_bindings_next(&r->bindings, a, b))
+		if (b->made_ns > last->made_ns)
+			last = b;
+	if (!last)
+		return NULL;
+	snprintf(r->last_name, sizeof(r->last_name), "%s", last->name);
+	return r->last_name;
+}
+
 enum mb_name_scope mb_resolver_literal(struct mb_resolver *r, enum mb_op op,
 				       const struct mb_addr *a)
 {

@@ -63,6 +63,11 @@ struct mb_resolver_config {
 	 * grants. Returns 0 or -errno: the question is then refused. */
 	int (*report)(void *ud, const char *target, bool allowed, const char *reason);
 	void *report_ud;
+	/* Learn mode: every well-formed A or AAAA question is answered as the
+	 * host's resolver answers it, no grant checked, no guard applied,
+	 * nothing reported; the addresses are bound all the same, so that
+	 * the draft names what the server connected to (mb_resolver_name). */
+	bool answer_all;
 };
 
 struct mb_resolver_stats {
@@ -101,6 +106,10 @@ bool mb_resolver_is_self(const struct mb_resolver *r, const struct mb_addr *a);
  * allows now or whose answer expired; NULL when a was never answered. */
 enum mb_name_scope mb_resolver_grant(struct mb_resolver *r, enum mb_op op,
 				     const struct mb_addr *a, const char **name);
+
+/* The name a was last answered for (expired or not), or NULL: borrowed
+ * until the next call. */
+const char *mb_resolver_name(struct mb_resolver *r, const struct mb_addr *a);
 
 /* Does a grant of a's very address (a full-prefix endpoint, not a range)
  * allow op? The only grant of a cloud metadata address. */

@@ -224,6 +224,25 @@ for who in root nobody; do
 		"[$who] ... reported denied"
 done
 
+# Learn mode: every name is answered, and the draft grants the name a
+# connect went to, never the address it resolved to (root: the learning
+# default needs no more).
+cat >"$W/learn.json" <<'EOF2'
+[
+ {"label": "api-connect", "tool": "connect", "arguments": {"host": "api.membrane.test", "port": 8443}},
+ {"label": "secret", "tool": "lookup", "arguments": {"name": "secret.exfil.test"}}
+]
+EOF2
+reset_world
+MEMBRANE_TEST_RESOLVE_TTL=1 unshare -m sh -c \
+	'mount --bind "$1" /etc/resolv.conf && shift && exec "$@"' sh "$W/resolv.conf" \
+	"$PY" "$S/names-drive.py" "$W/learn.json" -- "$MEMBRANE_RUN" --learn "$W/draft.yml" -- \
+	node "$S/names-server.mjs" >"$W/learn.out" 2>"$W/learn.err"
+is "$(sed -n 's/^secret: //p' "$W/learn.out")" 127.0.0.10 "learn: a name no grant names is answered while learning"
+like "$(cat "$W/draft.yml")" '"api.membrane.test:8443"' "learn: the draft grants the name the connect went to"
+is "$(grep -c '127\.0\.0\.\(10\|53\)' "$W/draft.yml")" 0 \
+	"learn: ... never the address it resolved to, nor the sandbox's resolver"
+
 # network host: the resolver listens on the host's loopback (root only).
 sed 's/^network: brokered$/network: host/' "$S/names.yml" >"$W/host.yml"
 sed -i "s|\.\./\.\./profiles|$top_srcdir/profiles|g" "$W/host.yml"
