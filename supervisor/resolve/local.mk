@@ -9,5 +9,6 @@ libresolve_a_SOURCES = \
 	supervisor/resolve/resolve-internal.h \
 	supervisor/resolve/dns-wire.h supervisor/resolve/dns-wire.c \
 	supervisor/resolve/resolve-bind.c supervisor/resolve/resolve-lookup.c \
-	supervisor/resolve/resolve-scopes.c supervisor/resolve/resolve-server.c
+	supervisor/resolve/resolve-scopes.c supervisor/resolve/resolve-server.c \
+	supervisor/resolve/resolve-cache.c
 RESOLVE_LIBS = libresolve.a $(INSPECT_LIBS) -lpthread

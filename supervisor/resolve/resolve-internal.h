@@ -68,6 +68,23 @@ struct mb_lookup *mb_lookups_done(struct mb_lookups *p);
  * finish on their own, drop what they found and free the pool last. */
 void mb_lookups_free(struct mb_lookups *p, void (*free_ud)(void *ud));
 
+/* ---- resolve-cache.c: answers reused for a moment --------------------- */
+
+#define MB_ANSWER_CACHE 64
+
+struct mb_answer_cache {
+	struct mb_lookup v[MB_ANSWER_CACHE]; /* name "": a free slot */
+	uint64_t until_ns[MB_ANSWER_CACHE];
+};
+
+/* The answer of a lookup of name for family still fresh at now, or NULL. */
+const struct mb_lookup *mb_answer_cache_get(const struct mb_answer_cache *c, const char *name,
+					    int family, uint64_t now);
+/* Keep l's answer until now + life (a failure the host's resolver may not
+ * repeat, SERVFAIL's, is not kept); the stalest entry makes room. */
+void mb_answer_cache_put(struct mb_answer_cache *c, const struct mb_lookup *l, uint64_t now,
+			 uint64_t life_ns);
+
 /* ---- resolve-scopes.c: the grants in force --------------------------- */
 
 /* Which scope allows op on name, port, proto (port 0: any), and the
@@ -96,6 +113,7 @@ struct mb_resolver {
 	struct mb_loop *loop;
 	uint32_t ttl_s;
 	struct mb_bindings bindings;
+	struct mb_answer_cache cache;
 	struct mb_lookups *lookups;
 	struct mb_io udp_w, tcp_w, lookups_w;
 	bool udp_added, tcp_added, lookups_added;

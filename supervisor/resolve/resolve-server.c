@@ -24,6 +24,17 @@
 
 #define R_AUDIT "granted to a scope not in force (audit mode)"
 
+/* How long an answer of the host's resolver is reused: a burst of
+ * questions for one name (A and AAAA, a retry, a client opening several
+ * connections) is looked up once; never longer than the sandbox keeps it. */
+#define MB_ANSWER_REUSE_MS 1000
+
+static uint64_t cache_life(const struct mb_resolver *r)
+{
+	uint64_t ms = (uint64_t)r->ttl_s * 1000;
+	return (ms < MB_ANSWER_REUSE_MS ? ms : MB_ANSWER_REUSE_MS) * 1000000ull;
+}
+
 struct mb_dns_conn {
 	struct mb_io w;
 	struct mb_timer idle;
@@ -141,10 +152,11 @@ static const char *guard(struct mb_resolver *r, const char *name, const struct m
 	return NULL;
 }
 
-/* A lookup is back: guard, bind, answer. */
-static void finish(struct mb_resolver *r, struct mb_pending *p, const struct mb_lookup *l)
+/* A lookup is back (or was in the cache): guard, bind, answer q. */
+static void finish(struct mb_resolver *r, const struct mb_dns_query *q, const struct mb_lookup *l,
+		   struct mb_dns_conn *conn, bool tcp, const struct sockaddr_storage *peer,
+		   socklen_t peerlen)
 {
-	const struct mb_dns_query *q = &p->q;
 	int rcode = MB_DNS_NOERROR;
 	size_t n = 0;
 	char why[512];
@@ -165,7 +177,7 @@ static void finish(struct mb_resolver *r, struct mb_pending *p, const struct mb_
 	} else if (l->gai != EAI_NODATA && l->gai != EAI_ADDRFAMILY) {
 		rcode = MB_DNS_SERVFAIL;
 	}
-	reply(r, q, rcode, l->addrs, n, p->conn, p->tcp, &p->peer, p->peerlen);
+	reply(r, q, rcode, l->addrs, n, conn, tcp, peer, peerlen);
 }
 
 static void on_lookups(struct mb_io *w, uint32_t ev)
@@ -174,8 +186,10 @@ static void on_lookups(struct mb_io *w, uint32_t ev)
 	struct mb_resolver *r = (struct mb_resolver *)((char *)w - offsetof(struct mb_resolver, lookups_w));
 	struct mb_lookup *l;
 	while ((l = mb_lookups_done(r->lookups))) {
-		finish(r, l->ud, l);
-		pending_free(l->ud);
+		struct mb_pending *p = l->ud;
+		mb_answer_cache_put(&r->cache, l, mb_now_ns(), cache_life(r));
+		finish(r, &p->q, l, p->conn, p->tcp, &p->peer, p->peerlen);
+		pending_free(p);
 		free(l);
 	}
 }
@@ -184,6 +198,13 @@ static void start_lookup(struct mb_resolver *r, const struct mb_dns_query *q,
 			 struct mb_dns_conn *conn, bool tcp, const struct sockaddr_storage *peer,
 			 socklen_t peerlen)
 {
+	int family = q->qtype == MB_DNS_A ? AF_INET : AF_INET6;
+	const struct mb_lookup *cached = mb_answer_cache_get(&r->cache, q->name, family, mb_now_ns());
+	if (cached) {
+		r->stats.cached++;
+		finish(r, q, cached, conn, tcp, peer, peerlen);
+		return;
+	}
 	struct mb_pending *p = r->npending < MB_DNS_PENDING ? calloc(1, sizeof(*p)) : NULL;
 	struct mb_lookup *l = p ? calloc(1, sizeof(*l)) : NULL;
 	if (!l) {
@@ -195,7 +216,7 @@ static void start_lookup(struct mb_resolver *r, const struct mb_dns_query *q,
 	if (peer)
 		memcpy(&p->peer, peer, peerlen);
 	snprintf(l->name, sizeof(l->name), "%s", q->name);
-	l->family = q->qtype == MB_DNS_A ? AF_INET : AF_INET6;
+	l->family = family;
 	l->ud = p;
 	p->next = r->pending;
 	if (r->pending)

@@ -77,6 +77,7 @@ struct mb_resolver_stats {
 	uint64_t refused;    /* malformed, other types, guards */
 	uint64_t servfail;   /* lookups that failed, or no room for one */
 	uint64_t lookups;    /* getaddrinfo calls */
+	uint64_t cached;     /* questions answered from an answer of the last second */
 	uint64_t bound;      /* addresses bound to names */
 };
 

@@ -5,6 +5,7 @@
  * grant against the grants in force. No sockets, no lookups. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
 #include <sys/socket.h>
 
 #include "policy/addr-class.h"
@@ -218,6 +219,38 @@ static void test_bindings(void)
 	mb_bindings_free(&b);
 }
 
+/* Answers reused for a moment: by name and family, until their time. */
+static void test_answer_cache(void)
+{
+	static struct mb_answer_cache c;
+	struct mb_lookup l = { .name = "api.example.org", .family = AF_INET, .n = 1 };
+	parse_addr("93.184.216.34", &l.addrs[0], 0);
+	uint64_t s = 1000000000ull;
+	mb_answer_cache_put(&c, &l, 10 * s, s);
+	const struct mb_lookup *x = mb_answer_cache_get(&c, "api.example.org", AF_INET, 10 * s);
+	ok(x && x->n == 1 && x->addrs[0].addr[0] == 93, "an answer is kept");
+	ok(!mb_answer_cache_get(&c, "api.example.org", AF_INET6, 10 * s), "... for its family only");
+	ok(!mb_answer_cache_get(&c, "www.example.org", AF_INET, 10 * s), "... for its name only");
+	ok(!mb_answer_cache_get(&c, "api.example.org", AF_INET, 11 * s), "... until its time");
+	struct mb_lookup fail = { .name = "down.example.org", .family = AF_INET, .gai = EAI_AGAIN };
+	mb_answer_cache_put(&c, &fail, 10 * s, s);
+	ok(!mb_answer_cache_get(&c, "down.example.org", AF_INET, 10 * s), "a failure to retry is not kept");
+	struct mb_lookup none = { .name = "none.example.org", .family = AF_INET, .gai = EAI_NONAME };
+	mb_answer_cache_put(&c, &none, 10 * s, s);
+	x = mb_answer_cache_get(&c, "none.example.org", AF_INET, 10 * s);
+	ok(x && x->gai == EAI_NONAME, "NXDOMAIN is kept");
+	mb_answer_cache_put(&c, &l, 10 * s, 0);
+	ok(!mb_answer_cache_get(&c, "api.example.org", AF_INET, 12 * s), "a life of 0 keeps nothing");
+	for (int i = 0; i < MB_ANSWER_CACHE + 5; i++) {
+		struct mb_lookup f = { .family = AF_INET };
+		snprintf(f.name, sizeof(f.name), "n%d.example.org", i);
+		mb_answer_cache_put(&c, &f, 20 * s + (uint64_t)i, s);
+	}
+	ok(mb_answer_cache_get(&c, "n68.example.org", AF_INET, 20 * s) &&
+		   !mb_answer_cache_get(&c, "n0.example.org", AF_INET, 20 * s),
+	   "full: the stalest makes room");
+}
+
 /* What bindings grant, against a profile's grants in force. */
 static void test_grant(void)
 {
@@ -290,6 +323,7 @@ int main(void)
 	test_match();
 	test_classes();
 	test_bindings();
+	test_answer_cache();
 	test_grant();
 	return done_testing();
 }
