@@ -15,6 +15,8 @@ struct msg {
 
 static void put(struct msg *m, const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	memcpy(m->b + m->n, p, n);
 	m->n += n;
 }
