@@ -4,7 +4,8 @@
 # (relay-harness, unit-relay.sh) and through membrane-run (kernel-relay.sh).
 INSPECT_TEST_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 INSPECT_TESTS = tests/inspect/unit-framer tests/inspect/unit-jsonrpc \
-	tests/inspect/unit-inflight tests/inspect/unit-inspector
+	tests/inspect/unit-inflight tests/inspect/unit-inspector tests/inspect/unit-scan \
+	tests/inspect/unit-scan-inspector
 check_PROGRAMS += $(INSPECT_TESTS)
 TESTS += $(INSPECT_TESTS)
 tests_inspect_unit_framer_CFLAGS = $(INSPECT_TEST_CFLAGS)
@@ -13,6 +14,12 @@ tests_inspect_unit_jsonrpc_CFLAGS = $(INSPECT_TEST_CFLAGS)
 tests_inspect_unit_jsonrpc_LDADD = $(INSPECT_LIBS)
 tests_inspect_unit_inflight_CFLAGS = $(INSPECT_TEST_CFLAGS)
 tests_inspect_unit_inflight_LDADD = $(INSPECT_LIBS)
+tests_inspect_unit_scan_CFLAGS = $(INSPECT_TEST_CFLAGS)
+tests_inspect_unit_scan_LDADD = $(INSPECT_LIBS)
+tests_inspect_unit_scan_inspector_SOURCES = tests/inspect/unit-scan-inspector.c \
+	tests/inspect/helpers.h
+tests_inspect_unit_scan_inspector_CFLAGS = $(INSPECT_TEST_CFLAGS)
+tests_inspect_unit_scan_inspector_LDADD = $(INSPECT_LIBS)
 tests_inspect_unit_inspector_SOURCES = tests/inspect/unit-inspector.c tests/inspect/helpers.h
 tests_inspect_unit_inspector_CFLAGS = $(INSPECT_TEST_CFLAGS)
 tests_inspect_unit_inspector_LDADD = $(INSPECT_LIBS)
