@@ -247,11 +247,34 @@ static int collect(struct mb_span elem, void *ud)
 	return mb_vec_push(&s->v, elem) < 0 ? -ENOMEM : 0;
 }
 
+/* The tool names of a tools/list page join those seen before. */
+static int learn_names(struct mb_scan *sc, const char *text, const struct spans *sp)
+{
+	for (size_t i = 0; i < sp->v.n; i++) {
+		struct mb_span name;
+		if (!mb_span_is(text, sp->v.v[i], '{') || !mb_json_member(text, sp->v.v[i], "name", &name) ||
+		    !mb_span_is(text, name, '"'))
+			continue;
+		char *s = malloc(name.len + 1);
+		if (!s)
+			return -ENOMEM;
+		mb_json_unescape(text, name, s);
+		bool known = sc->tool_names.n >= MB_SCAN_SEEN_MAX;
+		mb_vec_foreach(x, &sc->tool_names) known |= strcmp(*x, s) == 0;
+		if (known || mb_vec_push(&sc->tool_names, s) < 0)
+			free(s);
+	}
+	return 0;
+}
+
 static int scan_list(struct mb_scan *sc, const struct list *l, const char *text, struct mb_span arr,
 		     mb_edit_vec *edits)
 {
 	struct spans sp = { 0 };
 	int r = mb_json_elements(text, arr, collect, &sp);
+	if (r == 0 && l->letter == 't')
+		r = learn_names(sc, text, &sp);
+	mb_scan_walker_names(sc->walker, (const char *const *)sc->tool_names.v, sc->tool_names.n);
 	bool *hide = sp.v.n ? calloc(sp.v.n, sizeof(*hide)) : NULL;
 	if (r == 0 && sp.v.n && !hide)
 		r = -ENOMEM;
@@ -278,6 +301,7 @@ static int scan_list(struct mb_scan *sc, const struct list *l, const char *text,
 		free(name_s);
 		free(target);
 	}
+	mb_scan_walker_names(sc->walker, NULL, 0);
 	if (r == 0 && any)
 		r = mb_edit_hide_elements(edits, sp.v.v, hide, sp.v.n);
 	free(hide);

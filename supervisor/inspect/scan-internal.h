@@ -24,6 +24,8 @@ struct mb_scan {
 	/* Names hidden from the client: a kind letter ('t' tool, 'p' prompt,
 	 * 'r' resource) and the name or URI. */
 	MB_VEC(char *) hidden;
+	/* Every tool name listed so far (at most MB_SCAN_SEEN_MAX). */
+	MB_VEC(char *) tool_names;
 };
 
 /* What the profile says for kind k where (MB_SCAN_IN_*), audit mode

@@ -29,6 +29,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/macros.h"
 #include "common/strbuf.h"
@@ -270,11 +271,11 @@ static const struct {
 	{ MB_SCAN_OVERRIDE,
 	  "(takes?|has|have|given) (absolute |the highest |higher |top )?(precedence|priority) over" },
 	{ MB_SCAN_OVERRIDE, "(new|updated|real|true|actual) (system )?instructions ?:" },
-	{ MB_SCAN_OVERRIDE, "(from now on|you are now)[ ,]" },
+	{ MB_SCAN_OVERRIDE, "(from now on|you are now)[,[:space:]]" },
 	{ MB_SCAN_CONCEALMENT,
 	  "(do not|don't|dont|never|must not|should not|shouldn't|without) (ever )?"
 	  "(tell|inform|mention|reveal|show|notify|alert|disclose|telling|informing|mentioning|"
-	  "notifying|alerting|asking|revealing)( (this|it|that|anything|them))?( (to|with))? (the )?"
+	  "notifying|alerting|asking|revealing)( [a-z'-]+){0,3}( (to|with))? (the )?"
 	  "(users?|humans?|operators?|person|customers?)" },
 	{ MB_SCAN_CONCEALMENT,
 	  "(users?|humans?) (must|should|will|need|needs|does|do) (not|never) (to )?"
@@ -310,7 +311,7 @@ static const struct {
 	  "running) (any|every|another|other|all|each)( other)? (tools?|functions?|servers?)" },
 	{ MB_SCAN_CROSS_TOOL,
 	  "(instead of|rather than) (using |calling )?(the |any )?(other|another|original|real|"
-	  "built-in|default) (tools?|functions?|servers?)" },
+	  "built-in|default)( [a-z0-9_.-]+)? (tools?|functions?|servers?)" },
 	{ MB_SCAN_CROSS_TOOL,
 	  "(tools?|functions?) (of|from|in|on) (the |any |another |other |all )[a-z0-9_.-]+ "
 	  "(mcp )?servers?" },
@@ -324,9 +325,22 @@ static const char *const directive_names[] = {
 	"mandatory", "urgent", "attention", "assistant", "ai", "llm", "do-not-show", "internal",
 };
 
+/* Sending the model to a tool by name ("call send_email with ..."): a
+ * finding when the server lists no tool of that name itself. Names with
+ * '_', '-' or '.' only: a plain word is no tool name. */
+static const char call_re[] =
+	"(call|invoke|use|run|trigger|calling|invoking|using|running|triggering) (the )?`?"
+	"([a-z0-9]+[_.-][a-z0-9_.-]*[a-z0-9])";
+/* ... and the same in the passive: "when send_message is invoked". */
+static const char called_re[] =
+	"([a-z0-9]+[_.-][a-z0-9_.-]*[a-z0-9])`?( tool| function)? (is|gets|has been|was) "
+	"(invoked|called|used|run|triggered)";
+
 struct contract_text {
 	regex_t re[ARRAY_SIZE(phrases)];
 	size_t nre;
+	regex_t call, called;
+	bool call_ok, called_ok;
 };
 
 struct visible {
@@ -400,6 +414,35 @@ static void hit_visible(const struct mb_scan_str *str, const struct visible *v,
 		end++;
 	struct mb_scan_hit h = { kind, off, end - off, NULL };
 	fn(ud, &h);
+}
+
+static bool own_name(const struct mb_scan_str *str, const char *s, size_t n)
+{
+	for (size_t i = 0; i < str->nnames; i++)
+		if (strlen(str->names[i]) == n && strncasecmp(str->names[i], s, n) == 0)
+			return true;
+	return false;
+}
+
+/* Matches of re whose group g names no tool of the server. */
+static void not_own(const regex_t *re, int g, const struct mb_scan_str *str,
+		    const struct visible *v, mb_scan_hit_fn fn, void *ud)
+{
+	size_t at = 0;
+	regmatch_t m[5];
+	while (str->nnames && at < v->n && regexec(re, v->s + at, 5, m, at ? REG_NOTBOL : 0) == 0) {
+		size_t so = at + (size_t)m[0].rm_so, eo = at + (size_t)m[0].rm_eo;
+		if (!own_name(str, v->s + at + m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so)))
+			hit_visible(str, v, MB_SCAN_CROSS_TOOL, so, eo, fn, ud);
+		at = eo > so ? eo : so + 1;
+	}
+}
+
+static void other_tools(const struct contract_text *ct, const struct mb_scan_str *str,
+			const struct visible *v, mb_scan_hit_fn fn, void *ud)
+{
+	not_own(&ct->call, 3, str, v, fn, ud);
+	not_own(&ct->called, 1, str, v, fn, ud);
 }
 
 static bool directive_name(const char *s, size_t n)
@@ -499,6 +542,7 @@ static void contract_scan(const struct mb_detector *d, const struct mb_scan_str 
 			at = eo > so ? eo : so + 1;
 		}
 	}
+	other_tools(ct, str, &v, fn, ud);
 	free(v.s);
 	free(v.map);
 }
@@ -510,8 +554,26 @@ static void contract_free(struct mb_detector *d)
 		return;
 	for (size_t i = 0; i < ct->nre; i++)
 		regfree(&ct->re[i]);
+	if (ct->call_ok)
+		regfree(&ct->call);
+	if (ct->called_ok)
+		regfree(&ct->called);
 	free(ct);
 	d->state = NULL;
+}
+
+/* Compile re with ' ' standing for any run of white space. */
+static int compile(regex_t *out, const char *re)
+{
+	struct mb_strbuf b = { 0 };
+	for (const char *p = re; *p; p++)
+		if (*p == ' ')
+			mb_strbuf_puts(&b, "[[:space:]]+");
+		else
+			mb_strbuf_putc(&b, *p);
+	int r = mb_strbuf_failed(&b) ? REG_ESPACE : regcomp(out, b.s, REG_EXTENDED | REG_ICASE);
+	mb_strbuf_free(&b);
+	return r == 0 ? 0 : r == REG_ESPACE ? -ENOMEM : -EINVAL;
 }
 
 int mb_detector_contract_text(struct mb_detector *d)
@@ -521,21 +583,15 @@ int mb_detector_contract_text(struct mb_detector *d)
 		return -ENOMEM;
 	*d = (struct mb_detector){ .name = "contract-text", .where = MB_SCAN_IN_CONTRACT,
 				   .scan = contract_scan, .free = contract_free, .state = ct };
-	for (size_t i = 0; i < ARRAY_SIZE(phrases); i++) {
-		struct mb_strbuf b = { 0 };
-		for (const char *p = phrases[i].re; *p; p++)
-			if (*p == ' ')
-				mb_strbuf_puts(&b, "[[:space:]]+");
-			else
-				mb_strbuf_putc(&b, *p);
-		int r = mb_strbuf_failed(&b) ? REG_ESPACE
-					     : regcomp(&ct->re[i], b.s, REG_EXTENDED | REG_ICASE);
-		mb_strbuf_free(&b);
-		if (r != 0) {
-			contract_free(d);
-			return r == REG_ESPACE ? -ENOMEM : -EINVAL;
-		}
-		ct->nre++;
-	}
-	return 0;
+	int r = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(phrases) && r == 0; i++)
+		if ((r = compile(&ct->re[i], phrases[i].re)) == 0)
+			ct->nre++;
+	if (r == 0 && (r = compile(&ct->call, call_re)) == 0)
+		ct->call_ok = true;
+	if (r == 0 && (r = compile(&ct->called, called_re)) == 0)
+		ct->called_ok = true;
+	if (r < 0)
+		contract_free(d);
+	return r;
 }

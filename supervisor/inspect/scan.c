@@ -22,6 +22,8 @@ struct mb_scan_walker {
 	char key[MB_SCAN_KEY_MAX];
 	size_t key_len;
 	bool have_key;
+	const char *const *names;
+	size_t nnames;
 };
 
 /* What mb_scan_raw_off needs: the body's offset in the text and the
@@ -197,6 +199,12 @@ static const char *string_end(const char *q, const char *end)
 	}
 }
 
+void mb_scan_walker_names(struct mb_scan_walker *w, const char *const *names, size_t n)
+{
+	w->names = names;
+	w->nnames = n;
+}
+
 int mb_scan_walk(struct mb_scan_walker *w, struct mb_detector *dets, size_t ndets, unsigned where,
 		 const char *text, struct mb_span v, void (*fn)(void *ud, const struct mb_scan_found *f),
 		 void *ud)
@@ -233,7 +241,8 @@ int mb_scan_walk(struct mb_scan_walker *w, struct mb_detector *dets, size_t ndet
 			continue;
 		}
 		struct mb_scan_str str = { .s = body, .n = n, .key = w->have_key ? w->key : NULL,
-					   .key_len = w->key_len };
+					   .key_len = w->key_len, .names = w->names,
+					   .nnames = w->nnames };
 		struct walk wk = { .text = text, .str_off = (size_t)(q - text), .fn = fn, .ud = ud,
 				   .str = &str };
 		wk.map.body = (size_t)(body - text);
@@ -467,6 +476,8 @@ void mb_scan_free(struct mb_scan *sc)
 	mb_vec_free(&sc->seen);
 	mb_vec_foreach(h, &sc->hidden) free(*h);
 	mb_vec_free(&sc->hidden);
+	mb_vec_foreach(h, &sc->tool_names) free(*h);
+	mb_vec_free(&sc->tool_names);
 	free(sc);
 }
 

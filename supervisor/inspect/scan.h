@@ -54,6 +54,10 @@ struct mb_scan_str {
 	size_t n;
 	const char *key; /* NULL: an array element or the value itself */
 	size_t key_len;
+	/* The tool names the server lists itself, so that a description that
+	 * sends the model to another's tool can be told (nnames 0: unknown). */
+	const char *const *names;
+	size_t nnames;
 };
 
 struct mb_detector {
@@ -94,6 +98,9 @@ size_t mb_scan_raw_off(const struct mb_scan_found *f, size_t dec, bool end);
 struct mb_scan_walker;
 int mb_scan_walker_new(struct mb_scan_walker **ret);
 void mb_scan_walker_free(struct mb_scan_walker *w);
+/* The server's own tool names for the strings walked from now on (see
+ * struct mb_scan_str); names must stay valid while they are set. */
+void mb_scan_walker_names(struct mb_scan_walker *w, const char *const *names, size_t n);
 int mb_scan_walk(struct mb_scan_walker *w, struct mb_detector *dets, size_t ndets, unsigned where,
 		 const char *text, struct mb_span v, void (*fn)(void *ud, const struct mb_scan_found *f),
 		 void *ud);
