@@ -401,7 +401,10 @@ static void secrets_scan(const struct mb_detector *d, const struct mb_scan_str *
 		enum mb_scan_kind kind;
 		size_t len = (j - i >= 10 || c == '-') ? form_at(s, n, i, &kind) : 0;
 		if (len) {
-			struct mb_scan_hit h = { kind, i, len, NULL };
+			size_t at = i;
+			if (kind == MB_SCAN_SLACK_WEBHOOK && i >= 6 && memcmp(s + i - 6, "https:", 6) == 0)
+				at -= 6, len += 6; /* the whole URL */
+			struct mb_scan_hit h = { kind, at, len, NULL };
 			fn(ud, &h);
 			found = true;
 			j = i + len > j ? i + len : j;

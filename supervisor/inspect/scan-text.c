@@ -25,6 +25,7 @@
  * <IMPORTANT> blocks, shadowing of another server's tools, "do not mention
  * this to the user") and their rewordings that keep those words, not every
  * way a sentence can be written. */
+#include <pthread.h>
 #include <regex.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -416,6 +417,10 @@ static void hit_visible(const struct mb_scan_str *str, const struct visible *v,
 	fn(ud, &h);
 }
 
+static struct contract_text compiled; /* see compile_all */
+static pthread_once_t compiled_once = PTHREAD_ONCE_INIT;
+static void compile_all(void);
+
 static bool own_name(const struct mb_scan_str *str, const char *s, size_t n)
 {
 	for (size_t i = 0; i < str->nnames; i++)
@@ -425,12 +430,12 @@ static bool own_name(const struct mb_scan_str *str, const char *s, size_t n)
 }
 
 /* Matches of re whose group g names no tool of the server. */
-static void not_own(const regex_t *re, int g, const struct mb_scan_str *str,
+static void not_own(const regex_t *re, bool ok, int g, const struct mb_scan_str *str,
 		    const struct visible *v, mb_scan_hit_fn fn, void *ud)
 {
 	size_t at = 0;
 	regmatch_t m[5];
-	while (str->nnames && at < v->n && regexec(re, v->s + at, 5, m, at ? REG_NOTBOL : 0) == 0) {
+	while (ok && str->nnames && at < v->n && regexec(re, v->s + at, 5, m, at ? REG_NOTBOL : 0) == 0) {
 		size_t so = at + (size_t)m[0].rm_so, eo = at + (size_t)m[0].rm_eo;
 		if (!own_name(str, v->s + at + m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so)))
 			hit_visible(str, v, MB_SCAN_CROSS_TOOL, so, eo, fn, ud);
@@ -441,8 +446,8 @@ static void not_own(const regex_t *re, int g, const struct mb_scan_str *str,
 static void other_tools(const struct contract_text *ct, const struct mb_scan_str *str,
 			const struct visible *v, mb_scan_hit_fn fn, void *ud)
 {
-	not_own(&ct->call, 3, str, v, fn, ud);
-	not_own(&ct->called, 1, str, v, fn, ud);
+	not_own(&ct->call, ct->call_ok, 3, str, v, fn, ud);
+	not_own(&ct->called, ct->called_ok, 1, str, v, fn, ud);
 }
 
 static bool directive_name(const char *s, size_t n)
@@ -518,7 +523,9 @@ static void markup(const struct mb_scan_str *str, const struct visible *v, mb_sc
 static void contract_scan(const struct mb_detector *d, const struct mb_scan_str *str,
 			  mb_scan_hit_fn fn, void *ud)
 {
-	const struct contract_text *ct = d->state;
+	(void)d;
+	pthread_once(&compiled_once, compile_all);
+	const struct contract_text *ct = &compiled;
 	struct visible v;
 	if (str->n == 0 || make_visible(str, &v) < 0)
 		return;
@@ -547,21 +554,6 @@ static void contract_scan(const struct mb_detector *d, const struct mb_scan_str 
 	free(v.map);
 }
 
-static void contract_free(struct mb_detector *d)
-{
-	struct contract_text *ct = d->state;
-	if (!ct)
-		return;
-	for (size_t i = 0; i < ct->nre; i++)
-		regfree(&ct->re[i]);
-	if (ct->call_ok)
-		regfree(&ct->call);
-	if (ct->called_ok)
-		regfree(&ct->called);
-	free(ct);
-	d->state = NULL;
-}
-
 /* Compile re with ' ' standing for any run of white space. */
 static int compile(regex_t *out, const char *re)
 {
@@ -576,22 +568,27 @@ static int compile(regex_t *out, const char *re)
 	return r == 0 ? 0 : r == REG_ESPACE ? -ENOMEM : -EINVAL;
 }
 
-int mb_detector_contract_text(struct mb_detector *d)
+/* The expressions are compiled once per process, at the first contract
+ * string (regcomp takes about a millisecond for them all: a cost for the
+ * first listing, not for every inspector a test or the fuzzer makes), and
+ * kept: they are the same for every scanner. */
+static void compile_all(void)
 {
-	struct contract_text *ct = calloc(1, sizeof(*ct));
-	if (!ct)
-		return -ENOMEM;
-	*d = (struct mb_detector){ .name = "contract-text", .where = MB_SCAN_IN_CONTRACT,
-				   .scan = contract_scan, .free = contract_free, .state = ct };
+	struct contract_text *ct = &compiled;
 	int r = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(phrases) && r == 0; i++)
 		if ((r = compile(&ct->re[i], phrases[i].re)) == 0)
 			ct->nre++;
-	if (r == 0 && (r = compile(&ct->call, call_re)) == 0)
+	/* Out of memory here leaves the phrases compiled so far, and markup. */
+	if (r == 0 && compile(&ct->call, call_re) == 0)
 		ct->call_ok = true;
-	if (r == 0 && (r = compile(&ct->called, called_re)) == 0)
+	if (r == 0 && compile(&ct->called, called_re) == 0)
 		ct->called_ok = true;
-	if (r < 0)
-		contract_free(d);
-	return r;
+}
+
+int mb_detector_contract_text(struct mb_detector *d)
+{
+	*d = (struct mb_detector){ .name = "contract-text", .where = MB_SCAN_IN_CONTRACT,
+				   .scan = contract_scan };
+	return 0;
 }

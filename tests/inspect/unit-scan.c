@@ -136,7 +136,8 @@ static void secrets(void)
 	is_str(find(A, "xoxb-1234567890-abcdefghij", NULL), "slack-token=xoxb-1234567890-abcdefghij",
 	       "Slack token");
 	is_str(find(A, "https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXX", NULL),
-	       "slack-webhook=//hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXX", "Slack webhook");
+	       "slack-webhook=https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXX",
+	       "Slack webhook");
 	is_str(find(A, "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abcdefghijklmnop", NULL),
 	       "jwt=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abcdefghijklmnop", "JWT");
 	is_str(find(A, "a\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----\nz",
