@@ -19,6 +19,7 @@ struct mb_scan {
 	struct mb_detector dets[DET__N];
 	struct mb_scan_walker *walker;
 	struct mb_scan_stats stats;
+	bool disabled;
 	MB_VEC(uint64_t) seen;
 	bool seen_full;
 	/* Names hidden from the client: a kind letter ('t' tool, 'p' prompt,

@@ -161,6 +161,11 @@ enum mb_scan_verdict mb_scan_result(struct mb_scan *sc, struct mb_call *c, const
 struct mb_jr_msg;
 char *mb_scan_refuses(struct mb_scan *sc, struct mb_jr_msg *m);
 
+/* For the benchmarks only (bench/scan-cost, relay-harness --no-scan): let
+ * every message pass unscanned, to measure what scanning costs.
+ * membrane-run never calls it: finding and reporting are always on. */
+void mb_scan_disable(struct mb_scan *sc);
+
 /* Bytes scanned and findings, for tests and the benchmark. */
 struct mb_scan_stats {
 	unsigned long long bytes, strings, findings;
