@@ -1,7 +1,7 @@
 /* What the stream scanners find (supervisor/inspect/scan*.c), one line per
  * kind: the only list of them. The profile's scan key (policy/load/
  * load-scan.c) takes its names, the scanners report them, membrane-profile(5)
- * and membrane-report(5) document them, and tests/inspect/unit-scan-kinds
+ * and membrane-report(5) document them, and tests/man/unit-scan-kinds.sh
  * holds the man pages to this list.
  *
  * X(ID, NAME, CLASS, WHERE, DESC):
