@@ -11,6 +11,10 @@
  *    byte (redact.h);
  *  - refuse: the whole answer is withheld: a tool result becomes a
  *    CallToolResult with isError, anything else a JSON-RPC error.
+ * Redaction is checked: the redacted answer is scanned again, since taking
+ * a secret out can bring another to light (one written right after it now
+ * starts a token), and what is found then is redacted too, for at most
+ * MAX_ROUNDS rounds; an answer still not clean after them is refused.
  * An answer without findings costs one walk and no allocation. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,32 +32,51 @@ bool mb_scan_is_answer(const char *method)
 	       strcmp(method, "resources/read") == 0 || strcmp(method, "prompts/get") == 0;
 }
 
-struct finding {
+#define MAX_ROUNDS 4
+
+/* Where an occurrence lies, for the edit. */
+struct occurrence {
 	enum mb_scan_kind kind;
-	size_t raw_off, raw_len, str_off;
+	size_t raw_off, raw_len;
+};
+
+/* What a report line says about a kind: its first occurrence. */
+struct kind_seen {
+	size_t count;
+	char *field, *shown;
 	const char *label; /* the detector's, valid while the scanner is */
-	char *shown;       /* hidden text as a report shows it; else NULL */
 };
 
 struct answer {
 	struct mb_scan *sc;
-	MB_VEC(struct finding) f;
+	const char *text;
+	struct mb_span payload;
+	bool later;  /* a round after the first: only what redact takes counts */
+	MB_VEC(struct occurrence) occ;
+	struct kind_seen k[MB_SCAN_KIND_COUNT];
 	int err;
 };
 
 static void on_found(void *ud, const struct mb_scan_found *f)
 {
 	struct answer *a = ud;
-	struct finding x = { f->hit.kind, f->raw_off, f->raw_len, f->str_off, f->hit.label, NULL };
-	if (mb_scan_kind_class(x.kind) == MB_SCAN_CLASS_HIDDEN) {
-		struct mb_strbuf b = { 0 };
-		mb_scan_show(f->str->s + f->hit.off, f->hit.len, x.kind, 256, &b);
-		x.shown = mb_strbuf_take(&b);
+	enum mb_scan_kind kind = f->hit.kind;
+	if (a->later && mb_scan_action_for(a->sc, MB_SCAN_IN_ANSWERS, kind) != MB_SCAN_REDACT)
+		return; /* reported already, and left as it is */
+	struct kind_seen *k = &a->k[kind];
+	if (!k->count++) {
+		struct mb_strbuf field = { 0 }, shown = { 0 };
+		mb_json_path_at(a->text, a->payload, f->str_off, &field);
+		k->field = field.s ? mb_strbuf_take(&field) : strdup("");
+		if (mb_scan_kind_class(kind) == MB_SCAN_CLASS_HIDDEN) {
+			mb_scan_show(f->str->s + f->hit.off, f->hit.len, kind, 256, &shown);
+			k->shown = mb_strbuf_take(&shown);
+		}
+		k->label = f->hit.label;
 	}
-	if (mb_vec_push(&a->f, x) < 0) {
-		free(x.shown);
+	struct occurrence o = { kind, f->raw_off, f->raw_len };
+	if (mb_vec_push(&a->occ, o) < 0)
 		a->err = -ENOMEM;
-	}
 }
 
 static const char *action_word(enum mb_scan_action a)
@@ -61,29 +84,21 @@ static const char *action_word(enum mb_scan_action a)
 	return a == MB_SCAN_REDACT ? "redacted" : a == MB_SCAN_REFUSE ? "refused" : "reported";
 }
 
-/* One line for kind k: its first finding, how many there were. */
-static void report_kind(struct mb_scan *sc, struct mb_call *c, const char *text,
-			struct mb_span payload, const struct answer *a, enum mb_scan_kind k,
-			bool refused)
+static void report_kind(struct mb_scan *sc, struct mb_call *c, const struct answer *a,
+			enum mb_scan_kind k, bool refused)
 {
-	const struct finding *first = NULL;
-	size_t count = 0;
-	mb_vec_foreach(x, &a->f) if (x->kind == k) {
-		first = first ? first : x;
-		count++;
-	}
+	const struct kind_seen *ks = &a->k[k];
 	enum mb_scan_action act = mb_scan_action_for(sc, MB_SCAN_IN_ANSWERS, k);
 	if (refused && act == MB_SCAN_REDACT)
 		act = MB_SCAN_REPORT; /* the whole answer went, not this finding alone */
-	struct mb_strbuf field = { 0 }, reason = { 0 };
-	mb_json_path_at(text, payload, first->str_off, &field);
+	struct mb_strbuf reason = { 0 };
 	mb_strbuf_printf(&reason, "the answer to %s%s%s holds %s", c->method,
 			 c->tool ? " of tool " : "", c->tool ? c->tool : "", mb_scan_kind_desc(k));
-	if (first->label && *first->label)
-		mb_strbuf_printf(&reason, " (%s)", first->label);
+	if (ks->label && *ks->label)
+		mb_strbuf_printf(&reason, " (%s)", ks->label);
 	if (act == MB_SCAN_REDACT)
 		mb_strbuf_puts(&reason, "; replaced by a marker before the client saw it (scan.answers)");
-	else if (act == MB_SCAN_REFUSE)
+	else if (refused)
 		mb_strbuf_puts(&reason, "; the answer was withheld from the client (scan.answers)");
 	else if (sc->p->mode == MB_MODE_AUDIT && sc->p->scan.answers[k])
 		mb_strbuf_printf(&reason, "; audit mode: not %s",
@@ -96,15 +111,14 @@ static void report_kind(struct mb_scan *sc, struct mb_call *c, const char *text,
 					       mb_call_arguments(c));
 		if (req)
 			cJSON_AddItemToObject(o, "request", req);
-		cJSON_AddStringToObject(o, "field", field.s ? field.s : "");
-		cJSON_AddNumberToObject(o, "occurrences", (double)count);
-		if (first->label && *first->label)
-			cJSON_AddStringToObject(o, "name", first->label);
-		if (first->shown)
-			cJSON_AddStringToObject(o, "span", first->shown);
+		cJSON_AddStringToObject(o, "field", ks->field ? ks->field : "");
+		cJSON_AddNumberToObject(o, "occurrences", (double)ks->count);
+		if (ks->label && *ks->label)
+			cJSON_AddStringToObject(o, "name", ks->label);
+		if (ks->shown)
+			cJSON_AddStringToObject(o, "span", ks->shown);
 		cJSON_AddStringToObject(o, "reason", reason.s ? reason.s : "secret");
 	}
-	mb_strbuf_free(&field);
 	mb_strbuf_free(&reason);
 	mb_scan_report(sc, "secret", o);
 }
@@ -114,18 +128,14 @@ static void refusal(struct mb_call *c, const struct answer *a, struct mb_strbuf 
 {
 	struct mb_strbuf text = { 0 };
 	mb_strbuf_puts(&text, "membrane withheld this answer: it held ");
-	bool kinds[MB_SCAN_KIND_COUNT] = { false };
 	size_t n = 0;
-	mb_vec_foreach(x, &a->f) {
-		if (kinds[x->kind])
-			continue;
-		kinds[x->kind] = true;
-		mb_strbuf_printf(&text, "%s%s", n++ ? ", " : "", mb_scan_kind_name(x->kind));
-	}
+	for (unsigned k = 0; k < MB_SCAN_KIND_COUNT; k++)
+		if (a->k[k].count)
+			mb_strbuf_printf(&text, "%s%s", n++ ? ", " : "", mb_scan_kind_name(k));
 	mb_strbuf_puts(&text, " (scan.answers of the profile)");
 	const char *msg = text.s ? text.s : "membrane withheld this answer";
-	bool tool = strcmp(c->method, "tools/call") == 0 || strcmp(c->method, "tasks/result") == 0;
-	if (tool) {
+	mb_strbuf_reset(out);
+	if (strcmp(c->method, "tools/call") == 0 || strcmp(c->method, "tasks/result") == 0) {
 		mb_strbuf_puts(out, "{\"jsonrpc\":\"2.0\",\"id\":");
 		mb_strbuf_puts(out, c->id_raw);
 		mb_strbuf_puts(out, ",\"result\":{\"content\":[{\"type\":\"text\",\"text\":");
@@ -139,60 +149,101 @@ static void refusal(struct mb_call *c, const struct answer *a, struct mb_strbuf 
 	mb_strbuf_free(&text);
 }
 
+static void oom_report(struct mb_scan *sc)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (o) {
+		cJSON_AddStringToObject(o, "side", "server");
+		cJSON_AddStringToObject(o, "reason", "out of memory scanning an answer: it was "
+						    "not scanned whole");
+	}
+	mb_scan_report(sc, "error", o);
+}
+
+/* One walk over the answer at span msg of text; true if it found something. */
+static bool walk(struct answer *a, const char *text, struct mb_span msg, bool error)
+{
+	a->occ.n = 0;
+	a->text = text;
+	if (!mb_json_member(text, msg, error ? "error" : "result", &a->payload))
+		return false;
+	a->sc->stats.bytes += a->payload.len;
+	int r = mb_scan_walk(a->sc->walker, a->sc->dets, DET__N, MB_SCAN_IN_ANSWERS, text,
+			     a->payload, on_found, a);
+	if (r < 0 || a->err < 0) {
+		oom_report(a->sc);
+		a->err = 0;
+	}
+	return a->occ.n > 0;
+}
+
+/* Replace what redact takes in text[msg] into out. */
+static void redact(struct answer *a, const char *text, struct mb_span msg, struct mb_strbuf *out)
+{
+	mb_edit_vec edits = { 0 };
+	mb_vec_foreach(x, &a->occ) {
+		if (mb_scan_action_for(a->sc, MB_SCAN_IN_ANSWERS, x->kind) != MB_SCAN_REDACT)
+			continue;
+		const char *m = mb_scan_marker(x->kind);
+		if (mb_edit_add(&edits, x->raw_off, x->raw_len, m, strlen(m)) < 0)
+			out->oom = true; /* dropped rather than sent unredacted */
+	}
+	mb_strbuf_reset(out);
+	mb_edits_apply(text, msg, &edits, out);
+	mb_vec_free(&edits);
+}
+
 enum mb_scan_verdict mb_scan_answer(struct mb_scan *sc, struct mb_call *c, const char *text,
 				    struct mb_span msg, bool error, struct mb_strbuf *out)
 {
-	struct mb_span payload;
-	if (!mb_json_member(text, msg, error ? "error" : "result", &payload))
-		return MB_SCAN_PASS;
-	sc->stats.bytes += payload.len;
 	struct answer a = { .sc = sc };
-	int r = mb_scan_walk(sc->walker, sc->dets, DET__N, MB_SCAN_IN_ANSWERS, text, payload,
-			     on_found, &a);
-	if (r < 0 || a.err < 0) {
-		cJSON *o = cJSON_CreateObject();
-		if (o) {
-			cJSON_AddStringToObject(o, "side", "server");
-			cJSON_AddStringToObject(o, "reason", "out of memory scanning an answer: it was "
-							    "not scanned whole");
-		}
-		mb_scan_report(sc, "error", o);
-	}
-	if (!a.f.n) {
-		mb_vec_free(&a.f);
+	if (!walk(&a, text, msg, error)) {
+		mb_vec_free(&a.occ);
 		return MB_SCAN_PASS;
 	}
-	sc->stats.findings += a.f.n;
-	bool refuse = false, redact = false, done[MB_SCAN_KIND_COUNT] = { false };
-	mb_vec_foreach(x, &a.f) {
-		enum mb_scan_action act = mb_scan_action_for(sc, MB_SCAN_IN_ANSWERS, x->kind);
-		refuse |= act == MB_SCAN_REFUSE;
-		redact |= act == MB_SCAN_REDACT;
-	}
-	mb_vec_foreach(x, &a.f) {
-		if (done[x->kind])
+	bool refuse = false, redacts = false;
+	for (unsigned k = 0; k < MB_SCAN_KIND_COUNT; k++) {
+		if (!a.k[k].count)
 			continue;
-		done[x->kind] = true;
-		report_kind(sc, c, text, payload, &a, x->kind, refuse);
+		enum mb_scan_action act = mb_scan_action_for(sc, MB_SCAN_IN_ANSWERS, k);
+		refuse |= act == MB_SCAN_REFUSE;
+		redacts |= act == MB_SCAN_REDACT;
 	}
-	enum mb_scan_verdict v = MB_SCAN_PASS;
-	if (refuse) {
-		refusal(c, &a, out);
-		v = MB_SCAN_EDITED;
-	} else if (redact) {
-		mb_edit_vec edits = { 0 };
-		mb_vec_foreach(x, &a.f) {
-			if (mb_scan_action_for(sc, MB_SCAN_IN_ANSWERS, x->kind) != MB_SCAN_REDACT)
-				continue;
-			const char *m = mb_scan_marker(x->kind);
-			if (mb_edit_add(&edits, x->raw_off, x->raw_len, m, strlen(m)) < 0)
-				out->oom = true; /* dropped rather than sent unredacted */
+	struct mb_strbuf cur = { 0 };
+	if (!refuse && redacts) {
+		redact(&a, text, msg, out);
+		a.later = true;
+		for (int round = 1; !mb_strbuf_failed(out); round++) {
+			/* out is the message alone: scan it again. */
+			mb_strbuf_free(&cur);
+			cur = *out;
+			*out = (struct mb_strbuf){ 0 };
+			struct mb_span m = { 0, cur.len };
+			if (!walk(&a, cur.s, m, error)) {
+				*out = cur;
+				cur = (struct mb_strbuf){ 0 };
+				break;
+			}
+			if (round == MAX_ROUNDS) {
+				refuse = true;
+				break;
+			}
+			redact(&a, cur.s, m, out);
 		}
-		mb_edits_apply(text, msg, &edits, out);
-		mb_vec_free(&edits);
-		v = MB_SCAN_EDITED;
 	}
-	mb_vec_foreach(x, &a.f) free(x->shown);
-	mb_vec_free(&a.f);
-	return v;
+	for (unsigned k = 0; k < MB_SCAN_KIND_COUNT; k++) {
+		if (!a.k[k].count)
+			continue;
+		sc->stats.findings += a.k[k].count;
+		report_kind(sc, c, &a, k, refuse);
+	}
+	if (refuse)
+		refusal(c, &a, out);
+	for (unsigned k = 0; k < MB_SCAN_KIND_COUNT; k++) {
+		free(a.k[k].field);
+		free(a.k[k].shown);
+	}
+	mb_strbuf_free(&cur);
+	mb_vec_free(&a.occ);
+	return refuse || redacts ? MB_SCAN_EDITED : MB_SCAN_PASS;
 }

@@ -115,6 +115,26 @@ static void redaction(void)
 	rig_free(&R);
 }
 
+/* A secret that starts right after another is found once the first is
+ * taken out: the redacted answer is scanned again. */
+static void rounds(void)
+{
+	struct mb_profile *p = test_profile();
+	for (unsigned k = 0; k < MB_SCAN_KIND_COUNT; k++)
+		p->scan.answers[k] = MB_SCAN_REDACT;
+	static char *const envp[] = { "API_TOKEN=s3cret-Value", NULL };
+	start(p, envp);
+	call(1, "echo");
+	rig_clear(&R);
+	from_server(&R, "{" J ",\"id\":1,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\""
+			"s3cret-Valueabc8Q~abcdefghijklmnopqrstuvwxyz0123452\"}]}}\n");
+	is_str(out_client(&R), "{" J ",\"id\":1,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\""
+			       "[membrane: redacted env-secret][membrane: redacted azure-client-secret]\"}]}}\n",
+	       "the secret behind the first is redacted in a second round");
+	is_int(n_reports(&R, "secret"), 2, "both reported");
+	rig_free(&R);
+}
+
 static void refusal(void)
 {
 	struct mb_profile *p = test_profile();
@@ -134,8 +154,13 @@ static void refusal(void)
 	   text);
 	cJSON_Delete(r);
 	ok(!strstr(out_client(&R), "AKIA"), "nothing of the answer reaches the client");
-	is_str(field(last_report(&R, "secret"), "action"), "reported",
-	       "a redacted kind in a refused answer is reported");
+	cJSON *x;
+	cJSON_ArrayForEach(x, R.reports) {
+		if (strcmp(field(x, "kind"), "aws-access-key") == 0)
+			is_str(field(x, "action"), "reported", "a redacted kind in a refused answer is reported");
+		if (strcmp(field(x, "kind"), "github-token") == 0)
+			is_str(field(x, "action"), "refused", "the refused kind is reported refused");
+	}
 
 	rig_clear(&R);
 	request(8, "resources/read", "{\"uri\":\"file:///srv/mcp/a\"}");
@@ -331,6 +356,7 @@ int main(void)
 	defaults();
 	redaction();
 	refusal();
+	rounds();
 	contract();
 	strip_and_hide();
 	instructions();
