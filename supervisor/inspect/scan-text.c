@@ -144,11 +144,31 @@ static size_t ctrl_len(const unsigned char *s, size_t n)
 	return t >= 0x20 && t < 0x7f ? 2 : 1;
 }
 
-/* Does the 8-byte word hold a byte < 0x20, DEL, or a non-ASCII byte? */
-static inline bool word_special(uint64_t w)
+/* Can the character at s[i] (lead byte >= 0x80) be one classify() knows?
+ * Only these lead bytes start one: C2 (C1 controls), D8 (U+061C), E1
+ * (U+115F, U+1160, U+180E), E2 80-81 (U+2000-207F), E3 (U+3164), EF (U+FE00-
+ * FEFF, U+FFA0), F3 (tags, variation selectors). */
+static inline bool candidate(const unsigned char *s, size_t n, size_t i)
+{
+	switch (s[i]) {
+	case 0xc2: return i + 1 < n && s[i + 1] <= 0x9f;
+	case 0xe2: return i + 1 < n && (s[i + 1] == 0x80 || s[i + 1] == 0x81);
+	case 0xd8:
+	case 0xe1:
+	case 0xe3:
+	case 0xef:
+	case 0xf3: return true;
+	default: return false;
+	}
+}
+
+/* The high bit of each byte of the 8-byte word (little-endian) that is
+ * < 0x20, DEL or non-ASCII; the lowest set bit is exact (borrows and carries
+ * only mark bytes above a true one). */
+static inline uint64_t word_special(uint64_t w)
 {
 	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-	return ((w | (w + ones) | ((w - 0x20 * ones) & ~w)) & high) != 0;
+	return (w | (w + ones) | ((w - 0x20 * ones) & ~w)) & high;
 }
 
 struct run {
@@ -202,10 +222,14 @@ static void hidden_scan(const struct mb_detector *d, const struct mb_scan_str *s
 	while (i < n) {
 		if (r.cls == C_NONE) {
 			while (i + 8 <= n) {
-				uint64_t w;
+				uint64_t w, m;
 				memcpy(&w, s + i, 8);
-				if (word_special(w))
+				if ((m = word_special(w))) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+					i += (size_t)__builtin_ctzll(m) / 8; /* the first special */
+#endif
 					break;
+				}
 				i += 8;
 			}
 			while (i < n && s[i] >= 0x20 && s[i] < 0x7f)
@@ -218,12 +242,19 @@ static void hidden_scan(const struct mb_detector *d, const struct mb_scan_str *s
 		enum cls c;
 		if (b < 0x80) {
 			if (b == '\n' || b == '\t' || b == '\r' || b == '\f' || (b >= 0x20 && b < 0x7f)) {
-				flush(&r, fn, ud);
+				if (r.cls != C_NONE)
+					flush(&r, fn, ud);
 				i++;
 				continue;
 			}
 			len = ctrl_len(s + i, n - i);
 			c = C_CTRL;
+		} else if (!candidate(s, n, i)) {
+			/* Most non-ASCII text: no code point we look for. */
+			if (r.cls != C_NONE)
+				flush(&r, fn, ud);
+			i += b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
+			continue;
 		} else {
 			unsigned cp = cp_at(s, i, &len);
 			c = classify(cp);
@@ -233,7 +264,7 @@ static void hidden_scan(const struct mb_detector *d, const struct mb_scan_str *s
 			    visible_non_ascii(s, n, i + len, false))
 				c = C_NONE;
 		}
-		if (c != r.cls || c == C_NONE)
+		if (r.cls != C_NONE && (c != r.cls || c == C_NONE))
 			flush(&r, fn, ud);
 		if (c != C_NONE) {
 			if (r.cls == C_NONE)
