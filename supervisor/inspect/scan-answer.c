@@ -11,10 +11,12 @@
  *    byte (redact.h);
  *  - refuse: the whole answer is withheld: a tool result becomes a
  *    CallToolResult with isError, anything else a JSON-RPC error.
- * Redaction is checked: the redacted answer is scanned again, since taking
- * a secret out can bring another to light (one written right after it now
- * starts a token), and what is found then is redacted too, for at most
- * MAX_ROUNDS rounds; an answer still not clean after them is refused.
+ * Redaction is checked: taking a secret out can bring another to light (one
+ * written right after it now starts a token, one right before it now ends
+ * one), so when a redacted finding touches a token character on either
+ * side the redacted answer is scanned again, and what is found then is
+ * redacted too, for at most MAX_ROUNDS rounds; an answer still not clean
+ * after them is refused.
  * An answer without findings costs one walk and no allocation. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +40,7 @@ bool mb_scan_is_answer(const char *method)
 struct occurrence {
 	enum mb_scan_kind kind;
 	size_t raw_off, raw_len;
+	bool glued; /* a token character right before or after it */
 };
 
 /* What a report line says about a kind: its first occurrence. */
@@ -74,7 +77,10 @@ static void on_found(void *ud, const struct mb_scan_found *f)
 		}
 		k->label = f->hit.label;
 	}
-	struct occurrence o = { kind, f->raw_off, f->raw_len };
+	size_t end = f->hit.off + f->hit.len;
+	bool glued = (f->hit.off > 0 && mb_scan_token_char((unsigned char)f->str->s[f->hit.off - 1])) ||
+		     (end < f->str->n && mb_scan_token_char((unsigned char)f->str->s[end]));
+	struct occurrence o = { kind, f->raw_off, f->raw_len, glued };
 	if (mb_vec_push(&a->occ, o) < 0)
 		a->err = -ENOMEM;
 }
@@ -177,13 +183,16 @@ static bool walk(struct answer *a, const char *text, struct mb_span msg, bool er
 	return a->occ.n > 0;
 }
 
-/* Replace what redact takes in text[msg] into out. */
-static void redact(struct answer *a, const char *text, struct mb_span msg, struct mb_strbuf *out)
+/* Replace what redact takes in text[msg] into out; true if an edit was
+ * glued to a token (the result needs another look). */
+static bool redact(struct answer *a, const char *text, struct mb_span msg, struct mb_strbuf *out)
 {
 	mb_edit_vec edits = { 0 };
+	bool glued = false;
 	mb_vec_foreach(x, &a->occ) {
 		if (mb_scan_action_for(a->sc, MB_SCAN_IN_ANSWERS, x->kind) != MB_SCAN_REDACT)
 			continue;
+		glued |= x->glued;
 		const char *m = mb_scan_marker(x->kind);
 		if (mb_edit_add(&edits, x->raw_off, x->raw_len, m, strlen(m)) < 0)
 			out->oom = true; /* dropped rather than sent unredacted */
@@ -191,6 +200,7 @@ static void redact(struct answer *a, const char *text, struct mb_span msg, struc
 	mb_strbuf_reset(out);
 	mb_edits_apply(text, msg, &edits, out);
 	mb_vec_free(&edits);
+	return glued;
 }
 
 enum mb_scan_verdict mb_scan_answer(struct mb_scan *sc, struct mb_call *c, const char *text,
@@ -211,9 +221,9 @@ enum mb_scan_verdict mb_scan_answer(struct mb_scan *sc, struct mb_call *c, const
 	}
 	struct mb_strbuf cur = { 0 };
 	if (!refuse && redacts) {
-		redact(&a, text, msg, out);
+		bool again = redact(&a, text, msg, out);
 		a.later = true;
-		for (int round = 1; !mb_strbuf_failed(out); round++) {
+		for (int round = 1; again && !mb_strbuf_failed(out); round++) {
 			/* out is the message alone: scan it again. */
 			mb_strbuf_free(&cur);
 			cur = *out;
@@ -228,7 +238,7 @@ enum mb_scan_verdict mb_scan_answer(struct mb_scan *sc, struct mb_call *c, const
 				refuse = true;
 				break;
 			}
-			redact(&a, cur.s, m, out);
+			again = redact(&a, cur.s, m, out);
 		}
 	}
 	for (unsigned k = 0; k < MB_SCAN_KIND_COUNT; k++) {

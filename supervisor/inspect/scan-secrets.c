@@ -27,11 +27,28 @@
 #include "supervisor/inspect/scan.h"
 
 /* Token characters: base64, base64url, and the separators of the token
- * forms ('.', '~'). */
+ * forms ('.', '~'). A table: the token loop asks for every byte. */
+#define T1(c) [c] = 1
+static const unsigned char tok_tab[256] = {
+	T1('_'), T1('-'), T1('+'), T1('/'), T1('.'), T1('~'),
+	T1('0'), T1('1'), T1('2'), T1('3'), T1('4'), T1('5'), T1('6'), T1('7'), T1('8'), T1('9'),
+	T1('A'), T1('B'), T1('C'), T1('D'), T1('E'), T1('F'), T1('G'), T1('H'), T1('I'), T1('J'),
+	T1('K'), T1('L'), T1('M'), T1('N'), T1('O'), T1('P'), T1('Q'), T1('R'), T1('S'), T1('T'),
+	T1('U'), T1('V'), T1('W'), T1('X'), T1('Y'), T1('Z'),
+	T1('a'), T1('b'), T1('c'), T1('d'), T1('e'), T1('f'), T1('g'), T1('h'), T1('i'), T1('j'),
+	T1('k'), T1('l'), T1('m'), T1('n'), T1('o'), T1('p'), T1('q'), T1('r'), T1('s'), T1('t'),
+	T1('u'), T1('v'), T1('w'), T1('x'), T1('y'), T1('z'),
+};
+#undef T1
+
 static bool tok(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '-' || c == '+' || c == '/' || c == '.' || c == '~';
+	return tok_tab[c];
+}
+
+bool mb_scan_token_char(unsigned char c)
+{
+	return tok_tab[c];
 }
 
 static bool alnum(unsigned char c)
@@ -84,6 +101,18 @@ static size_t pem(const char *s, size_t n, size_t i)
 	const char *label = s + i + 11;
 	size_t llen = j - (i + 11);
 	if (!memmem(label, llen, "PRIVATE KEY", 11) || !starts(s, n, j, "-----"))
+		return 0;
+	/* A key has a body: base64 (or an encrypted key's headers) on the
+	 * next line. Code that names the header ("-----BEGIN PRIVATE
+	 * KEY-----" in a parser) has none. */
+	size_t b = j + 5;
+	while (b < n && (s[b] == '\r' || s[b] == '\n' || s[b] == ' '))
+		b++;
+	bool body = starts(s, n, b, "Proc-Type:") || starts(s, n, b, "Comment:");
+	size_t k = b;
+	while (!body && k < n && k - b < 16 && (alnum((unsigned char)s[k]) || s[k] == '+' || s[k] == '/'))
+		k++;
+	if (!body && k - b < 16)
 		return 0;
 	const char *end = memmem(s + j, n - j, "-----END ", 9);
 	if (!end)
@@ -303,6 +332,26 @@ static bool value_end(unsigned char c)
 	       c == '>' || c == '\\';
 }
 
+/* An expression rather than a value: identifiers joined by dots
+ * (reader.int32, os.environ.get). */
+static bool dotted(const char *s, size_t n)
+{
+	size_t parts = 0;
+	for (size_t i = 0; i < n;) {
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_' ||
+		      s[i] == '$'))
+			return false;
+		while (i < n && s[i] != '.')
+			if (!(alnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '$'))
+				return false;
+			else
+				i++;
+		parts++;
+		i++;
+	}
+	return parts >= 2;
+}
+
 /* Does s[0, n) look generated rather than written? */
 static bool generated(const char *s, size_t n)
 {
@@ -317,14 +366,19 @@ static bool generated(const char *s, size_t n)
 	if (!letter || !digit || s[0] == '$' || s[0] == '%' || s[0] == '/' || s[0] == '*' ||
 	    memmem(s, n, "://", 3) || memmem(s, n, "${", 2) || memmem(s, n, "{{", 2))
 		return false;
+	/* Placeholders, and values that name what they stand for (a key
+	 * "token: 'token-123'" in a test, "password = getPassword"). */
 	static const char *const placeholders[] = { "example", "your", "changeme", "placeholder",
-						     "redacted", "dummy", "xxxx", "sample" };
+						     "redacted", "dummy", "xxxx", "sample", "token",
+						     "secret", "password", "test" };
 	for (size_t i = 0; i < ARRAY_SIZE(placeholders); i++) {
 		size_t k = strlen(placeholders[i]);
 		for (size_t j = 0; j + k <= n; j++)
 			if (strncasecmp(s + j, placeholders[i], k) == 0)
 				return false;
 	}
+	if (dotted(s, n))
+		return false;
 	return entropy(s, n) >= 3.0;
 }
 
@@ -384,7 +438,7 @@ static void secrets_scan(const struct mb_detector *d, const struct mb_scan_str *
 	bool found = false;
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
-		if (!tok(c)) {
+		if (!tok_tab[c]) {
 			if (c == '=' || c == ':') {
 				size_t next = i + 1;
 				named_at(s, n, i, fn, ud, &next);
@@ -396,7 +450,7 @@ static void secrets_scan(const struct mb_detector *d, const struct mb_scan_str *
 			continue;
 		}
 		size_t j = i + 1;
-		while (j < n && tok((unsigned char)s[j]))
+		while (j < n && tok_tab[(unsigned char)s[j]])
 			j++;
 		enum mb_scan_kind kind;
 		size_t len = (j - i >= 10 || c == '-') ? form_at(s, n, i, &kind) : 0;

@@ -78,6 +78,11 @@ int mb_detector_exact(struct mb_detector *d);
 int mb_detector_exact_add(struct mb_detector *d, enum mb_scan_kind kind, const char *label,
 			  const char *value, size_t len);
 
+/* Does c continue a token for the secret detectors (base64, base64url,
+ * '.', '~')? A finding glued to such a character on either side may hide
+ * another that its redaction brings to light (scan-answer.c). */
+bool mb_scan_token_char(unsigned char c);
+
 /* A finding as the walk reports it: the hit, and where it lies in the raw
  * text (rounded out to whole escapes), with its string, all valid during
  * the callback only. */

@@ -53,7 +53,7 @@ static const char *field(cJSON *o, const char *k)
 
 static const char answer[] =
 	"{" J ",\"id\":1,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"key " AKIA
-	" and\\n-----BEGIN RSA PRIVATE KEY-----\\nMIIEab\\/c\\n-----END RSA PRIVATE KEY-----\\n"
+	" and\\n-----BEGIN RSA PRIVATE KEY-----\\nMIIEowIBAAKCAQEAab\\/c\\n-----END RSA PRIVATE KEY-----\\n"
 	"ok x\\u200by\"}],  \"structuredContent\" : {\"k\":\"\\u0041KIAIOSFODNN7EXAMPLF\",\"n\":1.50e3}}}\n";
 
 static void defaults(void)

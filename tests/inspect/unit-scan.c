@@ -140,12 +140,17 @@ static void secrets(void)
 	       "Slack webhook");
 	is_str(find(A, "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abcdefghijklmnop", NULL),
 	       "jwt=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abcdefghijklmnop", "JWT");
-	is_str(find(A, "a\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----\nz",
+	is_str(find(A, "a\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\nz",
 		    NULL),
-	       "private-key=-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----",
+	       "private-key=-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----",
 	       "PEM key to its END line");
-	is_str(find(A, "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----", NULL), "",
+	is_str(find(A, "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0B\n-----END PUBLIC KEY-----", NULL), "",
 	       "a public key is no secret");
+	is_str(find(A, "if (pem.indexOf(\"-----BEGIN PRIVATE KEY-----\") !== 0) throw", NULL), "",
+	       "code that names the header holds no key");
+	is_str(find(A, "AuthenticationMD5Password = AuthenticationMD5Password;\nconst secretKey = reader.int32();\n"
+		       "progressToken: 'token-123'", NULL),
+	       "", "identifiers, expressions and values that name themselves are not secrets");
 	is_str(find(A, "DB_PASSWORD=s3cr3tP4ssw0rd!x\n", NULL), "named-secret=s3cr3tP4ssw0rd!x",
 	       "NAME=VALUE");
 	is_str(find(A, "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYzz1234567\n", NULL),
@@ -206,8 +211,8 @@ static void walker(void)
 	is_str(walk(A, "{\"AKIAIOSFODNN7EXAMPLF\":1}"), "", "member names are context, not scanned");
 	is_str(walk(A, "[\"\\u0041KIAIOSFODNN7EXAMPL\\u0046\"]"),
 	       "aws-access-key@\\u0041KIAIOSFODNN7EXAMPL\\u0046", "escapes decoded, mapped back whole");
-	is_str(walk(A, "[\"a\\n-----BEGIN RSA PRIVATE KEY-----\\nMIIE\\/x\\n-----END RSA PRIVATE KEY-----\\nb\"]"),
-	       "private-key@-----BEGIN RSA PRIVATE KEY-----\\nMIIE\\/x\\n-----END RSA PRIVATE KEY-----",
+	is_str(walk(A, "[\"a\\n-----BEGIN RSA PRIVATE KEY-----\\nMIIEowIBAAKCAQEA\\/x\\n-----END RSA PRIVATE KEY-----\\nb\"]"),
+	       "private-key@-----BEGIN RSA PRIVATE KEY-----\\nMIIEowIBAAKCAQEA\\/x\\n-----END RSA PRIVATE KEY-----",
 	       "a key whose lines are joined by \\n");
 	is_str(walk(A, "[\"x\\u200by\", \"\\ud83d\\ude00\\u200d\\ud83d\\ude00\"]"), "zero-width@\\u200b",
 	       "surrogate pairs decode; an emoji ZWJ stays");
