@@ -359,7 +359,8 @@ static const char *const directive_names[] = {
 
 /* Sending the model to a tool by name ("call send_email with ..."): a
  * finding when the server lists no tool of that name itself. Names with
- * '_', '-' or '.' only: a plain word is no tool name. */
+ * '_', '-' or '.' only: a plain word is no tool name (and see
+ * tool_like()). */
 static const char call_re[] =
 	"(call|invoke|use|run|trigger|calling|invoking|using|running|triggering) (the )?`?"
 	"([a-z0-9]+[_.-][a-z0-9_.-]*[a-z0-9])";
@@ -460,7 +461,20 @@ static bool own_name(const struct mb_scan_str *str, const char *s, size_t n)
 	return false;
 }
 
-/* Matches of re whose group g names no tool of the server. */
+/* Does the word at v->s[a, b) read as a tool's name? It has '_' or '.', or
+ * it is quoted (`get-env`) or called a tool or function: "git-style" or
+ * "utf-8" after "using" is no tool. */
+static bool tool_like(const struct visible *v, size_t a, size_t b)
+{
+	if (memchr(v->s + a, '_', b - a) || memchr(v->s + a, '.', b - a))
+		return true;
+	if (a > 0 && v->s[a - 1] == '`')
+		return true;
+	const char *after = v->s + b + (b < v->n && v->s[b] == '`');
+	return strncmp(after, " tool", 5) == 0 || strncmp(after, " function", 9) == 0;
+}
+
+/* Matches of re whose group g names, as a tool, no tool of the server. */
 static void not_own(const regex_t *re, bool ok, int g, const struct mb_scan_str *str,
 		    const struct visible *v, mb_scan_hit_fn fn, void *ud)
 {
@@ -468,7 +482,8 @@ static void not_own(const regex_t *re, bool ok, int g, const struct mb_scan_str 
 	regmatch_t m[5];
 	while (ok && str->nnames && at < v->n && regexec(re, v->s + at, 5, m, at ? REG_NOTBOL : 0) == 0) {
 		size_t so = at + (size_t)m[0].rm_so, eo = at + (size_t)m[0].rm_eo;
-		if (!own_name(str, v->s + at + m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so)))
+		size_t na = at + (size_t)m[g].rm_so, nb = at + (size_t)m[g].rm_eo;
+		if (tool_like(v, na, nb) && !own_name(str, v->s + na, nb - na))
 			hit_visible(str, v, MB_SCAN_CROSS_TOOL, so, eo, fn, ud);
 		at = eo > so ? eo : so + 1;
 	}

@@ -110,7 +110,9 @@ static void poisoned(const char *dir)
 				exchange(&r, 1, forms[k].method, res.s, res.len);
 			}
 		entries++;
-		bool any = n_reports(&r, "poisoning") > 0, all_kinds = true;
+		if (n_reports(&r, "error"))
+			diag("%s: an error report: the entry did not reach the scanner", name);
+		bool any = n_reports(&r, "poisoning") > 0 && !n_reports(&r, "error"), all_kinds = true;
 		found += any;
 		const cJSON *k;
 		cJSON_ArrayForEach(k, cJSON_GetObjectItem(e, "expect")) {
@@ -166,14 +168,21 @@ static void clean(const char *dir)
 		int id = 1;
 		for (size_t k = 0; k < ARRAY_SIZE(lists); k++)
 			if (mb_json_member(text, root, lists[k], &v)) {
-				exchange(&r, id++, lists[k], text + v.off, v.len);
+				/* The files are pretty-printed: one line each. */
 				cJSON *t = cJSON_ParseWithLength(text + v.off, v.len);
-				const cJSON *arr = t ? t->child : NULL;
+				char *line = cJSON_PrintUnformatted(t);
+				exchange(&r, id++, lists[k], line, strlen(line));
+				ok(strstr(out_client(&r), line) != NULL, "clean %s: %s reaches the client as sent",
+				   de->d_name, lists[k]);
+				mb_strbuf_reset(&r.to_client);
+				const cJSON *arr = t->child;
 				elements += k == 0 ? 1 : cJSON_GetArraySize(arr);
 				count_strings(t);
+				free(line);
 				cJSON_Delete(t);
 			}
 		servers++;
+		is_int(n_reports(&r, "error"), 0, "clean %s: no error", de->d_name);
 		int n = n_reports(&r, "poisoning");
 		flagged += n;
 		ok(n == 0, "clean %s: nothing flagged", de->d_name);
