@@ -75,7 +75,7 @@ static void bench_init(struct bench *b, bool scan, bool redact)
 		for (unsigned k = 0; k < MB_SCAN_KIND_COUNT; k++)
 			b->p->scan.answers[k] = MB_SCAN_REDACT;
 	struct mb_inspector_config cfg = { .profile = b->p, .cwd = "/", .max_message = 64u << 20 };
-	struct mb_inspector_io io = { io_send, io_report, NULL };
+	struct mb_inspector_io io = { io_send, io_report, NULL, NULL };
 	if (mb_inspector_new(&cfg, &io, &b->ins) < 0)
 		exit(1);
 	if (!scan)
