@@ -8,6 +8,7 @@
  * exactly; audit mode reports only; no report ever holds a secret. */
 #include "helpers.h"
 #include "supervisor/inspect/jsonrpc.h"
+#include "supervisor/inspect/scan.h"
 
 #define J "\"jsonrpc\":\"2.0\""
 #define AKIA "AKIAIOSFODNN7EXAMPLF"
@@ -305,6 +306,27 @@ static void env_secrets(void)
 	rig_free(&R);
 }
 
+/* Another module's exact values (issue 16's canary tokens) are one more
+ * detector's needles. */
+static void canary(void)
+{
+	struct mb_profile *p = test_profile();
+	start(p, NULL);
+	struct mb_scan *sc = mb_inspector_scan(R.ins);
+	is_int(mb_scan_add_exact(sc, MB_SCAN_CANARY, "decoy ~/.ssh/id_rsa", "short", 5), -EINVAL,
+	       "an exact value under 8 bytes is refused");
+	is_int(mb_scan_add_exact(sc, MB_SCAN_CANARY, "decoy ~/.ssh/id_rsa", "mb-canary-7Hq2xV9", 17), 0,
+	       "a canary is added");
+	call(1, "echo");
+	rig_clear(&R);
+	from_server(&R, "{" J ",\"id\":1,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"x mb-canary-7Hq2xV9\"}]}}\n");
+	cJSON *o = last_report(&R, "secret");
+	ok(o && strcmp(field(o, "kind"), "canary") == 0 && strcmp(field(o, "name"), "decoy ~/.ssh/id_rsa") == 0,
+	   "a canary in an answer is reported by its name");
+	ok(!reports_hold("7Hq2xV9"), "... never its value");
+	rig_free(&R);
+}
+
 static void audit(void)
 {
 	struct mb_profile *p = test_profile();
@@ -361,6 +383,7 @@ int main(void)
 	strip_and_hide();
 	instructions();
 	env_secrets();
+	canary();
 	audit();
 	prompts();
 	return done_testing();
