@@ -155,17 +155,6 @@ static void refusal(struct mb_call *c, const struct answer *a, struct mb_strbuf 
 	mb_strbuf_free(&text);
 }
 
-static void oom_report(struct mb_scan *sc)
-{
-	cJSON *o = cJSON_CreateObject();
-	if (o) {
-		cJSON_AddStringToObject(o, "side", "server");
-		cJSON_AddStringToObject(o, "reason", "out of memory scanning an answer: it was "
-						    "not scanned whole");
-	}
-	mb_scan_report(sc, "error", o);
-}
-
 /* One walk over the answer at span msg of text; true if it found something. */
 static bool walk(struct answer *a, const char *text, struct mb_span msg, bool error)
 {
@@ -177,7 +166,7 @@ static bool walk(struct answer *a, const char *text, struct mb_span msg, bool er
 	int r = mb_scan_walk(a->sc->walker, a->sc->dets, DET__N, MB_SCAN_IN_ANSWERS, text,
 			     a->payload, on_found, a);
 	if (r < 0 || a->err < 0) {
-		oom_report(a->sc);
+		mb_scan_report_oom(a->sc, "an answer");
 		a->err = 0;
 	}
 	return a->occ.n > 0;

@@ -348,13 +348,7 @@ enum mb_scan_verdict mb_scan_contract(struct mb_scan *sc, const char *method, co
 	if (r < 0) {
 		/* Out of memory mid-way: what was found is reported; the
 		 * listing goes on as the server sent it. */
-		cJSON *o = cJSON_CreateObject();
-		if (o) {
-			cJSON_AddStringToObject(o, "side", "server");
-			cJSON_AddStringToObject(o, "reason", "out of memory scanning the tool contract: "
-							    "this listing was not scanned whole");
-		}
-		mb_scan_report(sc, "error", o);
+		mb_scan_report_oom(sc, "a listing of the tool contract");
 	}
 	enum mb_scan_verdict v = MB_SCAN_PASS;
 	if (edits.n) {

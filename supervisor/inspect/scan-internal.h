@@ -38,6 +38,8 @@ enum mb_scan_action mb_scan_action_for(const struct mb_scan *sc, unsigned where,
 const char *mb_scan_marker(enum mb_scan_kind k);
 
 void mb_scan_report(struct mb_scan *sc, const char *event, cJSON *fields);
+/* An "error" line: out of memory, what was not scanned whole. */
+void mb_scan_report_oom(struct mb_scan *sc, const char *what);
 
 /* scan-contract.c / scan-answer.c: mb_scan_result's two halves. */
 bool mb_scan_is_contract(const char *method);

@@ -34,6 +34,7 @@
 
 #include "common/macros.h"
 #include "common/strbuf.h"
+#include "common/utf8.h"
 #include "supervisor/inspect/scan.h"
 
 /* ---- hidden ---- */
@@ -101,21 +102,8 @@ static enum mb_scan_kind kind_of(enum cls c)
 static unsigned cp_at(const unsigned char *s, size_t i, size_t *len)
 {
 	unsigned char b = s[i];
-	if (b < 0x80) {
-		*len = 1;
-		return b;
-	}
-	if (b < 0xe0) {
-		*len = 2;
-		return (unsigned)(b & 0x1f) << 6 | (s[i + 1] & 0x3f);
-	}
-	if (b < 0xf0) {
-		*len = 3;
-		return (unsigned)(b & 0x0f) << 12 | (unsigned)(s[i + 1] & 0x3f) << 6 | (s[i + 2] & 0x3f);
-	}
-	*len = 4;
-	return (unsigned)(b & 0x07) << 18 | (unsigned)(s[i + 1] & 0x3f) << 12 |
-	       (unsigned)(s[i + 2] & 0x3f) << 6 | (s[i + 3] & 0x3f);
+	*len = b < 0x80 ? 1 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
+	return mb_utf8_cp(s + i, *len);
 }
 
 /* Bytes of an escape sequence or control character at s[0] (< 0x20 or

@@ -326,18 +326,6 @@ void mb_json_path_at(const char *text, struct mb_span root, size_t off, struct m
 
 /* ---- text for reports ---- */
 
-static unsigned decode_cp(const unsigned char *s, size_t n)
-{
-	switch (n) {
-	case 1: return s[0];
-	case 2: return (unsigned)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
-	case 3: return (unsigned)(s[0] & 0x0f) << 12 | (unsigned)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
-	default:
-		return (unsigned)(s[0] & 0x07) << 18 | (unsigned)(s[1] & 0x3f) << 12 |
-		       (unsigned)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
-	}
-}
-
 static bool invisible(unsigned c)
 {
 	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0xad || c == 0x34f || c == 0x61c ||
@@ -362,7 +350,7 @@ void mb_scan_show(const char *s, size_t n, enum mb_scan_kind kind, size_t max, s
 		size_t len = mb_utf8_seq_n(u + i, n - i);
 		if (!len)
 			len = 1;
-		unsigned c = decode_cp(u + i, len);
+		unsigned c = mb_utf8_cp(u + i, len);
 		if (tags && c >= 0xe0020 && c < 0xe007f)
 			mb_strbuf_putc(out, (char)(c - 0xe0000));
 		else if (tags && c >= 0xe0000 && c <= 0xe007f)
@@ -516,6 +504,18 @@ const char *mb_scan_marker(enum mb_scan_kind k)
 void mb_scan_report(struct mb_scan *sc, const char *event, cJSON *fields)
 {
 	sc->ev.report(sc->ev.ud, event, fields);
+}
+
+void mb_scan_report_oom(struct mb_scan *sc, const char *what)
+{
+	cJSON *o = cJSON_CreateObject();
+	char reason[160];
+	snprintf(reason, sizeof(reason), "out of memory scanning %s: it was not scanned whole", what);
+	if (o) {
+		cJSON_AddStringToObject(o, "side", "server");
+		cJSON_AddStringToObject(o, "reason", reason);
+	}
+	mb_scan_report(sc, "error", o);
 }
 
 void mb_scan_disable(struct mb_scan *sc)
