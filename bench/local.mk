@@ -87,6 +87,14 @@ bench_inspect_cost_SOURCES = bench/inspect-cost.c
 bench_inspect_cost_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 bench_inspect_cost_LDADD = $(INSPECT_LIBS) $(CJSON_LIBS)
 
+# What the answer scanners cost (bench/scan-cost.c; results recorded in
+# bench/scan-results.md); with files, what they find in them.
+noinst_PROGRAMS += bench/scan-cost
+bench_scan_cost_SOURCES = bench/scan-cost.c
+bench_scan_cost_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+bench_scan_cost_LDADD = $(INSPECT_LIBS) $(CJSON_LIBS)
+EXTRA_DIST += bench/scan-results.md
+
 # A real Node MCP server (server-filesystem, tests/e2e's) bare and under
 # membrane-run with the correlator: start-up and per-call latency
 # (bench/server-latency.py; results in bench/server-results.md).

@@ -207,6 +207,7 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		.grace_ms = o->grace_ms,
 		.max_message = o->max_message,
 		.call_timeout_ms = o->call_timeout_ms,
+		.envp = plan->envp.n ? plan->envp.v : NULL,
 		.pid = sb.pid,
 		.pidfd = sb.pidfd,
 		.command_status = command_status,
