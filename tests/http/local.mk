@@ -1,0 +1,11 @@
+# membrane-run --listen (supervisor/http/): the gate and the pieces as
+# units, the front door's refusals and TLS with a real listener, and real
+# clients (the SDK's StreamableHTTPClientTransport, the Inspector's CLI,
+# the conformance suite) against real servers through it.
+HTTP_E2E_TESTS = \
+	tests/http/e2e-http-everything.sh \
+	tests/http/e2e-http-filesystem.sh \
+	tests/http/e2e-http-conformance.sh
+TESTS += $(HTTP_E2E_TESTS)
+dist_check_DATA += $(HTTP_E2E_TESTS)
+EXTRA_DIST += tests/http/lib.sh tests/http/conformance-expected-failures.yml
