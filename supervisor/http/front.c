@@ -265,7 +265,7 @@ static enum MHD_Result post_session(struct req *q, struct MHD_Connection *c, cJS
 		return ret;
 	}
 	struct mb_stream *st = nreq ? mb_stream_new(s, false) : NULL;
-	if (nreq && !st)
+	if (nreq && (!st || (strcmp(s->proto, "2025-11-25") >= 0 && mb_stream_prime(st) < 0)))
 		return MHD_NO;
 	for (cJSON *m = batch ? body->child : body; m; m = batch ? m->next : NULL) {
 		if (mb_rpc_kind(m) == MB_RPC_REQUEST) {

@@ -136,6 +136,9 @@ struct mb_stream *mb_stream_new(struct mb_session *s, bool standalone);
 void mb_stream_unref(struct mb_stream *st);
 /* Append one SSE event holding the JSON-RPC message line. 0 or -ENOMEM. */
 int mb_stream_event(struct mb_stream *st, const char *line, size_t len);
+/* 2025-11-25: an event with an id and no data first, so that a client cut
+ * off before the answer can resume the stream (Last-Event-ID: NO-0). */
+int mb_stream_prime(struct mb_stream *st);
 /* No more events; the connection ends once it has read what is there. */
 void mb_stream_end(struct mb_stream *st);
 /* Resume the connection reading it, if it waits for data. */

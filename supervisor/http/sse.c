@@ -90,6 +90,13 @@ int mb_stream_event(struct mb_stream *st, const char *line, size_t len)
 	return 0;
 }
 
+int mb_stream_prime(struct mb_stream *st)
+{
+	/* Not an event of the log: a resumption from it replays them all. */
+	mb_strbuf_printf(&st->text, "id: %u-0\ndata: \n\n", st->no);
+	return mb_strbuf_failed(&st->text) ? -ENOMEM : 0;
+}
+
 void mb_stream_end(struct mb_stream *st)
 {
 	st->ended = true;
