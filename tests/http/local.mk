@@ -2,6 +2,10 @@
 # units, the front door's refusals and TLS with a real listener, and real
 # clients (the SDK's StreamableHTTPClientTransport, the Inspector's CLI,
 # the conformance suite) against real servers through it.
+check_PROGRAMS += tests/http/unit-http
+TESTS += tests/http/unit-http
+tests_http_unit_http_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(MHD_CFLAGS)
+tests_http_unit_http_LDADD = libhttp.a $(INSPECT_LIBS) $(HTTP_LIBS)
 HTTP_E2E_TESTS = \
 	tests/http/e2e-http-everything.sh \
 	tests/http/e2e-http-filesystem.sh \
