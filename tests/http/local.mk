@@ -9,6 +9,7 @@ tests_http_unit_http_LDADD = libhttp.a $(INSPECT_LIBS) $(HTTP_LIBS)
 HTTP_E2E_TESTS = \
 	tests/http/e2e-http-everything.sh \
 	tests/http/e2e-http-filesystem.sh \
+	tests/http/e2e-http-inspector-cli.sh \
 	tests/http/e2e-http-conformance.sh
 TESTS += tests/http/unit-http-systemd.sh tests/http/kernel-http-gate.sh $(HTTP_E2E_TESTS)
 dist_check_DATA += tests/http/unit-http-systemd.sh tests/http/kernel-http-gate.sh $(HTTP_E2E_TESTS)
