@@ -486,7 +486,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+_printf_(2, 0) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	/* Mostly clients misbehaving, which the reports already say. */
 	if (getenv("MEMBRANE_HTTP_DEBUG")) {
