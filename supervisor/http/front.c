@@ -206,6 +206,25 @@ static struct mb_session *named_session(struct req *q, struct MHD_Connection *c,
 	return s;
 }
 
+/* A new sandboxed server for q's principal, or a refusal: stopping, the
+ * cap, or the start failed. */
+static struct mb_session *new_session(struct req *q, struct MHD_Connection *c, bool stateless,
+				      enum MHD_Result *ret)
+{
+	struct mb_front *f = q->dm->f;
+	struct mb_session *s = NULL;
+	int r;
+	if (f->stopping)
+		*ret = refuse(q, c, "POST", 503, -32000, "Service Unavailable: membrane-run is stopping");
+	else if (f->nsessions >= f->o->http.max_sessions)
+		*ret = refuse(q, c, "POST", 503, -32000, "Service Unavailable: %u sessions, the --max-sessions cap",
+			      f->nsessions);
+	else if ((r = mb_session_start(f, q->principal, stateless, &s)) < 0)
+		*ret = refuse(q, c, "POST", 500, -32603, "Internal Error: cannot start a sandboxed server: %s",
+			      strerror(-r));
+	return s;
+}
+
 static enum MHD_Result stream_answer(struct req *q, struct MHD_Connection *c, struct mb_stream *st,
 				     const char *last_event_id, const char *sid)
 {
@@ -253,14 +272,8 @@ static enum MHD_Result post_session(struct req *q, struct MHD_Connection *c, cJS
 			return refuse(q, c, "POST", 400, -32600, "Invalid Request: only one initialization request is allowed");
 		if (header(c, "Mcp-Session-Id") && mb_session_find(f, header(c, "Mcp-Session-Id")))
 			return refuse(q, c, "POST", 400, -32600, "Invalid Request: Server already initialized");
-		if (f->stopping)
-			return refuse(q, c, "POST", 503, -32000, "Service Unavailable: membrane-run is stopping");
-		if (f->nsessions >= f->o->http.max_sessions)
-			return refuse(q, c, "POST", 503, -32000, "Service Unavailable: %u sessions, the --max-sessions cap",
-				      f->nsessions);
-		int r = mb_session_start(f, q->principal, false, &s);
-		if (r < 0)
-			return refuse(q, c, "POST", 500, -32603, "Internal Error: cannot start a session: %s", strerror(-r));
+		if (!(s = new_session(q, c, false, &ret)))
+			return ret;
 	} else if (!(s = named_session(q, c, "POST", &ret))) {
 		return ret;
 	}
@@ -321,16 +334,9 @@ static enum MHD_Result post_stateless(struct req *q, struct MHD_Connection *c, c
 	if (k == MB_RPC_NOTIFICATION && strcmp(method, "notifications/cancelled") != 0)
 		return respond(q, c, 202, "", NULL);
 	struct mb_session *s = mb_session_stateless(f, q->principal);
-	if (!s) {
-		if (f->stopping)
-			return refuse(q, c, "POST", 503, -32000, "Service Unavailable: membrane-run is stopping");
-		if (f->nsessions >= f->o->http.max_sessions)
-			return refuse(q, c, "POST", 503, -32000, "Service Unavailable: %u sessions, the --max-sessions cap",
-				      f->nsessions);
-		int r = mb_session_start(f, q->principal, true, &s);
-		if (r < 0)
-			return refuse(q, c, "POST", 500, -32603, "Internal Error: cannot start the server: %s", strerror(-r));
-	}
+	enum MHD_Result ret;
+	if (!s && !(s = new_session(q, c, true, &ret)))
+		return ret;
 	mb_session_touch(s);
 	if (k == MB_RPC_NOTIFICATION) {
 		/* notifications/cancelled: the request it names, by our id. */
