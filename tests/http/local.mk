@@ -13,4 +13,4 @@ HTTP_E2E_TESTS = \
 	tests/http/e2e-http-conformance.sh
 TESTS += tests/http/unit-http-systemd.sh tests/http/kernel-http-gate.sh $(HTTP_E2E_TESTS)
 dist_check_DATA += tests/http/unit-http-systemd.sh tests/http/kernel-http-gate.sh $(HTTP_E2E_TESTS)
-EXTRA_DIST += tests/http/lib.sh tests/http/conformance-expected-failures.yml
+EXTRA_DIST += tests/http/README.md tests/http/lib.sh tests/http/conformance-expected-failures.yml
