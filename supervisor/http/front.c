@@ -40,6 +40,7 @@ struct req {
 	struct mb_daemon *dm;
 	struct mb_strbuf body;
 	char *principal;
+	bool gated;                /* the handler has seen its headers */
 	bool answered;             /* a response is queued: discard the rest */
 };
 
@@ -444,10 +445,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
 	struct mb_daemon *dm = cls;
 	struct req *q = *con_cls;
-	if (!q) {
-		if (!(q = calloc(1, sizeof(*q))))
+	if (!q || !q->gated) {
+		if (!q && !(q = calloc(1, sizeof(*q))))
 			return MHD_NO;
 		q->dm = dm;
+		q->gated = true;
 		*con_cls = q;
 		if (getenv("MEMBRANE_HTTP_DEBUG"))
 			fprintf(stderr, "membrane-run: http: %s %s%s%s\n", method, url,
@@ -480,12 +482,37 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	return do_delete(q, c);
 }
 
+/* Every request from its request line on, so that one the library
+ * refuses before our handler sees it (headers over the limit, malformed,
+ * or too slow to come: a slowloris) is reported too (on_completed). */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct req *q = calloc(1, sizeof(*q));
+	if (q)
+		q->dm = cls;
+	return q;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
 	struct req *q = *con_cls;
 	if (!q)
 		return;
+	if (!q->gated && (toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ||
+			  toe == MHD_REQUEST_TERMINATED_WITH_ERROR ||
+			  toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)) {
+		char addr[64];
+		client_addr(c, addr, sizeof(addr));
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "reason", toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED
+			? "Request Timeout: the headers did not come whole within 30 seconds (a slow client, or a slowloris)"
+			: "Bad Request: the request line or headers were refused by the HTTP parser (over 64 KiB, or malformed)");
+		cJSON *h = cJSON_AddObjectToObject(o, "http");
+		cJSON_AddStringToObject(h, "client", addr);
+		cJSON_AddStringToObject(h, "listener", q->dm->l->name);
+		mb_front_report(q->dm->f, "refused", o);
+	}
 	mb_strbuf_free(&q->body);
 	free(q->principal);
 	free(q);
@@ -642,6 +669,7 @@ static int start_daemons(struct mb_front *f, struct mb_error *err)
 			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 			MHD_OPTION_LISTEN_SOCKET, l->fd,
 			MHD_OPTION_NOTIFY_COMPLETED, on_completed, dm,
+			MHD_OPTION_URI_LOG_CALLBACK, on_uri, dm,
 			MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_LIMIT,
 			MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_IP_LIMIT,
 			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S,

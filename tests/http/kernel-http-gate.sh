@@ -3,7 +3,8 @@
 # fixture server (tests/fixtures/mcp-fixture-server.py) in its sandboxes,
 # driven by curl, as root and as nobody: each refusal (no token, a wrong
 # one, a foreign Origin or Host, an oversized body sent whole or chunked, a
-# wrong media type, an unknown or another principal's session, the session
+# wrong media type, headers the HTTP parser refuses, an unknown or another
+# principal's session, the session
 # cap, 2026-07-28 headers that do not mirror the body) gets its status and a
 # "refused" report line; a slowloris and a client that hangs up mid-stream
 # harm no one else; a session's calls and refusals are its own sandbox's,
@@ -58,6 +59,8 @@ for who in root nobody; do
 	st=$(curl -s -o /dev/null -w '%{http_code}' -H "$AUTH" -H 'Content-Type: application/json' \
 		-H 'Accept: application/json, text/event-stream' -H 'Transfer-Encoding: chunked' --data-binary "@$D/big" "$U")
 	ok "[$who] ... sent chunked: cut off, not read to its end ($st)" test "$st" != 200 -a "$st" != 202
+	is "$(post "$U" "$INIT" -H "$AUTH" -H "X-Big: $(head -c 70000 /dev/zero | tr '\0' a)")" 431 \
+		"[$who] headers over 64 KiB: 431, from the HTTP parser"
 
 	is "$(post "$U" "$INIT" -H "$AUTH" -H "Origin: http://127.0.0.1:$port")" 200 "[$who] the listener's own Origin: initialize answered"
 	SA=$(sid)
@@ -142,11 +145,11 @@ for who in root nobody; do
 	is "$(left "$FIX/mcp-fixture-server.py")" 0 "[$who] no server is left behind"
 
 	out=$(node -e 'const l = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map(JSON.parse);
-		const front = l.filter((x) => x.http).map((x) => x.http.status).join(" ");
+		const front = l.filter((x) => x.http).map((x) => x.http.status ?? "parser").join(" ");
 		const mine = (p) => l.filter((x) => x.event === "refused" && x.request && x.principal === p).map((x) => x.request.arguments?.text).join(",");
 		const start = (p) => new Set(l.filter((x) => x.event === "start" && x.principal === p).map((x) => x.session)).size;
 		console.log(`${front}|${mine("alice")}|${mine("bob")}|${start("alice")} ${start("bob")}`)' "$D/report")
-	is "$out" "401 401 403 403 415 406 413 413 400 404 404 400 503 400 405 404|alice|bob|2 1" \
+	is "$out" "401 401 403 403 415 406 413 413 parser 400 404 404 400 503 400 405 404|alice|bob|2 1" \
 		"[$who] every refusal of the front reported with its status; each sandbox's refusal under its own principal"
 done
 
