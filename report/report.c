@@ -66,6 +66,11 @@ static int new_session(char out[static 33], struct mb_error *err)
 	return 0;
 }
 
+int mb_report_random_id(char out[static 33])
+{
+	return new_session(out, NULL);
+}
+
 int mb_reporter_open(const char *dest, const char *profile_name, enum mb_mode mode,
 		     struct mb_reporter **ret, struct mb_error *err)
 {

@@ -17,7 +17,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
-#include <sys/random.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,20 +27,6 @@
 
 #define OUTQ_HIGH (16u << 20)
 #define INIT_KEY "\"membrane-init\""
-
-static int random_hex(char out[static 33])
-{
-	uint8_t raw[16];
-	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
-		return -EIO;
-	static const char hex[] = "0123456789abcdef";
-	for (size_t i = 0; i < sizeof(raw); i++) {
-		out[2 * i] = hex[raw[i] >> 4];
-		out[2 * i + 1] = hex[raw[i] & 15];
-	}
-	out[32] = '\0';
-	return 0;
-}
 
 /* Compare in constant time: a session id is a capability. */
 static bool same_id(const char *a, const char *b)
@@ -609,9 +594,9 @@ int mb_session_start(struct mb_front *f, const char *principal, bool stateless,
 	s->principal = strdup(principal);
 	int r = s->principal ? 0 : -ENOMEM;
 	if (r == 0)
-		r = random_hex(s->id);
+		r = mb_report_random_id(s->id);
 	if (r == 0)
-		r = random_hex(s->report);
+		r = mb_report_random_id(s->report);
 	if (r == 0)
 		r = spawn(s);
 	if (r == 0)
