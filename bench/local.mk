@@ -116,3 +116,11 @@ EXTRA_DIST += bench/db-roundtrip.sh bench/db-roundtrip.mjs bench/db-results.md
 bench: bench-db
 bench-db: membrane-run
 	top_srcdir=$(srcdir_abs) top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/db-roundtrip.sh $(srcdir_abs)/bench/db-results.md
+
+# membrane-run --listen beside the SDK's own Streamable HTTP server:
+# echo round trips, sessions started per second, memory per idle session
+# (bench/http.sh; results recorded in bench/http-results.md).
+EXTRA_DIST += bench/http.sh bench/http-bench.mjs bench/http-results.md
+.PHONY: bench-http
+bench-http: membrane-run
+	top_srcdir=$(srcdir_abs) top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/http.sh $(srcdir_abs)/bench/http-results.md
