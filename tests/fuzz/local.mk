@@ -65,6 +65,24 @@ fuzz:
 endif
 .PHONY: fuzz
 
+# The scanners' target: detectors, walk, edits, through the inspector
+# (tests/fuzz/fuzz-scan.c; corpus tests/fuzz/corpus/scan).
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz-scan
+tests_fuzz_fuzz_scan_SOURCES = tests/fuzz/fuzz-scan.c tests/inspect/helpers.h
+tests_fuzz_fuzz_scan_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+tests_fuzz_fuzz_scan_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_scan_LDADD = $(INSPECT_LIBS)
+else
+check_PROGRAMS += tests/fuzz/fuzz-scan-replay
+TESTS += tests/fuzz/fuzz-scan-replay
+tests_fuzz_fuzz_scan_replay_SOURCES = tests/fuzz/fuzz-scan.c tests/fuzz/replay.c \
+	tests/inspect/helpers.h
+tests_fuzz_fuzz_scan_replay_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) \
+	-DMB_FUZZ_CORPUS=\"tests/fuzz/corpus/scan\"
+tests_fuzz_fuzz_scan_replay_LDADD = $(INSPECT_LIBS)
+endif
+
 # The sandbox's resolver's DNS parser and writer, on any bytes.
 if ENABLE_FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz-dns
