@@ -95,47 +95,33 @@ requests() { grep -c "^$1 " "$W/world.log"; }
 BRAVE_YML=$(world "$PROFILES/brave-search.yml" api.search.brave.com)
 SLACK_YML=$(world "$E/slack.yml" slack.com)
 FETCH_YML=$(world "$E/fetch.yml" docs.membrane.test)
-ENV_BRAVE="--env BRAVE_API_KEY=test-key"
-ENV_SLACK="--env SLACK_BOT_TOKEN=xoxb-test --env SLACK_TEAM_ID=T1"
+
+# both WHO TAG DIR PROFILE N HOST [NAME=VALUE]...: sessions/TAG.json bare
+# and wrapped (the server DIR/dist/index.js, its environment NAME=VALUE):
+# the same answers, every tool called and working, N requests at HOST (half
+# each way), a report of start and exit.
+both() {
+	b_who=$1 b_tag=$2 b_dir=$3 b_yml=$4 b_n=$5 b_host=$6
+	shift 6
+	b_env=
+	for kv in "$@"; do b_env="$b_env --env $kv"; done
+	: >"$W/world.log"
+	in_world "$b_who" "$b_tag-bare" "$E/sessions/$b_tag.json" $b_env -- env -i PATH=/usr/bin:/bin \
+		"$@" NODE_EXTRA_CA_CERTS="$C/ca.pem" node "$b_dir/dist/index.js"
+	in_world "$b_who" "$b_tag" "$E/sessions/$b_tag.json" $b_env -- "$MEMBRANE_RUN" --profile "$b_yml" \
+		--report "$D/$b_tag.report" --set SERVER_DIR="$b_dir" --set MODULES="$NM" -- \
+		node "$b_dir/dist/index.js"
+	check_same "$b_who" "$b_tag-bare" "$b_tag"
+	check_coverage "$b_who" "$b_tag"
+	is "$(requests "$b_host")" "$b_n" "[$b_who] $b_tag: $b_n requests at $b_host, half bare, half wrapped"
+	check_report "$b_who" "$D/$b_tag.report" start exit
+}
 
 for who in root nobody; do
 	D=$(userdir "$who")
-	: >"$W/world.log"
-	# server-brave-search
-	in_world "$who" brave-bare "$E/sessions/brave.json" $ENV_BRAVE -- env -i PATH=/usr/bin:/bin \
-		BRAVE_API_KEY=test-key NODE_EXTRA_CA_CERTS="$C/ca.pem" node "$BRAVE/dist/index.js"
-	in_world "$who" brave "$E/sessions/brave.json" $ENV_BRAVE -- "$MEMBRANE_RUN" --profile "$BRAVE_YML" \
-		--report "$D/brave.report" --set SERVER_DIR="$BRAVE" --set MODULES="$NM" -- \
-		node "$BRAVE/dist/index.js"
-	check_same "$who" brave-bare brave
-	check_coverage "$who" brave
-	is "$(requests api.search.brave.com)" 6 "[$who] brave: three requests bare, three wrapped, all at the world"
-	check_report "$who" "$D/brave.report" start exit
-
-	# server-slack
-	: >"$W/world.log"
-	in_world "$who" slack-bare "$E/sessions/slack.json" $ENV_SLACK -- env -i PATH=/usr/bin:/bin \
-		SLACK_BOT_TOKEN=xoxb-test SLACK_TEAM_ID=T1 NODE_EXTRA_CA_CERTS="$C/ca.pem" \
-		node "$SLACK/dist/index.js"
-	in_world "$who" slack "$E/sessions/slack.json" $ENV_SLACK -- "$MEMBRANE_RUN" --profile "$SLACK_YML" \
-		--report "$D/slack.report" --set SERVER_DIR="$SLACK" --set MODULES="$NM" -- \
-		node "$SLACK/dist/index.js"
-	check_same "$who" slack-bare slack
-	check_coverage "$who" slack
-	is "$(requests slack.com)" 16 "[$who] slack: eight requests bare, eight wrapped"
-	check_report "$who" "$D/slack.report" start exit
-
-	# mcp-npx-fetch
-	: >"$W/world.log"
-	in_world "$who" fetch-bare "$E/sessions/fetch.json" -- env -i PATH=/usr/bin:/bin \
-		NODE_EXTRA_CA_CERTS="$C/ca.pem" node "$FETCH/dist/index.js"
-	in_world "$who" fetch "$E/sessions/fetch.json" -- "$MEMBRANE_RUN" --profile "$FETCH_YML" \
-		--report "$D/fetch.report" --set SERVER_DIR="$FETCH" --set MODULES="$NM" -- \
-		node "$FETCH/dist/index.js"
-	check_same "$who" fetch-bare fetch
-	check_coverage "$who" fetch
-	is "$(requests docs.membrane.test)" 8 "[$who] fetch: four requests bare, four wrapped"
-	check_report "$who" "$D/fetch.report" start exit
+	both "$who" brave "$BRAVE" "$BRAVE_YML" 6 api.search.brave.com BRAVE_API_KEY=test-key
+	both "$who" slack "$SLACK" "$SLACK_YML" 16 slack.com SLACK_BOT_TOKEN=xoxb-test SLACK_TEAM_ID=T1
+	both "$who" fetch "$FETCH" "$FETCH_YML" 8 docs.membrane.test
 
 	# what the fetch tools may not reach
 	: >"$W/world.log"
