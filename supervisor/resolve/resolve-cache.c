@@ -8,11 +8,10 @@
 #include "supervisor/resolve/resolve-internal.h"
 
 const struct mb_lookup *mb_answer_cache_get(const struct mb_answer_cache *c, const char *name,
-					    int family, uint64_t now)
+					    uint64_t now)
 {
 	for (size_t i = 0; i < MB_ANSWER_CACHE; i++)
-		if (c->v[i].name[0] && c->until_ns[i] > now && c->v[i].family == family &&
-		    strcmp(c->v[i].name, name) == 0)
+		if (c->v[i].name[0] && c->until_ns[i] > now && strcmp(c->v[i].name, name) == 0)
 			return &c->v[i];
 	return NULL;
 }
@@ -25,7 +24,7 @@ void mb_answer_cache_put(struct mb_answer_cache *c, const struct mb_lookup *l, u
 		return;
 	size_t slot = 0;
 	for (size_t i = 0; i < MB_ANSWER_CACHE; i++) {
-		if (c->v[i].name[0] && c->v[i].family == l->family && strcmp(c->v[i].name, l->name) == 0) {
+		if (c->v[i].name[0] && strcmp(c->v[i].name, l->name) == 0) {
 			slot = i;
 			break;
 		}

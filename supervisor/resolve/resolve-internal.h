@@ -38,11 +38,11 @@ const struct mb_binding *mb_bindings_next(const struct mb_bindings *b, const str
 
 /* ---- resolve-lookup.c: getaddrinfo off the loop's thread -------------- */
 
-#define MB_LOOKUP_ADDRS 32 /* addresses kept of one answer */
+#define MB_LOOKUP_ADDRS 64 /* addresses kept of one answer, both families */
 
 struct mb_lookup {
 	char name[MB_NAME_MAX + 1];
-	int family;     /* AF_INET or AF_INET6 */
+	int family;     /* AF_INET, AF_INET6, or AF_UNSPEC: both (the resolver's) */
 	/* filled by a worker */
 	int gai;        /* getaddrinfo's return */
 	int sys_errno;  /* with EAI_SYSTEM */
@@ -77,9 +77,9 @@ struct mb_answer_cache {
 	uint64_t until_ns[MB_ANSWER_CACHE];
 };
 
-/* The answer of a lookup of name for family still fresh at now, or NULL. */
+/* The answer of a lookup of name still fresh at now, or NULL. */
 const struct mb_lookup *mb_answer_cache_get(const struct mb_answer_cache *c, const char *name,
-					    int family, uint64_t now);
+					    uint64_t now);
 /* Keep l's answer until now + life (a failure the host's resolver may not
  * repeat, SERVFAIL's, is not kept); the stalest entry makes room. */
 void mb_answer_cache_put(struct mb_answer_cache *c, const struct mb_lookup *l, uint64_t now,

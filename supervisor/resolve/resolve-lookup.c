@@ -61,7 +61,7 @@ static void unref_unlock(struct mb_lookups *p)
 
 static void resolve_one(struct mb_lookup *l)
 {
-	/* No AI_ADDRCONFIG: the sandbox asked for this family, whatever the
+	/* No AI_ADDRCONFIG: the sandbox asks for both families, whatever the
 	 * host has configured; no AI_V4MAPPED: an AAAA answer is real IPv6. */
 	struct addrinfo hints = { .ai_family = l->family, .ai_socktype = SOCK_STREAM };
 	struct addrinfo *res = NULL;

@@ -45,9 +45,12 @@ struct mb_dns_conn {
 	struct mb_dns_conn *prev, *next;
 };
 
-/* A question waiting for its lookup. */
+/* A question waiting for its lookup: one lookup per name (both families:
+ * a client asks A and AAAA together), shared by every question for it
+ * that comes while it runs. */
 struct mb_pending {
 	struct mb_resolver *r;
+	const struct mb_lookup *lookup; /* the one it waits for (identity only) */
 	struct mb_dns_query q;
 	struct mb_dns_conn *conn; /* TCP: where to answer (NULL once it closed) */
 	bool tcp;
@@ -127,16 +130,16 @@ static void pending_free(struct mb_pending *p)
 }
 
 /* The answer's addresses pass the guards, or the reason they do not. */
-static const char *guard(struct mb_resolver *r, const char *name, const struct mb_lookup *l,
-			 char *why, size_t whylen)
+static const char *guard(struct mb_resolver *r, const char *name, const struct mb_addr *addrs,
+			 size_t n, char *why, size_t whylen)
 {
 	bool private_ok = mb_scopes_private(r, name);
-	for (size_t i = 0; i < l->n; i++) {
-		enum mb_addr_class c = mb_addr_classify(&l->addrs[i]);
+	for (size_t i = 0; i < n; i++) {
+		enum mb_addr_class c = mb_addr_classify(&addrs[i]);
 		char a[INET6_ADDRSTRLEN];
 		if (c == MB_CLASS_PUBLIC || (c != MB_CLASS_METADATA && private_ok))
 			continue;
-		if (!inet_ntop(l->addrs[i].family, l->addrs[i].addr, a, sizeof(a)))
+		if (!inet_ntop(addrs[i].family, addrs[i].addr, a, sizeof(a)))
 			snprintf(a, sizeof(a), "?");
 		if (c == MB_CLASS_METADATA)
 			snprintf(why, whylen,
@@ -160,24 +163,32 @@ static void finish(struct mb_resolver *r, const struct mb_dns_query *q, const st
 	int rcode = MB_DNS_NOERROR;
 	size_t n = 0;
 	char why[512];
+	/* The addresses of the family asked: those are answered, guarded and
+	 * bound (the other family's are another question's). */
+	struct mb_addr addrs[MB_LOOKUP_ADDRS];
+	int family = q->qtype == MB_DNS_A ? AF_INET : AF_INET6;
+	for (size_t i = 0; l->gai == 0 && i < l->n; i++)
+		if (l->addrs[i].family == family)
+			addrs[n++] = l->addrs[i];
 	if (l->gai == 0) {
-		const char *refused = r->cfg.answer_all ? NULL : guard(r, q->name, l, why, sizeof(why));
+		const char *refused =
+			r->cfg.answer_all ? NULL : guard(r, q->name, addrs, n, why, sizeof(why));
 		if (refused) {
 			rcode = MB_DNS_REFUSED;
+			n = 0;
 			(void)report(r, q->name, false, refused);
 		} else {
 			uint64_t now = mb_now_ns(), life = 2ull * r->ttl_s * 1000000000ull;
-			for (size_t i = 0; i < l->n; i++)
-				if (mb_bindings_add(&r->bindings, &l->addrs[i], q->name, now, life) == 0)
+			for (size_t i = 0; i < n; i++)
+				if (mb_bindings_add(&r->bindings, &addrs[i], q->name, now, life) == 0)
 					r->stats.bound++;
-			n = l->n;
 		}
 	} else if (l->gai == EAI_NONAME) {
 		rcode = MB_DNS_NXDOMAIN; /* granted, and exists nowhere */
 	} else if (l->gai != EAI_NODATA && l->gai != EAI_ADDRFAMILY) {
 		rcode = MB_DNS_SERVFAIL;
 	}
-	reply(r, q, rcode, l->addrs, n, conn, tcp, peer, peerlen);
+	reply(r, q, rcode, addrs, n, conn, tcp, peer, peerlen);
 }
 
 static void on_lookups(struct mb_io *w, uint32_t ev)
@@ -186,10 +197,14 @@ static void on_lookups(struct mb_io *w, uint32_t ev)
 	struct mb_resolver *r = (struct mb_resolver *)((char *)w - offsetof(struct mb_resolver, lookups_w));
 	struct mb_lookup *l;
 	while ((l = mb_lookups_done(r->lookups))) {
-		struct mb_pending *p = l->ud;
 		mb_answer_cache_put(&r->cache, l, mb_now_ns(), cache_life(r));
-		finish(r, &p->q, l, p->conn, p->tcp, &p->peer, p->peerlen);
-		pending_free(p);
+		for (struct mb_pending *p = r->pending, *next; p; p = next) {
+			next = p->next;
+			if (p->lookup != l)
+				continue;
+			finish(r, &p->q, l, p->conn, p->tcp, &p->peer, p->peerlen);
+			pending_free(p);
+		}
 		free(l);
 	}
 }
@@ -198,31 +213,42 @@ static void start_lookup(struct mb_resolver *r, const struct mb_dns_query *q,
 			 struct mb_dns_conn *conn, bool tcp, const struct sockaddr_storage *peer,
 			 socklen_t peerlen)
 {
-	int family = q->qtype == MB_DNS_A ? AF_INET : AF_INET6;
-	const struct mb_lookup *cached = mb_answer_cache_get(&r->cache, q->name, family, mb_now_ns());
+	const struct mb_lookup *cached = mb_answer_cache_get(&r->cache, q->name, mb_now_ns());
 	if (cached) {
 		r->stats.cached++;
 		finish(r, q, cached, conn, tcp, peer, peerlen);
 		return;
 	}
 	struct mb_pending *p = r->npending < MB_DNS_PENDING ? calloc(1, sizeof(*p)) : NULL;
-	struct mb_lookup *l = p ? calloc(1, sizeof(*l)) : NULL;
-	if (!l) {
-		free(p);
+	if (!p) {
 		reply(r, q, MB_DNS_SERVFAIL, NULL, 0, conn, tcp, peer, peerlen);
 		return;
 	}
 	*p = (struct mb_pending){ .r = r, .q = *q, .conn = conn, .tcp = tcp, .peerlen = peerlen };
 	if (peer)
 		memcpy(&p->peer, peer, peerlen);
-	snprintf(l->name, sizeof(l->name), "%s", q->name);
-	l->family = family;
-	l->ud = p;
+	/* A lookup of this name already running answers this question too. */
+	for (const struct mb_pending *o = r->pending; o && !p->lookup; o = o->next)
+		if (strcmp(o->q.name, q->name) == 0)
+			p->lookup = o->lookup;
+	struct mb_lookup *l = NULL;
+	if (!p->lookup) {
+		if (!(l = calloc(1, sizeof(*l)))) {
+			free(p);
+			reply(r, q, MB_DNS_SERVFAIL, NULL, 0, conn, tcp, peer, peerlen);
+			return;
+		}
+		snprintf(l->name, sizeof(l->name), "%s", q->name);
+		l->family = AF_UNSPEC;
+		p->lookup = l;
+	}
 	p->next = r->pending;
 	if (r->pending)
 		r->pending->prev = p;
 	r->pending = p;
 	r->npending++;
+	if (!l)
+		return;
 	if (mb_lookups_submit(r->lookups, l) < 0) {
 		free(l);
 		reply(r, q, MB_DNS_SERVFAIL, NULL, 0, conn, tcp, peer, peerlen);

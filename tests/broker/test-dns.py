@@ -117,14 +117,6 @@ def answer(q):
     return head + question + body
 
 
-class UDP(socketserver.BaseRequestHandler):
-    def handle(self):
-        data, sock = self.request
-        out = answer(data)
-        if out:
-            sock.sendto(out, self.client_address)
-
-
 class TCP(socketserver.BaseRequestHandler):
     def handle(self):
         while True:
@@ -143,12 +135,18 @@ class TCP(socketserver.BaseRequestHandler):
                 self.request.sendall(struct.pack("!H", len(out)) + out)
 
 
-socketserver.ThreadingUDPServer.allow_reuse_address = True
 socketserver.ThreadingTCPServer.allow_reuse_address = True
-udp = socketserver.ThreadingUDPServer((addr, 53), UDP)
 tcp = socketserver.ThreadingTCPServer((addr, 53), TCP)
 threading.Thread(target=tcp.serve_forever, daemon=True).start()
+# UDP in this thread, one datagram after the other: a thread a question
+# would cost more than the answer (bench/names.sh times lookups through it).
+udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+udp.bind((addr, 53))
 with open(ready + ".tmp", "w") as f:
     f.write(f"{os.getpid()}\n")
 os.rename(ready + ".tmp", ready)
-udp.serve_forever()
+while True:
+    data, peer = udp.recvfrom(4096)
+    out = answer(data)
+    if out:
+        udp.sendto(out, peer)
