@@ -18,6 +18,7 @@
 #include "supervisor/notify/correlate.h"
 #include "supervisor/learn/learn.h"
 #include "supervisor/notify/notify-loop.h"
+#include "supervisor/notify/notify-ident.h"
 #include "supervisor/notify/notify.h"
 #include "supervisor/inspect/relay.h"
 #include "report/report.h"
@@ -142,6 +143,13 @@ static struct mb_answer decide(const struct mb_notified_op *op, void *ud)
 	return mb_correlate(op, d->corr);
 }
 
+/* decide's pure twin, for the notifier's fast opens. */
+static bool allows(const struct mb_notified_op *op, void *ud)
+{
+	struct deciders *d = ud;
+	return !mb_broker_handles(op) && mb_correlate_allows(op, d->corr);
+}
+
 struct notify_setup {
 	struct mb_notifier *n;
 	struct mb_correlator *corr; /* or the learner */
@@ -207,6 +215,14 @@ static int run(const struct mb_options *o, const struct mb_profile *p, const str
 		fprintf(stderr, "membrane-run: %s\n", err.msg);
 		return EXIT_MEMBRANE;
 	}
+	/* The dynamic layer performs what it allows: refuse a kernel that
+	 * cannot install an opened file and answer in one step. */
+	r = mb_notifier_check_kernel(&err);
+	if (r < 0) {
+		fprintf(stderr, "membrane-run: %s\n", err.msg);
+		emit_error(rep, err.msg);
+		return EXIT_MEMBRANE;
+	}
 	struct mb_sandbox_config cfg = {
 		.plan = plan,
 		.argv = o->argv,
@@ -236,13 +252,23 @@ static int run(const struct mb_options *o, const struct mb_profile *p, const str
 	struct mb_correlator_config ccfg = {
 		.profile = p,
 		.cwd = plan->cwd,
+		.home = getenv("HOME"),
 		.report_probes = o->report_probes,
 		.report = corr_report_cb,
 		.report_ud = &cr,
 	};
 	_cleanup_(mb_broker_freep) struct mb_broker *broker = NULL;
 	struct deciders dd = { 0 };
-	struct mb_notifier_opts nopts = { .root_fd = -1, .one_root = true };
+	struct mb_notifier_opts nopts = {
+		.root_fd = -1, .one_root = true,
+		.restartable = !sb.layers.seccomp_notify_killable,
+		.allows = learn ? NULL : allows,
+	};
+	if (nopts.restartable)
+		fprintf(stderr, "membrane-run: this kernel lacks SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV "
+				"(Linux 5.19): a signal could make the server repeat a call the "
+				"supervisor performed, so path calls with side effects are refused "
+				"(EACCES)\n");
 	/* Learning records every operation and answers it itself: no
 	 * correlator, no broker. */
 	r = learn ? 0 : mb_correlator_new(&ccfg, &corr, &err);
@@ -307,6 +333,9 @@ static int run(const struct mb_options *o, const struct mb_profile *p, const str
 	}
 	struct mb_relay_result res;
 	r = mb_relay_run(&rc, &res);
+	/* This thread performed the server's calls in its identity: ours
+	 * again for what follows (the sandbox's cgroup, learn's draft). */
+	mb_ident_supervisor();
 	/* The relay closed the server's stdin; the rest are ours to close. The
 	 * inspector and the loop are gone: the counts still pending are
 	 * written now, before "exit". */

@@ -209,14 +209,17 @@ const char *h_presence_name(enum mb_presence p)
 		return "host";
 	case MB_PRESENT_NONE:
 		return "none";
+	case MB_PRESENT_OUTSIDE:
+		return "outside";
 	default:
-		return "unknown";
+		return "?";
 	}
 }
 
 const char *h_kind_name(enum mb_target_kind k)
 {
-	static const char *names[] = { "path", "memfd", "deleted", "anon", "inet", "abstract", "family" };
+	static const char *names[] = { "path",	   "memfd",  "deleted",	   "anon",
+				       "inet", "abstract", "family", "unreadable" };
 	return (unsigned)k < ARRAY_SIZE(names) ? names[k] : "?";
 }
 
