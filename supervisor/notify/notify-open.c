@@ -160,6 +160,12 @@ static uint64_t perform_flags(const struct open_call *oc)
 	return oc->flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
 }
 
+/* The helper's open of a FIFO that exists: no creation, no truncation. */
+static int fifo_flags(const struct open_call *oc)
+{
+	return (int)((oc->flags & ~(uint64_t)(O_CREAT | O_EXCL | O_TRUNC)) | O_CLOEXEC | O_NOCTTY);
+}
+
 /* fd (ours, opened O_NONBLOCK) into the server, with its own status flags. */
 static int install(struct mb_notifier *n, const struct mb_notified_op *op,
 		   const struct open_call *oc, int fd)
@@ -171,7 +177,7 @@ static int install(struct mb_notifier *n, const struct mb_notified_op *op,
 			return mb_close(fd), mb_notify_send_resp(n, op->id, false, errno);
 		if (S_ISFIFO(st.st_mode) && (oc->flags & O_ACCMODE) == O_RDONLY) {
 			/* Our open did not wait for a writer; the server's would. */
-			int r = mb_fifo_open_later(n, op->id, fd, (int)(oc->flags | O_CLOEXEC), cloexec);
+			int r = mb_fifo_open_later(n, op->id, fd, fifo_flags(oc), cloexec);
 			return r < 0 ? mb_notify_send_resp(n, op->id, false, -r) : 0;
 		}
 		if (fcntl(fd, F_SETFL, (int)(oc->flags & SETFL_FLAGS)) < 0) {
@@ -197,8 +203,7 @@ static int fifo_writer(struct mb_notifier *n, const struct mb_notified_op *op,
 	int pin = dup(obj);
 	if (pin < 0)
 		return mb_notify_send_resp(n, op->id, false, errno);
-	int r = mb_fifo_open_later(n, op->id, pin, (int)(oc->flags | O_CLOEXEC),
-				   oc->flags & O_CLOEXEC);
+	int r = mb_fifo_open_later(n, op->id, pin, fifo_flags(oc), oc->flags & O_CLOEXEC);
 	return r < 0 ? mb_notify_send_resp(n, op->id, false, -r) : 0;
 }
 
@@ -239,6 +244,7 @@ static int fast_open(struct mb_notifier *n, struct mb_notified_op *op, const str
 		t->presence = MB_PRESENT_NONE;
 		t->resolve_error = -e;
 	}
+	n->stats.fast++;
 	r = mb_notify_decide_after(n, op);
 	if (r == 1)
 		*ret = fd >= 0 ? install(n, op, oc, fd) : mb_notify_send_resp(n, op->id, false, e);

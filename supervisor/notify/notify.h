@@ -160,6 +160,7 @@ struct mb_notifier_stats {
 				(ENAMETOOLONG, EBADF, ENOENT for "", EINVAL) or,
 				for the network, CONTINUE without asking */
 	uint64_t unreadable; /* arguments that could not be read (EFAULT) */
+	uint64_t fast;       /* opens performed the fast way (opts.allows) */
 	uint64_t walked;     /* resolutions that took the walk (symlinks,
 				"..", /proc, a removed directory) */
 	uint64_t vanished;   /* the target died or was interrupted first */

@@ -47,7 +47,9 @@ typedef long (*h_case_fn)(void);
 
 /* Fork the child: it runs setup (may be NULL; it may fork, and only the
  * process that returns from it is watched), installs the filter, hands the
- * listener over and serves cases from cases[]. Returns 0 or -errno. */
+ * listener over and serves cases from cases[]. Returns 0 or -errno. With
+ * MB_NOTIFY_FAST in the environment the notifier also gets the verdict's
+ * pure twin (opts.allows), so that allowed opens take its fast way. */
 int h_start(h_case_fn const *cases, void (*setup)(void), const struct mb_notifier_opts *opts);
 /* Run case i in the child and handle notifications until it answers.
  * Returns the case's result. Records are reset first. */

@@ -954,10 +954,15 @@ int main(void)
 	       "the server cannot add a listener of its own in front of ours");
 
 	const struct mb_notifier_stats *s = mb_notifier_stats(h_notifier());
-	diag("received %llu, decided %llu, continued %llu, denied %llu, kernel %llu, vanished %llu",
+	diag("received %llu, decided %llu, continued %llu, performed %llu (fast %llu, walked %llu), "
+	     "denied %llu, kernel %llu, unreadable %llu, vanished %llu",
 	     (unsigned long long)s->received, (unsigned long long)s->decided,
-	     (unsigned long long)s->continued, (unsigned long long)s->denied,
-	     (unsigned long long)s->kernel, (unsigned long long)s->vanished);
+	     (unsigned long long)s->continued, (unsigned long long)s->performed,
+	     (unsigned long long)s->fast, (unsigned long long)s->walked,
+	     (unsigned long long)s->denied, (unsigned long long)s->kernel,
+	     (unsigned long long)s->unreadable, (unsigned long long)s->vanished);
+	if (getenv("MB_NOTIFY_FAST"))
+		ok(s->fast > 0, "the fast way was taken (%llu opens)", (unsigned long long)s->fast);
 	int status = h_stop();
 	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child exited cleanly (status %d)", status);
 	close(us);

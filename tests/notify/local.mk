@@ -3,20 +3,23 @@
 # shape (kernel-notify-ns: mount, pid and, unprivileged, user namespace,
 # pivot_root), and behind mb_sandbox_spawn(want_listener) itself
 # (kernel-notify-spawn). Each runs as the invoking user, and again as nobody
-# (*-nobody.sh) when that is root.
+# (*-nobody.sh) when that is root; *-fast*.sh run them with the decision's
+# pure twin, so that allowed opens take the notifier's fast way.
 NOTIFY_HARNESS = tests/notify/harness.h tests/notify/harness.c
 check_PROGRAMS += tests/notify/kernel-notify tests/notify/kernel-notify-ns \
 	tests/notify/kernel-notify-spawn
 TESTS += tests/notify/kernel-notify tests/notify/kernel-notify-ns tests/notify/kernel-notify-spawn \
 	tests/notify/kernel-notify-nobody.sh tests/notify/kernel-notify-ns-nobody.sh \
-	tests/notify/kernel-notify-spawn-nobody.sh
+	tests/notify/kernel-notify-spawn-nobody.sh tests/notify/kernel-notify-fast.sh \
+	tests/notify/kernel-notify-fast-nobody.sh tests/notify/kernel-notify-ns-fast.sh
 tests_notify_kernel_notify_SOURCES = tests/notify/kernel-notify.c $(NOTIFY_HARNESS)
 tests_notify_kernel_notify_LDADD = $(NOTIFY_LIBS) -lpthread
 tests_notify_kernel_notify_ns_SOURCES = tests/notify/kernel-notify-ns.c $(NOTIFY_HARNESS)
 tests_notify_kernel_notify_ns_LDADD = $(NOTIFY_LIBS)
 tests_notify_kernel_notify_spawn_LDADD = $(NOTIFY_LIBS)
 EXTRA_DIST += tests/notify/kernel-notify-nobody.sh tests/notify/kernel-notify-ns-nobody.sh \
-	tests/notify/kernel-notify-spawn-nobody.sh
+	tests/notify/kernel-notify-spawn-nobody.sh tests/notify/kernel-notify-fast.sh \
+	tests/notify/kernel-notify-fast-nobody.sh tests/notify/kernel-notify-ns-fast.sh
 
 # The correlator below the notifier: made-up operations, a real in-flight
 # table, reports caught in memory, malloc counted.
