@@ -18,6 +18,7 @@ int h_nrecs;
 struct mb_answer h_verdict;
 int h_deny_nth;
 const char *h_deny_syscall;
+const char *h_deny_within;
 
 static pid_t child = -1;
 static int ctl = -1;
@@ -32,6 +33,22 @@ struct mb_notifier *h_notifier(void)
 unsigned h_features(void)
 {
 	return features;
+}
+
+/* A grant of everything but h_deny_within (and never an unreadable
+ * argument). */
+static bool within_denied(const struct mb_notified_op *op)
+{
+	size_t l = strlen(h_deny_within);
+	for (unsigned i = 0; i < op->n; i++) {
+		const struct mb_notified_target *t = &op->t[i];
+		if (t->kind == MB_TARGET_UNREADABLE)
+			return true;
+		if (t->path && strncmp(t->path, h_deny_within, l) == 0 &&
+		    (t->path[l] == '\0' || t->path[l] == '/'))
+			return true;
+	}
+	return false;
 }
 
 static struct mb_answer decide(const struct mb_notified_op *op, void *ud)
@@ -56,6 +73,8 @@ static struct mb_answer decide(const struct mb_notified_op *op, void *ud)
 			snprintf(r->t[i].path, sizeof(r->t[i].path), "%s", t->path ? t->path : "");
 		}
 	}
+	if (h_deny_within)
+		return (struct mb_answer){ within_denied(op) ? MB_VERDICT_DENY : MB_VERDICT_ALLOW, 0 };
 	if (h_deny_syscall)
 		return (struct mb_answer){ strcmp(op->sc->name, h_deny_syscall) == 0 ? MB_VERDICT_DENY
 										: MB_VERDICT_ALLOW, 0 };
@@ -69,6 +88,8 @@ static struct mb_answer decide(const struct mb_notified_op *op, void *ud)
 static bool allows(const struct mb_notified_op *op, void *ud)
 {
 	(void)ud;
+	if (h_deny_within)
+		return !within_denied(op);
 	if (h_deny_syscall)
 		return strcmp(op->sc->name, h_deny_syscall) != 0;
 	return h_deny_nth == 0 && h_verdict.verdict == MB_VERDICT_ALLOW;

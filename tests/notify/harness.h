@@ -41,6 +41,9 @@ extern struct mb_answer h_verdict;
 extern int h_deny_nth;
 /* Deny calls of this system call only, allow the others (NULL: off). */
 extern const char *h_deny_syscall;
+/* Deny every call with a target at or beneath this path (and every
+ * unreadable argument), allow the others (NULL: off; first of the three). */
+extern const char *h_deny_within;
 
 /* A case runs in the child; it returns the call's result or -errno. */
 typedef long (*h_case_fn)(void);

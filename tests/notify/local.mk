@@ -21,6 +21,14 @@ EXTRA_DIST += tests/notify/kernel-notify-nobody.sh tests/notify/kernel-notify-ns
 	tests/notify/kernel-notify-spawn-nobody.sh tests/notify/kernel-notify-fast.sh \
 	tests/notify/kernel-notify-fast-nobody.sh tests/notify/kernel-notify-ns-fast.sh
 
+# The dynamic layer as a wall (issue 13): every class the adversarial probe
+# found, judged by its effects, as the invoking user and as nobody.
+check_PROGRAMS += tests/notify/kernel-wall
+TESTS += tests/notify/kernel-wall tests/notify/kernel-wall-nobody.sh
+EXTRA_DIST += tests/notify/kernel-wall-nobody.sh
+tests_notify_kernel_wall_SOURCES = tests/notify/kernel-wall.c $(NOTIFY_HARNESS)
+tests_notify_kernel_wall_LDADD = $(NOTIFY_LIBS) -lpthread
+
 # The correlator below the notifier: made-up operations, a real in-flight
 # table, reports caught in memory, malloc counted.
 check_PROGRAMS += tests/notify/unit-correlate
