@@ -129,7 +129,7 @@ static int open_args(struct mb_notifier *n, struct mb_notified_op *op, struct op
 		if ((how.resolve & ~(uint64_t)RESOLVE_KNOWN) ||
 		    (how.resolve & RESOLVE_BENEATH && how.resolve & RESOLVE_IN_ROOT) ||
 		    (how.mode & ~(uint64_t)07777) ||
-		    (how.mode && !(how.flags & (O_CREAT | __O_TMPFILE))))
+		    (how.mode && !(how.flags & O_CREAT) && (how.flags & O_TMPFILE) != O_TMPFILE))
 			return -EINVAL;
 		if (how.flags & O_PATH)
 			return -ENOSYS;
@@ -140,7 +140,8 @@ static int open_args(struct mb_notifier *n, struct mb_notified_op *op, struct op
 		if (sc->flags != MB_WATCH_NOARG)
 			oc->flags |= (uint32_t)op->args[sc->flags];
 		oc->flags &= OPEN_FLAGS;
-		if (oc->flags & (O_CREAT | __O_TMPFILE))
+		/* glibc's O_TMPFILE holds O_DIRECTORY: test both bits */
+		if ((oc->flags & O_CREAT) || (oc->flags & O_TMPFILE) == O_TMPFILE)
 			oc->mode = op->args[sc->x[0]] & 07777;
 	}
 	oc->opath = oc->flags & O_PATH;
@@ -288,16 +289,59 @@ static bool side_effects(const struct open_call *oc, const struct mb_notified_ta
 	       (oc->creates && t->presence == MB_PRESENT_NEW);
 }
 
+/* What the kernel refuses whatever the grants, before any permission is
+ * looked at (lookup_open, do_open, may_open): answered as it would, with no
+ * decision and no report. 0 when nothing is wrong with the call's shape. */
+static int shape_error(const struct open_call *oc, const struct mb_path_res *res,
+		       const struct mb_notified_target *t)
+{
+	size_t ll = res->last ? strlen(res->last) : 0;
+	if (oc->creates && t->presence == MB_PRESENT_NEW && ll && res->last[ll - 1] == '/')
+		return EISDIR; /* O_CREAT of "name/" */
+	if (oc->creates && (oc->flags & O_EXCL) && t->presence == MB_PRESENT)
+		return EEXIST;
+	struct stat st;
+	if (t->presence != MB_PRESENT || res->obj < 0 || fstat(res->obj, &st) < 0)
+		return 0;
+	if (S_ISDIR(st.st_mode))
+		return oc->creates || (oc->flags & O_ACCMODE) != O_RDONLY || (oc->flags & O_TRUNC)
+			       ? EISDIR : 0;
+	if (S_ISLNK(st.st_mode)) /* a final symlink not followed: O_NOFOLLOW */
+		return oc->opath ? 0 : ELOOP;
+	return (oc->flags & O_DIRECTORY) ? ENOTDIR : 0;
+}
+
+/* O_CREAT of "name/": the kernel says EISDIR once the directory is found,
+ * before it looks at the name at all (".", ".." and "/" are looked at:
+ * shape_error then says EEXIST or EISDIR). */
+static bool dir_syntax(const char *raw)
+{
+	size_t l = strlen(raw);
+	if (!l || raw[l - 1] != '/')
+		return false;
+	while (l && raw[l - 1] == '/')
+		l--;
+	size_t b = l;
+	while (b && raw[b - 1] != '/')
+		b--;
+	size_t n = l - b;
+	return n && !(raw[b] == '.' && (n == 1 || (n == 2 && raw[b + 1] == '.')));
+}
+
 static int complete_open(struct mb_notifier *n, struct mb_notified_op *op,
 			 const struct open_call *oc, struct mb_path_req *rq)
 {
 	struct mb_notified_target *t = &op->t[0];
 	struct mb_path_res res;
+	bool eisdir = oc->creates && dir_syntax(rq->raw);
+	rq->parent = eisdir;
 	int r = mb_resolve_path(n, op, 0, rq, &res);
 	if (r == MB_VANISHED) {
 		n->stats.vanished++;
 		return 0;
 	}
+	if (r == 0 && eisdir && res.parent >= 0) /* its directory was found */
+		r = -EISDIR;
 	if (r < 0) {
 		n->stats.kernel++;
 		return mb_notify_id_valid(n, op->id) ? mb_notify_send_resp(n, op->id, false, -r) : 0;
@@ -305,8 +349,10 @@ static int complete_open(struct mb_notifier *n, struct mb_notified_op *op,
 	t->ops = mb_watch_open_ops(oc->flags);
 	if (oc->creates && t->presence != MB_PRESENT)
 		t->ops |= 1u << MB_OP_WRITE;
-	if (oc->creates && (oc->flags & O_EXCL) && t->presence == MB_PRESENT)
-		return mb_notify_send_resp(n, op->id, false, EEXIST);
+	if (!oc->tmpfile && (r = shape_error(oc, &res, t)) != 0) {
+		n->stats.kernel++;
+		return mb_notify_id_valid(n, op->id) ? mb_notify_send_resp(n, op->id, false, r) : 0;
+	}
 	if (!oc->opath) {
 		r = mb_notify_decide(n, op);
 		if (r != 1)

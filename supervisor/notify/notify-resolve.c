@@ -220,7 +220,8 @@ int mb_notify_resolve(struct mb_notifier *n, const struct mb_path_req *rq, struc
 	r = mb_walk(n, &in, res);
 	if (r < 0)
 		return r;
-	if (!creates && res->presence == MB_PRESENT_NEW)
+	/* procfs makes nothing: a name it lacks is ENOENT, created or not. */
+	if (res->presence == MB_PRESENT_NEW && (!creates || res->proc))
 		res->presence = MB_PRESENT_NONE;
 	return 0;
 }

@@ -67,7 +67,7 @@ struct walk {
 	bool root_id_ok, start_id_ok;
 	unsigned depth;      /* frames in use; [0] is the path */
 	unsigned links;
-	char comp[NAME_MAX + 1];
+	char comp[PATH_MAX];
 	size_t clen;
 	bool last, trail;
 };
@@ -139,8 +139,8 @@ static int next_comp(struct walk *w)
 	const char *c = f->s + f->pos;
 	size_t len = strcspn(c, "/");
 	f->pos += len;
-	if (len > NAME_MAX)
-		return -ENAMETOOLONG;
+	/* A name too long is the filesystem's lookup to say (ENAMETOOLONG,
+	 * or procfs' ENOENT), after a removed directory's ENOENT. */
 	memcpy(w->comp, c, len);
 	w->comp[len] = '\0';
 	w->clen = len;
@@ -204,8 +204,8 @@ static int final_name(struct walk *w, int obj)
 {
 	struct mb_path_res *res = w->res;
 	char *buf = w->n->last[w->in->slot];
-	memcpy(buf, w->comp, w->clen);
-	size_t l = w->clen;
+	size_t l = MB_MIN(w->clen, (size_t)NAME_MAX); /* longer: presence NONE, never performed */
+	memcpy(buf, w->comp, l);
 	if (w->trail)
 		buf[l++] = '/';
 	buf[l] = '\0';
@@ -227,8 +227,13 @@ static int final_name(struct walk *w, int obj)
 static int final_cur(struct walk *w)
 {
 	struct mb_path_res *res = w->res;
-	if (!w->known)
-		return -ENOENT;
+	if (!w->known) {
+		/* A removed directory opened as itself: decided by its last
+		 * name, as a deleted file is. */
+		int r = mb_name_describe(w->nm, w->cur, &res->kind);
+		if (r < 0)
+			return r;
+	}
 	res->obj = keep(w, w->cur, w->cur_owned);
 	w->cur_owned = false;
 	return res->obj < 0 ? res->obj : 0;
@@ -337,15 +342,19 @@ static int magic_link(struct walk *w, int next)
 		return r;
 	}
 	w->known = true;
-	if (kind != MB_TARGET_PATH && !w->last) {
-		mb_close(obj); /* nothing lies beneath a pipe or a memfd */
-		return -ENOTDIR;
-	}
-	struct ident id;
-	if ((r = ident_of(obj, &id)) < 0) {
+	struct statx sx;
+	if ((r = statx_id(obj, "", 0, &sx)) < 0) {
 		mb_close(obj);
 		return r;
 	}
+	if ((!w->last || w->trail) && !S_ISDIR(sx.stx_mode)) {
+		/* Nothing lies beneath a file, a pipe or a memfd ("N/" included). */
+		mb_close(obj);
+		w->res->presence = MB_PRESENT_NONE;
+		w->res->error = -ENOTDIR;
+		return 1;
+	}
+	struct ident id = { .mnt = sx.stx_mnt_id };
 	set_cur(w, obj, true, id.mnt);
 	w->res->kind = kind;
 	return 1;
@@ -444,8 +453,23 @@ static int symlink_step(struct walk *w, int next)
  * is there (never followed). */
 static int parent_final(struct walk *w)
 {
-	if (!w->known)
-		return -ENOENT;
+	if (!w->known) {
+		/* Nothing is found, or made, in a removed directory: ENOENT,
+		 * under the directory's last name. */
+		int r = mb_name_describe(w->nm, w->cur, &w->res->kind);
+		if (r < 0)
+			return r;
+		w->res->kind = MB_TARGET_PATH;
+		w->res->presence = MB_PRESENT_NONE;
+		w->res->error = -ENOENT;
+		return final_name(w, -1);
+	}
+	if (w->clen > NAME_MAX) {
+		/* Never looked up: the lookup that makes or removes it says. */
+		w->res->presence = MB_PRESENT_NONE;
+		w->res->error = mb_path_within(w->nm->s, "/proc") ? -ENOENT : -ENAMETOOLONG;
+		return final_name(w, -1);
+	}
 	struct stat st;
 	if (fstatat(w->cur, w->comp, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		w->res->presence = MB_PRESENT;

@@ -249,6 +249,8 @@ int mb_notify_default_errno(const struct mb_notified_op *op)
 			return EFAULT;
 		/* Absent from the sandbox: the kernel's answer, which tells the
 		 * server nothing it could not learn by itself. */
+		if (op->t[i].presence == MB_PRESENT_NONE && op->t[i].resolve_error < 0)
+			return -op->t[i].resolve_error;
 		if (op->t[i].presence == MB_PRESENT_HOST || op->t[i].presence == MB_PRESENT_OUTSIDE ||
 		    op->t[i].presence == MB_PRESENT_NONE)
 			return ENOENT;

@@ -19,6 +19,8 @@ struct mb_answer h_verdict;
 int h_deny_nth;
 const char *h_deny_syscall;
 const char *h_deny_within;
+const char *h_allow_within;
+bool h_no_fast;
 
 static pid_t child = -1;
 static int ctl = -1;
@@ -35,17 +37,21 @@ unsigned h_features(void)
 	return features;
 }
 
-/* A grant of everything but h_deny_within (and never an unreadable
- * argument). */
+static bool within(const char *path, const char *dir)
+{
+	size_t l = strlen(dir);
+	return path && strncmp(path, dir, l) == 0 && (path[l] == '\0' || path[l] == '/');
+}
+
+/* A grant of everything but h_deny_within, or of h_allow_within alone
+ * (and never an unreadable argument). */
 static bool within_denied(const struct mb_notified_op *op)
 {
-	size_t l = strlen(h_deny_within);
 	for (unsigned i = 0; i < op->n; i++) {
 		const struct mb_notified_target *t = &op->t[i];
 		if (t->kind == MB_TARGET_UNREADABLE)
 			return true;
-		if (t->path && strncmp(t->path, h_deny_within, l) == 0 &&
-		    (t->path[l] == '\0' || t->path[l] == '/'))
+		if (h_deny_within ? within(t->path, h_deny_within) : !within(t->path, h_allow_within))
 			return true;
 	}
 	return false;
@@ -73,7 +79,7 @@ static struct mb_answer decide(const struct mb_notified_op *op, void *ud)
 			snprintf(r->t[i].path, sizeof(r->t[i].path), "%s", t->path ? t->path : "");
 		}
 	}
-	if (h_deny_within)
+	if (h_deny_within || h_allow_within)
 		return (struct mb_answer){ within_denied(op) ? MB_VERDICT_DENY : MB_VERDICT_ALLOW, 0 };
 	if (h_deny_syscall)
 		return (struct mb_answer){ strcmp(op->sc->name, h_deny_syscall) == 0 ? MB_VERDICT_DENY
@@ -88,7 +94,9 @@ static struct mb_answer decide(const struct mb_notified_op *op, void *ud)
 static bool allows(const struct mb_notified_op *op, void *ud)
 {
 	(void)ud;
-	if (h_deny_within)
+	if (h_no_fast)
+		return false;
+	if (h_deny_within || h_allow_within)
 		return !within_denied(op);
 	if (h_deny_syscall)
 		return strcmp(op->sc->name, h_deny_syscall) != 0;

@@ -44,6 +44,11 @@ extern const char *h_deny_syscall;
 /* Deny every call with a target at or beneath this path (and every
  * unreadable argument), allow the others (NULL: off; first of the three). */
 extern const char *h_deny_within;
+/* Allow only calls whose every target is at or beneath this path (NULL:
+ * off; after h_deny_within). */
+extern const char *h_allow_within;
+/* With MB_NOTIFY_FAST: take the complete way all the same (the twin says no). */
+extern bool h_no_fast;
 
 /* A case runs in the child; it returns the call's result or -errno. */
 typedef long (*h_case_fn)(void);

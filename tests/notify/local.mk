@@ -29,6 +29,15 @@ EXTRA_DIST += tests/notify/kernel-wall-nobody.sh
 tests_notify_kernel_wall_SOURCES = tests/notify/kernel-wall.c $(NOTIFY_HARNESS)
 tests_notify_kernel_wall_LDADD = $(NOTIFY_LIBS) -lpthread
 
+# The differential test: generated path cases through the notifier and
+# under the equivalent static-only (Landlock) sandbox; bounded here
+# (MB_DIFF_CASES, default 2000), longer by hand (tests/notify/README.md).
+check_PROGRAMS += tests/notify/kernel-diff
+TESTS += tests/notify/kernel-diff tests/notify/kernel-diff-nobody.sh
+EXTRA_DIST += tests/notify/kernel-diff-nobody.sh tests/notify/README.md
+tests_notify_kernel_diff_SOURCES = tests/notify/kernel-diff.c $(NOTIFY_HARNESS)
+tests_notify_kernel_diff_LDADD = $(NOTIFY_LIBS)
+
 # The correlator below the notifier: made-up operations, a real in-flight
 # table, reports caught in memory, malloc counted.
 check_PROGRAMS += tests/notify/unit-correlate
