@@ -7,6 +7,14 @@
  * The thread is created by the notifier's thread and so starts with its
  * credentials, the server's (notify-ident.h), and its blocked signals.
  *
+ * The complete way knows the object is a FIFO before opening anything, and
+ * the helper's open then waits exactly as the server's would. The fast way
+ * learns it only from its own non-blocking open, which a waiting writer
+ * takes for the reader it waited for: the helper installs that open when a
+ * writer has come since (data, or a writer come and gone), and otherwise
+ * opens again, blocking. Left open: a writer that opens, writes and closes
+ * in the instant between the two waits for the next writer.
+ *
  * At most MAX_WAITS such opens wait at once; more get EAGAIN. A helper
  * whose server thread died meanwhile waits until the FIFO's other end
  * opens, or until membrane-run exits. While a helper waits, the server's
@@ -14,6 +22,7 @@
  * (SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV), unlike in a plain open. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +43,8 @@ struct job {
 	bool cloexec;
 };
 
+/* Closes fd as soon as the server has its own: until then our copy is
+ * one more reader or writer of the FIFO. */
 static void answer(const struct job *j, int fd, int error)
 {
 	if (fd >= 0) {
@@ -41,12 +52,31 @@ static void answer(const struct job *j, int fd, int error)
 			.id = j->id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (uint32_t)fd,
 			.newfd_flags = j->cloexec ? O_CLOEXEC : 0,
 		};
-		if (ioctl(j->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a) >= 0 || errno == ENOENT)
+		int r = ioctl(j->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
+		int e = errno;
+		mb_close(fd);
+		if (r >= 0 || e == ENOENT)
 			return;
-		error = errno;
+		error = e;
 	}
 	struct seccomp_notif_resp r = { .id = j->id, .error = -error };
 	(void)ioctl(j->listener, SECCOMP_IOCTL_NOTIF_SEND, &r);
+}
+
+/* A reader we opened already (the fast way found the FIFO only then): if a
+ * writer came since (data, or a writer come and gone), the server's open
+ * would not have waited: install ours. */
+static int writer_came(const struct job *j)
+{
+	struct pollfd p = { .fd = j->pin, .events = POLLIN };
+	if ((fcntl(j->pin, F_GETFL) & O_ACCMODE) != O_RDONLY || (fcntl(j->pin, F_GETFL) & O_PATH))
+		return -1;
+	if (poll(&p, 1, 0) <= 0 || !(p.revents & (POLLIN | POLLHUP)))
+		return -1;
+	int fd = fcntl(j->pin, F_DUPFD_CLOEXEC, 0);
+	if (fd >= 0)
+		(void)fcntl(fd, F_SETFL, j->flags & (O_APPEND | O_NONBLOCK | O_ASYNC));
+	return fd;
 }
 
 static void *helper(void *arg)
@@ -54,14 +84,15 @@ static void *helper(void *arg)
 	struct job *j = arg;
 	char p[32];
 	snprintf(p, sizeof(p), "/proc/self/fd/%d", j->pin);
-	int fd;
-	do
+	int fd = writer_came(j);
+	while (fd < 0) {
 		fd = open(p, j->flags & ~O_NONBLOCK);
-	while (fd < 0 && errno == EINTR);
+		if (fd >= 0 || errno != EINTR)
+			break;
+	}
 	int e = errno;
 	mb_close(j->pin);
 	answer(j, fd, e);
-	mb_close(fd);
 	mb_close(j->listener);
 	free(j);
 	__atomic_sub_fetch(&waits, 1, __ATOMIC_RELAXED);

@@ -192,16 +192,17 @@ static int install(struct mb_notifier *n, const struct mb_notified_op *op,
 	return r;
 }
 
-/* A write open failed ENXIO: a FIFO nobody reads yet, which the server
- * meant to wait for? obj: the pinned object. */
-static int fifo_writer(struct mb_notifier *n, const struct mb_notified_op *op,
-		       const struct open_call *oc, int obj)
+/* A FIFO the server opens without O_NONBLOCK: the open waits for the
+ * other end, on a helper thread, from the pinned object (obj). Returns 1
+ * when obj is no such FIFO, else as mb_handle_open. */
+static int fifo_later(struct mb_notifier *n, const struct mb_notified_op *op,
+		      const struct open_call *oc, int obj)
 {
 	struct stat st;
 	if (oc->opath || (oc->flags & O_NONBLOCK) || obj < 0 || fstat(obj, &st) < 0 ||
 	    !S_ISFIFO(st.st_mode))
-		return mb_notify_send_resp(n, op->id, false, ENXIO);
-	int pin = dup(obj);
+		return 1;
+	int pin = fcntl(obj, F_DUPFD_CLOEXEC, 0);
 	if (pin < 0)
 		return mb_notify_send_resp(n, op->id, false, errno);
 	int r = mb_fifo_open_later(n, op->id, pin, fifo_flags(oc), oc->flags & O_CLOEXEC);
@@ -366,6 +367,10 @@ static int complete_open(struct mb_notifier *n, struct mb_notified_op *op,
 		return mb_notify_send_resp(n, op->id, false, EACCES);
 	if (n->restartable && side_effects(oc, t))
 		return mb_notify_send_resp(n, op->id, false, EACCES);
+	/* Known to be a FIFO before anything is opened: waited for exactly as
+	 * the kernel would, and nobody is woken by an open of ours. */
+	if ((r = fifo_later(n, op, oc, res.obj)) != 1)
+		return r;
 	uint64_t flags = perform_flags(oc);
 	uint64_t mode = oc->mode;
 	if (oc->creates && t->presence == MB_PRESENT) {
@@ -377,8 +382,6 @@ static int complete_open(struct mb_notifier *n, struct mb_notified_op *op,
 	int fd = perform(&res, rq->raw, flags, mode, oc->resolve & RESOLVE_CACHED);
 	if (making)
 		mb_notify_umask_end(n, um);
-	if (fd == -ENXIO)
-		return fifo_writer(n, op, oc, res.obj);
 	if (fd < 0)
 		return mb_notify_send_resp(n, op->id, false, -fd);
 	return install(n, op, oc, fd);

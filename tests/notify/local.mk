@@ -29,6 +29,14 @@ EXTRA_DIST += tests/notify/kernel-wall-nobody.sh
 tests_notify_kernel_wall_SOURCES = tests/notify/kernel-wall.c $(NOTIFY_HARNESS)
 tests_notify_kernel_wall_LDADD = $(NOTIFY_LIBS) -lpthread
 
+# What is performed has the call's own effect: modes, umask, flags, FIFOs,
+# O_TMPFILE, EMFILE, each mutation, and the server's credentials.
+check_PROGRAMS += tests/notify/kernel-perform
+TESTS += tests/notify/kernel-perform tests/notify/kernel-perform-nobody.sh
+EXTRA_DIST += tests/notify/kernel-perform-nobody.sh
+tests_notify_kernel_perform_SOURCES = tests/notify/kernel-perform.c $(NOTIFY_HARNESS)
+tests_notify_kernel_perform_LDADD = $(NOTIFY_LIBS) -lpthread
+
 # The differential test: generated path cases through the notifier and
 # under the equivalent static-only (Landlock) sandbox; bounded here
 # (MB_DIFF_CASES, default 2000), longer by hand (tests/notify/README.md).
