@@ -153,11 +153,35 @@ int mb_notify_as_server(struct mb_notifier *n)
 	return mb_ident_server(&n->ident) < 0 ? -EACCES : 0;
 }
 
-int mb_notifier_check_kernel(struct mb_error *err)
+/* This kernel's version as major * 1000 + minor, or -1. */
+static int kernel_version(void)
 {
 	struct utsname u;
 	unsigned major = 0, minor = 0;
 	if (uname(&u) < 0 || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return -1;
+	return (int)(major * 1000 + minor);
+}
+
+void mb_notifier_describe_kernel(char *buf, size_t bufsz)
+{
+	int v = kernel_version();
+	snprintf(buf, bufsz,
+		 "The dynamic layer performs the opens and path mutations it allows, with the "
+		 "server's credentials, and installs opened files in the server: it needs "
+		 "SECCOMP_ADDFD_FLAG_SEND (Linux 5.14, %s here; without it membrane-run refuses "
+		 "to start) and SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (Linux 5.19, %s here; "
+		 "without it path calls with side effects are refused). exec is left to the "
+		 "kernel, bounded by Landlock's execute rights.\n",
+		 v < 0 ? "unknown" : v >= 5014 ? "present" : "MISSING",
+		 v < 0 ? "unknown" : v >= 5019 ? "present" : "MISSING");
+}
+
+int mb_notifier_check_kernel(struct mb_error *err)
+{
+	int v = kernel_version();
+	unsigned major = v < 0 ? 0 : (unsigned)v / 1000, minor = v < 0 ? 0 : (unsigned)v % 1000;
+	if (v < 0)
 		return mb_error_set(err, -ENOSYS, "cannot read the kernel's version");
 	if (major < 5 || (major == 5 && minor < 14))
 		return mb_error_set(err, -ENOSYS,

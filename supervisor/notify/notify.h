@@ -199,3 +199,6 @@ int mb_notifier_exe(pid_t pid, char *buf, size_t bufsz);
  * SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (5.19) is asked for when the filter
  * is installed (sandbox/watch.h); without it, opts.restartable. */
 int mb_notifier_check_kernel(struct mb_error *err);
+/* What the dynamic layer needs from the kernel and whether this one has it,
+ * in a sentence for --explain. */
+void mb_notifier_describe_kernel(char *buf, size_t bufsz);
