@@ -497,6 +497,8 @@ int main(void)
 	is_int(nwider, 0, "  ... nor anything the static-only sandbox refused");
 	is_int(nmismatch, 0, "  ... and answered every case as the static-only sandbox did");
 
+	free(cs);
+	free(sres);
 	char cmd[700];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", TA, TB);
 	if (system(cmd) != 0)
