@@ -14,6 +14,7 @@
  * always look at itself. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,37 @@
 #include <unistd.h>
 
 #include "supervisor/notify/notify-internal.h"
+
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
+static bool no_openat2; /* the kernel, or a seccomp filter around us, refused it */
+
+int mb_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve)
+{
+	if (no_openat2)
+		return -ENOSYS;
+	struct open_how how = { .flags = flags, .mode = mode, .resolve = resolve };
+	int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	if (fd >= 0)
+		return fd;
+	if (errno == ENOSYS)
+		no_openat2 = true;
+	return -errno;
+}
+
+int mb_open_pinned(int dirfd, const char *name, uint64_t flags, uint64_t mode)
+{
+	int fd = mb_openat2(dirfd, name, flags, mode,
+			    RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+	if (fd != -ENOSYS)
+		return fd;
+	/* One name beneath a pinned directory, which the walk found no link
+	 * at: nothing to resolve but that name. */
+	fd = openat(dirfd, name, (int)(flags | O_NOFOLLOW), (mode_t)mode);
+	return fd < 0 ? -errno : fd;
+}
 
 int mb_anchor_root(struct mb_notifier *n)
 {

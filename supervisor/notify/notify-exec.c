@@ -19,20 +19,13 @@ int mb_handle_exec(struct mb_notifier *n, struct mb_notified_op *op)
 	bool follow = p->follow == MB_FOLLOW_YES || !(at_flags & AT_SYMLINK_NOFOLLOW);
 	struct mb_path_req rq = { .follow = follow };
 	struct mb_path_res res;
-	int r = mb_decode_path(n, op, 0, at_flags, &rq, &res);
-	if (r == MB_VANISHED || r == -ESRCH) {
-		n->stats.vanished++;
-		return 0;
-	}
-	if (r < 0) {
-		n->stats.kernel++;
-		return mb_notify_id_valid(n, op->id) ? mb_notify_send_resp(n, op->id, false, -r) : 0;
-	}
+	int ret, r = mb_decode_path(n, op, 0, at_flags, &rq, &res);
+	if (mb_notify_settled(n, op->id, r, &ret))
+		return ret;
 	r = mb_notify_decide(n, op);
 	if (r != 1)
 		return r;
-	if (op->t[0].presence == MB_PRESENT_NONE)
-		return mb_notify_send_resp(n, op->id, false,
-					   op->t[0].resolve_error ? -op->t[0].resolve_error : ENOENT);
+	if (mb_notify_absent(n, op, &ret))
+		return ret;
 	return mb_notify_send_resp(n, op->id, true, 0);
 }

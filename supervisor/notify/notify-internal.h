@@ -151,6 +151,14 @@ struct mb_anchor {
 	const char *name; /* its canonical name (n->aname, or "/"), NULL when dead */
 };
 
+/* openat2(2): the fd or -errno. A kernel before 5.6, or a seccomp filter
+ * around membrane-run (a service manager's), may refuse it: -ENOSYS, and
+ * every probe then takes the walk (notify-walk.c), which needs none. */
+int mb_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
+/* name (one component, a trailing slash at most) beneath the pinned dirfd,
+ * no link followed: openat2, or openat with O_NOFOLLOW without it. */
+int mb_open_pinned(int dirfd, const char *name, uint64_t flags, uint64_t mode);
+
 /* The target's root (kept, or opened for this notification): fd or -errno. */
 int mb_anchor_root(struct mb_notifier *n);
 /* dirfd's anchor: the root for absolute paths is not asked here; AT_FDCWD
@@ -305,6 +313,14 @@ int mb_notify_decide(struct mb_notifier *n, const struct mb_notified_op *op);
 /* The same after the call was performed without side effects (the fast
  * open): no ID_VALID first, ADDFD's own check stands for it. */
 int mb_notify_decide_after(struct mb_notifier *n, const struct mb_notified_op *op);
+/* r, a decoder's or the resolver's: false when it is MB_DECODED (go on);
+ * else true, the call answered here (the kernel's own errno; nothing when
+ * the target vanished) and *ret 0 or -errno (the listener). */
+bool mb_notify_settled(struct mb_notifier *n, uint64_t id, int r, int *ret);
+/* After an allowed decision: true when a target is absent from the
+ * sandbox, the call then answered with the kernel's own errno (*ret as
+ * above). */
+bool mb_notify_absent(struct mb_notifier *n, const struct mb_notified_op *op, int *ret);
 /* The server's umask on our (shared) fs_struct while something is
  * created for it; returns ours, for mb_notify_umask_end. */
 mode_t mb_notify_umask_begin(struct mb_notifier *n);

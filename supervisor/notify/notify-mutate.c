@@ -442,22 +442,14 @@ int mb_handle_mutation(struct mb_notifier *n, struct mb_notified_op *op)
 	struct mut m = { .n = n, .op = op };
 	m.at_flags = op->sc->flags == MB_WATCH_NOARG ? 0 : op->args[op->sc->flags];
 	op->n = 0;
-	int r = decode(&m);
-	if (r == MB_VANISHED || r == -ESRCH) {
-		n->stats.vanished++;
-		return 0;
-	}
-	if (r < 0) {
-		n->stats.kernel++;
-		return mb_notify_id_valid(n, op->id) ? mb_notify_send_resp(n, op->id, false, -r) : 0;
-	}
+	int ret, r = decode(&m);
+	if (mb_notify_settled(n, op->id, r, &ret))
+		return ret;
 	r = mb_notify_decide(n, op);
 	if (r != 1)
 		return r;
-	for (unsigned i = 0; i < op->n; i++)
-		if (op->t[i].presence == MB_PRESENT_NONE)
-			return mb_notify_send_resp(n, op->id, false,
-						   op->t[i].resolve_error ? -op->t[i].resolve_error : ENOENT);
+	if (mb_notify_absent(n, op, &ret))
+		return ret;
 	if (n->restartable)
 		return mb_notify_send_resp(n, op->id, false, EACCES);
 	bool um = creates(op->sc->perform);

@@ -48,15 +48,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "policy/path.h"
 #include "supervisor/notify/notify-internal.h"
 
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
 #ifndef RESOLVE_CACHED
 #define RESOLVE_CACHED 0x20
 #endif
@@ -79,13 +77,6 @@ struct open_call {
 	uint64_t resolve; /* openat2's */
 	bool follow, creates, tmpfile, opath;
 };
-
-static int sys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode,
-		       uint64_t resolve)
-{
-	struct open_how how = { .flags = flags, .mode = mode, .resolve = resolve };
-	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-}
 
 /* openat2's struct open_how, read whole once, sized as the kernel's
  * copy_struct_from_user does. MB_DECODED, or op->t[0] unreadable, or
@@ -236,10 +227,10 @@ static int fast_open(struct mb_notifier *n, struct mb_notified_op *op, const str
 	t->ops = mb_watch_open_ops(oc->flags);
 	if (mb_path_within(t->path, "/proc") || !n->allows(op, n->ud))
 		return FAST_NO;
-	int fd = sys_openat2(a->fd, rq->raw, perform_flags(oc), oc->mode,
-			     mb_path_scope(rq, a) | (oc->resolve & RESOLVE_CACHED));
-	int e = fd < 0 ? errno : 0;
-	if (fd < 0 && (e == ELOOP || e == EXDEV || e == ENXIO ||
+	int fd = mb_openat2(a->fd, rq->raw, perform_flags(oc), oc->mode,
+			    mb_path_scope(rq, a) | (oc->resolve & RESOLVE_CACHED));
+	int e = fd < 0 ? -fd : 0;
+	if (fd < 0 && (e == ELOOP || e == EXDEV || e == ENXIO || e == ENOSYS ||
 		       (e == EAGAIN && !(oc->resolve & RESOLVE_CACHED))))
 		return FAST_NO;
 	if (e == ENOENT || e == ENOTDIR) {
@@ -260,27 +251,21 @@ static int fast_open(struct mb_notifier *n, struct mb_notified_op *op, const str
 static int perform(const struct mb_path_res *res, const char *raw, uint64_t flags, uint64_t mode,
 		   uint64_t cached)
 {
-	const uint64_t pinned = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-	int fd;
-	if (res->lexical) {
-		fd = sys_openat2(res->anchor.fd, raw, flags, mode, res->scope | cached);
-	} else if (res->parent >= 0 && res->last) {
-		fd = sys_openat2(res->parent, res->last, flags, mode, pinned | cached);
-	} else {
-		struct stat st;
-		if (fstat(res->obj, &st) < 0)
-			return -errno;
-		if (S_ISDIR(st.st_mode)) {
-			fd = sys_openat2(res->obj, ".", flags, mode, pinned);
-		} else {
-			/* A magic link's object (a deleted file, a memfd): opened
-			 * anew through our own descriptor, as the kernel would
-			 * through the server's, DAC checked for the server. */
-			char p[32];
-			snprintf(p, sizeof(p), "/proc/self/fd/%d", res->obj);
-			fd = open(p, (int)flags, (mode_t)mode);
-		}
-	}
+	if (res->lexical)
+		return mb_openat2(res->anchor.fd, raw, flags, mode, res->scope | cached);
+	if (res->parent >= 0 && res->last)
+		return mb_open_pinned(res->parent, res->last, flags, mode);
+	struct stat st;
+	if (fstat(res->obj, &st) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return mb_open_pinned(res->obj, ".", flags, mode);
+	/* A magic link's object (a deleted file, a memfd): opened anew through
+	 * our own descriptor, as the kernel would through the server's, DAC
+	 * checked for the server. */
+	char p[32];
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", res->obj);
+	int fd = open(p, (int)flags, (mode_t)mode);
 	return fd < 0 ? -errno : fd;
 }
 
@@ -288,6 +273,20 @@ static bool side_effects(const struct open_call *oc, const struct mb_notified_ta
 {
 	return (oc->flags & O_TRUNC) || oc->tmpfile ||
 	       (oc->creates && t->presence == MB_PRESENT_NEW);
+}
+
+/* A write open beneath /proc is refused: the kernel's own answer where it
+ * has one before Landlock would (DAC, then a read-only mount: may_open and
+ * do_dentry_open's order, which faccessat keeps), else Landlock's EACCES. */
+static int proc_write_errno(int obj)
+{
+	if (obj >= 0 && faccessat(obj, "", W_OK, AT_EACCESS | AT_EMPTY_PATH) < 0 &&
+	    (errno == EACCES || errno == EROFS || errno == EPERM))
+		return errno;
+	struct statvfs sv;
+	if (obj >= 0 && fstatvfs(obj, &sv) == 0 && (sv.f_flag & ST_RDONLY))
+		return EROFS;
+	return EACCES;
 }
 
 /* What the kernel refuses whatever the grants, before any permission is
@@ -336,24 +335,16 @@ static int complete_open(struct mb_notifier *n, struct mb_notified_op *op,
 	struct mb_path_res res;
 	bool eisdir = oc->creates && dir_syntax(rq->raw);
 	rq->parent = eisdir;
-	int r = mb_resolve_path(n, op, 0, rq, &res);
-	if (r == MB_VANISHED) {
-		n->stats.vanished++;
-		return 0;
-	}
+	int ret, r = mb_resolve_path(n, op, 0, rq, &res);
 	if (r == 0 && eisdir && res.parent >= 0) /* its directory was found */
 		r = -EISDIR;
-	if (r < 0) {
-		n->stats.kernel++;
-		return mb_notify_id_valid(n, op->id) ? mb_notify_send_resp(n, op->id, false, -r) : 0;
-	}
+	if (r == 0 && !oc->tmpfile)
+		r = -shape_error(oc, &res, t);
+	if (mb_notify_settled(n, op->id, r, &ret))
+		return ret;
 	t->ops = mb_watch_open_ops(oc->flags);
 	if (oc->creates && t->presence != MB_PRESENT)
 		t->ops |= 1u << MB_OP_WRITE;
-	if (!oc->tmpfile && (r = shape_error(oc, &res, t)) != 0) {
-		n->stats.kernel++;
-		return mb_notify_id_valid(n, op->id) ? mb_notify_send_resp(n, op->id, false, r) : 0;
-	}
 	if (!oc->opath) {
 		r = mb_notify_decide(n, op);
 		if (r != 1)
@@ -361,10 +352,10 @@ static int complete_open(struct mb_notifier *n, struct mb_notified_op *op,
 	} else if (!mb_notify_id_valid(n, op->id)) {
 		return 0;
 	}
-	if (t->presence == MB_PRESENT_NONE)
-		return mb_notify_send_resp(n, op->id, false, t->resolve_error ? -t->resolve_error : ENOENT);
+	if (mb_notify_absent(n, op, &ret))
+		return ret;
 	if (res.proc && (t->ops & (1u << MB_OP_WRITE)))
-		return mb_notify_send_resp(n, op->id, false, EACCES);
+		return mb_notify_send_resp(n, op->id, false, proc_write_errno(res.obj));
 	if (n->restartable && side_effects(oc, t))
 		return mb_notify_send_resp(n, op->id, false, EACCES);
 	/* Known to be a FIFO before anything is opened: waited for exactly as
@@ -410,14 +401,9 @@ int mb_handle_open(struct mb_notifier *n, struct mb_notified_op *op)
 				return complete_open(n, op, &oc, &rq);
 		}
 	}
-	if (r == MB_VANISHED || r == -ESRCH) {
-		n->stats.vanished++;
-		return 0;
-	}
 	if (r == MB_DECODED) /* unreadable: the callback reports, EFAULT */
 		return mb_notify_decide(n, op);
-	if (!mb_notify_id_valid(n, op->id))
-		return 0;
-	n->stats.kernel++;
-	return mb_notify_send_resp(n, op->id, false, -r);
+	int ret;
+	mb_notify_settled(n, op->id, r, &ret);
+	return ret;
 }

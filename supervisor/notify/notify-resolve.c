@@ -27,18 +27,15 @@
 #include "policy/path.h"
 #include "supervisor/notify/notify-internal.h"
 
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
-
 #define SERVER_RESOLVE                                                                    \
 	(RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH | \
 	 RESOLVE_IN_ROOT)
 
-static int sys_openat2(int dirfd, const char *path, uint64_t flags, uint64_t resolve)
+/* The fast probe's failures that the walk must look at: a link on the way
+ * (ELOOP), an escape (EXDEV), the kernel's ".." race (EAGAIN), no openat2. */
+static bool take_walk(int e)
 {
-	struct open_how how = { .flags = flags, .resolve = resolve };
-	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	return e == ELOOP || e == EXDEV || e == EAGAIN || e == ENOSYS;
 }
 
 /* raw's directory part into n->dir ("" for the anchor itself) and its final
@@ -105,15 +102,15 @@ static int fast_parent(struct mb_notifier *n, const struct mb_path_req *rq,
 		return 1;
 	int p = a->fd;
 	if (n->dir[0]) {
-		p = sys_openat2(a->fd, n->dir, O_PATH | O_DIRECTORY | O_CLOEXEC, res->scope);
+		p = mb_openat2(a->fd, n->dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, res->scope);
 		if (p < 0) {
-			int e = errno;
+			int e = -p;
 			if (e == ENOENT || e == ENOTDIR) {
 				res->presence = MB_PRESENT_NONE;
 				res->error = -e;
 				return 0;
 			}
-			return e == ELOOP || e == EXDEV || e == EAGAIN ? 1 : -e;
+			return take_walk(e) ? 1 : -e;
 		}
 		if ((p = mb_track(n, p)) < 0)
 			return p;
@@ -142,13 +139,13 @@ static int fast_object(struct mb_notifier *n, const struct mb_path_req *rq,
 {
 	const struct mb_anchor *a = &res->anchor;
 	uint64_t flags = O_PATH | O_CLOEXEC | (rq->follow ? 0 : O_NOFOLLOW);
-	int fd = sys_openat2(a->fd, rq->raw, flags, res->scope);
+	int fd = mb_openat2(a->fd, rq->raw, flags, 0, res->scope);
 	if (fd >= 0) {
 		res->obj = mb_track(n, fd);
 		return res->obj < 0 ? res->obj : 0;
 	}
-	int e = errno;
-	if (e == ELOOP || e == EXDEV || e == EAGAIN)
+	int e = -fd;
+	if (take_walk(e))
 		return 1;
 	if (e != ENOENT && e != ENOTDIR)
 		return -e;

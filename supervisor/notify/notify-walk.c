@@ -41,9 +41,6 @@
 #include "policy/path.h"
 #include "supervisor/notify/notify-internal.h"
 
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
 #ifndef STATX_MNT_ID
 #define STATX_MNT_ID 0x00001000U
 #endif
@@ -322,12 +319,14 @@ static int magic_link(struct walk *w, int next)
 		return -errno;
 	if (sf.f_type != PROC_SUPER_MAGIC)
 		return 0;
-	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_MAGICLINKS };
-	int fd = (int)syscall(SYS_openat2, w->cur, w->comp, &how, sizeof(how));
-	if (fd >= 0 || errno != ELOOP) {
-		mb_close(fd);
+	int fd = mb_openat2(w->cur, w->comp, O_PATH | O_CLOEXEC, 0, RESOLVE_NO_MAGICLINKS);
+	/* Without openat2: procfs' plain links ("self", "mounts", "net") are
+	 * those of its root; every link beneath /proc/PID is magic. */
+	bool magic = fd == -ELOOP ||
+		     (fd == -ENOSYS && !(w->known && strcmp(w->nm->s, "/proc") == 0));
+	mb_close(fd);
+	if (!magic)
 		return 0;
-	}
 	if (w->in->resolve & RESOLVE_NO_MAGICLINKS)
 		return -ELOOP;
 	if (w->in->resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT))

@@ -347,6 +347,34 @@ int mb_notify_decide_after(struct mb_notifier *n, const struct mb_notified_op *o
 	}
 }
 
+bool mb_notify_settled(struct mb_notifier *n, uint64_t id, int r, int *ret)
+{
+	*ret = 0;
+	if (r == MB_DECODED)
+		return false;
+	if (r == MB_VANISHED || r == -ESRCH) {
+		n->stats.vanished++;
+		return true;
+	}
+	n->stats.kernel++;
+	if (mb_notify_id_valid(n, id))
+		*ret = mb_notify_send_resp(n, id, false, -r);
+	return true;
+}
+
+bool mb_notify_absent(struct mb_notifier *n, const struct mb_notified_op *op, int *ret)
+{
+	for (unsigned i = 0; i < op->n; i++) {
+		const struct mb_notified_target *t = &op->t[i];
+		if (t->presence == MB_PRESENT_NONE) {
+			*ret = mb_notify_send_resp(n, op->id, false,
+						   t->resolve_error ? -t->resolve_error : ENOENT);
+			return true;
+		}
+	}
+	return false;
+}
+
 mode_t mb_notify_umask_begin(struct mb_notifier *n)
 {
 	mode_t want = n->own_umask;

@@ -1,6 +1,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -116,6 +117,22 @@ static _noreturn_ void serve(h_case_fn const *cases, int sock)
 	}
 }
 
+/* The supervisor's side without openat2, as under a service manager whose
+ * seccomp filter refuses it (ENOSYS): the child, forked already, keeps it. */
+static int no_openat2(void)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (!ctx)
+		return -ENOMEM;
+	int r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), 437 /* openat2 */, 0);
+	if (r == 0)
+		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 1);
+	if (r == 0)
+		r = seccomp_load(ctx);
+	seccomp_release(ctx);
+	return r;
+}
+
 int h_start(h_case_fn const *cases, void (*setup)(void), const struct mb_notifier_opts *opts)
 {
 	struct mb_error err = { 0 };
@@ -151,6 +168,8 @@ int h_start(h_case_fn const *cases, void (*setup)(void), const struct mb_notifie
 	mb_watch_filter_free(&f);
 	close(hand[1]);
 	close(sv[1]);
+	if (getenv("MB_NOTIFY_NO_OPENAT2") && (r = no_openat2()) < 0)
+		return r;
 	ctl = sv[0];
 	int listener;
 	r = mb_watch_handoff_recv(hand[0], &listener, &features, &err);

@@ -57,7 +57,10 @@ typedef long (*h_case_fn)(void);
  * process that returns from it is watched), installs the filter, hands the
  * listener over and serves cases from cases[]. Returns 0 or -errno. With
  * MB_NOTIFY_FAST in the environment the notifier also gets the verdict's
- * pure twin (opts.allows), so that allowed opens take its fast way. */
+ * pure twin (opts.allows), so that allowed opens take its fast way; with
+ * MB_NOTIFY_NO_OPENAT2 the test's own process (the supervisor side) loses
+ * openat2 once the child is forked (ENOSYS, as under a service manager's
+ * seccomp filter). */
 int h_start(h_case_fn const *cases, void (*setup)(void), const struct mb_notifier_opts *opts);
 /* Run case i in the child and handle notifications until it answers.
  * Returns the case's result. Records are reset first. */

@@ -4,7 +4,8 @@
 # pivot_root), and behind mb_sandbox_spawn(want_listener) itself
 # (kernel-notify-spawn). Each runs as the invoking user, and again as nobody
 # (*-nobody.sh) when that is root; *-fast*.sh run them with the decision's
-# pure twin, so that allowed opens take the notifier's fast way.
+# pure twin, so that allowed opens take the notifier's fast way; and
+# *-no-openat2.sh without openat2 on the supervisor's side (ENOSYS).
 NOTIFY_HARNESS = tests/notify/harness.h tests/notify/harness.c
 check_PROGRAMS += tests/notify/kernel-notify tests/notify/kernel-notify-ns \
 	tests/notify/kernel-notify-spawn
@@ -19,7 +20,9 @@ tests_notify_kernel_notify_ns_LDADD = $(NOTIFY_LIBS)
 tests_notify_kernel_notify_spawn_LDADD = $(NOTIFY_LIBS)
 EXTRA_DIST += tests/notify/kernel-notify-nobody.sh tests/notify/kernel-notify-ns-nobody.sh \
 	tests/notify/kernel-notify-spawn-nobody.sh tests/notify/kernel-notify-fast.sh \
-	tests/notify/kernel-notify-fast-nobody.sh tests/notify/kernel-notify-ns-fast.sh
+	tests/notify/kernel-notify-fast-nobody.sh tests/notify/kernel-notify-ns-fast.sh \
+	tests/notify/kernel-notify-no-openat2.sh tests/notify/kernel-diff-no-openat2.sh \
+	tests/notify/kernel-notify-no-openat2.sh tests/notify/kernel-diff-no-openat2.sh
 
 # The dynamic layer as a wall (issue 13): every class the adversarial probe
 # found, judged by its effects, as the invoking user and as nobody.
