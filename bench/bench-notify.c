@@ -373,9 +373,11 @@ int main(int argc, char **argv)
 	/* --quick: fewer calls; --pinned: only the rows bench/README.md
 	 * compares (sync wake-up, both processes on CPU 0); --once ROW: one
 	 * run of one of those rows (loop, notifier, correlator), its ns per
-	 * call alone on stdout, for A/B runs of two builds taking turns. */
+	 * call alone on stdout, for A/B runs of two builds taking turns
+	 * (--unpinned: the two processes where the scheduler puts them). */
 	bool pinned_only = false;
 	const char *once = NULL;
+	enum cpus once_cpus = C_SAME;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--quick") == 0) {
 			n_bare = 20000;
@@ -384,6 +386,8 @@ int main(int argc, char **argv)
 			pinned_only = true;
 		} else if (strcmp(argv[i], "--once") == 0 && i + 1 < argc) {
 			once = argv[++i];
+		} else if (strcmp(argv[i], "--unpinned") == 0) {
+			once_cpus = C_ANY;
 		}
 	}
 	char dir[] = "/tmp/mb-bench-XXXXXX";
@@ -399,7 +403,7 @@ int main(int argc, char **argv)
 		enum server srv = strcmp(once, "loop") == 0	    ? S_BARE_LOOP
 				  : strcmp(once, "notifier") == 0 ? S_NOTIFIER
 								    : S_CORRELATOR;
-		printf("%.0f\n", run(L_WATCH, srv, true, C_SAME, true));
+		printf("%.0f\n", run(L_WATCH, srv, true, once_cpus, true));
 		unlink(path);
 		rmdir(dir);
 		return 0;
