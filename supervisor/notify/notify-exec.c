@@ -19,13 +19,8 @@ int mb_handle_exec(struct mb_notifier *n, struct mb_notified_op *op)
 	bool follow = p->follow == MB_FOLLOW_YES || !(at_flags & AT_SYMLINK_NOFOLLOW);
 	struct mb_path_req rq = { .follow = follow };
 	struct mb_path_res res;
-	int ret, r = mb_decode_path(n, op, 0, at_flags, &rq, &res);
-	if (mb_notify_settled(n, op->id, r, &ret))
-		return ret;
-	r = mb_notify_decide(n, op);
-	if (r != 1)
-		return r;
-	if (mb_notify_absent(n, op, &ret))
+	int ret;
+	if (!mb_notify_allowed(n, op, mb_decode_path(n, op, 0, at_flags, &rq, &res), &ret))
 		return ret;
 	return mb_notify_send_resp(n, op->id, true, 0);
 }

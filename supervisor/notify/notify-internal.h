@@ -321,6 +321,10 @@ bool mb_notify_settled(struct mb_notifier *n, uint64_t id, int r, int *ret);
  * sandbox, the call then answered with the kernel's own errno (*ret as
  * above). */
 bool mb_notify_absent(struct mb_notifier *n, const struct mb_notified_op *op, int *ret);
+/* A decoded call (r, its decoder's) through to its decision: true when it
+ * is allowed and every target is there (perform it); else false, answered
+ * here, *ret as above. */
+bool mb_notify_allowed(struct mb_notifier *n, const struct mb_notified_op *op, int r, int *ret);
 /* The server's umask on our (shared) fs_struct while something is
  * created for it; returns ours, for mb_notify_umask_end. */
 mode_t mb_notify_umask_begin(struct mb_notifier *n);

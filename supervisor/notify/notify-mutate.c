@@ -442,19 +442,14 @@ int mb_handle_mutation(struct mb_notifier *n, struct mb_notified_op *op)
 	struct mut m = { .n = n, .op = op };
 	m.at_flags = op->sc->flags == MB_WATCH_NOARG ? 0 : op->args[op->sc->flags];
 	op->n = 0;
-	int ret, r = decode(&m);
-	if (mb_notify_settled(n, op->id, r, &ret))
-		return ret;
-	r = mb_notify_decide(n, op);
-	if (r != 1)
-		return r;
-	if (mb_notify_absent(n, op, &ret))
+	int ret;
+	if (!mb_notify_allowed(n, op, decode(&m), &ret))
 		return ret;
 	if (n->restartable)
 		return mb_notify_send_resp(n, op->id, false, EACCES);
 	bool um = creates(op->sc->perform);
 	mode_t saved = um ? mb_notify_umask_begin(n) : 0;
-	r = perform(&m) < 0 ? -errno : 0;
+	int r = perform(&m) < 0 ? -errno : 0;
 	if (um)
 		mb_notify_umask_end(n, saved);
 	return r < 0 ? mb_notify_send_resp(n, op->id, false, -r) : mb_notify_send_val(n, op->id, 0);

@@ -375,6 +375,18 @@ bool mb_notify_absent(struct mb_notifier *n, const struct mb_notified_op *op, in
 	return false;
 }
 
+bool mb_notify_allowed(struct mb_notifier *n, const struct mb_notified_op *op, int r, int *ret)
+{
+	if (mb_notify_settled(n, op->id, r, ret))
+		return false;
+	r = mb_notify_decide(n, op);
+	if (r != 1) {
+		*ret = r;
+		return false;
+	}
+	return !mb_notify_absent(n, op, ret);
+}
+
 mode_t mb_notify_umask_begin(struct mb_notifier *n)
 {
 	mode_t want = n->own_umask;
