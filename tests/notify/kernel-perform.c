@@ -49,17 +49,26 @@ static long sys(long r)
 	return r < 0 ? -errno : r;
 }
 
+/* An open: -errno, or 0 once closed. */
+static long opened(long fd)
+{
+	if (fd < 0)
+		return -errno;
+	close((int)fd);
+	return 0;
+}
+
 /* ---- cases, in the child (cwd = T) -------------------------------------- */
 
 static long c_creat_022(void)
 {
 	umask(022);
-	return sys(close((int)syscall(SYS_openat, AT_FDCWD, "m644", O_WRONLY | O_CREAT, 0666)));
+	return opened(syscall(SYS_openat, AT_FDCWD, "m644", O_WRONLY | O_CREAT, 0666));
 }
 static long c_creat_077(void)
 {
 	umask(077); /* watched: the notifier reads the umask again */
-	return sys(close((int)syscall(SYS_openat, AT_FDCWD, "m600", O_WRONLY | O_CREAT, 0666)));
+	return opened(syscall(SYS_openat, AT_FDCWD, "m600", O_WRONLY | O_CREAT, 0666));
 }
 static long c_mkdir_077(void) { return sys(syscall(SYS_mkdirat, AT_FDCWD, "d700", 0777)); }
 static long c_mkfifo(void)
@@ -208,34 +217,13 @@ static long c_chown_self(void)
 	/* Our own ids: allowed to anyone. */
 	return sys(syscall(SYS_fchownat, AT_FDCWD, "f", getuid(), getgid(), 0));
 }
-static long c_read_private(void)
-{
-	int fd = (int)syscall(SYS_openat, AT_FDCWD, "private", O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	return 0;
-}
+static long c_read_private(void) { return opened(syscall(SYS_openat, AT_FDCWD, "private", O_RDONLY)); }
 static long c_creat_owned(void)
 {
-	return sys(close((int)syscall(SYS_openat, AT_FDCWD, "owned", O_WRONLY | O_CREAT, 0644)));
+	return opened(syscall(SYS_openat, AT_FDCWD, "owned", O_WRONLY | O_CREAT, 0644));
 }
-static long c_proc_write(void)
-{
-	int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/comm", O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	return 0;
-}
-static long c_proc_read(void)
-{
-	int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/status", O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	return 0;
-}
+static long c_proc_write(void) { return opened(syscall(SYS_openat, AT_FDCWD, "/proc/self/comm", O_WRONLY)); }
+static long c_proc_read(void) { return opened(syscall(SYS_openat, AT_FDCWD, "/proc/self/status", O_RDONLY)); }
 
 enum {
 	C_creat_022, C_creat_077, C_mkdir_077, C_mkfifo, C_cloexec, C_no_cloexec, C_append,
@@ -363,7 +351,9 @@ static void part_effects(void)
 static void start_child(int mode)
 {
 	drop_mode = mode;
-	int r = h_start(cases, child_setup, NULL);
+	/* mode 3: as if the filter lacked WAIT_KILLABLE_RECV (before 5.19) */
+	struct mb_notifier_opts o = { .root_fd = -1, .restartable = mode == 3 };
+	int r = h_start(cases, child_setup, &o);
 	if (r < 0) {
 		printf("Bail out! starting the watched child: %s\n", strerror(-r));
 		exit(1);
@@ -386,6 +376,16 @@ int main(void)
 	part_effects();
 	int status = h_stop();
 	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child exited cleanly (status %d)", status);
+
+	/* Without WAIT_KILLABLE_RECV a signal could make the child repeat a
+	 * call already performed: what has a side effect is refused. */
+	start_child(3);
+	is_int(h_run(C_proc_read), 0, "without killable waits: an open without side effects is performed");
+	is_int(h_run(C_creat_owned), -EACCES, "  ... an O_CREAT is refused");
+	is_int(h_run(C_symlink), -EACCES, "  ... and so is a mutation");
+	ok(mode_of("owned") == 0, "  ... and nothing was made");
+	status = h_stop();
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0, "that child exited cleanly");
 
 	if (as_root) {
 		/* Another user's private file: DAC with the child's credentials
