@@ -207,6 +207,8 @@ struct mb_path_res {
 				      magic link ended the path */
 	int obj;                   /* the object, or -1 (absent) */
 	bool proc;                 /* beneath the sandbox's /proc */
+	int orig_acc;              /* a deleted file reached through /proc/PID/fd/N:
+				      that descriptor's O_ACCMODE; else -1 */
 };
 
 /* Resolve rq completely: the fast lexical probe when it can prove the

@@ -41,7 +41,8 @@
  *    EINVAL, as the kernel says.
  * A write open beneath /proc is refused (EACCES): Landlock gives the server
  * /proc read-only, and a performed open is bounded by the mount tree, not
- * by Landlock. */
+ * by Landlock. A deleted file opened again through /proc/PID/fd/N gets no
+ * more access than that descriptor has (EACCES). */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -289,6 +290,17 @@ static int proc_write_errno(int obj)
 	return EACCES;
 }
 
+/* A deleted file opened again through /proc/PID/fd/N: never with more
+ * access than that descriptor had (the kernel would check DAC alone). */
+static bool beyond_original(const struct open_call *oc, const struct mb_path_res *res)
+{
+	if (res->kind != MB_TARGET_DELETED || res->orig_acc < 0 || oc->opath)
+		return false;
+	int want = (int)(oc->flags & O_ACCMODE), had = res->orig_acc;
+	bool rd = want != O_WRONLY, wr = want != O_RDONLY || (oc->flags & O_TRUNC);
+	return (rd && had == O_WRONLY) || (wr && had == O_RDONLY);
+}
+
 /* What the kernel refuses whatever the grants, before any permission is
  * looked at (lookup_open, do_open, may_open): answered as it would, with no
  * decision and no report. 0 when nothing is wrong with the call's shape. */
@@ -356,6 +368,8 @@ static int complete_open(struct mb_notifier *n, struct mb_notified_op *op,
 		return ret;
 	if (res.proc && (t->ops & (1u << MB_OP_WRITE)))
 		return mb_notify_send_resp(n, op->id, false, proc_write_errno(res.obj));
+	if (beyond_original(oc, &res))
+		return mb_notify_send_resp(n, op->id, false, EACCES);
 	if (n->restartable && side_effects(oc, t))
 		return mb_notify_send_resp(n, op->id, false, EACCES);
 	/* Known to be a FIFO before anything is opened: waited for exactly as

@@ -166,7 +166,7 @@ int mb_notify_resolve(struct mb_notifier *n, const struct mb_path_req *rq, struc
 {
 	bool creates = rq->creates;
 	*res = (struct mb_path_res){ .kind = MB_TARGET_PATH, .presence = MB_PRESENT, .parent = -1,
-				     .obj = -1 };
+				     .obj = -1, .orig_acc = -1 };
 	int root = mb_anchor_root(n);
 	if (root < 0)
 		return root;

@@ -310,6 +310,24 @@ static int proc_self(struct walk *w)
 	return r < 0 ? r : 1;
 }
 
+/* The access mode of descriptor name in the /proc/PID/fd directory dir, as
+ * its fdinfo says, or -1. A deleted file reached through it may be opened
+ * again only within that mode (notify-open.c). */
+static int fd_access(int dir, const char *name)
+{
+	char p[NAME_MAX + 16], buf[256];
+	if (snprintf(p, sizeof(p), "../fdinfo/%s", name) >= (int)sizeof(p))
+		return -1;
+	int fd = openat(dir, p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t len = read(fd, buf, sizeof(buf) - 1);
+	mb_close(fd);
+	buf[len > 0 ? len : 0] = '\0';
+	const char *f = strstr(buf, "flags:");
+	return f ? (int)(strtoul(f + 6, NULL, 8) & O_ACCMODE) : -1;
+}
+
 /* A magic link at comp beneath cur (next: its O_PATH|O_NOFOLLOW fd): 1 and
  * cur or the result moved on, 0 when it is a plain link, or -errno. */
 static int magic_link(struct walk *w, int next)
@@ -334,6 +352,7 @@ static int magic_link(struct walk *w, int next)
 	int obj = openat(w->cur, w->comp, O_PATH | O_CLOEXEC);
 	if (obj < 0)
 		return -errno;
+	bool fd_dir = w->known && w->nm->len > 3 && strcmp(w->nm->s + w->nm->len - 3, "/fd") == 0;
 	enum mb_target_kind kind;
 	int r = mb_name_describe(w->nm, obj, &kind);
 	if (r < 0) {
@@ -353,6 +372,8 @@ static int magic_link(struct walk *w, int next)
 		w->res->error = -ENOTDIR;
 		return 1;
 	}
+	if (kind == MB_TARGET_DELETED && fd_dir)
+		w->res->orig_acc = fd_access(w->cur, w->comp);
 	struct ident id = { .mnt = sx.stx_mnt_id };
 	set_cur(w, obj, true, id.mnt);
 	w->res->kind = kind;
@@ -544,7 +565,7 @@ int mb_walk(struct mb_notifier *n, const struct mb_walk_in *in, struct mb_path_r
 {
 	struct walk w = { .n = n, .in = in, .res = res, .nm = &n->name[in->slot], .cur = -1 };
 	*res = (struct mb_path_res){ .kind = MB_TARGET_PATH, .presence = MB_PRESENT, .parent = -1,
-				     .obj = -1, .anchor = in->start };
+				     .obj = -1, .anchor = in->start, .orig_acc = -1 };
 	n->stats.walked++;
 	n->links[0].s = in->path;
 	n->links[0].pos = 0;

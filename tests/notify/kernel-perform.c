@@ -225,17 +225,34 @@ static long c_creat_owned(void)
 static long c_proc_write(void) { return opened(syscall(SYS_openat, AT_FDCWD, "/proc/self/comm", O_WRONLY)); }
 static long c_proc_read(void) { return opened(syscall(SYS_openat, AT_FDCWD, "/proc/self/status", O_RDONLY)); }
 
+/* A file opened read-only, then unlinked: through /proc/self/fd/N it opens
+ * again for reading, never for writing. Returns read << 8 | -write. */
+static long c_deleted_reopen(void)
+{
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, "delme", O_RDONLY);
+	if (fd < 0 || syscall(SYS_unlinkat, AT_FDCWD, "delme", 0) < 0)
+		return -1000 - errno;
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	long rd = opened(syscall(SYS_openat, AT_FDCWD, p, O_RDONLY));
+	long wr = opened(syscall(SYS_openat, AT_FDCWD, p, O_WRONLY));
+	close(fd);
+	return rd << 8 | -wr;
+}
+
 enum {
 	C_creat_022, C_creat_077, C_mkdir_077, C_mkfifo, C_cloexec, C_no_cloexec, C_append,
 	C_nonblock, C_fifo_reader_first, C_fifo_writer_first, C_tmpfile_link, C_emfile, C_chmod,
 	C_utimes, C_truncate, C_setxattr, C_symlink, C_link, C_rename, C_noreplace, C_unlink,
 	C_unlink_dir, C_rmdir, C_chown_self, C_read_private, C_creat_owned, C_proc_write, C_proc_read,
+	C_deleted_reopen,
 };
 static const h_case_fn cases[] = {
 	c_creat_022, c_creat_077, c_mkdir_077, c_mkfifo, c_cloexec, c_no_cloexec, c_append,
 	c_nonblock, c_fifo_reader_first, c_fifo_writer_first, c_tmpfile_link, c_emfile, c_chmod,
 	c_utimes, c_truncate, c_setxattr, c_symlink, c_link, c_rename, c_noreplace, c_unlink,
 	c_unlink_dir, c_rmdir, c_chown_self, c_read_private, c_creat_owned, c_proc_write, c_proc_read,
+	c_deleted_reopen,
 };
 
 static void child_setup(void)
@@ -280,6 +297,7 @@ static void fixtures(void)
 	mkfile("t", "0123456789", 0644);
 	mkfile("r1", "r1", 0644);
 	mkfile("u", "u", 0644);
+	mkfile("delme", "delme", 0644);
 	mkdir(tp("ud"), 0755);
 	symlink("f", tp("ln_f"));
 }
@@ -346,6 +364,8 @@ static void part_effects(void)
 	is_int(h_run(C_chown_self), 0, "chown to one's own ids");
 	is_int(h_run(C_proc_read), 0, "/proc/self/status for reading");
 	is_int(h_run(C_proc_write), -EACCES, "/proc/self/comm for writing: EACCES (procfs is read-only)");
+	is_int(h_run(C_deleted_reopen), EACCES,
+	       "a deleted file through /proc/self/fd/N: again for reading, not for writing (EACCES)");
 }
 
 static void start_child(int mode)
