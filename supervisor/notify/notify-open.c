@@ -21,7 +21,8 @@
  *  - O_NONBLOCK: always on our open, so that no open can block the event
  *    loop (a FIFO, a lease); the server's status flags are put back with
  *    F_SETFL, and a FIFO it opened blocking is opened again, blocking, on a
- *    helper thread (notify-fifo.c);
+ *    helper thread (notify-fifo.c). An open that would wait for another
+ *    process to give up its lease on the file answers EAGAIN instead;
  *  - O_CREAT: decided as a write when the name is absent; performed without
  *    O_CREAT (and O_EXCL) when it was decided on an existing file, so a
  *    file removed meanwhile is ENOENT, never created without a grant;
