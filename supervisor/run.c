@@ -15,6 +15,7 @@
 #include "sandbox/landlock.h"
 #include "sandbox/sandbox.h"
 #include "supervisor/notify/notify-loop.h"
+#include "supervisor/notify/notify-ident.h"
 #include "supervisor/notify/notify.h"
 #include "supervisor/inspect/relay.h"
 #include "report/report.h"
@@ -138,7 +139,16 @@ static int start_notifier(struct mb_sandbox *sb, struct mb_reporter *rep,
 			  const struct mb_run_backend *be, void *self, struct mb_notifier **ret,
 			  struct mb_error *err)
 {
-	struct mb_notifier_opts nopts = { .root_fd = -1, .one_root = true };
+	struct mb_notifier_opts nopts = {
+		.root_fd = -1, .one_root = true,
+		.restartable = !sb->layers.seccomp_notify_killable,
+		.allows = be->allows,
+	};
+	if (nopts.restartable)
+		fprintf(stderr, "membrane-run: this kernel lacks SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV "
+				"(Linux 5.19): a signal could make the server repeat a call the "
+				"supervisor performed, so path calls with side effects are refused "
+				"(EACCES)\n");
 	_cleanup_(mb_notifier_freep) struct mb_notifier *n = NULL;
 	int r = mb_notifier_new(TAKE_FD(sb->listener_fd), &nopts, be->decide, self, &n, err);
 	if (r < 0)
@@ -166,6 +176,14 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 	if ((o->http.report_session && mb_reporter_set_session(rep, o->http.report_session) < 0) ||
 	    (o->http.principal && mb_reporter_set_principal(rep, o->http.principal) < 0)) {
 		fprintf(stderr, "membrane-run: --report-session/--principal: out of memory\n");
+		return MB_EXIT_MEMBRANE;
+	}
+	/* The dynamic layer performs what it allows: refuse a kernel that
+	 * cannot install an opened file and answer in one step. */
+	r = mb_notifier_check_kernel(&err);
+	if (r < 0) {
+		fprintf(stderr, "membrane-run: %s\n", err.msg);
+		emit_error(rep, err.msg);
 		return MB_EXIT_MEMBRANE;
 	}
 	struct mb_sandbox_config cfg = {
@@ -233,6 +251,10 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 	};
 	struct mb_relay_result res;
 	r = mb_relay_run(&rc, &res);
+	/* This thread performed the server's calls in its identity: ours
+	 * again for what follows (the sandbox's cgroup, the backend's stop,
+	 * learn's draft). */
+	mb_ident_supervisor();
 	/* The relay closed the server's stdin; the rest are ours to close. The
 	 * inspector and the loop are gone: what the backend still holds is
 	 * written now, before "exit". */

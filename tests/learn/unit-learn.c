@@ -256,7 +256,7 @@ static void no_base(void)
 		 at("srv/root/a.txt"), note);
 	c = call(l, t, 4, "read_text_file", args);
 	rd(l, at("srv/root/a.txt"), MB_PRESENT);
-	rd(l, at("home/.ssh/id_rsa"), MB_PRESENT_HOST);
+	rd(l, at("home/.ssh/id_rsa"), MB_PRESENT_NONE); /* the notifier never looks at the host */
 	rd(l, "/usr/share/zoneinfo/Etc/UTC", MB_PRESENT);
 	rd(l, at("srv/root/notes.md"), MB_PRESENT);
 	mb_inflight_remove(t, c);
@@ -341,7 +341,8 @@ static void no_base(void)
 	free(b);
 	snprintf(line, sizeof(line), "SUSPICIOUS: read %s during tool read_text_file", at("home/.ssh/id_rsa"));
 	ok(has(d, line), "flagged: the read in the secret store");
-	ok(has(d, "it exists only outside the sandbox; a secret store"), "... a secret store, host-only");
+	ok(has(d, "a secret store of the host, absent from the sandbox; a secret store"),
+	   "... a secret store, absent from the sandbox (by its name: the host is not looked at)");
 	snprintf(line, sizeof(line), "SUSPICIOUS: read %s during tool read_text_file", at("srv/root/notes.md"));
 	ok(has(d, line), "flagged: the neighbour no argument named");
 	ok(!has(d, "s3cret-value"), "the token's value is not in the draft");
