@@ -35,10 +35,18 @@ struct mb_layers {
 	bool limits;           /* rlimits (or a cgroup leaf) applied */
 };
 
+/* Layers a run requires even with best effort (the profile's require:). */
+enum {
+	MB_REQUIRE_NAMESPACES = 1 << 0, /* every namespace of the plan, and the fresh root */
+	MB_REQUIRE_LANDLOCK = 1 << 1,   /* Landlock at some ABI */
+	MB_REQUIRE_NOTIFY = 1 << 2,     /* the seccomp notifier: the dynamic layer */
+};
+
 struct mb_sandbox_config {
 	const struct mb_plan *plan;
 	char *const *argv;    /* argv[0] is looked up in the sandbox's PATH */
 	bool best_effort;     /* run with what the kernel offers, said out loud */
+	unsigned require;     /* MB_REQUIRE_*: never dropped, best effort or not */
 	int require_landlock; /* max of --require-landlock and the profile's */
 	bool set_user;        /* --user given (root only) */
 	uid_t uid;
@@ -56,6 +64,9 @@ struct mb_sandbox {
 	int status_fd;   /* O_NONBLOCK: the init writes the command's wait status
 			    here before it exits (mb_sandbox_command_status) */
 	struct mb_layers layers;
+	/* Best effort: why the sandbox has no namespaces ("" when it has
+	 * them, or was not asked for them), for the caller to say. */
+	char no_namespaces[MB_ERROR_MAX];
 };
 
 /* Build the sandbox and exec cfg->argv in it. Returns 0 once the command was
@@ -67,6 +78,20 @@ struct mb_sandbox {
  * when it was found but could not be executed (126); a set-up failure whose
  * errno is one of those three is returned as -EIO (125). */
 int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret,
+		     struct mb_error *err);
+
+/* membrane-run --doctor's trial run: the sandbox a run of cfg would build,
+ * all of it (namespaces and their best-effort fallback, the fresh root,
+ * Landlock, the seccomp baseline, the notifier's listener handed over), up
+ * to the exec of a command that no sandbox holds, so that nothing runs.
+ * Returns 0 when all but the command was in place, ret filled with the
+ * layers (and, with best effort, why there are no namespaces); else what a
+ * run would have failed with, err filled. */
+struct mb_trial {
+	struct mb_layers layers;
+	char no_namespaces[MB_ERROR_MAX];
+};
+int mb_sandbox_trial(const struct mb_sandbox_config *cfg, struct mb_trial *ret,
 		     struct mb_error *err);
 
 /* membrane-run's exit status after mb_sandbox_spawn() returned r < 0. */

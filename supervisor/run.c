@@ -227,6 +227,9 @@ static int run(const struct mb_options *o, const struct mb_profile *p, const str
 		emit_error(rep, err.msg);
 		return r == -ENOENT ? 127 : (r == -EACCES || r == -ENOEXEC) ? 126 : EXIT_MEMBRANE;
 	}
+	if (sb.no_namespaces[0])
+		fprintf(stderr, "membrane-run: warning: running without namespaces (--best-effort): %s\n",
+			sb.no_namespaces);
 	/* The server waits at its first watched call until we answer: from
 	 * here on, every path out of this function kills it or serves it. One
 	 * root for all: pivot_root is done and the baseline forbids another. */
