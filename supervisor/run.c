@@ -41,11 +41,14 @@ static cJSON *layers_json(const struct mb_layers *l)
 }
 
 /* Best effort, said out loud: what this kernel's Landlock cannot enforce of
- * the plan (--require-landlock makes the sandbox refuse instead). */
-static void warn_landlock_gaps(const struct mb_plan *plan)
+ * the plan (--require-landlock makes the sandbox refuse instead). Without
+ * Landlock at all, only with --best-effort: otherwise the refusal says it. */
+static void warn_landlock_gaps(const struct mb_plan *plan, bool best_effort)
 {
 	struct mb_strbuf b = { 0 };
 	int abi = mb_landlock_abi();
+	if (abi <= 0 && !best_effort)
+		return;
 	if (mb_describe_landlock_gaps(&b, plan, abi > 0 ? abi : 0) && !mb_strbuf_failed(&b))
 		fprintf(stderr, "membrane-run: warning: Landlock ABI %d cannot enforce:\n%s", abi, b.s);
 	mb_strbuf_free(&b);
@@ -217,7 +220,7 @@ static int run(const struct mb_options *o, const struct mb_profile *p, const str
 		.gid = o->gid,
 		.want_listener = true,
 	};
-	warn_landlock_gaps(plan);
+	warn_landlock_gaps(plan, o->best_effort);
 	struct mb_sandbox sb;
 	r = mb_sandbox_spawn(&cfg, &sb, &err);
 	if (r < 0) {

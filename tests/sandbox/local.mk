@@ -21,3 +21,9 @@ check_PROGRAMS += tests/sandbox/kernel-landlock tests/sandbox/unit-describe
 TESTS += tests/sandbox/kernel-landlock tests/sandbox/unit-describe
 tests_sandbox_kernel_landlock_LDADD = $(SANDBOX_LIBS)
 tests_sandbox_unit_describe_LDADD = $(SANDBOX_LIBS)
+
+# Hosts that refuse user namespaces (a sysctl, Docker's seccomp profile),
+# their use (a masked /proc), Landlock, or a second listener: refusals,
+# --best-effort and --doctor, as nobody (tests/sandbox/nouserns).
+TESTS += tests/sandbox/kernel-refused.sh
+dist_check_DATA += tests/sandbox/kernel-refused.sh tests/sandbox/refused.yml
