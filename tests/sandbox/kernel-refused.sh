@@ -2,8 +2,9 @@
 # Hosts that refuse what membrane-run asks of the kernel, made with
 # tests/sandbox/nouserns, each as the unprivileged user nobody: user
 # namespaces refused by a sysctl and by a seccomp filter as Docker's default
-# profile does; namespaces given but a fresh /proc refused (a container's
-# masked /proc); no Landlock; a seccomp listener already in place. For each:
+# profile does, with and without pidfd_getfd and process_vm_readv (Docker's
+# without CAP_SYS_PTRACE); namespaces given but a fresh /proc refused (a
+# container's masked /proc); no Landlock; a seccomp listener in place. For each:
 # a plain run is refused, exit 125, with one line that names what was
 # refused and what to do, and the command never runs; --best-effort runs it
 # with what remains (the kernel's view from inside, not only the start
@@ -139,6 +140,21 @@ degraded masked-be "masked /proc" --masked-proc
 like "$(cat "$W/masked-be/err")" "mount proc on /proc: Operation not permitted" \
 	"masked /proc: ... the warning names the refused mount"
 doctored masked-dr "masked /proc" "hint: a fresh /proc is refused .*unmask=/proc/\*" --masked-proc
+
+# ---- Docker's profile without CAP_SYS_PTRACE: no pidfd_getfd, no
+# process_vm_readv, which the notifier needs: no run at all ----
+run noptrace-be --docker --no-ptrace -- --best-effort
+is "$(cat "$W/noptrace-be/rc")" 125 "Docker's profile, no CAP_SYS_PTRACE: refused even with --best-effort"
+like "$(grep -v warning: "$W/noptrace-be/err")" \
+	"^membrane-run: pidfd_getfd of the seccomp listener: Operation not permitted: a seccomp filter around membrane-run refuses it .*docs/containers.md" \
+	"Docker's profile, no CAP_SYS_PTRACE: ... in one line that names the call, who refuses it, and where to read on"
+ok "Docker's profile, no CAP_SYS_PTRACE: ... and the command never ran" test ! -e "$W/noptrace-be/out/pid"
+doctor noptrace-dr --docker --no-ptrace
+is "$(cat "$W/noptrace-dr.rc")" 1 "Docker's profile, no CAP_SYS_PTRACE: --doctor exits 1"
+like "$(cat "$W/noptrace-dr.doctor")" "process_vm_readv Operation not permitted, pidfd_getfd Operation not permitted" \
+	"Docker's profile, no CAP_SYS_PTRACE: ... names both calls"
+like "$(cat "$W/noptrace-dr.doctor")" "verdict: membrane-run cannot run here, even with --best-effort" \
+	"Docker's profile, no CAP_SYS_PTRACE: ... and says it cannot run here"
 
 # ---- no Landlock ----
 refused nolandlock "no Landlock" \

@@ -12,6 +12,10 @@
  *                  any CLONE_NEW* flag, unshare, setns, mount, umount2 and
  *                  pivot_root fail with EPERM, clone3 with ENOSYS (a filter
  *                  cannot read its flags; the C library falls back to clone)
+ *   --no-ptrace    pidfd_getfd and process_vm_readv fail with EPERM, as
+ *                  under Docker's default profile without CAP_SYS_PTRACE
+ *                  (Docker 20.10, Debian 12's, for both; later ones still
+ *                  for pidfd_getfd)
  *   --no-landlock  the Landlock system calls fail with ENOSYS, as on a
  *                  kernel built without it
  *   --listener     the filter has a user-notification listener, held by
@@ -138,6 +142,11 @@ static int docker_rules(scmp_filter_ctx ctx)
 	return r;
 }
 
+static int no_ptrace_rules(scmp_filter_ctx ctx)
+{
+	return DENY(ctx, EPERM, pidfd_getfd, 0) | DENY(ctx, EPERM, process_vm_readv, 0);
+}
+
 static int no_landlock_rules(scmp_filter_ctx ctx)
 {
 	return DENY(ctx, ENOSYS, landlock_create_ruleset, 0) |
@@ -147,15 +156,17 @@ static int no_landlock_rules(scmp_filter_ctx ctx)
 
 /* The seccomp way: load the filter here, as root, then fork COMMAND, which
  * inherits it; a listener stays open in this process until COMMAND ends. */
-static int by_seccomp(bool docker, bool no_landlock, bool listener, char **argv)
+static int by_seccomp(bool docker, bool no_ptrace, bool no_landlock, bool listener, char **argv)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
 		return 1;
-	bool any = docker || no_landlock || listener; /* else: --masked-proc alone */
+	bool any = docker || no_ptrace || no_landlock || listener; /* else: --masked-proc alone */
 	int r = 0;
 	if (docker)
 		r |= docker_rules(ctx);
+	if (no_ptrace)
+		r |= no_ptrace_rules(ctx);
 	if (no_landlock)
 		r |= no_landlock_rules(ctx);
 	if (listener)
@@ -214,11 +225,13 @@ static int mask_proc(void)
 
 int main(int argc, char **argv)
 {
-	bool docker = false, no_landlock = false, listener = false, masked = false;
+	bool docker = false, no_ptrace = false, no_landlock = false, listener = false, masked = false;
 	int i = 1;
 	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
 		if (strcmp(argv[i], "--docker") == 0)
 			docker = true;
+		else if (strcmp(argv[i], "--no-ptrace") == 0)
+			no_ptrace = true;
 		else if (strcmp(argv[i], "--no-landlock") == 0)
 			no_landlock = true;
 		else if (strcmp(argv[i], "--listener") == 0)
@@ -229,15 +242,15 @@ int main(int argc, char **argv)
 			break;
 	}
 	if (argc - i < 3) {
-		fprintf(stderr, "usage: nouserns [--docker] [--no-landlock] [--listener] "
+		fprintf(stderr, "usage: nouserns [--docker] [--no-ptrace] [--no-landlock] [--listener] "
 				"[--masked-proc] UID GID COMMAND...\n");
 		return 2;
 	}
 	if (masked && mask_proc() < 0)
 		return 1;
-	if (masked && !(docker || no_landlock || listener))
-		return by_seccomp(false, false, false, argv + i);
-	if (docker || no_landlock || listener)
-		return by_seccomp(docker, no_landlock, listener, argv + i);
+	if (masked && !(docker || no_ptrace || no_landlock || listener))
+		return by_seccomp(false, false, false, false, argv + i);
+	if (docker || no_ptrace || no_landlock || listener)
+		return by_seccomp(docker, no_ptrace, no_landlock, listener, argv + i);
 	return by_sysctl(argv + i);
 }
