@@ -114,7 +114,7 @@ static void put_hints(FILE *out, const struct mb_host *h, const struct mb_trial 
 		fprintf(out, "hint: a seccomp filter around membrane-run may refuse what it needs: "
 			     "Docker's default profile refuses namespaces and, before Docker 23 or "
 			     "without CAP_SYS_PTRACE, process_vm_readv and pidfd_getfd; podman's "
-			     "allows them (membrane's README, \"Containers\")\n");
+			     "allows them (docs/containers.md)\n");
 	if (strstr(t->no_namespaces, "fully visible"))
 		fprintf(out, "hint: a fresh /proc is refused because parts of this /proc are covered "
 			     "(a container's masked paths): podman run --security-opt "

@@ -8,7 +8,8 @@ EXTRA_DIST += tests/deploy/unit-install.sh tests/deploy/unit-apparmor.sh
 # these tests write), the Debian package built and installed, the AppArmor
 # profile under AppArmor 4, the container image under podman. One at a
 # time (they share the cache), with a log of their own.
-DEPLOY_TESTS = tests/deploy/deploy-deb.sh tests/deploy/deploy-apparmor4.sh
+DEPLOY_TESTS = tests/deploy/deploy-deb.sh tests/deploy/deploy-apparmor4.sh \
+	tests/deploy/deploy-podman.sh
 EXTRA_DIST += $(DEPLOY_TESTS) tests/deploy/lib.sh tests/deploy/enter-root.sh \
 	tests/deploy/deb-inside.sh
 .PHONY: check-deploy
