@@ -4,7 +4,7 @@
  *   landlock             a ruleset allowing reads beneath /
  *   bare notify loop     the watch filter, and a minimal supervisor loop:
  *                        RECV, process_vm_readv of the path, ID_VALID,
- *                        SEND CONTINUE (the anchor of PLATFORM.md)
+ *                        SEND CONTINUE (the anchor of bench/README.md)
  *   notifier             the watch filter and supervisor/notify/notify.c with a
  *                        callback that allows everything: path read, resolved
  *                        (openat2 RESOLVE_IN_ROOT), presence classified
@@ -37,10 +37,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sandbox/kernel-compat.h"
+#include "common/kernel-compat.h"
 #include "sandbox/watch.h"
-#include "supervisor/notify/correlate.h"
 #include "supervisor/inspect/jsonrpc.h"
+#include "supervisor/notify/correlate.h"
 #include "supervisor/notify/notify.h"
 
 #define REPS 9

@@ -10,7 +10,7 @@
 #      cores falls on all of them alike
 #   3. server-everything's echo tool: round trip of sequential calls and
 #      calls/s with 64 in flight, bare, plain relay (bench/plain-relay),
-#      bwrap, membrane-run; unpinned and pinned to CPU 0 (PLATFORM.md: this
+#      bwrap, membrane-run; unpinned and pinned to CPU 0 (bench/README.md: this
 #      VM wakes a process on an idle CPU slowly); BENCH_REPS repetitions,
 #      interleaved
 #   4. the notified system call (bench/bench-notify), once it is built here

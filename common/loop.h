@@ -1,8 +1,8 @@
 /* membrane-run's one event loop: epoll, with the watcher embedded in its
  * owner (libubox's uloop and seatd do the same). Signals arrive through a
- * signalfd, the child through its pidfd, timers through epoll_wait's timeout;
- * anything else with an fd (the seccomp listener of the correlator, say) is
- * one more mb_io. Timers sit behind one timerfd.
+ * signalfd, the child through its pidfd, timers behind one timerfd;
+ * anything else with an fd (the seccomp listener of the notifier, say) is
+ * one more mb_io.
  *
  * Deleting a watcher while events are being dispatched drops the events still
  * pending for it in the current batch, so an owner may free itself from its

@@ -1,5 +1,6 @@
-/* SHA-256 (nettle) as lowercase hex: the report chain's "prev" (DESIGN.md
- * seq/prev), written by the reporter and checked by membrane-audit. */
+/* SHA-256 (nettle) as lowercase hex: the report chain's "prev"
+ * (docs/design.md "The hash chain"), written by the reporter and checked by
+ * membrane-audit. */
 #pragma once
 
 #include <stddef.h>

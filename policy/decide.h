@@ -9,7 +9,7 @@
  * mb_callgrants_build() and the cwd the inspector's arguments.within check
  * uses (the server's working directory in the sandbox). Idle: call is NULL.
  * With several requests in flight, ask once per request and allow if any
- * answer allows (DESIGN.md); report every one of them.
+ * answer allows (docs/design.md "The correlator"); report every one of them.
  *
  * The rule for op on the path P (absolute, normalised; the path the kernel
  * resolved, so symlinks are already followed):

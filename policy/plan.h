@@ -62,7 +62,8 @@ struct mb_plan {
 	MB_VEC(char *) envp; /* NAME=VALUE, NULL-terminated when n > 0 */
 	int require_landlock;
 	struct mb_user user;
-	const char *cwd; /* working directory inside: first writable grant, else "/" */
+	const char *cwd; /* working directory inside: the caller's, where the
+			    sandbox shows it (pick_cwd), else "/" */
 };
 
 /* Compile p into a plan. envp supplies the values of pass-through env

@@ -1,6 +1,6 @@
 /* The static layer's view of a grant pattern: what a pattern with
  * placeholders or globs can ever reach, as plain paths the kernel can be told
- * about (DESIGN.md: placeholders widened to arguments.within, globs widened
+ * about (docs/design.md "From profile to plan": placeholders widened to arguments.within, globs widened
  * to their parent directory). */
 #pragma once
 

@@ -1,4 +1,4 @@
-/* How a request appears in a report (DESIGN.md "Reports v1"): its id as
+/* How a request appears in a report (docs/design.md "Reports"): its id as
  * sent, method, tool and arguments, with the arguments the profile's redact
  * list names replaced by "***" and values longer than 256 bytes cut and
  * marked. Shared by the inspector (refused) and the correlator (violation). */

@@ -6,7 +6,7 @@
  * syslog(3) sends to /dev/log, "<PRI>Mmm dd hh:mm:ss membrane[PID]: MSG" --
  * rather than call syslog(3), for two reasons: syslog(3) returns nothing, so
  * a report that reached no one would go unnoticed, and membrane fails closed
- * (DESIGN.md); and syslog(3) cannot be aimed at another socket, which the
+ * (docs/design.md "Failure philosophy"); and syslog(3) cannot be aimed at another socket, which the
  * tests need (--report syslog:PATH). Like syslog(3) we reconnect once when
  * the receiver restarted, and fall back to a stream socket when /dev/log is
  * one (syslog-ng's unix-stream(), messages ended by a NUL).

@@ -1,4 +1,4 @@
-/* The reporter: Reports v1 (DESIGN.md, man/membrane-report.5), one JSON
+/* The reporter: Reports v1 (docs/design.md "Reports", man/membrane-report.5), one JSON
  * object per line, written with a single write(2) on an O_APPEND descriptor so
  * that a line is never partial or interleaved with another writer's.
  *

@@ -29,11 +29,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/kernel-compat.h"
 #include "sandbox/caps.h"
 #include "sandbox/child.h"
 #include "sandbox/exec.h"
 #include "sandbox/init.h"
-#include "sandbox/kernel-compat.h"
 #include "sandbox/landlock.h"
 #include "sandbox/limits.h"
 #include "sandbox/memfd.h"
@@ -245,18 +245,18 @@ _noreturn_ static void run_command(struct mb_child *c)
 		mb_close(fd);
 		c->handoff_fd = mb_close(c->handoff_fd);
 		if (r < 0)
-			_exit(125); /* the caller went away or refused: nobody to tell */
+			_exit(MB_EXIT_MEMBRANE); /* the caller went away or refused: nobody to tell */
 	}
 	if (mb_limits_apply_memory(&c->cfg->plan->limits, &err) < 0)
 		goto fail;
-	int status = 126;
+	int status = MB_EXIT_CANNOT_EXEC;
 	char *const *envp = c->cfg->plan->envp.n ? c->cfg->plan->envp.v : NULL;
 	mb_exec_command(c->cfg->argv, envp, &status, &err);
 	(void)mb_sync_send_error(c->sync_fd, &err, status);
 	_exit(status);
 fail:
-	(void)mb_sync_send_error(c->sync_fd, &err, 125);
-	_exit(125);
+	(void)mb_sync_send_error(c->sync_fd, &err, MB_EXIT_MEMBRANE);
+	_exit(MB_EXIT_MEMBRANE);
 }
 
 _noreturn_ void mb_child_main(struct mb_child *c)
@@ -274,9 +274,9 @@ _noreturn_ void mb_child_main(struct mb_child *c)
 	(void)sigprocmask(SIG_BLOCK, &set, NULL);
 	int r = arrange_fds(c);
 	if (r < 0)
-		_exit(125); /* cannot even report: the caller reads end of file */
+		_exit(MB_EXIT_MEMBRANE); /* cannot even report: the caller reads end of file */
 	if (caller_gone(c->sync_fd))
-		_exit(125);
+		_exit(MB_EXIT_MEMBRANE);
 	(void)setsid();
 
 	struct mb_sync_msg m = { .type = MB_SYNC_LAYERS };
@@ -284,7 +284,7 @@ _noreturn_ void mb_child_main(struct mb_child *c)
 	r = setup(c, &m.layers, &ns_setup, &err);
 	if (r < 0) {
 		(void)mb_sync_send_ns_error(c->sync_fd, &err, ns_setup && c->ns_flags);
-		_exit(125);
+		_exit(MB_EXIT_MEMBRANE);
 	}
 
 	if (!m.layers.pidns)
@@ -293,13 +293,13 @@ _noreturn_ void mb_child_main(struct mb_child *c)
 	 * command is dumpable again after its exec. */
 	(void)prctl(PR_SET_DUMPABLE, 0);
 	if (mb_sync_send(c->sync_fd, &m, -1) < 0)
-		_exit(125);
+		_exit(MB_EXIT_MEMBRANE);
 
 	pid_t pid = fork();
 	if (pid < 0) {
 		mb_error_set(&err, mb_neg_errno(), "fork: %m");
-		(void)mb_sync_send_error(c->sync_fd, &err, 125);
-		_exit(125);
+		(void)mb_sync_send_error(c->sync_fd, &err, MB_EXIT_MEMBRANE);
+		_exit(MB_EXIT_MEMBRANE);
 	}
 	if (pid == 0)
 		run_command(c);

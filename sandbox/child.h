@@ -23,6 +23,6 @@ struct mb_child {
 	int status_fd;
 };
 
-/* Never returns: exits 125 after sending an error, or with the command's
+/* Never returns: exits MB_EXIT_MEMBRANE after sending an error, or with the command's
  * status once it is done. */
 _noreturn_ void mb_child_main(struct mb_child *c);

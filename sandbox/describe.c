@@ -1,8 +1,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "common/kernel-compat.h"
 #include "sandbox/describe.h"
-#include "sandbox/kernel-compat.h"
 #include "sandbox/landlock.h"
 #include "sandbox/seccomp-baseline.h"
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "sandbox/exec.h"
+#include "sandbox/sandbox.h"
 
 /* What the command finds when the profile passes no PATH: the one of
  * glibc's confstr(_CS_PATH), with /usr/local first like a login shell. */
@@ -25,7 +26,7 @@ static int failed(const char *cmd, int e, int *ret_status, struct mb_error *err)
 {
 	struct stat st;
 	if (e == ENOENT) {
-		*ret_status = 127;
+		*ret_status = MB_EXIT_NOT_FOUND;
 		/* The file is there: what is missing is what it needs to run. */
 		if (strchr(cmd, '/') && stat(cmd, &st) == 0)
 			return mb_error_set(err, -ENOENT,
@@ -34,7 +35,7 @@ static int failed(const char *cmd, int e, int *ret_status, struct mb_error *err)
 					    cmd);
 		return mb_error_set(err, -ENOENT, "%s: command not found", cmd);
 	}
-	*ret_status = 126;
+	*ret_status = MB_EXIT_CANNOT_EXEC;
 	return mb_error_set(err, -e, "%s: %s", cmd, strerror(e));
 }
 

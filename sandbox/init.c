@@ -6,6 +6,7 @@
 
 #include "common/macros.h"
 #include "sandbox/init.h"
+#include "sandbox/sandbox.h"
 
 static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP };
 
@@ -41,7 +42,7 @@ static int status_of(int wstatus)
 		return WEXITSTATUS(wstatus);
 	if (WIFSIGNALED(wstatus))
 		return 128 + WTERMSIG(wstatus);
-	return 125;
+	return MB_EXIT_MEMBRANE;
 }
 
 int mb_init_loop(pid_t cmd, int *ret_wstatus)

@@ -1,5 +1,5 @@
 /* Resource limits from the profile's `limits`, as rlimits (cgroups are not
- * delegated on the machines we target; see PLATFORM.md):
+ * delegated on the machines we target; see docs/design.md "Limits"):
  *   memory -> RLIMIT_DATA   not RLIMIT_AS: V8 reserves ~700 MB of address
  *                           space at start, so Node dies under RLIMIT_AS 512M;
  *                           RLIMIT_DATA counts the private writable memory

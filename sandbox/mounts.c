@@ -20,26 +20,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "sandbox/kernel-compat.h"
+#include "common/kernel-compat.h"
 #include "sandbox/mounts.h"
 
 #define BASE "/tmp" /* where the scratch tmpfs goes before the first pivot */
 #define OLD "/oldroot"
 #define NEW "/newroot"
-
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
-#ifndef MOVE_MOUNT_F_EMPTY_PATH
-#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
-#endif
-#ifndef SYS_open_tree
-#define SYS_open_tree 428
-#define SYS_move_mount 429
-#endif
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
 
 struct ctx {
 	const struct mb_plan *plan;

@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sandbox/kernel-compat.h"
+#include "common/kernel-compat.h"
 #include "sandbox/probe.h"
 
 #ifndef CGROUP2_SUPER_MAGIC

@@ -94,10 +94,20 @@ struct mb_trial {
 int mb_sandbox_trial(const struct mb_sandbox_config *cfg, struct mb_trial *ret,
 		     struct mb_error *err);
 
+/* membrane-run's own exit statuses, the ones env(1) and the shells use, so
+ * that a caller tells membrane's failure from the server's. Defined here
+ * because the sandbox is where they arise: the child exits with them and
+ * sends them over the sync socket. */
+#define MB_EXIT_MEMBRANE 125    /* membrane itself failed */
+#define MB_EXIT_CANNOT_EXEC 126 /* the command was found but cannot be executed */
+#define MB_EXIT_NOT_FOUND 127   /* the command was not found */
+
 /* membrane-run's exit status after mb_sandbox_spawn() returned r < 0. */
 static inline int mb_sandbox_exit_status(int r)
 {
-	return r == -ENOENT ? 127 : (r == -EACCES || r == -ENOEXEC) ? 126 : 125;
+	return r == -ENOENT                      ? MB_EXIT_NOT_FOUND
+	       : (r == -EACCES || r == -ENOEXEC) ? MB_EXIT_CANNOT_EXEC
+						 : MB_EXIT_MEMBRANE;
 }
 
 /* Wait for the init to exit (blocking; call it once the pidfd is readable to

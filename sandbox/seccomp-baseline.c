@@ -6,19 +6,9 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "common/kernel-compat.h"
 #include "sandbox/bpf.h"
-#include "sandbox/kernel-compat.h"
 #include "sandbox/seccomp-baseline.h"
-
-#ifndef CLONE_NEWCGROUP
-#define CLONE_NEWCGROUP 0x02000000
-#endif
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-#ifndef TIOCLINUX
-#define TIOCLINUX 0x541C
-#endif
 
 /* clone(2)'s low byte is the exit signal, so CLONE_NEWTIME (0x80) cannot be
  * asked there; unshare(2) takes it. */

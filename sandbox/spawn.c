@@ -13,20 +13,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/kernel-compat.h"
 #include "sandbox/child.h"
-#include "sandbox/kernel-compat.h"
 #include "sandbox/landlock.h"
 #include "sandbox/namespaces.h"
 #include "sandbox/seccomp-baseline.h"
 #include "sandbox/sync.h"
 #include "sandbox/watch.h"
-
-#ifndef CLONE_PIDFD
-#define CLONE_PIDFD 0x00001000
-#endif
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
 
 /* struct clone_args of <linux/sched.h>, first version (64 bytes). */
 struct mb_clone_args {
@@ -310,7 +303,7 @@ static int spawn_once(const struct mb_sandbox_config *cfg, unsigned long ns_flag
 		.listener_fd = -1,
 		.status_fd = st[0],
 	};
-	int status = 125;
+	int status = MB_EXIT_MEMBRANE;
 	unsigned features = 0;
 	bool ns_setup = false;
 	r = await_exec(sv[0], hand[0], cfg->plan, &sb, &features, &status, &ns_setup, err);
@@ -346,7 +339,7 @@ static int spawn_once(const struct mb_sandbox_config *cfg, unsigned long ns_flag
 				 "--best-effort to run without namespaces");
 		}
 		/* Only an exec failure may say 126/127. */
-		if (status == 125 && (r == -ENOENT || r == -EACCES || r == -ENOEXEC))
+		if (status == MB_EXIT_MEMBRANE && (r == -ENOENT || r == -EACCES || r == -ENOEXEC))
 			r = -EIO;
 		goto close_all;
 	}

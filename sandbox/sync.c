@@ -54,7 +54,7 @@ int mb_sync_send_error(int sock, const struct mb_error *err, int status)
 
 int mb_sync_send_ns_error(int sock, const struct mb_error *err, bool ns_setup)
 {
-	return send_error(sock, err, 125, ns_setup);
+	return send_error(sock, err, MB_EXIT_MEMBRANE, ns_setup);
 }
 
 int mb_sync_recv(int sock, struct mb_sync_msg *m, int *ret_fd)

@@ -25,7 +25,7 @@ enum mb_sync_type {
 struct mb_sync_msg {
 	uint32_t type;
 	int32_t code;    /* MB_SYNC_ERROR: negative errno */
-	int32_t status;  /* MB_SYNC_ERROR: 125, 126 or 127 */
+	int32_t status;  /* MB_SYNC_ERROR: MB_EXIT_MEMBRANE, _CANNOT_EXEC or _NOT_FOUND */
 	uint32_t ns_setup; /* MB_SYNC_ERROR: 1 if it failed while putting the
 			      namespaces to use (id map, mounts, root, loopback) */
 	struct mb_layers layers;

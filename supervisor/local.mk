@@ -16,5 +16,6 @@ membrane_run_SOURCES = \
 	supervisor/explain.h supervisor/explain.c \
 	supervisor/doctor.h supervisor/doctor.c \
 	supervisor/test-profile.h supervisor/test-profile.c \
-	supervisor/run.h supervisor/run.c
+	supervisor/run.h supervisor/run-backend.h supervisor/run.c \
+	supervisor/run-guard.h supervisor/run-guard.c
 membrane_run_LDADD = liblearn.a libbroker.a $(NOTIFY_LIBS)

@@ -7,15 +7,14 @@
 #include "policy/lint.h"
 #include "policy/plan.h"
 #include "policy/profile.h"
+#include "sandbox/sandbox.h"
 #include "supervisor/doctor.h"
 #include "supervisor/explain.h"
 #include "supervisor/learn/learn-run.h"
 #include "supervisor/profile-lookup.h"
 #include "supervisor/options.h"
-#include "supervisor/run.h"
+#include "supervisor/run-guard.h"
 #include "supervisor/test-profile.h"
-
-#define EXIT_MEMBRANE 125
 
 extern char **environ;
 
@@ -67,7 +66,7 @@ static int lint(const struct mb_profile *profile)
 	if (r < 0) {
 		fprintf(stderr, "membrane-run: --lint: out of memory\n");
 		mb_lint_free(&warnings);
-		return EXIT_MEMBRANE;
+		return MB_EXIT_MEMBRANE;
 	}
 	mb_vec_foreach(w, &warnings)
 		printf("%s:%u:%u: warning: %s\n", w->pos.file, w->pos.line, w->pos.column, w->msg);
@@ -75,7 +74,7 @@ static int lint(const struct mb_profile *profile)
 	mb_lint_free(&warnings);
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "membrane-run: --lint: cannot write the warnings: %m\n");
-		return EXIT_MEMBRANE;
+		return MB_EXIT_MEMBRANE;
 	}
 	return status;
 }
@@ -86,11 +85,11 @@ static int test_profile(const struct mb_profile *profile, const struct mb_plan *
 	int r = mb_selftest(profile, plan->cwd, stdout);
 	if (r < 0) {
 		fprintf(stderr, "membrane-run: --test-profile: %s\n", strerror(-r));
-		return EXIT_MEMBRANE;
+		return MB_EXIT_MEMBRANE;
 	}
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "membrane-run: --test-profile: cannot write the report: %m\n");
-		return EXIT_MEMBRANE;
+		return MB_EXIT_MEMBRANE;
 	}
 	return r > 0 ? 1 : 0;
 }
@@ -100,7 +99,7 @@ int main(int argc, char **argv)
 	struct mb_options o;
 	int r = mb_options_parse(argc, argv, &o);
 	if (r < 0)
-		return EXIT_MEMBRANE;
+		return MB_EXIT_MEMBRANE;
 	switch (o.action) {
 	case MB_ACTION_HELP:
 		mb_options_usage(stdout);
@@ -122,7 +121,7 @@ int main(int argc, char **argv)
 	if (o.action == MB_ACTION_DOCTOR && !o.profile ? load_empty_profile(&profile) < 0
 						       : load_profile(&o, &profile, &path) < 0) {
 		mb_options_free(&o);
-		return EXIT_MEMBRANE;
+		return MB_EXIT_MEMBRANE;
 	}
 	/* --lint judges the profile as written, not as overridden. */
 	if (o.mode_set && o.action != MB_ACTION_LINT)
@@ -134,7 +133,7 @@ int main(int argc, char **argv)
 	if (r < 0) {
 		fprintf(stderr, "membrane-run: %s\n", err.msg);
 		mb_options_free(&o);
-		return EXIT_MEMBRANE;
+		return MB_EXIT_MEMBRANE;
 	}
 
 	int status = 0;
@@ -144,7 +143,7 @@ int main(int argc, char **argv)
 	case MB_ACTION_EXPLAIN:
 		if (mb_explain(plan, stdout) < 0) {
 			fprintf(stderr, "membrane-run: --explain: cannot write the plan: %m\n");
-			status = EXIT_MEMBRANE;
+			status = MB_EXIT_MEMBRANE;
 		}
 		break;
 	case MB_ACTION_TEST_PROFILE:
@@ -157,7 +156,7 @@ int main(int argc, char **argv)
 		status = mb_doctor(&o, o.profile ? profile : NULL, path, plan, stdout);
 		break;
 	default:
-		status = mb_run(&o, profile, plan);
+		status = mb_guard_run(&o, profile, plan);
 		break;
 	}
 	mb_options_free(&o);

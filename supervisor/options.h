@@ -1,4 +1,4 @@
-/* membrane-run's command line (DESIGN.md "Command line"; man/membrane-run.1). */
+/* membrane-run's command line (docs/design.md "Command line"; man/membrane-run.1). */
 #pragma once
 
 #include <stdbool.h>

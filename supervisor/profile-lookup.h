@@ -1,4 +1,4 @@
-/* Finding a profile by name (DESIGN.md, --profile) and the directories that
+/* Finding a profile by name (docs/design.md "Command line", --profile) and the directories that
  * include fragments are looked up in. */
 #pragma once
 

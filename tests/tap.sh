@@ -1,14 +1,31 @@
 # Shell TAP helpers for tests/*.sh: source it, call ok/fail, end with done_testing.
+# automake's TAP driver reads every line of the test's output: a result is
+# one line (a newline in a description is turned into a space), and every
+# line of a diagnostic starts with '#', so that relayed output (a child's
+# TAP, a traceback) can never be taken for a result.
 tap_n=0
 tap_failed=0
+tap_nl='
+'
+tap_result() { # tap_result ok|"not ok" DESCRIPTION
+	tap_d=$2
+	case $tap_d in *"$tap_nl"*) tap_d=$(printf '%s' "$tap_d" | tr '\n' ' ') ;; esac
+	printf '%s %d - %s\n' "$1" "$tap_n" "$tap_d"
+}
 ok() { # ok DESCRIPTION COMMAND...: passes if COMMAND succeeds
 	desc=$1; shift
 	tap_n=$((tap_n + 1))
-	if "$@"; then echo "ok $tap_n - $desc"; else echo "not ok $tap_n - $desc"; tap_failed=$((tap_failed + 1)); fi
+	if "$@"; then tap_result ok "$desc"; else tap_result "not ok" "$desc"; tap_failed=$((tap_failed + 1)); fi
 }
-pass() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1"; }
-fail() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $1"; [ $# -gt 1 ] && printf '#   %s\n' "$2"; return 0; }
-diag() { printf '# %s\n' "$*"; }
+pass() { tap_n=$((tap_n + 1)); tap_result ok "$1"; }
+fail() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); tap_result "not ok" "$1"; [ $# -gt 1 ] && tap_comment '#   ' "$2"; return 0; }
+tap_comment() { # tap_comment PREFIX TEXT: every line of TEXT after PREFIX
+	case $2 in
+	*"$tap_nl"*) printf '%s\n' "$2" | while IFS= read -r tap_l; do printf '%s%s\n' "$1" "$tap_l"; done ;;
+	*) printf '%s%s\n' "$1" "$2" ;;
+	esac
+}
+diag() { tap_comment '# ' "$*"; }
 is() { # is GOT WANT DESCRIPTION
 	if [ "$1" = "$2" ]; then pass "$3"; else fail "$3" "got '$1', want '$2'"; fi
 }

@@ -11,6 +11,8 @@ static const char *const grant_keys[G_COUNT_] = {
 	[G_BIND] = "bind",       [G_ENV] = "env",     [G_TMPFS] = "tmpfs",
 };
 #define CALL_GRANT_KEYS 5 /* a tool or request: read..bind */
+const struct ld_names ld_runtime_keys = { grant_keys, G_COUNT_ };
+const struct ld_names ld_call_keys = { grant_keys, CALL_GRANT_KEYS };
 
 static size_t key_index(const char *key)
 {
@@ -196,7 +198,7 @@ static int one_tool(struct loader *l, const struct yt_pair *pair, bool request)
 	return r;
 }
 
-int ld_tools(struct loader *l, const struct yt_node *map, bool request)
+static int calls(struct loader *l, const struct yt_node *map, bool request)
 {
 	const char *kind = request ? "request" : "tool";
 	if (map->kind == YT_SCALAR && map->null)
@@ -229,14 +231,26 @@ int ld_tools(struct loader *l, const struct yt_node *map, bool request)
 	return 0;
 }
 
+int ld_tools(struct loader *l, const struct yt_node *map)
+{
+	return calls(l, map, false);
+}
+
+int ld_requests(struct loader *l, const struct yt_node *map)
+{
+	return calls(l, map, true);
+}
+
+static const char *const arguments_keys[] = { "within" };
+const struct ld_names ld_arguments_keys = { arguments_keys, ARRAY_SIZE(arguments_keys) };
+
 int ld_arguments(struct loader *l, const struct yt_node *map)
 {
-	static const char *const keys[] = { "within" };
 	if (map->kind != YT_MAP && !(map->kind == YT_SCALAR && map->null))
 		return ld_type_error(l, map, "'arguments'", "a mapping",
 				     "arguments: { within: [/srv/mcp] }");
 	const struct yt_pair *found[1];
-	int r = ld_map_keys(l, map, keys, 1, found, "arguments", false);
+	int r = ld_map_keys(l, map, arguments_keys, 1, found, "arguments", false);
 	if (r < 0 || !found[0])
 		return r;
 	return ld_path_list(l, &found[0]->value, "within", LD_SCOPE_WITHIN, &l->p->within);

@@ -90,7 +90,7 @@ int ld_add_doc(struct loader *l, const char *name, const char *data, size_t len,
 	if (r == -ENODATA || (r == 0 && root->kind == YT_SCALAR && root->null)) {
 		yt_free(root);
 		return ld_error(l, -EINVAL, NULL,
-				fragment ? "the fragment is empty (a fragment holds vars, runtime and include)"
+				fragment ? "the fragment is empty (a fragment holds " LD_FRAGMENT_KEYS ")"
 					 : "the profile is empty (start it with 'version: 1')");
 	}
 	if (r < 0)
@@ -259,7 +259,7 @@ static int cycle_error(struct loader *l, const struct yt_node *it, size_t k)
 	return ld_error(l, -ELOOP, it, "include cycle: %s (remove one of these includes)", b.s);
 }
 
-static int include_one(struct loader *l, size_t doc, const struct yt_node *it, unsigned depth)
+static int include_one(struct loader *l, size_t doc, const struct yt_node *it)
 {
 	_cleanup_(found_free) struct found f = { 0 };
 	int r = find_fragment(l, it, doc, &f);
@@ -273,22 +273,19 @@ static int include_one(struct loader *l, size_t doc, const struct yt_node *it, u
 	mb_vec_foreach(d, &l->docs)
 		if (d->has_id && d->dev == f.dev && d->ino == f.ino)
 			return 0; /* read already, through another include */
-	if (depth >= LD_MAX_INCLUDE_DEPTH)
+	if (l->stack.n > LD_MAX_INCLUDE_DEPTH) /* doc nests l->stack.n - 1 deep */
 		return ld_error(l, -ELOOP, it, "includes nest more than %d deep (flatten them)",
 				LD_MAX_INCLUDE_DEPTH);
 	size_t idx;
 	r = ld_add_doc(l, f.path, f.data, f.len, true, f.dev, f.ino, &idx);
 	if (r < 0)
 		return r;
-	return ld_collect(l, idx, depth + 1);
+	return ld_collect(l, idx);
 }
 
-int ld_includes(struct loader *l, size_t doc, unsigned depth)
+int ld_includes(struct loader *l, const struct yt_node *list)
 {
-	const struct yt_pair *inc = l->docs.v[doc].include;
-	if (!inc)
-		return 0;
-	const struct yt_node *list = &inc->value;
+	size_t doc = l->doc;
 	int r = ld_scalar_list(l, list, "'include'", "a list of fragment names",
 			       "a fragment name", "include: [node]");
 	if (r < 0 || list->kind != YT_SEQ)
@@ -296,8 +293,9 @@ int ld_includes(struct loader *l, size_t doc, unsigned depth)
 	if (mb_vec_push(&l->stack, doc) < 0)
 		return ld_oom(l);
 	for (size_t i = 0; i < list->n && r == 0; i++) {
-		r = include_one(l, doc, &list->items[i], depth);
+		r = include_one(l, doc, &list->items[i]);
 		l->file = l->docs.v[doc].name;
+		l->doc = doc;
 	}
 	l->stack.n--;
 	return r;

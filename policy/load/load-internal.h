@@ -1,14 +1,15 @@
-/* Shared state of the profile loader (policy/load*.c, vars.c, include.c,
- * pattern_parse.c, endpoint_parse.c, size.c). Not an interface for anything
- * outside policy/.
+/* Shared state of the profile loader (the files of policy/load/). Not an
+ * interface for anything outside policy/.
  *
  * Loading runs in two passes so that every ${VAR} is known before any value
- * is expanded:
- *   1. parse the main file, check its keys, collect its vars, then load its
- *      fragments (include) depth-first, collecting theirs;
+ * is expanded; policy/profile-keys.h says which key is read in which (enum
+ * ld_pass):
+ *   1. parse the main file, read its version, check its keys, collect its
+ *      vars, then load its fragments (include) depth-first, collecting
+ *      theirs;
  *   2. resolve variables (--set > main > fragments, the includer over the
  *      included), then read every other key of the main file in document
- *      order, then the runtime of each fragment.
+ *      order, its tests last, then the runtime of each fragment.
  * The first error stops everything; the caller frees the partial profile. */
 #pragma once
 
@@ -17,6 +18,7 @@
 #include <sys/types.h>
 
 #include "common/vec.h"
+#include "policy/profile-keys.h"
 #include "policy/profile.h"
 #include "policy/load/yaml-tree.h"
 
@@ -33,7 +35,6 @@ struct ld_doc {
 	bool has_id;      /* dev/ino known (read from a file) */
 	dev_t dev;
 	ino_t ino;
-	const struct yt_pair *vars, *include, *runtime; /* found by pass 1 */
 };
 
 enum ld_var_state { LD_VAR_UNRESOLVED, LD_VAR_RESOLVING, LD_VAR_DONE };
@@ -62,6 +63,7 @@ struct loader {
 	struct mb_error *err;
 	struct mb_profile *p;
 	const char *file; /* the file being read, for positions */
+	size_t doc;       /* ... and its index in docs */
 	MB_VEC(struct ld_doc) docs;
 	MB_VEC(size_t) stack; /* docs being included, for cycles */
 	MB_VEC(struct ld_var) vars;
@@ -89,7 +91,9 @@ static inline struct mb_srcpos ld_pos(const struct loader *l, const struct yt_no
 /* Check the keys of map against names[0..n): an unknown or duplicate key is
  * an error; found[i] is set to the pair of names[i] (or NULL). where names
  * the mapping in messages ("runtime", "tool 'x'"; NULL: the profile), and
- * fragment says the map is a fragment's top level. */
+ * fragment says the map is a fragment's top level: names is then
+ * ld_key_names, and a key that the table keeps to the main profile is
+ * refused. */
 int ld_map_keys(struct loader *l, const struct yt_node *map, const char *const *names, size_t n,
 		const struct yt_pair **found, const char *where, bool fragment);
 
@@ -117,11 +121,12 @@ const char *ld_read_error(int r);
 /* Record name in the profile's file table, parse data as a new document. */
 int ld_add_doc(struct loader *l, const char *name, const char *data, size_t len, bool has_id,
 	       dev_t dev, ino_t ino, size_t *ret);
-/* Load the fragments named by docs[doc]'s include list (ld_collect each). */
-int ld_includes(struct loader *l, size_t doc, unsigned depth);
+/* include's reader: load the fragments its list names (ld_collect each)
+ * for docs[l->doc], which l->stack says how deep it nests. */
+int ld_includes(struct loader *l, const struct yt_node *list);
 
-/* load.c: pass 1 of one document: keys, vars, then its fragments. */
-int ld_collect(struct loader *l, size_t doc, unsigned depth);
+/* load.c: pass 1 of one document: version, keys, vars, then its fragments. */
+int ld_collect(struct loader *l, size_t doc);
 
 /* pattern_parse.c */
 enum ld_scope {
@@ -142,16 +147,17 @@ int ld_endpoint_list(struct loader *l, const struct yt_node *list, const char *w
 int ld_parse_uint(const char *s, uint64_t *ret);
 int ld_parse_size(const char *s, uint64_t *ret);
 
-/* load_keys.c: version (read first, so that a profile of another version
- * is refused for that and not for its keys); pass 2 of the main document. */
+/* load-keys.c: the VERSION pass, the first 'version' of the main document,
+ * read before its other keys are checked so that a profile of another
+ * version is refused for that and not for its keys. */
 int ld_version(struct loader *l, const struct yt_node *root);
-int ld_main_keys(struct loader *l);
-/* load_grants.c: runtime (main or fragment), tools, requests, within. */
+/* load-grants.c: runtime (main or fragment), tools, requests, within. */
 /* 0, or an error when the request being read cannot have param NAME. */
 int ld_request_param_check(struct loader *l, const struct yt_node *n, const char *name,
 			   size_t len);
 int ld_runtime(struct loader *l, const struct yt_node *map);
-int ld_tools(struct loader *l, const struct yt_node *map, bool requests);
+int ld_tools(struct loader *l, const struct yt_node *map);
+int ld_requests(struct loader *l, const struct yt_node *map);
 int ld_arguments(struct loader *l, const struct yt_node *map);
 
 /* load_tests.c: the tests key, read after every other key of the main
@@ -164,27 +170,49 @@ int ld_tests(struct loader *l, const struct yt_node *list);
 int ld_endpoint_target(struct loader *l, const struct yt_node *n, const char *text, bool lookup,
 		       mb_endpoint_vec *out, bool *unresolved);
 
-/* The keys of a profile; a fragment accepts only a subset. */
+/* The keys a mapping takes, for the table's SUB column. */
+struct ld_names {
+	const char *const *v;
+	size_t n;
+};
+extern const struct ld_names ld_runtime_keys; /* load-grants.c: read ... tmpfs */
+extern const struct ld_names ld_call_keys;    /* ... a tool's or request's: read ... bind */
+extern const struct ld_names ld_arguments_keys; /* ... within */
+extern const struct ld_names ld_limits_keys;  /* load-keys.c */
+extern const struct ld_names ld_test_keys;    /* load-tests.c: an entry of tests */
+
+/* The top-level keys, from policy/profile-keys.h. */
 enum ld_key {
-	LD_KEY_VERSION,
-	LD_KEY_NAME,
-	LD_KEY_DESCRIPTION,
-	LD_KEY_INCLUDE,
-	LD_KEY_MODE,
-	LD_KEY_VARS,
-	LD_KEY_RUNTIME,
-	LD_KEY_NETWORK,
-	LD_KEY_UNLISTED_TOOLS,
-	LD_KEY_ARGUMENTS,
-	LD_KEY_TOOLS,
-	LD_KEY_REQUESTS,
-	LD_KEY_LIMITS,
-	LD_KEY_REDACT,
-	LD_KEY_PIN,
-	LD_KEY_CONCURRENCY,
-	LD_KEY_REQUIRE_LANDLOCK,
-	LD_KEY_USER,
-	LD_KEY_TESTS,
+#define X(id, ...) LD_KEY_##id,
+	MB_PROFILE_KEYS(X)
+#undef X
 	LD_KEY_COUNT_,
 };
-extern const char *const ld_key_names[LD_KEY_COUNT_];
+
+/* When a key is read (the PASS column). */
+enum ld_pass {
+	LD_PASS_VERSION, /* the main document's, before its other keys are checked */
+	LD_PASS_VARS,    /* pass 1, in every document: its own before its fragments' */
+	LD_PASS_INCLUDE, /* pass 1: then its fragments, depth-first */
+	LD_PASS_DOC,     /* pass 2, in document order: the main document, then each fragment */
+	LD_PASS_LAST,    /* after every other key of the main document */
+};
+
+/* Who may set a key (the WHERE column). */
+enum ld_where {
+	LD_WHERE_MAIN, /* the main profile only */
+	LD_WHERE_ANY,  /* a runtime fragment too */
+};
+
+struct ld_key_info {
+	const char *name;
+	enum ld_pass pass;
+	enum ld_where where;
+	int (*read)(struct loader *l, const struct yt_node *v);
+};
+extern const struct ld_key_info ld_keys[LD_KEY_COUNT_]; /* load-keys.c */
+extern const char *const ld_key_names[LD_KEY_COUNT_];   /* for ld_map_keys */
+
+/* The keys of WHERE ANY in words, for messages about fragments;
+ * tests/policy/unit-key-table checks them against the table. */
+#define LD_FRAGMENT_KEYS "vars, runtime and include"

@@ -1,5 +1,5 @@
-/* The scalar keys of a profile, limits, redact, user, and pass 2 over the
- * main document in document order. */
+/* The loader's side of the key table (policy/profile-keys.h), and the
+ * readers of the scalar keys, limits, redact and user. */
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,16 +19,8 @@ static const struct yt_node *scalar(const struct yt_node *n)
 	return n->kind == YT_SCALAR && !n->null ? n : NULL;
 }
 
-int ld_version(struct loader *l, const struct yt_node *root)
+static int read_version(struct loader *l, const struct yt_node *v)
 {
-	const struct yt_pair *pair = NULL;
-	for (size_t i = 0; i < root->n && !pair; i++)
-		if (strcmp(root->pairs[i].key.text, "version") == 0)
-			pair = &root->pairs[i];
-	if (!pair)
-		return ld_error(l, -EINVAL, root,
-				"missing key 'version' (start the profile with 'version: 1')");
-	const struct yt_node *v = &pair->value;
 	uint64_t n;
 	if (!scalar(v))
 		return ld_type_error(l, v, "'version'", "an integer", "version: 1");
@@ -69,7 +61,51 @@ static int choice(struct loader *l, const struct yt_node *v, const char *key,
 		r_;                                                                        \
 	})
 
-static int require_landlock(struct loader *l, const struct yt_node *v)
+static int read_name(struct loader *l, const struct yt_node *v)
+{
+	int r = ld_string(l, v, "'name'", "name: NAME", &l->p->name);
+	if (r == 0 && !name_ok(l->p->name))
+		r = ld_error(l, -EINVAL, v, "bad name '%s' (1 to 128 letters, digits, '_', '.' and '-')",
+			     l->p->name);
+	return r;
+}
+
+static int read_description(struct loader *l, const struct yt_node *v)
+{
+	return ld_string(l, v, "'description'", "description: \"TEXT\"", &l->p->description);
+}
+
+static int read_mode(struct loader *l, const struct yt_node *v)
+{
+	l->p->mode_pos = ld_pos(l, v);
+	return CHOICE(l, v, "mode", "enforce or audit", &l->p->mode, "enforce", "audit");
+}
+
+static int read_network(struct loader *l, const struct yt_node *v)
+{
+	return CHOICE(l, v, "network", "none, brokered or host", &l->p->network, "none", "brokered",
+		      "host");
+}
+
+static int read_unlisted_tools(struct loader *l, const struct yt_node *v)
+{
+	l->p->unlisted_tools_pos = ld_pos(l, v);
+	return CHOICE(l, v, "unlisted_tools", "deny or allow", &l->p->unlisted_tools, "deny",
+		      "allow");
+}
+
+static int read_pin(struct loader *l, const struct yt_node *v)
+{
+	return CHOICE(l, v, "pin", "report or strict", &l->p->pin, "report", "strict");
+}
+
+static int read_concurrency(struct loader *l, const struct yt_node *v)
+{
+	return CHOICE(l, v, "concurrency", "parallel or serial", &l->p->concurrency, "parallel",
+		      "serial");
+}
+
+static int read_require_landlock(struct loader *l, const struct yt_node *v)
 {
 	uint64_t n;
 	if (!scalar(v))
@@ -97,7 +133,7 @@ static int parse_id(const char *s, size_t len, uint32_t *ret)
 	return 0;
 }
 
-static int user(struct loader *l, const struct yt_node *v)
+static int read_user(struct loader *l, const struct yt_node *v)
 {
 	struct mb_user *u = &l->p->user;
 	if (!scalar(v))
@@ -166,14 +202,16 @@ static int limit(struct loader *l, const struct yt_pair *pair, uint64_t *out,
 	return 0;
 }
 
-static int limits(struct loader *l, const struct yt_node *map)
+static const char *const limits_keys[] = { "memory", "tasks", "files" };
+const struct ld_names ld_limits_keys = { limits_keys, ARRAY_SIZE(limits_keys) };
+
+static int read_limits(struct loader *l, const struct yt_node *map)
 {
-	static const char *const keys[] = { "memory", "tasks", "files" };
 	if (map->kind != YT_MAP && !(map->kind == YT_SCALAR && map->null))
 		return ld_type_error(l, map, "'limits'", "a mapping",
 				     "limits: { memory: 512M, tasks: 64, files: 1024 }");
 	const struct yt_pair *found[3];
-	int r = ld_map_keys(l, map, keys, 3, found, "limits", false);
+	int r = ld_map_keys(l, map, limits_keys, 3, found, "limits", false);
 	struct mb_limits *lim = &l->p->limits;
 	lim->pos = ld_pos(l, map);
 	for (size_t i = 0; i < map->n && r == 0; i++) {
@@ -188,7 +226,7 @@ static int limits(struct loader *l, const struct yt_node *map)
 	return r;
 }
 
-static int redact(struct loader *l, const struct yt_node *list)
+static int read_redact(struct loader *l, const struct yt_node *list)
 {
 	int r = ld_scalar_list(l, list, "'redact'", "a list of argument names", "an argument name",
 			       "redact: [password, token]");
@@ -202,82 +240,24 @@ static int redact(struct loader *l, const struct yt_node *list)
 	return r;
 }
 
-static int one_key(struct loader *l, enum ld_key k, const struct yt_node *v)
-{
-	struct mb_profile *p = l->p;
-	int r;
-	switch (k) {
-	case LD_KEY_VERSION:
-	case LD_KEY_VARS:
-	case LD_KEY_INCLUDE:
-		return 0; /* pass 1 */
-	case LD_KEY_NAME:
-		r = ld_string(l, v, "'name'", "name: NAME", &p->name);
-		if (r == 0 && !name_ok(p->name))
-			r = ld_error(l, -EINVAL, v,
-				     "bad name '%s' (1 to 128 letters, digits, '_', '.' and '-')",
-				     p->name);
-		return r;
-	case LD_KEY_DESCRIPTION:
-		return ld_string(l, v, "'description'", "description: \"TEXT\"", &p->description);
-	case LD_KEY_MODE:
-		p->mode_pos = ld_pos(l, v);
-		return CHOICE(l, v, "mode", "enforce or audit", &p->mode, "enforce", "audit");
-	case LD_KEY_NETWORK:
-		return CHOICE(l, v, "network", "none, brokered or host", &p->network, "none",
-			      "brokered", "host");
-	case LD_KEY_UNLISTED_TOOLS:
-		p->unlisted_tools_pos = ld_pos(l, v);
-		return CHOICE(l, v, "unlisted_tools", "deny or allow", &p->unlisted_tools, "deny",
-			      "allow");
-	case LD_KEY_PIN:
-		return CHOICE(l, v, "pin", "report or strict", &p->pin, "report", "strict");
-	case LD_KEY_CONCURRENCY:
-		return CHOICE(l, v, "concurrency", "parallel or serial", &p->concurrency,
-			      "parallel", "serial");
-	case LD_KEY_REQUIRE_LANDLOCK:
-		return require_landlock(l, v);
-	case LD_KEY_USER:
-		return user(l, v);
-	case LD_KEY_RUNTIME:
-		return ld_runtime(l, v);
-	case LD_KEY_ARGUMENTS:
-		return ld_arguments(l, v);
-	case LD_KEY_TOOLS:
-		return ld_tools(l, v, false);
-	case LD_KEY_REQUESTS:
-		return ld_tools(l, v, true);
-	case LD_KEY_LIMITS:
-		return limits(l, v);
-	case LD_KEY_REDACT:
-		return redact(l, v);
-	case LD_KEY_TESTS:
-		return 0; /* after every other key: see ld_main_keys */
-	case LD_KEY_COUNT_:
-		break;
-	}
-	return 0;
-}
+const struct ld_key_info ld_keys[LD_KEY_COUNT_] = {
+#define X(id, name, pass, where, read, ...) \
+	[LD_KEY_##id] = { name, LD_PASS_##pass, LD_WHERE_##where, read },
+	MB_PROFILE_KEYS(X)
+#undef X
+};
 
-int ld_main_keys(struct loader *l)
+const char *const ld_key_names[LD_KEY_COUNT_] = {
+#define X(id, name, ...) [LD_KEY_##id] = name,
+	MB_PROFILE_KEYS(X)
+#undef X
+};
+
+int ld_version(struct loader *l, const struct yt_node *root)
 {
-	const struct ld_doc *d = &l->docs.v[0];
-	const struct yt_node *root = d->root;
-	const struct yt_node *tests = NULL;
-	l->file = d->name;
-	l->p->pos = ld_pos(l, root);
-	for (size_t i = 0; i < root->n; i++) {
-		unsigned k = 0;
-		while (k < LD_KEY_COUNT_ && strcmp(ld_key_names[k], root->pairs[i].key.text) != 0)
-			k++;
-		if (k == LD_KEY_TESTS)
-			tests = &root->pairs[i].value;
-		int r = one_key(l, (enum ld_key)k, &root->pairs[i].value);
-		if (r < 0)
-			return r;
-	}
-	if (!l->p->name)
-		return ld_error(l, -EINVAL, root,
-				"missing key 'name' (name the profile: name: NAME, of letters, digits, '_', '.' and '-')");
-	return tests ? ld_tests(l, tests) : 0;
+	const struct ld_key_info *k = &ld_keys[LD_KEY_VERSION];
+	for (size_t i = 0; i < root->n; i++)
+		if (strcmp(root->pairs[i].key.text, k->name) == 0)
+			return k->read(l, &root->pairs[i].value);
+	return ld_error(l, -EINVAL, root, "missing key 'version' (start the profile with 'version: 1')");
 }

@@ -20,6 +20,7 @@ static const char *const test_keys[T_COUNT_] = {
 	[T_ARGUMENTS] = "arguments", [T_PARAMS] = "params",   [T_ALLOW] = "allow",
 	[T_DENY] = "deny",
 };
+const struct ld_names ld_test_keys = { test_keys, T_COUNT_ };
 
 /* The operations an expectation names. list and mkdir are read and write
  * with the access the dynamic layer's ancestor rules look at. */

@@ -6,28 +6,6 @@
 #include "common/strbuf.h"
 #include "policy/load/load-internal.h"
 
-const char *const ld_key_names[LD_KEY_COUNT_] = {
-	[LD_KEY_VERSION] = "version",
-	[LD_KEY_NAME] = "name",
-	[LD_KEY_DESCRIPTION] = "description",
-	[LD_KEY_INCLUDE] = "include",
-	[LD_KEY_MODE] = "mode",
-	[LD_KEY_VARS] = "vars",
-	[LD_KEY_RUNTIME] = "runtime",
-	[LD_KEY_NETWORK] = "network",
-	[LD_KEY_UNLISTED_TOOLS] = "unlisted_tools",
-	[LD_KEY_ARGUMENTS] = "arguments",
-	[LD_KEY_TOOLS] = "tools",
-	[LD_KEY_REQUESTS] = "requests",
-	[LD_KEY_LIMITS] = "limits",
-	[LD_KEY_REDACT] = "redact",
-	[LD_KEY_PIN] = "pin",
-	[LD_KEY_CONCURRENCY] = "concurrency",
-	[LD_KEY_REQUIRE_LANDLOCK] = "require_landlock",
-	[LD_KEY_USER] = "user",
-	[LD_KEY_TESTS] = "tests",
-};
-
 int ld_error(struct loader *l, int code, const struct yt_node *at, const char *fmt, ...)
 {
 	char msg[MB_ERROR_MAX];
@@ -52,24 +30,17 @@ int ld_type_error(struct loader *l, const struct yt_node *n, const char *what,
 			yt_describe(n), example);
 }
 
-static bool in_list(const char *const *names, size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(names[i], s) == 0)
-			return true;
-	return false;
-}
-
+/* key is none of names, or (known) a profile key a fragment may not set. */
 static int unknown_key(struct loader *l, const struct yt_node *key, const char *const *names,
-		       size_t n, const char *where, bool fragment)
+		       size_t n, const char *where, bool fragment, bool known)
 {
 	if (fragment) {
-		if (in_list(ld_key_names, LD_KEY_COUNT_, key->text))
+		if (known)
 			return ld_error(l, -EINVAL, key,
-					"'%s' is not allowed in a runtime fragment (a fragment holds only vars, runtime and include)",
+					"'%s' is not allowed in a runtime fragment (a fragment holds only " LD_FRAGMENT_KEYS ")",
 					key->text);
 		return ld_error(l, -EINVAL, key,
-				"unknown key '%s' (a fragment holds only vars, runtime and include)",
+				"unknown key '%s' (a fragment holds only " LD_FRAGMENT_KEYS ")",
 				key->text);
 	}
 	_cleanup_(mb_strbuf_free) struct mb_strbuf b = { 0 };
@@ -93,8 +64,8 @@ int ld_map_keys(struct loader *l, const struct yt_node *map, const char *const *
 		size_t k = 0;
 		while (k < n && strcmp(names[k], pair->key.text) != 0)
 			k++;
-		if (k == n)
-			return unknown_key(l, &pair->key, names, n, where, fragment);
+		if (k == n || (fragment && ld_keys[k].where != LD_WHERE_ANY))
+			return unknown_key(l, &pair->key, names, n, where, fragment, k < n);
 		if (found[k])
 			return ld_error(l, -EINVAL, &pair->key, "duplicate key '%s' (first at %s:%u:%u)",
 					pair->key.text, l->file, found[k]->key.line,

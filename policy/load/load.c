@@ -1,62 +1,78 @@
-/* The profile loader's entry points and pass 1 (see load-internal.h). */
+/* The profile loader's entry points and its passes (see load-internal.h),
+ * driven by the key table (policy/profile-keys.h). */
 #include <string.h>
 
 #include "policy/load/load-internal.h"
 
-int ld_collect(struct loader *l, size_t doc, unsigned depth)
+/* Read docs[doc]'s keys that the table reads in pass, in document order.
+ * Its keys are checked already: each is one of ld_keys. */
+static int read_keys(struct loader *l, size_t doc, enum ld_pass pass)
 {
-	static const char *const fragment_keys[] = { "vars", "runtime", "include" };
-	const struct ld_doc *d = &l->docs.v[doc];
-	const struct yt_node *root = d->root;
+	const struct yt_node *root = l->docs.v[doc].root;
+	l->file = l->docs.v[doc].name;
+	l->doc = doc;
+	for (size_t i = 0; i < root->n; i++) {
+		size_t k = 0;
+		while (k < LD_KEY_COUNT_ && strcmp(ld_key_names[k], root->pairs[i].key.text) != 0)
+			k++;
+		if (k == LD_KEY_COUNT_ || ld_keys[k].pass != pass)
+			continue;
+		int r = ld_keys[k].read(l, &root->pairs[i].value);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int ld_collect(struct loader *l, size_t doc)
+{
+	const struct yt_node *root = l->docs.v[doc].root;
 	bool fragment = doc > 0;
-	l->file = d->name;
+	l->file = l->docs.v[doc].name;
+	l->doc = doc;
 	if (root->kind != YT_MAP)
 		return ld_error(l, -EINVAL, root,
 				fragment ? "a runtime fragment must be a mapping of keys, not %s (write runtime: { read: [PATH] })"
 					 : "a profile must be a mapping of keys, not %s (start it with 'version: 1')",
 				yt_describe(root));
-	int r;
 	const struct yt_pair *found[LD_KEY_COUNT_];
-	const struct yt_pair *vars, *include, *runtime;
-	if (fragment) {
-		r = ld_map_keys(l, root, fragment_keys, 3, found, NULL, true);
-		vars = found[0];
-		runtime = found[1];
-		include = found[2];
-	} else {
-		r = ld_version(l, root);
-		if (r == 0)
-			r = ld_map_keys(l, root, ld_key_names, LD_KEY_COUNT_, found, NULL, false);
-		vars = found[LD_KEY_VARS];
-		runtime = found[LD_KEY_RUNTIME];
-		include = found[LD_KEY_INCLUDE];
-	}
-	if (r < 0)
-		return r;
-	struct ld_doc *dw = &l->docs.v[doc];
-	dw->vars = vars;
-	dw->runtime = runtime;
-	dw->include = include;
+	int r = fragment ? 0 : ld_version(l, root);
+	if (r == 0)
+		r = ld_map_keys(l, root, ld_key_names, LD_KEY_COUNT_, found, NULL, fragment);
 	/* A file's own vars before its fragments': the first declaration
 	 * read wins. */
-	if (vars && (r = ld_vars_collect(l, &vars->value)) < 0)
-		return r;
-	return ld_includes(l, doc, depth);
+	if (r == 0)
+		r = read_keys(l, doc, LD_PASS_VARS);
+	if (r == 0)
+		r = read_keys(l, doc, LD_PASS_INCLUDE);
+	return r;
+}
+
+/* Pass 2 of the main document: its keys in document order, then those
+ * read last. */
+static int main_keys(struct loader *l)
+{
+	const struct yt_node *root = l->docs.v[0].root;
+	l->file = l->docs.v[0].name;
+	l->p->pos = ld_pos(l, root);
+	int r = read_keys(l, 0, LD_PASS_DOC);
+	if (r == 0 && !l->p->name)
+		r = ld_error(l, -EINVAL, root,
+			     "missing key 'name' (name the profile: name: NAME, of letters, digits, '_', '.' and '-')");
+	if (r == 0)
+		r = read_keys(l, 0, LD_PASS_LAST);
+	return r;
 }
 
 static int load(struct loader *l)
 {
-	int r = ld_collect(l, 0, 0);
+	int r = ld_collect(l, 0);
 	if (r == 0)
 		r = ld_vars_resolve(l);
 	if (r == 0)
-		r = ld_main_keys(l);
-	for (size_t i = 1; r == 0 && i < l->docs.n; i++) {
-		const struct ld_doc *d = &l->docs.v[i];
-		l->file = d->name;
-		if (d->runtime)
-			r = ld_runtime(l, &d->runtime->value);
-	}
+		r = main_keys(l);
+	for (size_t i = 1; r == 0 && i < l->docs.n; i++)
+		r = read_keys(l, i, LD_PASS_DOC);
 	if (r == 0)
 		r = ld_vars_finish(l);
 	return r;

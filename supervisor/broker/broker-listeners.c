@@ -2,7 +2,7 @@
  * and a violation for a connect that stays inside the sandbox. A
  * connect to 127.0.0.1:P that nothing in the sandbox listens on, while
  * something on the host does, is the server trying to reach the host's
- * loopback (DESIGN.md: "what is a violation": a target that exists, in the
+ * loopback (docs/design.md "What is a violation": a target that exists, in the
  * sandbox or on the host).
  *
  * Read from /proc/PID/net/{tcp,tcp6,udp,udp6}, which show the network

@@ -16,12 +16,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/kernel-compat.h"
 #include "common/macros.h"
 #include "supervisor/broker/broker-internal.h"
-
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL /* 6.9: a pidfd for a thread that is not the leader */
-#endif
 
 /* /proc/TID/status's Tgid: the thread group of a thread (before 6.9,
  * pidfd_open takes only a leader). */

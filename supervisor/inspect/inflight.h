@@ -1,5 +1,5 @@
 /* The requests in flight, in both directions, keyed by (direction, id): the
- * client's and the server's id spaces overlap. A call's window (PROTOCOL.md
+ * client's and the server's id spaces overlap. A call's window (docs/design.md
  * "Windows for attribution") is the life of its entry here, while its state
  * is not MB_CALL_EXPIRED (mb_call_window_open):
  *  - it opens when the request is forwarded and closes at its response;

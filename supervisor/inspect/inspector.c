@@ -327,7 +327,7 @@ static void report_roots(struct mb_inspector *ins, const char *field, const char
 
 /* The client's answer to roots/list (result, a ListRootsResult): its
  * statement of where the server may work, compared with arguments.within
- * both ways (PROTOCOL.md). A root outside within: calls naming paths there
+ * both ways (docs/design.md "The inspector"). A root outside within: calls naming paths there
  * will be refused. A within entry beneath no root: the profile lets the
  * server work where the client did not send it. Each is reported once. */
 static void check_roots(struct mb_inspector *ins, const cJSON *result)

@@ -1,5 +1,5 @@
 /* JSON-RPC 2.0 frames as MCP uses them. Each frame is validated once
- * (jsontext's mb_json_validate: strict JSON, UTF-8, no NUL, bounded depth,
+ * (json-text.h's mb_json_validate: strict JSON, UTF-8, no NUL, bounded depth,
  * no duplicate keys) and classified from the text itself: the members the
  * inspector reads on every message (jsonrpc, id, method, params, result,
  * error, and the usual members of params) are spans, and cJSON trees are

@@ -9,12 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/kernel-compat.h"
 #include "common/macros.h"
 #include "supervisor/inspect/relay.h"
-
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 

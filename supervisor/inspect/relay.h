@@ -38,17 +38,18 @@ struct mb_relay_config {
 	int (*report)(void *ud, const char *event, const cJSON *fields);
 	void *report_ud;
 	/* Called once the loop and inspector exist, before the first read:
-	 * where the correlator adds its seccomp listener watch. */
+	 * where the run's backend adds its seccomp listener watch. */
 	int (*setup)(void *ud, struct mb_loop *loop, struct mb_inspector *ins);
 	void *setup_ud;
-	/* Learn mode's view of the session (supervisor/learn/learn.h): every frame
-	 * read from a side, before the inspector sees it. May be NULL. */
+	/* A view of the session for the run's backend (the learner records
+	 * it): every frame read from a side, before the inspector sees it.
+	 * May be NULL. */
 	void (*tap)(void *ud, enum mb_side from, const struct mb_frame *f);
 	void *tap_ud;
-	/* Learn mode: an INT or TERM forwarded to the server also starts the
-	 * shutdown a client's EOF starts (SIGTERM after grace_ms, SIGKILL
+	/* An INT or TERM forwarded to the server also starts the shutdown a
+	 * client's EOF starts (SIGTERM after grace_ms, SIGKILL
 	 * after as long again), so that membrane-run gets to its exit work
-	 * even if the server ignores the signal. */
+	 * even if the server ignores the signal (learn mode's draft). */
 	bool stop_on_signal;
 };
 

@@ -101,7 +101,7 @@ static char *escape_path(struct draft *d, const char *path)
  * as ${NAME}. */
 static char *put_vars(struct draft *d, const char *text)
 {
-	const struct dvar *best = NULL;
+	const struct draft_var *best = NULL;
 	size_t best_len = 0;
 	mb_vec_foreach(v, &d->vars) {
 		const char *forms[2] = { v->val, v->canon };
@@ -201,8 +201,8 @@ const char *draft_where(const struct mb_srcpos *pos, char *buf, size_t sz)
 
 /* ---- lines and suspicious operations ------------------------------------- */
 
-static struct dline *add_line(struct draft *d, dline_vec *v, char *text, const char *note,
-			      const struct lentry *e)
+static struct draft_grant *add_line(struct draft *d, draft_grant_vec *v, char *text, const char *note,
+				    const struct learn_record *e)
 {
 	if (!text)
 		return NULL;
@@ -218,7 +218,7 @@ static struct dline *add_line(struct draft *d, dline_vec *v, char *text, const c
 			return x;
 		}
 	}
-	struct dline *x = mb_vec_new(v);
+	struct draft_grant *x = mb_vec_new(v);
 	if (!x) {
 		free(text);
 		draft_oom(d);
@@ -235,7 +235,7 @@ static struct dline *add_line(struct draft *d, dline_vec *v, char *text, const c
 	return x;
 }
 
-static void add_susp(struct draft *d, dsusp_vec *v, const struct lentry *e, char *grant,
+static void add_susp(struct draft *d, draft_suspicious_vec *v, const struct learn_record *e, char *grant,
 		     char *what, const char *why)
 {
 	mb_vec_foreach(x, v) {
@@ -248,22 +248,23 @@ static void add_susp(struct draft *d, dsusp_vec *v, const struct lentry *e, char
 			return;
 		}
 	}
-	struct dsusp *x = mb_vec_new(v);
+	struct draft_suspicious *x = mb_vec_new(v);
 	if (!x || !what) {
 		free(grant);
 		free(what);
 		draft_oom(d);
 		return;
 	}
-	*x = (struct dsusp){ .op = e->op, .grant = grant, .what = what, .why = draft_xstrdup(d, why),
-			     .syscall = e->syscall, .example = draft_xstrdup(d, e->example),
-			     .count = e->count, .calls = e->calls, .presence = e->presence,
-			     .path = e->kind == LK_PATH };
+	*x = (struct draft_suspicious){ .op = e->op, .grant = grant, .what = what,
+					.why = draft_xstrdup(d, why), .syscall = e->syscall,
+					.example = draft_xstrdup(d, e->example), .count = e->count,
+					.calls = e->calls, .presence = e->presence,
+					.path = e->basis == LEARN_BASIS_PATH };
 }
 
-static char *susp_what(struct draft *d, const struct lentry *e)
+static char *susp_what(struct draft *d, const struct learn_record *e)
 {
-	if (e->kind == LK_NEVER)
+	if (e->basis == LEARN_BASIS_NEVER)
 		return draft_xstrdup(d, e->text);
 	return draft_xprintf(d, "%s %s", draft_op_key[e->op], e->text);
 }
@@ -287,7 +288,7 @@ static void collect_raw(struct draft *d, const struct yt_node *n)
 {
 	switch (n->kind) {
 	case YT_SCALAR: {
-		struct rawscalar r = { n->line, n->column, n->text };
+		struct draft_raw_scalar r = { n->line, n->column, n->text };
 		if (n->text && mb_vec_push(&d->raw, r) < 0)
 			draft_oom(d);
 		break;
@@ -357,8 +358,8 @@ static void collect_vars(struct draft *d)
 		if (mb_path_normalize(v->value, norm, sizeof(norm)) <= 1 ||
 		    mb_path_resolve(norm, real, sizeof(real), NULL, NULL, &rs) < 0)
 			continue;
-		struct dvar x = { .name = v->name, .val = escape_path(d, norm),
-				  .canon = escape_path(d, real) };
+		struct draft_var x = { .name = v->name, .val = escape_path(d, norm),
+				       .canon = escape_path(d, real) };
 		if (!x.val || !x.canon || mb_vec_push(&d->vars, x) < 0) {
 			free(x.val);
 			free(x.canon);
@@ -416,7 +417,8 @@ static struct tnode *tnode_child(struct draft *d, struct tnode *t, const char *n
 	return k;
 }
 
-static void tnode_add(struct draft *d, struct tnode *root, const struct lentry *e, bool in_call)
+static void tnode_add(struct draft *d, struct tnode *root, const struct learn_record *e,
+		      bool in_call)
 {
 	struct tnode *t = root;
 	for (const char *p = e->text; t && *p;) {
@@ -457,7 +459,7 @@ static void tnode_emit(struct draft *d, struct tnode *t, char *path, size_t len,
 		uint64_t count = 0;
 		bool in_call = false;
 		unsigned files = tnode_count(t, &count, &in_call);
-		struct lentry e = { .count = count, .syscall = t->syscall };
+		struct learn_record e = { .count = count, .syscall = t->syscall };
 		char *lit = literal(d, path);
 		if (!lit)
 			return;
@@ -466,9 +468,9 @@ static void tnode_emit(struct draft *d, struct tnode *t, char *path, size_t len,
 			lit = as_glob(d, lit);
 		push_str(d, &d->cover[op], path);
 		push_str(d, &d->lex[op], path);
-		struct dline *x = add_line(d, &d->rt[op], lit,
-					   glob ? RENAMED_WHY
-					   : files > 1 || !t->item ? "collapsed" : "", &e);
+		struct draft_grant *x = add_line(d, &d->rt[op], lit,
+						 glob ? RENAMED_WHY
+						 : files > 1 || !t->item ? "collapsed" : "", &e);
 		if (x) {
 			x->files = files;
 			x->in_call = in_call;
@@ -504,9 +506,10 @@ static bool configured_beneath(const struct mb_learner *l, const char *path)
 }
 
 /* Data a tool call had named before the operation first happened. */
-static const struct ldata *data_of(const struct mb_learner *l, const struct lentry *e)
+static const struct learn_data_path *data_of(const struct mb_learner *l,
+					     const struct learn_record *e)
 {
-	const struct ldata *best = NULL;
+	const struct learn_data_path *best = NULL;
 	mb_vec_foreach(x, &l->data) {
 		if (mb_path_within(e->text, x->canon) && mb_path_components(x->canon) >= 2 &&
 		    e->first_call_seq >= x->seq && (!best || strlen(x->canon) > strlen(best->canon)))
@@ -545,7 +548,7 @@ static void keep_base(struct draft *d, enum mb_op op, const struct mb_path_patte
 	}
 }
 
-static void runtime_base(struct draft *d, const struct lentry *e)
+static void runtime_base(struct draft *d, const struct learn_record *e)
 {
 	if (e->base_ep) {
 		if (!draft_from_main(d, &e->base_ep->pos)) {
@@ -628,13 +631,13 @@ static void classify_runtime(struct draft *d)
 	for (unsigned o = 0; o < MB_PATH_OPS; o++)
 		if (!(trees[o] = calloc(1, sizeof(struct tnode))))
 			draft_oom(d);
-	mb_vec_foreach(e, &l->runtime.entries) {
-		switch (e->kind) {
-		case LK_BASE:
+	mb_vec_foreach(e, &l->runtime.records) {
+		switch (e->basis) {
+		case LEARN_BASIS_BASE:
 			runtime_base(d, e);
 			break;
-		case LK_PATH: {
-			const struct ldata *data = data_of(l, e);
+		case LEARN_BASIS_PATH: {
+			const struct learn_data_path *data = data_of(l, e);
 			if (e->secret) {
 				add_susp(d, &d->rt_susp, e, literal(d, e->text), susp_what(d, e),
 					 "a secret store, touched at start-up or while idle");
@@ -651,7 +654,7 @@ static void classify_runtime(struct draft *d)
 			}
 			break;
 		}
-		case LK_ADDR:
+		case LEARN_BASIS_ADDR:
 			d->connects |= e->op == MB_OP_CONNECT;
 			add_line(d, &d->rt[e->op], draft_xstrdup(d, e->text), "at start-up or while idle", e);
 			char *a = draft_xstrdup(d, e->text);
@@ -660,20 +663,20 @@ static void classify_runtime(struct draft *d)
 				draft_oom(d);
 			}
 			break;
-		case LK_NEVER:
+		case LEARN_BASIS_NEVER:
 			add_susp(d, &d->rt_susp, e, NULL, susp_what(d, e),
 				 "never grantable, done at start-up or while idle");
 			break;
-		case LK_ARG:
+		case LEARN_BASIS_ARG:
 			break;
 		}
 	}
 	/* System and code files read during calls join runtime. */
 	if (trees[MB_OP_READ])
 		mb_vec_foreach(sp, &l->scopes) {
-			mb_vec_foreach(e, &(*sp)->entries) {
-				if (e->kind == LK_PATH && e->op == MB_OP_READ && !e->secret &&
-				    (e->presence & ~(1u << MB_PRESENT_NONE)) &&
+			mb_vec_foreach(e, &(*sp)->records) {
+				if (e->basis == LEARN_BASIS_PATH && e->op == MB_OP_READ &&
+				    !e->secret && (e->presence & ~(1u << MB_PRESENT_NONE)) &&
 				    mb_learn_system_file(l, e->text) && !mb_learn_too_wide(l, e->text))
 					tnode_add(d, trees[MB_OP_READ], e, true);
 			}
@@ -712,7 +715,7 @@ static void classify_runtime(struct draft *d)
 		mb_vec_foreach(c, &d->cover[a->op]) covered |= mb_path_within(name, *c) != 0;
 		if (covered)
 			continue;
-		struct dline *x = add_line(d, &d->rt[a->op], literal(d, name), NULL, NULL);
+		struct draft_grant *x = add_line(d, &d->rt[a->op], literal(d, name), NULL, NULL);
 		if (x && !x->note)
 			x->note = draft_xprintf(d, "the name %s: symlinks lead to %s",
 						a->argv ? "its command line uses" : "the server asked for",
@@ -727,7 +730,7 @@ static void classify_runtime(struct draft *d)
 	for (unsigned o = 0; o < MB_PATH_OPS; o++) {
 		size_t k = 0;
 		for (size_t i = 0; i < d->rt[o].n; i++) {
-			struct dline *x = &d->rt[o].v[i];
+			struct draft_grant *x = &d->rt[o].v[i];
 			bool drop = false;
 			mb_vec_foreach(n, &names) {
 				char *t = literal(d, *n);
@@ -758,7 +761,7 @@ static bool runtime_covers(const struct draft *d, enum mb_op op, const char *pat
 
 /* A file the configuration names, or its temporary sibling: the grant's
  * text and where it was named; NULL if none. */
-static char *configured(struct draft *d, const char *path, const struct lconf **which)
+static char *configured(struct draft *d, const char *path, const struct learn_config_path **which)
 {
 	mb_vec_foreach(c, &d->l->conf) {
 		if (c->is_dir)
@@ -791,7 +794,7 @@ static char *configured(struct draft *d, const char *path, const struct lconf **
 	return NULL;
 }
 
-static void note_env_used(struct draft *d, const struct lconf *c)
+static void note_env_used(struct draft *d, const struct learn_config_path *c)
 {
 	static const char prefix[] = "the environment variable ";
 	if (strncmp(c->source, prefix, sizeof(prefix) - 1) != 0)
@@ -805,44 +808,44 @@ static void note_env_used(struct draft *d, const struct lconf *c)
 	}
 }
 
-static void classify_scope(struct draft *d, struct dscope *ds)
+static void classify_scope(struct draft *d, struct draft_scope *ds)
 {
-	const struct lscope *s = ds->s;
-	const char *kind = s->kind == LS_TOOL ? "tool" : "method";
+	const struct learn_scope *s = ds->learned;
+	const char *kind = s->kind == LEARN_SCOPE_TOOL ? "tool" : "method";
 	/* Ancestors listed or created: a grant on the argument must be in
 	 * force for the rule to allow them. */
-	MB_VEC(const struct lentry *) ancestors = { 0 };
-	mb_vec_foreach(e, &s->entries) {
+	MB_VEC(const struct learn_record *) ancestors = { 0 };
+	mb_vec_foreach(e, &s->records) {
 		char w[128];
-		switch (e->kind) {
-		case LK_BASE: {
+		switch (e->basis) {
+		case LEARN_BASIS_BASE: {
 			if (e->base_ep) {
 				char *note = draft_xprintf(d, "BASE's grant (%s)", draft_where(&e->base_ep->pos, w, sizeof(w)));
-				add_line(d, &ds->g[e->op], base_ep_text(d, e->base_ep), note, e);
+				add_line(d, &ds->grants[e->op], base_ep_text(d, e->base_ep), note, e);
 				free(note);
 				d->connects |= e->op == MB_OP_CONNECT;
 			} else {
 				char *note = draft_xprintf(d, "BASE's grant (%s)", draft_where(&e->base_pp->pos, w, sizeof(w)));
-				add_line(d, &ds->g[e->op], draft_base_text(d, e->base_pp), note, e);
+				add_line(d, &ds->grants[e->op], draft_base_text(d, e->base_pp), note, e);
 				free(note);
 				d->placeholders |= e->base_pp->has_placeholder;
 			}
 			break;
 		}
-		case LK_ARG:
+		case LEARN_BASIS_ARG:
 			if (e->access != MB_ACCESS_OPEN) {
 				if (mb_vec_push(&ancestors, e) < 0)
 					draft_oom(d);
 				break;
 			}
 			d->placeholders = true;
-			add_line(d, &ds->g[e->op], draft_xstrdup(d, e->text),
+			add_line(d, &ds->grants[e->op], draft_xstrdup(d, e->text),
 				 strstr(e->text, ".*") ? "a temporary sibling of the argument"
 						       : "the argument, or beneath it",
 				 e);
 			break;
-		case LK_PATH: {
-			const struct lconf *c = NULL;
+		case LEARN_BASIS_PATH: {
+			const struct learn_config_path *c = NULL;
 			char *g;
 			if (runtime_covers(d, e->op, e->text)) {
 				ds->covered += e->count;
@@ -860,7 +863,7 @@ static void classify_scope(struct draft *d, struct dscope *ds)
 				char *note = draft_xprintf(d, "named by %s%s", c->source,
 						     e->op == MB_OP_READ && renamed(d, e->text)
 							     ? RENAMED_NOTE : "");
-				add_line(d, &ds->g[e->op], g, note, e);
+				add_line(d, &ds->grants[e->op], g, note, e);
 				free(note);
 				note_env_used(d, c);
 			} else if (!(e->presence & ~(1u << MB_PRESENT_NONE))) {
@@ -873,7 +876,7 @@ static void classify_scope(struct draft *d, struct dscope *ds)
 			}
 			break;
 		}
-		case LK_ADDR: {
+		case LEARN_BASIS_ADDR: {
 			bool rt = false;
 			mb_vec_foreach(a, &d->rt_addrs) rt |= strcmp(*a, e->text) == 0;
 			bool conf = false;
@@ -884,7 +887,7 @@ static void classify_scope(struct draft *d, struct dscope *ds)
 			} else if (e->named || conf) {
 				char *note = e->named ? draft_xprintf(d, "named by the argument %s", e->argname)
 						      : draft_xprintf(d, "named by the command line");
-				add_line(d, &ds->g[e->op], draft_xstrdup(d, e->text), note, e);
+				add_line(d, &ds->grants[e->op], draft_xstrdup(d, e->text), note, e);
 				free(note);
 				d->connects |= e->op == MB_OP_CONNECT;
 			} else {
@@ -897,27 +900,27 @@ static void classify_scope(struct draft *d, struct dscope *ds)
 			}
 			break;
 		}
-		case LK_NEVER:
+		case LEARN_BASIS_NEVER:
 			add_susp(d, &ds->susp, e, NULL, susp_what(d, e), "never grantable");
 			break;
 		}
 	}
 	mb_vec_foreach(ap, &ancestors) {
-		const struct lentry *e = *ap;
+		const struct learn_record *e = *ap;
 		bool have = false;
 		for (unsigned o = MB_OP_READ; o <= MB_OP_WRITE; o++)
-			mb_vec_foreach(x, &ds->g[o]) {
+			mb_vec_foreach(x, &ds->grants[o]) {
 				if (strcmp(x->text, e->text) == 0 &&
 				    (o == MB_OP_WRITE || e->access == MB_ACCESS_LIST))
 					have = true;
 			}
 		enum mb_op op = e->access == MB_ACCESS_MKDIR ? MB_OP_WRITE : MB_OP_READ;
-		struct dline *x = have ? NULL
-				       : add_line(d, &ds->g[op], draft_xstrdup(d, e->text),
-						  e->access == MB_ACCESS_MKDIR
-							  ? "so that the missing directories above the argument may be created"
-							  : "so that the directories above the argument may be listed",
-						  NULL);
+		struct draft_grant *x = have ? NULL
+					     : add_line(d, &ds->grants[op], draft_xstrdup(d, e->text),
+							e->access == MB_ACCESS_MKDIR
+								? "so that the missing directories above the argument may be created"
+								: "so that the directories above the argument may be listed",
+							NULL);
 		(void)x;
 		d->placeholders = true;
 	}
@@ -1049,12 +1052,12 @@ void draft_free(struct draft *d)
 	mb_vec_free(&d->rt_addrs);
 	mb_vec_foreach(ds, &d->scopes) {
 		for (unsigned o = 0; o < MB_OP_COUNT_; o++) {
-			mb_vec_foreach(x, &ds->g[o]) {
+			mb_vec_foreach(x, &ds->grants[o]) {
 				free(x->text);
 				free(x->note);
 				free(x->example);
 			}
-			mb_vec_free(&ds->g[o]);
+			mb_vec_free(&ds->grants[o]);
 		}
 		mb_vec_foreach(x, &ds->susp) {
 			free(x->grant);
@@ -1081,14 +1084,14 @@ int draft_build(struct draft *d)
 	collect_vars(d);
 	classify_runtime(d);
 	mb_vec_foreach(sp, &d->l->scopes) {
-		if (!(*sp)->calls && !(*sp)->entries.n)
+		if (!(*sp)->calls && !(*sp)->records.n)
 			continue;
-		struct dscope *ds = mb_vec_new(&d->scopes);
+		struct draft_scope *ds = mb_vec_new(&d->scopes);
 		if (!ds) {
 			draft_oom(d);
 			break;
 		}
-		ds->s = *sp;
+		ds->learned = *sp;
 		classify_scope(d, ds);
 	}
 	compute_within(d);

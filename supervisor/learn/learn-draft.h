@@ -1,12 +1,14 @@
 /* Inside the draft: what learn-draft.c decides from the recording and
- * learn-write.c writes. */
+ * learn-write.c writes. Its types and functions are draft_*; the
+ * recording's are learn_* (learn-internal.h). */
 #pragma once
 
 #include "common/strbuf.h"
 #include "policy/load/yaml-tree.h"
 #include "supervisor/learn/learn-internal.h"
 
-struct dline {
+/* One grant line of the draft, with the evidence written beside it. */
+struct draft_grant {
 	char *text;          /* as written: escaped, ${VAR}s put back, '?' */
 	char *note;          /* what it is */
 	const char *syscall; /* the first */
@@ -15,9 +17,11 @@ struct dline {
 	unsigned files;      /* collapsed: distinct names beneath */
 	bool in_call;        /* runtime: also read during calls */
 };
-typedef MB_VEC(struct dline) dline_vec;
+typedef MB_VEC(struct draft_grant) draft_grant_vec;
 
-struct dsusp {
+/* An operation the draft does not grant: written, commented out, in the
+ * SUSPICIOUS block at its end. */
+struct draft_suspicious {
 	enum mb_op op;
 	char *grant;  /* the line that would grant it; NULL: nothing can */
 	char *what;   /* "read /x/y", "exec of the anonymous memory file ..." */
@@ -28,21 +32,26 @@ struct dsusp {
 	unsigned presence;
 	bool path; /* presence says where the path exists */
 };
-typedef MB_VEC(struct dsusp) dsusp_vec;
+typedef MB_VEC(struct draft_suspicious) draft_suspicious_vec;
 
-struct dscope {
-	const struct lscope *s;
-	dline_vec g[MB_OP_COUNT_];
-	dsusp_vec susp;
+/* A tool's or a method's part of the draft, from its learned scope. */
+struct draft_scope {
+	const struct learn_scope *learned;
+	draft_grant_vec grants[MB_OP_COUNT_];
+	draft_suspicious_vec susp;
 	uint64_t covered, probes;
 };
 
-struct rawscalar {
+/* A scalar of BASE's main file as written, at its line and column: a
+ * grant kept from BASE is written the way BASE wrote it. */
+struct draft_raw_scalar {
 	unsigned line, column;
 	const char *text;
 };
 
-struct dvar {
+/* A variable of the profile whose value a path may be written back as
+ * ${NAME}. */
+struct draft_var {
 	const char *name;
 	char *val, *canon; /* escaped, normalised; canon: symlinks resolved */
 };
@@ -50,19 +59,21 @@ struct dvar {
 struct draft {
 	struct mb_learner *l;
 	const struct mb_profile *base;
+	const char *path;                /* where it is written, and how it */
+	const struct mb_load_opts *lo;   /* will be loaded: include looks */
 	const char *main_file;
 	struct yt_node *tree;
 	char *tree_data;
-	MB_VEC(struct rawscalar) raw;
-	MB_VEC(struct dvar) vars;
-	dline_vec rt[MB_OP_COUNT_];
-	dsusp_vec rt_susp;
+	MB_VEC(struct draft_raw_scalar) raw;
+	MB_VEC(struct draft_var) vars;
+	draft_grant_vec rt[MB_OP_COUNT_];
+	draft_suspicious_vec rt_susp;
 	MB_VEC(const struct mb_path_pattern *) rt_base_used;
 	uint64_t include_hits;
 	MB_VEC(char *) cover[MB_PATH_OPS]; /* runtime's literal grants, canonical */
 	MB_VEC(char *) lex[MB_PATH_OPS];   /* ... as the draft spells them */
 	MB_VEC(char *) rt_addrs;
-	MB_VEC(struct dscope) scopes;
+	MB_VEC(struct draft_scope) scopes;
 	MB_VEC(char *) within;
 	MB_VEC(char *) env_used;
 	bool placeholders, connects;

@@ -1,5 +1,7 @@
 /* What the learner records (supervisor/learn/learn.c) and the draft is written
- * from (supervisor/learn/learn-draft.c). */
+ * from (supervisor/learn/learn-draft.c). The recorder's own types are
+ * learn_* and its functions mb_learn_*; the draft's are draft_*
+ * (learn-draft.h). */
 #pragma once
 
 #include <cjson/cJSON.h>
@@ -8,23 +10,26 @@
 #include "policy/call-grants.h"
 #include "supervisor/learn/learn.h"
 
-/* What explained an operation when it was recorded. */
-enum lkind {
-	LK_BASE,  /* a grant of BASE allowed it: base_pp / base_ep */
-	LK_ARG,   /* the call's own argument argname: text is the grant's form,
-		     "{path}", "{paths[]}", "{path}.*.tmp" */
-	LK_PATH,  /* nothing yet: text is the literal path (canonical,
-		     unescaped); decided when the draft is written */
-	LK_ADDR,  /* nothing yet: text is the address, "1.2.3.4:80" */
-	LK_NEVER, /* never grantable: text says what (a memfd exec, ...) */
+/* What a record may be granted by, as far as was known when it was made:
+ * what explained the operation. */
+enum learn_basis {
+	LEARN_BASIS_BASE,  /* a grant of BASE allowed it: base_pp / base_ep */
+	LEARN_BASIS_ARG,   /* the call's own argument argname: text is the
+			      grant's form, "{path}", "{paths[]}", "{path}.*.tmp" */
+	LEARN_BASIS_PATH,  /* nothing yet: text is the literal path (canonical,
+			      unescaped); decided when the draft is written */
+	LEARN_BASIS_ADDR,  /* nothing yet: text is the address, "1.2.3.4:80" */
+	LEARN_BASIS_NEVER, /* never grantable: text says what (a memfd exec, ...) */
 };
 
-struct lentry {
-	enum lkind kind;
+/* One distinct thing a scope did: an operation on a target, on one basis,
+ * with its evidence. Recorded again, it is counted. */
+struct learn_record {
+	enum learn_basis basis;
 	enum mb_op op;
-	enum mb_access access;   /* LK_ARG, LK_BASE: a listing or mkdir of an ancestor */
-	bool secret;             /* LK_PATH: in a secret store */
-	bool named;              /* LK_ADDR: an argument value names the address */
+	enum mb_access access;   /* BASE, ARG: a listing or mkdir of an ancestor */
+	bool secret;             /* PATH: in a secret store */
+	bool named;              /* ADDR: an argument value names the address */
 	unsigned presence;       /* 1 << enum mb_presence, every one seen */
 	uint64_t count;
 	uint64_t calls;          /* distinct calls it happened in */
@@ -32,25 +37,27 @@ struct lentry {
 	uint64_t first_call_seq; /* tools/call seen before it first happened */
 	const char *syscall;     /* the first one (the watch table's name) */
 	char *text;
-	char *argname;           /* LK_ARG; LK_ADDR when named */
+	char *argname;           /* ARG; ADDR when named */
 	char *example;           /* the first call's arguments, redacted; NULL idle */
-	const struct mb_path_pattern *base_pp; /* LK_BASE, path ops */
-	const struct mb_endpoint *base_ep;     /* LK_BASE, connect, bind */
-	bool base_runtime;       /* LK_BASE: runtime's grant (else the call's) */
+	const struct mb_path_pattern *base_pp; /* BASE, path ops */
+	const struct mb_endpoint *base_ep;     /* BASE, connect, bind */
+	bool base_runtime;       /* BASE: runtime's grant (else the call's) */
 };
 
-enum lscope_kind { LS_RUNTIME, LS_TOOL, LS_REQUEST };
+enum learn_scope_kind { LEARN_SCOPE_RUNTIME, LEARN_SCOPE_TOOL, LEARN_SCOPE_REQUEST };
 
 #define LEARN_MAX_ARGNAMES 32
 
-struct lscope {
-	enum lscope_kind kind;
+/* Where records are kept: runtime (start-up and idle), a tool, or another
+ * request method. */
+struct learn_scope {
+	enum learn_scope_kind kind;
 	char *name;              /* tool or method; NULL for runtime */
 	bool in_base;            /* BASE declares it */
 	uint64_t calls;          /* requests seen for it */
 	uint64_t over_cap;
-	MB_VEC(struct lentry) entries;
-	uint32_t *index;         /* open addressing: entry index + 1, 0 empty */
+	MB_VEC(struct learn_record) records;
+	uint32_t *index;         /* open addressing: record index + 1, 0 empty */
 	size_t index_cap;
 	MB_VEC(char *) argnames; /* argument names seen, in order, bounded */
 	bool argnames_cut;
@@ -60,7 +67,7 @@ struct lscope {
 
 /* A path named by the command line, the environment or a variable: what
  * the server was configured with. */
-struct lconf {
+struct learn_config_path {
 	char *path;     /* absolute, normalised */
 	char *canon;    /* symlinks resolved */
 	bool is_dir;
@@ -69,7 +76,7 @@ struct lconf {
 
 /* A value a tool call named (any string argument naming an existing path,
  * or one whose directory exists): the data the tools work on. */
-struct ldata {
+struct learn_data_path {
 	char *canon;
 	uint64_t seq;   /* the tools/call that named it (1, 2, ...) */
 	char *tool;
@@ -78,7 +85,7 @@ struct ldata {
 
 /* An argument value that explained an operation: the roots of
  * arguments.within are proposed from these. */
-struct lroot {
+struct learn_within_root {
 	char *canon;
 	bool is_dir;
 };
@@ -86,25 +93,27 @@ struct lroot {
 /* A name runtime asked for by that symlinks lead elsewhere (/lib/x/libc.so.6
  * for /usr/lib/x/libc.so.6): the draft grants it too, so that the sandbox
  * recreates the links. */
-struct lalias {
+struct learn_alias {
 	char *raw;   /* absolute, normalised, symlinks not followed */
 	char *canon;
 	enum mb_op op;
 	bool argv; /* named by the command line, not by an operation */
 };
 
-struct lpending {
+/* A client request whose answer the learner waits for (tools/list,
+ * initialize): the server declares its tools and capabilities there. */
+struct learn_pending_request {
 	char *key;
 	char *method;
 };
 
-struct lcall;
+struct learn_call;
 
 struct mb_learner {
 	struct mb_learner_config cfg;
 	struct mb_learn_stats stats;
-	struct lscope runtime;
-	MB_VEC(struct lscope *) scopes;
+	struct learn_scope runtime;
+	MB_VEC(struct learn_scope *) scopes;
 	uint64_t scopes_over;
 	unsigned next_order;
 	const struct mb_inflight *inflight;
@@ -116,18 +125,18 @@ struct mb_learner {
 	MB_VEC(const char *) base_within_dirs;
 	struct mb_profile base_view;
 
-	MB_VEC(struct lcall *) calls; /* per call in flight: its argument paths */
-	MB_VEC(struct lpending) pending; /* tools/list, initialize awaiting answers */
+	MB_VEC(struct learn_call *) calls; /* per call in flight: its argument paths */
+	MB_VEC(struct learn_pending_request) pending;
 	MB_VEC(char *) declared;      /* tools the server declared */
 	bool saw_tools_list;
 	cJSON *capabilities;          /* the server's, from initialize */
 	MB_VEC(char *) methods;       /* every client method seen */
 	uint64_t methods_over;
 
-	MB_VEC(struct lconf) conf;
-	MB_VEC(struct ldata) data;
-	MB_VEC(struct lroot) roots;
-	MB_VEC(struct lalias) aliases;
+	MB_VEC(struct learn_config_path) conf;
+	MB_VEC(struct learn_data_path) data;
+	MB_VEC(struct learn_within_root) roots;
+	MB_VEC(struct learn_alias) aliases;
 	MB_VEC(char *) renamed;       /* files a rename replaced */
 	MB_VEC(char *) code;          /* the command's executable, canonical */
 	uint64_t data_over, roots_over, aliases_over;
@@ -139,7 +148,7 @@ struct mb_learner {
 #define LEARN_MAX_ARRAY_VALUES 64 /* elements of one array argument looked at */
 #define LEARN_MAX_ROOTS 1024       /* argument values, renamed files kept */
 
-/* learn-scope.c: secrets, redaction, scopes and their entries */
+/* learn-scope.c: secrets, redaction, scopes and their records */
 bool mb_learn_in_secret(const struct mb_learner *l, const char *path);
 bool mb_learn_holds_secret(const struct mb_learner *l, const char *dir);
 bool mb_learn_secret_name(const char *name);
@@ -153,11 +162,13 @@ bool mb_learn_too_wide(const struct mb_learner *l, const char *dir);
 char *mb_learn_evidence(const struct mb_learner *l, const cJSON *args);
 /* The scope of a tool or method, made at first sight; NULL when there are
  * too many (counted). */
-struct lscope *mb_learn_scope_get(struct mb_learner *l, enum lscope_kind kind, const char *name);
-void mb_learn_scope_free(struct lscope *s);
-void mb_learn_note_argnames(struct lscope *s, const cJSON *args);
-struct lentry *mb_learn_entry(struct mb_learner *l, struct lscope *s, const struct lentry *proto,
-			      const char *example, const char *syscall);
+struct learn_scope *mb_learn_scope_get(struct mb_learner *l, enum learn_scope_kind kind,
+				       const char *name);
+void mb_learn_scope_free(struct learn_scope *s);
+void mb_learn_note_argnames(struct learn_scope *s, const cJSON *args);
+struct learn_record *mb_learn_scope_record(struct mb_learner *l, struct learn_scope *s,
+					   const struct learn_record *proto, const char *example,
+					   const char *syscall);
 /* value as the server resolves it (relative to cwd), and with symlinks
  * resolved; false if it names no path. */
 bool mb_learn_value_paths(const char *value, const char *cwd, char **abs, char **canon,

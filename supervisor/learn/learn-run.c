@@ -1,7 +1,7 @@
 /* membrane-run --learn DRAFT [--profile BASE] -- COMMAND: load BASE (or build
  * the learning default), make it audit-like, say what the sandbox allows,
- * run the server with the learner in the correlator's place, and write the
- * draft when it is over. */
+ * run the server with the learner as its backend (supervisor/run-backend.h)
+ * in the guard's place, and write the draft when it is over. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "policy/plan.h"
+#include "sandbox/sandbox.h"
 #include "supervisor/explain.h"
 #include "supervisor/learn/learn-default.h"
 #include "supervisor/learn/learn-run.h"
@@ -16,9 +17,30 @@
 #include "supervisor/profile-lookup.h"
 #include "supervisor/run.h"
 
-#define EXIT_MEMBRANE 125
-
 extern char **environ;
+
+/* The learner as membrane-run's backend: it answers every watched call
+ * itself (recorded, then CONTINUE) and sees every frame; it needs no loop. */
+static void learner_attach(void *self, const struct mb_inflight *inflight, struct mb_loop *loop)
+{
+	(void)loop;
+	mb_learner_attach(self, inflight);
+}
+
+static int learner_stop(void *self)
+{
+	mb_learner_attach(self, NULL);
+	return 0;
+}
+
+static const struct mb_run_backend learner_backend = {
+	.decide = mb_learner_decide,
+	.attach = learner_attach,
+	.tap = mb_learner_frame,
+	.stop = learner_stop,
+	/* The draft is written after the server exits: a ^C must get there. */
+	.stop_on_signal = true,
+};
 
 int mb_learn(const struct mb_options *o)
 {
@@ -52,7 +74,7 @@ int mb_learn(const struct mb_options *o)
 	}
 	if (r < 0) {
 		fprintf(stderr, "membrane-run: %s\n", err.msg);
-		return EXIT_MEMBRANE;
+		return MB_EXIT_MEMBRANE;
 	}
 	/* BASE's grants decide what the draft keeps; the sandbox runs it the
 	 * way audit mode does, every tool listed and called. */
@@ -64,12 +86,12 @@ int mb_learn(const struct mb_options *o)
 	r = mb_plan_compile(p, environ, &plan, &err);
 	if (r < 0) {
 		fprintf(stderr, "membrane-run: %s\n", err.msg);
-		return EXIT_MEMBRANE;
+		return MB_EXIT_MEMBRANE;
 	}
 	if (o->action == MB_ACTION_EXPLAIN) {
 		if (mb_explain(plan, stdout) < 0) {
 			fprintf(stderr, "membrane-run: --explain: cannot write the plan: %m\n");
-			return EXIT_MEMBRANE;
+			return MB_EXIT_MEMBRANE;
 		}
 		return 0;
 	}
@@ -97,9 +119,9 @@ int mb_learn(const struct mb_options *o)
 	r = mb_learner_new(&lc, &l, &err);
 	if (r < 0) {
 		fprintf(stderr, "membrane-run: %s\n", err.msg);
-		return EXIT_MEMBRANE;
+		return MB_EXIT_MEMBRANE;
 	}
-	int status = mb_run_learn(o, p, plan, l);
+	int status = mb_run(o, p, plan, &learner_backend, l);
 	/* The server may not have run at all (126, 127, or membrane's own
 	 * failure before it started): a draft is still written from what was
 	 * seen, and says how little that was. */
@@ -107,7 +129,7 @@ int mb_learn(const struct mb_options *o)
 	r = mb_learner_write_draft(l, o->learn, &lo, &nlint, &err);
 	if (r < 0) {
 		fprintf(stderr, "membrane-run: %s\n", err.msg);
-		return status ? status : EXIT_MEMBRANE;
+		return status ? status : MB_EXIT_MEMBRANE;
 	}
 	const struct mb_learn_stats *st = mb_learner_stats(l);
 	fprintf(stderr,

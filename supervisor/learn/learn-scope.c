@@ -1,5 +1,5 @@
 /* The learner's bookkeeping: what is a secret, what may be written down,
- * and the scopes (runtime, each tool, each method) with their entries,
+ * and the scopes (runtime, each tool, each method) with their records,
  * bounded (learn.h). */
 #include <ctype.h>
 #include <limits.h>
@@ -128,16 +128,16 @@ char *mb_learn_evidence(const struct mb_learner *l, const cJSON *args)
 	return cut;
 }
 
-/* ---- scopes and entries ------------------------------------------------- */
+/* ---- scopes and records ------------------------------------------------- */
 
-void mb_learn_scope_free(struct lscope *s)
+void mb_learn_scope_free(struct learn_scope *s)
 {
-	mb_vec_foreach(e, &s->entries) {
+	mb_vec_foreach(e, &s->records) {
 		free(e->text);
 		free(e->argname);
 		free(e->example);
 	}
-	mb_vec_free(&s->entries);
+	mb_vec_free(&s->records);
 	free(s->index);
 	mb_vec_foreach(a, &s->argnames) free(*a);
 	mb_vec_free(&s->argnames);
@@ -145,7 +145,8 @@ void mb_learn_scope_free(struct lscope *s)
 	free(s->name);
 }
 
-static struct lscope *scope_find(struct mb_learner *l, enum lscope_kind kind, const char *name)
+static struct learn_scope *scope_find(struct mb_learner *l, enum learn_scope_kind kind,
+				      const char *name)
 {
 	mb_vec_foreach(sp, &l->scopes) {
 		if ((*sp)->kind == kind && strcmp((*sp)->name, name) == 0)
@@ -156,9 +157,10 @@ static struct lscope *scope_find(struct mb_learner *l, enum lscope_kind kind, co
 
 /* The scope of a tool or method, made at first sight; NULL when there are
  * too many (counted). */
-struct lscope *mb_learn_scope_get(struct mb_learner *l, enum lscope_kind kind, const char *name)
+struct learn_scope *mb_learn_scope_get(struct mb_learner *l, enum learn_scope_kind kind,
+				       const char *name)
 {
-	struct lscope *s = scope_find(l, kind, name);
+	struct learn_scope *s = scope_find(l, kind, name);
 	if (s)
 		return s;
 	if (l->scopes.n >= MB_LEARN_MAX_SCOPES) {
@@ -175,12 +177,12 @@ struct lscope *mb_learn_scope_get(struct mb_learner *l, enum lscope_kind kind, c
 	s->kind = kind;
 	s->order = l->next_order++;
 	const struct mb_profile *b = l->cfg.base;
-	s->in_base = b && (kind == LS_TOOL ? mb_profile_tool(b, name) != NULL
-					   : mb_profile_request(b, name) != NULL);
+	s->in_base = b && (kind == LEARN_SCOPE_TOOL ? mb_profile_tool(b, name) != NULL
+						    : mb_profile_request(b, name) != NULL);
 	return s;
 }
 
-void mb_learn_note_argnames(struct lscope *s, const cJSON *args)
+void mb_learn_note_argnames(struct learn_scope *s, const cJSON *args)
 {
 	if (!cJSON_IsObject(args))
 		return;
@@ -211,12 +213,12 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
-static uint64_t entry_hash(const struct lentry *e)
+static uint64_t record_hash(const struct learn_record *e)
 {
-	unsigned char b[3] = { (unsigned char)e->kind, (unsigned char)e->op,
+	unsigned char b[3] = { (unsigned char)e->basis, (unsigned char)e->op,
 			       (unsigned char)e->access };
 	uint64_t h = fnv(1469598103934665603ull, b, sizeof(b));
-	if (e->kind == LK_BASE) {
+	if (e->basis == LEARN_BASIS_BASE) {
 		const void *p = e->base_pp ? (const void *)e->base_pp : (const void *)e->base_ep;
 		return fnv(h, &p, sizeof(p));
 	}
@@ -226,11 +228,11 @@ static uint64_t entry_hash(const struct lentry *e)
 	return h;
 }
 
-static bool entry_same(const struct lentry *a, const struct lentry *b)
+static bool record_same(const struct learn_record *a, const struct learn_record *b)
 {
-	if (a->kind != b->kind || a->op != b->op || a->access != b->access)
+	if (a->basis != b->basis || a->op != b->op || a->access != b->access)
 		return false;
-	if (a->kind == LK_BASE)
+	if (a->basis == LEARN_BASIS_BASE)
 		return a->base_pp == b->base_pp && a->base_ep == b->base_ep;
 	if (strcmp(a->text, b->text) != 0)
 		return false;
@@ -239,14 +241,14 @@ static bool entry_same(const struct lentry *a, const struct lentry *b)
 	return strcmp(a->argname, b->argname) == 0;
 }
 
-static int index_grow(struct lscope *s)
+static int index_grow(struct learn_scope *s)
 {
 	size_t cap = s->index_cap ? s->index_cap * 2 : 64;
 	uint32_t *ix = calloc(cap, sizeof(*ix));
 	if (!ix)
 		return -ENOMEM;
-	for (size_t i = 0; i < s->entries.n; i++) {
-		size_t j = entry_hash(&s->entries.v[i]) & (cap - 1);
+	for (size_t i = 0; i < s->records.n; i++) {
+		size_t j = record_hash(&s->records.v[i]) & (cap - 1);
 		while (ix[j])
 			j = (j + 1) & (cap - 1);
 		ix[j] = (uint32_t)i + 1;
@@ -257,26 +259,27 @@ static int index_grow(struct lscope *s)
 	return 0;
 }
 
-/* The entry of s like proto, made (its strings copied) at first sight;
+/* The record of s like proto, made (its strings copied) at first sight;
  * NULL when s is full (counted) or memory ran out. */
-struct lentry *mb_learn_entry(struct mb_learner *l, struct lscope *s, const struct lentry *proto,
-			      const char *example, const char *syscall)
+struct learn_record *mb_learn_scope_record(struct mb_learner *l, struct learn_scope *s,
+					   const struct learn_record *proto, const char *example,
+					   const char *syscall)
 {
-	if (s->entries.n * 2 >= s->index_cap && index_grow(s) < 0)
+	if (s->records.n * 2 >= s->index_cap && index_grow(s) < 0)
 		return NULL;
-	size_t j = entry_hash(proto) & (s->index_cap - 1);
+	size_t j = record_hash(proto) & (s->index_cap - 1);
 	while (s->index[j]) {
-		struct lentry *x = &s->entries.v[s->index[j] - 1];
-		if (entry_same(x, proto))
+		struct learn_record *x = &s->records.v[s->index[j] - 1];
+		if (record_same(x, proto))
 			return x;
 		j = (j + 1) & (s->index_cap - 1);
 	}
-	if (s->entries.n >= MB_LEARN_MAX_ENTRIES) {
+	if (s->records.n >= MB_LEARN_MAX_RECORDS) {
 		s->over_cap++;
 		l->stats.over_cap++;
 		return NULL;
 	}
-	struct lentry n = *proto;
+	struct learn_record n = *proto;
 	n.text = strdup(proto->text ? proto->text : "");
 	n.argname = proto->argname ? strdup(proto->argname) : NULL;
 	n.example = example ? strdup(example) : NULL;
@@ -285,14 +288,14 @@ struct lentry *mb_learn_entry(struct mb_learner *l, struct lscope *s, const stru
 	n.presence = 0;
 	n.first_call_seq = l->stats.tool_calls;
 	if (!n.text || (proto->argname && !n.argname) || (example && !n.example) ||
-	    mb_vec_push(&s->entries, n) < 0) {
+	    mb_vec_push(&s->records, n) < 0) {
 		free(n.text);
 		free(n.argname);
 		free(n.example);
 		return NULL;
 	}
-	s->index[j] = (uint32_t)s->entries.n;
-	return &s->entries.v[s->entries.n - 1];
+	s->index[j] = (uint32_t)s->records.n;
+	return &s->records.v[s->records.n - 1];
 }
 
 /* The absolute form of a value as the server resolves it, and its

@@ -75,9 +75,10 @@ static void note_data(struct mb_learner *l, const char *tool, const cJSON *args)
 			}
 			if (keep && !example)
 				example = mb_learn_evidence(l, args);
-			struct ldata d = { .canon = canon, .seq = l->stats.tool_calls,
-					   .tool = keep ? strdup(tool) : NULL,
-					   .example = keep && example ? strdup(example) : NULL };
+			struct learn_data_path d = { .canon = canon, .seq = l->stats.tool_calls,
+						     .tool = keep ? strdup(tool) : NULL,
+						     .example = keep && example ? strdup(example)
+										: NULL };
 			if (!keep || !d.tool || mb_vec_push(&l->data, d) < 0) {
 				free(d.canon);
 				free(d.tool);
@@ -98,7 +99,7 @@ static void client_request(struct mb_learner *l, struct mb_jr_msg *m)
 			return;
 		l->stats.tool_calls++;
 		const cJSON *args = mb_jr_param_node(m, MB_P_ARGUMENTS);
-		struct lscope *s = mb_learn_scope_get(l, LS_TOOL, name);
+		struct learn_scope *s = mb_learn_scope_get(l, LEARN_SCOPE_TOOL, name);
 		if (s) {
 			s->calls++;
 			mb_learn_note_argnames(s, args);
@@ -111,7 +112,7 @@ static void client_request(struct mb_learner *l, struct mb_jr_msg *m)
 	if (mb_learn_protocol_method(m->method)) {
 		if ((strcmp(m->method, "tools/list") == 0 || strcmp(m->method, "initialize") == 0) &&
 		    m->id.key && l->pending.n < MAX_PENDING) {
-			struct lpending p = { strdup(m->id.key), strdup(m->method) };
+			struct learn_pending_request p = { strdup(m->id.key), strdup(m->method) };
 			if (!p.key || !p.method || mb_vec_push(&l->pending, p) < 0) {
 				free(p.key);
 				free(p.method);
@@ -119,7 +120,7 @@ static void client_request(struct mb_learner *l, struct mb_jr_msg *m)
 		}
 		return;
 	}
-	struct lscope *s = mb_learn_scope_get(l, LS_REQUEST, m->method);
+	struct learn_scope *s = mb_learn_scope_get(l, LEARN_SCOPE_REQUEST, m->method);
 	if (s) {
 		s->calls++;
 		const cJSON *params = mb_jr_params_node(m);
@@ -152,7 +153,7 @@ static void server_response(struct mb_learner *l, struct mb_jr_msg *m)
 	if (!m->id.key)
 		return;
 	for (size_t i = 0; i < l->pending.n; i++) {
-		struct lpending *p = &l->pending.v[i];
+		struct learn_pending_request *p = &l->pending.v[i];
 		if (strcmp(p->key, m->id.key) != 0)
 			continue;
 		if (m->kind == MB_JR_RESULT && strcmp(p->method, "tools/list") == 0) {
@@ -198,8 +199,8 @@ static void add_conf(struct mb_learner *l, const char *value, const char *cwd, c
 	if (!mb_learn_value_paths(value, cwd, &abs, &canon, &exists, &is_dir))
 		return;
 	bool keep = mb_path_components(canon) >= 1 && !(is_dir && mb_learn_too_wide(l, canon));
-	struct lconf c = { .path = abs, .canon = canon, .is_dir = is_dir,
-			   .source = keep ? strdup(source) : NULL };
+	struct learn_config_path c = { .path = abs, .canon = canon, .is_dir = is_dir,
+				       .source = keep ? strdup(source) : NULL };
 	if (!keep || !c.source || mb_vec_push(&l->conf, c) < 0) {
 		free(c.path);
 		free(c.canon);

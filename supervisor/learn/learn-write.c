@@ -1,6 +1,7 @@
 /* Writing the draft: the YAML of learn-draft.c's decisions, with its
  * evidence in comments, checked by loading it as --check would and linted
- * (learn.h). */
+ * (learn.h). Each key is written by the writer that the key table
+ * (policy/profile-keys.h) names, or the table says why drafts never hold it. */
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -13,6 +14,7 @@
 
 #include "policy/lint.h"
 #include "policy/match.h"
+#include "policy/profile-keys.h"
 #include "supervisor/learn/learn-draft.h"
 
 /* ---- writing --------------------------------------------------------------- */
@@ -60,8 +62,8 @@ static const char *plural(uint64_t n)
 	return n == 1 ? "" : "s";
 }
 
-static void write_line(struct mb_strbuf *b, int indent, enum mb_op op, const struct dline *x,
-		       const struct lscope *s)
+static void write_line(struct mb_strbuf *b, int indent, enum mb_op op, const struct draft_grant *x,
+		       const struct learn_scope *s)
 {
 	mb_strbuf_printf(b, "%*s- ", indent, "");
 	mb_learn_yq(b, x->text);
@@ -89,7 +91,8 @@ static void write_line(struct mb_strbuf *b, int indent, enum mb_op op, const str
 	mb_strbuf_putc(b, '\n');
 }
 
-static void write_grants(struct mb_strbuf *b, int indent, dline_vec *g, const struct lscope *s)
+static void write_grants(struct mb_strbuf *b, int indent, draft_grant_vec *g,
+			 const struct learn_scope *s)
 {
 	for (unsigned o = 0; o < MB_OP_COUNT_; o++) {
 		if (!g[o].n)
@@ -99,7 +102,7 @@ static void write_grants(struct mb_strbuf *b, int indent, dline_vec *g, const st
 	}
 }
 
-static bool any_grant(dline_vec *g)
+static bool any_grant(draft_grant_vec *g)
 {
 	for (unsigned o = 0; o < MB_OP_COUNT_; o++)
 		if (g[o].n)
@@ -110,7 +113,8 @@ static bool any_grant(dline_vec *g)
 static bool tool_called(const struct mb_learner *l, const char *name)
 {
 	mb_vec_foreach(sp, &l->scopes) {
-		if ((*sp)->kind == LS_TOOL && strcmp((*sp)->name, name) == 0 && (*sp)->calls)
+		if ((*sp)->kind == LEARN_SCOPE_TOOL && strcmp((*sp)->name, name) == 0 &&
+		    (*sp)->calls)
 			return true;
 	}
 	return false;
@@ -167,9 +171,10 @@ static void draft_name(const struct draft *d, char *buf, size_t sz)
 
 /* include: the fragments BASE read, by name when the draft would find the
  * same file by that name, else by path. */
-static void write_include(struct draft *d, struct mb_strbuf *b, const char *draft_path,
-			  const struct mb_load_opts *lo)
+static void write_include(struct draft *d, struct mb_strbuf *b)
 {
+	const char *draft_path = d->path;
+	const struct mb_load_opts *lo = d->lo;
 	if (!d->base || d->base->files.n < 2)
 		return;
 	mb_strbuf_puts(b, "include: [");
@@ -428,9 +433,9 @@ static void write_runtime(struct draft *d, struct mb_strbuf *b)
 	write_env(d, b);
 }
 
-static void write_scope(struct draft *d, struct mb_strbuf *b, struct dscope *ds)
+static void write_scope(struct draft *d, struct mb_strbuf *b, struct draft_scope *ds)
 {
-	const struct lscope *s = ds->s;
+	const struct learn_scope *s = ds->learned;
 	struct mb_strbuf h = { 0 };
 	mb_strbuf_printf(&h, "%" PRIu64 " call%s", s->calls, plural(s->calls));
 	if (s->argnames.n) {
@@ -456,12 +461,12 @@ static void write_scope(struct draft *d, struct mb_strbuf *b, struct dscope *ds)
 	mb_strbuf_free(&h);
 	mb_strbuf_puts(b, "  ");
 	mb_learn_yq(b, s->name);
-	if (!any_grant(ds->g)) {
+	if (!any_grant(ds->grants)) {
 		mb_strbuf_puts(b, ": {}\n");
 		return;
 	}
 	mb_strbuf_puts(b, ":\n");
-	write_grants(b, 4, ds->g, s);
+	write_grants(b, 4, ds->grants, s);
 }
 
 /* BASE's tool or method that nothing called: its grants, commented out. */
@@ -489,14 +494,14 @@ static void write_unused(struct draft *d, struct mb_strbuf *b, const struct mb_t
 	mb_strbuf_puts(b, any ? "\n" : " {}\n");
 }
 
-static int scope_cmp_order(const struct draft *d, const struct dscope *a)
+static int scope_cmp_order(const struct draft *d, const struct draft_scope *a)
 {
 	/* The server's declared order first, then first seen. */
-	if (a->s->kind == LS_TOOL)
+	if (a->learned->kind == LEARN_SCOPE_TOOL)
 		for (size_t i = 0; i < d->l->declared.n; i++)
-			if (strcmp(d->l->declared.v[i], a->s->name) == 0)
+			if (strcmp(d->l->declared.v[i], a->learned->name) == 0)
 				return (int)i;
-	return 100000 + (int)a->s->order;
+	return 100000 + (int)a->learned->order;
 }
 
 static const struct draft *sort_draft;
@@ -507,12 +512,12 @@ static int scope_cmp(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
-static void write_scopes(struct draft *d, struct mb_strbuf *b, enum lscope_kind kind)
+static void write_scopes(struct draft *d, struct mb_strbuf *b, enum learn_scope_kind kind)
 {
 	bool any = false;
-	const char *key = kind == LS_TOOL ? "tools" : "requests";
+	const char *key = kind == LEARN_SCOPE_TOOL ? "tools" : "requests";
 	mb_vec_foreach(ds, &d->scopes) {
-		if (ds->s->kind != kind)
+		if (ds->learned->kind != kind)
 			continue;
 		if (!any)
 			mb_strbuf_printf(b, "%s:\n", key);
@@ -520,11 +525,14 @@ static void write_scopes(struct draft *d, struct mb_strbuf *b, enum lscope_kind 
 		write_scope(d, b, ds);
 	}
 	if (d->base) {
-		const struct mb_tool *v = kind == LS_TOOL ? d->base->tools.v : d->base->requests.v;
-		size_t n = kind == LS_TOOL ? d->base->tools.n : d->base->requests.n;
+		const struct mb_tool *v =
+			kind == LEARN_SCOPE_TOOL ? d->base->tools.v : d->base->requests.v;
+		size_t n = kind == LEARN_SCOPE_TOOL ? d->base->tools.n : d->base->requests.n;
 		for (size_t i = 0; i < n; i++) {
 			bool used = false;
-			mb_vec_foreach(ds, &d->scopes) used |= ds->s->kind == kind && strcmp(ds->s->name, v[i].name) == 0;
+			mb_vec_foreach(ds, &d->scopes)
+				used |= ds->learned->kind == kind &&
+					strcmp(ds->learned->name, v[i].name) == 0;
 			if (used)
 				continue;
 			if (!any)
@@ -551,7 +559,7 @@ static void write_size(struct mb_strbuf *b, uint64_t v)
 		mb_strbuf_printf(b, "%" PRIu64, v);
 }
 
-static void write_tail(struct draft *d, struct mb_strbuf *b)
+static void write_limits(struct draft *d, struct mb_strbuf *b)
 {
 	const struct mb_profile *base = d->base;
 	if (base && base->limits.pos.line) {
@@ -577,7 +585,12 @@ static void write_tail(struct draft *d, struct mb_strbuf *b)
 		cmt(b, 0, "to adapt to what the server needs:");
 		cmt(b, 0, "limits: { memory: 512M, tasks: 64, files: 1024 }");
 	}
-	/* redact: BASE's, and every argument name seen that looks secret. */
+}
+
+/* BASE's, and every argument name seen that looks secret. */
+static void write_redact(struct draft *d, struct mb_strbuf *b)
+{
+	const struct mb_profile *base = d->base;
 	MB_VEC(const char *) r = { 0 };
 	if (base)
 		mb_vec_foreach(x, &base->redact) if (mb_vec_push(&r, (const char *)*x) < 0) draft_oom(d);
@@ -603,7 +616,7 @@ static void write_tail(struct draft *d, struct mb_strbuf *b)
 	mb_vec_free(&r);
 }
 
-static void write_susp_list(struct mb_strbuf *b, int indent, dsusp_vec *v, enum mb_op op,
+static void write_susp_list(struct mb_strbuf *b, int indent, draft_suspicious_vec *v, enum mb_op op,
 			    const char *scope)
 {
 	bool opened = false;
@@ -660,70 +673,103 @@ static void write_suspicious(struct draft *d, struct mb_strbuf *b)
 		for (unsigned o = 0; o < MB_OP_COUNT_; o++)
 			write_susp_list(b, 2, &d->rt_susp, (enum mb_op)o, "start-up or idle");
 	}
-	for (int kind = LS_TOOL; kind <= LS_REQUEST; kind++) {
+	for (int kind = LEARN_SCOPE_TOOL; kind <= LEARN_SCOPE_REQUEST; kind++) {
 		bool opened = false;
 		mb_vec_foreach(ds, &d->scopes) {
-			if ((int)ds->s->kind != kind || !ds->susp.n)
+			if ((int)ds->learned->kind != kind || !ds->susp.n)
 				continue;
 			if (!opened)
-				mb_strbuf_printf(b, "# %s:\n", kind == LS_TOOL ? "tools" : "requests");
+				mb_strbuf_printf(b, "# %s:\n",
+						 kind == LEARN_SCOPE_TOOL ? "tools" : "requests");
 			opened = true;
 			mb_strbuf_puts(b, "#   ");
-			mb_learn_yq(b, ds->s->name);
+			mb_learn_yq(b, ds->learned->name);
 			mb_strbuf_puts(b, ":\n");
 			char scope[300];
-			snprintf(scope, sizeof(scope), "%s %s", kind == LS_TOOL ? "tool" : "method",
-				 ds->s->name);
+			snprintf(scope, sizeof(scope), "%s %s",
+				 kind == LEARN_SCOPE_TOOL ? "tool" : "method", ds->learned->name);
 			for (unsigned o = 0; o < MB_OP_COUNT_; o++)
 				write_susp_list(b, 4, &ds->susp, (enum mb_op)o, scope);
 		}
 	}
 }
 
-static void write_draft(struct draft *d, struct mb_strbuf *b, const char *path,
-			const struct mb_load_opts *lo)
+static void write_version(struct draft *d, struct mb_strbuf *b)
+{
+	(void)d;
+	mb_strbuf_puts(b, "version: 1\n");
+}
+
+static void write_name(struct draft *d, struct mb_strbuf *b)
+{
+	char name[160];
+	draft_name(d, name, sizeof(name));
+	mb_strbuf_puts(b, "name: ");
+	mb_learn_yq(b, name);
+	mb_strbuf_putc(b, '\n');
+}
+
+static void write_description(struct draft *d, struct mb_strbuf *b)
 {
 	const struct mb_profile *base = d->base;
-	char name[160];
-	write_header(d, b);
-	mb_strbuf_puts(b, "version: 1\nname: ");
-	draft_name(d, name, sizeof(name));
-	mb_learn_yq(b, name);
-	mb_strbuf_puts(b, "\ndescription: ");
 	char *desc = draft_xprintf(d, "draft learned by membrane-run --learn%s%s",
 			     base && base->description ? " from: " : "",
 			     base && base->description ? base->description : "");
+	mb_strbuf_puts(b, "description: ");
 	mb_learn_yq(b, desc ? desc : "draft");
 	free(desc);
 	mb_strbuf_putc(b, '\n');
-	write_include(d, b, path, lo);
-	write_vars(d, b);
-	mb_strbuf_putc(b, '\n');
-	write_runtime(d, b);
-	mb_strbuf_putc(b, '\n');
-	if (base) {
-		mb_strbuf_printf(b, "network: %s\n", mb_network_name(base->network));
+}
+
+static void write_network(struct draft *d, struct mb_strbuf *b)
+{
+	if (d->base) {
+		mb_strbuf_printf(b, "network: %s\n", mb_network_name(d->base->network));
 	} else if (d->connects) {
 		cmt(b, 0, "Connections were seen: host shares the host's network (brokered is narrower).");
 		mb_strbuf_puts(b, "network: host\n");
 	} else {
 		mb_strbuf_puts(b, "network: none\n");
 	}
+}
+
+static void write_unlisted_tools(struct draft *d, struct mb_strbuf *b)
+{
+	(void)d;
 	mb_strbuf_puts(b, "unlisted_tools: deny\n");
-	if (base && base->pin == MB_PIN_STRICT)
+}
+
+static void write_pin(struct draft *d, struct mb_strbuf *b)
+{
+	if (d->base && d->base->pin == MB_PIN_STRICT)
 		mb_strbuf_puts(b, "pin: strict\n");
-	if (base && base->concurrency == MB_CONCURRENCY_SERIAL)
+}
+
+static void write_concurrency(struct draft *d, struct mb_strbuf *b)
+{
+	if (d->base && d->base->concurrency == MB_CONCURRENCY_SERIAL)
 		mb_strbuf_puts(b, "concurrency: serial\n");
-	if (base && base->require_landlock)
-		mb_strbuf_printf(b, "require_landlock: %d\n", base->require_landlock);
-	if (base && base->user.set)
-		mb_strbuf_printf(b, "user: \"%u:%u\"\n", (unsigned)base->user.uid,
-				 (unsigned)base->user.gid);
-	mb_strbuf_putc(b, '\n');
+}
+
+static void write_require_landlock(struct draft *d, struct mb_strbuf *b)
+{
+	if (d->base && d->base->require_landlock)
+		mb_strbuf_printf(b, "require_landlock: %d\n", d->base->require_landlock);
+}
+
+static void write_user(struct draft *d, struct mb_strbuf *b)
+{
+	if (d->base && d->base->user.set)
+		mb_strbuf_printf(b, "user: \"%u:%u\"\n", (unsigned)d->base->user.uid,
+				 (unsigned)d->base->user.gid);
+}
+
+static void write_arguments(struct draft *d, struct mb_strbuf *b)
+{
 	if (d->within.n) {
 		mb_strbuf_puts(b, "arguments:\n");
 		cmt(b, 2, "The common roots of the argument values that named what the calls touched%s.",
-		    base && base->within.n ? ", and BASE's own" : "");
+		    d->base && d->base->within.n ? ", and BASE's own" : "");
 		mb_strbuf_puts(b, "  within:\n");
 		mb_vec_foreach(w, &d->within) {
 			mb_strbuf_puts(b, "    - ");
@@ -734,9 +780,46 @@ static void write_draft(struct draft *d, struct mb_strbuf *b, const char *path,
 	} else if (d->placeholders) {
 		cmt(b, 0, "No argument value had a root narrow enough for arguments.within: add one.");
 	}
-	write_scopes(d, b, LS_TOOL);
-	write_scopes(d, b, LS_REQUEST);
-	write_tail(d, b);
+}
+
+static void write_tools(struct draft *d, struct mb_strbuf *b)
+{
+	write_scopes(d, b, LEARN_SCOPE_TOOL);
+}
+
+static void write_requests(struct draft *d, struct mb_strbuf *b)
+{
+	write_scopes(d, b, LEARN_SCOPE_REQUEST);
+}
+
+/* The sections of a draft, in order. A key goes in the section the table's
+ * DRAFT column names, in the table's order within it; a blank line ends
+ * each section before CALLS, whose keys end their own blocks. */
+enum draft_section { SEC_HEAD, SEC_RUNTIME, SEC_SETTINGS, SEC_CALLS, SEC_END, SEC_NONE };
+
+static const struct {
+	enum draft_section section;
+	void (*write)(struct draft *d, struct mb_strbuf *b);
+} draft_keys[] = {
+#define DRAFT(section, writer) { SEC_##section, writer }
+#define NO_DRAFT(why) { SEC_NONE, NULL }
+#define X(id, name, pass, where, read, sub, draft, man) draft,
+	MB_PROFILE_KEYS(X)
+#undef X
+#undef NO_DRAFT
+#undef DRAFT
+};
+
+static void write_draft(struct draft *d, struct mb_strbuf *b)
+{
+	write_header(d, b);
+	for (enum draft_section s = SEC_HEAD; s < SEC_NONE; s++) {
+		for (size_t k = 0; k < ARRAY_SIZE(draft_keys); k++)
+			if (draft_keys[k].section == s)
+				draft_keys[k].write(d, b);
+		if (s < SEC_CALLS)
+			mb_strbuf_putc(b, '\n');
+	}
 	write_suspicious(d, b);
 }
 
@@ -784,7 +867,7 @@ static int annotate(const char *text, const mb_lint_vec *w, struct mb_strbuf *ou
 int mb_learner_write_draft(struct mb_learner *l, const char *path, const struct mb_load_opts *lo,
 			   unsigned *nlint, struct mb_error *err)
 {
-	struct draft d = { .l = l, .base = l->cfg.base };
+	struct draft d = { .l = l, .base = l->cfg.base, .path = path, .lo = lo };
 	struct mb_strbuf b = { 0 };
 	int r = draft_build(&d);
 	if (r == 0) {
@@ -793,7 +876,7 @@ int mb_learner_write_draft(struct mb_learner *l, const char *path, const struct 
 			qsort(d.scopes.v, d.scopes.n, sizeof(*d.scopes.v), scope_cmp);
 			sort_draft = NULL;
 		}
-		write_draft(&d, &b, path, lo);
+		write_draft(&d, &b);
 		if (mb_strbuf_failed(&b))
 			r = -ENOMEM;
 	}

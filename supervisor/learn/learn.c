@@ -24,7 +24,7 @@
 
 #define MAX_ARGPATHS 128 /* argument values looked at per call */
 
-/* The call an operation happened in: see struct lcall below. */
+/* The call an operation happened in: see struct learn_call below. */
 struct argpath {
 	char *name;
 	bool array;
@@ -33,12 +33,12 @@ struct argpath {
 	char *canon;         /* abs with symlinks resolved */
 };
 
-struct lcall {
+struct learn_call {
 	struct mb_call *c;
 	uint64_t logical, started_ns;
 	bool protocol;        /* initialize, the lists, ping, tasks/...: runtime */
 	bool seen;
-	struct lscope *scope; /* NULL: over the cap */
+	struct learn_scope *scope;  /* NULL: over the cap */
 	const struct mb_tool *decl; /* BASE's declaration */
 	char *example;
 	MB_VEC(struct argpath) paths;
@@ -47,14 +47,14 @@ struct lcall {
 };
 
 /* Add proto or count one more of it, in the call's name (NULL: none). */
-static void record(struct mb_learner *l, struct lscope *s, const struct lentry *proto,
-		   const struct lcall *call, const struct mb_notified_op *op,
+static void record(struct mb_learner *l, struct learn_scope *s, const struct learn_record *proto,
+		   const struct learn_call *call, const struct mb_notified_op *op,
 		   const struct mb_notified_target *t)
 {
 	if (!s)
 		return;
-	struct lentry *e = mb_learn_entry(l, s, proto, call ? call->example : NULL,
-					  op ? op->sc->name : NULL);
+	struct learn_record *e = mb_learn_scope_record(l, s, proto, call ? call->example : NULL,
+						       op ? op->sc->name : NULL);
 	if (!e)
 		return;
 	e->count++;
@@ -99,7 +99,7 @@ static void argpath_free(struct argpath *a)
 	free(a->canon);
 }
 
-static void lcall_free(struct lcall *c)
+static void learn_call_free(struct learn_call *c)
 {
 	if (!c)
 		return;
@@ -114,7 +114,7 @@ static void lcall_free(struct lcall *c)
 }
 
 
-static void add_argpath(struct lcall *c, const char *name, bool array, const char *value,
+static void add_argpath(struct learn_call *c, const char *name, bool array, const char *value,
 			const char *cwd)
 {
 	if (c->paths.n >= MAX_ARGPATHS)
@@ -126,7 +126,7 @@ static void add_argpath(struct lcall *c, const char *name, bool array, const cha
 		argpath_free(&a);
 }
 
-static void collect_argpaths(struct lcall *c, const cJSON *args, const char *cwd)
+static void collect_argpaths(struct learn_call *c, const cJSON *args, const char *cwd)
 {
 	if (!cJSON_IsObject(args))
 		return;
@@ -151,9 +151,9 @@ static const cJSON *call_args(struct mb_call *mc)
 	return mb_call_arguments(mc);
 }
 
-static struct lcall *lcall_new(struct mb_learner *l, struct mb_call *mc)
+static struct learn_call *learn_call_new(struct mb_learner *l, struct mb_call *mc)
 {
-	struct lcall *c = calloc(1, sizeof(*c));
+	struct learn_call *c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
 	c->c = mc;
@@ -163,7 +163,8 @@ static struct lcall *lcall_new(struct mb_learner *l, struct mb_call *mc)
 	c->protocol = !mc->tool && mb_learn_protocol_method(method);
 	const cJSON *args = call_args(mc);
 	if (!c->protocol) {
-		c->scope = mc->tool ? mb_learn_scope_get(l, LS_TOOL, mc->tool) : mb_learn_scope_get(l, LS_REQUEST, method);
+		c->scope = mc->tool ? mb_learn_scope_get(l, LEARN_SCOPE_TOOL, mc->tool)
+				    : mb_learn_scope_get(l, LEARN_SCOPE_REQUEST, method);
 		c->example = mb_learn_evidence(l, args);
 		collect_argpaths(c, args, l->cfg.plan->cwd);
 		if (l->cfg.base)
@@ -171,15 +172,15 @@ static struct lcall *lcall_new(struct mb_learner *l, struct mb_call *mc)
 					   : mb_profile_request(l->cfg.base, method);
 	}
 	if (mb_vec_push(&l->calls, c) < 0) {
-		lcall_free(c);
+		learn_call_free(c);
 		return NULL;
 	}
 	return c;
 }
 
-/* The client requests in flight, as lcalls (made at first need, dropped
+/* The client requests in flight, as learn_calls (made at first need, dropped
  * once their request has left the table). */
-static size_t calls_in_flight(struct mb_learner *l, struct lcall **out, size_t max)
+static size_t calls_in_flight(struct mb_learner *l, struct learn_call **out, size_t max)
 {
 	mb_vec_foreach(cp, &l->calls) (*cp)->seen = false;
 	size_t n = 0;
@@ -187,14 +188,14 @@ static size_t calls_in_flight(struct mb_learner *l, struct lcall **out, size_t m
 	     mc = mb_inflight_next(mc)) {
 		if (mc->dir != MB_DIR_CLIENT || !mb_call_window_open(mc))
 			continue;
-		struct lcall *c = NULL;
+		struct learn_call *c = NULL;
 		mb_vec_foreach(cp, &l->calls) {
 			if ((*cp)->c == mc && (*cp)->logical == mc->logical &&
 			    (*cp)->started_ns == mc->started_ns)
 				c = *cp;
 		}
 		if (!c)
-			c = lcall_new(l, mc);
+			c = learn_call_new(l, mc);
 		if (!c)
 			continue;
 		c->seen = true;
@@ -206,14 +207,14 @@ static size_t calls_in_flight(struct mb_learner *l, struct lcall **out, size_t m
 		if (l->calls.v[i]->seen)
 			l->calls.v[k++] = l->calls.v[i];
 		else
-			lcall_free(l->calls.v[i]);
+			learn_call_free(l->calls.v[i]);
 	}
 	l->calls.n = k;
 	return n;
 }
 
 /* BASE's grants for the call, at first need. */
-static const struct mb_callgrants *base_grants(struct mb_learner *l, struct lcall *c)
+static const struct mb_callgrants *base_grants(struct mb_learner *l, struct learn_call *c)
 {
 	if (c->base_built || !c->decl)
 		return c->base;
@@ -302,8 +303,8 @@ static void consider(struct explanation *best, const struct argpath *a, const ch
 	*best = (struct explanation){ .a = a, .text = text, .access = acc, .rank = rank, .len = len };
 }
 
-static bool explain(const struct lcall *c, const char *path, enum mb_op o, enum mb_access access,
-		    struct explanation *ret)
+static bool explain(const struct learn_call *c, const char *path, enum mb_op o,
+		    enum mb_access access, struct explanation *ret)
 {
 	*ret = (struct explanation){ 0 };
 	mb_vec_foreach(a, &c->paths) {
@@ -327,7 +328,7 @@ static void note_root(struct mb_learner *l, const char *canon)
 		return;
 	}
 	struct stat st;
-	struct lroot r = { .canon = strdup(canon) };
+	struct learn_within_root r = { .canon = strdup(canon) };
 	r.is_dir = stat(canon, &st) == 0 && S_ISDIR(st.st_mode);
 	if (!r.canon || mb_vec_push(&l->roots, r) < 0)
 		free(r.canon);
@@ -377,18 +378,20 @@ void mb_learn_alias(struct mb_learner *l, const char *raw, const char *canon, en
 		if (a->op == o && strcmp(a->raw, raw) == 0)
 			return;
 	}
-	if (l->aliases.n >= MB_LEARN_MAX_ENTRIES) {
+	if (l->aliases.n >= MB_LEARN_MAX_RECORDS) {
 		l->aliases_over++;
 		return;
 	}
-	struct lalias a = { .raw = strdup(raw), .canon = strdup(canon), .op = o, .argv = argv };
+	struct learn_alias a = {
+		.raw = strdup(raw), .canon = strdup(canon), .op = o, .argv = argv
+	};
 	if (!a.raw || !a.canon || mb_vec_push(&l->aliases, a) < 0) {
 		free(a.raw);
 		free(a.canon);
 	}
 }
 
-static void record_path(struct mb_learner *l, struct lcall **calls, size_t ncalls,
+static void record_path(struct mb_learner *l, struct learn_call **calls, size_t ncalls,
 			const struct mb_notified_op *op, const struct mb_notified_target *t,
 			enum mb_op o, enum mb_access access)
 {
@@ -396,8 +399,8 @@ static void record_path(struct mb_learner *l, struct lcall **calls, size_t ncall
 	struct mb_decision d;
 	if (l->have_base && mb_decide_path(&l->base_runtime, NULL, &l->base_view, o, access, path, &d) &&
 	    d.pattern && d.pattern->src) {
-		struct lentry e = { .kind = LK_BASE, .op = d.op, .access = access,
-				    .base_pp = d.pattern->src, .base_runtime = true };
+		struct learn_record e = { .basis = LEARN_BASIS_BASE, .op = d.op, .access = access,
+					  .base_pp = d.pattern->src, .base_runtime = true };
 		record(l, &l->runtime, &e, NULL, op, t);
 		if (t->presence != MB_PRESENT_NONE)
 			note_alias(l, t, o);
@@ -409,7 +412,8 @@ static void record_path(struct mb_learner *l, struct lcall **calls, size_t ncall
 			l->stats.probes++;
 			return;
 		}
-		struct lentry e = { .kind = LK_PATH, .op = o, .secret = secret, .text = (char *)path };
+		struct learn_record e = { .basis = LEARN_BASIS_PATH, .op = o, .secret = secret,
+					  .text = (char *)path };
 		record(l, &l->runtime, &e, NULL, op, t);
 		if (!secret)
 			note_alias(l, t, o);
@@ -420,8 +424,8 @@ static void record_path(struct mb_learner *l, struct lcall **calls, size_t ncall
 		const struct mb_callgrants *g = base_grants(l, calls[i]);
 		if (g && mb_decide_path(NULL, g, &l->base_view, o, access, path, &d) && d.pattern &&
 		    d.pattern->src) {
-			struct lentry e = { .kind = LK_BASE, .op = d.op, .access = access,
-					    .base_pp = d.pattern->src };
+			struct learn_record e = { .basis = LEARN_BASIS_BASE, .op = d.op,
+						  .access = access, .base_pp = d.pattern->src };
 			record(l, calls[i]->scope, &e, calls[i], op, t);
 			done = true;
 		}
@@ -430,8 +434,8 @@ static void record_path(struct mb_learner *l, struct lcall **calls, size_t ncall
 		struct explanation x;
 		if (calls[i]->decl || !explain(calls[i], path, o, access, &x))
 			continue;
-		struct lentry e = { .kind = LK_ARG, .op = o, .access = x.access, .text = x.text,
-				    .argname = x.a->name };
+		struct learn_record e = { .basis = LEARN_BASIS_ARG, .op = o, .access = x.access,
+					  .text = x.text, .argname = x.a->name };
 		record(l, calls[i]->scope, &e, calls[i], op, t);
 		note_root(l, x.a->canon);
 		if (x.access != MB_ACCESS_OPEN && !mb_learn_too_wide(l, path))
@@ -440,7 +444,8 @@ static void record_path(struct mb_learner *l, struct lcall **calls, size_t ncall
 		done = true;
 	}
 	for (size_t i = 0; i < ncalls && !done; i++) {
-		struct lentry e = { .kind = LK_PATH, .op = o, .secret = secret, .text = (char *)path };
+		struct learn_record e = { .basis = LEARN_BASIS_PATH, .op = o, .secret = secret,
+					  .text = (char *)path };
 		record(l, calls[i]->scope, &e, calls[i], op, t);
 	}
 	if (!done && !secret && t->presence != MB_PRESENT_NONE)
@@ -448,7 +453,7 @@ static void record_path(struct mb_learner *l, struct lcall **calls, size_t ncall
 }
 
 /* Does a string argument of the call name the address? */
-static const char *names_addr(const struct lcall *c, const char *addr)
+static const char *names_addr(const struct learn_call *c, const char *addr)
 {
 	const cJSON *args = call_args(c->c);
 	if (!cJSON_IsObject(args))
@@ -459,7 +464,7 @@ static const char *names_addr(const struct lcall *c, const char *addr)
 	return NULL;
 }
 
-static void record_addr(struct mb_learner *l, struct lcall **calls, size_t ncalls,
+static void record_addr(struct mb_learner *l, struct learn_call **calls, size_t ncalls,
 			const struct mb_notified_op *op, const struct mb_notified_target *t,
 			enum mb_op o)
 {
@@ -467,13 +472,13 @@ static void record_addr(struct mb_learner *l, struct lcall **calls, size_t ncall
 	mb_addr_format(&t->addr, addr, sizeof(addr));
 	struct mb_decision d;
 	if (l->have_base && mb_decide_addr(&l->base_runtime, NULL, o, &t->addr, &d) && d.endpoint) {
-		struct lentry e = { .kind = LK_BASE, .op = o, .base_ep = d.endpoint,
-				    .base_runtime = true };
+		struct learn_record e = { .basis = LEARN_BASIS_BASE, .op = o, .base_ep = d.endpoint,
+					  .base_runtime = true };
 		record(l, &l->runtime, &e, NULL, op, t);
 		return;
 	}
 	if (ncalls == 0) {
-		struct lentry e = { .kind = LK_ADDR, .op = o, .text = addr };
+		struct learn_record e = { .basis = LEARN_BASIS_ADDR, .op = o, .text = addr };
 		record(l, &l->runtime, &e, NULL, op, t);
 		return;
 	}
@@ -481,24 +486,24 @@ static void record_addr(struct mb_learner *l, struct lcall **calls, size_t ncall
 	for (size_t i = 0; i < ncalls; i++) {
 		const struct mb_callgrants *g = base_grants(l, calls[i]);
 		if (g && mb_decide_addr(NULL, g, o, &t->addr, &d) && d.endpoint) {
-			struct lentry e = { .kind = LK_BASE, .op = o, .base_ep = d.endpoint };
+			struct learn_record e = { .basis = LEARN_BASIS_BASE, .op = o, .base_ep = d.endpoint };
 			record(l, calls[i]->scope, &e, calls[i], op, t);
 			done = true;
 		}
 	}
 	for (size_t i = 0; i < ncalls && !done; i++) {
 		const char *name = calls[i]->decl ? NULL : names_addr(calls[i], addr);
-		struct lentry e = { .kind = LK_ADDR, .op = o, .text = addr, .named = name != NULL,
-				    .argname = (char *)name };
+		struct learn_record e = { .basis = LEARN_BASIS_ADDR, .op = o, .text = addr,
+					  .named = name != NULL, .argname = (char *)name };
 		record(l, calls[i]->scope, &e, calls[i], op, t);
 	}
 }
 
-static void record_never(struct mb_learner *l, struct lcall **calls, size_t ncalls,
+static void record_never(struct mb_learner *l, struct learn_call **calls, size_t ncalls,
 			 const struct mb_notified_op *op, const struct mb_notified_target *t,
 			 enum mb_op o, const char *what)
 {
-	struct lentry e = { .kind = LK_NEVER, .op = o, .text = (char *)what };
+	struct learn_record e = { .basis = LEARN_BASIS_NEVER, .op = o, .text = (char *)what };
 	if (ncalls == 0)
 		record(l, &l->runtime, &e, NULL, op, t);
 	for (size_t i = 0; i < ncalls; i++)
@@ -519,7 +524,7 @@ static enum mb_access access_of(const struct mb_notified_op *op, const struct mb
 	return MB_ACCESS_OPEN;
 }
 
-static void record_target(struct mb_learner *l, struct lcall **calls, size_t ncalls,
+static void record_target(struct mb_learner *l, struct learn_call **calls, size_t ncalls,
 			  const struct mb_notified_op *op, const struct mb_notified_target *t)
 {
 	char what[PATH_MAX + 64];
@@ -595,7 +600,7 @@ static void note_renamed(struct mb_learner *l, const struct mb_notified_op *op)
 struct mb_answer mb_learner_decide(const struct mb_notified_op *op, void *ud)
 {
 	struct mb_learner *l = ud;
-	struct lcall *calls[MAX_CALLS];
+	struct learn_call *calls[MAX_CALLS];
 	l->stats.operations++;
 	size_t n = calls_in_flight(l, calls, MAX_CALLS);
 	for (unsigned i = 0; i < op->n; i++)
@@ -724,7 +729,7 @@ int mb_learner_new(const struct mb_learner_config *cfg, struct mb_learner **ret,
 	if (!l)
 		return mb_error_set(err, -ENOMEM, "out of memory");
 	l->cfg = *cfg;
-	l->runtime.kind = LS_RUNTIME;
+	l->runtime.kind = LEARN_SCOPE_RUNTIME;
 	time_t now = time(NULL);
 	struct tm tm;
 	if (gmtime_r(&now, &tm))
@@ -758,7 +763,7 @@ void mb_learner_free(struct mb_learner *l)
 	mb_vec_foreach(w, &l->base_within) free(w->text);
 	mb_vec_free(&l->base_within);
 	mb_vec_free(&l->base_within_dirs);
-	mb_vec_foreach(cp, &l->calls) lcall_free(*cp);
+	mb_vec_foreach(cp, &l->calls) learn_call_free(*cp);
 	mb_vec_free(&l->calls);
 	mb_vec_foreach(p, &l->pending) {
 		free(p->key);
@@ -802,7 +807,7 @@ void mb_learner_attach(struct mb_learner *l, const struct mb_inflight *inflight)
 	l->inflight = inflight;
 	if (!inflight) {
 		/* The table is going: so are the calls it held. */
-		mb_vec_foreach(cp, &l->calls) lcall_free(*cp);
+		mb_vec_foreach(cp, &l->calls) learn_call_free(*cp);
 		l->calls.n = 0;
 	}
 }

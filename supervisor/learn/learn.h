@@ -21,7 +21,7 @@
  * the learner has only the arguments, the command line and the environment
  * to go by.
  *
- * Bounded: at most MB_LEARN_MAX_ENTRIES distinct things per scope, and
+ * Bounded: at most MB_LEARN_MAX_RECORDS distinct things per scope, and
  * MB_LEARN_MAX_SCOPES tools and methods; what is over is counted, and the
  * draft says so. Each thing carries its evidence: how many times, by which
  * call, with which arguments (redacted: BASE's redact list, names that look
@@ -39,7 +39,7 @@
 #include "supervisor/inspect/inspector.h"
 #include "supervisor/notify/notify.h"
 
-#define MB_LEARN_MAX_ENTRIES 4096
+#define MB_LEARN_MAX_RECORDS 4096
 #define MB_LEARN_MAX_SCOPES 512
 #define MB_LEARN_VALUE_MAX 120
 

@@ -1,5 +1,5 @@
 /* The correlator: holds each operation the notifier decoded to the grants in
- * force at that moment (DESIGN.md "Process model"), answers it, and reports
+ * force at that moment (docs/design.md "The correlator"), answers it, and reports
  * what was not granted.
  *
  * The grants in force:

@@ -88,3 +88,23 @@ int mb_resolve(struct mb_notifier *n, const struct mb_resolve_req *rq, char *out
 	       struct mb_notified_target *t);
 /* Drop what mb_resolve cached for this notification (the root fd). */
 void mb_resolve_reset(struct mb_notifier *n);
+
+/* ---- notify.c: answering ---- */
+
+/* SECCOMP_IOCTL_NOTIF_SEND: CONTINUE, or fail the call with error. */
+int mb_notify_send_resp(struct mb_notifier *n, uint64_t id, bool cont, int error);
+/* Is the notification still pending (what was read belongs to it)? */
+bool mb_notify_id_valid(struct mb_notifier *n, uint64_t id);
+/* The decision callback, counted; call only after mb_notify_id_valid. */
+struct mb_answer mb_notify_ask(struct mb_notifier *n, const struct mb_notified_op *op);
+/* Send the answer d stands for. */
+int mb_notify_answer(struct mb_notifier *n, const struct mb_notified_op *op, struct mb_answer d);
+
+/* ---- notify-net.c: the network calls ---- */
+
+/* connect, bind, sendto (SOCKADDR) and sendmsg (MSGHDR): fill op->t[0].
+ * Returns MB_DECODED, MB_KERNEL_ANSWERS or MB_VANISHED. */
+int mb_decode_net(struct mb_notifier *n, struct mb_notified_op *op);
+/* sendmmsg: decode each destination and answer the call. Returns 0 or
+ * -errno when the listener is unusable. */
+int mb_handle_mmsg(struct mb_notifier *n, struct mb_notified_op *op);

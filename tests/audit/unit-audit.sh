@@ -33,6 +33,7 @@ audit_crosscheck "--tool of a refused request" all.jsonl --tool run_shell
 audit_crosscheck "--op read" all.jsonl --op read
 audit_crosscheck "--op connect" all.jsonl --op connect
 audit_crosscheck "--op syscall" all.jsonl --op syscall
+audit_crosscheck "--op tool-changed" all.jsonl --op tool-changed
 audit_crosscheck "--decision denied" all.jsonl --decision denied
 audit_crosscheck "--decision allowed" all.jsonl --decision allowed
 audit_crosscheck "--event refused" all.jsonl --event refused
@@ -274,7 +275,7 @@ is "$?" 2 "an unknown option exits 2"
 like "$(cat err.txt)" "unknown option --bogus" "and says which"
 "$AUDIT" list --op reed r.jsonl 2> err.txt
 is "$?" 2 "an unknown --op exits 2"
-like "$(cat err.txt)" "--op reed: expected read, write, exec, connect, bind or syscall" "and lists the values"
+like "$(cat err.txt)" "--op reed: expected read, write, exec, connect, bind, syscall or tool-changed" "and lists the values"
 "$AUDIT" list --decision deny r.jsonl 2>/dev/null
 is "$?" 2 "an unknown --decision exits 2"
 "$AUDIT" list --event violations r.jsonl 2>/dev/null

@@ -25,7 +25,7 @@ static inline struct mb_tool *add_tool(struct mb_profile *p, const char *name)
 	return t;
 }
 
-/* The filesystem example of DESIGN.md, within /srv/mcp. */
+/* The filesystem example of docs/design.md "Profile language v1", within /srv/mcp. */
 static inline struct mb_profile *test_profile(void)
 {
 	struct mb_profile *p = calloc(1, sizeof(*p));

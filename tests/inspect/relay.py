@@ -13,11 +13,13 @@ import json
 import os
 import select
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 
 TOP_SRCDIR = os.environ.get("top_srcdir", ".")
 TOP_BUILDDIR = os.environ.get("top_builddir", ".")
@@ -31,6 +33,19 @@ else:
 PROFILE = os.path.join(TOP_SRCDIR, "tests/fixtures/inspector.yml")
 # Inside the sandbox, the system's python (the profile grants /usr).
 PYTHON = "/usr/bin/python3" if MEMBRANE else sys.executable
+# The directories this run makes, removed at the end unless a test failed.
+SCRATCH = []
+# arguments.within. The harness's profile (helpers.h) names /srv/mcp, a
+# string the inspector matches arguments against and never opens. membrane-
+# run refuses to grant a path that does not exist, so under it the profile's
+# WITHIN is a directory of the test's own, made here.
+if MEMBRANE:
+    WITHIN = os.path.realpath(tempfile.mkdtemp(prefix="mb-relay-within-"))
+    os.chmod(WITHIN, 0o755)
+    SCRATCH.append(WITHIN)
+else:
+    WITHIN = "/srv/mcp"
+WITHIN_URI = "file://" + urllib.parse.quote(WITHIN)
 
 
 def relay_args(args, tmpdir):
@@ -52,7 +67,7 @@ def relay_args(args, tmpdir):
             out.append(a)
     fixtures = os.path.join(os.path.abspath(TOP_SRCDIR), "tests/fixtures")
     return ["--profile", profile, "--set", "FIXTURES=" + fixtures,
-            "--set", "TMP=" + tmpdir] + out
+            "--set", "TMP=" + tmpdir, "--set", "WITHIN=" + WITHIN] + out
 
 n = 0
 failed = 0
@@ -81,6 +96,7 @@ TIMEOUT = 20.0  # a hang fails the test instead of blocking the suite
 class Session:
     def __init__(self, args=(), env=None):
         self.dir = tempfile.mkdtemp(prefix="mb-relay-")
+        SCRATCH.append(self.dir)
         self.report_path = os.path.join(self.dir, "report.jsonl")
         self.rec_in = os.path.join(self.dir, "server-in")
         self.rec_out = os.path.join(self.dir, "server-out")
@@ -235,8 +251,9 @@ def test_filtering_and_refusals():
     res = r.get("result", {})
     ok(res.get("isError") is True and "arguments.within" in res["content"][0]["text"],
        "path outside arguments.within: refused", r)
-    r = s.call("read_text_file", {"path": "/srv/mcp/notes.txt"})
-    is_(r.get("result", {}).get("content", [{}])[0].get("text"), "/srv/mcp/notes.txt",
+    inside = WITHIN + "/notes.txt"
+    r = s.call("read_text_file", {"path": inside})
+    is_(r.get("result", {}).get("content", [{}])[0].get("text"), inside,
         "path inside arguments.within: answered by the server")
     s.close()
     refused = s.reports("refused")
@@ -424,12 +441,12 @@ def roots_answer(s, roots):
 def test_roots():
     s = Session()
     rid = s.request("tools/call", {"name": "echo", "arguments": {"text": "!roots"}})
-    req = roots_answer(s, ["file:///srv/mcp", "file:///home/u/other"])
+    req = roots_answer(s, [WITHIN_URI, "file:///home/u/other"])
     ok(req is not None, "the server's roots/list reaches the client")
     s.reply(rid)
     s.send({"jsonrpc": "2.0", "method": "notifications/roots/list_changed"})
     rid = s.request("tools/call", {"name": "echo", "arguments": {"text": "!roots"}})
-    roots_answer(s, ["file:///srv/mcp", "file:///home/u/other", "file:///tmp/x%20y"])
+    roots_answer(s, [WITHIN_URI, "file:///home/u/other", "file:///tmp/x%20y"])
     s.reply(rid)
     rid = s.request("tools/call", {"name": "echo", "arguments": {"text": "!roots"}})
     roots_answer(s, ["file:///opt/p"])
@@ -441,7 +458,7 @@ def test_roots():
     within = [e.get("within") for e in errs if "within" in e]
     is_(roots, ["file:///home/u/other", "file:///tmp/x%20y", "file:///opt/p"],
         "each root outside arguments.within reported once")
-    is_(within, ["/srv/mcp"], "a within entry beneath none of the roots reported once")
+    is_(within, [WITHIN], "a within entry beneath none of the roots reported once")
     ok(all("arguments.within" in e.get("reason", "") for e in errs), "the reasons say why", errs)
     recv = s.server_received()
     ok(recv.count(b'"roots"') == 3, "every roots answer reached the server", recv[-300:])
@@ -501,6 +518,11 @@ def main():
         except Exception as e:  # a crash is a failure, not a skip
             ok(False, "%s raised %r" % (getattr(t, "__name__", "test"), e))
     print("1..%d" % n)
+    if failed:
+        print("# kept for a look: " + " ".join(SCRATCH))
+    else:
+        for d in SCRATCH:
+            shutil.rmtree(d, ignore_errors=True)
     return 1 if failed else 0
 
 

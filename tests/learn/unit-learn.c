@@ -307,7 +307,7 @@ static void no_base(void)
 	/* flood: more distinct targets than a scope keeps. */
 	c = call(l, t, 11, "flood", "{}");
 	char fp[PATH_MAX];
-	for (int i = 0; i < MB_LEARN_MAX_ENTRIES + 5; i++) {
+	for (int i = 0; i < MB_LEARN_MAX_RECORDS + 5; i++) {
 		snprintf(fp, sizeof(fp), "%s/%d", at("srv/flood"), i);
 		rd(l, fp, MB_PRESENT_NONE);
 	}

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The report file on a full filesystem (a 16 KiB tmpfs in a mount namespace
-# of this test's own). Fail closed (DESIGN.md): a server that cannot be
+# of this test's own). Fail closed (docs/design.md "Failure philosophy"): a server that cannot be
 # reported on does not run.
 #  1. full before membrane-run starts: the start report cannot be written,
 #     the server is stopped at once, membrane-run says so and exits 125.

@@ -22,13 +22,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/kernel-compat.h"
 #include "sandbox/watch.h"
 #include "tests/notify/harness.h"
 #include "tests/tap.h"
-
-#ifndef SYS_fchmodat2
-#define SYS_fchmodat2 452
-#endif
 
 #define R (1u << MB_OP_READ)
 #define W (1u << MB_OP_WRITE)

@@ -54,3 +54,8 @@ check_PROGRAMS += tests/policy/unit-canonical
 TESTS += tests/policy/unit-canonical
 tests_policy_unit_canonical_CFLAGS = $(POLICY_TEST_CFLAGS)
 tests_policy_unit_canonical_LDADD = $(POLICY_LIBS)
+
+# The key table (policy/profile-keys.h) is whole, and the loader follows it.
+check_PROGRAMS += tests/policy/unit-key-table
+TESTS += tests/policy/unit-key-table
+tests_policy_unit_key_table_LDADD = $(POLICY_LIBS)

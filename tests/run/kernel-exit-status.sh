@@ -1,6 +1,6 @@
 #!/bin/sh
 # How the server ended, through the real membrane-run: a death by signal N
-# and an exit with code 128+N give the same exit status (DESIGN.md), and the
+# and an exit with code 128+N give the same exit status (docs/design.md "Command line"), and the
 # exit report tells them apart ("signal" or "code"), although the sandbox's
 # init, pid 1 of its namespace, can only exit 128+N for both. As root and as
 # nobody.

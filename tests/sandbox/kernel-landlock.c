@@ -18,7 +18,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "sandbox/kernel-compat.h"
+#include "common/kernel-compat.h"
 #include "sandbox/landlock.h"
 #include "tests/tap.h"
 
@@ -28,7 +28,9 @@
 
 static char T[64];
 static int port_granted, port_denied;
-static const char *abstract_name = "membrane-test-landlock";
+/* Of this run: the abstract namespace is the whole network namespace's, shared
+ * with any other run of the suite. */
+static char abstract_name[64];
 
 static char *p(const char *rel)
 {
@@ -258,6 +260,7 @@ int main(void)
 	snprintf(T, sizeof(T), "/tmp/membrane-landlock.XXXXXX");
 	if (!mkdtemp(T))
 		return 99;
+	snprintf(abstract_name, sizeof(abstract_name), "membrane-test-landlock-%d", (int)getpid());
 	port_granted = listen_tcp();
 	port_denied = listen_tcp();
 	int u = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);

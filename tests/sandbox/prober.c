@@ -32,6 +32,7 @@
 #include <getopt.h>
 #include <linux/capability.h>
 #include <linux/keyctl.h>
+#include <linux/netlink.h>
 #include <linux/reboot.h>
 #include <linux/sched.h>
 #include <netinet/in.h>
@@ -55,30 +56,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifndef MFD_EXEC
-#define MFD_EXEC 0x0010U
-#endif
-#ifndef MFD_NOEXEC_SEAL
-#define MFD_NOEXEC_SEAL 0x0008U
-#endif
-#ifndef TIOCLINUX
-#define TIOCLINUX 0x541C
-#endif
-#ifndef AF_VSOCK
-#define AF_VSOCK 40
-#endif
-#ifndef AF_ALG
-#define AF_ALG 38
-#endif
-#ifndef NETLINK_KOBJECT_UEVENT
-#define NETLINK_KOBJECT_UEVENT 15
-#endif
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x80
-#endif
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
+#include "common/kernel-compat.h"
 
 extern char **environ;
 

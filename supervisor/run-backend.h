@@ -1,0 +1,54 @@
+/* What answers the sandbox's watched calls during a run: membrane-run's
+ * session backend. supervisor/run.c starts the sandbox, the notifier and the
+ * relay the same way whatever the mode; what differs is who answers the
+ * notifier, what it needs to see of the session, and what it does when the
+ * server is gone. That is this interface, and run.c never asks which
+ * backend it has (OpenSSH's ssh-sandbox.h, crun's cgroup-internal.h):
+ *  - the guard (supervisor/run-guard.c): the correlator decides against
+ *    the profile's grants, the broker performs the network calls;
+ *  - the learner (supervisor/learn/learn-run.c): records every operation
+ *    and every frame, answers CONTINUE.
+ * The calls come in this order: start; attach, once the loop exists; decide
+ * and tap from the loop, as calls and frames come; stop, once the relay
+ * returned. A backend outlives the run: its owner frees it after mb_run()
+ * returned, and so after the notifier that called it. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "common/error.h"
+#include "common/loop.h"
+#include "supervisor/inspect/inflight.h"
+#include "supervisor/inspect/inspector.h"
+#include "supervisor/notify/notify.h"
+
+struct mb_reporter;
+
+/* The server as it stands when a backend starts. */
+struct mb_run_session {
+	struct mb_reporter *rep; /* the run's report (borrowed) */
+	int pidfd;               /* the server's init, to stop it when a report fails */
+	int listener;            /* the notifier's fd (borrowed), for answers of its own */
+};
+
+struct mb_run_backend {
+	/* The server waits at its first watched call and the notifier exists,
+	 * deciding nothing yet. May be NULL. Returns 0, or -errno with err
+	 * set: the server is stopped. */
+	int (*start)(void *self, const struct mb_run_session *s, struct mb_error *err);
+	/* The notifier's callback; self is its ud. */
+	mb_decide_fn decide;
+	/* The relay's loop and the inspector's requests in flight exist; both
+	 * go away before stop. */
+	void (*attach)(void *self, const struct mb_inflight *inflight, struct mb_loop *loop);
+	/* Every frame read from either side, before the inspector sees it
+	 * (relay.h). May be NULL. */
+	void (*tap)(void *self, enum mb_side from, const struct mb_frame *f);
+	/* The relay returned: forget the loop and the table, and write what is
+	 * pending before the exit report. Returns 0, or -errno when a report
+	 * could not be written (the server is then stopped: membrane failed). */
+	int (*stop)(void *self);
+	/* Work remains after the server exits (learn's draft): an INT or TERM
+	 * starts the shutdown too, so that membrane-run gets to it. */
+	bool stop_on_signal;
+};

@@ -1,0 +1,127 @@
+/* The guard: the correlator and the broker behind membrane-run's backend
+ * interface (see run-guard.h). Both are made at start, when the reporter
+ * and the server exist, and live until mb_run() returned. */
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "report/report.h"
+#include "supervisor/broker/broker.h"
+#include "supervisor/notify/correlate.h"
+#include "supervisor/run-guard.h"
+#include "supervisor/run.h"
+
+struct guard {
+	const struct mb_profile *profile;
+	const struct mb_plan *plan;
+	bool report_probes;
+	struct mb_reporter *rep; /* from start on */
+	int pidfd;
+	struct mb_correlator *corr;
+	struct mb_broker *broker;
+};
+
+/* The correlator's reports: a line that cannot be written stops the
+ * server at once (fail closed), before it can do more unreported. */
+static int corr_report(void *ud, const char *event, const cJSON *fields)
+{
+	struct guard *g = ud;
+	int r = mb_reporter_emit(g->rep, event, fields);
+	if (r < 0)
+		(void)syscall(SYS_pidfd_send_signal, g->pidfd, SIGKILL, NULL, 0);
+	return r;
+}
+
+/* The broker's hooks, answered by the correlator (correlate.h): the
+ * grants in force and the static union, and its violation lines. */
+static enum mb_net_grant broker_granted(void *ud, const struct mb_notified_op *op, enum mb_op o,
+					const struct mb_addr *a)
+{
+	(void)op;
+	struct mb_correlator *c = ud;
+	return mb_correlator_addr_in_force(c, o, a)   ? MB_NET_GRANTED
+	       : mb_correlator_addr_in_union(c, o, a) ? MB_NET_GRANTED_STATIC
+						      : MB_NET_NOT_GRANTED;
+}
+
+static int broker_report(void *ud, const struct mb_notified_op *op, enum mb_op o,
+			 const struct mb_addr *a, const struct mb_net_outcome *out)
+{
+	return mb_correlator_report_addr(ud, op, o, a, out->host_only ? MB_PRESENT_HOST : MB_PRESENT,
+					 out->allowed, out->reason);
+}
+
+static int guard_start(void *self, const struct mb_run_session *s, struct mb_error *err)
+{
+	struct guard *g = self;
+	g->rep = s->rep;
+	g->pidfd = s->pidfd;
+	struct mb_correlator_config ccfg = {
+		.profile = g->profile,
+		.cwd = g->plan->cwd,
+		.report_probes = g->report_probes,
+		.report = corr_report,
+		.report_ud = g,
+	};
+	int r = mb_correlator_new(&ccfg, &g->corr, err);
+	if (r < 0)
+		return r;
+	struct mb_broker_config bcfg = {
+		.network = g->plan->network,
+		.mode = g->profile->mode,
+		.hooks = { .granted = broker_granted, .report = broker_report, .ud = g->corr },
+	};
+	r = mb_broker_new(&bcfg, &g->broker, err);
+	if (r < 0)
+		return r;
+	mb_broker_set_listener(g->broker, s->listener);
+	return 0;
+}
+
+/* Who answers the notifier: the broker every connect, bind and addressed
+ * send on an IPv4/IPv6 socket (it applies the network rule and makes what
+ * leaves the sandbox, asking the correlator about grants and reports), the
+ * correlator everything else. */
+static struct mb_answer guard_decide(const struct mb_notified_op *op, void *self)
+{
+	struct guard *g = self;
+	if (mb_broker_handles(op))
+		return mb_broker_decide(g->broker, op);
+	return mb_correlate(op, g->corr);
+}
+
+/* The correlator sees the requests in flight and ends each second of
+ * repeats on the loop's timer; the broker waits for blocking connects. */
+static void guard_attach(void *self, const struct mb_inflight *inflight, struct mb_loop *loop)
+{
+	struct guard *g = self;
+	mb_correlator_attach(g->corr, inflight, loop);
+	mb_broker_set_loop(g->broker, loop);
+}
+
+/* Connects still waiting are given up (the server is gone), and the
+ * counts of repeats still pending are written. */
+static int guard_stop(void *self)
+{
+	struct guard *g = self;
+	mb_broker_set_loop(g->broker, NULL);
+	mb_correlator_attach(g->corr, NULL, NULL);
+	return mb_correlator_flush(g->corr);
+}
+
+static const struct mb_run_backend guard_backend = {
+	.start = guard_start,
+	.decide = guard_decide,
+	.attach = guard_attach,
+	.stop = guard_stop,
+};
+
+int mb_guard_run(const struct mb_options *o, const struct mb_profile *p, const struct mb_plan *plan)
+{
+	struct guard g = { .profile = p, .plan = plan, .report_probes = o->report_probes, .pidfd = -1 };
+	int status = mb_run(o, p, plan, &guard_backend, &g);
+	/* The broker's hooks answer from the correlator: it goes first. */
+	mb_broker_free(g.broker);
+	mb_correlator_free(g.corr);
+	return status;
+}
