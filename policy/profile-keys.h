@@ -63,6 +63,8 @@
 	X(REQUIRE_LANDLOCK, "require_landlock", DOC, MAIN, read_require_landlock, NULL,       \
 	  DRAFT(SETTINGS, write_require_landlock), "KEYS")                                    \
 	X(USER, "user", DOC, MAIN, read_user, NULL, DRAFT(SETTINGS, write_user), "KEYS")      \
+	X(REQUIRE, "require", DOC, MAIN, read_require, NULL, DRAFT(SETTINGS, write_require),   \
+	  "KEYS")                                                                             \
 	X(TESTS, "tests", LAST, MAIN, ld_tests, &ld_test_keys,                                \
 	  NO_DRAFT("tests say what the author means the profile to allow, which a "         \
 		   "session cannot know; BASE's may name what the draft left out"),           \

@@ -35,18 +35,10 @@ struct mb_layers {
 	bool limits;           /* rlimits (or a cgroup leaf) applied */
 };
 
-/* Layers a run requires even with best effort (the profile's require:). */
-enum {
-	MB_REQUIRE_NAMESPACES = 1 << 0, /* every namespace of the plan, and the fresh root */
-	MB_REQUIRE_LANDLOCK = 1 << 1,   /* Landlock at some ABI */
-	MB_REQUIRE_NOTIFY = 1 << 2,     /* the seccomp notifier: the dynamic layer */
-};
-
 struct mb_sandbox_config {
 	const struct mb_plan *plan;
 	char *const *argv;    /* argv[0] is looked up in the sandbox's PATH */
 	bool best_effort;     /* run with what the kernel offers, said out loud */
-	unsigned require;     /* MB_REQUIRE_*: never dropped, best effort or not */
 	int require_landlock; /* max of --require-landlock and the profile's */
 	bool set_user;        /* --user given (root only) */
 	uid_t uid;

@@ -93,12 +93,14 @@ static int check_landlock(const struct mb_sandbox_config *cfg, int abi, struct m
 				    "require_landlock) but this kernel offers %s%d; run on a newer kernel "
 				    "or lower the requirement",
 				    need, abi ? "ABI " : "", abi);
-	if (abi == 0 && (cfg->require & MB_REQUIRE_LANDLOCK))
+	const struct mb_srcpos *rp = &cfg->plan->require_pos;
+	if (abi == 0 && (cfg->plan->require & MB_REQUIRE_LANDLOCK))
 		return mb_error_set(err, -EOPNOTSUPP,
 				    "Landlock is not available on this kernel (it needs Linux 5.13 and "
 				    "\"landlock\" in the lsm= boot parameter, and no seccomp filter "
 				    "around membrane-run that refuses it), and the profile requires it "
-				    "(require:), even with --best-effort: run it on a host that has it");
+				    "(%s:%u:%u), --best-effort or not: run it on a host that has it",
+				    rp->file ? rp->file : "require", rp->line, rp->column);
 	if (abi == 0 && !cfg->best_effort)
 		return mb_error_set(err, -EOPNOTSUPP,
 				    "Landlock is not available on this kernel (it needs Linux 5.13 and "
@@ -378,12 +380,13 @@ static int spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret,
 		       &refused, err);
 	if (r == 0 || !refused || !cfg->best_effort)
 		return r;
-	if (cfg->require & MB_REQUIRE_NAMESPACES) {
+	if (cfg->plan->require & MB_REQUIRE_NAMESPACES) {
+		const struct mb_srcpos *rp = &cfg->plan->require_pos;
 		size_t n = strlen(err->msg);
 		snprintf(err->msg + n, sizeof(err->msg) - n,
-			 "; the profile requires namespaces (require:), even with --best-effort: "
-			 "run it where membrane-run gets them (membrane-run --doctor says what "
-			 "refuses them)");
+			 "; the profile requires namespaces (%s:%u:%u), --best-effort or not: run it "
+			 "where membrane-run gets them (membrane-run --doctor says what refuses them)",
+			 rp->file ? rp->file : "require", rp->line, rp->column);
 		return r;
 	}
 	/* Said out loud: the caller prints why, and the layers show no

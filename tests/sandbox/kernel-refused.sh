@@ -27,7 +27,8 @@ PROFILE=$top_srcdir/tests/sandbox/refused.yml
 SCRIPT='echo $$ > "$0/pid"; if [ -e /etc/passwd ]; then echo host > "$0/root"; else echo fresh > "$0/root"; fi'
 
 # run TAG WRAPPER-OPTIONS -- MEMBRANE-RUN-OPTIONS: as nobody; $W/TAG/ holds
-# rc, err (standard error), report, and what the command wrote.
+# rc, err (standard error), report, and what the command wrote. PROFILE is
+# the profile (refused.yml unless the caller says otherwise).
 run() {
 	tag=$1; shift
 	wrap=
@@ -173,4 +174,45 @@ doctor listener-dr --listener
 is "$(cat "$W/listener-dr.rc")" 1 "another seccomp listener: --doctor exits 1"
 like "$(cat "$W/listener-dr.doctor")" "verdict: membrane-run cannot run here, even with --best-effort" \
 	"another seccomp listener: ... and says it cannot run here"
+
+# ---- a profile that requires layers (require:) ----
+# refused.yml plus the key, as its last line.
+for req in namespaces landlock "namespaces, landlock"; do
+	f=$W/require-$(echo "$req" | tr -d ' ,').yml
+	{ cat "$top_srcdir/tests/sandbox/refused.yml"; echo "require: [$req]"; } > "$f"
+done
+chmod 644 "$W"/require-*.yml
+last=$(($(wc -l < "$top_srcdir/tests/sandbox/refused.yml") + 1))
+PROFILE=$W/require-namespaceslandlock.yml run req-host none --
+is "$(cat "$W/req-host/rc")" 0 "require: [namespaces, landlock] on this host: the command runs"
+is "$(cat "$W/req-host/out/pid" 2>/dev/null)" 2 "... in its namespaces"
+
+PROFILE=$W/require-namespaces.yml run req-docker --docker -- --best-effort
+is "$(cat "$W/req-docker/rc")" 125 "require: [namespaces], Docker's seccomp profile: refused even with --best-effort (exit 125)"
+is "$(wc -l < "$W/req-docker/err")" 1 "... with one line"
+like "$(cat "$W/req-docker/err")" \
+	"cannot create a user namespace: Operation not permitted; the profile requires namespaces \($W/require-namespaces.yml:$last:10\), --best-effort or not" \
+	"... that names the refusal and the profile's key, where it is written"
+ok "... and the command never ran" test ! -e "$W/req-docker/out/pid"
+
+PROFILE=$W/require-namespaces.yml run req-masked --masked-proc -- --best-effort
+is "$(cat "$W/req-masked/rc")" 125 "require: [namespaces], masked /proc: refused even with --best-effort"
+like "$(cat "$W/req-masked/err")" "mount proc on /proc: Operation not permitted .*the profile requires namespaces" \
+	"... naming the refused mount and the requirement"
+ok "... and the command never ran" test ! -e "$W/req-masked/out/pid"
+
+PROFILE=$W/require-landlock.yml run req-nolandlock --no-landlock -- --best-effort
+is "$(cat "$W/req-nolandlock/rc")" 125 "require: [landlock], no Landlock: refused even with --best-effort"
+like "$(cat "$W/req-nolandlock/err")" \
+	"Landlock is not available .*the profile requires it \($W/require-landlock.yml:$last:10\), --best-effort or not" \
+	"... naming the requirement, where it is written"
+ok "... and the command never ran" test ! -e "$W/req-nolandlock/out/pid"
+PROFILE=$W/require-landlock.yml run req-landlock-docker --docker -- --best-effort
+is "$(cat "$W/req-landlock-docker/rc")" 0 "require: [landlock] only, Docker's seccomp profile: --best-effort runs without namespaces"
+
+"$NOU" --docker 65534 65534 "$W/membrane-run" --doctor --profile "$W/require-namespaces.yml" \
+	--set OUT="$W" > "$W/req.doctor" 2>&1
+is "$?" 1 "require: [namespaces], Docker's seccomp profile: --doctor exits 1"
+like "$(cat "$W/req.doctor")" "trial run with --best-effort: refused too: .*the profile requires namespaces" \
+	"... and says that --best-effort would be refused too"
 done_testing
