@@ -38,9 +38,15 @@ deb=$W/deb/membrane_${VERSION}_amd64.deb
 ok "it made membrane_${VERSION}_amd64.deb" test -f "$deb"
 like "$(grep -E '^# (PASS|FAIL|ERROR):' "$W/deb/build.log" | tr '\n' ' ')" \
 	"^# PASS: +[1-9][0-9]* # FAIL: +0 # ERROR: +0 $" "the build ran the unit tier, and all of it passed"
-# Keep it for deploy-podman.sh, which installs the same tree's package.
+# Keep it for deploy-podman.sh, which installs the same tree's package;
+# the packages of older trees, and build roots of older debian/control,
+# are of no further use.
 [ -d "$CACHE/deb-$key" ] || { mkdir -p "$CACHE/deb-$key.tmp" && cp "$W/deb"/*.deb "$CACHE/deb-$key.tmp/" &&
 	mv "$CACHE/deb-$key.tmp" "$CACHE/deb-$key"; }
+ctl=$(sha256sum "$W/src/membrane-$VERSION/debian/control" | cut -c1-16)
+for old in "$CACHE"/deb-* "$CACHE"/bookworm-build-deps-*; do
+	case $old in "$CACHE/deb-$key" | "$CACHE/bookworm-build-deps-$ctl") ;; *) rm -rf "$old" ;; esac
+done
 
 out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups lintian --fail-on error,warning \
 	"$W/deb/membrane_${VERSION}_amd64.changes" 2>&1)
