@@ -67,6 +67,8 @@
 	  NO_DRAFT("what to do about poisoned descriptions and secrets in answers is the "  \
 		   "author's choice; a session only shows what a server said"),               \
 	  "SCANNING")                                                                         \
+	X(REQUIRE, "require", DOC, MAIN, read_require, NULL, DRAFT(SETTINGS, write_require),   \
+	  "KEYS")                                                                             \
 	X(TESTS, "tests", LAST, MAIN, ld_tests, &ld_test_keys,                                \
 	  NO_DRAFT("tests say what the author means the profile to allow, which a "         \
 		   "session cannot know; BASE's may name what the draft left out"),           \

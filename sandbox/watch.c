@@ -477,6 +477,22 @@ int mb_watch_handoff_send(int sock, int listener, unsigned features)
 	return n == 1 && ack == HANDOFF_ACK ? 0 : -EPIPE;
 }
 
+/* Whether we run under a seccomp filter of someone else's (a container
+ * runtime's): "Seccomp: 2" in /proc/self/status. */
+static bool under_seccomp_filter(void)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	if (!f)
+		return false;
+	char line[128];
+	bool filtered = false;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "Seccomp:", 8) == 0)
+			filtered = atoi(line + 8) == 2;
+	fclose(f);
+	return filtered;
+}
+
 static int is_seccomp_listener(int fd)
 {
 	char path[64], link[64];
@@ -544,6 +560,12 @@ int mb_watch_handoff_recv(int sock, int *ret_listener, unsigned *ret_features,
 				    "(was the socket made with mb_watch_handoff_pair?)");
 
 	_cleanup_close_ int listener = (int)syscall(SYS_pidfd_getfd, pidfd, m.fd, 0);
+	if (listener < 0 && errno == EPERM && under_seccomp_filter())
+		return mb_error_set(err, -EPERM,
+				    "pidfd_getfd of the seccomp listener: Operation not permitted: a "
+				    "seccomp filter around membrane-run refuses it (Docker's default "
+				    "profile does without CAP_SYS_PTRACE); let it through "
+				    "(docs/containers.md), membrane-run --doctor says what else is refused");
 	if (listener < 0)
 		return mb_error_set(err, mb_neg_errno(),
 				    "pidfd_getfd of the seccomp listener: %m (is the server's "

@@ -37,11 +37,14 @@ static cJSON *layers_json(const struct mb_layers *l)
 }
 
 /* Best effort, said out loud: what this kernel's Landlock cannot enforce of
- * the plan (--require-landlock makes the sandbox refuse instead). */
-static void warn_landlock_gaps(const struct mb_plan *plan)
+ * the plan (--require-landlock makes the sandbox refuse instead). Without
+ * Landlock at all, only with --best-effort: otherwise the refusal says it. */
+static void warn_landlock_gaps(const struct mb_plan *plan, bool best_effort)
 {
 	struct mb_strbuf b = { 0 };
 	int abi = mb_landlock_abi();
+	if (abi <= 0 && !best_effort)
+		return;
 	if (mb_describe_landlock_gaps(&b, plan, abi > 0 ? abi : 0) && !mb_strbuf_failed(&b))
 		fprintf(stderr, "membrane-run: warning: Landlock ABI %d cannot enforce:\n%s", abi, b.s);
 	mb_strbuf_free(&b);
@@ -196,7 +199,7 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		.gid = o->gid,
 		.want_listener = true,
 	};
-	warn_landlock_gaps(plan);
+	warn_landlock_gaps(plan, o->best_effort);
 	struct mb_sandbox sb;
 	r = mb_sandbox_spawn(&cfg, &sb, &err);
 	if (r < 0) {
@@ -206,6 +209,9 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		emit_error(rep, err.msg);
 		return mb_sandbox_exit_status(r);
 	}
+	if (sb.no_namespaces[0])
+		fprintf(stderr, "membrane-run: warning: running without namespaces (--best-effort): %s\n",
+			sb.no_namespaces);
 	/* The server waits at its first watched call until we answer: from
 	 * here on, every path out of this function kills it or serves it. */
 	_cleanup_(mb_notifier_freep) struct mb_notifier *notifier = NULL;

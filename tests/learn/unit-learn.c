@@ -428,7 +428,7 @@ static void with_base(void)
 		"runtime:\n  read: [\"${CODE}\", \"%s?\"]\n"
 		"arguments:\n  within: [\"${ROOT}\"]\n"
 		"tools:\n  read_text_file: { read: [\"{path}\"] }\n"
-		"redact: [content]\n",
+		"redact: [content]\nrequire: [namespaces]\n",
 		at("code"), at("srv/root"), at("never/granted"));
 	fclose(f);
 	struct mb_load_opts lo = { .check_existence = true };
@@ -483,6 +483,7 @@ static void with_base(void)
 	   "runtime: BASE's grant kept as BASE wrote it, with where");
 	ok(has(d, "was never exercised: left out"), "runtime: BASE's unused grant left out, and said");
 	ok(has(d, "within:\n    - \"${ROOT}\""), "BASE's within, as written");
+	ok(has(d, "\nrequire: [namespaces]\n"), "BASE's require, as written");
 	char *b = block(d, "read_text_file");
 	ok(has(b, "- \"{path}\"  # read 1 time (openat) in 1 of 1 call: BASE's grant"), "read_text_file: BASE's grant");
 	ok(!has(b, "{also}"), "read_text_file: no {also}: BASE decides which arguments are paths");

@@ -281,7 +281,7 @@ static int a_tiocsti_high(void)
 /* Opening is the attempt; nothing is written even if it opens. */
 static int open_only(const char *path, int flags)
 {
-	int fd = open(path, flags | O_CLOEXEC | O_NOCTTY);
+	int fd = open(path, flags | O_CLOEXEC | O_NOCTTY, 0600);
 	if (fd < 0)
 		return neg();
 	close(fd);
