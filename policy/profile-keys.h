@@ -63,6 +63,10 @@
 	X(REQUIRE_LANDLOCK, "require_landlock", DOC, MAIN, read_require_landlock, NULL,       \
 	  DRAFT(SETTINGS, write_require_landlock), "KEYS")                                    \
 	X(USER, "user", DOC, MAIN, read_user, NULL, DRAFT(SETTINGS, write_user), "KEYS")      \
+	X(QUIET, "quiet", DOC, MAIN, ld_quiet, &ld_quiet_keys, DRAFT(END, write_quiet),       \
+	  "KEYS")                                                                             \
+	X(DENIALS, "denials", DOC, MAIN, read_denials, NULL, DRAFT(SETTINGS, write_denials),  \
+	  "KEYS")                                                                             \
 	X(TESTS, "tests", LAST, MAIN, ld_tests, &ld_test_keys,                                \
 	  NO_DRAFT("tests say what the author means the profile to allow, which a "         \
 		   "session cannot know; BASE's may name what the draft left out"),           \

@@ -73,6 +73,7 @@ struct loader {
 	/* While a request's grants are read: its method and the params MCP
 	 * gives it (space-separated), or NULL for a method we do not know. */
 	const char *req_method, *req_params;
+	bool quiet; /* reading quiet: its paths need not exist */
 };
 
 /* Errors. All return the negative errno they were given. */
@@ -159,6 +160,7 @@ int ld_runtime(struct loader *l, const struct yt_node *map);
 int ld_tools(struct loader *l, const struct yt_node *map);
 int ld_requests(struct loader *l, const struct yt_node *map);
 int ld_arguments(struct loader *l, const struct yt_node *map);
+int ld_quiet(struct loader *l, const struct yt_node *map);
 
 /* load_tests.c: the tests key, read after every other key of the main
  * document (a test names tools and requests declared anywhere in it). */
@@ -176,7 +178,8 @@ struct ld_names {
 	size_t n;
 };
 extern const struct ld_names ld_runtime_keys; /* load-grants.c: read ... tmpfs */
-extern const struct ld_names ld_call_keys;    /* ... a tool's or request's: read ... bind */
+extern const struct ld_names ld_call_keys;    /* ... a tool's or request's: read ... outlive */
+extern const struct ld_names ld_quiet_keys;   /* ... quiet's: read ... bind */
 extern const struct ld_names ld_arguments_keys; /* ... within */
 extern const struct ld_names ld_limits_keys;  /* load-keys.c */
 extern const struct ld_names ld_test_keys;    /* load-tests.c: an entry of tests */

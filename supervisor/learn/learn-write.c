@@ -764,6 +764,48 @@ static void write_user(struct draft *d, struct mb_strbuf *b)
 				 (unsigned)d->base->user.gid);
 }
 
+static void write_denials(struct draft *d, struct mb_strbuf *b)
+{
+	if (d->base && d->base->denials == MB_DENIALS_NOTE)
+		mb_strbuf_puts(b, "denials: note\n");
+}
+
+/* BASE's quiet list, as BASE wrote it: noise is the operator's call. */
+static void write_quiet(struct draft *d, struct mb_strbuf *b)
+{
+	const struct mb_grants *q = d->base ? &d->base->quiet : NULL;
+	if (!q || !d->base->quiet_pos.line)
+		return;
+	mb_strbuf_puts(b, "quiet:  # BASE's\n");
+	for (unsigned o = 0; o < MB_PATH_OPS; o++) {
+		if (!q->path[o].n)
+			continue;
+		mb_strbuf_printf(b, "  %s:\n", draft_op_key[o]);
+		mb_vec_foreach(pp, &q->path[o]) {
+			char *t = draft_base_text(d, pp);
+			mb_strbuf_puts(b, "    - ");
+			mb_learn_yq(b, t ? t : pp->text);
+			mb_strbuf_putc(b, '\n');
+			free(t);
+		}
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		if (!q->net[i].n)
+			continue;
+		mb_strbuf_printf(b, "  %s:\n", draft_op_key[MB_OP_CONNECT + i]);
+		const char *last = NULL;
+		mb_vec_foreach(ep, &q->net[i]) {
+			if (ep->text == last)
+				continue; /* one host name, several addresses */
+			last = ep->text;
+			const char *raw = draft_raw_at(d, &ep->pos);
+			mb_strbuf_puts(b, "    - ");
+			mb_learn_yq(b, raw ? raw : ep->text);
+			mb_strbuf_putc(b, '\n');
+		}
+	}
+}
+
 static void write_arguments(struct draft *d, struct mb_strbuf *b)
 {
 	if (d->within.n) {
