@@ -11,6 +11,7 @@ libinspect_a_SOURCES = \
 	supervisor/inspect/inflight.h supervisor/inspect/inflight.c \
 	supervisor/inspect/tool-pin.h supervisor/inspect/tool-pin.c \
 	supervisor/inspect/request-check.h supervisor/inspect/request-check.c \
+	supervisor/inspect/denials.h supervisor/inspect/denials.c \
 	supervisor/inspect/inspector.h supervisor/inspect/inspector.c \
 	supervisor/inspect/relay.h supervisor/inspect/relay.c
 INSPECT_LIBS = libinspect.a $(REPORT_LIBS) -lm
