@@ -27,6 +27,7 @@ enum {
 	OPT_USER,
 	OPT_REPORT_PROBES,
 	OPT_LEARN,
+	OPT_WITHIN,
 };
 
 static const struct option long_options[] = {
@@ -48,6 +49,7 @@ static const struct option long_options[] = {
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "report-probes", no_argument, NULL, OPT_REPORT_PROBES },
 	{ "learn", required_argument, NULL, OPT_LEARN },
+	{ "within", required_argument, NULL, OPT_WITHIN },
 	{ 0 },
 };
 
@@ -83,6 +85,9 @@ void mb_options_usage(FILE *f)
 	      "                         layer (BASE, or the learning default) allows, record\n"
 	      "                         every operation, and write a draft profile to DRAFT\n"
 	      "                         at exit\n"
+	      "      --within DIR       with --learn: the bounds of what the server's\n"
+	      "                         arguments may name (repeatable); what lies outside\n"
+	      "                         is flagged in the draft, never granted\n"
 	      "      --check            validate the profile, print nothing on success, exit\n"
 	      "      --explain          print the compiled sandbox plan, exit\n"
 	      "      --test-profile PROFILE\n"
@@ -293,6 +298,12 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 				return bad("--learn: expected the path of the draft to write");
 			o->learn = optarg;
 			break;
+		case OPT_WITHIN:
+			if (!*optarg)
+				return bad("--within: expected a directory");
+			if (mb_vec_push(&o->within, optarg) < 0)
+				return -ENOMEM;
+			break;
 		case OPT_USER:
 			if (parse_user(optarg, o) < 0)
 				return -EINVAL;
@@ -311,6 +322,11 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 	}
 	if (o->sets.n && mb_vec_push(&o->sets, NULL) < 0)
 		return -ENOMEM;
+	if (o->within.n && mb_vec_push(&o->within, NULL) < 0)
+		return -ENOMEM;
+	if (o->within.n && !o->learn)
+		return bad("--within %s bounds what learn mode grants: use it with --learn (a profile says arguments.within)",
+			   o->within.v[0]);
 	if (o->learn) {
 		if (o->action != MB_ACTION_RUN && o->action != MB_ACTION_EXPLAIN)
 			return bad("--learn runs a server: it does not go with --check, --test-profile or --lint");
@@ -336,4 +352,5 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 void mb_options_free(struct mb_options *o)
 {
 	mb_vec_free(&o->sets);
+	mb_vec_free(&o->within);
 }

@@ -138,6 +138,8 @@ static char *literal(struct draft *d, const char *path)
 /* Why a read grant on a file renames replaced ends in '*'. */
 #define RENAMED_WHY "a glob: renames replaced the file, and Landlock's rules follow inodes"
 #define RENAMED_NOTE "; " RENAMED_WHY
+/* Why a write grant on a file the server made ends in '*'. */
+#define CREATED_WHY "a glob: the server creates the file, which the kernel allows only through a grant on its directory (the static layer widens the glob to it)"
 
 static bool renamed(const struct draft *d, const char *path)
 {
@@ -211,7 +213,9 @@ static struct draft_grant *add_line(struct draft *d, draft_grant_vec *v, char *t
 			free(text);
 			if (e) {
 				x->count += e->count;
-				x->calls += e->calls;
+				/* Two records of one grant may be of the same calls: the
+				 * larger is what is known for sure. */
+				x->calls = MB_MAX(x->calls, e->calls);
 				if (!x->example && e->example)
 					x->example = draft_xstrdup(d, e->example);
 			}
@@ -241,7 +245,7 @@ static void add_susp(struct draft *d, draft_suspicious_vec *v, const struct lear
 	mb_vec_foreach(x, v) {
 		if (x->op == e->op && strcmp(x->what, what ? what : "") == 0) {
 			x->count += e->count;
-			x->calls += e->calls;
+			x->calls = MB_MAX(x->calls, e->calls);
 			x->presence |= e->presence;
 			free(grant);
 			free(what);
@@ -388,6 +392,7 @@ struct tnode {
 	const char *syscall;
 	unsigned files; /* items beneath, itself included */
 	bool in_call;
+	bool created;   /* the server made it: it was absent at first */
 };
 
 static void tnode_free(struct tnode *t)
@@ -437,6 +442,7 @@ static void tnode_add(struct draft *d, struct tnode *root, const struct learn_re
 	t->item = true;
 	t->count += e->count;
 	t->in_call |= in_call;
+	t->created |= (e->presence & (1u << MB_PRESENT_NEW)) != 0;
 }
 
 static unsigned tnode_count(struct tnode *t, uint64_t *count, bool *in_call)
@@ -464,12 +470,14 @@ static void tnode_emit(struct draft *d, struct tnode *t, char *path, size_t len,
 		if (!lit)
 			return;
 		bool glob = op == MB_OP_READ && t->item && renamed(d, path);
-		if (glob)
+		bool made = op == MB_OP_WRITE && t->item && t->created && t->kids.n == 0;
+		if (glob || made)
 			lit = as_glob(d, lit);
 		push_str(d, &d->cover[op], path);
 		push_str(d, &d->lex[op], path);
 		struct draft_grant *x = add_line(d, &d->rt[op], lit,
 						 glob ? RENAMED_WHY
+						 : made ? CREATED_WHY
 						 : files > 1 || !t->item ? "collapsed" : "", &e);
 		if (x) {
 			x->files = files;
@@ -676,7 +684,7 @@ static void classify_runtime(struct draft *d)
 		mb_vec_foreach(sp, &l->scopes) {
 			mb_vec_foreach(e, &(*sp)->records) {
 				if (e->basis == LEARN_BASIS_PATH && e->op == MB_OP_READ &&
-				    !e->secret && (e->presence & ~(1u << MB_PRESENT_NONE)) &&
+				    !e->secret && !e->outside && (e->presence & ~(1u << MB_PRESENT_NONE)) &&
 				    mb_learn_system_file(l, e->text) && !mb_learn_too_wide(l, e->text))
 					tnode_add(d, trees[MB_OP_READ], e, true);
 			}
@@ -773,13 +781,21 @@ static char *configured(struct draft *d, const char *path, const struct learn_co
 				*which = c;
 				return literal(d, forms[i]);
 			}
-			if (strncmp(path, forms[i], n) == 0 && path[n] == '.' && !strchr(path + n, '/')) {
+			if (strncmp(path, forms[i], n) == 0 && path[n] && strchr(".-~", path[n]) &&
+			    !strchr(path + n, '/')) {
 				const char *dot = strrchr(path + n + 1, '.');
 				char *base = escape_path(d, forms[i]);
 				char *v = base ? put_vars(d, base) : NULL;
 				free(base);
 				if (!v)
 					return NULL;
+				if (path[n] != '.') {
+					/* SQLite's -journal, -wal, -shm; an editor's ~ */
+					char *g = draft_xprintf(d, "%s%c*", v, path[n]);
+					free(v);
+					*which = c;
+					return g;
+				}
 				bool plain = dot && dot[1] && dot > path + n + 1;
 				for (const char *p = dot ? dot + 1 : ""; plain && *p; p++)
 					plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
@@ -788,6 +804,58 @@ static char *configured(struct draft *d, const char *path, const struct learn_co
 				free(v);
 				*which = c;
 				return g;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* A record whose target existed nowhere: a probe, however it was seen. */
+static bool nowhere(const struct learn_record *e)
+{
+	/* Seen to exist: in the sandbox, made by the call, or on the host.
+	 * Anything else (nowhere, not resolved) is judged by the host now. */
+	unsigned seen = e->presence &
+			((1u << MB_PRESENT) | (1u << MB_PRESENT_NEW) | (1u << MB_PRESENT_HOST));
+	return !seen && !draft_exists(e->text);
+}
+
+static bool is_program(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* A program a tool runs as its helper: a file of the system's or of the
+ * server's own tree (git, ripgrep), or a shell or interpreter run in every
+ * call of the tool (desktop-commander's start_process); a shell one call in
+ * several runs is what a deputy does, and stays flagged. */
+static bool helper(const struct draft *d, const struct learn_record *e,
+		   const struct learn_scope *s)
+{
+	if (!is_program(e->text) || !mb_learn_system_file(d->l, e->text) ||
+	    mb_learn_in_secret(d->l, e->text))
+		return false;
+	return !mb_lint_is_interpreter(e->text) || e->calls >= s->calls;
+}
+
+/* The directory of a file the configuration names (SQLite opens a
+ * database's directory to fsync it): its list grant's text, or NULL. */
+static char *configured_dir(struct draft *d, const char *path, const struct learn_config_path **which)
+{
+	struct stat st;
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return NULL;
+	mb_vec_foreach(c, &d->l->conf) {
+		if (c->is_dir)
+			continue;
+		const char *forms[2] = { c->canon, c->path };
+		for (int i = 0; i < 2; i++) {
+			const char *slash = strrchr(forms[i], '/');
+			size_t n = slash ? (size_t)(slash - forms[i]) : 0;
+			if (n && strlen(path) == n && strncmp(path, forms[i], n) == 0) {
+				*which = c;
+				return literal(d, path);
 			}
 		}
 	}
@@ -839,15 +907,38 @@ static void classify_scope(struct draft *d, struct draft_scope *ds)
 				break;
 			}
 			d->placeholders = true;
+			if (strstr(e->text, ":-")) {
+				/* {NAME:-VALUE}: the value as the variables spell it */
+				const char *dflt = strstr(e->text, ":-") + 2;
+				char *v = draft_xstrdup(d, dflt);
+				if (v)
+					v[strlen(v) - 1] = '\0'; /* the closing brace */
+				char *pv = v ? put_vars(d, v) : NULL;
+				char *note = draft_xprintf(d, "the argument, or beneath it; without it, the %s an earlier call gave (the server's own default)",
+						     e->argname ? e->argname : "value");
+				add_line(d, &ds->grants[e->op],
+					 pv ? draft_xprintf(d, "%.*s%s}", (int)(dflt - e->text), e->text, pv) : NULL,
+					 note, e);
+				free(note);
+				free(pv);
+				free(v);
+				break;
+			}
 			add_line(d, &ds->grants[e->op], draft_xstrdup(d, e->text),
 				 strstr(e->text, ".*") ? "a temporary sibling of the argument"
+				 : strstr(e->text, "}-*") || strstr(e->text, "}~*") ? "a sibling the server keeps beside the argument (a journal, a lock, a backup)"
 						       : "the argument, or beneath it",
 				 e);
 			break;
 		case LEARN_BASIS_PATH: {
 			const struct learn_config_path *c = NULL;
 			char *g;
-			if (runtime_covers(d, e->op, e->text)) {
+			if (e->outside) {
+				char *why = draft_xprintf(d, "named by the argument %s of %s %s, outside the bounds (%s)",
+						    e->argname, kind, s->name, d->l->bounds_from);
+				add_susp(d, &ds->susp, e, literal(d, e->text), susp_what(d, e), why);
+				free(why);
+			} else if (runtime_covers(d, e->op, e->text)) {
 				ds->covered += e->count;
 			} else if (e->secret) {
 				char *why = draft_xprintf(d, "a secret store, during a call of %s %s", kind, s->name);
@@ -858,7 +949,9 @@ static void classify_scope(struct draft *d, struct draft_scope *ds)
 				add_susp(d, &ds->susp, e, literal(d, e->text), susp_what(d, e), why);
 				free(why);
 			} else if ((g = configured(d, e->text, &c))) {
-				if (e->op == MB_OP_READ && renamed(d, e->text))
+				if ((e->op == MB_OP_READ && renamed(d, e->text)) ||
+				    (e->op == MB_OP_WRITE && (e->presence & (1u << MB_PRESENT_NEW)) &&
+				     !strchr(g, '*')))
 					g = as_glob(d, g);
 				char *note = draft_xprintf(d, "named by %s%s", c->source,
 						     e->op == MB_OP_READ && renamed(d, e->text)
@@ -866,11 +959,24 @@ static void classify_scope(struct draft *d, struct draft_scope *ds)
 				add_line(d, &ds->grants[e->op], g, note, e);
 				free(note);
 				note_env_used(d, c);
-			} else if (!(e->presence & ~(1u << MB_PRESENT_NONE))) {
+			} else if (nowhere(e)) {
 				ds->probes += e->count;
+			} else if (e->op == MB_OP_EXEC && helper(d, e, s)) {
+				char *note = draft_xprintf(d, "a program the server runs: in %" PRIu64 " of %" PRIu64 " call%s",
+						     e->calls, s->calls, s->calls == 1 ? "" : "s");
+				add_line(d, &ds->grants[MB_OP_EXEC], literal(d, e->text), note, e);
+				free(note);
+			} else if (e->op == MB_OP_READ && (g = configured_dir(d, e->text, &c))) {
+				char *note = draft_xprintf(d, "the directory of the file %s names, opened itself (to sync it or list it)",
+						     c->source);
+				add_line(d, &ds->list, g, note, e);
+				free(note);
 			} else {
-				char *why = draft_xprintf(d, "outside the arguments of %s %s and outside runtime",
-						    kind, s->name);
+				char *why = e->op == MB_OP_EXEC && is_program(e->text)
+						    ? draft_xprintf(d, "a shell or interpreter run in %" PRIu64 " of the %" PRIu64 " calls of %s %s, beyond its arguments (a program it always runs would be granted)",
+							      e->calls, s->calls, kind, s->name)
+						    : draft_xprintf(d, "outside the arguments of %s %s and outside runtime",
+							      kind, s->name);
 				add_susp(d, &ds->susp, e, literal(d, e->text), susp_what(d, e), why);
 				free(why);
 			}
@@ -904,6 +1010,28 @@ static void classify_scope(struct draft *d, struct draft_scope *ds)
 			add_susp(d, &ds->susp, e, NULL, susp_what(d, e), "never grantable");
 			break;
 		}
+	}
+	/* {NAME:-DEFAULT} grants all that {NAME} does, and more. */
+	for (unsigned o = 0; o < MB_PATH_OPS; o++) {
+		size_t k = 0;
+		for (size_t i = 0; i < ds->grants[o].n; i++) {
+			struct draft_grant *x = &ds->grants[o].v[i];
+			bool drop = false;
+			size_t n = strlen(x->text);
+			mb_vec_foreach(y, &ds->grants[o]) {
+				drop |= y != x && x->text[0] == '{' && x->text[n - 1] == '}' &&
+					strncmp(y->text, x->text, n - 1) == 0 &&
+					strncmp(y->text + n - 1, ":-", 2) == 0;
+			}
+			if (drop) {
+				free(x->text);
+				free(x->note);
+				free(x->example);
+				continue;
+			}
+			ds->grants[o].v[k++] = *x;
+		}
+		ds->grants[o].n = k;
 	}
 	mb_vec_foreach(ap, &ancestors) {
 		const struct learn_record *e = *ap;
@@ -952,10 +1080,21 @@ static char *common_dir(struct draft *d, const char *a, const char *b)
 static void compute_within(struct draft *d)
 {
 	struct mb_learner *l = d->l;
+	if (l->cfg.within && (l->roots.n || d->placeholders)) {
+		/* The bounds the user gave are the draft's. */
+		mb_vec_foreach(b, &l->bounds) {
+			char *t = literal(d, *b);
+			if (t && mb_vec_push(&d->within, t) < 0) {
+				free(t);
+				draft_oom(d);
+			}
+		}
+		return;
+	}
 	MB_VEC(char *) c = { 0 };
 	mb_vec_foreach(r, &l->roots) {
 		char *dir = r->is_dir ? draft_xstrdup(d, r->canon) : parent_of(d, r->canon);
-		if (dir && mb_learn_too_wide(l, dir)) {
+		if (dir && (mb_learn_too_wide(l, dir) || !mb_learn_in_bounds(l, dir))) {
 			free(dir);
 			dir = draft_xstrdup(d, r->canon);
 			if (dir && mb_learn_too_wide(l, dir)) {
@@ -977,7 +1116,7 @@ static void compute_within(struct draft *d)
 				char *lca = common_dir(d, c.v[i], c.v[j]);
 				if (!lca)
 					continue;
-				if (mb_learn_too_wide(l, lca)) {
+				if (mb_learn_too_wide(l, lca) || !mb_learn_in_bounds(l, lca)) {
 					free(lca);
 					continue;
 				}
@@ -1051,13 +1190,14 @@ void draft_free(struct draft *d)
 	mb_vec_foreach(a, &d->rt_addrs) free(*a);
 	mb_vec_free(&d->rt_addrs);
 	mb_vec_foreach(ds, &d->scopes) {
-		for (unsigned o = 0; o < MB_OP_COUNT_; o++) {
-			mb_vec_foreach(x, &ds->grants[o]) {
+		for (unsigned o = 0; o <= MB_OP_COUNT_; o++) {
+			draft_grant_vec *v = o < MB_OP_COUNT_ ? &ds->grants[o] : &ds->list;
+			mb_vec_foreach(x, v) {
 				free(x->text);
 				free(x->note);
 				free(x->example);
 			}
-			mb_vec_free(&ds->grants[o]);
+			mb_vec_free(v);
 		}
 		mb_vec_foreach(x, &ds->susp) {
 			free(x->grant);

@@ -38,6 +38,7 @@ typedef MB_VEC(struct draft_suspicious) draft_suspicious_vec;
 struct draft_scope {
 	const struct learn_scope *learned;
 	draft_grant_vec grants[MB_OP_COUNT_];
+	draft_grant_vec list; /* directories opened themselves */
 	draft_suspicious_vec susp;
 	uint64_t covered, probes;
 };

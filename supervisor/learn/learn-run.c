@@ -8,7 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "policy/path.h"
 #include "policy/plan.h"
+#include "policy/resolve.h"
 #include "sandbox/sandbox.h"
 #include "supervisor/explain.h"
 #include "supervisor/learn/learn-default.h"
@@ -33,8 +35,18 @@ static int learner_stop(void *self)
 	return 0;
 }
 
+/* Who does an operation says which call it belongs to once the call is
+ * over: the learner is told before it records (learn.h). */
+static struct mb_answer learner_decide(const struct mb_notified_op *op, void *self)
+{
+	mb_learner_set_op(self, op);
+	struct mb_answer a = mb_learner_decide(op, self);
+	mb_learner_set_op(self, NULL);
+	return a;
+}
+
 static const struct mb_run_backend learner_backend = {
-	.decide = mb_learner_decide,
+	.decide = learner_decide,
 	.attach = learner_attach,
 	.tap = mb_learner_frame,
 	.stop = learner_stop,
@@ -57,6 +69,29 @@ int mb_learn(const struct mb_options *o)
 		snprintf(cwd, sizeof(cwd), "/");
 	const char *home = getenv("HOME");
 
+	/* --within: the bounds, canonical, each an existing directory. */
+	char bounds_buf[16][PATH_MAX];
+	const char *bounds[17] = { 0 };
+	size_t nb = 0;
+	for (size_t i = 0; i < o->within.n && o->within.v[i]; i++) {
+		char abs[PATH_MAX];
+		struct mb_resolved rs;
+		if (nb == 16) {
+			fprintf(stderr, "membrane-run: --within %s: at most 16 bounds (give their common directory)\n",
+				o->within.v[i]);
+			return MB_EXIT_MEMBRANE;
+		}
+		if (mb_path_absolute(o->within.v[i], cwd, abs, sizeof(abs)) < 0 ||
+		    mb_path_resolve(abs, bounds_buf[nb], PATH_MAX, NULL, NULL, &rs) < 0 || !rs.exists ||
+		    !rs.is_dir) {
+			fprintf(stderr, "membrane-run: --within %s: not an existing directory (name the directory the server's arguments may reach)\n",
+				o->within.v[i]);
+			return MB_EXIT_MEMBRANE;
+		}
+		bounds[nb] = bounds_buf[nb];
+		nb++;
+	}
+
 	_cleanup_(mb_profile_freep) struct mb_profile *p = NULL;
 	_cleanup_free_ char *base_path = NULL, *yaml = NULL, *summary = NULL;
 	int r;
@@ -65,7 +100,8 @@ int mb_learn(const struct mb_options *o)
 		if (r == 0)
 			r = mb_profile_load(base_path, &lo, &p, &err);
 	} else {
-		r = mb_learn_default(o->argv, environ, sets, cwd, home, &yaml, &summary);
+		r = mb_learn_default(o->argv, environ, sets, nb ? bounds : NULL, cwd, home, &yaml,
+				     &summary);
 		if (r < 0)
 			mb_error_set(&err, r, "the learning default: %s", strerror(-r));
 		else
@@ -114,6 +150,7 @@ int mb_learn(const struct mb_options *o)
 		.caller_cwd = cwd,
 		.home = home,
 		.sets = sets,
+		.within = nb ? bounds : NULL,
 	};
 	_cleanup_(mb_learner_freep) struct mb_learner *l = NULL;
 	r = mb_learner_new(&lc, &l, &err);

@@ -44,8 +44,15 @@ bool mb_learn_secret_name(const char *name)
 		low[n] = (char)tolower((unsigned char)name[n]);
 	low[n] = '\0';
 	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
-		if (strstr(low, parts[i]))
+		for (const char *p = low; (p = strstr(p, parts[i])); p++) {
+			/* "auth" is in "author" (GIT_AUTHOR_NAME), "key" in
+			 * "keyboard": a word that goes on is not the secret. */
+			if (strcmp(parts[i], "auth") == 0 && strncmp(p, "author", 6) == 0)
+				continue;
+			if (strcmp(parts[i], "key") == 0 && strncmp(p, "keyboard", 8) == 0)
+				continue;
 			return true;
+		}
 	return false;
 }
 

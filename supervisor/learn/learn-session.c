@@ -16,6 +16,7 @@
 #define MAX_DECLARED 1024
 #define MAX_METHODS 256
 #define MAX_PENDING 256
+#define MAX_VALUES 64
 
 /* ---- the session's messages --------------------------------------------- */
 
@@ -89,6 +90,37 @@ static void note_data(struct mb_learner *l, const char *tool, const cJSON *args)
 	free(example);
 }
 
+/* Each string argument that names a path: the last value of its name. */
+static void note_values(struct mb_learner *l, const cJSON *args)
+{
+	if (!cJSON_IsObject(args))
+		return;
+	for (const cJSON *m = args->child; m; m = m->next) {
+		char *abs = NULL, *canon = NULL;
+		bool exists = false;
+		if (!m->string || !cJSON_IsString(m) ||
+		    !mb_learn_value_paths(m->valuestring, l->cfg.plan->cwd, &abs, &canon, &exists, NULL))
+			continue;
+		struct learn_value *v = NULL;
+		mb_vec_foreach(x, &l->last_values) {
+			if (strcmp(x->argname, m->string) == 0)
+				v = x;
+		}
+		if (!v && l->last_values.n < MAX_VALUES && (v = mb_vec_new(&l->last_values)) &&
+		    !(v->argname = strdup(m->string)))
+			l->last_values.n--, v = NULL;
+		if (!exists || !v) {
+			free(abs);
+			free(canon);
+			continue;
+		}
+		free(v->abs);
+		free(v->canon);
+		v->abs = abs;
+		v->canon = canon;
+	}
+}
+
 static void client_request(struct mb_learner *l, struct mb_jr_msg *m)
 {
 	l->stats.requests++;
@@ -107,6 +139,7 @@ static void client_request(struct mb_learner *l, struct mb_jr_msg *m)
 				s->example = mb_learn_evidence(l, args);
 		}
 		note_data(l, name, args);
+		note_values(l, args);
 		return;
 	}
 	if (mb_learn_protocol_method(m->method)) {
@@ -138,6 +171,17 @@ static void note_declared(struct mb_learner *l, const cJSON *result)
 		const char *name = mb_json_get_string(t, "name");
 		if (!name)
 			continue;
+		const cJSON *schema = cJSON_GetObjectItemCaseSensitive(t, "inputSchema");
+		const cJSON *props = cJSON_GetObjectItemCaseSensitive(schema, "properties");
+		for (const cJSON *p = cJSON_IsObject(props) ? props->child : NULL; p; p = p->next) {
+			char *k = NULL;
+			if (l->declared_args.n >= MAX_DECLARED * 4 || !p->string ||
+			    mb_learn_declares_arg(l, name, p->string) ||
+			    asprintf(&k, "%s/%s", name, p->string) < 0)
+				continue;
+			if (mb_vec_push(&l->declared_args, k) < 0)
+				free(k);
+		}
 		bool have = false;
 		mb_vec_foreach(d, &l->declared) have |= strcmp(*d, name) == 0;
 		if (have || l->declared.n >= MAX_DECLARED)

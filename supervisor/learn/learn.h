@@ -57,6 +57,11 @@ struct mb_learner_config {
 	const char *caller_cwd;      /* where membrane-run was started */
 	const char *home;            /* $HOME, for the secret stores */
 	const char *const *sets;     /* --set NAME=VALUE, NULL-terminated or NULL */
+	/* --within DIR: the bounds of what arguments may name, canonical,
+	 * NULL-terminated, or NULL: BASE's arguments.within bound, else the
+	 * directories the learning default keeps (the working directory and
+	 * what the command line and environment name). */
+	const char *const *within;
 };
 
 struct mb_learn_stats {
@@ -89,6 +94,11 @@ void mb_learner_frame(void *ud, enum mb_side from, const struct mb_frame *f);
 /* The notifier's callback (mb_decide_fn; ud is the learner): records every
  * target of op and answers CONTINUE. */
 struct mb_answer mb_learner_decide(const struct mb_notified_op *op, void *ud);
+
+/* The operation mb_learner_decide is about to record (NULL after it): who
+ * does it says which call a process works for once that call is over (a
+ * process that exec'd during a call works for it until it exits). */
+void mb_learner_set_op(struct mb_learner *l, const struct mb_notified_op *op);
 
 const struct mb_learn_stats *mb_learner_stats(const struct mb_learner *l);
 

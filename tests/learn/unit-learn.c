@@ -235,7 +235,7 @@ static void no_base(void)
 	mb_inflight_remove(t, client(l, t, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{}}"));
 	server(l, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"capabilities\":{\"tools\":{},\"resources\":{\"subscribe\":true}}}}");
 	mb_inflight_remove(t, client(l, t, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}"));
-	server(l, "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"tools\":[{\"name\":\"read_text_file\"},{\"name\":\"write_file\"},{\"name\":\"list_dir\"},{\"name\":\"never_called\"}]}}");
+	server(l, "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"tools\":[{\"name\":\"read_text_file\"},{\"name\":\"write_file\"},{\"name\":\"list_dir\"},{\"name\":\"save\"},{\"name\":\"fetch\"},{\"name\":\"arm\"},{\"name\":\"flood\"},{\"name\":\"never_called\"}]}}");
 
 	/* Start-up: three modules beneath one directory, one elsewhere, a
 	 * name through a symlink, a probe, the sandbox's own /proc. */
