@@ -85,6 +85,13 @@ static bool quiet(const struct mb_denial_log *d, const char *op, const char *tar
 			if (mb_path_match(pp->text, target))
 				return true;
 		}
+		/* A quiet write covers the read half of a read-write open, as a
+		 * write grant does. */
+		if (o == MB_OP_READ)
+			mb_vec_foreach(pp, &d->p->quiet.path[MB_OP_WRITE]) {
+				if (mb_path_match(pp->text, target))
+					return true;
+			}
 		return false;
 	}
 	struct mb_addr a;

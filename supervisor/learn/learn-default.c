@@ -394,7 +394,7 @@ int mb_learn_default(char *const *argv, char *const *envp, const char *const *se
 	struct mb_strbuf b = { 0 };
 	mb_strbuf_puts(&b, "version: 1\nname: learning-default\n"
 			   "description: \"membrane-run --learn without --profile\"\n"
-			   "mode: audit\nunlisted_tools: allow\nnetwork: none\n");
+			   "mode: audit\nunlisted_tools: allow\nnetwork: brokered\n");
 	bool vars = false;
 	for (const char *const *s = sets; s && *s; s++) {
 		const char *eq = strchr(*s, '=');
@@ -440,7 +440,7 @@ int mb_learn_default(char *const *argv, char *const *envp, const char *const *se
 	}
 	if (private_home)
 		mb_strbuf_printf(&s, "; a private, empty HOME (%s)", private_home);
-	mb_strbuf_printf(&s, "; a private tmpfs on /tmp; network none; %u environment variable%s passed through, %u held back (named like secrets)",
+	mb_strbuf_printf(&s, "; a private tmpfs on /tmp; network brokered: a connection an argument, the command line or the environment names is made, any other refused; %u environment variable%s passed through, %u held back (named like secrets)",
 			 f.env_passed, f.env_passed == 1 ? "" : "s", f.env_held);
 
 	free_vec(&f.read);

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "common/strbuf.h"
+#include "policy/decide.h"
 #include "policy/lint.h"
 #include "policy/match.h"
 #include "policy/resolve.h"
@@ -632,6 +633,78 @@ bool mb_learn_system_file(const struct mb_learner *l, const char *path)
 	return false;
 }
 
+/* Did the learning default's static layer refuse op on path? Only the
+ * learning default is known whole here: BASE's union holds its tools'
+ * widened grants too. */
+static bool refused_while_learning(struct draft *d, enum mb_op op, const char *path)
+{
+	const struct mb_profile *p = d->l->cfg.profile;
+	if (d->base || op >= MB_PATH_OPS)
+		return false;
+	if (!d->learn_rt_built) {
+		d->learn_rt_built = true;
+		if (mb_callgrants_build(&p->runtime, NULL, "/", &d->learn_rt) < 0 ||
+		    mb_callgrants_canonicalize(&d->learn_rt, NULL, 0) < 0)
+			draft_oom(d);
+	}
+	return !mb_decide_path(&d->learn_rt, NULL, p, op, MB_ACCESS_OPEN, path, NULL);
+}
+
+/* Noise: an operation on the system, the server's own tree or a device
+ * that the learning sandbox refused and the server went on without (ripgrep
+ * making itself executable in node_modules, bash opening /dev/tty). Denied
+ * while learning, denied enforced: quiet, never a secret nor what an
+ * argument named. */
+static bool noise(struct draft *d, const struct learn_record *e)
+{
+	if (e->basis != LEARN_BASIS_PATH || e->secret || e->outside ||
+	    !(mb_path_within(e->text, "/dev") || mb_learn_system_file(d->l, e->text)))
+		return false;
+	return refused_while_learning(d, e->op, e->text);
+}
+
+static void add_quiet(struct draft *d, const struct learn_record *e, const char *where)
+{
+	char *note = draft_xprintf(d, "refused while learning %s, and the server went on", where);
+	add_line(d, &d->quiet[e->op], literal(d, e->text), note, e);
+	free(note);
+}
+
+/* A query to the host's resolver (a nameserver of /etc/resolv.conf, port
+ * 53): name resolution. While learning without network it failed, and
+ * unnamed it is no grant: noise. Egress by name is issue 15's. */
+static bool resolver(const char *addr)
+{
+	FILE *f = fopen("/etc/resolv.conf", "re");
+	char line[256];
+	bool hit = false;
+	while (f && !hit && fgets(line, sizeof(line), f)) {
+		char ns[128], want[160];
+		if (sscanf(line, " nameserver %127s", ns) != 1)
+			continue;
+		snprintf(want, sizeof(want), strchr(ns, ':') ? "[%s]:53" : "%s:53", ns);
+		hit = strcmp(addr, want) == 0;
+	}
+	if (f)
+		fclose(f);
+	return hit;
+}
+
+/* Does the server's configuration (its command line, its environment)
+ * name the address? */
+static bool addr_configured(const struct draft *d, const char *addr)
+{
+	for (char *const *a = d->l->cfg.argv; a && *a; a++)
+		if (strstr(*a, addr))
+			return true;
+	mb_vec_foreach(e, &d->l->cfg.plan->envp) {
+		const char *eq = strchr(*e, '=');
+		if (eq && strstr(eq + 1, addr))
+			return true;
+	}
+	return false;
+}
+
 static void classify_runtime(struct draft *d)
 {
 	struct mb_learner *l = d->l;
@@ -657,20 +730,35 @@ static void classify_runtime(struct draft *d)
 						    data->tool, data->example ? data->example : "");
 				add_susp(d, &d->rt_susp, e, literal(d, e->text), susp_what(d, e), why);
 				free(why);
+			} else if (noise(d, e)) {
+				add_quiet(d, e, "at start-up or while idle");
 			} else if (trees[e->op]) {
 				tnode_add(d, trees[e->op], e, false);
 			}
 			break;
 		}
-		case LEARN_BASIS_ADDR:
+		case LEARN_BASIS_ADDR: {
+			if (!addr_configured(d, e->text) && resolver(e->text) && !d->base) {
+				add_line(d, &d->quiet[e->op], draft_xstrdup(d, e->text),
+					 "a name lookup, refused while learning (no network), and the server went on", e);
+				break;
+			}
+			if (!addr_configured(d, e->text)) {
+				/* Nothing asked for it: what a server reaching out on
+				 * its own does, granted only by hand. */
+				add_susp(d, &d->rt_susp, e, draft_xstrdup(d, e->text), susp_what(d, e),
+					 "a connection at start-up or while idle that neither the command line nor the environment names");
+				break;
+			}
 			d->connects |= e->op == MB_OP_CONNECT;
-			add_line(d, &d->rt[e->op], draft_xstrdup(d, e->text), "at start-up or while idle", e);
+			add_line(d, &d->rt[e->op], draft_xstrdup(d, e->text), "named by the server's configuration", e);
 			char *a = draft_xstrdup(d, e->text);
 			if (a && mb_vec_push(&d->rt_addrs, a) < 0) {
 				free(a);
 				draft_oom(d);
 			}
 			break;
+		}
 		case LEARN_BASIS_NEVER:
 			add_susp(d, &d->rt_susp, e, NULL, susp_what(d, e),
 				 "never grantable, done at start-up or while idle");
@@ -961,6 +1049,10 @@ static void classify_scope(struct draft *d, struct draft_scope *ds)
 				note_env_used(d, c);
 			} else if (nowhere(e)) {
 				ds->probes += e->count;
+			} else if (noise(d, e)) {
+				char *where = draft_xprintf(d, "during %s %s", kind, s->name);
+				add_quiet(d, e, where ? where : "during a call");
+				free(where);
 			} else if (e->op == MB_OP_EXEC && helper(d, e, s)) {
 				char *note = draft_xprintf(d, "a program the server runs: in %" PRIu64 " of %" PRIu64 " call%s",
 						     e->calls, s->calls, s->calls == 1 ? "" : "s");
@@ -990,6 +1082,9 @@ static void classify_scope(struct draft *d, struct draft_scope *ds)
 				conf |= strstr(*a, e->text) != NULL;
 			if (rt) {
 				ds->covered += e->count;
+			} else if (!e->named && !conf && !d->base && resolver(e->text)) {
+				add_line(d, &d->quiet[e->op], draft_xstrdup(d, e->text),
+					 "a name lookup, refused while learning (no network), and the server went on", e);
 			} else if (e->named || conf) {
 				char *note = e->named ? draft_xprintf(d, "named by the argument %s", e->argname)
 						      : draft_xprintf(d, "named by the command line");
@@ -1212,6 +1307,16 @@ void draft_free(struct draft *d)
 	mb_vec_free(&d->within);
 	mb_vec_foreach(e, &d->env_used) free(*e);
 	mb_vec_free(&d->env_used);
+	for (unsigned o = 0; o < MB_OP_COUNT_; o++) {
+		mb_vec_foreach(x, &d->quiet[o]) {
+			free(x->text);
+			free(x->note);
+			free(x->example);
+		}
+		mb_vec_free(&d->quiet[o]);
+	}
+	if (d->learn_rt_built)
+		mb_callgrants_free(&d->learn_rt);
 }
 
 int draft_build(struct draft *d)

@@ -12,6 +12,7 @@
 #include "policy/plan.h"
 #include "policy/resolve.h"
 #include "sandbox/sandbox.h"
+#include "supervisor/broker/broker.h"
 #include "supervisor/explain.h"
 #include "supervisor/learn/learn-default.h"
 #include "supervisor/learn/learn-run.h"
@@ -22,16 +23,62 @@
 extern char **environ;
 
 /* The learner as membrane-run's backend: it answers every watched call
- * itself (recorded, then CONTINUE) and sees every frame; it needs no loop. */
+ * itself (recorded, then CONTINUE) and sees every frame. Without BASE the
+ * learning sandbox's network is brokered: a connection that an argument
+ * of a call in flight, the command line or the environment names is made
+ * by a broker on the host, so that the session sees a server's success
+ * path (a fetch); anything else is refused (EPERM) and flagged. */
+struct learn_backend {
+	struct mb_learner *l;
+	bool brokered;
+	struct mb_broker *broker;
+};
+
+static enum mb_net_grant learn_granted(void *ud, const struct mb_notified_op *op, enum mb_op o,
+				       const struct mb_addr *a)
+{
+	(void)op;
+	return mb_learner_addr_named(ud, o, a) ? MB_NET_GRANTED : MB_NET_NOT_GRANTED;
+}
+
+/* The learner recorded the operation already. */
+static int learn_net_report(void *ud, const struct mb_notified_op *op, enum mb_op o,
+			    const struct mb_addr *a, const struct mb_net_outcome *out)
+{
+	(void)ud, (void)op, (void)o, (void)a, (void)out;
+	return 0;
+}
+
+static int learner_start(void *self, const struct mb_run_session *s, struct mb_error *err)
+{
+	struct learn_backend *lb = self;
+	if (!lb->brokered)
+		return 0;
+	struct mb_broker_config bcfg = {
+		.network = MB_NET_BROKERED,
+		.mode = MB_MODE_ENFORCE, /* what nobody named stays out */
+		.hooks = { .granted = learn_granted, .report = learn_net_report, .ud = lb->l },
+	};
+	int r = mb_broker_new(&bcfg, &lb->broker, err);
+	if (r == 0)
+		mb_broker_set_listener(lb->broker, s->listener);
+	return r;
+}
+
 static void learner_attach(void *self, const struct mb_inflight *inflight, struct mb_loop *loop)
 {
-	(void)loop;
-	mb_learner_attach(self, inflight);
+	struct learn_backend *lb = self;
+	mb_learner_attach(lb->l, inflight);
+	if (lb->broker)
+		mb_broker_set_loop(lb->broker, loop);
 }
 
 static int learner_stop(void *self)
 {
-	mb_learner_attach(self, NULL);
+	struct learn_backend *lb = self;
+	if (lb->broker)
+		mb_broker_set_loop(lb->broker, NULL);
+	mb_learner_attach(lb->l, NULL);
 	return 0;
 }
 
@@ -39,16 +86,25 @@ static int learner_stop(void *self)
  * over: the learner is told before it records (learn.h). */
 static struct mb_answer learner_decide(const struct mb_notified_op *op, void *self)
 {
-	mb_learner_set_op(self, op);
-	struct mb_answer a = mb_learner_decide(op, self);
-	mb_learner_set_op(self, NULL);
+	struct learn_backend *lb = self;
+	mb_learner_set_op(lb->l, op);
+	struct mb_answer a = mb_learner_decide(op, lb->l);
+	if (lb->broker && mb_broker_handles(op))
+		a = mb_broker_decide(lb->broker, op);
+	mb_learner_set_op(lb->l, NULL);
 	return a;
 }
 
+static void learner_tap(void *self, enum mb_side from, const struct mb_frame *f)
+{
+	mb_learner_frame(((struct learn_backend *)self)->l, from, f);
+}
+
 static const struct mb_run_backend learner_backend = {
+	.start = learner_start,
 	.decide = learner_decide,
 	.attach = learner_attach,
-	.tap = mb_learner_frame,
+	.tap = learner_tap,
 	.stop = learner_stop,
 	/* The draft is written after the server exits: a ^C must get there. */
 	.stop_on_signal = true,
@@ -158,7 +214,9 @@ int mb_learn(const struct mb_options *o)
 		fprintf(stderr, "membrane-run: %s\n", err.msg);
 		return MB_EXIT_MEMBRANE;
 	}
-	int status = mb_run(o, p, plan, &learner_backend, l);
+	struct learn_backend lb = { .l = l, .brokered = !base && p->network == MB_NET_BROKERED };
+	int status = mb_run(o, p, plan, &learner_backend, &lb);
+	mb_broker_free(lb.broker);
 	/* The server may not have run at all (126, 127, or membrane's own
 	 * failure before it started): a draft is still written from what was
 	 * seen, and says how little that was. */

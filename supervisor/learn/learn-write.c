@@ -822,8 +822,9 @@ static void write_network(struct draft *d, struct mb_strbuf *b)
 	if (d->base) {
 		mb_strbuf_printf(b, "network: %s\n", mb_network_name(d->base->network));
 	} else if (d->connects) {
-		cmt(b, 0, "Connections were seen: host shares the host's network (brokered is narrower).");
-		mb_strbuf_puts(b, "network: host\n");
+		cmt(b, 0, "Connections were made while learning: the supervisor makes each one granted below");
+		cmt(b, 0, "on the host; nothing else leaves the sandbox. Names are not learned (issue 15).");
+		mb_strbuf_puts(b, "network: brokered\n");
 	} else {
 		mb_strbuf_puts(b, "network: none\n");
 	}
@@ -866,29 +867,59 @@ static void write_denials(struct draft *d, struct mb_strbuf *b)
 		mb_strbuf_puts(b, "denials: note\n");
 }
 
-/* BASE's quiet list, as BASE wrote it: noise is the operator's call. */
+/* BASE's quiet list, as BASE wrote it, and what failed while learning
+ * (the learning sandbox refused it) and the server lived with. */
 static void write_quiet(struct draft *d, struct mb_strbuf *b)
 {
-	const struct mb_grants *q = d->base ? &d->base->quiet : NULL;
-	if (!q || !d->base->quiet_pos.line)
+	const struct mb_grants *q = d->base && d->base->quiet_pos.line ? &d->base->quiet : NULL;
+	bool learned = false;
+	for (unsigned o = 0; o < MB_OP_COUNT_; o++)
+		learned |= d->quiet[o].n > 0;
+	if (!q && !learned)
 		return;
-	mb_strbuf_puts(b, "quiet:  # BASE's\n");
+	mb_strbuf_putc(b, '\n');
+	if (learned) {
+		cmt(b, 0, "Noise: what the server tried, was refused while learning, and did without. Denied");
+		cmt(b, 0, "as then; counted in the exit report, not reported line by line.");
+	}
+	mb_strbuf_puts(b, q ? "quiet:  # BASE's, then learned\n" : "quiet:\n");
 	for (unsigned o = 0; o < MB_PATH_OPS; o++) {
-		if (!q->path[o].n)
+		if (!(q && q->path[o].n) && !d->quiet[o].n)
 			continue;
 		mb_strbuf_printf(b, "  %s:\n", draft_op_key[o]);
-		mb_vec_foreach(pp, &q->path[o]) {
-			char *t = draft_base_text(d, pp);
+		if (q)
+			mb_vec_foreach(pp, &q->path[o]) {
+				char *t = draft_base_text(d, pp);
+				mb_strbuf_puts(b, "    - ");
+				mb_learn_yq(b, t ? t : pp->text);
+				mb_strbuf_putc(b, '\n');
+				free(t);
+			}
+		mb_vec_foreach(x, &d->quiet[o]) {
 			mb_strbuf_puts(b, "    - ");
-			mb_learn_yq(b, t ? t : pp->text);
+			mb_learn_yq(b, x->text);
+			mb_strbuf_printf(b, "  # %" PRIu64 " time%s", x->count, plural(x->count));
+			if (x->syscall && *x->syscall)
+				mb_strbuf_printf(b, " (%s)", x->syscall);
+			mb_strbuf_puts(b, ": ");
+			cmt_text(b, x->note ? x->note : "");
 			mb_strbuf_putc(b, '\n');
-			free(t);
 		}
 	}
 	for (unsigned i = 0; i < 2; i++) {
-		if (!q->net[i].n)
+		draft_grant_vec *lv = &d->quiet[MB_OP_CONNECT + i];
+		if (!(q && q->net[i].n) && !lv->n)
 			continue;
 		mb_strbuf_printf(b, "  %s:\n", draft_op_key[MB_OP_CONNECT + i]);
+		mb_vec_foreach(x, lv) {
+			mb_strbuf_puts(b, "    - ");
+			mb_learn_yq(b, x->text);
+			mb_strbuf_printf(b, "  # %" PRIu64 " time%s: ", x->count, plural(x->count));
+			cmt_text(b, x->note ? x->note : "");
+			mb_strbuf_putc(b, '\n');
+		}
+		if (!q)
+			continue;
 		const char *last = NULL;
 		mb_vec_foreach(ep, &q->net[i]) {
 			if (ep->text == last)

@@ -252,11 +252,13 @@ static size_t lingering_call(struct mb_learner *l, struct learn_call **out)
 			uint64_t exec_ns = x->exec_ns;
 			for (size_t i = 0; i < n; i++) /* known by itself from now */
 				linger_add(l, chain[i], starts[i], c, exec_ns);
-			if (c->c || !c->scope)
-				return 0; /* still in flight: it is counted as such */
-			uint64_t after = mb_now_ns() - exec_ns;
-			if (after > c->scope->outlive_ns)
-				c->scope->outlive_ns = after;
+			if (!c->scope)
+				return 0;
+			if (!c->c) { /* over: its outlive */
+				uint64_t after = mb_now_ns() - exec_ns;
+				if (after > c->scope->outlive_ns)
+					c->scope->outlive_ns = after;
+			}
 			out[0] = c;
 			return 1;
 		}
@@ -325,8 +327,15 @@ static size_t calls_in_flight(struct mb_learner *l, struct learn_call **out, siz
 			learn_call_free(c);
 	}
 	l->calls.n = k;
-	if (n == 0 && l->cur_op && l->lingers.n)
-		n = lingering_call(l, out);
+	/* A process a call started works for that call alone, whatever else
+	 * is in flight when it does. */
+	if (l->cur_op && l->lingers.n && max) {
+		struct learn_call *own = NULL;
+		if (lingering_call(l, &own) && own && !own->protocol) {
+			out[0] = own;
+			return 1;
+		}
+	}
 	return n;
 }
 
@@ -576,9 +585,24 @@ static void note_tmpfs(struct mb_learner *l, const char *path)
  * beneath the tmpfs that only the host has is the host's). */
 static bool internal(struct mb_learner *l, const char *path, enum mb_presence presence)
 {
-	if (mb_path_within(path, "/proc") || mb_path_within(path, "/dev"))
+	if (mb_path_within(path, "/proc"))
 		return true;
-	if (presence == MB_PRESENT_HOST)
+	if (mb_path_within(path, "/dev")) {
+		/* The sandbox's /dev holds five devices and the fd links; the
+		 * host's others (a terminal) are recorded, never granted. */
+		static const char *const own[] = { "/dev/null", "/dev/zero", "/dev/full",
+						   "/dev/random", "/dev/urandom", "/dev/fd",
+						   "/dev/stdin", "/dev/stdout", "/dev/stderr" };
+		if (strcmp(path, "/dev") == 0)
+			return true;
+		for (size_t i = 0; i < ARRAY_SIZE(own); i++)
+			if (mb_path_within(path, own[i]))
+				return true;
+		return false;
+	}
+	/* Beneath a tmpfs the sandbox shows the tmpfs, whatever the host has
+	 * there (the private HOME over the real one), but for its secrets. */
+	if (presence == MB_PRESENT_HOST && mb_learn_in_secret(l, path))
 		return false;
 	/* The nearest mount decides: a bind beneath a tmpfs is the host's. */
 	const struct mb_plan *plan = l->cfg.plan;
@@ -764,6 +788,28 @@ static void record_addr(struct mb_learner *l, struct learn_call **calls, size_t 
 					  .named = name != NULL, .argname = (char *)name };
 		record(l, calls[i]->scope, &e, calls[i], op, t);
 	}
+}
+
+bool mb_learner_addr_named(struct mb_learner *l, enum mb_op o, const struct mb_addr *a)
+{
+	char addr[64];
+	mb_addr_format(a, addr, sizeof(addr));
+	if (o != MB_OP_CONNECT)
+		return false;
+	for (char *const *v = l->cfg.argv; v && *v; v++)
+		if (strstr(*v, addr))
+			return true;
+	mb_vec_foreach(e, &l->cfg.plan->envp) {
+		const char *eq = strchr(*e, '=');
+		if (eq && strstr(eq + 1, addr))
+			return true;
+	}
+	struct learn_call *calls[MAX_CALLS];
+	size_t n = calls_in_flight(l, calls, MAX_CALLS);
+	for (size_t i = 0; i < n; i++)
+		if (names_addr(calls[i], addr))
+			return true;
+	return false;
 }
 
 static void record_never(struct mb_learner *l, struct learn_call **calls, size_t ncalls,

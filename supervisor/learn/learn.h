@@ -100,6 +100,12 @@ struct mb_answer mb_learner_decide(const struct mb_notified_op *op, void *ud);
  * process that exec'd during a call works for it until it exits). */
 void mb_learner_set_op(struct mb_learner *l, const struct mb_notified_op *op);
 
+/* Does a string argument of a call in flight (of the one whose process
+ * does it), the command line or the environment name a (its address and
+ * port, as in "http://127.0.0.1:8080/x")? Without BASE the learning
+ * sandbox's broker makes only such connections. */
+bool mb_learner_addr_named(struct mb_learner *l, enum mb_op o, const struct mb_addr *a);
+
 const struct mb_learn_stats *mb_learner_stats(const struct mb_learner *l);
 
 /* Write the draft to path: to path.tmp first, then loaded the way
