@@ -153,13 +153,9 @@ int ld_quiet(struct loader *l, const struct yt_node *map)
 	if (r < 0)
 		return r;
 	l->p->quiet_pos = ld_pos(l, map);
-	/* Checked like runtime's: fixed paths (globs allowed), no placeholder;
-	 * they need not exist (noise is mostly probes of what does not). */
-	bool saved = l->quiet;
-	l->quiet = true;
-	r = grants(l, map, LD_SCOPE_RUNTIME, &l->p->quiet, NULL);
-	l->quiet = saved;
-	return r;
+	/* Fixed paths (globs allowed), no placeholder; they need not exist:
+	 * noise is often of what this host does not have. */
+	return grants(l, map, LD_SCOPE_QUIET, &l->p->quiet, NULL);
 }
 
 static bool tool_name_ok(const char *s, bool request)

@@ -73,7 +73,6 @@ struct loader {
 	/* While a request's grants are read: its method and the params MCP
 	 * gives it (space-separated), or NULL for a method we do not know. */
 	const char *req_method, *req_params;
-	bool quiet; /* reading quiet: its paths need not exist */
 };
 
 /* Errors. All return the negative errno they were given. */
@@ -135,6 +134,7 @@ enum ld_scope {
 	LD_SCOPE_TMPFS,
 	LD_SCOPE_WITHIN,
 	LD_SCOPE_CALL,    /* a tool or request grant: placeholders allowed */
+	LD_SCOPE_QUIET,   /* quiet: fixed paths that need not exist */
 };
 int ld_path_list(struct loader *l, const struct yt_node *list, const char *what,
 		 enum ld_scope scope, mb_pattern_vec *out);

@@ -73,6 +73,7 @@ static int scope_error(struct loader *l, const struct yt_node *n, enum ld_scope 
 		[LD_SCOPE_RUNTIME] = "runtime grants apply outside any call",
 		[LD_SCOPE_TMPFS] = "tmpfs mounts are made before any call",
 		[LD_SCOPE_WITHIN] = "arguments.within bounds every call",
+		[LD_SCOPE_QUIET] = "quiet names noise, whatever call is in flight",
 	};
 	return ld_error(l, -EINVAL, n, "%s: no argument can fill %.*s (write a fixed path)",
 			why[scope], (int)len, ph);
@@ -362,7 +363,8 @@ static int parse_one(struct loader *l, const struct yt_node *n, enum ld_scope sc
 	r = scan(l, n, scope, pp);
 	if (r < 0)
 		return r;
-	if (l->opts->check_existence && !pp->optional && scope != LD_SCOPE_TMPFS && !l->quiet)
+	if (l->opts->check_existence && !pp->optional && scope != LD_SCOPE_TMPFS &&
+	    scope != LD_SCOPE_QUIET)
 		return check_exists(l, n, s);
 	return 0;
 }

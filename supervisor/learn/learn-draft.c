@@ -264,7 +264,7 @@ static void add_susp(struct draft *d, draft_suspicious_vec *v, const struct lear
 					.why = draft_xstrdup(d, why), .syscall = e->syscall,
 					.example = draft_xstrdup(d, e->example), .count = e->count,
 					.calls = e->calls, .presence = e->presence,
-					.path = e->basis == LEARN_BASIS_PATH };
+					.path = e->basis == LEARN_BASIS_PATH && !e->named_only };
 }
 
 static char *susp_what(struct draft *d, const struct learn_record *e)
@@ -1021,7 +1021,13 @@ static void classify_scope(struct draft *d, struct draft_scope *ds)
 		case LEARN_BASIS_PATH: {
 			const struct learn_config_path *c = NULL;
 			char *g;
-			if (e->outside) {
+			if (e->outside && e->named_only) {
+				char *why = draft_xprintf(d, "a call out of scope: its argument %s lies outside the bounds (%s); widen them to take it in",
+						    e->argname, d->l->bounds_from);
+				add_susp(d, &ds->susp, e, NULL,
+					 draft_xprintf(d, "%s names %s", e->argname, e->text), why);
+				free(why);
+			} else if (e->outside) {
 				char *why = draft_xprintf(d, "named by the argument %s of %s %s, outside the bounds (%s)",
 						    e->argname, kind, s->name, d->l->bounds_from);
 				add_susp(d, &ds->susp, e, literal(d, e->text), susp_what(d, e), why);

@@ -31,6 +31,8 @@ struct learn_record {
 	bool secret;             /* PATH: in a secret store */
 	bool named;              /* ADDR: an argument value names the address */
 	bool outside;            /* PATH: argname named it, outside the bounds */
+	bool named_only;         /* ... in a call, whether or not anything was
+				    done to it: the call itself is out of scope */
 	unsigned presence;       /* 1 << enum mb_presence, every one seen */
 	uint64_t count;
 	uint64_t calls;          /* distinct calls it happened in */

@@ -237,7 +237,8 @@ static uint64_t record_hash(const struct learn_record *e)
 
 static bool record_same(const struct learn_record *a, const struct learn_record *b)
 {
-	if (a->basis != b->basis || a->op != b->op || a->access != b->access)
+	if (a->basis != b->basis || a->op != b->op || a->access != b->access ||
+	    a->named_only != b->named_only)
 		return false;
 	if (a->basis == LEARN_BASIS_BASE)
 		return a->base_pp == b->base_pp && a->base_ep == b->base_ep;

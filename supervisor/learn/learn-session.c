@@ -121,6 +121,43 @@ static void note_values(struct mb_learner *l, const cJSON *args)
 	}
 }
 
+/* A path argument outside the bounds: the call is out of scope, whatever
+ * it then does (git's tools refuse a path they cannot enter before any
+ * operation a listener sees). Flagged in the tool's scope. */
+static void note_outside(struct mb_learner *l, struct learn_scope *s, const cJSON *args)
+{
+	if (!s || !l->bounds.n || !cJSON_IsObject(args))
+		return;
+	/* A tool BASE declares: BASE says which arguments are paths, and its
+	 * grants judge what the call does. */
+	if (l->cfg.base && mb_profile_tool(l->cfg.base, s->name))
+		return;
+	char *example = NULL;
+	for (const cJSON *m = args->child; m; m = m->next) {
+		char *abs = NULL, *canon = NULL;
+		const char *v = cJSON_IsString(m) ? m->valuestring : NULL;
+		/* A path by its shape: absolute, one line, no glob. */
+		if (!m->string || !v || v[0] != '/' || strpbrk(v, "*?\n") ||
+		    !mb_learn_value_paths(v, l->cfg.plan->cwd, &abs, &canon, NULL, NULL))
+			continue;
+		if (!mb_learn_in_bounds(l, canon)) {
+			if (!example)
+				example = mb_learn_evidence(l, args);
+			struct learn_record proto = { .basis = LEARN_BASIS_PATH, .op = MB_OP_READ,
+						      .text = canon, .outside = true, .named_only = true,
+						      .argname = m->string };
+			struct learn_record *e = mb_learn_scope_record(l, s, &proto, example, "");
+			if (e) {
+				e->count++;
+				e->calls++;
+			}
+		}
+		free(abs);
+		free(canon);
+	}
+	free(example);
+}
+
 static void client_request(struct mb_learner *l, struct mb_jr_msg *m)
 {
 	l->stats.requests++;
@@ -140,6 +177,7 @@ static void client_request(struct mb_learner *l, struct mb_jr_msg *m)
 		}
 		note_data(l, name, args);
 		note_values(l, args);
+		note_outside(l, s, args);
 		return;
 	}
 	if (mb_learn_protocol_method(m->method)) {

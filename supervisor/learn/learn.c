@@ -541,9 +541,8 @@ static int add_bound(struct mb_learner *l, const char *dir)
 	return 0;
 }
 
-/* --within; else BASE's arguments.within; else, without BASE, the
- * directories the learning default lets the server write: its working
- * directory and what its command line and environment name. */
+/* The bounds the user gives: --within, else BASE's arguments.within;
+ * else none, and what arguments name is the tools' own. */
 static int build_bounds(struct mb_learner *l)
 {
 	int r = 0;
@@ -556,12 +555,6 @@ static int build_bounds(struct mb_learner *l)
 		mb_vec_foreach(w, &l->base_within_dirs) {
 			if (r == 0)
 				r = add_bound(l, *w);
-		}
-	} else {
-		l->bounds_from = "the directories the learning default keeps";
-		mb_vec_foreach(pp, &l->cfg.profile->runtime.path[MB_OP_WRITE]) {
-			if (r == 0 && !pp->has_glob && !pp->has_placeholder && !strchr(pp->text, '\\'))
-				r = add_bound(l, pp->text);
 		}
 	}
 	return r;

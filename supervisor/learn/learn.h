@@ -58,9 +58,8 @@ struct mb_learner_config {
 	const char *home;            /* $HOME, for the secret stores */
 	const char *const *sets;     /* --set NAME=VALUE, NULL-terminated or NULL */
 	/* --within DIR: the bounds of what arguments may name, canonical,
-	 * NULL-terminated, or NULL: BASE's arguments.within bound, else the
-	 * directories the learning default keeps (the working directory and
-	 * what the command line and environment name). */
+	 * NULL-terminated, or NULL: BASE's arguments.within bound, else
+	 * nothing does. */
 	const char *const *within;
 };
 
