@@ -44,5 +44,11 @@ for who in root nobody; do
 	five_outside desktop "$S/desktop-commander-outside.json"
 	is "$(jq -c 'select(.event == "refused")' "$D/desktop-out.report" | wc -l)" 2 \
 		"[$who] desktop, out of scope under the draft: both calls refused by arguments.within"
+	# The shipped profile serves the file tools, not the process tools.
+	jq '[.[] | select(.call != "start_process" and .call != "read_process_output")]' \
+		"$S/desktop-commander.json" >"$D/desktop-files.json"
+	five_shipped desktop "$top_srcdir/profiles/desktop-commander.yml" "$D/desktop-files.json" --set ROOT="$ROOT" \
+		--set SERVER_DIR="$(dirname "$(dirname "$SERVER")")" --set MODULES="$E/node_modules" \
+		--set RG="$E/node_modules/@vscode/ripgrep-linux-x64/bin/rg"
 done
 done_testing

@@ -52,5 +52,7 @@ for who in root nobody; do
 		"[$who] fetch, out of scope under the draft: the connection to the other server is denied and reported"
 	is "$(grep '"label"' "$D/fetch-out.out" | grep -c 'the secret page')" 0 \
 		"[$who] fetch, out of scope under the draft: the secret page never reaches the client"
+	five_shipped fetch "$top_srcdir/profiles/fetch.yml" "$S/fetch.json" --set SITE="127.0.0.1:$PORT" \
+		--set SERVER_DIR="$(dirname "$(dirname "$SERVER")")" --set MODULES="$E/node_modules"
 done
 done_testing

@@ -49,5 +49,7 @@ for who in root nobody; do
 	five_outside git "$S/git-outside.json"
 	is "$(jq -c 'select(.event == "refused")' "$D/git-out.report" | wc -l)" 2 \
 		"[$who] git, out of scope under the draft: both calls refused by arguments.within"
+	five_shipped git "$top_srcdir/profiles/git.yml" "$S/git.json" --set REPO="$REPO" \
+		--set SERVER_DIR="$(dirname "$(dirname "$SERVER")")" --set MODULES="$E/node_modules"
 done
 done_testing

@@ -21,5 +21,7 @@ for who in root nobody; do
 	five_outside seqthink "$S/sequential-thinking-outside.json"
 	like "$(jq -r 'select(.event == "refused") | .reason' "$D/seqthink-out.report")" 'not declared' \
 		"[$who] seqthink, out of scope under the draft: the undeclared tool is refused as such"
+	five_shipped seqthink "$top_srcdir/profiles/sequential-thinking.yml" "$S/sequential-thinking.json" \
+		--set SERVER_DIR="$(dirname "$(dirname "$SERVER")")" --set MODULES="$E/node_modules"
 done
 done_testing

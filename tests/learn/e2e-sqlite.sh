@@ -35,5 +35,7 @@ for who in root nobody; do
 	five_outside sqlite "$S/sqlite-outside.json"
 	like "$(grep '"label"' "$D/sqlite-out.out")" 'membrane/denials.*/db/other.db' \
 		"[$who] sqlite, out of scope under the draft: the result carries the denial"
+	five_shipped sqlite "$top_srcdir/profiles/sqlite.yml" "$S/sqlite.json" --set DB="$DB_DIR/test.db" --set DB_DIR="$DB_DIR" \
+		--set SERVER_DIR="$(dirname "$(dirname "$SERVER")")" --set MODULES="$E/node_modules"
 done
 done_testing

@@ -38,6 +38,7 @@ five_init() {
 	trap 'five_cleanup' EXIT INT TERM
 }
 five_cleanup() {
+	[ -n "$E2E_KEEP" ] && { echo "# kept $W"; W=; }
 	[ -n "$five_pids" ] && kill $five_pids 2>/dev/null
 	rm -rf "$W"
 }
@@ -140,4 +141,19 @@ five_outside() {
 	ok "$T: each call is refused or denied, and reported ($stopped lines for $n calls)" test "$stopped" -ge "$n"
 	told=$(grep '"label"' "$D/$name-out.out" | grep -c 'membrane refused\|membrane/denials\|"ok":false')
 	is "$told" "$n" "$T: the client is told"
+}
+
+# five_shipped NAME PROFILE SCRIPT SETS...: the shipped profile, on the
+# workload (or the part of it the profile serves): every step works, no
+# violation.
+five_shipped() {
+	name=$1 profile=$2 script=$3
+	shift 3
+	T="[$who] $name, under the shipped profile $(basename "$profile")"
+	nsteps=$(jq length "$script")
+	reset
+	five_session "$D/$name-shipped.out" "$D/$name-shipped.report" "$script" --profile "$profile" "$@"
+	steps_ok "$D/$name-shipped.out" "$nsteps" "$T: every step works"
+	is "$(violations "$D/$name-shipped.report")" 0 "$T: no violation"
+	show "$D/$name-shipped.report"
 }
