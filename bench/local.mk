@@ -108,3 +108,10 @@ EXTRA_DIST += bench/db-roundtrip.sh bench/db-roundtrip.mjs bench/db-results.md
 bench: bench-db
 bench-db: membrane-run
 	top_srcdir=$(srcdir_abs) top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/db-roundtrip.sh $(srcdir_abs)/bench/db-results.md
+
+# Start-up of issue 14's five servers, bare and under their shipped
+# profiles (bench/five-startup.sh; results in bench/five-results.md).
+EXTRA_DIST += bench/five-startup.sh bench/five-results.md
+.PHONY: bench-five
+bench-five: membrane-run
+	top_srcdir=$(srcdir_abs) top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/five-startup.sh $(srcdir_abs)/bench/five-results.md
