@@ -17,6 +17,7 @@ enum {
 	OPT_DECISION,
 	OPT_EVENT,
 	OPT_SESSION,
+	OPT_KIND,
 	OPT_JSON,
 	OPT_TOP,
 	OPT_VERSION,
@@ -31,6 +32,7 @@ static const struct option long_options[] = {
 	{ "decision", required_argument, NULL, OPT_DECISION },
 	{ "event", required_argument, NULL, OPT_EVENT },
 	{ "session", required_argument, NULL, OPT_SESSION },
+	{ "kind", required_argument, NULL, OPT_KIND },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "help", no_argument, NULL, 'h' },
@@ -44,7 +46,7 @@ static void usage(FILE *f)
 	fputs("Usage: membrane-audit [options] [summary|list|verify] [REPORT-FILE...]\n"
 	      "Read membrane reports (standard input when no file is given).\n"
 	      "\n"
-	      "  summary            counts by event, profile, tool, op, decision, and the\n"
+	      "  summary            counts by event, profile, tool, op, decision, kind, and the\n"
 	      "                     top targets (the default)\n"
 	      "  list               one readable line per event\n"
 	      "  verify             check every session's seq/prev chain; name the first\n"
@@ -57,7 +59,9 @@ static void usage(FILE *f)
 	      "  --tool NAME        events naming this tool among their requests\n"
 	      "  --op OP            read, write, exec, connect, bind or syscall\n"
 	      "  --decision D       denied or allowed\n"
-	      "  --event E          start, violation, refused, exit or error\n"
+	      "  --event E          start, violation, refused, exit, error, poisoning or secret\n"
+	      "  --kind K           poisoning and secret findings of this kind (directive-tag,\n"
+	      "                     private-key, ...: membrane-report(5))\n"
 	      "  --session ID       a session, or the start of its id\n"
 	      "                     (a filter given twice matches either value)\n"
 	      "  --json             JSON: list prints the report's own lines, summary and\n"
@@ -136,6 +140,7 @@ int main(int argc, char **argv)
 		case OPT_OP: key = AUDIT_KEY_OP; name = "--op"; set = mb_report_ops; break;
 		case OPT_DECISION: key = AUDIT_KEY_DECISION; name = "--decision"; set = mb_report_decisions; break;
 		case OPT_EVENT: key = AUDIT_KEY_EVENT; name = "--event"; set = mb_report_events; break;
+		case OPT_KIND: key = AUDIT_KEY_KIND; name = "--kind"; set = mb_report_kinds; break;
 		case OPT_JSON:
 			in.json = true;
 			continue;

@@ -153,6 +153,8 @@ void mb_profile_free(struct mb_profile *p)
 	mb_vec_free(&p->requests);
 	mb_vec_foreach(r, &p->redact) free(*r);
 	mb_vec_free(&p->redact);
+	mb_vec_foreach(e, &p->scan.env) free(*e);
+	mb_vec_free(&p->scan.env);
 	tests_free(p);
 	free(p);
 }

@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "common/vec.h"
+#include "policy/scan-kinds.h"
 
 enum mb_op {
 	MB_OP_READ,
@@ -78,6 +79,16 @@ struct mb_path_pattern {
 	MB_VEC(struct mb_placeholder_opt) ph; /* only placeholders with options */
 };
 
+/* Transport protocols, as a set: what an endpoint grants (its protos) and
+ * what a target speaks (struct mb_addr's proto, policy/match.h). 0 counts as
+ * both on either side: a grant written without a protocol grants both, and a
+ * target whose protocol is not known (or is neither) needs a grant of both. */
+enum {
+	MB_PROTO_TCP = 1,
+	MB_PROTO_UDP = 2,
+	MB_PROTO_BOTH = MB_PROTO_TCP | MB_PROTO_UDP,
+};
+
 /* An address (v4 in the first 4 bytes, or v6) with prefix and port range. A
  * host name grant expands to one mb_endpoint per resolved address, all sharing
  * text and pos. */
@@ -88,6 +99,8 @@ struct mb_endpoint {
 	uint8_t addr[16];
 	uint8_t prefix; /* 0..32 or 0..128 */
 	uint16_t port_lo, port_hi;
+	uint8_t protos; /* MB_PROTO_* it grants: "tcp:" or
+			   "udp:" as written, both without (0 counts as both) */
 };
 
 typedef MB_VEC(struct mb_path_pattern) mb_pattern_vec;
@@ -148,6 +161,17 @@ struct mb_user {
 	struct mb_srcpos pos;
 };
 
+/* The scan key: what membrane does about each kind of finding beyond
+ * reporting it (enum mb_scan_action, 0: report), in the tool contract and
+ * in answers, and which environment variables hold secrets whose exact
+ * values are looked for in answers (beyond those named like secrets). */
+struct mb_scan_policy {
+	unsigned char contract[MB_SCAN_KIND_COUNT];
+	unsigned char answers[MB_SCAN_KIND_COUNT];
+	MB_VEC(char *) env;
+	struct mb_srcpos pos; /* line 0: not written */
+};
+
 struct cJSON;
 
 /* One expectation of a profile self-test (key tests): "OP TARGET". */
@@ -203,6 +227,7 @@ struct mb_profile {
 	MB_VEC(struct mb_tool) requests;
 	struct mb_limits limits;
 	MB_VEC(char *) redact;
+	struct mb_scan_policy scan;
 	/* quiet: harmless noise, denied as ever and counted (the exit report's
 	 * quiet), never reported line by line. No placeholders. */
 	struct mb_grants quiet;

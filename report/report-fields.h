@@ -13,6 +13,8 @@ extern const size_t mb_report_common_fields_n;
 extern const char *const mb_report_events[];
 extern const char *const mb_report_ops[];
 extern const char *const mb_report_decisions[];
+/* The "kind" of poisoning and secret lines (policy/scan-kinds.h). */
+extern const char *const mb_report_kinds[];
 
 /* The chain: a session's first line has prev = 64 '0's; each later line's
  * prev is the lowercase hex SHA-256 of the previous line's bytes as written,

@@ -54,7 +54,8 @@ struct mb_report_syslog {
 /* Severity by event: what an operator's syslog filter would want to page on. */
 static int severity(const char *event)
 {
-	if (strcmp(event, "violation") == 0)
+	if (strcmp(event, "violation") == 0 || strcmp(event, "poisoning") == 0 ||
+	    strcmp(event, "secret") == 0)
 		return LOG_WARNING;
 	if (strcmp(event, "error") == 0)
 		return LOG_ERR;
@@ -313,6 +314,7 @@ static int send_journal(const struct mb_report_syslog *s, int pri, const char *e
 		journal_add_member(&j, "MEMBRANE_OP", fields, "op");
 		journal_add_member(&j, "MEMBRANE_DECISION", fields, "decision");
 		journal_add_member(&j, "MEMBRANE_TARGET", fields, "target");
+		journal_add_member(&j, "MEMBRANE_KIND", fields, "kind");
 		const cJSON *req;
 		cJSON_ArrayForEach(req, cJSON_GetObjectItemCaseSensitive(fields, "requests"))
 			journal_add_tool(&j, req);

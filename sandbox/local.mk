@@ -11,6 +11,7 @@ libsandbox_a_SOURCES = \
 	sandbox/network.h sandbox/network.c \
 	sandbox/memfd.h sandbox/memfd.c \
 	sandbox/limits.h sandbox/limits.c \
+	sandbox/cgroup.h sandbox/cgroup.c \
 	sandbox/caps.h sandbox/caps.c \
 	sandbox/landlock.h sandbox/landlock.c \
 	sandbox/bpf.h sandbox/bpf.c \

@@ -55,6 +55,12 @@ const struct mb_seccomp_rule mb_seccomp_baseline[] = {
 	ALWAYS("add_key", EPERM, "the kernel keyring is not namespaced"),
 	ALWAYS("request_key", EPERM, "the kernel keyring is not namespaced"),
 	ALWAYS("userfaultfd", EPERM, "a classic aid to kernel race exploits"),
+	/* Linux 5.14. Its pages leave the kernel's direct map: process_vm_readv
+	 * cannot read them, the kernel's copy_from_user can. */
+	{ .syscall = "memfd_secret", .err = ENOSYS, .cond = MB_SC_ALWAYS, .nr = 447,
+	  .why = "memory the supervisor cannot read but the kernel can: a path or address "
+		 "placed there would be hidden from the dynamic layer; ENOSYS as from a kernel "
+		 "without it" },
 	ALWAYS("io_uring_setup", ENOSYS,
 	       "io_uring performs I/O no seccomp filter sees; callers fall back to plain I/O"),
 	ALWAYS("io_uring_enter", ENOSYS, "as io_uring_setup"),

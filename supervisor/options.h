@@ -8,6 +8,7 @@
 
 #include "common/vec.h"
 #include "policy/profile.h"
+#include "supervisor/http/http-options.h"
 
 enum mb_action {
 	MB_ACTION_RUN,
@@ -42,6 +43,7 @@ struct mb_options {
 	bool user_set;             /* --user USER[:GROUP] (root only) */
 	uid_t uid;
 	gid_t gid;
+	struct mb_http_options http; /* --listen and its family */
 };
 
 /* Parse argv. Returns 0, or -EINVAL after printing one line that names the

@@ -160,6 +160,8 @@ int ld_runtime(struct loader *l, const struct yt_node *map);
 int ld_tools(struct loader *l, const struct yt_node *map);
 int ld_requests(struct loader *l, const struct yt_node *map);
 int ld_arguments(struct loader *l, const struct yt_node *map);
+/* load-scan.c: what to do about findings in the contract and in answers. */
+int ld_scan(struct loader *l, const struct yt_node *map);
 int ld_quiet(struct loader *l, const struct yt_node *map);
 
 /* load_tests.c: the tests key, read after every other key of the main
@@ -183,6 +185,7 @@ extern const struct ld_names ld_quiet_keys;   /* ... quiet's: read ... bind */
 extern const struct ld_names ld_arguments_keys; /* ... within */
 extern const struct ld_names ld_limits_keys;  /* load-keys.c */
 extern const struct ld_names ld_test_keys;    /* load-tests.c: an entry of tests */
+extern const struct ld_names ld_scan_keys;    /* load-scan.c: contract, answers, env */
 
 /* The top-level keys, from policy/profile-keys.h. */
 enum ld_key {

@@ -32,6 +32,11 @@ struct mb_inspector_io {
 	/* Write one report line; fields are not consumed. Returns 0 or -errno. */
 	int (*report)(void *ud, const char *event, const cJSON *fields);
 	void *ud;
+	/* Optional: whether bytes queued for a side are above its high mark.
+	 * The inspector's own error answers to server requests it refuses are
+	 * then not queued, so that a server that floods requests and never
+	 * reads its stdin cannot grow the queue either. */
+	bool (*backlogged)(void *ud, enum mb_side to);
 };
 
 struct mb_inspector_config {
@@ -41,9 +46,15 @@ struct mb_inspector_config {
 	uint64_t call_timeout_ms;   /* a client request's window without response or
 				       progress (0: no timeout) */
 	size_t max_message;         /* for messages about over-long lines */
+	char *const *envp;          /* the server's environment (NAME=VALUE, NULL-
+				       terminated; may be NULL): its secrets are
+				       looked for in answers (scan.h) */
 };
 
 #define MB_CANCEL_GRACE_MS 2000
+/* Requests of the server that may await the client's answer at once; past
+ * this one is answered with error MB_JR_NO_ANSWER and reported. */
+#define MB_SERVER_REQUESTS_MAX 256
 
 struct mb_inspector;
 
@@ -58,14 +69,19 @@ void mb_inspector_server_frame(struct mb_inspector *ins, const struct mb_frame *
  * every client request still awaiting an answer gets a JSON-RPC error. */
 void mb_inspector_server_gone(struct mb_inspector *ins, const char *why);
 
-/* Drop cancelled calls whose grace ended and expire calls whose timeout
- * passed (each reported as "error"); returns the next deadline or 0. The
- * inspector's clock is mb_coarse_ns(). */
+/* Drop cancelled calls whose grace ended and expire calls and tasks whose
+ * timeout or time to live passed (each reported as "error"; a server's
+ * request is answered with error MB_JR_NO_ANSWER); returns the next deadline
+ * or 0. The inspector's clock is mb_coarse_ns(). */
 uint64_t mb_inspector_expire(struct mb_inspector *ins, uint64_t now_ns);
 
 /* The requests in flight (read-only for the correlator, which uses
  * mb_call_window_open and mb_call_arguments). */
 struct mb_inflight *mb_inspector_inflight(struct mb_inspector *ins);
+
+/* The stream scanners (scan.h), to add exact values to find in answers
+ * (canary tokens: mb_scan_add_exact). */
+struct mb_scan *mb_inspector_scan(struct mb_inspector *ins);
 
 /* concurrency: serial: tools/calls held back until the one in flight has
  * finished or its window closed (forwarded in arrival order; a cancelled

@@ -43,9 +43,9 @@ static enum mb_net_grant learn_granted(void *ud, const struct mb_notified_op *op
 
 /* The learner recorded the operation already. */
 static int learn_net_report(void *ud, const struct mb_notified_op *op, enum mb_op o,
-			    const struct mb_addr *a, const struct mb_net_outcome *out)
+			    const struct mb_notified_target *t, const struct mb_net_outcome *out)
 {
-	(void)ud, (void)op, (void)o, (void)a, (void)out;
+	(void)ud, (void)op, (void)o, (void)t, (void)out;
 	return 0;
 }
 

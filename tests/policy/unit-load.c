@@ -57,6 +57,17 @@ static void test_full(void)
 	is_int(p->concurrency, MB_CONCURRENCY_SERIAL, "concurrency serial");
 	is_int(p->require_landlock, 4, "require_landlock 4");
 	ok(p->user.set && p->user.uid == 1234 && p->user.gid == 5678, "user 1234:5678");
+	ok(p->scan.contract[MB_SCAN_UNICODE_TAGS] == MB_SCAN_STRIP &&
+		   p->scan.contract[MB_SCAN_ANSI] == MB_SCAN_STRIP &&
+		   p->scan.contract[MB_SCAN_DIRECTIVE_TAG] == MB_SCAN_HIDE &&
+		   p->scan.contract[MB_SCAN_OVERRIDE] == MB_SCAN_REPORT,
+	   "scan.contract: hidden strip, directive-tag hide, the rest report");
+	ok(p->scan.answers[MB_SCAN_PRIVATE_KEY] == MB_SCAN_REFUSE &&
+		   p->scan.answers[MB_SCAN_JWT] == MB_SCAN_REDACT &&
+		   p->scan.answers[MB_SCAN_ENV_SECRET] == MB_SCAN_REDACT &&
+		   p->scan.answers[MB_SCAN_ZERO_WIDTH] == MB_SCAN_REPORT,
+	   "scan.answers: private-key refuse (alone beats its group, written after it), secrets redact");
+	ok(p->scan.env.n == 1 && strcmp(p->scan.env.v[0], "API_TOKEN") == 0, "scan.env");
 	ok(p->user.pos.file == p->files.v[0] && p->user.pos.line == 50 && p->user.pos.column == 7,
 	   "user position 50:7, file from the table");
 
@@ -212,7 +223,7 @@ static void test_full(void)
 		is_pattern(&p->quiet.path[MB_OP_READ].v[1], "/nonexistent/*.mo", false, false, true, NULL,
 			   0, 0);
 	ok(p->quiet.net[0].n == 1 && p->quiet.net[0].v[0].port_lo == 53, "quiet: a connect");
-	ok(p->quiet_pos.line == 51, "quiet's position");
+	ok(p->quiet_pos.line == 55, "quiet's position");
 	is_int(p->denials, MB_DENIALS_NOTE, "denials: note");
 	is_int(p->redact.n, 2, "two redactions");
 	ok(mb_profile_redacts(p, "password") && mb_profile_redacts(p, "token") &&
@@ -321,6 +332,46 @@ static void test_localhost(void)
 	freeaddrinfo(res);
 	ok(v4, "localhost includes 127.0.0.1");
 	is_int(v->n, want, "one endpoint per distinct address");
+	mb_profile_free(p);
+}
+
+/* tcp: and udp: before an endpoint grant one protocol; neither grants both
+ * (protos 0), and a test's target takes the same prefix. */
+static void test_protocols(void)
+{
+	struct mb_error err = { 0 };
+	struct mb_load_opts o = { 0 };
+	struct mb_profile *p = load_buf(
+		"version: 1\nname: p\nruntime:\n"
+		"  connect: [\"tcp:127.0.0.1:5432\", \"udp:[::1]:53\", \"10.0.0.0/8:1-1024\",\n"
+		"            \"udp:localhost:53\"]\n"
+		"  bind: [\"udp:0.0.0.0:5353\"]\n"
+		"tests:\n"
+		"  - { idle: true, allow: [\"connect tcp:127.0.0.1:5432\"] }\n",
+		&o, &err);
+	if (!ok(p != NULL, "tcp: and udp: endpoints load (%s)", err.msg))
+		return;
+	const mb_endpoint_vec *co = &p->runtime.net[MB_NET_OP_INDEX(MB_OP_CONNECT)];
+	is_int(co->n, 3, "three connect endpoints (a host name is not resolved here)");
+	if (co->n == 3) {
+		is_endpoint(&co->v[0], "tcp:127.0.0.1:5432", "127.0.0.1", 32, 5432, 5432);
+		is_int(co->v[0].protos, MB_PROTO_TCP, "tcp: grants TCP only");
+		ok(co->v[0].pos.line == 4 && co->v[0].pos.column == 13,
+		   "tcp:127.0.0.1:5432 at 4:13 (got %u:%u)", co->v[0].pos.line, co->v[0].pos.column);
+		is_endpoint(&co->v[1], "udp:[::1]:53", "::1", 128, 53, 53);
+		is_int(co->v[1].protos, MB_PROTO_UDP, "udp: grants UDP only");
+		is_endpoint(&co->v[2], "10.0.0.0/8:1-1024", "10.0.0.0", 8, 1, 1024);
+		is_int(co->v[2].protos, 0, "no protocol: both");
+	}
+	const mb_endpoint_vec *bi = &p->runtime.net[MB_NET_OP_INDEX(MB_OP_BIND)];
+	if (ok(bi->n == 1, "one bind endpoint"))
+		is_int(bi->v[0].protos, MB_PROTO_UDP, "a udp: bind");
+
+	if (ok(p->tests.n == 1 && p->tests.v[0].allow.n == 1, "one test, one expectation")) {
+		const mb_endpoint_vec *t = &p->tests.v[0].allow.v[0].addrs;
+		ok(t->n == 1 && t->v[0].protos == MB_PROTO_TCP && t->v[0].port_lo == 5432,
+		   "a test's target takes tcp:");
+	}
 	mb_profile_free(p);
 }
 
@@ -573,6 +624,7 @@ int main(void)
 	test_vars();
 	test_minimal();
 	test_localhost();
+	test_protocols();
 	test_sizes();
 	test_users();
 	test_buffer_options();
