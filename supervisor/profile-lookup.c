@@ -40,7 +40,9 @@ const char *const *mb_profile_dirs(void)
 		snprintf(user_dir, sizeof(user_dir), "%s/membrane/profiles", xdg);
 	else if (home && home[0] == '/')
 		snprintf(user_dir, sizeof(user_dir), "%s/.config/membrane/profiles", home);
-	if (user_dir[0])
+	/* A directory we cannot enter (HOME=/root for another user) holds
+	 * nothing for us: searching it would only fail. */
+	if (user_dir[0] && access(user_dir, X_OK) == 0)
 		dirs[n++] = user_dir;
 	dirs[n++] = MB_SYSCONF_PROFILES_DIR;
 	dirs[n++] = MB_PROFILES_DIR;
