@@ -108,17 +108,26 @@ five_learn() {
 		"$T: no tool is declared for a call out of scope"
 }
 
+# enforced OUT SCRIPT PROFILE ARGS...: SCRIPT under PROFILE into OUT (and
+# OUT's .report): every step works, no violation; $nsteps, $nviol say so.
+enforced() {
+	out=$1 script=$2 profile=$3
+	shift 3
+	nsteps=$(jq length "$script")
+	reset
+	five_session "$out" "$out.report" "$script" --profile "$profile" "$@"
+	steps_ok "$out" "$nsteps" "$T: every step works"
+	nviol=$(violations "$out.report")
+	is "$nviol" 0 "$T: no violation"
+	show "$out.report"
+}
+
 # five_enforce NAME SCRIPT: the draft, unedited, on the same workload.
 five_enforce() {
 	name=$1 script=$2
 	T="[$who] $name, enforced with the draft"
-	nsteps=$(jq length "$script")
-	reset
-	five_session "$D/$name-enf.out" "$D/$name-enf.report" "$script" --profile "$D/$name.yml" $ENF_OPTS
-	steps_ok "$D/$name-enf.out" "$nsteps" "$T: every step works"
-	nviol=$(violations "$D/$name-enf.report")
-	is "$nviol" 0 "$T: no violation"
-	show "$D/$name-enf.report"
+	enforced "$D/$name-enf.out" "$script" "$D/$name.yml" $ENF_OPTS
+	cp "$D/$name-enf.out.report" "$D/$name-enf.report"
 	node "$top_srcdir/tests/learn/answers.mjs" "$D/$name-learn.out" "$D/$name-enf.out" >"$D/answers" 2>&1
 	is "$?" 0 "$T: every answer is the learning session's"
 	grep -v '^#' "$D/answers" | head -3 | while read -r l; do diag "$l"; done
@@ -150,10 +159,5 @@ five_shipped() {
 	name=$1 profile=$2 script=$3
 	shift 3
 	T="[$who] $name, under the shipped profile $(basename "$profile")"
-	nsteps=$(jq length "$script")
-	reset
-	five_session "$D/$name-shipped.out" "$D/$name-shipped.report" "$script" --profile "$profile" "$@"
-	steps_ok "$D/$name-shipped.out" "$nsteps" "$T: every step works"
-	is "$(violations "$D/$name-shipped.report")" 0 "$T: no violation"
-	show "$D/$name-shipped.report"
+	enforced "$D/$name-shipped.out" "$script" "$profile" "$@"
 }
