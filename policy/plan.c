@@ -430,6 +430,8 @@ int mb_plan_compile(const struct mb_profile *p, char *const *envp, struct mb_pla
 	plan->network = p->network;
 	plan->limits = p->limits;
 	plan->require_landlock = p->require_landlock;
+	plan->require = p->require;
+	plan->require_pos = p->require_pos;
 	plan->user = p->user;
 
 	struct compiler c = { .profile = p, .plan = plan, .err = err };

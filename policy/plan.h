@@ -66,6 +66,8 @@ struct mb_plan {
 	struct mb_limits limits;
 	MB_VEC(char *) envp; /* NAME=VALUE, NULL-terminated when n > 0 */
 	int require_landlock;
+	unsigned require;             /* enum mb_require (policy/profile.h) */
+	struct mb_srcpos require_pos; /* where the profile says so */
 	struct mb_user user;
 	const char *cwd; /* working directory inside: the caller's, where the
 			    sandbox shows it (pick_cwd), else "/" */

@@ -204,6 +204,14 @@ struct mb_test {
 	mb_expect_vec allow, deny;
 };
 
+/* Layers of the sandbox a profile requires (key require:): a run refuses to
+ * start without them, --best-effort or not. What each layer is, and how a
+ * host refuses it: membrane-profile(5), membrane-run(1). */
+enum mb_require {
+	MB_REQUIRE_NAMESPACES = 1 << 0, /* the plan's namespaces and the fresh root */
+	MB_REQUIRE_LANDLOCK = 1 << 1,   /* Landlock, at any ABI (require_landlock: N for more) */
+};
+
 struct mb_profile {
 	MB_VEC(char *) files; /* every file read (main first); owns the names */
 	struct mb_srcpos pos;  /* the main file's top-level mapping */
@@ -217,6 +225,8 @@ struct mb_profile {
 	enum mb_pin pin;
 	enum mb_concurrency concurrency;
 	int require_landlock; /* minimum Landlock ABI, 0 = best effort */
+	unsigned require;     /* enum mb_require bits; 0: nothing beyond the defaults */
+	struct mb_srcpos require_pos; /* the require key's value; line 0 if absent */
 	struct mb_user user;  /* uid/gid to run as when started as root */
 	MB_VEC(struct mb_var) vars;
 	struct mb_grants runtime;

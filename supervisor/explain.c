@@ -12,6 +12,7 @@
 #include "sandbox/describe.h"
 #include "sandbox/landlock.h"
 #include "supervisor/explain.h"
+#include "supervisor/notify/notify.h"
 
 static void put_pos(struct mb_strbuf *b, const struct mb_srcpos *pos)
 {
@@ -72,6 +73,9 @@ static void explain_kernel(struct mb_strbuf *b, const struct mb_plan *plan)
 	mb_strbuf_putc(b, '\n');
 	/* vm.memfd_noexec can be set only when started as root. */
 	mb_describe_seccomp(b, plan, geteuid() == 0);
+	char dyn[768];
+	mb_notifier_describe_kernel(dyn, sizeof(dyn));
+	mb_strbuf_printf(b, "\n%s", dyn);
 }
 
 /* A pattern with its placeholders' options written back in. */

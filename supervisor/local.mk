@@ -16,6 +16,7 @@ membrane_run_SOURCES = \
 	supervisor/options.h supervisor/options.c \
 	supervisor/profile-lookup.h supervisor/profile-lookup.c \
 	supervisor/explain.h supervisor/explain.c \
+	supervisor/doctor.h supervisor/doctor.c \
 	supervisor/test-profile.h supervisor/test-profile.c \
 	supervisor/run.h supervisor/run-backend.h supervisor/run.c \
 	supervisor/run-guard.h supervisor/run-guard.c

@@ -16,6 +16,7 @@ enum mb_action {
 	MB_ACTION_EXPLAIN,
 	MB_ACTION_TEST_PROFILE, /* --test-profile PROFILE */
 	MB_ACTION_LINT,         /* --lint PROFILE */
+	MB_ACTION_DOCTOR,       /* --doctor [--profile PROFILE] */
 	MB_ACTION_HELP,
 	MB_ACTION_VERSION,
 };

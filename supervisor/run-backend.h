@@ -39,6 +39,11 @@ struct mb_run_backend {
 	int (*start)(void *self, const struct mb_run_session *s, struct mb_error *err);
 	/* The notifier's callback; self is its ud. */
 	mb_decide_fn decide;
+	/* decide's pure twin: would decide allow op, without reporting or
+	 * performing anything? The notifier then opens the name as written
+	 * first and decides on what that open proved (notify.h, opts.allows).
+	 * May be NULL: every open is resolved completely before decide. */
+	mb_allows_fn allows;
 	/* The relay's loop and the inspector's requests in flight exist; both
 	 * go away before stop. */
 	void (*attach)(void *self, const struct mb_inflight *inflight, struct mb_loop *loop);

@@ -3,6 +3,7 @@
  * and the server exist, and live until mb_run() returned. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -75,6 +76,7 @@ static int guard_start(void *self, const struct mb_run_session *s, struct mb_err
 	struct mb_correlator_config ccfg = {
 		.profile = g->profile,
 		.cwd = g->plan->cwd,
+		.home = getenv("HOME"),
 		.report_probes = g->report_probes,
 		.report = corr_report,
 		.report_ud = g,
@@ -113,6 +115,15 @@ static struct mb_answer guard_decide(const struct mb_notified_op *op, void *self
 	return mb_correlate(op, g->corr);
 }
 
+/* guard_decide's pure twin, for the notifier's fast opens. */
+static bool guard_allows(const struct mb_notified_op *op, void *self)
+{
+	struct guard *g = self;
+	struct mb_answer a;
+	return !mb_broker_handles(op) && !mb_broker_foreign(g->broker, op, &a) &&
+	       mb_correlate_allows(op, g->corr);
+}
+
 /* The correlator sees the requests in flight and ends each second of
  * repeats on the loop's timer; the broker waits for blocking connects. */
 static void guard_attach(void *self, const struct mb_inflight *inflight, struct mb_loop *loop)
@@ -148,6 +159,7 @@ static void guard_exit_report(void *self, cJSON *fields)
 static const struct mb_run_backend guard_backend = {
 	.start = guard_start,
 	.decide = guard_decide,
+	.allows = guard_allows,
 	.attach = guard_attach,
 	.stop = guard_stop,
 	.exit_report = guard_exit_report,

@@ -280,10 +280,8 @@ const char *draft_presence_words(unsigned p)
 		return "it exists in the sandbox";
 	if (p & (1u << MB_PRESENT_NEW))
 		return "the call created it";
-	if (p & (1u << MB_PRESENT_HOST))
-		return "it exists only outside the sandbox";
-	if (p & (1u << MB_PRESENT_UNKNOWN))
-		return "it could not be resolved";
+	if (p & (1u << MB_PRESENT_OUTSIDE))
+		return "a secret store of the host, absent from the sandbox";
 	return "it exists nowhere";
 }
 

@@ -11,6 +11,7 @@
 #include "policy/resolve.h"
 #include "supervisor/inspect/jsonrpc.h"
 #include "supervisor/learn/learn-internal.h"
+#include "supervisor/notify/notify-ident.h"
 
 #define MAX_DATA 1024
 #define MAX_DECLARED 1024
@@ -260,6 +261,9 @@ void mb_learner_frame(void *ud, enum mb_side from, const struct mb_frame *f)
 		return;
 	struct mb_jr_frame jf;
 	mb_jr_parse(f->text, f->len, &jf);
+	/* The arguments' paths are looked up on the host: as the supervisor,
+	 * not as the server whose calls this thread performs (notify-ident.h). */
+	struct mb_ident_scope s = mb_ident_privileged();
 	for (size_t i = 0; jf.fault == MB_JR_FAULT_NONE && i < jf.n; i++) {
 		struct mb_jr_msg *m = &jf.msgs[i];
 		if (from == MB_SIDE_CLIENT && m->kind == MB_JR_REQUEST)
@@ -267,6 +271,7 @@ void mb_learner_frame(void *ud, enum mb_side from, const struct mb_frame *f)
 		else if (from == MB_SIDE_SERVER && (m->kind == MB_JR_RESULT || m->kind == MB_JR_ERROR))
 			server_response(l, m);
 	}
+	mb_ident_restore(&s);
 	mb_jr_frame_free(&jf);
 }
 

@@ -854,6 +854,16 @@ static void write_require_landlock(struct draft *d, struct mb_strbuf *b)
 		mb_strbuf_printf(b, "require_landlock: %d\n", d->base->require_landlock);
 }
 
+static void write_require(struct draft *d, struct mb_strbuf *b)
+{
+	if (!d->base || !d->base->require)
+		return;
+	mb_strbuf_printf(b, "require: [%s%s%s]\n",
+			 d->base->require & MB_REQUIRE_NAMESPACES ? "namespaces" : "",
+			 d->base->require == (MB_REQUIRE_NAMESPACES | MB_REQUIRE_LANDLOCK) ? ", " : "",
+			 d->base->require & MB_REQUIRE_LANDLOCK ? "landlock" : "");
+}
+
 static void write_user(struct draft *d, struct mb_strbuf *b)
 {
 	if (d->base && d->base->user.set)

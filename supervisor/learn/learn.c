@@ -19,6 +19,7 @@
 #include "common/procstat.h"
 #include "common/which.h"
 #include "policy/decide.h"
+#include "supervisor/notify/notify-ident.h"
 #include "policy/lint.h"
 #include "policy/match.h"
 #include "policy/resolve.h"
@@ -595,7 +596,8 @@ static bool internal(struct mb_learner *l, const char *path, enum mb_presence pr
 	}
 	/* Beneath a tmpfs the sandbox shows the tmpfs, whatever the host has
 	 * there (the private HOME over the real one), but for its secrets. */
-	if (presence == MB_PRESENT_HOST && mb_learn_in_secret(l, path))
+	if (presence == MB_PRESENT_OUTSIDE ||
+	    (presence == MB_PRESENT_HOST && mb_learn_in_secret(l, path)))
 		return false;
 	/* The nearest mount decides: a bind beneath a tmpfs is the host's. */
 	const struct mb_plan *plan = l->cfg.plan;
@@ -839,6 +841,13 @@ static void record_target(struct mb_learner *l, struct learn_call **calls, size_
 {
 	char what[PATH_MAX + 64];
 	switch (t->kind) {
+	case MB_TARGET_UNREADABLE:
+		/* The kernel would have read what the supervisor could not: the
+		 * draft never grants it (and the call was refused EFAULT). */
+		snprintf(what, sizeof(what), "%s with an argument the supervisor could not read",
+			 op->sc->name);
+		record_never(l, calls, ncalls, op, t, MB_OP_READ, what);
+		return;
 	case MB_TARGET_ANON:
 	case MB_TARGET_FAMILY:
 	case MB_TARGET_UNSPEC: /* its address depends on the socket: not learnt */
@@ -881,6 +890,14 @@ static void record_target(struct mb_learner *l, struct learn_call **calls, size_
 		l->stats.ignored++;
 		return;
 	}
+	struct mb_notified_target seen;
+	if (t->presence == MB_PRESENT_NONE && mb_learn_in_secret(l, t->path)) {
+		/* Absent from the sandbox, under a host secret store: the host
+		 * is not looked at (correlate.h), the name says enough. */
+		seen = *t;
+		seen.presence = MB_PRESENT_OUTSIDE;
+		t = &seen;
+	}
 	if (internal(l, t->path, t->presence)) {
 		l->stats.internal++;
 		return;
@@ -917,18 +934,24 @@ struct mb_answer mb_learner_decide(const struct mb_notified_op *op, void *ud)
 	struct mb_learner *l = ud;
 	struct learn_call *calls[MAX_CALLS];
 	l->stats.operations++;
+	/* Recording looks at the host (the roots' kinds): as the supervisor. */
+	struct mb_ident_scope s = mb_ident_privileged();
 	size_t n = calls_in_flight(l, calls, MAX_CALLS);
-	for (unsigned i = 0; i < op->n; i++)
+	bool unreadable = false;
+	for (unsigned i = 0; i < op->n; i++) {
 		record_target(l, calls, n, op, &op->t[i]);
+		unreadable |= op->t[i].kind == MB_TARGET_UNREADABLE;
+	}
 	note_renamed(l, op);
+	mb_ident_restore(&s);
 	/* What the supervisor could not read is never continued, learning
 	 * or not: the kernel would read what the draft never saw. */
 	for (unsigned i = 0; i < op->n; i++)
-		if (op->t[i].unreadable)
-			return (struct mb_answer){ MB_VERDICT_DENY, EFAULT };
+		unreadable |= op->t[i].unreadable;
 	for (unsigned i = 0; i < op->nmsg; i++)
-		if (op->mt[i].unreadable)
-			return (struct mb_answer){ MB_VERDICT_DENY, EFAULT };
+		unreadable |= op->mt[i].unreadable;
+	if (unreadable)
+		return (struct mb_answer){ MB_VERDICT_DENY, EFAULT };
 	return (struct mb_answer){ MB_VERDICT_ALLOW, 0 };
 }
 

@@ -2,8 +2,12 @@
  *
  * The server runs in a sandbox whose static layer is BASE's (or the
  * learning default's, supervisor/learn/learn-default.h), and every watched
- * operation is answered CONTINUE, as audit mode would: the kernel's static
- * layer alone decides. The learner records each operation against what was
+ * operation goes through the notifier's own pipeline, as in enforce mode:
+ * read once, resolved, and performed by the supervisor (exec and the
+ * network: CONTINUE), within the static layer. What is recorded is the
+ * object actually reached: the name the fast path proved or the walk's
+ * canonical one. An argument the supervisor cannot read is refused EFAULT
+ * and recorded as suspicious, never granted. The learner records each operation against what was
  * in flight when it happened:
  *  - nothing (start-up, idle) or only protocol requests (initialize, the
  *    lists, ping, tasks/...): runtime;
@@ -91,7 +95,8 @@ void mb_learner_attach(struct mb_learner *l, const struct mb_inflight *inflight)
 void mb_learner_frame(void *ud, enum mb_side from, const struct mb_frame *f);
 
 /* The notifier's callback (mb_decide_fn; ud is the learner): records every
- * target of op and answers CONTINUE. */
+ * target of op and allows it (the notifier performs it), except an
+ * unreadable argument: EFAULT. */
 struct mb_answer mb_learner_decide(const struct mb_notified_op *op, void *ud);
 
 /* The operation mb_learner_decide is about to record (NULL after it): who

@@ -13,10 +13,7 @@
 
 E=${MEMBRANE_E2E_DIR:-$top_srcdir/tests/e2e}
 M=$E/node_modules/@modelcontextprotocol
-if [ ! -f "$M/server-filesystem/dist/index.js" ] || ! command -v node >/dev/null; then
-	fail "the MCP servers are installed in $E (bootstrap.sh runs npm ci in tests/e2e; set MEMBRANE_E2E_DIR for another tree)"
-	done_testing
-fi
+need_npm "$E" @modelcontextprotocol/server-filesystem/dist/index.js
 export MEMBRANE_E2E_DIR=$E
 W=$(mktemp -d /tmp/membrane-learn.XXXXXX)
 chmod 755 "$W"

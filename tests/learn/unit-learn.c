@@ -256,7 +256,7 @@ static void no_base(void)
 		 at("srv/root/a.txt"), note);
 	c = call(l, t, 4, "read_text_file", args);
 	rd(l, at("srv/root/a.txt"), MB_PRESENT);
-	rd(l, at("home/.ssh/id_rsa"), MB_PRESENT_HOST);
+	rd(l, at("home/.ssh/id_rsa"), MB_PRESENT_NONE); /* the notifier never looks at the host */
 	rd(l, "/usr/share/zoneinfo/Etc/UTC", MB_PRESENT);
 	rd(l, at("srv/root/notes.md"), MB_PRESENT);
 	mb_inflight_remove(t, c);
@@ -341,7 +341,8 @@ static void no_base(void)
 	free(b);
 	snprintf(line, sizeof(line), "SUSPICIOUS: read %s during tool read_text_file", at("home/.ssh/id_rsa"));
 	ok(has(d, line), "flagged: the read in the secret store");
-	ok(has(d, "it exists only outside the sandbox; a secret store"), "... a secret store, host-only");
+	ok(has(d, "a secret store of the host, absent from the sandbox; a secret store"),
+	   "... a secret store, absent from the sandbox (by its name: the host is not looked at)");
 	snprintf(line, sizeof(line), "SUSPICIOUS: read %s during tool read_text_file", at("srv/root/notes.md"));
 	ok(has(d, line), "flagged: the neighbour no argument named");
 	ok(!has(d, "s3cret-value"), "the token's value is not in the draft");
@@ -427,7 +428,7 @@ static void with_base(void)
 		"runtime:\n  read: [\"${CODE}\", \"%s?\"]\n"
 		"arguments:\n  within: [\"${ROOT}\"]\n"
 		"tools:\n  read_text_file: { read: [\"{path}\"] }\n"
-		"redact: [content]\n",
+		"redact: [content]\nrequire: [namespaces]\n",
 		at("code"), at("srv/root"), at("never/granted"));
 	fclose(f);
 	struct mb_load_opts lo = { .check_existence = true };
@@ -482,6 +483,7 @@ static void with_base(void)
 	   "runtime: BASE's grant kept as BASE wrote it, with where");
 	ok(has(d, "was never exercised: left out"), "runtime: BASE's unused grant left out, and said");
 	ok(has(d, "within:\n    - \"${ROOT}\""), "BASE's within, as written");
+	ok(has(d, "\nrequire: [namespaces]\n"), "BASE's require, as written");
 	char *b = block(d, "read_text_file");
 	ok(has(b, "- \"{path}\"  # read 1 time (openat) in 1 of 1 call: BASE's grant"), "read_text_file: BASE's grant");
 	ok(!has(b, "{also}"), "read_text_file: no {also}: BASE decides which arguments are paths");

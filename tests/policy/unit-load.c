@@ -70,6 +70,9 @@ static void test_full(void)
 	ok(p->scan.env.n == 1 && strcmp(p->scan.env.v[0], "API_TOKEN") == 0, "scan.env");
 	ok(p->user.pos.file == p->files.v[0] && p->user.pos.line == 50 && p->user.pos.column == 7,
 	   "user position 50:7, file from the table");
+	is_int(p->require, MB_REQUIRE_NAMESPACES | MB_REQUIRE_LANDLOCK, "require namespaces, landlock");
+	ok(p->require_pos.file == p->files.v[0] && p->require_pos.line == 55 && p->require_pos.column == 10,
+	   "require position 55:10");
 
 	/* vars: the profile's ROOT wins over base.yml's; fragments add theirs. */
 	is_int(p->vars.n, 5, "five variables");
@@ -223,7 +226,7 @@ static void test_full(void)
 		is_pattern(&p->quiet.path[MB_OP_READ].v[1], "/nonexistent/*.mo", false, false, true, NULL,
 			   0, 0);
 	ok(p->quiet.net[0].n == 1 && p->quiet.net[0].v[0].port_lo == 53, "quiet: a connect");
-	ok(p->quiet_pos.line == 55, "quiet's position");
+	ok(p->quiet_pos.line == 56, "quiet's position");
 	is_int(p->denials, MB_DENIALS_NOTE, "denials: note");
 	is_int(p->redact.n, 2, "two redactions");
 	ok(mb_profile_redacts(p, "password") && mb_profile_redacts(p, "token") &&
@@ -282,6 +285,7 @@ static void test_minimal(void)
 	ok(p->mode == MB_MODE_ENFORCE && p->network == MB_NET_NONE &&
 		   p->unlisted_tools == MB_UNLISTED_DENY && p->pin == MB_PIN_REPORT &&
 		   p->concurrency == MB_CONCURRENCY_PARALLEL && p->require_landlock == 0 &&
+		   p->require == 0 &&
 		   !p->user.set && !p->description,
 	   "defaults: enforce, none, deny, report, parallel, best-effort Landlock, no user");
 	ok(p->limits.memory == 0 && p->limits.tasks == 0 && p->limits.files == 0, "no limits");

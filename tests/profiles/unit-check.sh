@@ -5,6 +5,12 @@
 # profile's own file:line, so that this test can tell a check from a no-op.
 . "$top_srcdir/tests/tap.sh"
 
+# The npm that npx runs on this machine: NodeSource's in
+# /usr/lib/node_modules/npm (npx.yml's default), Debian's npm package's in
+# /usr/share/nodejs/npm.
+npx=$(command -v npx) || { fail "npx is installed (apt-get install npm, or NodeSource's nodejs)"; done_testing; }
+npm_dir=$(dirname "$(dirname "$(readlink -f "$npx")")")
+
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 # The paths the variables name must exist for --check; their contents do
@@ -55,7 +61,7 @@ vars:
 runtime:
   read: ["\${MODULES}"]
 YAML
-check "runtimes/node.yml + runtimes/npx.yml" "$dir/prof/npx.yml" --set NPX_CACHE="$dir/npx"
+check "runtimes/node.yml + runtimes/npx.yml" "$dir/prof/npx.yml" --set NPX_CACHE="$dir/npx" --set NPM_DIR="$npm_dir"
 
 # The check is real: a served root that does not exist is named with the
 # line of the profile that grants it.

@@ -5,6 +5,12 @@
 # nothing to say.
 . "$top_srcdir/tests/tap.sh"
 
+# The npm that npx runs on this machine: NodeSource's in
+# /usr/lib/node_modules/npm (npx.yml's default), Debian's npm package's in
+# /usr/share/nodejs/npm.
+npx=$(command -v npx) || { fail "npx is installed (apt-get install npm, or NodeSource's nodejs)"; done_testing; }
+npm_dir=$(dirname "$(dirname "$(readlink -f "$npx")")")
+
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 mkdir -p "$dir/modules" "$dir/root" "$dir/memory"
@@ -76,7 +82,7 @@ runtime:
   read: ["\${MODULES}"]
 limits: { memory: 512M, tasks: 64, files: 1024 }
 YAML
-"$MEMBRANE_RUN" --lint "$dir/prof/npx.yml" --set NPX_CACHE="$dir/npx" >"$dir/lint" 2>&1
+"$MEMBRANE_RUN" --lint "$dir/prof/npx.yml" --set NPX_CACHE="$dir/npx" --set NPM_DIR="$npm_dir" >"$dir/lint" 2>&1
 is "$?" 1 "runtimes/npx.yml: --lint exits 1"
 lock=$(grep -n '_npx/\*/concurrency.lock' "$profiles/runtimes/npx.yml" | cut -d: -f1)
 sh_line=$(grep -n '^    - /usr/bin/sh$' "$profiles/runtimes/npx.yml" | cut -d: -f1)
