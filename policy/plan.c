@@ -146,7 +146,7 @@ static int add_grants(struct compiler *c, const struct mb_grants *g)
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return add_patterns(c, &g->list, MB_PLAN_OP_LIST, false);
 }
 
 /* An exec grant is useless without the ELF interpreter the kernel runs the

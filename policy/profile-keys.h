@@ -69,6 +69,10 @@
 	  "SCANNING")                                                                         \
 	X(REQUIRE, "require", DOC, MAIN, read_require, NULL, DRAFT(SETTINGS, write_require),   \
 	  "KEYS")                                                                             \
+	X(QUIET, "quiet", DOC, MAIN, ld_quiet, &ld_quiet_keys, DRAFT(END, write_quiet),       \
+	  "KEYS")                                                                             \
+	X(DENIALS, "denials", DOC, MAIN, read_denials, NULL, DRAFT(SETTINGS, write_denials),  \
+	  "KEYS")                                                                             \
 	X(TESTS, "tests", LAST, MAIN, ld_tests, &ld_test_keys,                                \
 	  NO_DRAFT("tests say what the author means the profile to allow, which a "         \
 		   "session cannot know; BASE's may name what the draft left out"),           \

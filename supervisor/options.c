@@ -28,6 +28,7 @@ enum {
 	OPT_REPORT_PROBES,
 	OPT_LEARN,
 	OPT_DOCTOR,
+	OPT_WITHIN,
 };
 
 static const struct option long_options[] = {
@@ -51,6 +52,7 @@ static const struct option long_options[] = {
 	{ "learn", required_argument, NULL, OPT_LEARN },
 	MB_HTTP_LONG_OPTIONS
 	{ "doctor", no_argument, NULL, OPT_DOCTOR },
+	{ "within", required_argument, NULL, OPT_WITHIN },
 	{ 0 },
 };
 
@@ -87,6 +89,9 @@ void mb_options_usage(FILE *f)
 	      "                         layer (BASE, or the learning default) allows, record\n"
 	      "                         every operation, and write a draft profile to DRAFT\n"
 	      "                         at exit\n"
+	      "      --within DIR       with --learn: the bounds of what the server's\n"
+	      "                         arguments may name (repeatable); what lies outside\n"
+	      "                         is flagged in the draft, never granted\n"
 	      "      --check            validate the profile, print nothing on success, exit\n"
 	      "      --explain          print the compiled sandbox plan, exit\n"
 	      "      --test-profile PROFILE\n"
@@ -306,6 +311,12 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 				return bad("--learn: expected the path of the draft to write");
 			o->learn = optarg;
 			break;
+		case OPT_WITHIN:
+			if (!*optarg)
+				return bad("--within: expected a directory");
+			if (mb_vec_push(&o->within, optarg) < 0)
+				return -ENOMEM;
+			break;
 		case OPT_USER:
 			if (parse_user(optarg, o) < 0)
 				return -EINVAL;
@@ -329,6 +340,11 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 	}
 	if (o->sets.n && mb_vec_push(&o->sets, NULL) < 0)
 		return -ENOMEM;
+	if (o->within.n && mb_vec_push(&o->within, NULL) < 0)
+		return -ENOMEM;
+	if (o->within.n && !o->learn)
+		return bad("--within %s bounds what learn mode grants: use it with --learn (a profile says arguments.within)",
+			   o->within.v[0]);
 	if (o->learn) {
 		if (o->action != MB_ACTION_RUN && o->action != MB_ACTION_EXPLAIN)
 			return bad("--learn runs a server: it does not go with --check, --test-profile, --lint or --doctor");
@@ -360,4 +376,5 @@ void mb_options_free(struct mb_options *o)
 {
 	mb_vec_free(&o->sets);
 	mb_http_options_free(&o->http);
+	mb_vec_free(&o->within);
 }

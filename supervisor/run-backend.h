@@ -14,6 +14,7 @@
  * returned, and so after the notifier that called it. */
 #pragma once
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 
 #include "common/error.h"
@@ -53,6 +54,9 @@ struct mb_run_backend {
 	 * pending before the exit report. Returns 0, or -errno when a report
 	 * could not be written (the server is then stopped: membrane failed). */
 	int (*stop)(void *self);
+	/* Fields of its own for the exit report (the guard's quiet count).
+	 * May be NULL. */
+	void (*exit_report)(void *self, cJSON *fields);
 	/* Work remains after the server exits (learn's draft): an INT or TERM
 	 * starts the shutdown too, so that membrane-run gets to it. */
 	bool stop_on_signal;

@@ -2,12 +2,17 @@
  * interface (see run-guard.h). Both are made at start, when the reporter
  * and the server exist, and live until mb_run() returned. */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "report/report.h"
+#include "common/loop.h"
 #include "supervisor/broker/broker.h"
+#include "supervisor/guard/denials.h"
+#include "supervisor/guard/linger.h"
 #include "supervisor/notify/correlate.h"
 #include "supervisor/run-guard.h"
 #include "supervisor/run.h"
@@ -20,13 +25,20 @@ struct guard {
 	int pidfd;
 	struct mb_correlator *corr;
 	struct mb_broker *broker;
+	struct mb_linger *linger;
+	struct mb_denial_log *denials;
+	const struct mb_inflight *inflight;
 };
 
 /* The correlator's reports: a line that cannot be written stops the
- * server at once (fail closed), before it can do more unreported. */
+ * server at once (fail closed), before it can do more unreported. A
+ * denial is also told to its call and on stderr, and quiet noise is
+ * counted instead (supervisor/guard/denials.h). */
 static int corr_report(void *ud, const char *event, const cJSON *fields)
 {
 	struct guard *g = ud;
+	if (mb_denials_seen(g->denials, event, fields))
+		return 0;
 	int r = mb_reporter_emit(g->rep, event, fields);
 	if (r < 0)
 		(void)syscall(SYS_pidfd_send_signal, g->pidfd, SIGKILL, NULL, 0);
@@ -56,6 +68,11 @@ static int guard_start(void *self, const struct mb_run_session *s, struct mb_err
 	struct guard *g = self;
 	g->rep = s->rep;
 	g->pidfd = s->pidfd;
+	int r = mb_linger_new(g->profile, g->plan->cwd, &g->linger);
+	if (r == 0)
+		r = mb_denials_new(g->profile, stderr, &g->denials);
+	if (r < 0)
+		return mb_error_set(err, r, "the guard: %s", strerror(-r));
 	struct mb_correlator_config ccfg = {
 		.profile = g->profile,
 		.cwd = g->plan->cwd,
@@ -63,8 +80,10 @@ static int guard_start(void *self, const struct mb_run_session *s, struct mb_err
 		.report_probes = g->report_probes,
 		.report = corr_report,
 		.report_ud = g,
+		.also_allows = mb_linger_allows,
+		.also_ud = g->linger,
 	};
-	int r = mb_correlator_new(&ccfg, &g->corr, err);
+	r = mb_correlator_new(&ccfg, &g->corr, err);
 	if (r < 0)
 		return r;
 	struct mb_broker_config bcfg = {
@@ -92,6 +111,7 @@ static struct mb_answer guard_decide(const struct mb_notified_op *op, void *self
 		return mb_broker_decide(g->broker, op);
 	if (mb_broker_foreign(g->broker, op, &a))
 		return a;
+	mb_linger_note(g->linger, op, g->inflight, mb_now_ns());
 	return mb_correlate(op, g->corr);
 }
 
@@ -109,6 +129,8 @@ static bool guard_allows(const struct mb_notified_op *op, void *self)
 static void guard_attach(void *self, const struct mb_inflight *inflight, struct mb_loop *loop)
 {
 	struct guard *g = self;
+	g->inflight = inflight;
+	mb_denials_attach(g->denials, inflight);
 	mb_correlator_attach(g->corr, inflight, loop);
 	mb_broker_set_loop(g->broker, loop);
 }
@@ -119,8 +141,19 @@ static int guard_stop(void *self)
 {
 	struct guard *g = self;
 	mb_broker_set_loop(g->broker, NULL);
+	g->inflight = NULL;
+	mb_denials_attach(g->denials, NULL);
 	mb_correlator_attach(g->corr, NULL, NULL);
 	return mb_correlator_flush(g->corr);
+}
+
+/* The exit report counts the quiet noise. */
+static void guard_exit_report(void *self, cJSON *fields)
+{
+	struct guard *g = self;
+	uint64_t n = g->denials ? mb_denials_quiet(g->denials) : 0;
+	if (n || g->profile->quiet_pos.line)
+		cJSON_AddNumberToObject(fields, "quiet", (double)n);
 }
 
 static const struct mb_run_backend guard_backend = {
@@ -129,6 +162,7 @@ static const struct mb_run_backend guard_backend = {
 	.allows = guard_allows,
 	.attach = guard_attach,
 	.stop = guard_stop,
+	.exit_report = guard_exit_report,
 };
 
 int mb_guard_run(const struct mb_options *o, const struct mb_profile *p, const struct mb_plan *plan)
@@ -138,5 +172,7 @@ int mb_guard_run(const struct mb_options *o, const struct mb_profile *p, const s
 	/* The broker's hooks answer from the correlator: it goes first. */
 	mb_broker_free(g.broker);
 	mb_correlator_free(g.corr);
+	mb_linger_free(g.linger);
+	mb_denials_free(g.denials);
 	return status;
 }

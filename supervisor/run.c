@@ -77,13 +77,16 @@ static void emit_error(struct mb_reporter *rep, const char *reason)
 	cJSON_Delete(o);
 }
 
-static int emit_exit(struct mb_reporter *rep, const struct mb_relay_result *res)
+static int emit_exit(struct mb_reporter *rep, const struct mb_relay_result *res,
+		     const struct mb_run_backend *be, void *self)
 {
 	cJSON *o = cJSON_CreateObject();
 	if (!o)
 		return -ENOMEM;
 	cJSON_AddNumberToObject(o, "status", res->status);
 	cJSON_AddNumberToObject(o, res->signaled ? "signal" : "code", res->code);
+	if (be->exit_report)
+		be->exit_report(self, o);
 	int r = mb_reporter_emit(rep, "exit", o);
 	cJSON_Delete(o);
 	return r;
@@ -280,7 +283,7 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		fprintf(stderr, "membrane-run: a report could not be written: the server was stopped\n");
 		return MB_EXIT_MEMBRANE;
 	}
-	if (emit_exit(rep, &res) < 0)
+	if (emit_exit(rep, &res, be, self) < 0)
 		fprintf(stderr, "membrane-run: cannot write the exit report\n");
 	return res.status;
 }

@@ -25,6 +25,7 @@ include tests/notify/local.mk
 include tests/broker/local.mk
 include tests/run/local.mk
 include tests/learn/local.mk
+include tests/guard/local.mk
 include tests/audit/local.mk
 include tests/systemd/local.mk
 include tests/load/local.mk

@@ -105,6 +105,11 @@ static int read_concurrency(struct loader *l, const struct yt_node *v)
 		      "serial");
 }
 
+static int read_denials(struct loader *l, const struct yt_node *v)
+{
+	return CHOICE(l, v, "denials", "meta or note", &l->p->denials, "meta", "note");
+}
+
 static int read_require_landlock(struct loader *l, const struct yt_node *v)
 {
 	uint64_t n;

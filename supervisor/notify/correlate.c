@@ -263,6 +263,10 @@ static enum mb_access access_of(const struct mb_notified_op *op, const struct mb
 {
 	if (o == MB_OP_READ && t->ops == 1u << MB_OP_READ && (op->open_flags & O_DIRECTORY))
 		return MB_ACCESS_LIST;
+	/* An open for reading and writing: a write grant covers its read. */
+	if (o == MB_OP_READ && (t->ops & (1u << MB_OP_WRITE)) &&
+	    (op->sc->kind == MB_WATCH_OPEN || op->sc->kind == MB_WATCH_OPENAT2))
+		return MB_ACCESS_RDWR;
 	if (o == MB_OP_WRITE && is_mkdir(op->sc))
 		return MB_ACCESS_MKDIR;
 	return MB_ACCESS_OPEN;
@@ -350,7 +354,9 @@ static bool judge(struct mb_correlator *c, const struct mb_notified_op *op,
 		break;
 	}
 	for (unsigned o = MB_OP_READ; o < MB_PATH_OPS; o++)
-		if ((t->ops & (1u << o)) && !path_allowed(c, o, access_of(op, t, o), t->path)) {
+		if ((t->ops & (1u << o)) && !path_allowed(c, o, access_of(op, t, o), t->path) &&
+		    !(c->cfg.also_allows &&
+		      c->cfg.also_allows(c->cfg.also_ud, op, o, access_of(op, t, o), t->path))) {
 			*denied_op = o;
 			return false;
 		}

@@ -57,6 +57,12 @@ struct mb_correlator_config {
 	/* Write one report line (fields not consumed): 0 or -errno. */
 	int (*report)(void *ud, const char *event, const cJSON *fields);
 	void *report_ud;
+	/* Optional: does something beyond runtime and the requests in flight
+	 * allow path op o by op's process? (The calls whose processes outlive
+	 * them, supervisor/linger.h.) Asked only before a violation. */
+	bool (*also_allows)(void *ud, const struct mb_notified_op *op, enum mb_op o,
+			    enum mb_access access, const char *path);
+	void *also_ud;
 };
 
 struct mb_correlator_stats {

@@ -35,6 +35,15 @@ check "everything, another endpoint" "$profiles/everything.yml" --set MODULES="$
 	--set FETCH=127.0.0.1:18080
 check db "$profiles/db.yml" --set MODULES="$dir/modules" --set DB=127.0.0.1:15432
 check "db, IPv6" "$profiles/db.yml" --set MODULES="$dir/modules" --set DB='[::1]:5432'
+# Issue 14's five servers.
+touch "$dir/modules/rg"
+check sequential-thinking "$profiles/sequential-thinking.yml" --set MODULES="$dir/modules"
+check git "$profiles/git.yml" --set MODULES="$dir/modules" --set REPO="$dir/root"
+check sqlite "$profiles/sqlite.yml" --set MODULES="$dir/modules" --set DB="$dir/root/db.sqlite" \
+	--set DB_DIR="$dir/root"
+check fetch "$profiles/fetch.yml" --set MODULES="$dir/modules" --set SITE=127.0.0.1:18080
+check desktop-commander "$profiles/desktop-commander.yml" --set MODULES="$dir/modules" --set ROOT="$dir/root" \
+	--set RG="$dir/modules/rg"
 
 # The fragments, through the smallest profiles that include them by path.
 cat >"$dir/prof/python.yml" <<YAML

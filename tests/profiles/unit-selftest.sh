@@ -50,6 +50,15 @@ selftest "everything, another endpoint" "$profiles/everything.yml" --set MODULES
 	--set FETCH=127.0.0.1:18080
 selftest db "$profiles/db.yml" --set MODULES="$dir/modules" --set DB=127.0.0.1:15432
 selftest "db, IPv6" "$profiles/db.yml" --set MODULES="$dir/modules" --set DB='[::1]:5432'
+# Issue 14's five servers.
+touch "$dir/modules/rg"
+selftest sequential-thinking "$profiles/sequential-thinking.yml" --set MODULES="$dir/modules"
+selftest git "$profiles/git.yml" --set MODULES="$dir/modules" --set REPO="$dir/root"
+selftest sqlite "$profiles/sqlite.yml" --set MODULES="$dir/modules" --set DB="$dir/root/db.sqlite" \
+	--set DB_DIR="$dir/root"
+selftest fetch "$profiles/fetch.yml" --set MODULES="$dir/modules" --set SITE=127.0.0.1:18080
+selftest desktop-commander "$profiles/desktop-commander.yml" --set MODULES="$dir/modules" \
+	--set ROOT="$dir/root" --set RG="$dir/modules/rg"
 
 # The runtime fragments, through the smallest profiles that include them:
 # python's is clean; npx's brings the two warnings its header names.
