@@ -6,9 +6,14 @@ runtimesdir = $(profilesdir)/runtimes
 dist_profiles_DATA = \
 	profiles/brave-search.yml \
 	profiles/db.yml \
+	profiles/desktop-commander.yml \
 	profiles/everything.yml \
+	profiles/fetch.yml \
 	profiles/filesystem.yml \
-	profiles/memory.yml
+	profiles/git.yml \
+	profiles/memory.yml \
+	profiles/sequential-thinking.yml \
+	profiles/sqlite.yml
 dist_runtimes_DATA = \
 	profiles/runtimes/node.yml \
 	profiles/runtimes/npx.yml \

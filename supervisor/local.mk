@@ -8,6 +8,7 @@ include supervisor/broker/local.mk
 include supervisor/resolve/local.mk
 include supervisor/learn/local.mk
 include supervisor/http/local.mk
+include supervisor/guard/local.mk
 
 bin_PROGRAMS += membrane-run
 membrane_run_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(NETTLE_CFLAGS) $(SYSTEMD_CFLAGS) $(MHD_CFLAGS)
@@ -16,7 +17,8 @@ membrane_run_SOURCES = \
 	supervisor/options.h supervisor/options.c \
 	supervisor/profile-lookup.h supervisor/profile-lookup.c \
 	supervisor/explain.h supervisor/explain.c \
+	supervisor/doctor.h supervisor/doctor.c \
 	supervisor/test-profile.h supervisor/test-profile.c \
 	supervisor/run.h supervisor/run-backend.h supervisor/run.c \
 	supervisor/run-guard.h supervisor/run-guard.c
-membrane_run_LDADD = libhttp.a liblearn.a libbroker.a libresolve.a $(NOTIFY_LIBS) $(HTTP_LIBS) -lpthread
+membrane_run_LDADD = libhttp.a liblearn.a libbroker.a libresolve.a $(GUARD_LIBS) $(HTTP_LIBS) -lpthread

@@ -3,13 +3,18 @@
  * at start, when the reporter and the server exist, and live until
  * mb_run() returned. */
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "policy/addr-class.h"
 #include "report/report.h"
+#include "common/loop.h"
 #include "supervisor/broker/broker.h"
+#include "supervisor/guard/denials.h"
+#include "supervisor/guard/linger.h"
 #include "supervisor/notify/correlate.h"
 #include "supervisor/resolve/resolve.h"
 #include "supervisor/run-guard.h"
@@ -23,6 +28,9 @@ struct guard {
 	int pidfd;
 	struct mb_correlator *corr;
 	struct mb_broker *broker;
+	struct mb_linger *linger;
+	struct mb_denial_log *denials;
+	const struct mb_inflight *inflight;
 	struct mb_resolver *resolver;
 	/* The name a violation line being written carries beside its target
 	 * (a connect to an address answered for it), or NULL. */
@@ -47,12 +55,16 @@ static void add_name(cJSON *fields, const char *name)
 }
 
 /* The correlator's reports: a line that cannot be written stops the
- * server at once (fail closed), before it can do more unreported. */
+ * server at once (fail closed), before it can do more unreported. A
+ * denial is also told to its call and on stderr, and quiet noise is
+ * counted instead (supervisor/guard/denials.h). */
 static int corr_report(void *ud, const char *event, const cJSON *fields)
 {
 	struct guard *g = ud;
 	if (g->line_name && !cJSON_GetObjectItemCaseSensitive(fields, "name"))
 		add_name((cJSON *)fields, g->line_name);
+	if (mb_denials_seen(g->denials, event, fields))
+		return 0;
 	int r = mb_reporter_emit(g->rep, event, fields);
 	if (r < 0)
 		(void)syscall(SYS_pidfd_send_signal, g->pidfd, SIGKILL, NULL, 0);
@@ -103,13 +115,14 @@ static int broker_report(void *ud, const struct mb_notified_op *op, enum mb_op o
 /* A question the resolver refused (or, in audit mode, answered for a
  * scope not in force): a violation line through the correlator, with the
  * requests in flight, as op resolve whose target is the name. No system
- * call and no process carries a DNS question: syscall is "dns", pid 0. */
+ * call and no process carries a DNS question: syscall is "dns", pid 0;
+ * presence "sandbox", where it was asked. */
 static int resolver_report(void *ud, const char *target, bool allowed, const char *reason)
 {
 	struct guard *g = ud;
 	static const struct mb_watch_syscall dns = { .name = "dns", .nr = -1 };
 	struct mb_notified_op op = { .sc = &dns };
-	struct mb_notified_target t = { .kind = MB_TARGET_NONE, .presence = MB_PRESENT_UNKNOWN,
+	struct mb_notified_target t = { .kind = MB_TARGET_NONE, .presence = MB_PRESENT,
 					.path = target };
 	return mb_correlator_report_target(g->corr, &op, MB_OP_RESOLVE, &t, allowed, reason);
 }
@@ -131,12 +144,20 @@ static int guard_start(void *self, const struct mb_run_session *s, struct mb_err
 	int r = mb_resolver_new(&rcfg, &g->resolver, err);
 	if (r < 0)
 		return r;
+	r = mb_linger_new(g->profile, g->plan->cwd, &g->linger);
+	if (r == 0)
+		r = mb_denials_new(g->profile, stderr, &g->denials);
+	if (r < 0)
+		return mb_error_set(err, r, "the guard: %s", strerror(-r));
 	struct mb_correlator_config ccfg = {
 		.profile = g->profile,
 		.cwd = g->plan->cwd,
+		.home = getenv("HOME"),
 		.report_probes = g->report_probes,
 		.report = corr_report,
 		.report_ud = g,
+		.also_allows = mb_linger_allows,
+		.also_ud = g->linger,
 	};
 	r = mb_correlator_new(&ccfg, &g->corr, err);
 	if (r < 0)
@@ -167,7 +188,17 @@ static struct mb_answer guard_decide(const struct mb_notified_op *op, void *self
 		return mb_broker_decide(g->broker, op);
 	if (mb_broker_foreign(g->broker, op, &a))
 		return a;
+	mb_linger_note(g->linger, op, g->inflight, mb_now_ns());
 	return mb_correlate(op, g->corr);
+}
+
+/* guard_decide's pure twin, for the notifier's fast opens. */
+static bool guard_allows(const struct mb_notified_op *op, void *self)
+{
+	struct guard *g = self;
+	struct mb_answer a;
+	return !mb_broker_handles(op) && !mb_broker_foreign(g->broker, op, &a) &&
+	       mb_correlate_allows(op, g->corr);
 }
 
 /* The correlator sees the requests in flight and ends each second of
@@ -175,6 +206,8 @@ static struct mb_answer guard_decide(const struct mb_notified_op *op, void *self
 static void guard_attach(void *self, const struct mb_inflight *inflight, struct mb_loop *loop)
 {
 	struct guard *g = self;
+	g->inflight = inflight;
+	mb_denials_attach(g->denials, inflight);
 	mb_correlator_attach(g->corr, inflight, loop);
 	mb_broker_set_loop(g->broker, loop);
 	mb_resolver_attach(g->resolver, inflight, loop);
@@ -187,15 +220,28 @@ static int guard_stop(void *self)
 	struct guard *g = self;
 	mb_broker_set_loop(g->broker, NULL);
 	mb_resolver_attach(g->resolver, NULL, NULL);
+	g->inflight = NULL;
+	mb_denials_attach(g->denials, NULL);
 	mb_correlator_attach(g->corr, NULL, NULL);
 	return mb_correlator_flush(g->corr);
+}
+
+/* The exit report counts the quiet noise. */
+static void guard_exit_report(void *self, cJSON *fields)
+{
+	struct guard *g = self;
+	uint64_t n = g->denials ? mb_denials_quiet(g->denials) : 0;
+	if (n || g->profile->quiet_pos.line)
+		cJSON_AddNumberToObject(fields, "quiet", (double)n);
 }
 
 static const struct mb_run_backend guard_backend = {
 	.start = guard_start,
 	.decide = guard_decide,
+	.allows = guard_allows,
 	.attach = guard_attach,
 	.stop = guard_stop,
+	.exit_report = guard_exit_report,
 };
 
 int mb_guard_run(const struct mb_options *o, const struct mb_profile *p, const struct mb_plan *plan)
@@ -206,5 +252,7 @@ int mb_guard_run(const struct mb_options *o, const struct mb_profile *p, const s
 	mb_broker_free(g.broker);
 	mb_resolver_free(g.resolver);
 	mb_correlator_free(g.corr);
+	mb_linger_free(g.linger);
+	mb_denials_free(g.denials);
 	return status;
 }

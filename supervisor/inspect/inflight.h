@@ -78,6 +78,11 @@ struct mb_call {
 	 * the call. */
 	struct mb_callgrants *grants;
 	bool grants_built;
+	/* The guard's: what was denied during this call (a JSON array of
+	 * {op, target, reason, grant}), which its tools/call result carries
+	 * back (supervisor/inspect/denials.h); NULL: nothing. Freed with the
+	 * call. */
+	cJSON *denials;
 	/* private */
 	struct mb_call *prev, *next;
 	cJSON *args_node;

@@ -9,4 +9,4 @@ liblearn_a_SOURCES = \
 	supervisor/learn/learn-default.h supervisor/learn/learn-default.c \
 	supervisor/learn/learn-run.h supervisor/learn/learn-run.c \
 	supervisor/learn/learn-names.c
-LEARN_LIBS = liblearn.a libresolve.a $(NOTIFY_LIBS) -lpthread
+LEARN_LIBS = liblearn.a libbroker.a libresolve.a $(NOTIFY_LIBS) -lpthread
