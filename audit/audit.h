@@ -130,6 +130,9 @@ MB_DEFINE_CLEANUP(struct audit_topk, audit_topk_free)
 /* Print s with control characters, DEL, C1 controls and invalid UTF-8
  * escaped, so a hostile path cannot drive the terminal. */
 void audit_put_safe(FILE *f, const char *s);
+/* Print o on one line of standard output and free it; okay false: building
+ * it ran out of memory. Returns 0 or -ENOMEM. */
+int audit_put_json(cJSON *o, bool okay);
 /* Width of s as audit_put_safe prints it, in columns (1 per code point). */
 size_t audit_safe_width(const char *s);
 
