@@ -122,13 +122,17 @@ cat >"$W/calls.json" <<'EOF2'
  {"label": "tcp", "tool": "query", "arguments": {"name": "api.membrane.test", "type": "A", "tcp": true}},
  {"label": "tcp-plain", "tool": "plain", "arguments": {"do": "query", "name": "api.membrane.test", "tcp": true}},
  {"label": "after-call", "tool": "plain", "arguments": {"do": "connect", "host": "127.0.0.10", "port": 8443}},
+ {"label": "direct-udp", "tool": "query", "arguments": {"name": "direct.exfil.test", "server": "@DNS@"}},
+ {"label": "direct-tcp", "tool": "query", "arguments": {"name": "direct.exfil.test", "server": "@DNS@", "tcp": true}},
+ {"label": "public-udp", "tool": "query", "arguments": {"name": "direct.exfil.test", "server": "192.0.2.53"}},
+ {"label": "public-tcp", "tool": "query", "arguments": {"name": "direct.exfil.test", "server": "192.0.2.53", "tcp": true}},
  {"label": "short", "tool": "lookup", "arguments": {"name": "short.membrane.test"}},
  {"label": "short-now", "tool": "connect", "arguments": {"host": "127.0.0.14", "port": 8443}},
  {"sleep": 2.5},
  {"label": "short-later", "tool": "connect", "arguments": {"host": "127.0.0.14", "port": 8443}}
 ]
 EOF2
-sed -i 's/ 01"}}/01"}}/' "$W/calls.json"
+sed -i -e 's/ 01"}}/01"}}/' -e "s/@DNS@/$DNS/" "$W/calls.json"
 
 for who in root nobody; do
 	run "$who" enforce "$S/names.yml" "$W/calls.json"
@@ -168,6 +172,23 @@ for who in root nobody; do
 	is "$(said "$who" $t tcp-plain)" "NXDOMAIN answers=0 types=" "[$who] ... and refused to a tool not granted it"
 	is "$(said "$who" $t after-call)" ECONNREFUSED \
 		"[$who] an address answered during another call: not granted to this one (stays inside)"
+	# A resolver of the server's own choosing: the host's (at an address
+	# of the host's loopback, so in the sandbox's own, where nothing
+	# answers) or one elsewhere (refused: granted nowhere).
+	is "$(said "$who" $t direct-udp)" "no answer" \
+		"[$who] DNS over UDP to the host's nameserver's address: stays in the sandbox, unanswered"
+	is "$(said "$who" $t direct-tcp)" ECONNREFUSED \
+		"[$who] ... over TCP: stays in the sandbox (ECONNREFUSED)"
+	is "$(said "$who" $t public-udp)/$(said "$who" $t public-tcp)" EPERM/EPERM \
+		"[$who] DNS over UDP and TCP to a nameserver elsewhere: EPERM"
+	ok "[$who] ... reported" test "$(lines "$who" $t '.target == "192.0.2.53:53"')" -ge 1
+	# The hint on stderr names the name, never the address it resolved to.
+	like "$(cat "$W/$who/$t.err")" 'denied connect 127\.0\.0\.10:8443 \(api\.membrane\.test\) during plain; to allow it: tools\.plain\.connect: \["api\.membrane\.test:8443"\]' \
+		"[$who] a connect to another call's answer: the hint grants the name"
+	like "$(cat "$W/$who/$t.err")" 'denied resolve api\.membrane\.test during plain; to allow it: tools\.plain\.connect: \["api\.membrane\.test:PORT"\]' \
+		"[$who] a name not granted: the hint grants a connect to it"
+	like "$(cat "$W/$who/$t.err")" 'denied resolve flip\.membrane\.test during lookup; to allow it: private_names: \["flip\.membrane\.test"\]' \
+		"[$who] a rebinding answer: the hint is private_names"
 	is "$(said "$who" $t short-now)" connected "[$who] an answered address, connected at once"
 	is "$(said "$who" $t short-later)" ECONNREFUSED "[$who] ... and not once its answer expired (stays inside)"
 
@@ -255,15 +276,24 @@ cat >"$W/host.json" <<'EOF2'
  {"label": "api-connect", "tool": "connect", "arguments": {"host": "api.membrane.test", "port": 8443}},
  {"label": "api-plain", "tool": "plain", "arguments": {"do": "lookup", "name": "api.membrane.test"}},
  {"label": "literal", "tool": "connect", "arguments": {"host": "127.0.0.13", "port": 8443}},
- {"label": "tcp", "tool": "query", "arguments": {"name": "api.membrane.test", "type": "A", "tcp": true}}
+ {"label": "tcp", "tool": "query", "arguments": {"name": "api.membrane.test", "type": "A", "tcp": true}},
+ {"label": "direct-udp", "tool": "query", "arguments": {"name": "direct.exfil.test", "server": "@DNS@"}},
+ {"label": "direct-tcp", "tool": "query", "arguments": {"name": "direct.exfil.test", "server": "@DNS@", "tcp": true}},
+ {"label": "stub-udp", "tool": "query", "arguments": {"name": "direct.exfil.test", "server": "127.0.0.53"}}
 ]
 EOF2
+sed -i "s/@DNS@/$DNS/" "$W/host.json"
 run root host "$W/host.yml" "$W/host.json"
 is "$(cat "$W/root/host.rc")" 0 "[root] network host: the session ran ($(tail -1 "$W/root/host.err"))"
 is "$(said root host api-connect)" connected "[root] network host: a connect by a granted name"
 is "$(said root host api-plain)" ENOTFOUND "[root] network host: a name not granted: NXDOMAIN"
 is "$(said root host literal)" EPERM "[root] network host: a literal address nothing granted: EPERM"
 is "$(said root host tcp)" "NOERROR answers=1 types=A" "[root] network host: DNS over TCP on the host's loopback"
+is "$(said root host direct-udp)/$(said root host direct-tcp)" EPERM/EPERM \
+	"[root] network host: DNS over UDP and TCP to the host's nameserver itself: EPERM"
+is "$(said root host stub-udp)" EPERM "[root] network host: ... and to 127.0.0.53: EPERM"
+is "$(grep -c '^direct\.exfil\.test ' "$W/dns.log")" 0 \
+	"the host's nameserver never heard a question sent to it past membrane's resolver"
 run nobody host "$W/host.yml" "$W/host.json"
 like "$(cat "$W/nobody/host.err")" "port 53 needs root here.*network host with name grants needs it" \
 	"[nobody] network host with names: refused at start, saying why"

@@ -5,11 +5,12 @@
 //   lookup  {name, family}      dns.lookup, every address: "a,b" or the code
 //   connect {host, port}        net.connect (a name is looked up first)
 //   fetch   {url}               fetch(): "STATUS body" or the cause's code
-//   query   {name, type, tcp, hex}
+//   query   {name, type, tcp, hex, server}
 //                               one DNS message of our own to the sandbox's
-//                               nameserver (from /etc/resolv.conf): "RCODE
-//                               answers=N types=..." or "no answer"; hex
-//                               sends those bytes as the message instead
+//                               nameserver (from /etc/resolv.conf), or to
+//                               server, port 53: "RCODE answers=N
+//                               types=...", "no answer" or the error's
+//                               code; hex sends those bytes instead
 import dgram from "node:dgram";
 import dns from "node:dns";
 import fs from "node:fs";
@@ -55,14 +56,14 @@ function parse(buf) {
 	return `${rcode} answers=${an} types=${types.join(",")}`;
 }
 
-function query({ name, type = "A", tcp = false, hex }) {
+function query({ name, type = "A", tcp = false, hex, server = ns }) {
 	const msg = hex ? Buffer.from(hex, "hex") : message(name, type);
 	return new Promise(resolve => {
 		const done = v => { clearTimeout(timer); resolve(v); };
 		const timer = setTimeout(() => { try { s.destroy?.(); s.close?.(); } catch {} resolve("no answer"); }, 3000);
 		let s;
 		if (tcp) {
-			s = net.connect({ host: ns, port: 53 }, () => {
+			s = net.connect({ host: server, port: 53 }, () => {
 				const len = Buffer.alloc(2);
 				len.writeUInt16BE(msg.length);
 				s.write(Buffer.concat([len, msg]));
@@ -80,7 +81,9 @@ function query({ name, type = "A", tcp = false, hex }) {
 			s = dgram.createSocket("udp4");
 			s.on("message", m => { s.close(); done(parse(m)); });
 			s.on("error", e => done(e.code));
-			s.send(msg, 53, ns);
+			// The callback sees what sendto answered (without one, node
+			// drops a send's error).
+			s.send(msg, 53, server, e => { if (e) { s.close(); done(e.code); } });
 		}
 	});
 }

@@ -206,6 +206,33 @@ static void test_denials(void)
 	is_str(h, "requests.resources/read.read: [\"/a\"] (or another request in flight)", "a request's");
 	free(h);
 	cJSON_Delete(rq);
+	/* By name where names decide. */
+	bool none;
+	f = cJSON_Parse("{\"op\":\"connect\",\"target\":\"127.0.0.10:8443\",\"name\":\"api.example.test\",\"requests\":[{\"tool\":\"plain\"}]}");
+	h = mb_denials_hint(f, &none);
+	is_str(h, "tools.plain.connect: [\"api.example.test:8443\"]",
+	       "a connect to an address answered for a name: the name and the port");
+	free(h);
+	cJSON_Delete(f);
+	f = cJSON_Parse("{\"op\":\"resolve\",\"target\":\"api.example.test\",\"reason\":\"not granted to plain\",\"requests\":[{\"tool\":\"plain\"}]}");
+	h = mb_denials_hint(f, &none);
+	is_str(h, "tools.plain.connect: [\"api.example.test:PORT\"]", "a name not granted: connect to it");
+	free(h);
+	cJSON_Delete(f);
+	f = cJSON_Parse("{\"op\":\"resolve\",\"target\":\"flip.example.test\",\"reason\":\"answered with 127.0.0.1, a loopback address: refused as DNS rebinding (list...)\",\"requests\":[]}");
+	h = mb_denials_hint(f, &none);
+	is_str(h, "private_names: [\"flip.example.test\"]", "a rebinding answer: private_names");
+	free(h);
+	cJSON_Delete(f);
+	f = cJSON_Parse("{\"op\":\"resolve\",\"target\":\"api.example.test\",\"reason\":\"a question of type TXT: only A and AAAA are answered\",\"requests\":[]}");
+	h = mb_denials_hint(f, &none);
+	ok(!h && none, "a TXT question: no grant allows it");
+	cJSON_Delete(f);
+	f = cJSON_Parse("{\"op\":\"connect\",\"target\":\"10.0.0.1:443\",\"requests\":[]}");
+	h = mb_denials_hint(f, &none);
+	is_str(h, "runtime.connect: [\"10.0.0.1:443\"]", "an address no name was answered with: the address");
+	free(h);
+	cJSON_Delete(f);
 
 	/* The result carries them back, every byte of the server's kept. */
 	const char *resp = "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"EACCES\"}],\"isError\":true,\"n\":1.50}}";
