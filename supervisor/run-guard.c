@@ -98,6 +98,8 @@ static void broker_names(void *ud, const struct mb_notified_op *op, enum mb_op o
 	struct guard *g = ud;
 	*ret = (struct mb_net_names){ .resolver = mb_resolver_is_self(g->resolver, a) };
 	ret->grant = grant_of(mb_resolver_grant(g->resolver, o, a, &ret->name));
+	ret->expired = ret->name && ret->grant == MB_NET_NOT_GRANTED &&
+		       !mb_resolver_live(g->resolver, a);
 	if (mb_addr_classify(a) == MB_CLASS_METADATA)
 		ret->exact = grant_of(mb_resolver_literal(g->resolver, o, a));
 }

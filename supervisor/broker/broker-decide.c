@@ -237,6 +237,7 @@ static struct mb_net_outcome judge(struct mb_broker *b, const struct mb_notified
 		.metadata = address && mb_addr_classify(&d->addr) == MB_CLASS_METADATA,
 		.exact_grant = names.exact,
 		.resolver = names.resolver,
+		.name_expired = names.expired,
 		.presence = presence,
 		.presence_ud = &pc,
 	};

@@ -12,6 +12,8 @@
 #define R_SEND_BROKERED "a brokered socket takes no destination per send: send() on it"
 #define R_NOT_BROKERABLE "only stream and datagram sockets are brokered"
 #define R_AUDIT "granted to a scope not in force (audit mode)"
+#define R_EXPIRED "not granted: answered for a name, and that answer ran out (a connect by " \
+		  "name follows its lookup within the answer's lifetime)"
 #define R_METADATA "a cloud metadata address: only a grant of this very address allows it, " \
 		   "never a range or a name"
 
@@ -80,7 +82,8 @@ static struct mb_net_outcome loopback_inside(const struct mb_net_facts *f, enum 
 	if (f->call == MB_NET_BIND) /* binds the sandbox's lo: its own business */
 		return act(a);
 	if (presence(f) == MB_PRESENT_ON_HOST) {
-		struct mb_net_outcome o = inside_reported(f, a, R_HOST_LOOPBACK);
+		struct mb_net_outcome o =
+			inside_reported(f, a, f->name_expired ? R_EXPIRED : R_HOST_LOOPBACK);
 		o.host_only = true;
 		return o;
 	}
@@ -109,9 +112,9 @@ static bool granted(const struct mb_net_facts *f)
 /* Not granted: why, for the report. */
 static const char *why_not(const struct mb_net_facts *f)
 {
-	return f->metadata && (f->grant != MB_NET_NOT_GRANTED || f->name_grant != MB_NET_NOT_GRANTED)
-		       ? R_METADATA
-		       : R_NOT_GRANTED;
+	if (f->metadata && (f->grant != MB_NET_NOT_GRANTED || f->name_grant != MB_NET_NOT_GRANTED))
+		return R_METADATA;
+	return f->name_expired ? R_EXPIRED : R_NOT_GRANTED;
 }
 
 /* Done as granted: in audit mode, say so when only the static layer

@@ -124,6 +124,8 @@ struct mb_net_facts {
 	bool metadata;                /* a cloud metadata address (policy/addr-class.h) */
 	enum mb_net_grant exact_grant; /* metadata: by a grant of this very address */
 	bool resolver;                /* the sandbox's resolver, port 53 */
+	bool name_expired;            /* answered for a name, every such answer
+					 run out: said in the reason */
 	enum mb_net_presence (*presence)(void *ud);
 	void *presence_ud;
 };

@@ -81,6 +81,8 @@ struct mb_net_names {
 				    (borrowed until the next call) */
 	enum mb_net_grant exact; /* a cloud metadata address: a grant of it */
 	bool resolver;           /* it is the sandbox's resolver, port 53 */
+	bool expired;            /* answered for a name, and no such answer
+				    lives any more (grant NOT_GRANTED) */
 };
 
 /* What the correlator answers for the broker. */

@@ -176,6 +176,10 @@ char *mb_denials_hint(const cJSON *fields, bool *none)
 		free(np);
 		return h;
 	}
+	if (name && strcmp(op, "connect") == 0 && reason && strstr(reason, "answer ran out")) {
+		*none = true; /* granted, looked up too long ago: no grant to add */
+		return NULL;
+	}
 	if (name && strcmp(op, "connect") == 0) {
 		/* An address answered for a name: the name is what to grant
 		 * (the address is the resolver's answer of the moment). */

@@ -91,6 +91,16 @@ enum mb_name_scope mb_resolver_grant(struct mb_resolver *r, enum mb_op op,
 	return best;
 }
 
+bool mb_resolver_live(const struct mb_resolver *r, const struct mb_addr *a)
+{
+	uint64_t now = mb_now_ns();
+	for (const struct mb_binding *b = r ? mb_bindings_next(&r->bindings, a, NULL) : NULL; b;
+	     b = mb_bindings_next(&r->bindings, a, b))
+		if (b->expires_ns > now)
+			return true;
+	return false;
+}
+
 const char *mb_resolver_name(struct mb_resolver *r, const struct mb_addr *a)
 {
 	const struct mb_binding *b = r ? mb_bindings_next(&r->bindings, a, NULL) : NULL;

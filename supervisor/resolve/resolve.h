@@ -108,6 +108,9 @@ bool mb_resolver_is_self(const struct mb_resolver *r, const struct mb_addr *a);
 enum mb_name_scope mb_resolver_grant(struct mb_resolver *r, enum mb_op op,
 				     const struct mb_addr *a, const char **name);
 
+/* Does an answer of a (any name) still live? */
+bool mb_resolver_live(const struct mb_resolver *r, const struct mb_addr *a);
+
 /* The name a was last answered for (expired or not), or NULL: borrowed
  * until the next call. */
 const char *mb_resolver_name(struct mb_resolver *r, const struct mb_addr *a);

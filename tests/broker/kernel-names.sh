@@ -218,6 +218,11 @@ for who in root nobody; do
 		'keys_unsorted | index("name") == index("target") + 1'
 	is "$(lines "$who" $t '.op == "connect" and .target == "127.0.0.14:8443" and .name == "short.membrane.test"')" 1 \
 		"[$who] the expired one names its name too"
+	ok "[$who] ... and says its answer ran out" \
+		holds "$R" '.op == "connect" and .target == "127.0.0.14:8443"' \
+		'.reason | startswith("not granted to connect: answered for a name, and that answer ran out")'
+	like "$(cat "$W/$who/$t.err")" 'denied connect 127\.0\.0\.14:8443 \(short\.membrane\.test\) during connect; no grant allows it: not granted to connect: answered for a name, and that answer ran out' \
+		"[$who] ... on stderr too, with no grant to add (it is granted)"
 	is "$(lines "$who" $t '.op == "resolve" and (.target | test("^(api|rr|www|v6|pub|short|a.svc).membrane.test$")) and .decision == "denied" and (.reason | startswith("not granted") | not) and (.reason | test("TXT|HTTPS") | not)')" 0 \
 		"[$who] nothing granted is reported"
 done
