@@ -78,7 +78,18 @@ static bool parse_addr(const char *t, struct mb_addr *a)
 static bool quiet(const struct mb_denial_log *d, const char *op, const char *target)
 {
 	enum mb_op o;
-	if (!d->p->quiet_pos.line || !op || !target || mb_op_from_name(op, &o) < 0)
+	if (!d->p->quiet_pos.line || !op || !target)
+		return false;
+	/* A DNS question refused: quiet when a quiet connect names the name
+	 * (any port): what a server looks up and does without. */
+	if (strcmp(op, mb_op_name(MB_OP_RESOLVE)) == 0) {
+		mb_vec_foreach(ep, &d->p->quiet.net[MB_NET_OP_INDEX(MB_OP_CONNECT)]) {
+			if (ep->name && mb_endpoint_match_name(ep, target, 0, 0))
+				return true;
+		}
+		return false;
+	}
+	if (mb_op_from_name(op, &o) < 0)
 		return false;
 	if (o < MB_PATH_OPS) {
 		mb_vec_foreach(pp, &d->p->quiet.path[o]) {

@@ -4,6 +4,8 @@
  * NAME:PORT. Kept apart from the recorder (learn.c) and the writer
  * (learn-draft.c, learn-write.c), which take the text as it comes. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "supervisor/learn/learn-internal.h"
 
@@ -19,6 +21,38 @@ void mb_learner_set_names(struct mb_learner *l,
 bool mb_learn_addr_internal(const struct mb_learner *l, const struct mb_addr *a)
 {
 	return l->addr_self && l->addr_self(l->addr_name_ud, a);
+}
+
+static struct learn_name *find_name(struct mb_learner *l, const char *name, bool add)
+{
+	mb_vec_foreach(n, &l->names) {
+		if (strcmp(n->name, name) == 0)
+			return n;
+	}
+	if (!add || l->names.n >= LEARN_MAX_NAMES)
+		return NULL;
+	char *s = strdup(name);
+	struct learn_name *n = s ? mb_vec_new(&l->names) : NULL;
+	if (!n) {
+		free(s); /* a name not kept is not drafted quiet: reported enforced */
+		return NULL;
+	}
+	*n = (struct learn_name){ .name = s };
+	return n;
+}
+
+void mb_learner_name_asked(struct mb_learner *l, const char *name)
+{
+	struct learn_name *n = find_name(l, name, true);
+	if (n)
+		n->asked++;
+}
+
+void mb_learn_name_connected(struct mb_learner *l, const char *name)
+{
+	struct learn_name *n = find_name(l, name, true);
+	if (n)
+		n->connected = true;
 }
 
 void mb_learn_addr_text(const struct mb_learner *l, const struct mb_addr *a, char *buf,

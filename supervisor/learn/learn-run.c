@@ -65,6 +65,11 @@ static bool addr_self(void *ud, const struct mb_addr *a)
 	return mb_resolver_is_self(ud, a);
 }
 
+static void name_asked(void *ud, const char *name)
+{
+	mb_learner_name_asked(ud, name);
+}
+
 static int learner_start(void *self, const struct mb_run_session *s, struct mb_error *err)
 {
 	struct learn_backend *lb = self;
@@ -74,6 +79,8 @@ static int learner_start(void *self, const struct mb_run_session *s, struct mb_e
 		.tcp_fd = s->resolver_fd[1],
 		.addr = s->resolver,
 		.answer_all = true,
+		.asked = name_asked,
+		.asked_ud = lb->l,
 	};
 	/* First: it owns the resolver's sockets from here, whatever fails. */
 	int r = mb_resolver_new(&rc, &lb->resolver, err);

@@ -759,6 +759,9 @@ static void record_addr(struct mb_learner *l, struct learn_call **calls, size_t 
 		l->stats.internal++;
 		return;
 	}
+	const char *answered = l->addr_name ? l->addr_name(l->addr_name_ud, &t->addr) : NULL;
+	if (answered && o == MB_OP_CONNECT)
+		mb_learn_name_connected(l, answered);
 	mb_learn_addr_text(l, &t->addr, addr, sizeof(addr));
 	struct mb_decision d;
 	if (l->have_base && mb_decide_addr(&l->base_runtime, NULL, o, &t->addr, &d) && d.endpoint) {
@@ -1119,6 +1122,8 @@ void mb_learner_free(struct mb_learner *l)
 		free(p->method);
 	}
 	mb_vec_free(&l->pending);
+	mb_vec_foreach(n, &l->names) free(n->name);
+	mb_vec_free(&l->names);
 	mb_vec_foreach(d, &l->declared) free(*d);
 	mb_vec_free(&l->declared);
 	mb_vec_foreach(d, &l->declared_args) free(*d);

@@ -285,6 +285,8 @@ static void question(struct mb_resolver *r, const uint8_t *msg, size_t len,
 		return;
 	}
 	if (r->cfg.answer_all) {
+		if (r->cfg.asked)
+			r->cfg.asked(r->cfg.asked_ud, q.name);
 		start_lookup(r, &q, conn, tcp, peer, peerlen);
 		return;
 	}

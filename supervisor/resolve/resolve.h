@@ -68,6 +68,10 @@ struct mb_resolver_config {
 	 * nothing reported; the addresses are bound all the same, so that
 	 * the draft names what the server connected to (mb_resolver_name). */
 	bool answer_all;
+	/* Learn mode: each well-formed A or AAAA question's name, as asked
+	 * (may be NULL). */
+	void (*asked)(void *ud, const char *name);
+	void *asked_ud;
 };
 
 struct mb_resolver_stats {

@@ -272,6 +272,9 @@ is "$(sed -n 's/^secret: //p' "$W/learn.out")" 127.0.0.10 "learn: a name no gran
 like "$(cat "$W/draft.yml")" '"api.membrane.test:8443"' "learn: the draft grants the name the connect went to"
 is "$(grep -c '127\.0\.0\.\(10\|53\)' "$W/draft.yml")" 0 \
 	"learn: ... never the address it resolved to, nor the sandbox's resolver"
+like "$(sed -n '/^quiet:/,$p' "$W/draft.yml")" '"secret\.exfil\.test:\*"  # [0-9]+ times?: a name looked up' \
+	"learn: a name looked up and never connected to is quiet (NAME:*)"
+is "$(grep -c 'api\.membrane\.test:\*' "$W/draft.yml")" 0 "learn: ... not the name connected to"
 
 # network host: the resolver listens on the host's loopback (root only).
 sed 's/^network: brokered$/network: host/' "$S/names.yml" >"$W/host.yml"

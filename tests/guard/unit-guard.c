@@ -154,7 +154,7 @@ static void test_linger(void)
 static void test_denials(void)
 {
 	struct mb_profile *p = load("version: 1\nname: g\n"
-				    "quiet: { read: [\"/usr/share/locale\"], write: [/dev/tty], connect: [\"0.0.0.0/0:53\"] }\n"
+				    "quiet: { read: [\"/usr/share/locale\"], write: [/dev/tty], connect: [\"0.0.0.0/0:53\", \"telemetry.example.test:*\", \"*.updates.example.test:443\"] }\n"
 				    "tools:\n  read_file: { read: [/srv] }\n");
 	struct mb_inflight *t = NULL;
 	char *buf = NULL;
@@ -268,6 +268,22 @@ static void test_denials(void)
 	mb_strbuf_free(&out);
 	mb_jr_frame_free(&jf);
 
+	/* Names in quiet: idle, no call keeps these. */
+	mb_denials_attach(d, NULL);
+	uint64_t quiet_before = mb_denials_quiet(d);
+	f = cJSON_Parse("{\"op\":\"resolve\",\"target\":\"telemetry.example.test\",\"decision\":\"denied\",\"requests\":[]}");
+	ok(mb_denials_seen(d, "violation", f), "a quiet name: its refused question is quiet");
+	cJSON_Delete(f);
+	f = cJSON_Parse("{\"op\":\"resolve\",\"target\":\"a.updates.example.test\",\"decision\":\"denied\",\"requests\":[]}");
+	ok(mb_denials_seen(d, "violation", f), "... a quiet wildcard, whatever its port");
+	cJSON_Delete(f);
+	f = cJSON_Parse("{\"op\":\"resolve\",\"target\":\"updates.example.test\",\"decision\":\"denied\",\"requests\":[]}");
+	ok(!mb_denials_seen(d, "violation", f), "... not its apex");
+	cJSON_Delete(f);
+	f = cJSON_Parse("{\"op\":\"resolve\",\"target\":\"api.example.test\",\"decision\":\"denied\",\"requests\":[]}");
+	ok(!mb_denials_seen(d, "violation", f), "a name no quiet names: reported");
+	cJSON_Delete(f);
+	is_int((int)(mb_denials_quiet(d) - quiet_before), 2, "... the two quiet ones counted");
 	mb_denials_free(d);
 	fclose(err);
 	free(buf);
