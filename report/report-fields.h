@@ -13,6 +13,9 @@ extern const size_t mb_report_common_fields_n;
 extern const char *const mb_report_events[];
 extern const char *const mb_report_ops[];
 extern const char *const mb_report_decisions[];
+/* A call line's "outcome", and the members of its "did" (in this order). */
+extern const char *const mb_report_outcomes[];
+extern const char *const mb_report_did_ops[];
 
 /* The chain: a session's first line has prev = 64 '0's; each later line's
  * prev is the lowercase hex SHA-256 of the previous line's bytes as written,

@@ -21,6 +21,7 @@
 #include "common/utf8.h"
 #include "report/report-fields.h"
 #include "report/report.h"
+#include "report/report-sign.h"
 #include "report/report-sink.h"
 
 struct mb_reporter {
@@ -34,6 +35,11 @@ struct mb_reporter {
 	uint64_t seq;
 	char session[33];
 	char prev[65];
+	/* Signed checkpoints (report-sign.h): every `every` lines and at
+	 * mb_reporter_checkpoint(); since counts the lines not yet signed. */
+	bool signing;
+	unsigned every, since;
+	struct mb_report_key key;
 };
 
 /* The contract's spelling; kept here so the reporter needs nothing of
@@ -118,6 +124,7 @@ void mb_reporter_close(struct mb_reporter *r)
 		return;
 	if (r->own_fd)
 		mb_close(r->fd);
+	mb_report_key_wipe(&r->key);
 	mb_report_syslog_close(r->syslog);
 	free(r->dest);
 	free(r->profile);
@@ -314,7 +321,7 @@ static int write_line(struct mb_reporter *r, const char *buf, size_t len)
 	}
 }
 
-int mb_reporter_emit(struct mb_reporter *r, const char *event, const cJSON *fields)
+static int emit_line(struct mb_reporter *r, const char *event, const cJSON *fields)
 {
 	if (r->broken)
 		return -EIO;
@@ -339,4 +346,52 @@ int mb_reporter_emit(struct mb_reporter *r, const char *event, const cJSON *fiel
 	mb_report_chain_link(json, len, r->prev);
 	r->seq++;
 	return 0;
+}
+
+/* A checkpoint line: its prev is the head it signs, and its own seq binds
+ * the signature to its place (report-sign.h). */
+static int write_checkpoint(struct mb_reporter *r)
+{
+	char text[256], sig[MB_REPORT_SIG_HEX];
+	size_t n = mb_report_checkpoint_text(text, sizeof(text), r->session, r->seq, r->prev);
+	mb_report_sign(&r->key, text, n, sig);
+	cJSON *o = cJSON_CreateObject();
+	if (!o || !cJSON_AddStringToObject(o, "head", r->prev) ||
+	    !cJSON_AddStringToObject(o, "sig", sig) || !cJSON_AddStringToObject(o, "key_id", r->key.id)) {
+		cJSON_Delete(o);
+		return -ENOMEM;
+	}
+	int e = emit_line(r, "checkpoint", o);
+	cJSON_Delete(o);
+	if (e == 0)
+		r->since = 0;
+	return e;
+}
+
+int mb_reporter_emit(struct mb_reporter *r, const char *event, const cJSON *fields)
+{
+	int e = emit_line(r, event, fields);
+	if (e < 0)
+		return e;
+	/* The line is out; a checkpoint that cannot follow it fails the
+	 * emit all the same, so that the caller stops the server. */
+	if (r->signing && ++r->since >= r->every)
+		return write_checkpoint(r);
+	return 0;
+}
+
+void mb_reporter_set_signer(struct mb_reporter *r, const struct mb_report_key *key,
+			    unsigned every)
+{
+	r->key = *key;
+	r->signing = key->has_priv;
+	r->every = every ? every : MB_REPORT_CHECKPOINT_EVERY;
+	r->since = 0;
+}
+
+int mb_reporter_checkpoint(struct mb_reporter *r)
+{
+	if (!r->signing || r->since == 0)
+		return 0;
+	return write_checkpoint(r);
 }
