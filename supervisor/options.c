@@ -27,6 +27,11 @@ enum {
 	OPT_USER,
 	OPT_REPORT_PROBES,
 	OPT_LEARN,
+	OPT_RECORD,
+	OPT_BASELINE,
+	OPT_CONTROL,
+	OPT_SIGN_KEY,
+	OPT_CHECKPOINT_EVERY,
 };
 
 static const struct option long_options[] = {
@@ -48,6 +53,11 @@ static const struct option long_options[] = {
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "report-probes", no_argument, NULL, OPT_REPORT_PROBES },
 	{ "learn", required_argument, NULL, OPT_LEARN },
+	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "baseline", required_argument, NULL, OPT_BASELINE },
+	{ "control", required_argument, NULL, OPT_CONTROL },
+	{ "sign-key", required_argument, NULL, OPT_SIGN_KEY },
+	{ "checkpoint-every", required_argument, NULL, OPT_CHECKPOINT_EVERY },
 	{ 0 },
 };
 
@@ -79,6 +89,16 @@ void mb_options_usage(FILE *f)
 	      "                         start report) instead of refusing\n"
 	      "      --user USER[:GROUP]  run the server as USER (name or uid) when started\n"
 	      "                         as root\n"
+	      "      --record WHAT      a call line for: tools (each tools/call, the\n"
+	      "                         default), all (every request) or none\n"
+	      "      --baseline FILE    report calls that depart from this baseline\n"
+	      "                         (membrane-audit baseline); over anomaly.baseline\n"
+	      "      --control PATH     listen on this unix socket for 'kill' and 'status'\n"
+	      "                         (SIGUSR1 kills too): refuse every further call and\n"
+	      "                         stop the server\n"
+	      "      --sign-key KEY     sign the report's chain with this Ed25519 key (a file,\n"
+	      "                         or credential:NAME of systemd's LoadCredential=)\n"
+	      "      --checkpoint-every N  lines between signed checkpoints (default 100)\n"
 	      "      --learn DRAFT      run the server in learn mode: allow what the static\n"
 	      "                         layer (BASE, or the learning default) allows, record\n"
 	      "                         every operation, and write a draft profile to DRAFT\n"
@@ -297,6 +317,34 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 			if (parse_user(optarg, o) < 0)
 				return -EINVAL;
 			break;
+		case OPT_RECORD:
+			if (strcmp(optarg, "tools") == 0)
+				o->record = MB_RECORD_TOOLS;
+			else if (strcmp(optarg, "all") == 0)
+				o->record = MB_RECORD_ALL;
+			else if (strcmp(optarg, "none") == 0)
+				o->record = MB_RECORD_NONE;
+			else
+				return bad("--record %s: expected tools, all or none", optarg);
+			o->record_set = true;
+			break;
+		case OPT_BASELINE:
+		case OPT_CONTROL:
+		case OPT_SIGN_KEY:
+			if (!*optarg)
+				return bad("%s: the value is empty", argv[optind - 1]);
+			*(c == OPT_BASELINE ? &o->baseline : c == OPT_CONTROL ? &o->control
+									      : &o->sign_key) = optarg;
+			break;
+		case OPT_CHECKPOINT_EVERY: {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || n < 1 || n > 1000000)
+				return bad("--checkpoint-every %s: expected a number of lines from 1 to 1000000",
+					   optarg);
+			o->checkpoint_every = (unsigned)n;
+			break;
+		}
 		case 'h':
 			o->action = MB_ACTION_HELP;
 			return 0;
@@ -318,6 +366,8 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 			return bad("--learn takes its BASE with --profile");
 		if (o->mode_set)
 			return bad("--learn allows what the static layer allows, as audit mode does: drop --mode");
+		if (o->record_set || o->baseline || o->control)
+			return bad("--record, --baseline and --control watch a profile's run: they do not go with --learn");
 	}
 	if (!o->profile && !o->learn)
 		return bad("no profile given: use --profile PROFILE");

@@ -1,13 +1,19 @@
 /* The guard: the correlator and the broker behind membrane-run's backend
  * interface (see run-guard.h). Both are made at start, when the reporter
- * and the server exist, and live until mb_run() returned. */
+ * and the server exist, and live until mb_run() returned. The run's record
+ * (supervisor/record/record.h) rides along: made before the server starts
+ * (what it needs -- a baseline, the control socket -- refuses the run when
+ * missing), it wraps each decision and watches the calls. */
 #include <signal.h>
+#include <stdio.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "report/report.h"
+#include "sandbox/sandbox.h"
 #include "supervisor/broker/broker.h"
 #include "supervisor/notify/correlate.h"
+#include "supervisor/record/record.h"
 #include "supervisor/run-guard.h"
 #include "supervisor/run.h"
 
@@ -19,6 +25,7 @@ struct guard {
 	int pidfd;
 	struct mb_correlator *corr;
 	struct mb_broker *broker;
+	struct mb_record *rec;
 };
 
 /* The correlator's reports: a line that cannot be written stops the
@@ -75,19 +82,24 @@ static int guard_start(void *self, const struct mb_run_session *s, struct mb_err
 	if (r < 0)
 		return r;
 	mb_broker_set_listener(g->broker, s->listener);
+	mb_record_start(g->rec, s->pidfd, mb_reporter_session(s->rep));
 	return 0;
 }
 
-/* Who answers the notifier: the broker every connect, bind and addressed
+/* Who answers the notifier: the record first, for a decoy, a budget or a
+ * server being stopped; then the broker every connect, bind and addressed
  * send on an IPv4/IPv6 socket (it applies the network rule and makes what
  * leaves the sandbox, asking the correlator about grants and reports), the
- * correlator everything else. */
+ * correlator everything else. The record then hears the answer: what was
+ * done during the calls in flight. */
 static struct mb_answer guard_decide(const struct mb_notified_op *op, void *self)
 {
 	struct guard *g = self;
-	if (mb_broker_handles(op))
-		return mb_broker_decide(g->broker, op);
-	return mb_correlate(op, g->corr);
+	struct mb_answer a;
+	if (!mb_record_before(g->rec, op, &a))
+		a = mb_broker_handles(op) ? mb_broker_decide(g->broker, op) : mb_correlate(op, g->corr);
+	mb_record_after(g->rec, op, a);
+	return a;
 }
 
 /* The correlator sees the requests in flight and ends each second of
@@ -97,6 +109,19 @@ static void guard_attach(void *self, const struct mb_inflight *inflight, struct 
 	struct guard *g = self;
 	mb_correlator_attach(g->corr, inflight, loop);
 	mb_broker_set_loop(g->broker, loop);
+	mb_record_attach(g->rec, inflight, loop);
+}
+
+static void guard_tap(void *self, enum mb_side from, const struct mb_frame *f)
+{
+	struct guard *g = self;
+	mb_record_tap(g->rec, from, f);
+}
+
+static const struct mb_inspector_hooks *guard_hooks(void *self)
+{
+	struct guard *g = self;
+	return mb_record_hooks(g->rec);
 }
 
 /* Connects still waiting are given up (the server is gone), and the
@@ -106,6 +131,7 @@ static int guard_stop(void *self)
 	struct guard *g = self;
 	mb_broker_set_loop(g->broker, NULL);
 	mb_correlator_attach(g->corr, NULL, NULL);
+	mb_record_attach(g->rec, NULL, NULL);
 	return mb_correlator_flush(g->corr);
 }
 
@@ -113,15 +139,33 @@ static const struct mb_run_backend guard_backend = {
 	.start = guard_start,
 	.decide = guard_decide,
 	.attach = guard_attach,
+	.tap = guard_tap,
+	.hooks = guard_hooks,
 	.stop = guard_stop,
 };
 
 int mb_guard_run(const struct mb_options *o, const struct mb_profile *p, const struct mb_plan *plan)
 {
 	struct guard g = { .profile = p, .plan = plan, .report_probes = o->report_probes, .pidfd = -1 };
+	struct mb_record_config rcfg = {
+		.profile = p,
+		.plan = plan,
+		.scope = o->record_set ? o->record : p->record,
+		.baseline = o->baseline,
+		.control = o->control,
+		.grace_ms = o->grace_ms,
+		.report = corr_report,
+		.report_ud = &g,
+	};
+	struct mb_error err = { 0 };
+	if (mb_record_new(&rcfg, &g.rec, &err) < 0) {
+		fprintf(stderr, "membrane-run: %s\n", err.msg);
+		return MB_EXIT_MEMBRANE;
+	}
 	int status = mb_run(o, p, plan, &guard_backend, &g);
 	/* The broker's hooks answer from the correlator: it goes first. */
 	mb_broker_free(g.broker);
 	mb_correlator_free(g.corr);
+	mb_record_free(g.rec);
 	return status;
 }
