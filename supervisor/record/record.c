@@ -253,8 +253,8 @@ bool mb_record_before(struct mb_record *r, const struct mb_notified_op *op, stru
 
 void mb_record_after(struct mb_record *r, const struct mb_notified_op *op, struct mb_answer a)
 {
-	if (a.verdict == MB_VERDICT_PROBE)
-		return; /* the kernel fails it: nothing was done */
+	/* PROBE is CONTINUE unreported (the broker's granted connects too):
+	 * done, unless its target exists nowhere (call-record.c asks). */
 	bool done = a.verdict != MB_VERDICT_DENY;
 	rec_call_attribute(r, op, done);
 	if (done && r->budgets)
