@@ -44,7 +44,9 @@ void rec_call_forwarded(struct mb_record *r, struct mb_call *c, struct mb_jr_msg
 		note_client(r, m);
 	bool tool_call = c->tool && strcmp(c->method, "tools/call") == 0;
 	bool line = wanted(r, c->method);
-	if (!line && !tool_call)
+	/* Without a line to write, a call is followed only for budgets and
+	 * anomalies. */
+	if (!line && !(tool_call && (r->budgets || r->baseline)))
 		return;
 	struct rec_call *rc = calloc(1, sizeof(*rc));
 	if (!rc)
