@@ -187,6 +187,15 @@ int audit_event_parse(char *line, size_t len, struct audit_event *ev, const char
 		return *why = "NUL byte in the line", -EINVAL;
 	if (!mb_utf8_valid(line, len))
 		return *why = "not valid UTF-8", -EINVAL;
+	/* The reporter writes a line as one compact object, nothing before or
+	 * after it: anything else (whitespace, a carriage return, the server's
+	 * stderr glued to it) is not wholly a report, and a line that only
+	 * contains one must not be read as one. */
+	static const char prefix[] = "[server] ";
+	if (len >= sizeof(prefix) - 1 && memcmp(line, prefix, sizeof(prefix) - 1) == 0)
+		return *why = "the server's stderr relayed by membrane-run, not a report", -EINVAL;
+	if (line[0] != '{' || line[len - 1] != '}')
+		return *why = "not wholly a report (bytes before or after the JSON object)", -EINVAL;
 	const char *end = NULL;
 	cJSON *o = cJSON_ParseWithOpts(line, &end, true);
 	if (!o)

@@ -37,10 +37,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sandbox/kernel-compat.h"
+#include "common/kernel-compat.h"
 #include "sandbox/watch.h"
-#include "supervisor/notify/correlate.h"
 #include "supervisor/inspect/jsonrpc.h"
+#include "supervisor/notify/correlate.h"
 #include "supervisor/notify/notify.h"
 
 #define REPS 9

@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 
 	struct mb_inspector *ins;
 	struct mb_inspector_config cfg = { .profile = p, .cwd = "/", .max_message = 16u << 20 };
-	struct mb_inspector_io io = { io_send, io_report, NULL };
+	struct mb_inspector_io io = { io_send, io_report, NULL, NULL };
 	if (mb_inspector_new(&cfg, &io, &ins) < 0)
 		return 1;
 	struct mb_framer fc, fs;

@@ -1,10 +1,11 @@
 # What every part shares: errors, vectors, strings, UTF-8, SHA-256, PATH
-# search, and the epoll event loop.
+# search, the epoll event loop, and the kernel interfaces newer than the
+# build's headers (kernel-compat.h).
 noinst_LIBRARIES += libcommon.a
 # nettle's headers for sha256.c; a program that calls it links $(NETTLE_LIBS).
 libcommon_a_CFLAGS = $(AM_CFLAGS) $(NETTLE_CFLAGS)
 libcommon_a_SOURCES = \
-	common/macros.h \
+	common/macros.h common/kernel-compat.h \
 	common/vec.h common/vec.c \
 	common/error.h common/error.c \
 	common/strbuf.h common/strbuf.c \

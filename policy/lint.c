@@ -537,6 +537,7 @@ static void connect_checks(struct linter *L, const mb_endpoint_vec *v)
 				mb_addr_set_v6(&a, ip, ep->port_lo);
 			else
 				continue;
+			a.proto = ep->protos;
 			if (mb_endpoint_match(ep, &a))
 				hit = metadata_addrs[i];
 		}

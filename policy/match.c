@@ -153,6 +153,10 @@ bool mb_endpoint_match(const struct mb_endpoint *ep, const struct mb_addr *a)
 		return false;
 	if (a->port < ep->port_lo || a->port > ep->port_hi)
 		return false;
+	unsigned want = a->proto ? a->proto : MB_PROTO_BOTH;
+	unsigned have = ep->protos ? ep->protos : MB_PROTO_BOTH;
+	if (want & ~have)
+		return false;
 
 	/* Fold both sides the way mb_addr_set_v6() folds targets, so that a
 	 * grant or a hand-built target written as ::ffff:a.b.c.d is IPv4. */

@@ -44,6 +44,8 @@ struct mb_addr {
 	int family; /* AF_INET or AF_INET6 */
 	uint8_t addr[16];
 	uint16_t port;
+	uint8_t proto; /* MB_PROTO_* (policy/profile.h); mb_addr_set_*() leave
+			  0: both */
 };
 
 /* Fill from a raw address in network byte order; port in host byte order.
@@ -55,7 +57,8 @@ void mb_addr_set_v6(struct mb_addr *a, const uint8_t ip[16], uint16_t port);
  * a truncated string). Returns buf. */
 const char *mb_addr_format(const struct mb_addr *a, char *buf, size_t bufsz);
 
-/* Does ep grant a? Same family (an IPv6 grant never matches an IPv4 target nor
+/* Does ep grant a? Every protocol a speaks granted (see MB_PROTO_*), same
+ * family (an IPv6 grant never matches an IPv4 target nor
  * the reverse), the first ep->prefix bits equal, port_lo <= port <= port_hi.
  * A grant inside ::ffff:0:0/96 (prefix >= 96) is folded to IPv4 like targets
  * are, so [::ffff:127.0.0.1]:80 and 127.0.0.1:80 grant the same thing. A

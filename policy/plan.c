@@ -347,6 +347,8 @@ static int add_net(struct mb_plan *plan, const struct mb_grants *g)
 		enum mb_op op = i == 0 ? MB_OP_CONNECT : MB_OP_BIND;
 		bool *any = i == 0 ? &plan->connect_any_port : &plan->bind_any_port;
 		mb_vec_foreach(ep, &g->net[i]) {
+			if (ep->protos && !(ep->protos & MB_PROTO_TCP))
+				continue; /* Landlock's ports are TCP's */
 			unsigned width = (unsigned)ep->port_hi - ep->port_lo + 1;
 			if (width > MAX_PORT_RULES_PER_RANGE) {
 				*any = true;

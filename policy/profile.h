@@ -62,6 +62,16 @@ struct mb_path_pattern {
 	bool has_glob;        /* holds '*' outside placeholders */
 };
 
+/* Transport protocols, as a set: what an endpoint grants (its protos) and
+ * what a target speaks (struct mb_addr's proto, policy/match.h). 0 counts as
+ * both on either side: a grant written without a protocol grants both, and a
+ * target whose protocol is not known (or is neither) needs a grant of both. */
+enum {
+	MB_PROTO_TCP = 1,
+	MB_PROTO_UDP = 2,
+	MB_PROTO_BOTH = MB_PROTO_TCP | MB_PROTO_UDP,
+};
+
 /* An address (v4 in the first 4 bytes, or v6) with prefix and port range. A
  * host name grant expands to one mb_endpoint per resolved address, all sharing
  * text and pos. */
@@ -72,6 +82,8 @@ struct mb_endpoint {
 	uint8_t addr[16];
 	uint8_t prefix; /* 0..32 or 0..128 */
 	uint16_t port_lo, port_hi;
+	uint8_t protos; /* MB_PROTO_* it grants: "tcp:" or
+			   "udp:" as written, both without (0 counts as both) */
 };
 
 typedef MB_VEC(struct mb_path_pattern) mb_pattern_vec;

@@ -4,8 +4,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/kernel-compat.h"
 #include "sandbox/bpf.h"
-#include "sandbox/kernel-compat.h"
 
 int mb_bpf_export(scmp_filter_ctx ctx, struct mb_bpf *ret, struct mb_error *err)
 {

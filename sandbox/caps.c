@@ -7,11 +7,6 @@
 
 #include "sandbox/caps.h"
 
-#ifndef PR_CAP_AMBIENT
-#define PR_CAP_AMBIENT 47
-#define PR_CAP_AMBIENT_CLEAR_ALL 4
-#endif
-
 /* NOROOT: uid 0 gets no capabilities at exec. NO_SETUID_FIXUP stays off
  * (a uid change clears the capabilities) but locked. KEEP_CAPS off and
  * locked. No ambient raising. All locked, so nothing inside can undo them. */

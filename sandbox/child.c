@@ -7,7 +7,7 @@
  *                       meant for the command may be lost, and the child
  *                       must not outlive a caller that died early
  *   user namespace map  before anything that checks ids (mounts, files)
- *   memfd_noexec        a per-pid-namespace sysctl, needs CAP_SYS_ADMIN, and
+ *   memfd_noexec, shm   per-namespace sysctls (pid, IPC), need CAP_SYS_ADMIN, and
  *                       through the host's /proc (ours has sys/ read-only);
  *                       its outcome is the one input of the seccomp baseline,
  *                       which the caller then builds while we go on
@@ -18,22 +18,26 @@
  *   user, capabilities  then nothing privileged is left to do
  *   no_new_privs        required by Landlock and seccomp for the unprivileged
  *   Landlock, seccomp   last: the baseline forbids mount, and Landlock must
- *                       see the final tree */
+ *                       see the final tree
+ *   hide the arguments  after every step whose error may name the profile,
+ *                       before the command exists: /proc/1/cmdline and
+ *                       environ must show nothing of membrane-run's */
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/kernel-compat.h"
 #include "sandbox/caps.h"
 #include "sandbox/child.h"
 #include "sandbox/exec.h"
 #include "sandbox/init.h"
-#include "sandbox/kernel-compat.h"
 #include "sandbox/landlock.h"
 #include "sandbox/limits.h"
 #include "sandbox/memfd.h"
@@ -140,6 +144,12 @@ static int setup(struct mb_child *c, struct mb_layers *L, struct mb_error *err)
 	/* Before the mounts: the new /proc's sys/ is read-only. */
 	if (L->pidns)
 		L->memfd_noexec = mb_memfd_noexec() == 0;
+	if (L->ipcns) {
+		r = mb_limits_apply_shm(&plan->limits, err);
+		if (r < 0)
+			return r;
+		L->shm_limited = r > 0;
+	}
 	/* The caller builds the seccomp baseline (which depends on that
 	 * sysctl) while we build the mounts: ask for it now. */
 	struct mb_sync_msg ask = { .type = MB_SYNC_SECCOMP_ENV, .code = L->memfd_noexec };
@@ -197,6 +207,19 @@ static int setup(struct mb_child *c, struct mb_layers *L, struct mb_error *err)
 	return 0;
 }
 
+/* A NULL-terminated copy of strv, strings included. */
+static char **copy_strv(char *const *strv)
+{
+	size_t n = 0;
+	while (strv[n])
+		n++;
+	char **v = calloc(n + 1, sizeof(*v));
+	for (size_t i = 0; v && i < n; i++)
+		if (!(v[i] = strdup(strv[i])))
+			return NULL; /* the child exits: nothing to free */
+	return v;
+}
+
 /* In the command's process: stdio, session, notifier, exec. */
 _noreturn_ static void run_command(struct mb_child *c)
 {
@@ -241,8 +264,7 @@ _noreturn_ static void run_command(struct mb_child *c)
 	if (mb_limits_apply_memory(&c->cfg->plan->limits, &err) < 0)
 		goto fail;
 	int status = MB_EXIT_CANNOT_EXEC;
-	char *const *envp = c->cfg->plan->envp.n ? c->cfg->plan->envp.v : NULL;
-	mb_exec_command(c->cfg->argv, envp, &status, &err);
+	mb_exec_command(c->argv, c->envp, &status, &err);
 	(void)mb_sync_send_error(c->sync_fd, &err, status);
 	_exit(status);
 fail:
@@ -277,6 +299,18 @@ _noreturn_ void mb_child_main(struct mb_child *c)
 		_exit(MB_EXIT_MEMBRANE);
 	}
 
+	/* What the sandbox sees of pid 1 must show nothing of membrane-run's
+	 * command line or environment: the command gets copies. */
+	const struct mb_plan *plan = c->cfg->plan;
+	c->argv = copy_strv(c->cfg->argv);
+	c->envp = plan->envp.n ? copy_strv(plan->envp.v) : NULL;
+	r = c->argv && (c->envp || !plan->envp.n) ? mb_init_hide_args() : -ENOMEM;
+	if (r < 0) {
+		mb_error_set(&err, r, "hiding membrane-run's command line from the sandbox: %s",
+			     strerror(-r));
+		(void)mb_sync_send_error(c->sync_fd, &err, MB_EXIT_MEMBRANE);
+		_exit(MB_EXIT_MEMBRANE);
+	}
 	if (!m.layers.pidns)
 		(void)prctl(PR_SET_CHILD_SUBREAPER, 1);
 	/* Nothing inside may ptrace or read the init's /proc entries. The

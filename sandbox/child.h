@@ -21,6 +21,10 @@ struct mb_child {
 	int handoff_fd;
 	/* Where the init writes the command's wait status before it exits. */
 	int status_fd;
+	/* The command's argv and environment, copied before the init
+	 * overwrites membrane-run's argument and environment areas
+	 * (mb_init_hide_args), where they may point. */
+	char **argv, **envp;
 };
 
 /* Never returns: exits MB_EXIT_MEMBRANE after sending an error, or with the command's

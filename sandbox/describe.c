@@ -1,8 +1,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "common/kernel-compat.h"
 #include "sandbox/describe.h"
-#include "sandbox/kernel-compat.h"
 #include "sandbox/landlock.h"
 #include "sandbox/seccomp-baseline.h"
 
@@ -211,6 +211,39 @@ void mb_describe_layers(struct mb_strbuf *b, const struct mb_layers *l)
 	yesno(b, "capabilities dropped", l->caps_dropped);
 	yesno(b, "memfd noexec", l->memfd_noexec);
 	yesno(b, "limits", l->limits);
+	mb_describe_memory(b, l->memory, l->memory_why, l->shm_limited);
+}
+
+static const char *const memory_by_name[] = {
+	[MB_MEMORY_NONE] = "none",
+	[MB_MEMORY_RLIMIT] = "rlimit",
+	[MB_MEMORY_CGROUP1] = "cgroup1",
+	[MB_MEMORY_CGROUP2] = "cgroup2",
+};
+
+void mb_describe_memory(struct mb_strbuf *b, enum mb_memory_by by, const char *why,
+			bool shm_limited)
+{
+	mb_strbuf_puts(b, "memory limit: ");
+	switch (by) {
+	case MB_MEMORY_NONE:
+		mb_strbuf_puts(b, "none asked\n");
+		break;
+	case MB_MEMORY_CGROUP2:
+	case MB_MEMORY_CGROUP1:
+		mb_strbuf_printf(b, "a cgroup %s leaf (%s): all the sandbox's memory, shared "
+				    "mappings, memfds and tmpfs files included\n",
+				 by == MB_MEMORY_CGROUP2 ? "v2" : "v1",
+				 by == MB_MEMORY_CGROUP2 ? "memory.max" : "memory.limit_in_bytes");
+		break;
+	case MB_MEMORY_RLIMIT:
+		mb_strbuf_printf(b, "RLIMIT_DATA and each private tmpfs's size%s only: shared "
+				    "anonymous mappings, memfds%s are not counted (no cgroup: %s)\n",
+				 shm_limited ? ", and System V shared memory in all," : "",
+				 shm_limited ? "" : " and System V shared memory",
+				 why && *why ? why : "none can be had here");
+		break;
+	}
 }
 
 static void jbool(struct mb_strbuf *b, const char *name, bool v, bool comma)
@@ -250,6 +283,13 @@ void mb_describe_layers_json(struct mb_strbuf *b, const struct mb_layers *l)
 	jbool(b, "caps_dropped", l->caps_dropped, true);
 	jbool(b, "memfd_noexec", l->memfd_noexec, true);
 	jbool(b, "limits", l->limits, true);
-	jbool(b, "proc_hidepid", l->proc_hidepid, false);
-	mb_strbuf_putc(b, '}');
+	jbool(b, "proc_hidepid", l->proc_hidepid, true);
+	mb_strbuf_printf(b, "\"memory\":{\"by\":\"%s\"", memory_by_name[l->memory]);
+	if (l->memory == MB_MEMORY_RLIMIT) {
+		mb_strbuf_puts(b, ",\"why\":");
+		mb_strbuf_json_string(b, l->memory_why, strlen(l->memory_why));
+	}
+	if (l->memory != MB_MEMORY_NONE)
+		mb_strbuf_printf(b, ",\"sysv_shm\":%s", l->shm_limited ? "true" : "false");
+	mb_strbuf_puts(b, "}}");
 }

@@ -31,5 +31,13 @@ void mb_describe_layers(struct mb_strbuf *b, const struct mb_layers *l);
  * {"namespaces":["mount",...],"rootfs":true,"landlock":{"abi":7,"fs":true,
  *  "net":true,"scope":true},"seccomp":{"baseline":true,"notify":false},
  *  "no_new_privs":true,"caps_dropped":true,"memfd_noexec":true,
- *  "limits":true,"proc_hidepid":true} */
+ *  "limits":true,"proc_hidepid":true,"memory":{"by":"cgroup1","sysv_shm":true}};
+ *  memory's "by" is none, rlimit (then with "why"), cgroup1 or cgroup2;
+ *  sysv_shm: the IPC namespace bounds System V shared memory to the limit. */
 void mb_describe_layers_json(struct mb_strbuf *b, const struct mb_layers *l);
+
+/* What holds limits.memory, in one line ("memory limit: ..."): by, why no
+ * cgroup could be had for MB_MEMORY_RLIMIT, and whether the IPC namespace
+ * bounds System V shared memory too. */
+void mb_describe_memory(struct mb_strbuf *b, enum mb_memory_by by, const char *why,
+			bool shm_limited);

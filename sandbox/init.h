@@ -16,6 +16,14 @@ void mb_init_sigset(sigset_t *set);
  * SIGPIPE; ignored dispositions would survive exec). */
 void mb_init_reset_signals(void);
 
+/* The init is a clone of membrane-run, not an exec of its own: its
+ * argument and environment areas are membrane-run's (the profile's path,
+ * --set values, the caller's environment), which /proc/1/cmdline and
+ * /proc/1/environ show. Overwrite both, the arguments with a neutral name.
+ * Whatever still points into them (argv, environ) reads empty strings
+ * afterwards: copy what the command needs first. Returns 0 or -errno. */
+int mb_init_hide_args(void);
+
 /* Run the init loop for the command `cmd` (a child of ours) and return the
  * status to exit with; *ret_wstatus gets the command's own wait status (pid
  * 1 cannot die of a signal sent from inside, so 128+N is all its exit code

@@ -1,5 +1,8 @@
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "sandbox/limits.h"
 
@@ -36,4 +39,40 @@ int mb_limits_apply(const struct mb_limits *l, struct mb_error *err)
 int mb_limits_apply_memory(const struct mb_limits *l, struct mb_error *err)
 {
 	return l->memory ? set(RLIMIT_DATA, "RLIMIT_DATA", l->memory, &l->memory_pos, err) : 0;
+}
+
+/* The handlers act on the writer's IPC namespace, whichever /proc instance
+ * the path goes through. */
+static int write_sysctl(const char *path, unsigned long long v)
+{
+	char text[32];
+	int n = snprintf(text, sizeof(text), "%llu", v);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : mb_neg_errno();
+	int r = write(fd, text, (size_t)n) == n ? 0 : mb_neg_errno();
+	mb_close(fd);
+	return r;
+}
+
+int mb_limits_apply_shm(const struct mb_limits *l, struct mb_error *err)
+{
+	if (!l->memory)
+		return 0;
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned long long pages = l->memory / (unsigned long long)(page > 0 ? page : 4096);
+	int r = write_sysctl("/proc/sys/kernel/shmmax", l->memory);
+	if (r == 0)
+		r = write_sysctl("/proc/sys/kernel/shmall", pages ? pages : 1);
+	/* Only a user namespace that maps root owns its IPC sysctls: one that
+	 * maps the caller alone (unprivileged) cannot write them, and says so
+	 * in the layers. */
+	if (r == -EACCES || r == -EPERM)
+		return 0;
+	if (r < 0)
+		return mb_error_set(err, r,
+				    "limits: bounding System V shared memory in the sandbox's IPC "
+				    "namespace (kernel.shmall): %s",
+				    strerror(-r));
+	return 1;
 }

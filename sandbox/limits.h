@@ -1,9 +1,10 @@
-/* Resource limits from the profile's `limits`, as rlimits (cgroups are not
- * delegated on the machines we target; see docs/design.md "Limits"):
- *   memory -> RLIMIT_DATA   not RLIMIT_AS: V8 reserves ~700 MB of address
- *                           space at start, so Node dies under RLIMIT_AS 512M;
- *                           RLIMIT_DATA counts the private writable memory
- *                           actually mapped, which is what grows
+/* Resource limits from the profile's `limits`, as rlimits (docs/design.md
+ * "Limits"; memory is also a cgroup where one can be had: cgroup.h):
+ *   memory -> RLIMIT_DATA   not RLIMIT_AS: Node 20 does not start under ~800 MB
+ *                           of address space, and its fetch() (a WebAssembly
+ *                           memory) fails under 11 GB; RLIMIT_DATA counts the
+ *                           private writable memory actually mapped, not
+ *                           shared memory (that takes the cgroup)
  *   tasks  -> RLIMIT_NPROC  counted per user; not enforced for uid 0 of the
  *                           initial user namespace (root-launched without
  *                           --user), a kernel rule
@@ -17,6 +18,15 @@
 /* In the init, before capabilities are dropped (raising NOFILE above the
  * current hard limit needs CAP_SYS_RESOURCE): core, tasks, files. */
 int mb_limits_apply(const struct mb_limits *l, struct mb_error *err);
+
+/* In the init, in its own IPC namespace, before the mounts (the sandbox's
+ * /proc has sys/ read-only): memory as the System V shared memory the
+ * namespace may hold in all (kernel.shmall) and in one segment
+ * (kernel.shmmax), which RLIMIT_DATA does not count. Returns 1 when they are
+ * set, 0 when there is no limit, no System V IPC, or the namespace's sysctls
+ * are not ours to write (a user namespace that does not map root), or
+ * -errno. */
+int mb_limits_apply_shm(const struct mb_limits *l, struct mb_error *err);
 
 /* In the command's process just before exec: memory. Only the command is
  * bound by it, not the init, whose set-up (libseccomp, libnl) allocates. */

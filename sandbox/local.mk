@@ -2,7 +2,6 @@ noinst_LIBRARIES += libsandbox.a
 libsandbox_a_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS) $(CAPNG_CFLAGS) $(NL_CFLAGS)
 libsandbox_a_SOURCES = \
 	sandbox/sandbox.h sandbox/spawn.c \
-	sandbox/kernel-compat.h \
 	sandbox/sync.h sandbox/sync.c \
 	sandbox/child.h sandbox/child.c \
 	sandbox/init.h sandbox/init.c \
@@ -12,6 +11,7 @@ libsandbox_a_SOURCES = \
 	sandbox/network.h sandbox/network.c \
 	sandbox/memfd.h sandbox/memfd.c \
 	sandbox/limits.h sandbox/limits.c \
+	sandbox/cgroup.h sandbox/cgroup.c \
 	sandbox/caps.h sandbox/caps.c \
 	sandbox/landlock.h sandbox/landlock.c \
 	sandbox/bpf.h sandbox/bpf.c \

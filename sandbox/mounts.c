@@ -20,26 +20,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "sandbox/kernel-compat.h"
+#include "common/kernel-compat.h"
 #include "sandbox/mounts.h"
 
 #define BASE "/tmp" /* where the scratch tmpfs goes before the first pivot */
 #define OLD "/oldroot"
 #define NEW "/newroot"
-
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
-#ifndef MOVE_MOUNT_F_EMPTY_PATH
-#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
-#endif
-#ifndef SYS_open_tree
-#define SYS_open_tree 428
-#define SYS_move_mount 429
-#endif
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
 
 struct ctx {
 	const struct mb_plan *plan;
@@ -334,8 +320,15 @@ static int do_proc(struct ctx *c, const struct mb_mount *m, bool *hidepid)
 	if (r < 0)
 		return fail(c, r, "mkdir", m->path);
 	unsigned long fl = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	/* hidepid exempts the members of gid= (0 by default), which a server
+	 * launched by root is: name a group the command does not hold (it
+	 * holds c->gid alone), so that the init is hidden from it as from one
+	 * launched by anyone else. */
+	char opts[64];
+	gid_t hide_from = c->gid == (gid_t)0xfffffffe ? (gid_t)0xfffffffd : (gid_t)0xfffffffe;
+	snprintf(opts, sizeof(opts), "hidepid=invisible,gid=%u", (unsigned)hide_from);
 	*hidepid = true;
-	if (mount("proc", dst, "proc", fl, "hidepid=invisible") < 0) {
+	if (mount("proc", dst, "proc", fl, opts) < 0) {
 		*hidepid = false; /* kernels before 5.8 know only hidepid=2 */
 		if (mount("proc", dst, "proc", fl, NULL) < 0)
 			return mb_error_set(c->err, mb_neg_errno(),

@@ -4,11 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/kernel-compat.h"
 #include "sandbox/namespaces.h"
-
-#ifndef CLONE_NEWCGROUP
-#define CLONE_NEWCGROUP 0x02000000
-#endif
 
 bool mb_ns_privileged(void)
 {

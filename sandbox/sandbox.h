@@ -18,6 +18,15 @@
 #include "common/error.h"
 #include "policy/plan.h"
 
+/* What holds limits.memory (sandbox/cgroup.h). */
+enum mb_memory_by {
+	MB_MEMORY_NONE,    /* no limit asked */
+	MB_MEMORY_RLIMIT,  /* RLIMIT_DATA and the tmpfs sizes only: shared memory escapes */
+	MB_MEMORY_CGROUP1, /* a cgroup v1 leaf: everything the sandbox's processes use */
+	MB_MEMORY_CGROUP2, /* a cgroup v2 leaf: the same */
+};
+#define MB_MEMORY_WHY_MAX 512
+
 /* What the running kernel and our set-up actually put in place; listed in the
  * start report and by --explain. */
 struct mb_layers {
@@ -33,6 +42,9 @@ struct mb_layers {
 	bool no_new_privs, caps_dropped;
 	bool memfd_noexec;     /* vm.memfd_noexec=2 in our pid namespace */
 	bool limits;           /* rlimits (or a cgroup leaf) applied */
+	enum mb_memory_by memory;
+	bool shm_limited;      /* System V shm bounded in the IPC namespace */
+	char memory_why[MB_MEMORY_WHY_MAX]; /* MB_MEMORY_RLIMIT: why no cgroup */
 };
 
 struct mb_sandbox_config {
@@ -55,6 +67,8 @@ struct mb_sandbox {
 	int listener_fd; /* seccomp user-notification fd, or -1 */
 	int status_fd;   /* O_NONBLOCK: the init writes the command's wait status
 			    here before it exits (mb_sandbox_command_status) */
+	char *cgroup;    /* the sandbox's cgroup leaf (limits.memory), or NULL;
+			    removed by mb_sandbox_close once the init is reaped */
 	struct mb_layers layers;
 };
 
@@ -95,5 +109,6 @@ int mb_sandbox_wait(struct mb_sandbox *sb, int *ret_status);
  * -ENODATA when the init died before it could say (killed itself). */
 int mb_sandbox_command_status(const struct mb_sandbox *sb, int *ret_wstatus);
 
-/* Close our ends; does not signal or reap. */
+/* Close our ends and remove the cgroup leaf; does not signal or reap (call
+ * it once the init was reaped, or the leaf stays). */
 void mb_sandbox_close(struct mb_sandbox *sb);

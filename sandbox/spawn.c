@@ -12,20 +12,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/kernel-compat.h"
+#include "sandbox/cgroup.h"
 #include "sandbox/child.h"
-#include "sandbox/kernel-compat.h"
 #include "sandbox/landlock.h"
 #include "sandbox/namespaces.h"
 #include "sandbox/seccomp-baseline.h"
 #include "sandbox/sync.h"
 #include "sandbox/watch.h"
-
-#ifndef CLONE_PIDFD
-#define CLONE_PIDFD 0x00001000
-#endif
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
 
 /* struct clone_args of <linux/sched.h>, first version (64 bytes). */
 struct mb_clone_args {
@@ -238,6 +232,12 @@ int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret
 		if (r < 0)
 			goto close_all;
 	}
+	struct mb_cgroup cg = { .by = MB_MEMORY_NONE };
+	if (cfg->plan->limits.memory) {
+		r = mb_cgroup_create(cfg->plan->limits.memory, &cg, err);
+		if (r < 0)
+			goto close_all;
+	}
 
 	struct mb_child c = {
 		.cfg = cfg,
@@ -275,6 +275,13 @@ int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret
 		mb_child_main(&c);
 	}
 
+	/* Into the leaf before the init can fork the command: it waits for
+	 * the baseline, which we send only later. */
+	r = mb_cgroup_attach(&cg, pid, err);
+	if (r < 0) {
+		reap(pid, pidfd);
+		goto close_all;
+	}
 	sv[1] = mb_close(sv[1]);
 	hand[1] = mb_close(hand[1]);
 	st[1] = mb_close(st[1]);
@@ -298,6 +305,8 @@ int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret
 		sb.layers.seccomp_notify = true;
 		sb.layers.seccomp_notify_killable = features & MB_WATCH_KILLABLE_RECV;
 	}
+	sb.layers.memory = cg.by;
+	memcpy(sb.layers.memory_why, cg.why, sizeof(cg.why));
 	if (r == 0 && (set_nonblock(sb.stdin_fd) < 0 || set_nonblock(sb.stdout_fd) < 0 ||
 		       set_nonblock(sb.stderr_fd) < 0 || set_nonblock(sb.status_fd) < 0))
 		r = mb_error_set(err, mb_neg_errno(), "fcntl O_NONBLOCK: %m");
@@ -312,10 +321,12 @@ int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret
 	sv[0] = mb_close(sv[0]);
 	hand[0] = mb_close(hand[0]);
 	st[0] = -1; /* the caller's now, in sb */
+	sb.cgroup = TAKE_PTR(cg.leaf);
 	*ret = sb;
 	return 0;
 
 close_all:
+	mb_cgroup_remove(&cg);
 	for (int i = 0; i < 2; i++) {
 		mb_close(in[i]);
 		mb_close(out[i]);
@@ -352,6 +363,8 @@ void mb_sandbox_close(struct mb_sandbox *sb)
 	sb->listener_fd = mb_close(sb->listener_fd);
 	sb->pidfd = mb_close(sb->pidfd);
 	sb->status_fd = mb_close(sb->status_fd);
+	struct mb_cgroup cg = { .leaf = TAKE_PTR(sb->cgroup) };
+	mb_cgroup_remove(&cg);
 }
 
 int mb_sandbox_command_status(const struct mb_sandbox *sb, int *ret_wstatus)

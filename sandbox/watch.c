@@ -14,33 +14,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/kernel-compat.h"
 #include "sandbox/bpf.h"
 #include "sandbox/watch.h"
-
-#ifndef SYS_fchmodat2
-#define SYS_fchmodat2 452 /* 6.6; one number on every architecture */
-#endif
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
-#ifndef SYS_setxattrat
-#define SYS_setxattrat 463 /* 6.13 */
-#endif
-#ifndef SYS_removexattrat
-#define SYS_removexattrat 466
-#endif
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_getfd
-#define SYS_pidfd_getfd 438
-#endif
-#ifndef SO_PASSPIDFD
-#define SO_PASSPIDFD 76 /* 6.5 */
-#endif
-#ifndef SCM_PIDFD
-#define SCM_PIDFD 0x04
-#endif
 
 #define NA MB_WATCH_NOARG
 #define OPS(x) ((uint8_t)(1u << (x)))

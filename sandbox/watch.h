@@ -22,9 +22,8 @@
 #include <sys/types.h>
 
 #include "common/error.h"
+#include "common/kernel-compat.h" /* SECCOMP_IOCTL_NOTIF_SET_FLAGS... on 6.1 headers */
 #include "policy/profile.h"
-
-#include "sandbox/kernel-compat.h" /* SECCOMP_IOCTL_NOTIF_SET_FLAGS... on 6.1 headers */
 
 enum mb_watch_kind {
 	MB_WATCH_OPEN,     /* open, openat, creat: open flags give the ops */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/strbuf.h"
+#include "sandbox/cgroup.h"
 #include "sandbox/describe.h"
 #include "sandbox/landlock.h"
 #include "supervisor/explain.h"
@@ -180,6 +181,15 @@ static void explain_rest(struct mb_strbuf *b, const struct mb_plan *plan)
 	if (!p->limits.memory && !p->limits.tasks && !p->limits.files)
 		mb_strbuf_puts(b, " none beyond the defaults");
 	mb_strbuf_puts(b, "; core dumps off\n");
+	if (p->limits.memory) {
+		/* What this host offers now; the start report says what held. */
+		struct mb_cgroup cg;
+		mb_cgroup_probe(&cg);
+		mb_strbuf_puts(b, "  ");
+		/* The IPC namespace's sysctls are the sandbox's to write when
+		 * it maps root: when started as root. */
+		mb_describe_memory(b, cg.by, cg.why, geteuid() == 0);
+	}
 	if (plan->user.set)
 		mb_strbuf_printf(b, "User: uid %u gid %u when started as root\n", (unsigned)plan->user.uid,
 				 (unsigned)plan->user.gid);

@@ -52,10 +52,9 @@ static enum mb_net_grant broker_granted(void *ud, const struct mb_notified_op *o
 }
 
 static int broker_report(void *ud, const struct mb_notified_op *op, enum mb_op o,
-			 const struct mb_addr *a, const struct mb_net_outcome *out)
+			 const struct mb_notified_target *t, const struct mb_net_outcome *out)
 {
-	return mb_correlator_report_addr(ud, op, o, a, out->host_only ? MB_PRESENT_HOST : MB_PRESENT,
-					 out->allowed, out->reason);
+	return mb_correlator_report_target(ud, op, o, t, out->allowed, out->reason);
 }
 
 static int guard_start(void *self, const struct mb_run_session *s, struct mb_error *err)
@@ -87,17 +86,22 @@ static int guard_start(void *self, const struct mb_run_session *s, struct mb_err
 }
 
 /* Who answers the notifier: the record first, for a decoy, a budget or a
- * server being stopped; then the broker every connect, bind and addressed
- * send on an IPv4/IPv6 socket (it applies the network rule and makes what
- * leaves the sandbox, asking the correlator about grants and reports), the
- * correlator everything else. The record then hears the answer: what was
- * done during the calls in flight. */
+ * server being stopped; then the broker every network call but those to an
+ * AF_UNIX or other family's address (it applies the network rule and
+ * performs what it allows, asking the correlator about grants and
+ * reports), and those too when they are made on an IPv4 or IPv6 socket;
+ * the correlator everything else. The record then hears the answer: what
+ * was done during the calls in flight. */
 static struct mb_answer guard_decide(const struct mb_notified_op *op, void *self)
 {
 	struct guard *g = self;
 	struct mb_answer a;
-	if (!mb_record_before(g->rec, op, &a))
-		a = mb_broker_handles(op) ? mb_broker_decide(g->broker, op) : mb_correlate(op, g->corr);
+	if (!mb_record_before(g->rec, op, &a)) {
+		if (mb_broker_handles(op))
+			a = mb_broker_decide(g->broker, op);
+		else if (!mb_broker_foreign(g->broker, op, &a))
+			a = mb_correlate(op, g->corr);
+	}
 	mb_record_after(g->rec, op, a);
 	return a;
 }

@@ -85,6 +85,7 @@ static unsigned decide(const struct run *R, const struct mb_callgrants *call,
 			mb_addr_set_v4(&a, ep->addr, ep->port_lo);
 		else
 			mb_addr_set_v6(&a, ep->addr, ep->port_lo);
+		a.proto = ep->protos; /* none written: both must be granted */
 		struct mb_decision one;
 		if (mb_decide_addr(&R->runtime, call, e->op, &a, &one) && allowed++ == 0)
 			*d = one;

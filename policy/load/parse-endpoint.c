@@ -1,5 +1,6 @@
 /* connect/bind grants: host:port, ipv4:port, [ipv6]:port, cidr:port
- * ([v6]/N:port or [v6/N]:port), with a port, a range N-M or '*'. Host names
+ * ([v6]/N:port or [v6/N]:port), with a port, a range N-M or '*', and an
+ * optional protocol before it, tcp: or udp: (neither: both). Host names
  * are resolved once, here, into one endpoint per distinct address. */
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include "policy/load/load-internal.h"
 
 #define ENDPOINT_HINT "write host:port, ip:port, [ipv6]:port or cidr:port"
+#define PROTO_HINT "write tcp: or udp: before the address, or neither for both"
 
 struct ep_parse {
 	int family; /* 0: a host name */
@@ -19,22 +21,56 @@ struct ep_parse {
 	unsigned prefix;
 	char host[256];
 	uint16_t lo, hi;
+	uint8_t protos; /* MB_PROTO_*; 0: both */
+	const char *text; /* the whole endpoint, for messages */
 };
 
-static int bad(struct loader *l, const struct yt_node *n, const char *s, const char *fmt, ...)
-	_printf_(4, 5);
-static int bad(struct loader *l, const struct yt_node *n, const char *s, const char *fmt, ...)
+static int bad(struct loader *l, const struct yt_node *n, const struct ep_parse *ep,
+	       const char *fmt, ...) _printf_(4, 5);
+static int bad(struct loader *l, const struct yt_node *n, const struct ep_parse *ep,
+	       const char *fmt, ...)
 {
 	char why[512];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	return ld_error(l, -EINVAL, n, "bad endpoint '%s': %s", s, why);
+	return ld_error(l, -EINVAL, n, "bad endpoint '%s': %s", ep->text, why);
 }
 
-static int parse_port(struct loader *l, const struct yt_node *n, const char *s, const char *p,
-		      struct ep_parse *ep)
+/* The protocol written before the address, if any: "tcp:" and "udp:" always
+ * name one (a host cannot be called tcp or udp here); another word followed
+ * by ':' and a host:port is a protocol this does not know. Sets ep->protos
+ * and *rest (after the prefix). */
+static int parse_proto(struct loader *l, const struct yt_node *n, const char *s,
+		       struct ep_parse *ep, const char **rest)
+{
+	size_t w = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+	const char *after = s + w + 1;
+	*rest = s;
+	if (w == 0 || s[w] != ':')
+		return 0;
+	bool known = w == 3 && (strncmp(s, "tcp", 3) == 0 || strncmp(s, "udp", 3) == 0);
+	if (!known) {
+		/* host:port, or an unbracketed IPv6 address: not a protocol */
+		if (*after == ':' || (*after != '[' && !strchr(after, ':')))
+			return 0;
+		return bad(l, n, ep, "unknown protocol '%.*s' (%s)", (int)MB_MIN(w, (size_t)32), s,
+			   PROTO_HINT);
+	}
+	ep->protos = s[0] == 't' ? MB_PROTO_TCP : MB_PROTO_UDP;
+	if (*after == '\0')
+		return bad(l, n, ep, "nothing after '%.4s' (write %.4sHOST:PORT)", s, s);
+	size_t w2 = strspn(after, "abcdefghijklmnopqrstuvwxyz");
+	if (w2 == 3 && after[3] == ':' &&
+	    (strncmp(after, "tcp", 3) == 0 || strncmp(after, "udp", 3) == 0))
+		return bad(l, n, ep, "one protocol per endpoint (list the address twice, or write "
+				    "no protocol for both)");
+	*rest = after;
+	return 0;
+}
+
+static int parse_port(struct loader *l, const struct yt_node *n, const char *p, struct ep_parse *ep)
 {
 	if (strcmp(p, "*") == 0) {
 		ep->lo = 1;
@@ -55,17 +91,16 @@ static int parse_port(struct loader *l, const struct yt_node *n, const char *s, 
 	if (dash && (ld_parse_uint(dash + 1, &hi) < 0 || hi < 1 || hi > 65535))
 		goto bad_port;
 	if (hi < lo)
-		return bad(l, n, s, "port range %s is reversed (write %s-%.*s)", p, dash + 1,
+		return bad(l, n, ep, "port range %s is reversed (write %s-%.*s)", p, dash + 1,
 			   (int)len, p);
 	ep->lo = (uint16_t)lo;
 	ep->hi = (uint16_t)hi;
 	return 0;
 bad_port:
-	return bad(l, n, s, "bad port '%s' (a port is 1-65535, a range N-M, or *)", p);
+	return bad(l, n, ep, "bad port '%s' (a port is 1-65535, a range N-M, or *)", p);
 }
 
-static int parse_prefix(struct loader *l, const struct yt_node *n, const char *s,
-			const char *p, size_t len, struct ep_parse *ep)
+static int parse_prefix(struct loader *l, const struct yt_node *n, const char *p, size_t len, struct ep_parse *ep)
 {
 	char buf[8];
 	uint64_t v;
@@ -75,7 +110,7 @@ static int parse_prefix(struct loader *l, const struct yt_node *n, const char *s
 	memcpy(buf, p, len);
 	buf[len] = '\0';
 	if (ld_parse_uint(buf, &v) < 0 || v > max)
-		return bad(l, n, s, "bad prefix '/%s' (%s: /0 to /%u)", buf,
+		return bad(l, n, ep, "bad prefix '/%s' (%s: /0 to /%u)", buf,
 			   ep->family == AF_INET ? "IPv4" : "IPv6", max);
 	ep->has_prefix = true;
 	ep->prefix = (unsigned)v;
@@ -109,7 +144,7 @@ static int parse_bracketed(struct loader *l, const struct yt_node *n, const char
 {
 	const char *close = strchr(s, ']');
 	if (!close)
-		return bad(l, n, s, "a '[' without ']' (%s)", ENDPOINT_HINT);
+		return bad(l, n, ep, "a '[' without ']' (%s)", ENDPOINT_HINT);
 	const char *in = s + 1;
 	size_t inlen = (size_t)(close - in);
 	const char *slash = memchr(in, '/', inlen);
@@ -117,24 +152,24 @@ static int parse_bracketed(struct loader *l, const struct yt_node *n, const char
 	char addr[INET6_ADDRSTRLEN + 1];
 	if (alen >= sizeof(addr) || (memcpy(addr, in, alen), addr[alen] = '\0',
 				     inet_pton(AF_INET6, addr, ep->addr) != 1))
-		return bad(l, n, s, "bad IPv6 address '%.*s' (%s)", (int)MB_MIN(alen, 64), in,
+		return bad(l, n, ep, "bad IPv6 address '%.*s' (%s)", (int)MB_MIN(alen, 64), in,
 			   ENDPOINT_HINT);
 	ep->family = AF_INET6;
 	int r;
-	if (slash && (r = parse_prefix(l, n, s, slash + 1, inlen - alen - 1, ep)) < 0)
+	if (slash && (r = parse_prefix(l, n, slash + 1, inlen - alen - 1, ep)) < 0)
 		return r;
 	const char *p = close + 1;
 	if (*p == '/') {
 		if (slash)
-			return bad(l, n, s, "two prefixes (write [ADDR/N]:PORT or [ADDR]/N:PORT)");
+			return bad(l, n, ep, "two prefixes (write [ADDR/N]:PORT or [ADDR]/N:PORT)");
 		size_t plen = strcspn(p + 1, ":");
-		if ((r = parse_prefix(l, n, s, p + 1, plen, ep)) < 0)
+		if ((r = parse_prefix(l, n, p + 1, plen, ep)) < 0)
 			return r;
 		p += 1 + plen;
 	}
 	if (*p != ':')
-		return bad(l, n, s, "expected ':PORT' after the address (%s)", ENDPOINT_HINT);
-	return parse_port(l, n, s, p + 1, ep);
+		return bad(l, n, ep, "expected ':PORT' after the address (%s)", ENDPOINT_HINT);
+	return parse_port(l, n, p + 1, ep);
 }
 
 static int parse_plain(struct loader *l, const struct yt_node *n, const char *s,
@@ -142,34 +177,34 @@ static int parse_plain(struct loader *l, const struct yt_node *n, const char *s,
 {
 	const char *colon = strrchr(s, ':');
 	if (!colon)
-		return bad(l, n, s, "no port (write %s:PORT, PORT being N, N-M or *)", s);
+		return bad(l, n, ep, "no port (write %s:PORT, PORT being N, N-M or *)", ep->text);
 	size_t hlen = (size_t)(colon - s);
 	if (memchr(s, ':', hlen))
-		return bad(l, n, s, "an IPv6 address needs brackets (write [ADDR]:PORT)");
+		return bad(l, n, ep, "an IPv6 address needs brackets (write [ADDR]:PORT)");
 	const char *slash = memchr(s, '/', hlen);
 	size_t alen = slash ? (size_t)(slash - s) : hlen;
 	if (alen == 0)
-		return bad(l, n, s, "no host (%s)", ENDPOINT_HINT);
+		return bad(l, n, ep, "no host (%s)", ENDPOINT_HINT);
 	if (alen >= sizeof(ep->host))
-		return bad(l, n, s, "the host name is longer than 253 bytes");
+		return bad(l, n, ep, "the host name is longer than 253 bytes");
 	memcpy(ep->host, s, alen);
 	ep->host[alen] = '\0';
 	int r;
 	if (strspn(ep->host, "0123456789.") == alen) {
 		if (inet_pton(AF_INET, ep->host, ep->addr) != 1)
-			return bad(l, n, s, "bad IPv4 address '%s' (%s)", ep->host, ENDPOINT_HINT);
+			return bad(l, n, ep, "bad IPv4 address '%s' (%s)", ep->host, ENDPOINT_HINT);
 		ep->family = AF_INET;
-		if (slash && (r = parse_prefix(l, n, s, slash + 1, hlen - alen - 1, ep)) < 0)
+		if (slash && (r = parse_prefix(l, n, slash + 1, hlen - alen - 1, ep)) < 0)
 			return r;
 	} else {
 		if (!host_name_ok(ep->host))
-			return bad(l, n, s, "bad host name '%s' (letters, digits, '-', '_' and '.')",
+			return bad(l, n, ep, "bad host name '%s' (letters, digits, '-', '_' and '.')",
 				   ep->host);
 		if (slash)
-			return bad(l, n, s,
+			return bad(l, n, ep,
 				   "a host name cannot take a prefix (write an address: 10.0.0.0/8:PORT)");
 	}
-	return parse_port(l, n, s, colon + 1, ep);
+	return parse_port(l, n, colon + 1, ep);
 }
 
 /* ::ffff:a.b.c.d is a v4 peer as the kernel reports it: keep it as v4. */
@@ -184,8 +219,7 @@ static void fold_mapped(int *family, uint8_t addr[16], unsigned *prefix)
 	*prefix -= 96;
 }
 
-static int check_host_bits(struct loader *l, const struct yt_node *n, const char *s,
-			   const struct ep_parse *ep)
+static int check_host_bits(struct loader *l, const struct yt_node *n, const struct ep_parse *ep)
 {
 	unsigned bytes = ep->family == AF_INET ? 4 : 16;
 	uint8_t net[16];
@@ -202,7 +236,7 @@ static int check_host_bits(struct loader *l, const struct yt_node *n, const char
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 	inet_ntop(ep->family, ep->addr, a, sizeof(a));
 	inet_ntop(ep->family, net, b, sizeof(b));
-	return bad(l, n, s, "host bits are set in %s/%u (write the network address %s/%u)", a,
+	return bad(l, n, ep, "host bits are set in %s/%u (write the network address %s/%u)", a,
 		   ep->prefix, b, ep->prefix);
 }
 
@@ -219,6 +253,7 @@ static int push(struct loader *l, mb_endpoint_vec *out, char *text, const struct
 	e->prefix = (uint8_t)prefix;
 	e->port_lo = ep->lo;
 	e->port_hi = ep->hi;
+	e->protos = ep->protos;
 	return 0;
 }
 
@@ -281,16 +316,16 @@ static int parse_one(struct loader *l, const struct yt_node *n, mb_endpoint_vec 
 	int r = ld_expand(l, n->text, n, &s);
 	if (r < 0)
 		return r;
-	struct ep_parse ep = { 0 };
-	if (s[0] == '[')
-		r = parse_bracketed(l, n, s, &ep);
-	else
-		r = parse_plain(l, n, s, &ep);
+	struct ep_parse ep = { .text = s };
+	const char *a;
+	r = parse_proto(l, n, s, &ep, &a);
+	if (r == 0)
+		r = a[0] == '[' ? parse_bracketed(l, n, a, &ep) : parse_plain(l, n, a, &ep);
 	if (r == 0 && ep.family) {
 		unsigned max = ep.family == AF_INET ? 32 : 128;
 		if (!ep.has_prefix)
 			ep.prefix = max;
-		r = check_host_bits(l, n, s, &ep);
+		r = check_host_bits(l, n, &ep);
 	}
 	if (r < 0) {
 		free(s);
@@ -332,10 +367,14 @@ int ld_endpoint_list(struct loader *l, const struct yt_node *list, const char *w
 int ld_endpoint_target(struct loader *l, const struct yt_node *n, const char *text, bool lookup,
 		       mb_endpoint_vec *out, bool *unresolved)
 {
-	struct ep_parse ep = { 0 };
-	if (!strchr(text, ':'))
+	struct ep_parse ep = { .text = text };
+	const char *a;
+	int r = parse_proto(l, n, text, &ep, &a);
+	if (r < 0)
+		return r;
+	if (!strchr(a, ':'))
 		return ld_error(l, -EINVAL, n, "bad target '%s': no port (write %s:PORT)", text, text);
-	int r = text[0] == '[' ? parse_bracketed(l, n, text, &ep) : parse_plain(l, n, text, &ep);
+	r = a[0] == '[' ? parse_bracketed(l, n, a, &ep) : parse_plain(l, n, a, &ep);
 	if (r < 0)
 		return r;
 	if (ep.has_prefix || ep.lo != ep.hi)

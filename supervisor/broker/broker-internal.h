@@ -7,17 +7,21 @@
 
 #include "supervisor/broker/broker.h"
 
-/* A blocking connect whose answer waits for the host socket. */
+struct mb_send_job;
+
+/* A call whose answer waits for a socket: a blocking connect, or a blocking
+ * send whose buffer is full (job). */
 struct mb_broker_wait {
 	struct mb_io w;
 	struct mb_timer t;
 	struct mb_broker *b;
 	uint64_t id;     /* the notification */
-	int sock;        /* the host socket (owned) */
+	int sock;        /* a connect's socket (owned), or -1 */
 	int newfd;       /* the server's fd number */
 	bool install;    /* a new socket to install; false: the server's own */
 	bool cloexec;    /* the server's fd had FD_CLOEXEC */
 	int status_fl;   /* file status flags to give the installed socket */
+	struct mb_send_job *job; /* a send to go on with (owned), or NULL */
 	bool watched;    /* w is in the loop */
 	bool timed;      /* t is armed (SO_SNDTIMEO) */
 	struct mb_broker_wait *prev, *next;
@@ -45,6 +49,7 @@ struct mb_broker {
 struct mb_srvsock {
 	int fd;            /* our copy of it (pidfd_getfd), O_CLOEXEC; -1 */
 	int domain, type, protocol;
+	int proto;         /* MB_PROTO_TCP, MB_PROTO_UDP, or 0 (another) */
 	int status_fl;     /* F_GETFL: O_NONBLOCK... (shared with the server) */
 	bool cloexec;      /* the server's own fd has FD_CLOEXEC */
 	bool host;         /* it lives outside the sandbox's netns */
@@ -75,8 +80,50 @@ void mb_sockopt_defaults_free(struct mb_sockopt_defaults *cache);
  * Returns 1, 0, or -errno. */
 int mb_net_bound(pid_t pid, bool stream, const struct mb_addr *a);
 
+/* ---- broker-send.c: sends performed ------------------------------------ */
+
+/* Where one message goes: nowhere given (has false: the socket's peer), an
+ * address, or (has, len 0) sendto's address of length 0. */
+struct mb_send_dest {
+	bool has;
+	socklen_t len;
+	struct sockaddr_storage sa;
+};
+
+/* Read op's data and control (sendto, sendmsg, or sendmmsg's op->nmsg
+ * messages, to dests[i]) out of the server's memory. Returns 0 with *ret,
+ * -EPERM with *why (flags or a control message the supervisor does not
+ * send: a refusal to report), or the kernel's own -errno (EFAULT,
+ * EMSGSIZE, ENOBUFS, EINVAL). */
+int mb_send_prepare(struct mb_broker *b, const struct mb_notified_op *op, struct mb_srvsock *ss,
+		    const struct mb_send_dest *dests, struct mb_send_job **ret, const char **why);
+/* Send on ss (its fd taken), answer now or once the socket has room. */
+void mb_send_start(struct mb_send_job *j, struct mb_srvsock *ss);
+/* Go on after a wait (timed_out: SO_SNDTIMEO expired). True when answered. */
+bool mb_send_resume(struct mb_send_job *j, bool timed_out);
+void mb_send_job_free(struct mb_send_job *j);
+
 /* ---- broker.c ----------------------------------------------------------- */
 
 /* The sockaddr for a, as a socket of domain takes it: an IPv4 address on
  * an IPv6 socket becomes ::ffff:a.b.c.d. Returns its length. */
 socklen_t mb_broker_sockaddr(const struct mb_addr *a, int domain, struct sockaddr_storage *ss);
+/* The server's SO_SNDTIMEO on its socket fd, in ms (0: none): what bounds
+ * a blocking connect or send. */
+uint64_t mb_broker_send_timeout_ms(int fd);
+/* Answer notification id: error (positive errno), or val when error is 0. */
+void mb_broker_reply(struct mb_broker *b, uint64_t id, int64_t val, int error);
+/* Performed on a new host socket, handed over (ADDFD): connect or bind to
+ * a. Answers, now or once a blocking connect is done. */
+void mb_broker_perform_brokered(struct mb_broker *b, const struct mb_notified_op *op,
+				struct mb_srvsock *ss, enum mb_net_call call,
+				const struct mb_addr *a);
+/* Performed on the server's own socket (our copy): connect or bind to a. */
+void mb_broker_in_place(struct mb_broker *b, const struct mb_notified_op *op,
+			struct mb_srvsock *ss, enum mb_net_call call, const struct mb_addr *a);
+/* Performed as written, on our copy: connect(AF_UNSPEC) or listen. */
+void mb_broker_raw(struct mb_broker *b, const struct mb_notified_op *op, struct mb_srvsock *ss);
+/* Wait in the event loop until sock has room, then mb_send_resume(j);
+ * j is the wait's from here (answered ENOBUFS and freed if it cannot). */
+void mb_broker_wait_send(struct mb_broker *b, uint64_t id, int sock, uint64_t timeout_ms,
+			 struct mb_send_job *j);

@@ -11,8 +11,6 @@
 			   "socket: connect() it first (connects are brokered)"
 #define R_SEND_BROKERED "a brokered socket takes no destination per send: send() on it"
 #define R_NOT_BROKERABLE "only stream and datagram sockets are brokered"
-#define R_BATCH "sendmmsg with destinations is not performed for the sandbox: connect() the " \
-		"socket, or use sendto or sendmsg"
 #define R_AUDIT "granted to a scope not in force (audit mode)"
 
 const char *mb_net_call_name(enum mb_net_call c)
@@ -44,15 +42,14 @@ static struct mb_net_outcome deny(int error, const char *reason)
  * "allowed" (membrane let it through to that layer): the sandbox's own
  * netns for its sockets (done in place), Landlock's TCP ports and the
  * kernel for network host (CONTINUE). A socket already brokered has none:
- * it is the host's, so refused in both modes; as is sendmmsg, which the
- * supervisor does not perform. */
+ * it is the host's, so refused in both modes. */
 static struct mb_net_outcome refuse(const struct mb_net_facts *f, const char *reason)
 {
 	if (f->mode == MB_MODE_AUDIT) {
 		if (f->network == MB_NET_HOST)
 			return (struct mb_net_outcome){ .action = MB_NET_DO_CONTINUE, .report = true,
 							.allowed = true, .reason = reason };
-		if (!f->host_socket && !f->batch)
+		if (!f->host_socket)
 			return (struct mb_net_outcome){ .action = MB_NET_DO_IN_PLACE, .report = true,
 							.allowed = true, .reason = reason };
 	}
@@ -110,7 +107,7 @@ static struct mb_net_outcome as_granted(const struct mb_net_facts *f, enum mb_ne
 static struct mb_net_outcome host_mode(const struct mb_net_facts *f)
 {
 	if (granted(f))
-		return as_granted(f, MB_NET_DO_CONTINUE);
+		return as_granted(f, MB_NET_DO_IN_PLACE);
 	/* Not CONTINUE, even where the kernel would refuse: it would read
 	 * the sockaddr again, and a racing thread could have changed it. */
 	if (f->call == MB_NET_CONNECT && f->stream && f->scope != MB_ADDR_REMOTE &&
@@ -146,7 +143,7 @@ static struct mb_net_outcome brokered(const struct mb_net_facts *f)
 	bool local = f->scope != MB_ADDR_REMOTE;
 	if (f->call == MB_NET_SEND) {
 		if (local && !granted(f))
-			return f->batch ? refuse(f, R_BATCH) : loopback_inside(f, MB_NET_DO_IN_PLACE);
+			return loopback_inside(f, MB_NET_DO_IN_PLACE);
 		return refuse(f, granted(f) ? R_SEND_UNCONNECTED : R_NOT_GRANTED);
 	}
 	if (granted(f)) {
@@ -161,6 +158,10 @@ static struct mb_net_outcome brokered(const struct mb_net_facts *f)
 
 struct mb_net_outcome mb_net_rule(const struct mb_net_facts *f)
 {
+	/* No address: nothing new is reached, but the kernel, left to it,
+	 * would read the server's memory again and might find one. */
+	if (f->no_address)
+		return act(f->network == MB_NET_NONE ? MB_NET_DO_CONTINUE : MB_NET_DO_IN_PLACE);
 	switch (f->network) {
 	case MB_NET_HOST:
 		return host_mode(f);

@@ -1,10 +1,13 @@
-/* The network rule: what happens to one connect, bind or addressed send,
- * given the profile's network mode, where the socket lives, what the
- * address is and what the grants say. Pure: no system call, so that the
- * whole table is tested as data (tests/broker/unit-rule.c), as
- * libseccomp tests its policies.
+/* The network rule: what happens to one connect, bind or send, given the
+ * profile's network mode, where the socket lives, what the address is and
+ * what the grants say. Pure: no system call, so that the whole table is
+ * tested as data (tests/broker/unit-rule.c), as libseccomp tests its
+ * policies.
  *
- * The rule, as membrane-profile(5) states it ("Network"):
+ * The rule, as membrane-profile(5) states it ("Network"). "Performed" is
+ * done by the supervisor on its copy of the server's socket, with the
+ * address it checked: never left to the kernel, which would read the
+ * server's memory and look the fd up again.
  *
  * network: brokered, a socket of the sandbox (its own, empty netns)
  *   connect, bind  granted           -> brokered: a new socket made in the
@@ -19,42 +22,33 @@
  *                                       host does: the server meant the
  *                                       host's loopback.
  *                  not granted, elsewhere -> denied (EPERM), reported
- *   addressed send (sendto, sendmsg, sendmmsg with a destination)
- *                  to loopback, not granted -> stays inside (as connect);
- *                                       sendmmsg is refused (EPERM,
- *                                       reported): only sendto and sendmsg
- *                                       are performed by the supervisor
+ *   send with a destination (sendto, sendmsg, sendmmsg)
+ *                  to loopback, not granted -> stays inside (as connect)
  *                  otherwise         -> denied (EPERM), reported: datagrams
  *                                       leave the sandbox only on a socket
  *                                       whose connect() was brokered
  * network: brokered, a socket already brokered (it lives on the host)
- *   connect, bind  granted           -> performed in place, on it
+ *   connect, bind  granted           -> performed, on it
  *                  not granted       -> denied, reported (its loopback is
  *                                       the host's: nothing stays inside)
- *   addressed send                   -> denied, reported (send() without a
+ *   send with a destination          -> denied, reported (send() without a
  *                                       destination on the connected socket)
- * In brokered mode nothing is left to the kernel (CONTINUE): the kernel
- * would look the fd up again and read the sockaddr again, and another
- * thread of the server could have put a brokered (host) socket at that fd
- * number in between (dup2), reaching the host with an address never
- * checked. The supervisor performs every call on the very socket it
- * inspected, with the address it checked.
  * network: host (every socket lives on the host)
- *   granted                          -> CONTINUE: the kernel performs the
- *                                       call with the address it reads
- *                                       again, which a racing thread can
- *                                       change (seccomp_unotify(2);
- *                                       notify.h): Landlock's TCP ports
- *                                       (the union of every grant) bound
- *                                       what a race reaches; UDP has no
- *                                       such bound
+ *   granted                          -> performed
  *   a TCP connect to loopback that nothing on the host listens on
  *                                    -> ECONNREFUSED, not reported (a probe)
  *   otherwise                        -> denied (EPERM), reported
+ * brokered and host, no address (a send without a destination, connect
+ * with AF_UNSPEC, which dissolves an association)
+ *                                    -> performed: it reaches what the
+ *                                       socket is connected to, decided when
+ *                                       it was connected, or nothing
  * network: none
  *   everything CONTINUEs: the empty netns answers (ENETUNREACH, Landlock's
  *   EACCES), and no socket of the server lives anywhere else, so a race
- *   reaches nothing; what is not granted is reported as for brokered.
+ *   reaches nothing; what is not granted is reported as for brokered (the
+ *   report names the address read, which a racing thread can make
+ *   inexact).
  *
  * Audit mode: an operation that some scope of the profile grants (the
  * static union), not the requests in flight, is done as if granted and
@@ -76,7 +70,7 @@
 enum mb_net_call {
 	MB_NET_CONNECT,
 	MB_NET_BIND,
-	MB_NET_SEND, /* sendto, sendmsg, sendmmsg with a destination */
+	MB_NET_SEND, /* sendto, sendmsg, sendmmsg */
 };
 
 /* What the grants say about the address (the correlator's answer). */
@@ -104,10 +98,11 @@ struct mb_net_facts {
 	enum mb_network network;
 	enum mb_mode mode;
 	enum mb_net_call call;
+	bool no_address;  /* a send without a destination, or connect(AF_UNSPEC):
+			     scope, grant and presence do not apply */
 	bool host_socket; /* the socket lives in the supervisor's netns */
 	bool brokerable;  /* a stream or datagram socket */
 	bool stream;      /* SOCK_STREAM */
-	bool batch;       /* sendmmsg: the supervisor does not perform those */
 	enum mb_net_scope scope;
 	enum mb_net_grant grant;
 	enum mb_net_presence (*presence)(void *ud);
@@ -117,7 +112,7 @@ struct mb_net_facts {
 enum mb_net_action {
 	MB_NET_DO_BROKER,   /* on a new socket in the host's namespace, installed */
 	MB_NET_DO_IN_PLACE, /* by the supervisor, on the server's own socket */
-	MB_NET_DO_CONTINUE, /* by the kernel */
+	MB_NET_DO_CONTINUE, /* by the kernel (network none, audit mode) */
 	MB_NET_DO_DENY,     /* answer error */
 };
 

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sockios.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +17,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/kernel-compat.h"
 #include "common/macros.h"
 #include "supervisor/broker/broker-internal.h"
-
-#ifndef PIDFD_THREAD
-#define PIDFD_THREAD O_EXCL /* 6.9: a pidfd for a thread that is not the leader */
-#endif
 
 /* /proc/TID/status's Tgid: the thread group of a thread (before 6.9,
  * pidfd_open takes only a leader). */
@@ -140,6 +138,13 @@ int mb_srvsock_get(struct mb_broker *b, pid_t tid, int fd, struct mb_srvsock *re
 		mb_srvsock_done(ret);
 		return r;
 	}
+	/* What a grant's tcp: or udp: names (MPTCP falls back to TCP, as
+	 * Landlock counts it); another protocol needs a grant of both. */
+	bool ip = ret->domain == AF_INET || ret->domain == AF_INET6;
+	if (ip && (ret->protocol == IPPROTO_TCP || ret->protocol == IPPROTO_MPTCP))
+		ret->proto = MB_PROTO_TCP;
+	else if (ip && (ret->protocol == IPPROTO_UDP || ret->protocol == IPPROTO_UDPLITE))
+		ret->proto = MB_PROTO_UDP;
 	ret->status_fl = fcntl(s, F_GETFL);
 	if (ret->status_fl < 0 || (r = fd_cloexec(tid, fd, &ret->cloexec)) < 0) {
 		r = ret->status_fl < 0 ? -errno : r;

@@ -40,21 +40,9 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include "common/kernel-compat.h"
 #include "common/macros.h"
 #include "supervisor/broker/broker-internal.h"
-
-#ifndef UDP_SEGMENT
-#define UDP_SEGMENT 103
-#endif
-#ifndef UDP_GRO
-#define UDP_GRO 104
-#endif
-#ifndef IP_BIND_ADDRESS_NO_PORT
-#define IP_BIND_ADDRESS_NO_PORT 24
-#endif
-#ifndef TCP_FASTOPEN_CONNECT
-#define TCP_FASTOPEN_CONNECT 30
-#endif
 
 enum opt_kind {
 	OPT_INT,

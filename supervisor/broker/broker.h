@@ -1,8 +1,12 @@
 /* The broker: the network side of the notifier's decisions. For each
- * watched connect, bind and addressed send on an IPv4 or IPv6 socket it
- * applies the network rule (broker-rule.h) and, where the rule says so,
- * performs the call itself in the supervisor's (the host's) network
- * namespace and hands the result to the server:
+ * watched connect, bind, listen and send on an IPv4 or IPv6 socket it
+ * looks at the server's socket (what an AF_UNSPEC address or a missing
+ * destination means depends on it: broker-decide.c), applies the network
+ * rule (broker-rule.h) and, outside network none, performs the call itself
+ * or refuses it: the kernel, left to it, would read the server's memory
+ * and look the fd up again. A connect or bind the rule brokers is made in
+ * the supervisor's (the host's) network namespace and handed to the
+ * server:
  *
  *   1. the sockaddr is the one the notifier read and the grants were
  *      checked against (struct mb_notified_target.addr): the supervisor
@@ -35,9 +39,19 @@
  * What a failed connect leaves: nothing is installed, the server keeps its
  * own socket and may connect it again (each attempt is brokered anew).
  *
- * A socket that already lives on the host (brokered before) is connected or
- * bound again in place, on the supervisor's copy: same file, nothing to
- * install.
+ * A socket that already lives on the host (brokered before, or every
+ * socket in network host) is connected, bound, listened on and sent on in
+ * place, on the supervisor's copy: same file, nothing to install. Sends
+ * are broker-send.c's: data and control read once, blocking kept, the
+ * destination the one decided.
+ *
+ * Left to the kernel: every call with network none (nothing outside the
+ * empty namespace is reachable), and a send without a destination or a
+ * listen on a socket of another family (AF_UNIX: performing it would show
+ * the receiver the supervisor's credentials and need fd passing
+ * translated). The latter can still be raced: a thread that dup2()s a
+ * host socket onto that number before the kernel looks, and rewrites the
+ * msghdr, sends from it.
  *
  * The destination is the address and port that were checked: an IPv6 flow
  * label and scope id are not carried (a link-local destination fails with
@@ -65,12 +79,13 @@ struct mb_broker_hooks {
 	 * once per operation; an addressed send is asked as a connect. */
 	enum mb_net_grant (*granted)(void *ud, const struct mb_notified_op *op, enum mb_op o,
 				     const struct mb_addr *a);
-	/* Write the violation report for op on a: decision "allowed" or
-	 * "denied", reason from the rule. Returns 0 or -errno; a report that
-	 * cannot be written fails the operation closed (EACCES) and the
-	 * caller's reporter stops the server. */
-	int (*report)(void *ud, const struct mb_notified_op *op, enum mb_op o, const struct mb_addr *a,
-		      const struct mb_net_outcome *outcome);
+	/* Write the violation report for op on t (an address: MB_TARGET_INET;
+	 * otherwise t->path says what it was, "(unreadable)"...): decision
+	 * "allowed" or "denied", reason from the rule. Returns 0 or -errno; a
+	 * report that cannot be written fails the operation closed (EACCES)
+	 * and the caller's reporter stops the server. */
+	int (*report)(void *ud, const struct mb_notified_op *op, enum mb_op o,
+		      const struct mb_notified_target *t, const struct mb_net_outcome *outcome);
 	void *ud;
 };
 
@@ -105,14 +120,22 @@ MB_DEFINE_CLEANUP(struct mb_broker, mb_broker_free)
 void mb_broker_set_listener(struct mb_broker *b, int listener);
 void mb_broker_set_loop(struct mb_broker *b, struct mb_loop *loop);
 
-/* Is op the broker's? connect, bind, sendto, sendmsg, sendmmsg whose
- * target is an IPv4 or IPv6 address. */
+/* Is op the broker's? listen, and connect, bind, sendto, sendmsg, sendmmsg
+ * whose target is an IPv4 or IPv6 address, AF_UNSPEC, no destination, or
+ * an argument the notifier could not read. */
 bool mb_broker_handles(const struct mb_notified_op *op);
 
 /* Decide op (mb_broker_handles() said yes) and act: the notifier's
  * decision, MB_VERDICT_ANSWERED when the broker answered or will answer
  * itself. */
 struct mb_answer mb_broker_decide(struct mb_broker *b, const struct mb_notified_op *op);
+
+/* The other socket calls (an AF_UNIX or other family's address), before
+ * the correlator decides them: on an IPv4 or IPv6 socket the kernel
+ * refuses the family, and the supervisor answers so itself (true, *ret)
+ * rather than let the kernel read the address again; on another socket,
+ * false: the correlator's. */
+bool mb_broker_foreign(struct mb_broker *b, const struct mb_notified_op *op, struct mb_answer *ret);
 
 const struct mb_broker_stats *mb_broker_stats(const struct mb_broker *b);
 /* Blocking connects still waiting. */

@@ -4,6 +4,7 @@ noinst_LIBRARIES += libbroker.a
 libbroker_a_SOURCES = \
 	supervisor/broker/broker.h supervisor/broker/broker.c \
 	supervisor/broker/broker-internal.h \
+	supervisor/broker/broker-decide.c supervisor/broker/broker-send.c \
 	supervisor/broker/broker-rule.h supervisor/broker/broker-rule.c \
 	supervisor/broker/broker-sock.c supervisor/broker/broker-sockopt.c \
 	supervisor/broker/broker-listeners.c

@@ -124,7 +124,7 @@ struct continuation {
 
 struct mb_inflight {
 	struct mb_call *head, *tail;
-	size_t n, nexpired;
+	size_t n, nexpired, ndir[2];
 	struct omap by_id, by_progress, by_task;
 	uint64_t next_logical;
 	uint64_t timeout_ns;
@@ -274,6 +274,7 @@ void mb_inflight_remove(struct mb_inflight *t, struct mb_call *c)
 	else
 		t->tail = c->prev;
 	t->n--;
+	t->ndir[c->dir]--;
 	if (c->state == MB_CALL_EXPIRED)
 		t->nexpired--;
 	if (t->leave)
@@ -309,6 +310,36 @@ static bool take_continuation(struct mb_inflight *t, struct mb_jr_msg *m, const 
 	return false;
 }
 
+uint64_t mb_json_span_ms(const char *text, struct mb_span v)
+{
+	char buf[64];
+	if (!v.len || v.len >= sizeof(buf) ||
+	    !(text[v.off] == '-' || (text[v.off] >= '0' && text[v.off] <= '9')))
+		return 0;
+	memcpy(buf, text + v.off, v.len);
+	buf[v.len] = '\0';
+	double ms = strtod(buf, NULL);
+	if (!(ms >= 0))
+		return 0;
+	/* 0 asks for no time at all: the shortest, not "none". About 31
+	 * years caps what a double holds exactly. */
+	return ms < 1 ? 1 : ms > 1e12 ? (uint64_t)1e12 : (uint64_t)ms;
+}
+
+/* params.task of a tools/call: whether it is there (an object), and its
+ * ttl in milliseconds (0 when absent, null or not a whole number). */
+static bool asked_task(struct mb_jr_msg *m, uint64_t *ttl_ms)
+{
+	*ttl_ms = 0;
+	if (!mb_span_is(m->text, m->p[MB_P_TASK], '{'))
+		return false;
+	static const char *const ttl_key[] = { "ttl" };
+	struct mb_span v;
+	if (mb_jr_members(m, m->p[MB_P_TASK], ttl_key, 1, &v))
+		*ttl_ms = mb_json_span_ms(m->text, v);
+	return true;
+}
+
 /* Copy n bytes of s into the block at *p, NUL-terminated; returns the copy. */
 static const char *put(char **p, const char *s, size_t n)
 {
@@ -334,9 +365,12 @@ int mb_inflight_add(struct mb_inflight *t, enum mb_dir dir, struct mb_jr_msg *m,
 	size_t id_len = m->id.raw ? m->id.raw_len : 4;
 	const char *tool = NULL, *about = NULL, *progress = NULL;
 	struct mb_span args = { 0, 0 };
+	bool task = false;
+	uint64_t task_ttl = 0;
 	if (strcmp(m->method, "tools/call") == 0) {
 		tool = mb_jr_param_str(m, MB_P_NAME);
 		args = m->p[MB_P_ARGUMENTS];
+		task = dir == MB_DIR_CLIENT && asked_task(m, &task_ttl);
 	} else if (dir == MB_DIR_CLIENT && mb_span_is(m->text, m->params, '{')) {
 		args = m->params;
 	}
@@ -361,7 +395,9 @@ int mb_inflight_add(struct mb_inflight *t, enum mb_dir dir, struct mb_jr_msg *m,
 	c->dir = dir;
 	c->state = MB_CALL_PENDING;
 	c->started_ns = now_ns;
-	c->deadline_ns = dir == MB_DIR_CLIENT && t->timeout_ns ? now_ns + t->timeout_ns : 0;
+	c->deadline_ns = t->timeout_ns ? now_ns + t->timeout_ns : 0;
+	c->task_asked = task;
+	c->task_ttl_ms = task_ttl;
 	c->key = put(&p, m->id.key, nkey);
 	c->id_raw = put(&p, id_raw, id_len);
 	c->method = put(&p, m->method, nmethod);
@@ -394,6 +430,7 @@ int mb_inflight_add(struct mb_inflight *t, enum mb_dir dir, struct mb_jr_msg *m,
 		t->head = c;
 	t->tail = c;
 	t->n++;
+	t->ndir[dir]++;
 	if (ret)
 		*ret = c;
 	return 0;
@@ -429,11 +466,13 @@ struct mb_call *mb_inflight_by_progress(const struct mb_inflight *t, enum mb_dir
 
 void mb_inflight_touch(struct mb_inflight *t, struct mb_call *c, uint64_t now_ns)
 {
-	if (c->state == MB_CALL_PENDING && c->deadline_ns && t->timeout_ns)
+	if ((c->state == MB_CALL_PENDING || c->state == MB_CALL_TASK) && c->deadline_ns &&
+	    t->timeout_ns)
 		c->deadline_ns = now_ns + t->timeout_ns;
 }
 
-int mb_inflight_task_started(struct mb_inflight *t, struct mb_call *c, const char *task_id)
+int mb_inflight_task_started(struct mb_inflight *t, struct mb_call *c, const char *task_id,
+			     uint64_t ttl_ms, uint64_t now_ns)
 {
 	char *id = strdup(task_id);
 	if (!id)
@@ -445,6 +484,9 @@ int mb_inflight_task_started(struct mb_inflight *t, struct mb_call *c, const cha
 	c->task_id = id;
 	c->h_task = hash_key(c->dir, id);
 	c->state = MB_CALL_TASK;
+	/* The task's own clock: from its creation, and at most its ttl. */
+	c->deadline_ns = t->timeout_ns ? now_ns + t->timeout_ns : 0;
+	c->ttl_end_ns = ttl_ms ? now_ns + ttl_ms * 1000000u : 0;
 	if (omap_put(&t->by_task, BY_TASK, c) < 0) {
 		c->task_id = NULL;
 		return -ENOMEM;
@@ -497,19 +539,30 @@ int mb_inflight_input_required(struct mb_inflight *t, const struct mb_call *c,
 	return 0;
 }
 
+/* When c's window or wait ends: the earlier of its deadline and its task's
+ * time to live (0: never). */
+static uint64_t call_end(const struct mb_call *c)
+{
+	if (c->state == MB_CALL_EXPIRED)
+		return 0;
+	uint64_t end = c->deadline_ns;
+	if (c->state == MB_CALL_TASK && c->ttl_end_ns && (!end || c->ttl_end_ns < end))
+		end = c->ttl_end_ns;
+	return end;
+}
+
 uint64_t mb_inflight_expire(struct mb_inflight *t, uint64_t now_ns,
 			    void (*expired)(void *ud, struct mb_call *c), void *ud)
 {
 	uint64_t next = 0;
 	for (struct mb_call *c = t->head, *n; c; c = n) {
 		n = c->next;
-		bool timed = c->state == MB_CALL_CANCELLED ||
-			     (c->state == MB_CALL_PENDING && c->deadline_ns);
-		if (!timed)
+		uint64_t end = call_end(c);
+		if (!end)
 			continue;
-		if (c->deadline_ns > now_ns) {
-			if (!next || c->deadline_ns < next)
-				next = c->deadline_ns;
+		if (end > now_ns) {
+			if (!next || end < next)
+				next = end;
 			continue;
 		}
 		if (c->state == MB_CALL_CANCELLED) {
@@ -518,6 +571,11 @@ uint64_t mb_inflight_expire(struct mb_inflight *t, uint64_t now_ns,
 		}
 		if (expired)
 			expired(ud, c);
+		if (c->dir == MB_DIR_SERVER) {
+			/* Answered by the caller: nothing is left to wait for. */
+			mb_inflight_remove(t, c);
+			continue;
+		}
 		c->state = MB_CALL_EXPIRED;
 		t->nexpired++;
 	}
@@ -533,6 +591,11 @@ uint64_t mb_inflight_expire(struct mb_inflight *t, uint64_t now_ns,
 size_t mb_inflight_count(const struct mb_inflight *t)
 {
 	return t->n;
+}
+
+size_t mb_inflight_count_dir(const struct mb_inflight *t, enum mb_dir dir)
+{
+	return t->ndir[dir];
 }
 
 struct mb_call *mb_inflight_first(const struct mb_inflight *t)

@@ -7,11 +7,15 @@
  *    grace (a cancelled request may never be answered);
  *  - a task-augmented call (2025-11-25) stays, as a task, until tasks/get,
  *    tasks/result, tasks/cancel or notifications/tasks/status says the task
- *    ended;
- *  - a client request with neither a response nor progress (a
- *    notifications/progress for its token) for the table's timeout expires:
- *    its window closes, and the entry stays (MB_CALL_EXPIRED) only so that
- *    its late response is still recognised and forwarded;
+ *    ended, but only if the client's request asked for a task (params.task):
+ *    the server does not decide what is in flight; and never past the task's
+ *    time to live (mb_inflight_task_started);
+ *  - a client request (or its task) with neither a response nor a sign of
+ *    life (mb_inflight_touch) for the table's timeout expires: its window
+ *    closes, and the entry stays (MB_CALL_EXPIRED) only so that its late
+ *    response or its task's end is still recognised;
+ *  - a server request gets the same timeout; when it passes, the entry
+ *    leaves the table (the caller answers the server with an error);
  *  - a 2026-07-28 request answered with resultType "input_required" is
  *    retried under a new id: the retry joins the same logical call.
  * The correlator walks the table (mb_inflight_first/next) to learn which
@@ -61,7 +65,12 @@ struct mb_call {
 	unsigned round;         /* 0 for a logical call's first request */
 	uint64_t started_ns;
 	uint64_t deadline_ns;   /* MB_CALL_CANCELLED: when it goes;
-				   MB_CALL_PENDING (client): when it expires (0: never) */
+				   MB_CALL_PENDING, MB_CALL_TASK: when it expires
+				   without a sign of life (0: never) */
+	uint64_t ttl_end_ns;    /* MB_CALL_TASK: the task's time to live ends
+				   here, signs of life or not (0: none) */
+	bool task_asked;        /* tools/call whose params.task is an object */
+	uint64_t task_ttl_ms;   /* ... and its ttl (0: none asked) */
 	unsigned notes;         /* the inspector's own flags */
 	/* The correlator's: this call's grants, placeholders filled and in
 	 * canonical form, built the first time an operation is decided while
@@ -93,11 +102,15 @@ const cJSON *mb_call_arguments(struct mb_call *c);
 
 struct mb_inflight;
 
+/* A JSON number at span v of text as whole milliseconds (a task's ttl):
+ * 0 when it is not a number or is negative, at least 1 otherwise. */
+uint64_t mb_json_span_ms(const char *text, struct mb_span v);
+
 int mb_inflight_new(struct mb_inflight **ret);
 void mb_inflight_free(struct mb_inflight *t);
 
-/* Client requests expire after this long without a response or progress
- * (0, the default: never). */
+/* Requests (and tasks) expire after this long without a response or a sign
+ * of life (0, the default: never). */
 void mb_inflight_set_timeout(struct mb_inflight *t, uint64_t timeout_ns);
 
 /* Track request m sent in direction dir. -EEXIST if a request with the same
@@ -117,11 +130,15 @@ struct mb_call *mb_inflight_by_progress(const struct mb_inflight *t, enum mb_dir
 					const cJSON *token);
 struct mb_call *mb_inflight_by_progress_key(const struct mb_inflight *t, enum mb_dir dir,
 					    const char *key);
-/* Progress for a call: its timeout starts again from now. */
+/* A sign of life for a call or its task (progress, a task status, the
+ * client asking about the task): its timeout starts again from now. */
 void mb_inflight_touch(struct mb_inflight *t, struct mb_call *c, uint64_t now_ns);
 
-/* c was answered with a task: keep it until the task ends. */
-int mb_inflight_task_started(struct mb_inflight *t, struct mb_call *c, const char *task_id);
+/* c, which asked for a task, was answered with one: keep it until the task
+ * ends, its timeout passes without a sign of life, or ttl_ms (0: none; the
+ * smaller of the client's and the server's) passes from now. */
+int mb_inflight_task_started(struct mb_inflight *t, struct mb_call *c, const char *task_id,
+			     uint64_t ttl_ms, uint64_t now_ns);
 struct mb_call *mb_inflight_by_task(const struct mb_inflight *t, enum mb_dir dir,
 				    const char *task_id);
 /* The task ended: its call leaves the table. Returns whether one did. */
@@ -132,9 +149,10 @@ bool mb_inflight_task_ended(struct mb_inflight *t, enum mb_dir dir, const char *
 int mb_inflight_input_required(struct mb_inflight *t, const struct mb_call *c,
 			       const char *request_state);
 
-/* Drop cancelled calls whose grace ended, and expire pending calls whose
- * timeout passed (expired, if not NULL, is told of each first). Returns the
- * earliest deadline still ahead, or 0. */
+/* Drop cancelled calls whose grace ended, and expire calls and tasks whose
+ * timeout or time to live passed (expired, if not NULL, is told of each
+ * first): a client's stays as MB_CALL_EXPIRED, a server's leaves the table.
+ * Returns the earliest deadline still ahead, or 0. */
 uint64_t mb_inflight_expire(struct mb_inflight *t, uint64_t now_ns,
 			    void (*expired)(void *ud, struct mb_call *c), void *ud);
 
@@ -145,6 +163,8 @@ void mb_inflight_set_leave_hook(struct mb_inflight *t, void (*fn)(void *ud, stru
 				void *ud);
 
 size_t mb_inflight_count(const struct mb_inflight *t);
+/* The server's requests in the table (each awaits the client's answer). */
+size_t mb_inflight_count_dir(const struct mb_inflight *t, enum mb_dir dir);
 /* In the order they were sent. Removing the current call while iterating
  * is allowed if next was fetched first. */
 struct mb_call *mb_inflight_first(const struct mb_inflight *t);

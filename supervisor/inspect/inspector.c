@@ -37,6 +37,7 @@ struct mb_inspector {
 	MB_VEC(char *) roots_reported; /* kind letter + root or within entry */
 	struct held *held, **held_tail;
 	size_t nheld;
+	bool s2c_capped; /* server requests are being refused: reported once */
 	struct mb_inspector_hooks hooks;
 };
 
@@ -142,6 +143,23 @@ static void report_refused(struct mb_inspector *ins, struct mb_jr_msg *m, const 
 	cJSON_AddStringToObject(o, "reason", reason);
 	cJSON_AddStringToObject(o, "decision", allowed ? "allowed" : "denied");
 	report(ins, "refused", o);
+}
+
+/* An "error" report about a request: which side failed, the request as
+ * reports show it, and why (NULL: out of memory). */
+static void report_request_error(struct mb_inspector *ins, const char *side, const char *id_raw,
+				 const char *method, const char *tool, const cJSON *args,
+				 const char *reason)
+{
+	cJSON *o = reason ? cJSON_CreateObject() : NULL;
+	if (!o)
+		return report(ins, "error", NULL);
+	cJSON_AddStringToObject(o, "side", side);
+	cJSON *req = mb_report_request(ins->cfg.profile, id_raw, method, tool, args);
+	if (req)
+		cJSON_AddItemToObject(o, "request", req);
+	cJSON_AddStringToObject(o, "reason", reason);
+	report(ins, "error", o);
 }
 
 /* toolpin's events, as reports. */
@@ -272,31 +290,67 @@ static bool is_terminal(const char *status)
 	       mb_streq(status, "cancelled");
 }
 
+/* A sign of life for the task task_id of a client's call (a status that is
+ * not final, the client asking about it): its timeout starts again. */
+static void touch_task(struct mb_inspector *ins, const char *task_id)
+{
+	struct mb_call *c = task_id ? mb_inflight_by_task(ins->inflight, MB_DIR_CLIENT, task_id)
+				    : NULL;
+	if (c)
+		mb_inflight_touch(ins->inflight, c, mb_coarse_ns());
+}
+
 /* ---- windows that time out ---- */
+
+/* Why c's wait ended: "<waiting> within 1.500 s (--call-timeout)", or its
+ * task's time to live. */
+static void put_why(struct mb_strbuf *b, const struct mb_inspector *ins, const struct mb_call *c,
+		    const char *waiting)
+{
+	/* It expired: the earlier of its two ends is why. */
+	bool ttl = c->state == MB_CALL_TASK && c->ttl_end_ns &&
+		   (!c->deadline_ns || c->ttl_end_ns <= c->deadline_ns);
+	uint64_t ms = ins->cfg.call_timeout_ms;
+	if (ttl) {
+		ms = (c->ttl_end_ns - c->started_ns) / 1000000u;
+		mb_strbuf_puts(b, "its time to live of ");
+	} else {
+		mb_strbuf_printf(b, "%s within ", waiting);
+	}
+	mb_strbuf_printf(b, "%llu.%03llu s%s", (unsigned long long)(ms / 1000),
+			 (unsigned long long)(ms % 1000), ttl ? " passed" : " (--call-timeout)");
+}
 
 static void on_expired(void *ud, struct mb_call *c)
 {
 	struct mb_inspector *ins = ud;
-	cJSON *o = cJSON_CreateObject();
-	if (!o)
-		return report(ins, "error", NULL);
 	struct mb_strbuf reason = { 0 };
-	uint64_t ms = ins->cfg.call_timeout_ms;
-	mb_strbuf_printf(&reason,
-			 "no response to %s%s%s within %llu.%03llu s (--call-timeout): the "
-			 "request's window for attribution is closed; a late response still "
-			 "reaches the client",
-			 c->method, c->tool ? " of tool " : "", c->tool ? c->tool : "",
-			 (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
-	cJSON_AddStringToObject(o, "side", "server");
-	cJSON *req = mb_report_request(ins->cfg.profile, c->id_raw, c->method, c->tool,
-				       mb_call_arguments(c));
-	if (req)
-		cJSON_AddItemToObject(o, "request", req);
-	cJSON_AddStringToObject(o, "reason", reason.s ? reason.s : "no response in time");
+	const char *of = c->tool ? " of tool " : "", *tool = c->tool ? c->tool : "";
+	if (c->dir == MB_DIR_SERVER) {
+		/* The server waits for an answer that will not come: say so. */
+		reply_error(ins, MB_SIDE_SERVER, c->id_raw, strlen(c->id_raw), MB_JR_NO_ANSWER,
+			    "membrane: the client did not answer in time (--call-timeout)");
+		mb_strbuf_printf(&reason, "the server's %s: ", c->method);
+		put_why(&reason, ins, c, "no answer from the client");
+		mb_strbuf_printf(&reason, "; the server was answered with error %d",
+				 MB_JR_NO_ANSWER);
+	} else if (c->state == MB_CALL_TASK) {
+		mb_strbuf_printf(&reason, "task %s of %s%s%s: ", c->task_id, c->method, of, tool);
+		put_why(&reason, ins, c, "no sign of life");
+		mb_strbuf_puts(&reason, ": the call's window for attribution is closed; what the "
+					"task does from now on is judged as idle");
+	} else {
+		mb_strbuf_printf(&reason, "%s%s%s: ", c->method, of, tool);
+		put_why(&reason, ins, c, "no response");
+		mb_strbuf_puts(&reason, ": the request's window for attribution is closed; a late "
+					"response still reaches the client");
+	}
+	report_request_error(ins, c->dir == MB_DIR_SERVER ? "client" : "server", c->id_raw,
+			     c->method, c->tool,
+			     c->dir == MB_DIR_CLIENT ? mb_call_arguments(c) : NULL,
+			     mb_strbuf_failed(&reason) ? NULL : reason.s);
 	mb_strbuf_free(&reason);
-	report(ins, "error", o);
-	if (ins->hooks.expired)
+	if (ins->hooks.expired && c->dir == MB_DIR_CLIENT)
 		ins->hooks.expired(ins->hooks.ud, c);
 }
 
@@ -567,6 +621,7 @@ static enum verdict client_request(struct mb_inspector *ins, struct mb_jr_msg *m
 	}
 	if (strcmp(m->method, "tools/list") == 0 && !m->p[MB_P_CURSOR].len)
 		c->notes |= NOTE_FIRST_PAGE;
+	touch_task(ins, c->about_task); /* the client still wants that task */
 	if (ins->hooks.forwarded)
 		ins->hooks.forwarded(ins->hooks.ud, c, m);
 	return V_FORWARD;
@@ -632,6 +687,44 @@ static const char *const result_keys[R__N] = {
 	"task", "content", "resultType", "requestState", "taskId", "status",
 };
 
+/* A task the client did not ask for: the result is the call's end. The
+ * server alone must not decide that a call stays in flight (and keeps its
+ * grants) after the client has its answer. */
+static void report_unasked_task(struct mb_inspector *ins, struct mb_call *c, const char *tid)
+{
+	struct mb_strbuf reason = { 0 };
+	mb_strbuf_printf(&reason,
+			 "tools/call of tool %s was answered with task %s although the request did "
+			 "not ask for one (params.task): taken as the call's end, its window for "
+			 "attribution is closed",
+			 c->tool ? c->tool : "?", tid ? tid : "?");
+	report_request_error(ins, "server", c->id_raw, c->method, c->tool, mb_call_arguments(c),
+			     mb_strbuf_failed(&reason) ? NULL : reason.s);
+	mb_strbuf_free(&reason);
+}
+
+/* A CreateTaskResult (the result's task at span task) for call c: whether
+ * c stays in flight as a task. Its time to live is the smaller of the one
+ * the client asked for and the one the server granted. */
+static bool task_result(struct mb_inspector *ins, struct mb_jr_msg *m, struct mb_call *c,
+			struct mb_span task)
+{
+	static const char *const task_keys[] = { "taskId", "status", "ttl" };
+	struct mb_span t[3];
+	mb_jr_members(m, task, task_keys, 3, t);
+	const char *tid = mb_jr_str(m, t[0]);
+	if (!c->task_asked) {
+		report_unasked_task(ins, c, tid);
+		return false;
+	}
+	if (!tid || is_terminal(mb_jr_str(m, t[1])))
+		return false;
+	uint64_t ttl = c->task_ttl_ms, granted = mb_json_span_ms(m->text, t[2]);
+	if (granted && (!ttl || granted < ttl))
+		ttl = granted;
+	return mb_inflight_task_started(ins->inflight, c, tid, ttl, mb_coarse_ns()) == 0;
+}
+
 static enum verdict server_result(struct mb_inspector *ins, const char *text,
 				  struct mb_jr_msg *m, struct mb_call *c, struct mb_strbuf *out)
 {
@@ -660,15 +753,9 @@ static enum verdict server_result(struct mb_inspector *ins, const char *text,
 	struct mb_span r[R__N];
 	mb_jr_members(m, m->result, result_keys, R__N, r);
 	if (strcmp(method, "tools/call") == 0) {
-		if (mb_span_is(text, r[R_TASK], '{') && !r[R_CONTENT].len) {
-			static const char *const task_keys[] = { "taskId", "status" };
-			struct mb_span t[2];
-			mb_jr_members(m, r[R_TASK], task_keys, 2, t);
-			const char *tid = mb_jr_str(m, t[0]);
-			if (tid && !is_terminal(mb_jr_str(m, t[1])) &&
-			    mb_inflight_task_started(ins->inflight, c, tid) == 0)
-				return v; /* the call's window stays open until its task ends */
-		}
+		if (mb_span_is(text, r[R_TASK], '{') && !r[R_CONTENT].len &&
+		    task_result(ins, m, c, r[R_TASK]))
+			return v; /* the call's window stays open until its task ends */
 	} else if (strcmp(method, "tasks/get") == 0 || strcmp(method, "tasks/cancel") == 0) {
 		const char *tid = mb_jr_str(m, r[R_TASK_ID]);
 		if (is_terminal(mb_jr_str(m, r[R_STATUS])))
@@ -680,6 +767,34 @@ static enum verdict server_result(struct mb_inspector *ins, const char *text,
 		mb_inflight_input_required(ins->inflight, c, mb_jr_str(m, r[R_REQUEST_STATE]));
 	mb_inflight_remove(ins->inflight, c);
 	return v;
+}
+
+/* Every request of the server waits in the table for the client's answer:
+ * a client that never answers must not let a server grow membrane without
+ * bound. Past the cap the server is answered at once (unless it does not
+ * read what we queue for it), and the first refusal of each run of them
+ * is reported. */
+static bool server_requests_capped(struct mb_inspector *ins, struct mb_jr_msg *m)
+{
+	if (mb_inflight_count_dir(ins->inflight, MB_DIR_SERVER) < MB_SERVER_REQUESTS_MAX) {
+		ins->s2c_capped = false;
+		return false;
+	}
+	if (!ins->io.backlogged || !ins->io.backlogged(ins->io.ud, MB_SIDE_SERVER))
+		reply_error(ins, MB_SIDE_SERVER, m->id.raw, m->id.raw_len, MB_JR_NO_ANSWER,
+			    "membrane: too many requests await the client's answer");
+	if (ins->s2c_capped)
+		return true;
+	ins->s2c_capped = true;
+	ins->stats.errors++;
+	char reason[256];
+	snprintf(reason, sizeof(reason),
+		 "%d requests of the server await the client's answer: its %s and those that "
+		 "follow are answered with error %d and not forwarded until fewer wait",
+		 MB_SERVER_REQUESTS_MAX, m->method, MB_JR_NO_ANSWER);
+	_cleanup_free_ char *id = strndup(m->id.raw, m->id.raw_len);
+	report_request_error(ins, "server", id, m->method, NULL, NULL, reason);
+	return true;
 }
 
 static enum verdict server_msg(struct mb_inspector *ins, const char *text, struct mb_jr_msg *m,
@@ -697,6 +812,8 @@ static enum verdict server_msg(struct mb_inspector *ins, const char *text, struc
 				   text + m->span.off, m->span.len, true);
 			return V_DROP;
 		}
+		if (server_requests_capped(ins, m))
+			return V_DROP;
 		if (mb_inflight_add(ins->inflight, MB_DIR_SERVER, m, mb_coarse_ns(), NULL) < 0) {
 			reply_error(ins, MB_SIDE_SERVER, m->id.raw, m->id.raw_len,
 				    MB_JR_INTERNAL_ERROR, "membrane: out of memory");
@@ -717,9 +834,11 @@ static enum verdict server_msg(struct mb_inspector *ins, const char *text, struc
 					   mb_jr_key(m, m->p[MB_P_REQUEST_ID]),
 					   mb_coarse_ns() + ins->cfg.cancel_grace_ms * 1000000u);
 		} else if (strcmp(m->method, "notifications/tasks/status") == 0) {
+			const char *tid = mb_jr_param_str(m, MB_P_TASK_ID);
 			if (is_terminal(mb_jr_param_str(m, MB_P_STATUS)))
-				mb_inflight_task_ended(ins->inflight, MB_DIR_CLIENT,
-						       mb_jr_param_str(m, MB_P_TASK_ID));
+				mb_inflight_task_ended(ins->inflight, MB_DIR_CLIENT, tid);
+			else
+				touch_task(ins, tid);
 		}
 		return V_FORWARD;
 	case MB_JR_RESULT:

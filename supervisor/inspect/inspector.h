@@ -32,6 +32,11 @@ struct mb_inspector_io {
 	/* Write one report line; fields are not consumed. Returns 0 or -errno. */
 	int (*report)(void *ud, const char *event, const cJSON *fields);
 	void *ud;
+	/* Optional: whether bytes queued for a side are above its high mark.
+	 * The inspector's own error answers to server requests it refuses are
+	 * then not queued, so that a server that floods requests and never
+	 * reads its stdin cannot grow the queue either. */
+	bool (*backlogged)(void *ud, enum mb_side to);
 };
 
 struct mb_inspector_config {
@@ -44,6 +49,9 @@ struct mb_inspector_config {
 };
 
 #define MB_CANCEL_GRACE_MS 2000
+/* Requests of the server that may await the client's answer at once; past
+ * this one is answered with error MB_JR_NO_ANSWER and reported. */
+#define MB_SERVER_REQUESTS_MAX 256
 
 /* Watchers of the client's requests as they pass (the run's record:
  * supervisor/record/). Each may be NULL; none may free what it is given. */
@@ -80,9 +88,10 @@ void mb_inspector_server_frame(struct mb_inspector *ins, const struct mb_frame *
  * every client request still awaiting an answer gets a JSON-RPC error. */
 void mb_inspector_server_gone(struct mb_inspector *ins, const char *why);
 
-/* Drop cancelled calls whose grace ended and expire calls whose timeout
- * passed (each reported as "error"); returns the next deadline or 0. The
- * inspector's clock is mb_coarse_ns(). */
+/* Drop cancelled calls whose grace ended and expire calls and tasks whose
+ * timeout or time to live passed (each reported as "error"; a server's
+ * request is answered with error MB_JR_NO_ANSWER); returns the next deadline
+ * or 0. The inspector's clock is mb_coarse_ns(). */
 uint64_t mb_inspector_expire(struct mb_inspector *ins, uint64_t now_ns);
 
 /* Set the watchers, before the first frame. */

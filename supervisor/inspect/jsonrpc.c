@@ -195,6 +195,7 @@ static const char *const param_keys[MB_P__N] = {
 	[MB_P_STATUS] = "status",
 	[MB_P_URI] = "uri",
 	[MB_P_PROGRESS_TOKEN] = "progressToken",
+	[MB_P_TASK] = "task",
 };
 
 static bool has_dup_in(const struct mb_jr_frame *f, struct mb_span sp)

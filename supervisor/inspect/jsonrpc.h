@@ -53,6 +53,7 @@ enum mb_jr_pkey {
 	MB_P_STATUS,          /* notifications/tasks/status */
 	MB_P_URI,             /* resources/read */
 	MB_P_PROGRESS_TOKEN,  /* notifications/progress */
+	MB_P_TASK,            /* tools/call: the client asks for a task */
 	MB_P__N
 };
 
@@ -155,6 +156,8 @@ cJSON *mb_json_get_array(const cJSON *obj, const char *key);
 #define MB_JR_INTERNAL_ERROR -32603
 #define MB_JR_REFUSED -31000        /* membrane refused the request */
 #define MB_JR_SERVER_GONE -31001    /* the server exited before answering */
+#define MB_JR_NO_ANSWER -31002      /* a server request the client did not answer in
+				       time, or one past the cap on those waiting */
 
 /* An error response line (with "\n") into b. id_raw NULL means "id":null. */
 struct mb_strbuf;

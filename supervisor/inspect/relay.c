@@ -9,12 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/kernel-compat.h"
 #include "common/macros.h"
 #include "supervisor/inspect/relay.h"
-
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
 
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
@@ -25,6 +22,9 @@
 #define DRAIN_MS 1000u
 #define EXPIRE_TICK_MS 500u
 #define STDERR_PREFIX "[server] "
+/* The longest line of the server's stderr held back; a longer one is cut
+ * into lines of this size, each with its prefix. */
+#define ERR_LINE_MAX 4096u
 
 struct relay {
 	const struct mb_relay_config *cfg;
@@ -38,7 +38,11 @@ struct relay {
 	int server_stdin; /* -1 once closed */
 	bool client_eof, client_gone, sout_eof, serr_eof, exited, drained, finished;
 	int kill_stage;
-	bool err_midline; /* the server's stderr is inside a line */
+	/* The server's stderr line being gathered: prefix, text, room for the
+	 * newline; err_c2: a 0xC2 byte that may start an encoded C1 control. */
+	char errline[sizeof(STDERR_PREFIX) + ERR_LINE_MAX + 1];
+	size_t errlen;
+	bool err_c2;
 	siginfo_t info;
 	bool report_failed;
 	int fail;
@@ -67,6 +71,12 @@ static int io_send(void *ud, enum mb_side to, const char *buf, size_t n)
 		return 0; /* the server's stdin is closed; the request stays in
 			     flight and is answered when the server exits */
 	return mb_outq_append(&rl->to_server, buf, n);
+}
+
+static bool io_backlogged(void *ud, enum mb_side to)
+{
+	struct relay *rl = ud;
+	return to == MB_SIDE_CLIENT ? mb_outq_full(&rl->to_client) : mb_outq_full(&rl->to_server);
 }
 
 static int io_report(void *ud, const char *event, const cJSON *fields)
@@ -135,7 +145,61 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-/* The server's stderr is free-form logging: relay it, each line marked. */
+/* The server's stderr is free-form logging, and the reports' default
+ * destination is the same stderr: a report line must start at a line start
+ * and nothing the server writes may pass for one, nor change how one looks
+ * on a terminal. So the relay writes only whole lines, each prefixed
+ * "[server] " and written at once (a partial line is held until its
+ * newline, its end of file, or ERR_LINE_MAX bytes, then ended by us), and
+ * shows terminal controls (C0 but TAB, DEL, C1 encoded in UTF-8) as
+ * \xNN: a carriage return or an escape sequence could otherwise move the
+ * cursor over the prefix or hide the next report line. */
+/* Write the line gathered so far, ended: always at the server's newline
+ * (an empty line is a line too), else only when it holds something. */
+static void err_end_line(struct relay *rl, bool newline)
+{
+	size_t pre = strlen(STDERR_PREFIX);
+	if (rl->err_c2) {
+		rl->errline[pre + rl->errlen++] = (char)0xc2;
+		rl->err_c2 = false;
+	}
+	if (!rl->errlen && !newline)
+		return;
+	memcpy(rl->errline, STDERR_PREFIX, pre);
+	rl->errline[pre + rl->errlen] = '\n';
+	(void)write_all(STDERR_FILENO, rl->errline, pre + rl->errlen + 1);
+	rl->errlen = 0;
+}
+
+static void err_put(struct relay *rl, const char *s, size_t n)
+{
+	if (rl->errlen + n > ERR_LINE_MAX)
+		err_end_line(rl, false);
+	memcpy(rl->errline + strlen(STDERR_PREFIX) + rl->errlen, s, n);
+	rl->errlen += n;
+}
+
+static void err_byte(struct relay *rl, unsigned char c)
+{
+	char hex[16];
+	if (rl->err_c2) {
+		rl->err_c2 = false;
+		if (c >= 0x80 && c <= 0x9f) {
+			snprintf(hex, sizeof(hex), "\\xc2\\x%02x", c);
+			return err_put(rl, hex, 8);
+		}
+		err_put(rl, "\xc2", 1);
+	}
+	if (c == 0xc2) {
+		rl->err_c2 = true;
+	} else if ((c < 0x20 && c != '\t') || c == 0x7f) {
+		snprintf(hex, sizeof(hex), "\\x%02x", c);
+		err_put(rl, hex, 4);
+	} else {
+		err_put(rl, (const char *)&c, 1);
+	}
+}
+
 static void on_server_err(struct mb_io *w, uint32_t ev)
 {
 	struct relay *rl = container_of(w, struct relay, w_serr);
@@ -144,22 +208,16 @@ static void on_server_err(struct mb_io *w, uint32_t ev)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
-		if (rl->err_midline)
-			(void)write_all(STDERR_FILENO, "\n", 1);
-		rl->err_midline = false;
+		err_end_line(rl, false);
 		rl->serr_eof = true;
 		mb_io_del(w);
 		return;
 	}
-	const char *p = buf, *end = buf + n;
-	while (p < end) {
-		if (!rl->err_midline)
-			(void)write_all(STDERR_FILENO, STDERR_PREFIX, strlen(STDERR_PREFIX));
-		const char *lf = memchr(p, '\n', (size_t)(end - p));
-		const char *stop = lf ? lf + 1 : end;
-		(void)write_all(STDERR_FILENO, p, (size_t)(stop - p));
-		rl->err_midline = lf == NULL;
-		p = stop;
+	for (ssize_t i = 0; i < n; i++) {
+		if (buf[i] == '\n')
+			err_end_line(rl, true);
+		else
+			err_byte(rl, (unsigned char)buf[i]);
 	}
 }
 
@@ -388,7 +446,7 @@ int mb_relay_run(const struct mb_relay_config *cfg, struct mb_relay_result *res)
 		.max_message = cfg->max_message,
 		.call_timeout_ms = cfg->call_timeout_ms,
 	};
-	struct mb_inspector_io io = { io_send, io_report, &rl };
+	struct mb_inspector_io io = { io_send, io_report, &rl, io_backlogged };
 	r = mb_loop_new(&rl.loop);
 	if (r == 0)
 		r = mb_inspector_new(&icfg, &io, &rl.ins);
@@ -422,6 +480,7 @@ int mb_relay_run(const struct mb_relay_config *cfg, struct mb_relay_result *res)
 		res->status = res->signaled ? 128 + res->code : res->code;
 		res->report_failed = rl.report_failed;
 	}
+	err_end_line(&rl, false); /* a partial line of a server whose pipe was not drained */
 	if (saved_in >= 0)
 		(void)fcntl(cfg->client_in, F_SETFL, saved_in);
 	if (saved_out >= 0)

@@ -531,6 +531,8 @@ static void record_target(struct mb_learner *l, struct learn_call **calls, size_
 	switch (t->kind) {
 	case MB_TARGET_ANON:
 	case MB_TARGET_FAMILY:
+	case MB_TARGET_UNSPEC: /* its address depends on the socket: not learnt */
+	case MB_TARGET_NONE:
 		l->stats.ignored++;
 		return;
 	case MB_TARGET_UNIX_ABSTRACT:
@@ -606,6 +608,14 @@ struct mb_answer mb_learner_decide(const struct mb_notified_op *op, void *ud)
 	for (unsigned i = 0; i < op->n; i++)
 		record_target(l, calls, n, op, &op->t[i]);
 	note_renamed(l, op);
+	/* What the supervisor could not read is never continued, learning
+	 * or not: the kernel would read what the draft never saw. */
+	for (unsigned i = 0; i < op->n; i++)
+		if (op->t[i].unreadable)
+			return (struct mb_answer){ MB_VERDICT_DENY, EFAULT };
+	for (unsigned i = 0; i < op->nmsg; i++)
+		if (op->mt[i].unreadable)
+			return (struct mb_answer){ MB_VERDICT_DENY, EFAULT };
 	return (struct mb_answer){ MB_VERDICT_ALLOW, 0 };
 }
 

@@ -288,6 +288,12 @@ static bool judge(struct mb_correlator *c, const struct mb_notified_op *op,
 		return true; /* the server's own pipe, socket or anon inode */
 	case MB_TARGET_FAMILY:
 		return true; /* netlink and the like: the baseline chose the families */
+	case MB_TARGET_UNSPEC: /* the broker's: it depends on the socket */
+		*denied_op = (t->ops & (1u << MB_OP_BIND)) ? MB_OP_BIND : MB_OP_CONNECT;
+		return false;
+	case MB_TARGET_NONE: /* to what the socket is connected: decided then */
+		*denied_op = MB_OP_CONNECT;
+		return !t->unreadable;
 	case MB_TARGET_UNIX_ABSTRACT:
 		/* Abstract names live in the network namespace: the sandbox's own
 		 * unless network: host shares the host's. There a connect reaches
@@ -667,6 +673,15 @@ bool mb_correlator_addr_in_union(const struct mb_correlator *c, enum mb_op o,
 	return false;
 }
 
+int mb_correlator_report_target(struct mb_correlator *c, const struct mb_notified_op *op,
+				enum mb_op o, const struct mb_notified_target *t, bool allowed,
+				const char *reason)
+{
+	c->stats.violations++;
+	report(c, op, t, o, WHY_NOT_GRANTED, reason ? reason : NOT_GRANTED, allowed, false);
+	return c->report_err;
+}
+
 int mb_correlator_report_addr(struct mb_correlator *c, const struct mb_notified_op *op, enum mb_op o,
 			      const struct mb_addr *a, enum mb_presence presence, bool allowed,
 			      const char *reason)
@@ -675,7 +690,5 @@ int mb_correlator_report_addr(struct mb_correlator *c, const struct mb_notified_
 		.kind = MB_TARGET_INET, .presence = presence, .ops = 1u << o, .addr = *a,
 		.family = a->family,
 	};
-	c->stats.violations++;
-	report(c, op, &t, o, WHY_NOT_GRANTED, reason ? reason : NOT_GRANTED, allowed, false);
-	return c->report_err;
+	return mb_correlator_report_target(c, op, o, &t, allowed, reason);
 }

@@ -120,3 +120,8 @@ bool mb_correlator_addr_in_union(const struct mb_correlator *c, enum mb_op o,
 int mb_correlator_report_addr(struct mb_correlator *c, const struct mb_notified_op *op, enum mb_op o,
 			      const struct mb_addr *a, enum mb_presence presence, bool allowed,
 			      const char *reason);
+/* The same for any network target t (its path, when not an address, is
+ * the report's target: "(no destination)", "(unreadable)"...). */
+int mb_correlator_report_target(struct mb_correlator *c, const struct mb_notified_op *op,
+				enum mb_op o, const struct mb_notified_target *t, bool allowed,
+				const char *reason);

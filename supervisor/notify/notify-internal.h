@@ -16,8 +16,10 @@
  * text: the kernel resolves relative paths piecewise, so this can exceed
  * PATH_MAX. */
 #define MB_LONG_MAX (2 * PATH_MAX + 64)
-/* sendmmsg: entries read per chunk. */
-#define MB_MMSG_CHUNK 16
+/* sendmmsg: the kernel's cap on vlen (UIO_MAXIOV), and entries read per
+ * chunk. */
+#define MB_MMSG_MAX 1024
+#define MB_MMSG_CHUNK 64
 
 struct mb_notifier {
 	int fd;
@@ -48,10 +50,16 @@ struct mb_notifier {
 	char wrest[2][MB_LONG_MAX]; /* the walker's remaining path */
 	char status[4096];        /* /proc/PID/status */
 	struct sockaddr_storage sa;
-	struct mmsghdr mm[MB_MMSG_CHUNK];
+	struct msghdr msg;                   /* sendmsg's, as read */
+	struct mmsghdr mm[MB_MMSG_MAX];      /* sendmmsg's vector, as read */
+	struct sockaddr_storage msa[MB_MMSG_MAX]; /* ... each destination */
+	struct mb_notified_target mt[MB_MMSG_MAX];
 };
 
-/* What a decoder or the resolver concluded about a call. */
+/* What a decoder or the resolver concluded about a call; a decoder may
+ * also return -errno: the kernel's own answer for the arguments it read
+ * (EINVAL for a sockaddr too short), given by the supervisor without
+ * asking and without CONTINUE. */
 enum {
 	MB_DECODED = 0,     /* targets filled: ask the callback */
 	MB_KERNEL_ANSWERS,  /* the kernel fails the call by itself, or it touches
@@ -102,8 +110,8 @@ int mb_notify_answer(struct mb_notifier *n, const struct mb_notified_op *op, str
 
 /* ---- notify-net.c: the network calls ---- */
 
-/* connect, bind, sendto (SOCKADDR) and sendmsg (MSGHDR): fill op->t[0].
- * Returns MB_DECODED, MB_KERNEL_ANSWERS or MB_VANISHED. */
+/* connect, bind, sendto (SOCKADDR) and sendmsg (MSGHDR): fill op->t[0]
+ * (and op->msg). Returns MB_DECODED, MB_VANISHED or -errno. */
 int mb_decode_net(struct mb_notifier *n, struct mb_notified_op *op);
 /* sendmmsg: decode each destination and answer the call. Returns 0 or
  * -errno when the listener is unusable. */

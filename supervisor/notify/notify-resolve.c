@@ -38,12 +38,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/kernel-compat.h"
 #include "policy/match.h"
 #include "supervisor/notify/notify-internal.h"
-
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
 
 #define MAX_LINKS 40 /* the kernel's MAXSYMLINKS */
 #define DELETED_SUFFIX " (deleted)"

@@ -360,6 +360,11 @@ int mb_notifier_handle(struct mb_notifier *n)
 		mb_resolve_reset(n);
 		return mb_notify_send_resp(n, op.id, true, 0);
 	}
+	if (r < 0) { /* the kernel's own errno, given without CONTINUE */
+		n->stats.kernel++;
+		mb_resolve_reset(n);
+		return mb_notify_send_resp(n, op.id, false, -r);
+	}
 	struct mb_answer d = mb_notify_ask(n, &op);
 	mb_resolve_reset(n);
 	return mb_notify_answer(n, &op, d);

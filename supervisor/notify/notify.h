@@ -48,6 +48,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "common/error.h"
@@ -64,6 +65,14 @@ enum mb_target_kind {
 	MB_TARGET_INET,          /* addr */
 	MB_TARGET_UNIX_ABSTRACT, /* path is "@name" (NULs shown as '@') */
 	MB_TARGET_FAMILY,        /* a sockaddr of another family: family */
+	MB_TARGET_UNSPEC,        /* a sockaddr of family AF_UNSPEC (connect, bind,
+				    sendto, sendmsg, sendmmsg): what it means
+				    depends on the socket, which the broker
+				    looks at (sa, salen) */
+	MB_TARGET_NONE,          /* a send without a destination: msg_name NULL,
+				    or a length of 0 (sa non-NULL then: sendto's
+				    address of length 0); or, with unreadable, a
+				    sockaddr or msghdr the supervisor could not read */
 };
 
 /* Where the target exists: what makes a violation (exists) or a probe. */
@@ -90,6 +99,13 @@ struct mb_notified_target {
 				      the names a server asks for by. */
 	struct mb_addr addr;       /* MB_TARGET_INET */
 	int family;                /* sockaddr family (socket calls) */
+	const void *sa;            /* socket calls: the sockaddr as read, salen
+				      bytes (the supervisor's copy); NULL for
+				      MB_TARGET_NONE without an address */
+	unsigned salen;
+	bool unreadable;           /* an argument the supervisor could not read
+				      (process_vm_readv failed or was short):
+				      denied EFAULT and reported, never CONTINUEd */
 };
 
 struct mb_notified_op {
@@ -102,6 +118,13 @@ struct mb_notified_op {
 					     for the other calls */
 	unsigned n;                       /* targets: 1, or 2 (rename, link) */
 	struct mb_notified_target t[2];
+	const struct msghdr *msg;         /* sendmsg: the msghdr as read (once) */
+	/* sendmmsg whose destinations are all IPv4, IPv6, AF_UNSPEC or none
+	 * (the broker's), decided as one call: nmsg messages as read (once)
+	 * and the destination of each; n is 0 then */
+	const struct mmsghdr *mmsg;
+	const struct mb_notified_target *mt;
+	unsigned nmsg;
 };
 
 enum mb_verdict {
@@ -140,9 +163,11 @@ struct mb_notifier_stats {
 	uint64_t decided;    /* callback invocations */
 	uint64_t continued;  /* answered CONTINUE */
 	uint64_t denied;     /* answered with an error */
-	uint64_t kernel;     /* CONTINUE without asking: the kernel fails the call by
-				itself (EFAULT, ENAMETOOLONG, bad fd) or it touches
-				nothing (O_PATH, AF_UNSPEC, no address) */
+	uint64_t kernel;     /* answered without asking: CONTINUE where the kernel
+				fails the call by itself (EFAULT, ENAMETOOLONG, bad
+				fd) or it touches nothing (O_PATH, a sendmmsg of no
+				message), or the kernel's own errno given by the
+				supervisor (a sockaddr too short) */
 	uint64_t vanished;   /* the target died or was interrupted first */
 };
 

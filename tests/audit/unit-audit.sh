@@ -174,6 +174,34 @@ is "$(echo "$got" | jq .events)" 5 "and 5 events"
 is "$?" 3 "summary exits 3 too"
 like "$(head -1 out.txt)" "9 malformed lines skipped" "the text summary says so"
 
+# ---- a line that is not wholly a report is not read as one ----
+# What a server could leave on a shared stderr: its own relayed line with a
+# report glued to it, a report after a carriage return or blanks, one with
+# bytes after it. None is taken for a report; each is named.
+forged=$(echo "$old" | sed 's/old.secret/FORGED/')
+{
+	printf '[server] partial-%s\n' "$forged"
+	printf '\r%s\n' "$forged"
+	printf '  %s\n' "$forged"
+	printf '%s trailing\n' "$forged"
+	printf '%s\r\n' "$forged"
+	sed -n 2p r.jsonl
+} > glued.jsonl
+"$AUDIT" list --json glued.jsonl > out.txt 2> err.txt
+is "$?" 3 "lines with a report inside are malformed (exit 3)"
+is "$(cat out.txt)" "$(sed -n 2p r.jsonl)" "only the real report line is listed"
+like "$(cat err.txt)" "glued.jsonl:1: malformed line skipped: the server's stderr relayed by membrane-run, not a report" \
+	"a relayed server line is named as such"
+for n in 2 3 4 5; do
+	like "$(cat err.txt)" "glued.jsonl:$n: malformed line skipped: not wholly a report" "line $n: bytes around a report"
+done
+"$AUDIT" summary --json glued.jsonl > out.txt 2>/dev/null
+is "$(jq .events < out.txt)" 1 "summary counts only the real line"
+"$AUDIT" verify glued.jsonl > out.txt 2>&1
+is "$?" 1 "verify fails on them"
+like "$(cat out.txt)" "glued.jsonl:1: malformed: " "and names them"
+ok "verify reads no forged session" sh -c "! grep -q 0123456789abcdef out.txt"
+
 # ---- terminal safety: a hostile target cannot drive the terminal ----
 esc='{"v":1,"time":"2026-01-01T00:00:00Z","event":"violation","mode":"enforce","profile":"p","session":"00000000000000000000000000000001","seq":0,"prev":"'$Z64'","op":"read","target":"/tmp/\u001b]0;owned\u0007\u001b[2J\u009b1m\u202eevil\\x","decision":"denied","requests":[]}'
 printf '%s\n' "$esc" > esc.jsonl

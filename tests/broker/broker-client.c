@@ -29,28 +29,13 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "tests/broker/case-line.h"
+
 static struct {
 	int tcp4, tcp6, udp4, udp6, refused, secret, hole, bind;
 	const char *abstract;
 	bool host;
 } o;
-
-static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
-static FILE *out; /* stdout, or stderr with --stderr (under membrane-run,
-		     stdout is the MCP channel its inspector reads) */
-
-__attribute__((format(printf, 2, 3))) static void say(const char *name, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	pthread_mutex_lock(&out_lock);
-	fprintf(out, "CASE %s %s\n", name, buf);
-	fflush(out);
-	pthread_mutex_unlock(&out_lock);
-}
 
 static const char *en(int e)
 {
@@ -381,7 +366,7 @@ int main(int argc, char **argv)
 		{ "host", 0, NULL, 'H' }, { "stderr", 0, NULL, 'E' }, { 0 },
 	};
 	int c;
-	out = stdout;
+	case_out = stdout;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case '4': o.tcp4 = atoi(optarg); break;
@@ -394,7 +379,7 @@ int main(int argc, char **argv)
 		case 'b': o.bind = atoi(optarg); break;
 		case 'a': o.abstract = optarg; break;
 		case 'H': o.host = true; break;
-		case 'E': out = stderr; break;
+		case 'E': case_out = stderr; break;
 		default: return 2;
 		}
 	}
@@ -406,7 +391,7 @@ int main(int argc, char **argv)
 		abstract_case();
 		listen_case("host-listen4", AF_INET);
 		listen_case("host-listen6", AF_INET6);
-		fprintf(out, "DONE\n");
+		fprintf(case_out, "DONE\n");
 		return 0;
 	}
 	tcp_case("tcp4-block", AF_INET, "127.0.0.1", o.tcp4, false, true);
@@ -432,6 +417,6 @@ int main(int argc, char **argv)
 	abstract_bind_case();
 	listen_case("listen4", AF_INET);
 	bind_case();
-	fprintf(out, "DONE\n");
+	fprintf(case_out, "DONE\n");
 	return 0;
 }

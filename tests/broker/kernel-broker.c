@@ -226,15 +226,18 @@ static enum mb_net_grant granted(void *ud, const struct mb_notified_op *op, enum
 	return MB_NET_NOT_GRANTED;
 }
 
-static int report(void *ud, const struct mb_notified_op *op, enum mb_op o, const struct mb_addr *a,
-		  const struct mb_net_outcome *out)
+static int report(void *ud, const struct mb_notified_op *op, enum mb_op o,
+		  const struct mb_notified_target *t, const struct mb_net_outcome *out)
 {
 	(void)ud;
 	(void)op;
 	if (nreports < (int)ARRAY_SIZE(reports)) {
 		struct report_rec *r = &reports[nreports++];
 		r->op = o;
-		mb_addr_format(a, r->target, sizeof(r->target));
+		if (t->kind == MB_TARGET_INET)
+			mb_addr_format(&t->addr, r->target, sizeof(r->target));
+		else
+			snprintf(r->target, sizeof(r->target), "%s", t->path ? t->path : "");
 		r->allowed = out->allowed;
 		snprintf(r->reason, sizeof(r->reason), "%s", out->reason ? out->reason : "");
 	}

@@ -26,3 +26,13 @@ EXTRA_DIST += tests/broker/fake-dns.py tests/broker/dns.mjs tests/broker/dns.yml
 TESTS += tests/broker/kernel-best-effort.sh
 dist_check_DATA += tests/broker/kernel-best-effort.sh
 EXTRA_DIST += tests/broker/best-effort.yml tests/broker/echo-server.py
+
+# The network wall (issue 13), judged by its effects on the host's sinks:
+# AF_UNSPEC destinations, sends without one, unreadable sockaddrs and
+# msghdrs, a host port bind, and racing threads flipping the sockaddr and
+# msg_name, under membrane-run (brokered and host, root and nobody).
+check_PROGRAMS += tests/broker/wall-client
+tests_broker_wall_client_LDADD = -lpthread
+TESTS += tests/broker/kernel-wall.sh
+dist_check_DATA += tests/broker/kernel-wall.sh
+EXTRA_DIST += tests/broker/sinks.py tests/broker/case-line.h

@@ -16,8 +16,9 @@ enum { NOWHERE = MB_PRESENT_NOWHERE, INSIDE = MB_PRESENT_INSIDE, ONHOST = MB_PRE
 enum { BROKER = MB_NET_DO_BROKER, INPLACE = MB_NET_DO_IN_PLACE, CONT = MB_NET_DO_CONTINUE,
        DENY = MB_NET_DO_DENY };
 
-/* socket kinds */
-enum { TCP, UDP, RAW, HTCP, HUDP, MMSG };
+/* socket kinds; NOADDR: a send without a destination or connect(AF_UNSPEC)
+ * on a UDP socket (of the host in host mode) */
+enum { TCP, UDP, RAW, HTCP, HUDP, NOADDR, HNOADDR };
 
 static const struct row {
 	int net, mode, call, sock, scope, grant, present;
@@ -46,7 +47,7 @@ static const struct row {
 	{ B, ENF, SEND, UDP, LO, YES, NOWHERE, DENY, EPERM, true, false, false, "granted, unconnected: connect first" },
 	{ B, ENF, SEND, UDP, REM, YES, NOWHERE, DENY, EPERM, true, false, false, "granted remote datagram: connect first" },
 	{ B, ENF, SEND, UDP, REM, NOT, NOWHERE, DENY, EPERM, true, false, false, "remote datagram" },
-	{ B, ENF, SEND, MMSG, LO, NOT, INSIDE, DENY, EPERM, true, false, false, "sendmmsg inside: not performed" },
+	{ B, ENF, SEND, UDP, LO, NOT, ONHOST, INPLACE, 0, true, false, true, "sendmmsg inside: performed, as sendto" },
 	/* brokered, a socket already on the host */
 	{ B, ENF, CONN, HUDP, REM, YES, NOWHERE, INPLACE, 0, false, false, false, "connected again, granted" },
 	{ B, ENF, CONN, HUDP, LO, NOT, INSIDE, DENY, EPERM, true, false, false, "its loopback is the host's" },
@@ -56,22 +57,29 @@ static const struct row {
 	{ B, AUD, CONN, TCP, REM, STAT, NOWHERE, BROKER, 0, true, true, false, "audit: the static layer grants it" },
 	{ B, AUD, CONN, TCP, REM, NOT, NOWHERE, INPLACE, 0, true, true, false, "audit: no scope grants it: the netns answers" },
 	{ B, AUD, CONN, HTCP, REM, NOT, NOWHERE, DENY, EPERM, true, false, false, "audit: a host socket has no layer behind" },
-	{ B, AUD, SEND, MMSG, LO, NOT, INSIDE, DENY, EPERM, true, false, false, "audit: sendmmsg is not performed" },
 	{ B, AUD, CONN, TCP, LO, NOT, ONHOST, INPLACE, 0, true, true, true, "audit: the host's loopback, inside" },
 	{ H, AUD, CONN, HTCP, REM, NOT, NOWHERE, CONT, 0, true, true, false, "audit, host: Landlock answers" },
 	{ H, AUD, CONN, HTCP, LO, NOT, NOWHERE, CONT, 0, false, false, true, "audit, host: a probe, the kernel answers" },
 	{ N, AUD, CONN, TCP, REM, NOT, NOWHERE, CONT, 0, true, true, false, "audit, none: reported allowed" },
 	{ B, AUD, CONN, HTCP, REM, STAT, NOWHERE, INPLACE, 0, true, true, false, "audit, host socket" },
-	{ H, AUD, CONN, HTCP, REM, STAT, NOWHERE, CONT, 0, true, true, false, "audit, network host" },
 	{ N, AUD, CONN, TCP, REM, STAT, NOWHERE, CONT, 0, true, true, false, "audit, network none" },
 	/* network host */
-	{ H, ENF, CONN, HTCP, REM, YES, NOWHERE, CONT, 0, false, false, false, "host: granted, CONTINUE" },
-	{ H, ENF, SEND, HUDP, REM, YES, NOWHERE, CONT, 0, false, false, false, "host: granted datagram" },
+	{ H, ENF, CONN, HTCP, REM, YES, NOWHERE, INPLACE, 0, false, false, false, "host: granted, performed" },
+	{ H, ENF, SEND, HUDP, REM, YES, NOWHERE, INPLACE, 0, false, false, false, "host: granted datagram, performed" },
+	{ H, ENF, BIND, HUDP, ANY, YES, NOWHERE, INPLACE, 0, false, false, false, "host: granted bind, performed" },
+	{ H, AUD, CONN, HTCP, REM, STAT, NOWHERE, INPLACE, 0, true, true, false, "audit, host: granted elsewhere, performed" },
 	{ H, ENF, CONN, HTCP, LO, NOT, NOWHERE, DENY, ECONNREFUSED, false, false, true, "host: a probe" },
 	{ H, ENF, CONN, HTCP, LO, NOT, ONHOST, DENY, EPERM, true, false, true, "host: a listener, not granted" },
 	{ H, ENF, CONN, HUDP, LO, NOT, NOWHERE, DENY, EPERM, true, false, false, "host: UDP has no probe" },
 	{ H, ENF, CONN, HTCP, REM, NOT, NOWHERE, DENY, EPERM, true, false, false, "host: remote" },
 	{ H, ENF, BIND, HTCP, LO, NOT, NOWHERE, DENY, EPERM, true, false, false, "host: bind" },
+	/* no address: a send to the socket's peer, connect(AF_UNSPEC) */
+	{ B, ENF, SEND, HNOADDR, REM, NOT, NOWHERE, INPLACE, 0, false, false, false, "brokered: a send on a brokered socket, performed" },
+	{ B, ENF, SEND, NOADDR, REM, NOT, NOWHERE, INPLACE, 0, false, false, false, "brokered: a send on the sandbox's socket, performed" },
+	{ B, ENF, CONN, HNOADDR, REM, NOT, NOWHERE, INPLACE, 0, false, false, false, "brokered: connect(AF_UNSPEC), performed" },
+	{ H, ENF, SEND, HNOADDR, REM, NOT, NOWHERE, INPLACE, 0, false, false, false, "host: a send to the peer, performed" },
+	{ H, AUD, CONN, HNOADDR, REM, NOT, NOWHERE, INPLACE, 0, false, false, false, "host, audit: connect(AF_UNSPEC), performed" },
+	{ N, ENF, SEND, NOADDR, REM, NOT, NOWHERE, CONT, 0, false, false, false, "none: a send to the peer, the kernel's" },
 	/* network none */
 	{ N, ENF, CONN, TCP, REM, YES, NOWHERE, CONT, 0, false, false, false, "none: granted, the kernel answers" },
 	{ N, ENF, CONN, TCP, REM, NOT, NOWHERE, CONT, 0, true, false, false, "none: remote, reported" },
@@ -104,10 +112,11 @@ int main(void)
 			.network = w->net,
 			.mode = w->mode,
 			.call = w->call,
-			.host_socket = w->sock == HTCP || w->sock == HUDP || w->net == H,
+			.no_address = w->sock == NOADDR || w->sock == HNOADDR,
+			.host_socket = w->sock == HTCP || w->sock == HUDP || w->sock == HNOADDR ||
+				       w->net == H,
 			.brokerable = w->sock != RAW,
 			.stream = w->sock == TCP || w->sock == HTCP,
-			.batch = w->sock == MMSG,
 			.scope = w->scope,
 			.grant = w->grant,
 			.presence = ask,

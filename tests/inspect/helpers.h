@@ -86,7 +86,7 @@ static inline void rig_init(struct rig *r, struct mb_profile *p, const char *cwd
 	r->p = p;
 	r->reports = cJSON_CreateArray();
 	struct mb_inspector_config cfg = { .profile = p, .cwd = cwd, .max_message = 1 << 20 };
-	struct mb_inspector_io io = { rig_send, rig_report, r };
+	struct mb_inspector_io io = { rig_send, rig_report, r, NULL };
 	if (mb_inspector_new(&cfg, &io, &r->ins) < 0)
 		abort();
 	mb_framer_init(&r->fc, 1 << 20);
@@ -161,6 +161,14 @@ static inline cJSON *last_report(struct rig *r, const char *event)
 		if (strcmp(cJSON_GetObjectItem(o, "event")->valuestring, event) == 0)
 			last = o;
 	return last;
+}
+
+/* Does the last report of that event give a reason containing needle? */
+static inline bool last_reason_has(struct rig *r, const char *event, const char *needle)
+{
+	cJSON *o = last_report(r, event);
+	const cJSON *why = o ? cJSON_GetObjectItem(o, "reason") : NULL;
+	return cJSON_IsString(why) && strstr(why->valuestring, needle);
 }
 
 /* Parse the single line the client received (for checking replies). */

@@ -6,8 +6,10 @@
  * pipes before membrane-run's own run path (spawn + loader + reporter) is
  * assembled; the same tests then run against membrane-run.
  *
- *   relay-harness [--report FILE] [--grace MS] [--max-message N] [--call-timeout MS]
+ *   relay-harness [--report FILE|-] [--grace MS] [--max-message N] [--call-timeout MS]
  *                 [--pin-strict] [--audit] [--allow-unlisted] -- CMD [ARG]...
+ * --report - writes the lines to stderr, where the server's stderr goes too,
+ * as membrane-run's default does.
  * Exit status: the relay's (the server's status, 128+N for a signal). */
 #include <fcntl.h>
 #include <spawn.h>
@@ -48,7 +50,9 @@ int main(int argc, char **argv)
 	uint64_t call_timeout = 300000;
 	int i = 1;
 	for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
-		if (!strcmp(argv[i], "--report") && i + 1 < argc)
+		if (!strcmp(argv[i], "--report") && i + 1 < argc && !strcmp(argv[i + 1], "-"))
+			report_fd = STDERR_FILENO, i++;
+		else if (!strcmp(argv[i], "--report") && i + 1 < argc)
 			report_fd = open(argv[++i], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		else if (!strcmp(argv[i], "--grace") && i + 1 < argc)
 			grace = strtoull(argv[++i], NULL, 10);

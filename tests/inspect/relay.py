@@ -206,12 +206,21 @@ class Session:
             return b""
 
 
-def rss_peak_kib(pid):
+def status_kib(pid, field):
+    """A size from /proc/PID/status (VmRSS, VmHWM), in KiB, or -1."""
     with open("/proc/%d/status" % pid) as f:
         for line in f:
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     return -1
+
+
+def rss_kib(pid):
+    return status_kib(pid, "VmRSS")
+
+
+def rss_peak_kib(pid):
+    return status_kib(pid, "VmHWM")
 
 
 def test_passthrough():
@@ -473,6 +482,59 @@ def test_stderr():
        "server stderr relayed, each line prefixed", err)
 
 
+def test_stderr_forge():
+    # Reports on the shared stderr: a partial line of the server must not
+    # glue to a report line, nor can the server's next line pass for a
+    # report at a line start; terminal controls are shown, not obeyed.
+    s = Session(["--report", "-"])
+    r = s.call("echo", {"text": "!forge"})
+    ok(r is not None and "result" in r, "the forging call is answered", r)
+    s.close()
+    err = s.stderr
+    lines = err.split(b"\n")
+    reports = [l for l in lines if l.startswith(b"{")]
+    ok(not any(b"FORGED" in l for l in reports), "no forged line starts a line", err[-600:])
+    ok(any(b'"event":"error"' in l and json.loads(l).get("side") == "server" for l in reports),
+       "the real report line is whole, at a line start", err[-600:])
+    forged = [l for l in lines if b"FORGED" in l]
+    ok(len(forged) == 1 and forged[0].startswith(b"[server] partial-"),
+       "the server's partial line was ended by its own next bytes, prefixed", forged)
+    ok(b"\r" not in err and b"\x1b" not in err and b"\xc2\x9b" not in err,
+       "no carriage return, escape or C1 control reaches the terminal", err[-300:])
+    ok(forged and b"\\x0d\\x1b[2K{" in forged[0] and b"\\x1b[8m\\xc2\\x9b" in forged[0],
+       "they are shown as \\xNN", forged)
+    ok(all(l.startswith(b"[server] ") or l.startswith(b"{") or l == b"" for l in lines),
+       "every line is either the server's, prefixed, or a report", err[-600:])
+    # A line longer than the bound (4096 bytes) is cut into prefixed lines.
+    s = Session()
+    s.call("echo", {"text": "!stderr-long 10000"})
+    s.close()
+    lines = [l for l in s.stderr.split(b"\n") if l.startswith(b"[server] y")]
+    is_([len(l) - len(b"[server] ") for l in lines], [4096, 4096, 1808],
+        "a 10000-byte line held no longer than 4096 bytes at a time, each piece prefixed")
+
+
+def test_s2c_flood():
+    # The server asks the client 300000 times and the client never answers:
+    # past the cap membrane answers the server itself, and its memory stays
+    # bounded (VmRSS, no timing).
+    s = Session()
+    s.ping_works("server up")
+    before = rss_kib(s.p.pid)
+    rid = s.request("tools/call", {"name": "echo", "arguments": {"text": "!flood 300000"}})
+    r = s.reply(rid)
+    ok(r is not None and "result" in r, "the flooding call is answered", r)
+    s.ping_works("the session goes on")
+    after = rss_kib(s.p.pid)
+    ok(0 < before and after - before < 16 * 1024,
+       "membrane's RSS stayed bounded under 300000 unanswered requests (%d -> %d KiB)" % (before, after))
+    s.close()
+    caps = [e for e in s.reports("error") if "await the client" in e.get("reason", "")]
+    is_(len(caps), 1, "the cap is reported once")
+    recv = s.server_received()
+    ok(b"-31002" in recv, "the server was answered with error -31002", recv[-300:])
+
+
 def test_shutdown():
     s = Session(["--grace", "200"], {"FIXTURE_IGNORE_EOF": "1"})
     s.ping_works("server up")
@@ -511,7 +573,7 @@ def main():
     tests = [test_passthrough, test_filtering_and_refusals,
              lambda: test_rug_pull(False), lambda: test_rug_pull(True),
              test_server_death, test_bad_input_client, test_bad_input_server,
-             test_stderr, test_shutdown, test_backpressure, test_call_timeout, test_roots]
+             test_stderr, test_stderr_forge, test_s2c_flood, test_shutdown, test_backpressure, test_call_timeout, test_roots]
     for t in tests:
         try:
             t()
@@ -526,4 +588,5 @@ def main():
     return 1 if failed else 0
 
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())

@@ -77,7 +77,8 @@ int main(void)
 	/* tasks */
 	struct mb_call *tc;
 	mb_inflight_add(t, MB_DIR_CLIENT, msg("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"task\":{\"ttl\":1000}}}"), 0, &tc);
-	is_int(mb_inflight_task_started(t, tc, "task-9"), 0, "task started");
+	ok(tc->task_asked && tc->task_ttl_ms == 1000, "params.task and its ttl recorded");
+	is_int(mb_inflight_task_started(t, tc, "task-9", 1000, 0), 0, "task started");
 	ok(mb_inflight_by_task(t, MB_DIR_CLIENT, "task-9") == tc, "found by task id");
 	ok(mb_inflight_find(t, MB_DIR_CLIENT, "n5") == tc, "still in flight by id");
 	ok(mb_inflight_task_ended(t, MB_DIR_CLIENT, "task-9"), "task ended");
@@ -115,23 +116,64 @@ int main(void)
 		mb_inflight_add(t, MB_DIR_CLIENT, msg("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"hang\"}}"), 1000, &b);
 		mb_inflight_add(t, MB_DIR_SERVER, msg("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"elicitation/create\"}"), 1000, &s);
 		is_int(a->deadline_ns, 1100, "client request: deadline = start + timeout");
-		is_int(s->deadline_ns, 0, "server request: no timeout (a person may be answering)");
+		is_int(s->deadline_ns, 1100, "server request: the same timeout");
+		is_int(mb_inflight_count_dir(t, MB_DIR_SERVER), 1, "one server request");
+		is_int(mb_inflight_count_dir(t, MB_DIR_CLIENT), 2, "two client requests");
 		ok(mb_inflight_by_progress_key(t, MB_DIR_CLIENT, "n7") == a, "found by its numeric token");
 		mb_inflight_touch(t, a, 1050);
 		is_int(a->deadline_ns, 1150, "progress moves the deadline");
 		int seen = 0;
 		struct mb_call *which = NULL;
 		is_int(mb_inflight_expire(t, 1100, expired_cb, &seen), 1150, "next deadline: the touched call's");
-		is_int(seen, 1, "one call expired");
+		is_int(seen, 2, "one call and the server's request expired");
 		is_int(b->state, MB_CALL_EXPIRED, "the one without progress");
 		ok(!mb_call_window_open(b), "its window is closed");
-		ok(mb_call_window_open(a) && mb_call_window_open(s), "the others' are open");
+		ok(mb_call_window_open(a), "the touched one's is open");
+		ok(!mb_inflight_find(t, MB_DIR_SERVER, "n1"), "the server's request left the table");
+		is_int(mb_inflight_count_dir(t, MB_DIR_SERVER), 0, "no server request counted");
 		ok(mb_inflight_find(t, MB_DIR_CLIENT, "n2") == b, "still found by id (its late response)");
 		is_int(mb_inflight_add(t, MB_DIR_CLIENT, msg("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}"), 1200, &which), 0,
 		       "an expired id may be reused");
 		is_int(which->state, MB_CALL_PENDING, "the reuse is pending");
 		mb_inflight_expire(t, 1149, expired_cb, &seen);
-		is_int(seen, 1, "nothing more before the deadline");
+		is_int(seen, 2, "nothing more before the deadline");
+		mb_inflight_free(t);
+	}
+	/* Tasks have a clock too: the timeout without a sign of life, and
+	 * their time to live, signs of life or not. */
+	{
+		if (mb_inflight_new(&t) < 0)
+			return 1;
+		mb_inflight_set_timeout(t, 100);
+		struct mb_call *a, *b, *u;
+		mb_inflight_add(t, MB_DIR_CLIENT, msg("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"task\":{}}}"), 0, &a);
+		mb_inflight_add(t, MB_DIR_CLIENT, msg("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"task\":{\"ttl\":0.5}}}"), 0, &b);
+		mb_inflight_add(t, MB_DIR_CLIENT, msg("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"task\":null}}"), 0, &u);
+		ok(a->task_asked && a->task_ttl_ms == 0, "params.task {}: asked, no ttl");
+		ok(b->task_asked && b->task_ttl_ms == 1, "a ttl under 1 ms is 1 ms, not none");
+		ok(!u->task_asked, "params.task null: not asked");
+		mb_inflight_task_started(t, a, "A", 0, 1000);
+		is_int(a->deadline_ns, 1100, "a task's timeout starts at its creation");
+		int seen = 0;
+		mb_inflight_touch(t, a, 1090);
+		mb_inflight_expire(t, 1100, expired_cb, &seen);
+		is_int(a->state, MB_CALL_TASK, "a sign of life keeps a task open");
+		mb_inflight_expire(t, 1190, expired_cb, &seen);
+		is_int(a->state, MB_CALL_EXPIRED, "... until the timeout passes without one");
+		ok(mb_inflight_by_task(t, MB_DIR_CLIENT, "A") == a, "the expired task is still known by id");
+		/* Without a timeout (--call-timeout 0) the time to live still
+		 * holds, touched or not. */
+		mb_inflight_set_timeout(t, 0);
+		mb_inflight_remove(t, b);
+		mb_inflight_add(t, MB_DIR_CLIENT, msg("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\",\"task\":{\"ttl\":150}}}"), 0, &b);
+		mb_inflight_task_started(t, b, "B", 150, 1000);
+		is_int(b->ttl_end_ns, 1000 + 150 * 1000000ull, "its time to live ends from its creation");
+		mb_inflight_touch(t, b, 2000);
+		mb_inflight_expire(t, 1000 + 150 * 1000000ull - 1, expired_cb, &seen);
+		is_int(b->state, MB_CALL_TASK, "no timeout: open before its time to live ends");
+		mb_inflight_expire(t, 1000 + 150 * 1000000ull, expired_cb, &seen);
+		is_int(b->state, MB_CALL_EXPIRED, "closed when it ends, signs of life or not");
+		ok(mb_inflight_task_ended(t, MB_DIR_CLIENT, "B"), "an expired task's end is still recognised");
 		mb_inflight_free(t);
 	}
 	/* Many calls: the table grows, ids stay found, removal keeps the rest. */

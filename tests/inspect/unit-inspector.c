@@ -92,9 +92,7 @@ int main(void)
 	is_str(out_client(&R), "{" J ",\"id\":3,\"result\":{\"tools\":[{\"name\":\"move_file\",\"description\":\"Move\",\"inputSchema\":{\"type\":\"object\",\"properties\":{\"source\":{},\"dest\":{}}}}]}}\n",
 	       "page 2: filtered, the rest unchanged");
 	/* move_file's profile says {destination}, the schema says dest */
-	cJSON *mm = last_report(&R, "error");
-	ok(mm && strstr(cJSON_GetObjectItem(mm, "reason")->valuestring, "{destination}"),
-	   "placeholder/schema mismatch reported");
+	ok(last_reason_has(&R, "error", "{destination}"), "placeholder/schema mismatch reported");
 	rig_clear(&R);
 
 	/* --- refusals --- */
@@ -450,6 +448,88 @@ int main(void)
 		ok(!mb_inflight_find(t2, MB_DIR_CLIENT, "n96"), "and the entry is gone");
 		from_server(&R, "{" J ",\"id\":95,\"result\":{\"content\":[]}}\n");
 		mb_inflight_set_timeout(t2, 0);
+	}
+
+	/* --- tasks: only when asked, and never past their time to live --- */
+	{
+		struct mb_inflight *t3 = mb_inspector_inflight(R.ins);
+		rig_clear(&R);
+		from_client(&R, "{" J ",\"id\":97,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"x\"}}}\n");
+		from_server(&R, "{" J ",\"id\":97,\"result\":{\"task\":{\"taskId\":\"U1\",\"status\":\"working\"}}}\n");
+		ok(strstr(out_client(&R), "\"U1\"") != NULL, "a task nobody asked for: the result still reaches the client");
+		ok(!mb_inflight_find(t3, MB_DIR_CLIENT, "n97") && !mb_inflight_by_task(t3, MB_DIR_CLIENT, "U1"),
+		   "... but the call is over: its window closed with the answer");
+		ok(last_reason_has(&R, "error", "did not ask for one"), "... and reported as error");
+		rig_clear(&R);
+		from_client(&R, "{" J ",\"id\":98,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"task\":{\"ttl\":60000}}}\n");
+		from_server(&R, "{" J ",\"id\":98,\"result\":{\"task\":{\"taskId\":\"A1\",\"status\":\"working\",\"ttl\":1000}}}\n");
+		struct mb_call *c98 = mb_inflight_by_task(t3, MB_DIR_CLIENT, "A1");
+		ok(c98 && c98->state == MB_CALL_TASK, "an asked task keeps its call in flight");
+		ok(c98 && c98->ttl_end_ns && c98->ttl_end_ns <= mb_coarse_ns() + 1000000000ull,
+		   "its time to live is the smaller of the asked and the granted");
+		is_int(n_reports(&R, "error"), 0, "nothing to report yet");
+		mb_inspector_expire(R.ins, c98->ttl_end_ns);
+		is_int(c98->state, MB_CALL_EXPIRED, "past its time to live the window is closed");
+		ok(last_reason_has(&R, "error", "task A1") && last_reason_has(&R, "error", "time to live"),
+		   "... reported, naming the task and why");
+		from_server(&R, "{" J ",\"method\":\"notifications/tasks/status\",\"params\":{\"taskId\":\"A1\",\"status\":\"completed\"}}\n");
+		ok(!mb_inflight_by_task(t3, MB_DIR_CLIENT, "A1"), "its end still takes it out of the table");
+		/* The client asking about a task is a sign of life. */
+		mb_inflight_set_timeout(t3, 1000000000ull);
+		from_client(&R, "{" J ",\"id\":99,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"task\":{}}}\n");
+		from_server(&R, "{" J ",\"id\":99,\"result\":{\"task\":{\"taskId\":\"A2\",\"status\":\"working\",\"ttl\":null}}}\n");
+		struct mb_call *c99 = mb_inflight_by_task(t3, MB_DIR_CLIENT, "A2");
+		ok(c99 && c99->ttl_end_ns == 0, "no time to live asked or granted: none");
+		c99->deadline_ns = 1;
+		from_client(&R, "{" J ",\"id\":100,\"method\":\"tasks/get\",\"params\":{\"taskId\":\"A2\"}}\n");
+		ok(c99->deadline_ns > 1, "tasks/get about it moves its deadline");
+		from_server(&R, "{" J ",\"id\":100,\"result\":{\"taskId\":\"A2\",\"status\":\"completed\"}}\n");
+		ok(!mb_inflight_by_task(t3, MB_DIR_CLIENT, "A2"), "completed: gone");
+		mb_inflight_set_timeout(t3, 0);
+	}
+
+	/* --- the server's requests: a deadline and a cap --- */
+	{
+		struct mb_inflight *t4 = mb_inspector_inflight(R.ins);
+		rig_clear(&R);
+		char line[128];
+		for (int i = 0; i < MB_SERVER_REQUESTS_MAX + 50; i++) {
+			snprintf(line, sizeof(line), "{" J ",\"id\":\"f%d\",\"method\":\"ping\"}\n", i);
+			from_server(&R, line);
+		}
+		int fwd = 0, refused = 0;
+		for (const char *q = out_client(&R); (q = strstr(q, "\"method\":\"ping\"")); q++)
+			fwd++;
+		for (const char *q = out_server(&R); (q = strstr(q, "-31002")); q++)
+			refused++;
+		is_int(fwd, MB_SERVER_REQUESTS_MAX, "server requests past the cap are not forwarded");
+		is_int(refused, 50, "... each is answered with error -31002");
+		is_int(mb_inflight_count_dir(t4, MB_DIR_SERVER), MB_SERVER_REQUESTS_MAX, "the table holds the cap");
+		is_int(n_reports(&R, "error"), 1, "reported once for the run");
+		ok(last_reason_has(&R, "error", "await the client"), "... saying why");
+		rig_clear(&R);
+		from_client(&R, "{" J ",\"id\":\"f0\",\"result\":{}}\n");
+		from_server(&R, "{" J ",\"id\":\"g0\",\"method\":\"ping\"}\n");
+		ok(strstr(out_client(&R), "g0") != NULL, "an answer makes room for one more");
+		from_server(&R, "{" J ",\"id\":\"g1\",\"method\":\"ping\"}\n");
+		is_int(n_reports(&R, "error"), 1, "the next run is reported again");
+		/* Deadlines: the server is answered, the entry goes. */
+		rig_clear(&R);
+		mb_inspector_expire(R.ins, UINT64_MAX);
+		is_int(mb_inflight_count_dir(t4, MB_DIR_SERVER), MB_SERVER_REQUESTS_MAX, "no timeout set: they wait");
+		for (struct mb_call *c = mb_inflight_first(t4); c; c = mb_inflight_next(c))
+			if (c->dir == MB_DIR_SERVER)
+				c->deadline_ns = 1;
+		mb_inspector_expire(R.ins, 10);
+		is_int(mb_inflight_count_dir(t4, MB_DIR_SERVER), 0, "past their deadline they leave the table");
+		refused = 0;
+		for (const char *q = out_server(&R); (q = strstr(q, "-31002")); q++)
+			refused++;
+		is_int(refused, MB_SERVER_REQUESTS_MAX, "each is answered with error -31002");
+		ok(last_reason_has(&R, "error", "no answer from the client"), "each is reported");
+		rig_clear(&R);
+		from_client(&R, "{" J ",\"id\":\"f1\",\"result\":{}}\n");
+		is_str(out_server(&R), "", "a late answer of the client is not forwarded (the server had its error)");
 	}
 
 	/* --- roots: compared with arguments.within, each mismatch once --- */

@@ -49,6 +49,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/kernel-compat.h"
+
 extern char **environ;
 
 /* Under --enable-sanitizers: LeakSanitizer's exit check needs ptrace,
@@ -170,10 +172,6 @@ static cJSON *act_write(const char *path, const char *content)
 	cJSON_AddNumberToObject(r, "errno", e);
 	return r;
 }
-
-#ifndef MFD_NOEXEC_SEAL
-#define MFD_NOEXEC_SEAL 0x0008U
-#endif
 
 /* In the child: the memfd holding a copy of our own executable. Sealed
  * non-executable, the only kind the sandbox lets anyone create (its

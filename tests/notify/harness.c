@@ -44,8 +44,10 @@ static struct mb_answer decide(const struct mb_notified_op *op, void *ud)
 		snprintf(r->syscall, sizeof(r->syscall), "%s", op->sc->name);
 		r->pid = op->pid;
 		r->n = op->n;
-		for (unsigned i = 0; i < op->n; i++) {
-			const struct mb_notified_target *t = &op->t[i];
+		r->nmsg = op->nmsg;
+		unsigned n = op->nmsg ? MB_MIN(op->nmsg, 2u) : op->n;
+		for (unsigned i = 0; i < n; i++) {
+			const struct mb_notified_target *t = op->nmsg ? &op->mt[i] : &op->t[i];
 			r->t[i].kind = t->kind;
 			r->t[i].presence = t->presence;
 			r->t[i].ops = t->ops;
@@ -53,6 +55,8 @@ static struct mb_answer decide(const struct mb_notified_op *op, void *ud)
 			r->t[i].family = t->family;
 			r->t[i].resolve_error = t->resolve_error;
 			r->t[i].addr = t->addr;
+			r->t[i].unreadable = t->unreadable;
+			r->t[i].salen = t->salen;
 			snprintf(r->t[i].path, sizeof(r->t[i].path), "%s", t->path ? t->path : "");
 		}
 	}

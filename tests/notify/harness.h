@@ -22,6 +22,8 @@ struct h_target {
 	int resolve_error;
 	char path[H_PATH_MAX];
 	struct mb_addr addr;
+	bool unreadable;
+	unsigned salen; /* socket calls: the sockaddr's length as read */
 };
 
 /* What one callback invocation saw. */
@@ -30,6 +32,7 @@ struct h_rec {
 	pid_t pid;
 	unsigned n;
 	struct h_target t[2];
+	unsigned nmsg; /* sendmmsg decided as one call: its first two in t */
 };
 
 extern struct h_rec h_recs[H_MAX_RECS];

@@ -338,6 +338,46 @@ static void test_localhost(void)
 	mb_profile_free(p);
 }
 
+/* tcp: and udp: before an endpoint grant one protocol; neither grants both
+ * (protos 0), and a test's target takes the same prefix. */
+static void test_protocols(void)
+{
+	struct mb_error err = { 0 };
+	struct mb_load_opts o = { 0 };
+	struct mb_profile *p = load_buf(
+		"version: 1\nname: p\nruntime:\n"
+		"  connect: [\"tcp:127.0.0.1:5432\", \"udp:[::1]:53\", \"10.0.0.0/8:1-1024\",\n"
+		"            \"udp:localhost:53\"]\n"
+		"  bind: [\"udp:0.0.0.0:5353\"]\n"
+		"tests:\n"
+		"  - { idle: true, allow: [\"connect tcp:127.0.0.1:5432\"] }\n",
+		&o, &err);
+	if (!ok(p != NULL, "tcp: and udp: endpoints load (%s)", err.msg))
+		return;
+	const mb_endpoint_vec *co = &p->runtime.net[MB_NET_OP_INDEX(MB_OP_CONNECT)];
+	is_int(co->n, 3, "three connect endpoints (a host name is not resolved here)");
+	if (co->n == 3) {
+		is_endpoint(&co->v[0], "tcp:127.0.0.1:5432", "127.0.0.1", 32, 5432, 5432);
+		is_int(co->v[0].protos, MB_PROTO_TCP, "tcp: grants TCP only");
+		ok(co->v[0].pos.line == 4 && co->v[0].pos.column == 13,
+		   "tcp:127.0.0.1:5432 at 4:13 (got %u:%u)", co->v[0].pos.line, co->v[0].pos.column);
+		is_endpoint(&co->v[1], "udp:[::1]:53", "::1", 128, 53, 53);
+		is_int(co->v[1].protos, MB_PROTO_UDP, "udp: grants UDP only");
+		is_endpoint(&co->v[2], "10.0.0.0/8:1-1024", "10.0.0.0", 8, 1, 1024);
+		is_int(co->v[2].protos, 0, "no protocol: both");
+	}
+	const mb_endpoint_vec *bi = &p->runtime.net[MB_NET_OP_INDEX(MB_OP_BIND)];
+	if (ok(bi->n == 1, "one bind endpoint"))
+		is_int(bi->v[0].protos, MB_PROTO_UDP, "a udp: bind");
+
+	if (ok(p->tests.n == 1 && p->tests.v[0].allow.n == 1, "one test, one expectation")) {
+		const mb_endpoint_vec *t = &p->tests.v[0].allow.v[0].addrs;
+		ok(t->n == 1 && t->v[0].protos == MB_PROTO_TCP && t->v[0].port_lo == 5432,
+		   "a test's target takes tcp:");
+	}
+	mb_profile_free(p);
+}
+
 static void test_sizes(void)
 {
 	static const struct {
@@ -531,6 +571,7 @@ int main(void)
 	test_vars();
 	test_minimal();
 	test_localhost();
+	test_protocols();
 	test_sizes();
 	test_users();
 	test_buffer_options();

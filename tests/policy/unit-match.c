@@ -918,6 +918,31 @@ static void test_endpoints(void)
 	inet_pton(AF_INET6, "::ffff:127.0.0.1", raw.addr);
 	ok(mb_endpoint_match(&ep, &raw), "an unfolded mapped target still matches its IPv4 grant");
 	ok(!mb_endpoint_match(NULL, &raw) && !mb_endpoint_match(&ep, NULL), "NULL matches nothing");
+
+	/* Protocols: a grant of one matches only a target of that one; a
+	 * target whose protocol is not known needs a grant of both. */
+	static const struct {
+		unsigned grant, target;
+		bool want;
+	} protos[] = {
+		{ 0, 0, true },
+		{ 0, MB_PROTO_TCP, true },
+		{ 0, MB_PROTO_UDP, true },
+		{ MB_PROTO_BOTH, 0, true },
+		{ MB_PROTO_TCP, MB_PROTO_TCP, true },
+		{ MB_PROTO_TCP, MB_PROTO_UDP, false },
+		{ MB_PROTO_TCP, 0, false },
+		{ MB_PROTO_UDP, MB_PROTO_UDP, true },
+		{ MB_PROTO_UDP, MB_PROTO_TCP, false },
+		{ MB_PROTO_UDP, MB_PROTO_BOTH, false },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(protos); i++) {
+		ep.protos = (uint8_t)protos[i].grant;
+		raw.proto = (uint8_t)protos[i].target;
+		ok(mb_endpoint_match(&ep, &raw) == protos[i].want,
+		   "a grant of protocols %u %s a target speaking %u", protos[i].grant,
+		   protos[i].want ? "matches" : "does not match", protos[i].target);
+	}
 }
 
 static void test_addr(void)

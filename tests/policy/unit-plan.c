@@ -128,6 +128,16 @@ static void test_compile(void)
 	ep->family = 2;
 	ep->port_lo = ep->port_hi = 5432;
 	ep = mb_vec_new(&t->grants.net[0]);
+	ep->text = strdup("udp:127.0.0.1:53"); /* no Landlock rule: its ports are TCP's */
+	ep->family = 2;
+	ep->port_lo = ep->port_hi = 53;
+	ep->protos = MB_PROTO_UDP;
+	ep = mb_vec_new(&t->grants.net[1]);
+	ep->text = strdup("udp:0.0.0.0:5353");
+	ep->family = 2;
+	ep->port_lo = ep->port_hi = 5353;
+	ep->protos = MB_PROTO_UDP;
+	ep = mb_vec_new(&t->grants.net[0]);
 	ep->text = strdup("0.0.0.0/0:*");
 	ep->family = 2;
 	ep->port_lo = 1;
@@ -211,7 +221,9 @@ static void test_compile(void)
 	ok(find_rule(plan, "/proc") && find_rule(plan, "/dev/null"), "the sandbox's /proc and devices have rules");
 
 	ok(plan->connect_any_port, "a grant of every port leaves TCP connect to the dynamic layer");
-	ok(plan->net_rules.n == 1 && plan->net_rules.v[0].port == 5432, "one port, one rule");
+	ok(plan->net_rules.n == 1 && plan->net_rules.v[0].port == 5432,
+	   "one port, one rule; none for a udp: grant");
+	ok(!plan->bind_any_port, "a udp: bind leaves Landlock's TCP binds closed");
 
 	is_int(plan->envp.n, 2, "only the profile's variables reach the environment");
 	is_str(plan->envp.v[0], "LANG=C.UTF-8", "a passed-through variable takes the caller's value");

@@ -18,7 +18,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "sandbox/kernel-compat.h"
+#include "common/kernel-compat.h"
 #include "sandbox/landlock.h"
 #include "tests/tap.h"
 

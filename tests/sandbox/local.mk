@@ -1,15 +1,18 @@
-# sandbox/: the sandbox against the kernel. prober makes 111 kinds of escape
+# sandbox/: the sandbox against the kernel. prober makes 112 kinds of escape
 # attempt from inside (kernel-escape.sh: hand-built plans and prober.yml,
 # root- and nobody-launched, on a pty; kernel-escape-run.sh: through
 # membrane-run); launch runs a plan without the supervisor (spawn, start-up
 # benchmarks); nouserns refuses user namespaces as Docker's default seccomp
-# profile does.
+# profile does. kernel-init-args.sh: the init shows nothing of membrane-run's
+# command line or environment.
 check_PROGRAMS += tests/sandbox/launch tests/sandbox/prober tests/sandbox/nouserns
 tests_sandbox_launch_CPPFLAGS = $(AM_CPPFLAGS) -DMB_SRCDIR=\"$(srcdir_abs)\"
 tests_sandbox_launch_LDADD = $(NOTIFY_LIBS)
 TESTS += tests/sandbox/kernel-escape.sh tests/sandbox/kernel-escape-run.sh \
-	tests/sandbox/kernel-spawn.sh tests/sandbox/e2e-memory.sh
+	tests/sandbox/kernel-spawn.sh tests/sandbox/e2e-memory.sh tests/sandbox/kernel-init-args.sh \
+	tests/sandbox/kernel-memory.sh
 dist_check_DATA += tests/sandbox/kernel-escape.sh tests/sandbox/kernel-escape-run.sh \
+	tests/sandbox/kernel-init-args.sh tests/sandbox/kernel-memory.sh \
 	tests/sandbox/kernel-spawn.sh tests/sandbox/e2e-memory.sh \
 	tests/sandbox/prober.yml tests/sandbox/prober-host.yml
 

@@ -32,6 +32,7 @@
 #include <getopt.h>
 #include <linux/capability.h>
 #include <linux/keyctl.h>
+#include <linux/netlink.h>
 #include <linux/reboot.h>
 #include <linux/sched.h>
 #include <netinet/in.h>
@@ -55,30 +56,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifndef MFD_EXEC
-#define MFD_EXEC 0x0010U
-#endif
-#ifndef MFD_NOEXEC_SEAL
-#define MFD_NOEXEC_SEAL 0x0008U
-#endif
-#ifndef TIOCLINUX
-#define TIOCLINUX 0x541C
-#endif
-#ifndef AF_VSOCK
-#define AF_VSOCK 40
-#endif
-#ifndef AF_ALG
-#define AF_ALG 38
-#endif
-#ifndef NETLINK_KOBJECT_UEVENT
-#define NETLINK_KOBJECT_UEVENT 15
-#endif
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x80
-#endif
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
+#include "common/kernel-compat.h"
 
 extern char **environ;
 
@@ -250,6 +228,11 @@ SYSCALL_ATTEMPT(a_add_key, syscall(SYS_add_key, "user", "membrane-probe", "x", 1
 				   KEY_SPEC_PROCESS_KEYRING))
 SYSCALL_ATTEMPT(a_request_key, syscall(SYS_request_key, "user", "membrane-none", NULL, 0))
 SYSCALL_ATTEMPT(a_userfaultfd, syscall(SYS_userfaultfd, 0xffff))
+#ifndef SYS_memfd_secret
+#define SYS_memfd_secret 447
+#endif
+/* A page the kernel reads for a call and the supervisor cannot read. */
+SYSCALL_ATTEMPT(a_memfd_secret, syscall(SYS_memfd_secret, 0))
 SYSCALL_ATTEMPT(a_io_uring_setup, syscall(SYS_io_uring_setup, 0, NULL))
 SYSCALL_ATTEMPT(a_io_uring_enter, syscall(SYS_io_uring_enter, -1, 0, 0, 0, NULL, 0))
 SYSCALL_ATTEMPT(a_io_uring_register, syscall(SYS_io_uring_register, -1, 0, NULL, 0))
@@ -652,6 +635,7 @@ static const struct attempt attempts[] = {
 	A("add_key", a_add_key, SAME(EPERM)),
 	A("request_key", a_request_key, SAME(EPERM)),
 	A("userfaultfd", a_userfaultfd, SAME(EPERM)),
+	A("memfd_secret", a_memfd_secret, SAME(ENOSYS)),
 	A("io_uring_setup", a_io_uring_setup, SAME(ENOSYS)),
 	A("io_uring_enter", a_io_uring_enter, SAME(ENOSYS)),
 	A("io_uring_register", a_io_uring_register, SAME(ENOSYS)),
@@ -720,11 +704,11 @@ static const struct attempt attempts[] = {
 	/* Nobody meets the files' owner check (root's) before the read-only bind. */
 	A("write /proc/sys", a_proc_sys, EROFS, EACCES),
 	A("write a global sysctl (vm.drop_caches)", a_drop_caches, EROFS, EACCES),
-	/* The init is not dumpable. hidepid=invisible hides it from nobody;
-	 * gid 0 (root-launched) still sees it (proc's gid= defaults to 0). */
-	A("open /proc/1/root", a_proc1_root, EACCES, ENOENT),
-	A("readlink /proc/1/root", a_proc1_root_link, EACCES, ENOENT),
-	A("open /proc/1/cwd", a_proc1_cwd, EACCES, ENOENT),
+	/* The init is not dumpable, and hidepid=invisible hides it: its gid=
+	 * names a group the command does not hold (root-launched included). */
+	A("open /proc/1/root", a_proc1_root, SAME(ENOENT)),
+	A("readlink /proc/1/root", a_proc1_root_link, SAME(ENOENT)),
+	A("open /proc/1/cwd", a_proc1_cwd, SAME(ENOENT)),
 	A("/proc/self/root/../../../etc/shadow", a_self_root_dotdot, SAME(ENOENT)),
 	A("see a host process in /proc", a_host_proc, SAME(ENOENT)),
 	A("signal a host process", a_kill_host, SAME(ESRCH)),

@@ -1,7 +1,9 @@
 /* sandbox/describe.c: what --explain and the start report say about the
- * static layer, at the kernel's ABI and at lower ones. */
+ * static layer, at the kernel's ABI and at lower ones; what holds limits.memory,
+ * and the parsers behind it (sandbox/cgroup.c). */
 #include <string.h>
 
+#include "sandbox/cgroup.h"
 #include "sandbox/describe.h"
 #include "sandbox/seccomp-baseline.h"
 #include "tests/tap.h"
@@ -80,8 +82,62 @@ int main(void)
 	       "\"fs\":true,\"net\":false,\"scope\":false},\"seccomp\":{\"baseline\":true,"
 	       "\"notify\":false,\"notify_killable\":false,\"notify_sync_wake_up\":false},"
 	       "\"no_new_privs\":true,\"caps_dropped\":true,\"memfd_noexec\":false,"
-	       "\"limits\":false,\"proc_hidepid\":false}",
+	       "\"limits\":false,\"proc_hidepid\":false,\"memory\":{\"by\":\"none\"}}",
 	       "layers as JSON");
+	/* What holds limits.memory, and why no cgroup when none does. */
+	l.memory = MB_MEMORY_RLIMIT;
+	snprintf(l.memory_why, sizeof(l.memory_why), "cgroup v2 says \"no\"");
+	mb_strbuf_reset(&b);
+	mb_describe_layers_json(&b, &l);
+	ok(has(&b, "\"memory\":{\"by\":\"rlimit\",\"why\":\"cgroup v2 says \\\"no\\\"\","
+		   "\"sysv_shm\":false}}"),
+	   "rlimit only: the JSON says why, escaped");
+	mb_strbuf_reset(&b);
+	mb_describe_layers(&b, &l);
+	ok(has(&b, "memory limit: RLIMIT_DATA and each private tmpfs's size only") &&
+	   has(&b, "memfds and System V shared memory are not counted (no cgroup: cgroup v2 says \"no\")"),
+	   "... and the words say what is not counted, and why");
+	l.shm_limited = true;
+	mb_strbuf_reset(&b);
+	mb_describe_layers(&b, &l);
+	ok(has(&b, "size, and System V shared memory in all, only: shared anonymous mappings, memfds are"),
+	   "... System V shared memory when the IPC namespace bounds it");
+	l.memory = MB_MEMORY_CGROUP2;
+	mb_strbuf_reset(&b);
+	mb_describe_layers_json(&b, &l);
+	ok(has(&b, "\"memory\":{\"by\":\"cgroup2\",\"sysv_shm\":true}}"), "a cgroup v2 leaf");
+
+	/* The parsers of /proc/self/cgroup and /proc/self/mountinfo. */
+	static const char cgroups[] = "9:name=systemd:/init.scope\n4:cpu,memory:/a/b\n"
+				      "1:cpuacct:/\n0::/user.slice/x.scope\n";
+	static const char mounts[] =
+		"31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+		"35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+		"36 31 0:33 / /sys/fs/cgroup/name\\040x rw - cgroup cgroup rw,pids\n"
+		"41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
+	static const struct {
+		int (*parse)(const char *text, const char *controller, char **ret);
+		const char *text, *controller, *want; /* want NULL: ENOENT */
+		const char *what;
+	} cases[] = {
+		{ mb_cgroup_own_path, cgroups, "memory", "/a/b", "memory's line among others" },
+		{ mb_cgroup_own_path, cgroups, NULL, "/user.slice/x.scope", "the cgroup v2 line" },
+		{ mb_cgroup_own_path, cgroups, "pids", NULL, "no pids line" },
+		{ mb_cgroup_own_path, "4:mem:/x\n", "memory", NULL, "controllers match whole words" },
+		{ mb_cgroup_mount_point, mounts, "memory", "/sys/fs/cgroup/memory", "the v1 memory mount" },
+		{ mb_cgroup_mount_point, mounts, NULL, "/sys/fs/cgroup/unified", "the cgroup2 mount" },
+		{ mb_cgroup_mount_point, mounts, "pids", NULL, "a mount point with an escape is not guessed at" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *out = NULL;
+		int got = cases[i].parse(cases[i].text, cases[i].controller, &out);
+		if (cases[i].want)
+			ok(got == 0 && out && strcmp(out, cases[i].want) == 0, "%s: %s", cases[i].what,
+			   cases[i].want);
+		else
+			is_int(got, -ENOENT, "%s: ENOENT", cases[i].what);
+		free(out);
+	}
 	mb_strbuf_free(&b);
 	mb_vec_free(&plan.fs_rules);
 	mb_vec_free(&plan.net_rules);
