@@ -332,7 +332,9 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 		case OPT_CONTROL:
 		case OPT_SIGN_KEY:
 			if (!*optarg)
-				return bad("%s: the value is empty", argv[optind - 1]);
+				return bad("%s: the value is empty", c == OPT_BASELINE ? "--baseline"
+								     : c == OPT_CONTROL ? "--control"
+											: "--sign-key");
 			*(c == OPT_BASELINE ? &o->baseline : c == OPT_CONTROL ? &o->control
 									      : &o->sign_key) = optarg;
 			break;
