@@ -233,13 +233,7 @@ static int print_json(struct baseline *b, const struct audit_walk *w)
 	for (const struct tool *t = audit_map_next(b->tools, NULL); okay && t;
 	     t = audit_map_next(b->tools, t))
 		okay = add_tool_json(tools, audit_map_entry_key(t), t);
-	char *text = okay ? cJSON_Print(o) : NULL;
-	cJSON_Delete(o);
-	if (!text)
-		return -ENOMEM;
-	puts(text);
-	cJSON_free(text);
-	return 0;
+	return audit_put_json(o, okay, true);
 }
 
 int audit_baseline(const struct audit_input *in)
@@ -272,15 +266,5 @@ int audit_baseline(const struct audit_input *in)
 	audit_map_free(b.tools);
 	audit_map_free(b.open);
 	audit_topk_free(b.profiles);
-	if (b.oom) {
-		fputs("membrane-audit: out of memory\n", stderr);
-		return AUDIT_EXIT_USAGE;
-	}
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		perror("membrane-audit: writing the baseline");
-		return AUDIT_EXIT_USAGE;
-	}
-	if (status)
-		return status;
-	return w.malformed ? AUDIT_EXIT_MALFORMED : AUDIT_EXIT_OK;
+	return audit_done(status, &w, b.oom, "the baseline");
 }

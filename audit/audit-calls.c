@@ -161,13 +161,7 @@ static int run(const struct audit_input *in, bool timeline)
 	int status = audit_walk(in, &w, calls_one, &st);
 	if (timeline && !st.shown && !status)
 		fprintf(stderr, "membrane-audit: timeline: no line of session %s\n", in->session);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		perror("membrane-audit: writing the calls");
-		return AUDIT_EXIT_USAGE;
-	}
-	if (status)
-		return status;
-	return w.malformed ? AUDIT_EXIT_MALFORMED : AUDIT_EXIT_OK;
+	return audit_done(status, &w, false, timeline ? "the timeline" : "the calls");
 }
 
 int audit_calls(const struct audit_input *in)

@@ -318,3 +318,29 @@ int audit_walk(const struct audit_input *in, struct audit_walk *w,
 	}
 	return status;
 }
+
+int audit_done(int status, const struct audit_walk *w, bool oom, const char *what)
+{
+	if (oom) {
+		fputs("membrane-audit: out of memory\n", stderr);
+		return AUDIT_EXIT_USAGE;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "membrane-audit: writing %s: %s\n", what, strerror(errno));
+		return AUDIT_EXIT_USAGE;
+	}
+	if (status)
+		return status;
+	return w->malformed ? AUDIT_EXIT_MALFORMED : AUDIT_EXIT_OK;
+}
+
+int audit_put_json(cJSON *o, bool okay, bool pretty)
+{
+	char *text = !okay ? NULL : pretty ? cJSON_Print(o) : cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!text)
+		return -ENOMEM;
+	puts(text);
+	cJSON_free(text);
+	return 0;
+}

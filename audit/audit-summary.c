@@ -194,13 +194,7 @@ static int print_json(struct summary *s, const struct audit_walk *w, const struc
 		if (!okay)
 			cJSON_Delete(a);
 	}
-	char *text = okay ? cJSON_PrintUnformatted(o) : NULL;
-	cJSON_Delete(o);
-	if (!text)
-		return -ENOMEM;
-	puts(text);
-	cJSON_free(text);
-	return 0;
+	return audit_put_json(o, okay, false);
 }
 
 int audit_summary(const struct audit_input *in)

@@ -499,13 +499,7 @@ static int print_json(struct verify *v, const struct audit_walk *w)
 			cJSON_AddNumberToObject(e, "unsigned_from_line", (double)s->unsigned_at.line)) &&
 		       cJSON_AddItemToArray(open, e);
 	}
-	char *text = okay ? cJSON_PrintUnformatted(o) : NULL;
-	cJSON_Delete(o);
-	if (!text)
-		return -ENOMEM;
-	puts(text);
-	cJSON_free(text);
-	return 0;
+	return audit_put_json(o, okay, false);
 }
 
 int audit_verify(const struct audit_input *in)

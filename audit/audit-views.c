@@ -275,13 +275,7 @@ static int print_json(struct views *v, void **rows, size_t n)
 		cJSON *r = v->sessions ? session_json(rows[i]) : tool_json(rows[i]);
 		okay = r && cJSON_AddItemToArray(a, r);
 	}
-	char *text = okay ? cJSON_PrintUnformatted(o) : NULL;
-	cJSON_Delete(o);
-	if (!text)
-		return -ENOMEM;
-	puts(text);
-	cJSON_free(text);
-	return 0;
+	return audit_put_json(o, okay, false);
 }
 
 static int run(const struct audit_input *in, bool sessions)
@@ -292,11 +286,9 @@ static int run(const struct audit_input *in, bool sessions)
 		.rows = sessions ? audit_map_new(sizeof(struct session_row), VIEW_SESSIONS_CAP)
 				 : audit_map_new(sizeof(struct tool_row), VIEW_TOOLS_CAP),
 	};
-	if (!v.rows) {
-		fputs("membrane-audit: out of memory\n", stderr);
-		return AUDIT_EXIT_USAGE;
-	}
 	struct audit_walk w = { .filtered = true };
+	if (!v.rows)
+		return audit_done(0, &w, true, "the view");
 	int status = audit_walk(in, &w, views_one, &v);
 	size_t n = 0;
 	void **rows = status ? NULL : rows_sorted(&v, &n);
@@ -316,17 +308,7 @@ static int run(const struct audit_input *in, bool sessions)
 	}
 	free(rows);
 	audit_map_free(v.rows);
-	if (v.oom) {
-		fputs("membrane-audit: out of memory\n", stderr);
-		return AUDIT_EXIT_USAGE;
-	}
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		perror("membrane-audit: writing the view");
-		return AUDIT_EXIT_USAGE;
-	}
-	if (status)
-		return status;
-	return w.malformed ? AUDIT_EXIT_MALFORMED : AUDIT_EXIT_OK;
+	return audit_done(status, &w, v.oom, "the view");
 }
 
 int audit_tools(const struct audit_input *in)

@@ -191,3 +191,10 @@ struct audit_walk {
 };
 int audit_walk(const struct audit_input *in, struct audit_walk *w,
 	       void (*fn)(void *ud, const struct audit_event *ev), void *ud);
+/* A command's exit status once its walk is done: out of memory (said), a
+ * write to stdout that failed (said, naming what), the walk's own status,
+ * then malformed lines (AUDIT_EXIT_MALFORMED). */
+int audit_done(int status, const struct audit_walk *w, bool oom, const char *what);
+/* Print o (consumed) on a line of its own, when okay (it was built whole):
+ * 0, or -ENOMEM. pretty: indented, for a file people read and edit. */
+int audit_put_json(cJSON *o, bool okay, bool pretty);
