@@ -10,7 +10,7 @@ SUDO=
 # Build and runtime dependencies, and what the test suite drives for real.
 PACKAGES="build-essential autoconf automake libtool pkg-config
   libseccomp-dev libcap-ng-dev libnl-3-dev libnl-route-3-dev libcjson-dev libyaml-dev
-  nettle-dev libsystemd-dev
+  nettle-dev libsystemd-dev libmicrohttpd-dev libgnutls28-dev gnutls-bin curl
   clang libclang-rt-14-dev valgrind mandoc strace socat
   nodejs postgresql bubblewrap firejail hyperfine python3 util-linux
   jq systemd groff-base time"

@@ -17,6 +17,7 @@ enum {
 	OPT_DECISION,
 	OPT_EVENT,
 	OPT_SESSION,
+	OPT_KIND,
 	OPT_JSON,
 	OPT_TOP,
 	OPT_VERSION,
@@ -34,6 +35,7 @@ static const struct option long_options[] = {
 	{ "decision", required_argument, NULL, OPT_DECISION },
 	{ "event", required_argument, NULL, OPT_EVENT },
 	{ "session", required_argument, NULL, OPT_SESSION },
+	{ "kind", required_argument, NULL, OPT_KIND },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "outcome", required_argument, NULL, OPT_OUTCOME },
@@ -50,7 +52,7 @@ static void usage(FILE *f)
 	fputs("Usage: membrane-audit [options] [COMMAND] [REPORT-FILE...]\n"
 	      "Read membrane reports (standard input when no file is given).\n"
 	      "\n"
-	      "  summary            counts by event, profile, tool, op, decision, and the\n"
+	      "  summary            counts by event, profile, tool, op, decision, kind, and the\n"
 	      "                     top targets (the default)\n"
 	      "  list               one readable line per event\n"
 	      "  verify             check every session's seq/prev chain; name the first\n"
@@ -70,8 +72,11 @@ static void usage(FILE *f)
 	      "  --tool NAME        events naming this tool among their requests\n"
 	      "  --op OP            read, write, exec, connect, bind or syscall\n"
 	      "  --decision D       denied or allowed\n"
-	      "  --event E          start, violation, refused, exit, error, call, limit,\n"
-	      "                     anomaly, decoy, exfiltration, killed or checkpoint\n"
+	      "  --event E          start, violation, refused, exit, error, poisoning,\n"
+	      "                     secret, call, limit, anomaly, decoy, exfiltration,\n"
+	      "                     killed or checkpoint\n"
+	      "  --kind K           poisoning and secret findings of this kind (directive-tag,\n"
+	      "                     private-key, ...: membrane-report(5))\n"
 	      "  --outcome O        calls: result, tool_error, rpc_error, refused, cancelled\n"
 	      "                     or timeout\n"
 	      "  --session ID       a session, or the start of its id\n"
@@ -155,6 +160,7 @@ int main(int argc, char **argv)
 		case OPT_OP: key = AUDIT_KEY_OP; name = "--op"; set = mb_report_ops; break;
 		case OPT_DECISION: key = AUDIT_KEY_DECISION; name = "--decision"; set = mb_report_decisions; break;
 		case OPT_EVENT: key = AUDIT_KEY_EVENT; name = "--event"; set = mb_report_events; break;
+		case OPT_KIND: key = AUDIT_KEY_KIND; name = "--kind"; set = mb_report_kinds; break;
 		case OPT_OUTCOME: key = AUDIT_KEY_OUTCOME; name = "--outcome"; set = mb_report_outcomes; break;
 		case OPT_KEY:
 			in.key = optarg;

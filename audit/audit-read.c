@@ -233,6 +233,7 @@ int audit_event_parse(char *line, size_t len, struct audit_event *ev, const char
 	ev->target = str_member(o, "target");
 	ev->reason = str_member(o, "reason");
 	ev->syscall = str_member(o, "syscall");
+	ev->kind = str_member(o, "kind");
 	ev->outcome = str_member(o, "outcome");
 	const cJSON *reqs = cJSON_GetObjectItemCaseSensitive(o, "requests");
 	if (cJSON_IsArray(reqs)) {

@@ -13,7 +13,8 @@
 #define SUMMARY_TARGET_CAP 4096
 #define SUMMARY_SESSION_CAP 4096
 
-enum { COL_EVENT, COL_PROFILE, COL_TOOL, COL_OP, COL_DECISION, COL_TARGET, COL_SESSION, COL_N };
+enum { COL_EVENT, COL_PROFILE, COL_TOOL, COL_OP, COL_DECISION, COL_KIND, COL_TARGET, COL_SESSION,
+       COL_N };
 
 static const struct {
 	const char *title, *json;
@@ -24,6 +25,7 @@ static const struct {
 	[COL_TOOL] = { "TOOL", "by_tool", SUMMARY_DIM_CAP },
 	[COL_OP] = { "OP", "by_op", SUMMARY_DIM_CAP },
 	[COL_DECISION] = { "DECISION", "by_decision", SUMMARY_DIM_CAP },
+	[COL_KIND] = { "KIND", "by_kind", SUMMARY_DIM_CAP },
 	[COL_TARGET] = { "TARGET", "top_targets", SUMMARY_TARGET_CAP },
 	[COL_SESSION] = { "SESSION", "sessions", SUMMARY_SESSION_CAP },
 };
@@ -73,6 +75,8 @@ static void summary_one(void *ud, const struct audit_event *ev)
 		count(s, COL_OP, ev->op);
 	if (ev->decision)
 		count(s, COL_DECISION, ev->decision);
+	if (ev->kind)
+		count(s, COL_KIND, ev->kind);
 	if (ev->target)
 		count(s, COL_TARGET, ev->target);
 }
@@ -132,6 +136,7 @@ static void print_text(struct summary *s, const struct audit_walk *w, const stru
 	print_table(s->t[COL_TOOL], "TOOL", 0, &approx);
 	print_table(s->t[COL_OP], "OP", 0, &approx);
 	print_table(s->t[COL_DECISION], "DECISION", 0, &approx);
+	print_table(s->t[COL_KIND], "KIND", 0, &approx);
 	char title[128];
 	snprintf(title, sizeof(title), "TARGET (top %zu of %llu events with a target%s)", in->top,
 		 (unsigned long long)audit_topk_total(s->t[COL_TARGET]),

@@ -62,6 +62,7 @@ struct audit_event {
 	uint64_t count;
 	/* the event's own fields, NULL when absent */
 	const char *op, *decision, *target, *reason, *syscall, *method;
+	const char *kind; /* poisoning, secret */
 	const char *outcome; /* a call line's */
 	/* distinct tools of requests[] and request; has_requests: the event
 	 * names requests in flight (a violation), so none means idle. */
@@ -87,7 +88,8 @@ int audit_parse_when(const char *s, int64_t now_us, int64_t *us);
 /* ---- filters (audit_filter.c) ---- */
 
 enum audit_key { AUDIT_KEY_PROFILE, AUDIT_KEY_TOOL, AUDIT_KEY_OP, AUDIT_KEY_DECISION,
-		 AUDIT_KEY_EVENT, AUDIT_KEY_SESSION, AUDIT_KEY_OUTCOME, AUDIT_KEY_COUNT };
+		 AUDIT_KEY_EVENT, AUDIT_KEY_SESSION, AUDIT_KEY_KIND, AUDIT_KEY_OUTCOME,
+		 AUDIT_KEY_COUNT };
 
 struct audit_filter {
 	bool has_since, has_until;

@@ -87,6 +87,14 @@ bench_inspect_cost_SOURCES = bench/inspect-cost.c
 bench_inspect_cost_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 bench_inspect_cost_LDADD = $(INSPECT_LIBS) $(CJSON_LIBS)
 
+# What the answer scanners cost (bench/scan-cost.c; results recorded in
+# bench/scan-results.md); with files, what they find in them.
+noinst_PROGRAMS += bench/scan-cost
+bench_scan_cost_SOURCES = bench/scan-cost.c
+bench_scan_cost_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+bench_scan_cost_LDADD = $(INSPECT_LIBS) $(CJSON_LIBS)
+EXTRA_DIST += bench/scan-results.md
+
 # A real Node MCP server (server-filesystem, tests/e2e's) bare and under
 # membrane-run with the correlator: start-up and per-call latency
 # (bench/server-latency.py; results in bench/server-results.md).
@@ -108,6 +116,14 @@ EXTRA_DIST += bench/db-roundtrip.sh bench/db-roundtrip.mjs bench/db-results.md
 bench: bench-db
 bench-db: membrane-run
 	top_srcdir=$(srcdir_abs) top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/db-roundtrip.sh $(srcdir_abs)/bench/db-results.md
+
+# membrane-run --listen beside the SDK's own Streamable HTTP server:
+# echo round trips, sessions started per second, memory per idle session
+# (bench/http.sh; results recorded in bench/http-results.md).
+EXTRA_DIST += bench/http.sh bench/http-bench.mjs bench/http-results.md
+.PHONY: bench-http
+bench-http: membrane-run
+	top_srcdir=$(srcdir_abs) top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/http.sh $(srcdir_abs)/bench/http-results.md
 
 # The call record's cost (issue 16): the relay benchmark with membrane-run
 # itself as c (a call line per tools/call) and d (--record none), the report

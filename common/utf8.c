@@ -53,3 +53,15 @@ bool mb_utf8_valid(const char *str, size_t n)
 	}
 	return true;
 }
+
+unsigned mb_utf8_cp(const unsigned char *s, size_t len)
+{
+	switch (len) {
+	case 1: return s[0];
+	case 2: return (unsigned)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+	case 3: return (unsigned)(s[0] & 0x0f) << 12 | (unsigned)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+	default:
+		return (unsigned)(s[0] & 0x07) << 18 | (unsigned)(s[1] & 0x3f) << 12 |
+		       (unsigned)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
+	}
+}

@@ -14,5 +14,8 @@ size_t mb_utf8_seq_n(const unsigned char *s, size_t avail);
  * it is read. */
 size_t mb_utf8_seq(const unsigned char *s);
 
+/* The code point of the valid sequence of len bytes (mb_utf8_seq_n's) at s. */
+unsigned mb_utf8_cp(const unsigned char *s, size_t len);
+
 /* Are the n bytes at s valid UTF-8 (NUL bytes count as valid U+0000)? */
 bool mb_utf8_valid(const char *s, size_t n);

@@ -63,6 +63,10 @@
 	X(REQUIRE_LANDLOCK, "require_landlock", DOC, MAIN, read_require_landlock, NULL,       \
 	  DRAFT(SETTINGS, write_require_landlock), "KEYS")                                    \
 	X(USER, "user", DOC, MAIN, read_user, NULL, DRAFT(SETTINGS, write_user), "KEYS")      \
+	X(SCAN, "scan", DOC, MAIN, ld_scan, &ld_scan_keys,                                    \
+	  NO_DRAFT("what to do about poisoned descriptions and secrets in answers is the "  \
+		   "author's choice; a session only shows what a server said"),               \
+	  "SCANNING")                                                                         \
 	X(RECORD, "record", DOC, MAIN, ld_record, NULL,                                       \
 	  NO_DRAFT("what the call record holds is the operator's choice, not the server's"),  \
 	  "THE RECORD")                                                                       \

@@ -168,6 +168,8 @@ void mb_profile_free(struct mb_profile *p)
 	mb_vec_free(&p->requests);
 	mb_vec_foreach(r, &p->redact) free(*r);
 	mb_vec_free(&p->redact);
+	mb_vec_foreach(e, &p->scan.env) free(*e);
+	mb_vec_free(&p->scan.env);
 	mb_vec_foreach(b, &p->tool_budgets) free(b->tool);
 	mb_vec_free(&p->tool_budgets);
 	free(p->anomaly.baseline);

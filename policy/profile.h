@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "common/vec.h"
+#include "policy/scan-kinds.h"
 
 enum mb_op {
 	MB_OP_READ,
@@ -186,6 +187,17 @@ struct mb_decoy_file {
 	struct mb_srcpos pos;
 };
 
+/* The scan key: what membrane does about each kind of finding beyond
+ * reporting it (enum mb_scan_action, 0: report), in the tool contract and
+ * in answers, and which environment variables hold secrets whose exact
+ * values are looked for in answers (beyond those named like secrets). */
+struct mb_scan_policy {
+	unsigned char contract[MB_SCAN_KIND_COUNT];
+	unsigned char answers[MB_SCAN_KIND_COUNT];
+	MB_VEC(char *) env;
+	struct mb_srcpos pos; /* line 0: not written */
+};
+
 struct cJSON;
 
 /* One expectation of a profile self-test (key tests): "OP TARGET". */
@@ -241,6 +253,7 @@ struct mb_profile {
 	MB_VEC(struct mb_tool) requests;
 	struct mb_limits limits;
 	MB_VEC(char *) redact;
+	struct mb_scan_policy scan;
 	enum mb_record_scope record;
 	struct mb_budget session_budget;
 	MB_VEC(struct mb_tool_budget) tool_budgets;

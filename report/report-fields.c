@@ -1,6 +1,7 @@
 /* The names of Reports v1 and its hash chain (report/report-fields.h). */
 #include "common/macros.h"
 #include "common/sha256.h"
+#include "policy/scan-kinds.h"
 #include "report/report-fields.h"
 
 const char *const mb_report_common_fields[] = {
@@ -8,13 +9,19 @@ const char *const mb_report_common_fields[] = {
 };
 const size_t mb_report_common_fields_n = ARRAY_SIZE(mb_report_common_fields);
 
-const char *const mb_report_events[] = { "start",  "violation", "refused",      "exit",
-					   "error",  "call",      "limit",        "anomaly",
-					   "decoy",  "exfiltration", "killed",    "checkpoint",
-					   NULL };
+const char *const mb_report_events[] = { "start",	  "violation", "refused",      "exit",
+					 "error",	  "poisoning", "secret",       "call",
+					 "limit",	  "anomaly",   "decoy",        "exfiltration",
+					 "killed",	  "checkpoint", NULL };
 const char *const mb_report_ops[] = { "read", "write", "exec", "connect", "bind", "syscall",
 					"tool-changed", NULL };
 const char *const mb_report_decisions[] = { "denied", "allowed", NULL };
+const char *const mb_report_kinds[] = {
+#define X(id, name, ...) name,
+	MB_SCAN_KINDS(X)
+#undef X
+	NULL,
+};
 const char *const mb_report_outcomes[] = { "result",    "tool_error", "rpc_error",
 					   "refused",   "cancelled",  "timeout", NULL };
 const char *const mb_report_did_ops[] = { "read", "write", "exec", "connect", NULL };

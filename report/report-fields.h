@@ -13,6 +13,8 @@ extern const size_t mb_report_common_fields_n;
 extern const char *const mb_report_events[];
 extern const char *const mb_report_ops[];
 extern const char *const mb_report_decisions[];
+/* The "kind" of poisoning and secret lines (policy/scan-kinds.h). */
+extern const char *const mb_report_kinds[];
 /* A call line's "outcome", and the members of its "did" (in this order). */
 extern const char *const mb_report_outcomes[];
 extern const char *const mb_report_did_ops[];

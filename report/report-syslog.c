@@ -59,9 +59,10 @@ static int severity(const char *event)
 		const char *event;
 		int pri;
 	} map[] = {
-		{ "violation", LOG_WARNING }, { "error", LOG_ERR },	   { "refused", LOG_NOTICE },
-		{ "limit", LOG_NOTICE },      { "anomaly", LOG_WARNING },  { "killed", LOG_WARNING },
-		{ "decoy", LOG_CRIT },	      { "exfiltration", LOG_CRIT },
+		{ "violation", LOG_WARNING }, { "poisoning", LOG_WARNING }, { "secret", LOG_WARNING },
+		{ "error", LOG_ERR },	      { "refused", LOG_NOTICE },    { "limit", LOG_NOTICE },
+		{ "anomaly", LOG_WARNING },   { "killed", LOG_WARNING },    { "decoy", LOG_CRIT },
+		{ "exfiltration", LOG_CRIT },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
 		if (strcmp(event, map[i].event) == 0)
@@ -319,6 +320,7 @@ static int send_journal(const struct mb_report_syslog *s, int pri, const char *e
 		journal_add_member(&j, "MEMBRANE_OP", fields, "op");
 		journal_add_member(&j, "MEMBRANE_DECISION", fields, "decision");
 		journal_add_member(&j, "MEMBRANE_TARGET", fields, "target");
+		journal_add_member(&j, "MEMBRANE_KIND", fields, "kind");
 		/* The second round's events (membrane-report(5), JOURNALD). */
 		journal_add_member(&j, "MEMBRANE_OUTCOME", fields, "outcome");
 		journal_add_member(&j, "MEMBRANE_BUDGET", fields, "budget");

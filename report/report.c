@@ -35,6 +35,7 @@ struct mb_reporter {
 	uint64_t seq;
 	char session[33];
 	char prev[65];
+	char *principal;              /* NULL, or every line says whose session it is */
 	/* Signed checkpoints (report-sign.h): every `every` lines and at
 	 * mb_reporter_checkpoint(); since counts the lines not yet signed. */
 	bool signing;
@@ -72,6 +73,11 @@ static int new_session(char out[static 33], struct mb_error *err)
 	}
 	out[32] = '\0';
 	return 0;
+}
+
+int mb_report_random_id(char out[static 33])
+{
+	return new_session(out, NULL);
 }
 
 int mb_reporter_open(const char *dest, const char *profile_name, enum mb_mode mode,
@@ -131,7 +137,26 @@ void mb_reporter_close(struct mb_reporter *r)
 	mb_report_syslog_close(r->syslog);
 	free(r->dest);
 	free(r->profile);
+	free(r->principal);
 	free(r);
+}
+
+int mb_reporter_set_session(struct mb_reporter *r, const char *session)
+{
+	if (r->seq != 0 || strlen(session) != 32 || strspn(session, "0123456789abcdef") != 32)
+		return -EINVAL;
+	memcpy(r->session, session, sizeof(r->session));
+	return 0;
+}
+
+int mb_reporter_set_principal(struct mb_reporter *r, const char *principal)
+{
+	char *p = strdup(principal);
+	if (!p)
+		return -ENOMEM;
+	free(r->principal);
+	r->principal = p;
+	return 0;
 }
 
 const char *mb_reporter_session(const struct mb_reporter *r)
@@ -233,7 +258,8 @@ static int build_line(struct mb_reporter *r, const char *event, const cJSON *fie
 		    cJSON_AddStringToObject(o, "profile", r->profile) &&
 		    cJSON_AddStringToObject(o, "session", r->session) &&
 		    cJSON_AddNumberToObject(o, "seq", (double)r->seq) &&
-		    cJSON_AddStringToObject(o, "prev", r->prev);
+		    cJSON_AddStringToObject(o, "prev", r->prev) &&
+		    (!r->principal || cJSON_AddStringToObject(o, "principal", r->principal));
 	if (!okay)
 		return -ENOMEM;
 	/* The common fields, then the caller's, printed apart and joined: the

@@ -49,6 +49,16 @@ void mb_reporter_set_signer(struct mb_reporter *r, const struct mb_report_key *k
 int mb_reporter_checkpoint(struct mb_reporter *r);
 
 const char *mb_reporter_session(const struct mb_reporter *r);
+/* A session chosen by the caller instead of a random one (membrane-run
+ * --listen names each session's sandbox so that its own lines can point at
+ * it): 32 lowercase hex digits, before the first line. Returns 0 or -EINVAL. */
+int mb_reporter_set_session(struct mb_reporter *r, const char *session);
+/* 128 random bits as 32 lowercase hex digits, as a session is made (the
+ * front's session ids too). Returns 0 or -errno. */
+int mb_report_random_id(char out[static 33]);
+/* Every later line carries "principal" right after "prev": who the HTTP
+ * client authenticated as. Returns 0 or -ENOMEM. */
+int mb_reporter_set_principal(struct mb_reporter *r, const char *principal);
 /* dest as given to mb_reporter_open, for the caller's error message. */
 const char *mb_reporter_dest(const struct mb_reporter *r);
 void mb_reporter_close(struct mb_reporter *r);

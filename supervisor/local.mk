@@ -6,10 +6,11 @@ include supervisor/inspect/local.mk
 include supervisor/notify/local.mk
 include supervisor/broker/local.mk
 include supervisor/learn/local.mk
+include supervisor/http/local.mk
 include supervisor/record/local.mk
 
 bin_PROGRAMS += membrane-run
-membrane_run_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(NETTLE_CFLAGS) $(SYSTEMD_CFLAGS)
+membrane_run_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(NETTLE_CFLAGS) $(SYSTEMD_CFLAGS) $(MHD_CFLAGS)
 membrane_run_SOURCES = \
 	supervisor/main.c \
 	supervisor/options.h supervisor/options.c \
@@ -18,4 +19,4 @@ membrane_run_SOURCES = \
 	supervisor/test-profile.h supervisor/test-profile.c \
 	supervisor/run.h supervisor/run-backend.h supervisor/run.c \
 	supervisor/run-guard.h supervisor/run-guard.c
-membrane_run_LDADD = liblearn.a libbroker.a librecord.a $(NOTIFY_LIBS)
+membrane_run_LDADD = libhttp.a liblearn.a libbroker.a librecord.a $(NOTIFY_LIBS) $(HTTP_LIBS)

@@ -9,6 +9,7 @@
 #include "policy/profile.h"
 #include "sandbox/sandbox.h"
 #include "supervisor/explain.h"
+#include "supervisor/http/http.h"
 #include "supervisor/learn/learn-run.h"
 #include "supervisor/profile-lookup.h"
 #include "supervisor/options.h"
@@ -136,7 +137,10 @@ int main(int argc, char **argv)
 		status = lint(profile);
 		break;
 	default:
-		status = mb_guard_run(&o, profile, plan);
+		/* --listen: a front that runs each session as this same
+		 * command without --listen (supervisor/http/front.c). */
+		status = mb_http_listening(&o.http) ? mb_http_serve(&o, argv, profile)
+						    : mb_guard_run(&o, profile, plan);
 		break;
 	}
 	mb_options_free(&o);

@@ -58,6 +58,7 @@ static const struct option long_options[] = {
 	{ "control", required_argument, NULL, OPT_CONTROL },
 	{ "sign-key", required_argument, NULL, OPT_SIGN_KEY },
 	{ "checkpoint-every", required_argument, NULL, OPT_CHECKPOINT_EVERY },
+	MB_HTTP_LONG_OPTIONS
 	{ 0 },
 };
 
@@ -109,8 +110,10 @@ void mb_options_usage(FILE *f)
 	      "                         evaluate the profile's tests, print TAP, exit\n"
 	      "                         (0: all pass, 1: a test fails, 125: a broken profile)\n"
 	      "      --lint PROFILE     warn about grants that defeat the sandbox, exit\n"
-	      "                         (0: clean, 1: warnings, 125: a broken profile)\n"
-	      "  -h, --help             show this help, exit\n"
+	      "                         (0: clean, 1: warnings, 125: a broken profile)\n",
+	      f);
+	mb_http_options_usage(f);
+	fputs("  -h, --help             show this help, exit\n"
 	      "      --version          show the version, exit\n"
 	      "\n"
 	      "Exit status: the server's own; 128+N if it died of signal N; 125 membrane\n"
@@ -239,6 +242,7 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 		.max_message = 16u << 20,
 		.call_timeout_ms = 300000,
 	};
+	mb_http_options_init(&o->http);
 	int c;
 	/* '+': stop at the first non-option, so the command's own options are
 	 * never taken for ours even without "--". ':' : report missing values. */
@@ -356,6 +360,11 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 		case ':':
 			return bad("%s needs a value", argv[optind - 1]);
 		default:
+			if (c >= MB_HTTP_OPT_BASE && c < MB_HTTP_OPT_BASE + MB_HTTP_OPT_COUNT) {
+				if (mb_http_option(&o->http, c, optarg, argv, optind) < 0)
+					return -EINVAL;
+				break;
+			}
 			return bad("unknown option %s", argv[optind - 1]);
 		}
 	}
@@ -371,6 +380,8 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 		if (o->record_set || o->baseline || o->control)
 			return bad("--record, --baseline and --control watch a profile's run: they do not go with --learn");
 	}
+	if (mb_http_options_check(&o->http, o->action == MB_ACTION_RUN, o->learn) < 0)
+		return -EINVAL;
 	if (!o->profile && !o->learn)
 		return bad("no profile given: use --profile PROFILE");
 	o->argv = argv + optind;
@@ -388,4 +399,5 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 void mb_options_free(struct mb_options *o)
 {
 	mb_vec_free(&o->sets);
+	mb_http_options_free(&o->http);
 }

@@ -8,6 +8,7 @@
 
 #include "common/vec.h"
 #include "policy/profile.h"
+#include "supervisor/http/http-options.h"
 
 enum mb_action {
 	MB_ACTION_RUN,
@@ -47,6 +48,7 @@ struct mb_options {
 	const char *control;       /* --control PATH: the kill switch's socket */
 	const char *sign_key;      /* --sign-key KEY: sign checkpoints */
 	unsigned checkpoint_every; /* --checkpoint-every N (0: the default) */
+	struct mb_http_options http; /* --listen and its family */
 };
 
 /* Parse argv. Returns 0, or -EINVAL after printing one line that names the

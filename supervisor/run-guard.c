@@ -6,6 +6,7 @@
  * missing), it wraps each decision and watches the calls. */
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -151,12 +152,24 @@ static const struct mb_run_backend guard_backend = {
 int mb_guard_run(const struct mb_options *o, const struct mb_profile *p, const struct mb_plan *plan)
 {
 	struct guard g = { .profile = p, .plan = plan, .report_probes = o->report_probes, .pidfd = -1 };
+	/* Under --listen each session is a membrane-run of its own, given the
+	 * front's options: each gets its own control socket, PATH.SESSION. */
+	_cleanup_free_ char *control = NULL;
+	if (o->control && o->http.report_session &&
+	    asprintf(&control, "%s.%s", o->control, o->http.report_session) < 0) {
+		fprintf(stderr, "membrane-run: out of memory\n");
+		return MB_EXIT_MEMBRANE;
+	}
+	if (o->control && !control && !(control = strdup(o->control))) {
+		fprintf(stderr, "membrane-run: out of memory\n");
+		return MB_EXIT_MEMBRANE;
+	}
 	struct mb_record_config rcfg = {
 		.profile = p,
 		.plan = plan,
 		.scope = o->record_set ? o->record : p->record,
 		.baseline = o->baseline,
-		.control = o->control,
+		.control = control,
 		.grace_ms = o->grace_ms,
 		.report = corr_report,
 		.report_ud = &g,

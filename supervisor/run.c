@@ -165,6 +165,12 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		fprintf(stderr, "membrane-run: %s\n", err.msg);
 		return MB_EXIT_MEMBRANE;
 	}
+	/* A session's sandbox under --listen: named by the front, and whose. */
+	if ((o->http.report_session && mb_reporter_set_session(rep, o->http.report_session) < 0) ||
+	    (o->http.principal && mb_reporter_set_principal(rep, o->http.principal) < 0)) {
+		fprintf(stderr, "membrane-run: --report-session/--principal: out of memory\n");
+		return MB_EXIT_MEMBRANE;
+	}
 	/* Signed checkpoints: no key, no server, as with the report. */
 	if (o->sign_key) {
 		struct mb_report_key key;
@@ -221,6 +227,7 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		.grace_ms = o->grace_ms,
 		.max_message = o->max_message,
 		.call_timeout_ms = o->call_timeout_ms,
+		.envp = plan->envp.n ? plan->envp.v : NULL,
 		.pid = sb.pid,
 		.pidfd = sb.pidfd,
 		.command_status = command_status,

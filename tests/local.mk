@@ -23,4 +23,5 @@ include tests/record/local.mk
 include tests/systemd/local.mk
 include tests/load/local.mk
 include tests/e2e/local.mk
+include tests/http/local.mk
 include tests/fuzz/local.mk

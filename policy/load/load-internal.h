@@ -159,6 +159,8 @@ int ld_runtime(struct loader *l, const struct yt_node *map);
 int ld_tools(struct loader *l, const struct yt_node *map);
 int ld_requests(struct loader *l, const struct yt_node *map);
 int ld_arguments(struct loader *l, const struct yt_node *map);
+/* load-scan.c: what to do about findings in the contract and in answers. */
+int ld_scan(struct loader *l, const struct yt_node *map);
 
 /* load_tests.c: the tests key, read after every other key of the main
  * document (a test names tools and requests declared anywhere in it). */
@@ -187,6 +189,7 @@ extern const struct ld_names ld_call_keys;    /* ... a tool's or request's: read
 extern const struct ld_names ld_arguments_keys; /* ... within */
 extern const struct ld_names ld_limits_keys;  /* load-keys.c */
 extern const struct ld_names ld_test_keys;    /* load-tests.c: an entry of tests */
+extern const struct ld_names ld_scan_keys;    /* load-scan.c: contract, answers, env */
 extern const struct ld_names ld_budgets_keys; /* load-record.c: session, tools */
 extern const struct ld_names ld_anomaly_keys; /* ... baseline, factor, action */
 extern const struct ld_names ld_decoys_keys;  /* ... files, on_touch */

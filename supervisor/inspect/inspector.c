@@ -10,6 +10,7 @@
 #include "supervisor/inspect/jsonrpc.h"
 #include "common/loop.h"
 #include "report/report-request.h"
+#include "supervisor/inspect/scan.h"
 #include "supervisor/inspect/tool-pin.h"
 
 /* mb_call.notes */
@@ -32,6 +33,7 @@ struct mb_inspector {
 	struct mb_inspector_io io;
 	struct mb_inflight *inflight;
 	struct mb_toolpin *pin;
+	struct mb_scan *scan;
 	struct mb_inspector_stats stats;
 	int report_err;
 	MB_VEC(char *) roots_reported; /* kind letter + root or within entry */
@@ -210,6 +212,11 @@ static void on_mismatch(void *ud, const char *tool, const char *placeholder)
 	report(ins, "error", o);
 }
 
+static void on_scan_report(void *ud, const char *event, cJSON *fields)
+{
+	report(ud, event, fields);
+}
+
 int mb_inspector_new(const struct mb_inspector_config *cfg, const struct mb_inspector_io *io,
 		     struct mb_inspector **ret)
 {
@@ -227,6 +234,9 @@ int mb_inspector_new(const struct mb_inspector_config *cfg, const struct mb_insp
 		mb_inflight_set_timeout(ins->inflight, cfg->call_timeout_ms * 1000000u);
 	if (r == 0)
 		r = mb_toolpin_new(cfg->profile, &ev, &ins->pin);
+	struct mb_scan_events sev = { on_scan_report, ins };
+	if (r == 0)
+		r = mb_scan_new(cfg->profile, cfg->envp, &sev, &ins->scan);
 	if (r < 0) {
 		mb_inspector_free(ins);
 		return r;
@@ -252,6 +262,7 @@ void mb_inspector_free(struct mb_inspector *ins)
 	}
 	mb_inflight_free(ins->inflight);
 	mb_toolpin_free(ins->pin);
+	mb_scan_free(ins->scan);
 	mb_vec_foreach(x, &ins->roots_reported) free(*x);
 	mb_vec_free(&ins->roots_reported);
 	free(ins);
@@ -272,6 +283,11 @@ void mb_inspector_set_hooks(struct mb_inspector *ins, const struct mb_inspector_
 struct mb_inflight *mb_inspector_inflight(struct mb_inspector *ins)
 {
 	return ins->inflight;
+}
+
+struct mb_scan *mb_inspector_scan(struct mb_inspector *ins)
+{
+	return ins->scan;
 }
 
 int mb_inspector_report_error(const struct mb_inspector *ins)
@@ -579,6 +595,8 @@ static enum verdict client_request(struct mb_inspector *ins, struct mb_jr_msg *m
 		reason = mb_check_tool_call_msg(p, ins->pin, ins->cfg.cwd, m);
 	else if (strcmp(m->method, "resources/read") == 0)
 		reason = mb_check_resource_uri(p, ins->cfg.cwd, mb_jr_param_str(m, MB_P_URI));
+	if (!reason)
+		reason = mb_scan_refuses(ins->scan, m);
 	if (reason) {
 		bool audit = p->mode == MB_MODE_AUDIT;
 		ins->stats.refused++;
@@ -687,6 +705,27 @@ static const char *const result_keys[R__N] = {
 	"task", "content", "resultType", "requestState", "taskId", "status",
 };
 
+/* The scanners (scan.h) on what goes to the client: the message as the
+ * inspector would forward it (out, once it has edited it). */
+static enum verdict scan(struct mb_inspector *ins, const char *text, struct mb_jr_msg *m,
+			 struct mb_call *c, enum verdict v, struct mb_strbuf *out)
+{
+	const char *t = text;
+	struct mb_span msg = m->span;
+	if (v == V_REPLACE) {
+		t = out->s;
+		msg = (struct mb_span){ 0, out->len };
+	}
+	struct mb_strbuf edited = { 0 };
+	if (mb_scan_result(ins->scan, c, t, msg, m->kind == MB_JR_ERROR, &edited) == MB_SCAN_PASS) {
+		mb_strbuf_free(&edited);
+		return v;
+	}
+	mb_strbuf_free(out);
+	*out = edited;
+	return V_REPLACE;
+}
+
 /* A task the client did not ask for: the result is the call's end. The
  * server alone must not decide that a call stays in flight (and keeps its
  * grants) after the client has its answer. */
@@ -746,6 +785,7 @@ static enum verdict server_result(struct mb_inspector *ins, const char *text,
 	} else if (strcmp(method, "initialize") == 0 || strcmp(method, "server/discover") == 0) {
 		mb_toolpin_instructions(ins->pin, mb_jr_result_node(m));
 	}
+	v = scan(ins, text, m, c, v, out);
 	if (!mb_span_is(text, m->result, '{')) {
 		mb_inflight_remove(ins->inflight, c);
 		return v;
@@ -854,8 +894,9 @@ static enum verdict server_msg(struct mb_inspector *ins, const char *text, struc
 		if (ins->hooks.answered)
 			ins->hooks.answered(ins->hooks.ud, c, m);
 		if (m->kind == MB_JR_ERROR) {
+			enum verdict v = scan(ins, text, m, c, V_FORWARD, out);
 			mb_inflight_remove(ins->inflight, c);
-			return V_FORWARD;
+			return v;
 		}
 		return server_result(ins, text, m, c, out);
 	}

@@ -46,6 +46,9 @@ struct mb_inspector_config {
 	uint64_t call_timeout_ms;   /* a client request's window without response or
 				       progress (0: no timeout) */
 	size_t max_message;         /* for messages about over-long lines */
+	char *const *envp;          /* the server's environment (NAME=VALUE, NULL-
+				       terminated; may be NULL): its secrets are
+				       looked for in answers (scan.h) */
 };
 
 #define MB_CANCEL_GRACE_MS 2000
@@ -100,6 +103,10 @@ void mb_inspector_set_hooks(struct mb_inspector *ins, const struct mb_inspector_
 /* The requests in flight (read-only for the correlator, which uses
  * mb_call_window_open and mb_call_arguments). */
 struct mb_inflight *mb_inspector_inflight(struct mb_inspector *ins);
+
+/* The stream scanners (scan.h), to add exact values to find in answers
+ * (canary tokens: mb_scan_add_exact). */
+struct mb_scan *mb_inspector_scan(struct mb_inspector *ins);
 
 /* concurrency: serial: tools/calls held back until the one in flight has
  * finished or its window closed (forwarded in arrival order; a cancelled

@@ -10,6 +10,10 @@ libinspect_a_SOURCES = \
 	supervisor/inspect/jsonrpc.h supervisor/inspect/jsonrpc.c \
 	supervisor/inspect/inflight.h supervisor/inspect/inflight.c \
 	supervisor/inspect/tool-pin.h supervisor/inspect/tool-pin.c \
+	supervisor/inspect/scan.h supervisor/inspect/scan-internal.h supervisor/inspect/scan.c \
+	supervisor/inspect/scan-text.c supervisor/inspect/scan-secrets.c \
+	supervisor/inspect/redact.h supervisor/inspect/redact.c \
+	supervisor/inspect/scan-contract.c supervisor/inspect/scan-answer.c \
 	supervisor/inspect/request-check.h supervisor/inspect/request-check.c \
 	supervisor/inspect/inspector.h supervisor/inspect/inspector.c \
 	supervisor/inspect/relay.h supervisor/inspect/relay.c

@@ -445,6 +445,7 @@ int mb_relay_run(const struct mb_relay_config *cfg, struct mb_relay_result *res)
 		.cwd = cfg->cwd,
 		.max_message = cfg->max_message,
 		.call_timeout_ms = cfg->call_timeout_ms,
+		.envp = cfg->envp,
 	};
 	struct mb_inspector_io io = { io_send, io_report, &rl, io_backlogged };
 	r = mb_loop_new(&rl.loop);

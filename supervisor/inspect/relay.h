@@ -26,6 +26,7 @@ struct mb_relay_config {
 	uint64_t grace_ms;
 	size_t max_message;
 	uint64_t call_timeout_ms; /* see mb_inspector_config */
+	char *const *envp;        /* see mb_inspector_config */
 	pid_t pid;                /* the server (the sandbox's init) */
 	int pidfd;
 	/* When pid is an init that exits 128+N for a command killed by signal

@@ -68,7 +68,7 @@ def matches(ev, a, now_us):
         return False
     if a.until and t >= parse_when(a.until, now_us):
         return False
-    for key in ("profile", "op", "decision", "event"):
+    for key in ("profile", "op", "decision", "event", "kind"):
         want = getattr(a, key)
         if want and ev.get(key) not in want:
             return False
@@ -90,7 +90,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("cmd", choices=["list", "summary", "truth"])
     p.add_argument("files", nargs="+")
-    for k in ("profile", "tool", "op", "decision", "event", "session"):
+    for k in ("profile", "tool", "op", "decision", "event", "session", "kind"):
         p.add_argument("--" + k, action="append")
     p.add_argument("--since")
     p.add_argument("--until")
@@ -106,7 +106,7 @@ def main():
         json.dump(counts, sys.stdout)
         return
     n = {"lines": 0, "events": 0, "matched": 0, "operations": 0}
-    cols = {c: {} for c in ("event", "profile", "tool", "op", "decision", "target")}
+    cols = {c: {} for c in ("event", "profile", "tool", "op", "decision", "kind", "target")}
     sessions = set()
     first = last = None
     for line, ev in read(a.files):
@@ -126,7 +126,7 @@ def main():
         if last is None or t > last[0]:
             last = (t, ev["time"])
         sessions.add(ev["session"])
-        for c in ("event", "profile", "op", "decision", "target"):
+        for c in ("event", "profile", "op", "decision", "kind", "target"):
             if isinstance(ev.get(c), str):
                 cols[c][ev[c]] = cols[c].get(ev[c], 0) + w
         tl = tools_of(ev)
@@ -143,7 +143,7 @@ def main():
         s["last"] = last[1]
     s["sessions"] = len(sessions)
     s["sessions_overflowed"] = False
-    for c in ("event", "profile", "tool", "op", "decision"):
+    for c in ("event", "profile", "tool", "op", "decision", "kind"):
         s["by_" + c] = table(cols[c])
     s["top_targets"] = table(cols["target"], a.top)
     json.dump(s, sys.stdout, sort_keys=True)

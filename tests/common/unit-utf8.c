@@ -40,6 +40,15 @@ int main(void)
 	ok(mb_utf8_valid(cut, 5), "a whole sequence at the end of the buffer");
 	ok(!mb_utf8_valid(cut, 4), "the same cut by the buffer's length");
 	is_int(mb_utf8_seq_n((const unsigned char *)cut + 2, 2), 0, "seq_n does not read past avail");
+	static const struct { const char *s; unsigned cp; } cps[] = {
+		{ "A", 0x41 }, { "\xc3\xa9", 0xe9 }, { "\xe2\x80\x8b", 0x200b },
+		{ "\xf3\xa0\x81\x89", 0xe0049 },
+	};
+	for (size_t i = 0; i < 4; i++) {
+		const unsigned char *u = (const unsigned char *)cps[i].s;
+		is_int(mb_utf8_cp(u, mb_utf8_seq_n(u, strlen(cps[i].s))), cps[i].cp, "code point U+%04X",
+		       cps[i].cp);
+	}
 	ok(mb_utf8_valid("a\0b", 3), "a NUL byte is U+0000");
 	return done_testing();
 }

@@ -10,7 +10,8 @@ E2E_TESTS = \
 	tests/e2e/e2e-inspector-cli.sh \
 	tests/e2e/e2e-conformance.sh \
 	tests/e2e/e2e-postgres.sh \
-	tests/e2e/e2e-everything-fetch.sh
+	tests/e2e/e2e-everything-fetch.sh \
+	tests/e2e/e2e-secrets.sh
 TESTS += $(E2E_TESTS)
 dist_check_DATA += $(E2E_TESTS)
 EXTRA_DIST += \
@@ -29,6 +30,8 @@ EXTRA_DIST += \
 	tests/e2e/lib/reaper.py \
 	tests/e2e/lib/run-script.mjs \
 	tests/e2e/lib/serve.mjs \
+	tests/e2e/lib/secrets.mjs \
+	tests/e2e/secrets/manifest.json \
 	tests/e2e/lib/session.mjs \
 	tests/e2e/lib/strace-summary.py \
 	tests/e2e/scripts/db.json \

@@ -39,6 +39,7 @@ for s in $FC_INSPECT; do
 	iobjs="$iobjs $work/$o"
 done
 compile fuzz-inspector.o tests/fuzz/fuzz-inspector.c || built=false
+compile fuzz-scan.o tests/fuzz/fuzz-scan.c || built=false
 compile fuzz-profile.o tests/fuzz/fuzz-profile.c "-DMB_FUZZ_INCLUDE_DIR=\"$top_srcdir/tests/fixtures/profiles/good\"" ||
 	built=false
 link() { # link NAME OBJ...
@@ -49,6 +50,8 @@ link() { # link NAME OBJ...
 # shellcheck disable=SC2086
 $built && link inspector "$work/fuzz-inspector.o" $iobjs $objs || built=false
 # shellcheck disable=SC2086
+$built && link scan "$work/fuzz-scan.o" $iobjs $objs || built=false
+# shellcheck disable=SC2086
 $built && link profile "$work/fuzz-profile.o" $objs || built=false
 if ! $built; then
 	fail "the fuzz targets build with $CLANG" "$(tail -5 "$work/build.log")"
@@ -56,7 +59,7 @@ if ! $built; then
 fi
 pass "the fuzz targets build with $CLANG -fsanitize=fuzzer,address,undefined"
 FUZZ_SECONDS=$secs sh "$top_srcdir/tests/fuzz/run-fuzz.sh" "$work" "$top_srcdir" > "$work/results" 2>&1
-for name in inspector profile; do
+for name in inspector profile scan; do
 	line=$(grep "^fuzz-$name:" "$work/results")
 	case $line in
 	*", no finding") pass "$line" ;;

@@ -65,6 +65,24 @@ fuzz:
 endif
 .PHONY: fuzz
 
+# The scanners' target: detectors, walk, edits, through the inspector
+# (tests/fuzz/fuzz-scan.c; corpus tests/fuzz/corpus/scan).
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz-scan
+tests_fuzz_fuzz_scan_SOURCES = tests/fuzz/fuzz-scan.c tests/inspect/helpers.h
+tests_fuzz_fuzz_scan_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+tests_fuzz_fuzz_scan_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_scan_LDADD = $(INSPECT_LIBS)
+else
+check_PROGRAMS += tests/fuzz/fuzz-scan-replay
+TESTS += tests/fuzz/fuzz-scan-replay
+tests_fuzz_fuzz_scan_replay_SOURCES = tests/fuzz/fuzz-scan.c tests/fuzz/replay.c \
+	tests/inspect/helpers.h
+tests_fuzz_fuzz_scan_replay_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) \
+	-DMB_FUZZ_CORPUS=\"tests/fuzz/corpus/scan\"
+tests_fuzz_fuzz_scan_replay_LDADD = $(INSPECT_LIBS)
+endif
+
 # make check's short fuzz run (60 s per target, FUZZ_CHECK_SECONDS to
 # change): tests/fuzz/fuzz-check.sh builds the targets with clang itself,
 # from the source lists and flags written here, so that the main build may

@@ -80,17 +80,25 @@ static int rig_report(void *ud, const char *event, const cJSON *fields)
 	return 0;
 }
 
-static inline void rig_init(struct rig *r, struct mb_profile *p, const char *cwd)
+/* envp: the server's environment, as the scanners see it (may be NULL). */
+static inline void rig_init_env(struct rig *r, struct mb_profile *p, const char *cwd,
+				char *const *envp)
 {
 	memset(r, 0, sizeof(*r));
 	r->p = p;
 	r->reports = cJSON_CreateArray();
-	struct mb_inspector_config cfg = { .profile = p, .cwd = cwd, .max_message = 1 << 20 };
+	struct mb_inspector_config cfg = { .profile = p, .cwd = cwd, .max_message = 1 << 20,
+					   .envp = envp };
 	struct mb_inspector_io io = { rig_send, rig_report, r, NULL };
 	if (mb_inspector_new(&cfg, &io, &r->ins) < 0)
 		abort();
 	mb_framer_init(&r->fc, 1 << 20);
 	mb_framer_init(&r->fs, 1 << 20);
+}
+
+static inline void rig_init(struct rig *r, struct mb_profile *p, const char *cwd)
+{
+	rig_init_env(r, p, cwd, NULL);
 }
 
 static inline void rig_clear(struct rig *r)

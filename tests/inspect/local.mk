@@ -6,7 +6,8 @@
 # the server's stderr on one stream, read by membrane-audit (kernel-stderr.sh).
 INSPECT_TEST_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 INSPECT_TESTS = tests/inspect/unit-framer tests/inspect/unit-jsonrpc \
-	tests/inspect/unit-inflight tests/inspect/unit-inspector
+	tests/inspect/unit-inflight tests/inspect/unit-inspector tests/inspect/unit-scan \
+	tests/inspect/unit-scan-inspector tests/inspect/unit-scan-corpus
 check_PROGRAMS += $(INSPECT_TESTS)
 TESTS += $(INSPECT_TESTS)
 tests_inspect_unit_framer_CFLAGS = $(INSPECT_TEST_CFLAGS)
@@ -15,6 +16,16 @@ tests_inspect_unit_jsonrpc_CFLAGS = $(INSPECT_TEST_CFLAGS)
 tests_inspect_unit_jsonrpc_LDADD = $(INSPECT_LIBS)
 tests_inspect_unit_inflight_CFLAGS = $(INSPECT_TEST_CFLAGS)
 tests_inspect_unit_inflight_LDADD = $(INSPECT_LIBS)
+tests_inspect_unit_scan_CFLAGS = $(INSPECT_TEST_CFLAGS)
+tests_inspect_unit_scan_LDADD = $(INSPECT_LIBS)
+tests_inspect_unit_scan_inspector_SOURCES = tests/inspect/unit-scan-inspector.c \
+	tests/inspect/helpers.h
+tests_inspect_unit_scan_inspector_CFLAGS = $(INSPECT_TEST_CFLAGS)
+tests_inspect_unit_scan_inspector_LDADD = $(INSPECT_LIBS)
+tests_inspect_unit_scan_corpus_SOURCES = tests/inspect/unit-scan-corpus.c tests/inspect/helpers.h
+tests_inspect_unit_scan_corpus_CFLAGS = $(INSPECT_TEST_CFLAGS)
+tests_inspect_unit_scan_corpus_LDADD = $(INSPECT_LIBS)
+EXTRA_DIST += tests/fixtures/scan tests/e2e/lib/dump-contract.mjs
 tests_inspect_unit_inspector_SOURCES = tests/inspect/unit-inspector.c tests/inspect/helpers.h
 tests_inspect_unit_inspector_CFLAGS = $(INSPECT_TEST_CFLAGS)
 tests_inspect_unit_inspector_LDADD = $(INSPECT_LIBS)

@@ -7,9 +7,10 @@
  * assembled; the same tests then run against membrane-run.
  *
  *   relay-harness [--report FILE|-] [--grace MS] [--max-message N] [--call-timeout MS]
- *                 [--pin-strict] [--audit] [--allow-unlisted] -- CMD [ARG]...
+ *                 [--pin-strict] [--audit] [--allow-unlisted] [--no-scan] -- CMD [ARG]...
  * --report - writes the lines to stderr, where the server's stderr goes too,
  * as membrane-run's default does.
+ * --no-scan: the inspector without its scanners (bench/: what scanning costs).
  * Exit status: the relay's (the server's status, 128+N for a signal). */
 #include <fcntl.h>
 #include <spawn.h>
@@ -18,10 +19,18 @@
 
 #include "helpers.h"
 #include "supervisor/inspect/relay.h"
+#include "supervisor/inspect/scan.h"
 
 extern char **environ;
 
 static int report_fd = -1;
+
+static int no_scan(void *ud, struct mb_loop *loop, struct mb_inspector *ins)
+{
+	(void)ud, (void)loop;
+	mb_scan_disable(mb_inspector_scan(ins));
+	return 0;
+}
 
 static int report_line(void *ud, const char *event, const cJSON *fields)
 {
@@ -48,6 +57,7 @@ int main(int argc, char **argv)
 	uint64_t grace = 3000;
 	size_t max = 16u << 20;
 	uint64_t call_timeout = 300000;
+	bool scan = true;
 	int i = 1;
 	for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (!strcmp(argv[i], "--report") && i + 1 < argc && !strcmp(argv[i + 1], "-"))
@@ -66,6 +76,8 @@ int main(int argc, char **argv)
 			p->mode = MB_MODE_AUDIT;
 		else if (!strcmp(argv[i], "--allow-unlisted"))
 			p->unlisted_tools = MB_UNLISTED_ALLOW;
+		else if (!strcmp(argv[i], "--no-scan"))
+			scan = false;
 		else {
 			fprintf(stderr, "relay-harness: bad argument %s\n", argv[i]);
 			return 125;
@@ -112,6 +124,7 @@ int main(int argc, char **argv)
 		.client_in = 0,
 		.client_out = 1,
 		.report = report_line,
+		.setup = scan ? NULL : no_scan,
 	};
 	struct mb_relay_result res;
 	int r = mb_relay_run(&cfg, &res);

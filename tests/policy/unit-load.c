@@ -57,6 +57,17 @@ static void test_full(void)
 	is_int(p->concurrency, MB_CONCURRENCY_SERIAL, "concurrency serial");
 	is_int(p->require_landlock, 4, "require_landlock 4");
 	ok(p->user.set && p->user.uid == 1234 && p->user.gid == 5678, "user 1234:5678");
+	ok(p->scan.contract[MB_SCAN_UNICODE_TAGS] == MB_SCAN_STRIP &&
+		   p->scan.contract[MB_SCAN_ANSI] == MB_SCAN_STRIP &&
+		   p->scan.contract[MB_SCAN_DIRECTIVE_TAG] == MB_SCAN_HIDE &&
+		   p->scan.contract[MB_SCAN_OVERRIDE] == MB_SCAN_REPORT,
+	   "scan.contract: hidden strip, directive-tag hide, the rest report");
+	ok(p->scan.answers[MB_SCAN_PRIVATE_KEY] == MB_SCAN_REFUSE &&
+		   p->scan.answers[MB_SCAN_JWT] == MB_SCAN_REDACT &&
+		   p->scan.answers[MB_SCAN_ENV_SECRET] == MB_SCAN_REDACT &&
+		   p->scan.answers[MB_SCAN_ZERO_WIDTH] == MB_SCAN_REPORT,
+	   "scan.answers: private-key refuse (alone beats its group, written after it), secrets redact");
+	ok(p->scan.env.n == 1 && strcmp(p->scan.env.v[0], "API_TOKEN") == 0, "scan.env");
 	ok(p->user.pos.file == p->files.v[0] && p->user.pos.line == 50 && p->user.pos.column == 7,
 	   "user position 50:7, file from the table");
 

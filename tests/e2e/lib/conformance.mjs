@@ -9,6 +9,10 @@
 // stops the bridge (SIGTERM; it stops its servers), and writes
 // OUTDIR/summary.json: the suite's and the bridge's exit statuses and, per
 // scenario, each check's status.
+//   node lib/conformance.mjs OUTDIR EXPECTED.yml --listen -- COMMAND-LINE
+// runs COMMAND-LINE itself instead of the bridge: a server that speaks
+// Streamable HTTP (membrane-run --listen 127.0.0.1:@PORT@ ...), @PORT@
+// replaced by the free port; it is ready once it says "serving MCP at".
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, createWriteStream } from "node:fs";
@@ -17,7 +21,9 @@ import { dirname, join } from "node:path";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = (name) => join(here, "..", "node_modules", ".bin", name);
-const [outDir, expected, sep, command] = process.argv.slice(2);
+let [outDir, expected, sep, command, more] = process.argv.slice(2);
+const listen = sep === "--listen";
+if (listen) [sep, command] = [command, more];
 if (sep !== "--" || !command) throw new Error("usage: conformance.mjs OUTDIR EXPECTED.yml -- COMMAND-LINE");
 mkdirSync(outDir, { recursive: true });
 
@@ -32,8 +38,10 @@ const exited = (child) =>
 	new Promise((resolve) => child.once("exit", (code, sig) => resolve(sig ? 128 + ({ SIGTERM: 15, SIGKILL: 9 }[sig] ?? 0) : code)));
 
 const gatewayLog = createWriteStream(join(outDir, "gateway.log"));
-const gateway = spawn(bin("supergateway"), ["--stdio", command, "--outputTransport", "streamableHttp",
-	"--stateful", "--port", String(port)], { stdio: ["ignore", "pipe", "pipe"] });
+const gateway = listen
+	? spawn("sh", ["-c", `exec ${command.replaceAll("@PORT@", String(port))}`], { stdio: ["ignore", "pipe", "pipe"] })
+	: spawn(bin("supergateway"), ["--stdio", command, "--outputTransport", "streamableHttp",
+		"--stateful", "--port", String(port)], { stdio: ["ignore", "pipe", "pipe"] });
 const gatewayExit = exited(gateway);
 // It says "Listening on port P" once its HTTP server is bound.
 await new Promise((resolve, reject) => {
@@ -41,7 +49,7 @@ await new Promise((resolve, reject) => {
 	const look = (d) => {
 		gatewayLog.write(d);
 		seen += d;
-		if (seen.includes(`Listening on port ${port}`)) resolve();
+		if (seen.includes(listen ? "serving MCP at" : `Listening on port ${port}`)) resolve();
 	};
 	gateway.stdout.on("data", look);
 	gateway.stderr.on("data", look);

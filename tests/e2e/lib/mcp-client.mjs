@@ -7,6 +7,7 @@
 // server behind membrane-run. Nothing here knows about membrane.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import {
 	CreateMessageRequestSchema,
 	ElicitRequestSchema,
@@ -47,6 +48,8 @@ function answerForm(schema) {
 //   tasks: declare task-augmented sampling and elicitation (the SDK's
 //          experimental tasks API; server-everything's *-async tools need it)
 //   stderr: "inherit" | "pipe" | "ignore" (default "inherit")
+//   url, headers: speak Streamable HTTP to url (membrane-run --listen)
+//          instead of starting command; headers go on every request
 //   listChanged: the SDK Client's listChanged option (refresh a list on
 //          notifications/*/list_changed)
 //   observe: {sent(msg), received(msg)}, called with every JSON-RPC message
@@ -104,13 +107,24 @@ export async function connect(opts) {
 			return { roots: opts.roots };
 		});
 
-	const transport = new StdioClientTransport({
-		command: opts.command,
-		args: opts.args ?? [],
-		env: opts.env ? { ...defaultEnv(), ...opts.env } : undefined,
-		cwd: opts.cwd,
-		stderr: opts.stderr ?? "inherit",
-	});
+	const transport = opts.url
+		? new StreamableHTTPClientTransport(new URL(opts.url), { requestInit: { headers: opts.headers ?? {} } })
+		: new StdioClientTransport({
+				command: opts.command,
+				args: opts.args ?? [],
+				env: opts.env ? { ...defaultEnv(), ...opts.env } : undefined,
+				cwd: opts.cwd,
+				stderr: opts.stderr ?? "inherit",
+			});
+	// Over HTTP, close() leaves the session to the server's idle timeout:
+	// end it the way a client that is done does (DELETE).
+	if (opts.url) {
+		const close = client.close.bind(client);
+		client.close = async () => {
+			await transport.terminateSession().catch(() => {});
+			return close();
+		};
+	}
 	if (opts.observe) observe(transport, opts.observe);
 	await client.connect(transport);
 	return { client, transport, seen };
@@ -174,7 +188,8 @@ export async function describe(client) {
 
 // Split "-- COMMAND ARG..." and the options before it off a script's argv:
 // --env NAME=VALUE (server environment), --root DIR (answer roots/list),
-// --tasks, --no-sampling, --no-elicitation, --var NAME=VALUE (for scripts).
+// --tasks, --no-sampling, --no-elicitation, --var NAME=VALUE (for scripts),
+// --url URL and --header NAME:VALUE (Streamable HTTP; then no COMMAND).
 export function parseArgv(argv) {
 	const opts = { env: undefined, roots: undefined, rest: [] };
 	let i = 0;
@@ -187,6 +202,11 @@ export function parseArgv(argv) {
 		} else if (argv[i] === "--no-sampling") opts.sampling = false;
 		else if (argv[i] === "--no-elicitation") opts.elicitation = false;
 		else if (argv[i] === "--tasks") opts.tasks = true;
+		else if (argv[i] === "--url") opts.url = argv[++i];
+		else if (argv[i] === "--header") {
+			const [k, ...v] = argv[++i].split(":");
+			(opts.headers ??= {})[k] = v.join(":").trim();
+		}
 		else if (argv[i] === "--var") {
 			const [k, ...v] = argv[++i].split("=");
 			(opts.vars ??= {})[k] = v.join("=");
@@ -194,6 +214,7 @@ export function parseArgv(argv) {
 		else opts.rest.push(argv[i]);
 	}
 	const cmd = argv.slice(i + 1);
+	if (opts.url) return opts;
 	if (cmd.length === 0) throw new Error("usage: ... [--env NAME=VALUE] [--root DIR] -- COMMAND [ARG]...");
 	opts.command = cmd[0];
 	opts.args = cmd.slice(1);
