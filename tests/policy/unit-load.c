@@ -89,8 +89,8 @@ static void test_full(void)
 	   "anomaly: baseline expanded, factor 2.5, action refuse");
 	ok(p->decoys.n == 2 && mb_streq(p->decoys.v[0].path, "/tmp/scratch/.env") &&
 		   mb_streq(p->decoys.v[1].path, "/run/decoy-8080/id_rsa") &&
-		   p->decoys.v[1].pos.line == 57 && p->decoy_touch == MB_DECOY_STOP,
-	   "decoys: two files, the second expanded at line 57, on_touch stop");
+		   p->decoys.v[1].pos.line == 61 && p->decoy_touch == MB_DECOY_STOP,
+	   "decoys: two files, the second expanded at line 61, on_touch stop");
 
 	/* vars: the profile's ROOT wins over base.yml's; fragments add theirs. */
 	is_int(p->vars.n, 5, "five variables");
