@@ -8,12 +8,17 @@ SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 
 # Build and runtime dependencies, and what the test suite drives for real.
+# The deployment tests (make check-deploy) build and lint the Debian package
+# (dpkg-dev, debhelper, dh-apparmor, fakeroot, lintian), make Debian roots
+# (debootstrap), run the container image (podman), and parse the AppArmor
+# profile (apparmor: apparmor_parser, which make check uses too).
 PACKAGES="build-essential autoconf automake libtool pkg-config
   libseccomp-dev libcap-ng-dev libnl-3-dev libnl-route-3-dev libcjson-dev libyaml-dev
   nettle-dev libsystemd-dev libmicrohttpd-dev libgnutls28-dev gnutls-bin curl
   clang libclang-rt-14-dev valgrind mandoc strace socat
   nodejs postgresql bubblewrap firejail hyperfine python3 util-linux
-  jq systemd groff-base time"
+  jq systemd groff-base time
+  apparmor debootstrap dpkg-dev debhelper dh-apparmor fakeroot lintian podman python3-yaml"
 
 missing=
 for p in $PACKAGES; do

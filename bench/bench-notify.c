@@ -6,8 +6,11 @@
  *                        RECV, process_vm_readv of the path, ID_VALID,
  *                        SEND CONTINUE (the anchor of bench/README.md)
  *   notifier             the watch filter and supervisor/notify/notify.c with a
- *                        callback that allows everything: path read, resolved
- *                        (openat2 RESOLVE_IN_ROOT), presence classified
+ *                        callback that allows everything: path read once,
+ *                        opened by the supervisor (openat2 RESOLVE_IN_ROOT |
+ *                        RESOLVE_NO_SYMLINKS, the fast way: the decision's
+ *                        pure twin allows the name first) and installed in
+ *                        the server (ADDFD + SEND)
  *   notifier+correlator  the same, deciding with supervisor/notify/correlate.c as
  *                        membrane-run does: Node's runtime grants (as
  *                        profiles/runtimes/node.yml) and a tools/call of
@@ -152,6 +155,14 @@ static struct mb_answer allow_all(const struct mb_notified_op *op, void *ud)
 	return (struct mb_answer){ MB_VERDICT_ALLOW, 0 };
 }
 
+/* allow_all's pure twin: the notifier's fast open, as membrane-run has it. */
+static bool allows_all(const struct mb_notified_op *op, void *ud)
+{
+	(void)op;
+	(void)ud;
+	return true;
+}
+
 /* The anchor: the least a supervisor that reads the path can do. */
 static int bare_loop_once(int fd, struct seccomp_notif *req, struct seccomp_notif_resp *resp,
 			  size_t reqsz, size_t respsz)
@@ -209,8 +220,10 @@ static double run(enum layer layer, enum server srv, bool sync_wake, enum cpus c
 			exit(1);
 		}
 		if (srv == S_NOTIFIER || srv == S_CORRELATOR) {
-			struct mb_notifier_opts o = { .no_sync_wake_up = !sync_wake, .root_fd = -1,
-						      .one_root = one_root };
+			struct mb_notifier_opts o = {
+				.no_sync_wake_up = !sync_wake, .root_fd = -1, .one_root = one_root,
+				.allows = srv == S_CORRELATOR ? mb_correlate_allows : allows_all,
+			};
 			int r = srv == S_CORRELATOR
 					? mb_notifier_new(listener, &o, mb_correlate, corr, &nt, &err)
 					: mb_notifier_new(listener, &o, allow_all, NULL, &nt, &err);
@@ -357,9 +370,25 @@ static double decision_ns(void)
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--quick") == 0) {
-		n_bare = 20000;
-		n_notify = 2000;
+	/* --quick: fewer calls; --pinned: only the rows bench/README.md
+	 * compares (sync wake-up, both processes on CPU 0); --once ROW: one
+	 * run of one of those rows (loop, notifier, correlator), its ns per
+	 * call alone on stdout, for A/B runs of two builds taking turns
+	 * (--unpinned: the two processes where the scheduler puts them). */
+	bool pinned_only = false;
+	const char *once = NULL;
+	enum cpus once_cpus = C_SAME;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--quick") == 0) {
+			n_bare = 20000;
+			n_notify = 2000;
+		} else if (strcmp(argv[i], "--pinned") == 0) {
+			pinned_only = true;
+		} else if (strcmp(argv[i], "--once") == 0 && i + 1 < argc) {
+			once = argv[++i];
+		} else if (strcmp(argv[i], "--unpinned") == 0) {
+			once_cpus = C_ANY;
+		}
 	}
 	char dir[] = "/tmp/mb-bench-XXXXXX";
 	if (!mkdtemp(dir))
@@ -370,6 +399,15 @@ int main(int argc, char **argv)
 		return 1;
 	close(fd);
 	correlator_setup(dir);
+	if (once) {
+		enum server srv = strcmp(once, "loop") == 0	    ? S_BARE_LOOP
+				  : strcmp(once, "notifier") == 0 ? S_NOTIFIER
+								    : S_CORRELATOR;
+		printf("%.0f\n", run(L_WATCH, srv, true, once_cpus, true));
+		unlink(path);
+		rmdir(dir);
+		return 0;
+	}
 
 	printf("openat(\"%s\") + close, ns per call, median of %d runs (%d calls each; %d under "
 	       "notification), uid %d, %ld CPUs\n\n",
@@ -388,8 +426,8 @@ int main(int argc, char **argv)
 	printf("| landlock (read beneath /) | %.0f | %.2f |\n", ll, ll / bare);
 	printf("\n| notification | wake-up | CPUs | ns/call | x bare | x bare loop |\n"
 	       "|---|---|---|---:|---:|---:|\n");
-	for (int s = 1; s >= 0; s--) {
-		for (int c = C_SAME; c <= C_ANY; c++) {
+	for (int s = 1; s >= (pinned_only ? 1 : 0); s--) {
+		for (int c = C_SAME; c <= (pinned_only ? C_SAME : C_ANY); c++) {
 			/* Interleaved, so that a neighbour's load falls on all
 			 * three alike; the ratios are medians of per-round ratios. */
 			double loop[REPS], ours[REPS], pc[REPS], co[REPS], r1[REPS], r2[REPS], r3[REPS];

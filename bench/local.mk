@@ -125,6 +125,13 @@ EXTRA_DIST += bench/http.sh bench/http-bench.mjs bench/http-results.md
 bench-http: membrane-run
 	top_srcdir=$(srcdir_abs) top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/http.sh $(srcdir_abs)/bench/http-results.md
 
+# Start-up of issue 14's five servers, bare and under their shipped
+# profiles (bench/five-startup.sh; results in bench/five-results.md).
+EXTRA_DIST += bench/five-startup.sh bench/five-results.md
+.PHONY: bench-five
+bench-five: membrane-run
+	top_srcdir=$(srcdir_abs) top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/five-startup.sh $(srcdir_abs)/bench/five-results.md
+
 # The call record's cost (issue 16): the relay benchmark with membrane-run
 # itself as c (a call line per tools/call) and d (--record none), the report
 # to a file (results recorded in bench/record-results.md).

@@ -181,6 +181,14 @@ struct mb_mount_attr {
 #define MOVE_MOUNT_F_EMPTY_PATH 0x00000004 /* 5.2 */
 #endif
 
+/* ---- extended and file attributes (arguments the notifier copies) ---- */
+#ifndef XATTR_ARGS_SIZE_VER0
+#define XATTR_ARGS_SIZE_VER0 16 /* 6.13: struct xattr_args, setxattrat's */
+#endif
+#ifndef FILE_ATTR_SIZE_VER0
+#define FILE_ATTR_SIZE_VER0 24 /* 6.17: struct file_attr, file_setattr's */
+#endif
+
 /* ---- system call numbers ------------------------------------------------
  * The libc names a system call (SYS_*) only if it knew the call when it was
  * built. From 424 on, every architecture numbers new calls alike: x86-64's
@@ -216,9 +224,12 @@ struct mb_mount_attr {
 	X(landlock_create_ruleset, 444) /* 5.13 */            \
 	X(landlock_add_rule, 445)       /* 5.13 */            \
 	X(landlock_restrict_self, 446)  /* 5.13 */            \
+	X(memfd_secret, 447)            /* 5.14 */            \
 	X(fchmodat2, 452)               /* 6.6 */             \
 	X(setxattrat, 463)              /* 6.13 */            \
-	X(removexattrat, 466)           /* 6.13 */
+	X(removexattrat, 466)           /* 6.13 */            \
+	X(file_getattr, 468)            /* 6.17 */            \
+	X(file_setattr, 469)            /* 6.17 */
 
 #define MB_NR_ENUM_(name, nr) MB_NR_##name = MB_NR_BASE + (nr),
 enum { MB_COMPAT_SYSCALLS(MB_NR_ENUM_) };
@@ -261,6 +272,9 @@ enum { MB_COMPAT_SYSCALLS(MB_NR_ENUM_) };
 #if !HAVE_DECL_SYS_LANDLOCK_RESTRICT_SELF && MB_NR_COMMON
 #define SYS_landlock_restrict_self MB_NR_landlock_restrict_self
 #endif
+#if !HAVE_DECL_SYS_MEMFD_SECRET && MB_NR_COMMON
+#define SYS_memfd_secret MB_NR_memfd_secret
+#endif
 #if !HAVE_DECL_SYS_FCHMODAT2 && MB_NR_COMMON
 #define SYS_fchmodat2 MB_NR_fchmodat2
 #endif
@@ -269,4 +283,10 @@ enum { MB_COMPAT_SYSCALLS(MB_NR_ENUM_) };
 #endif
 #if !HAVE_DECL_SYS_REMOVEXATTRAT && MB_NR_COMMON
 #define SYS_removexattrat MB_NR_removexattrat
+#endif
+#if !HAVE_DECL_SYS_FILE_GETATTR && MB_NR_COMMON
+#define SYS_file_getattr MB_NR_file_getattr
+#endif
+#if !HAVE_DECL_SYS_FILE_SETATTR && MB_NR_COMMON
+#define SYS_file_setattr MB_NR_file_setattr
 #endif

@@ -12,4 +12,5 @@ libcommon_a_SOURCES = \
 	common/utf8.h common/utf8.c \
 	common/sha256.h common/sha256.c \
 	common/which.h common/which.c \
+	common/procstat.h common/procstat.c \
 	common/loop.h common/loop.c

@@ -96,6 +96,68 @@ struct fill_ctx {
 	char resolved[PATH_MAX];
 };
 
+/* The options src's placeholder [name, name+len) was written with, or
+ * NULL. */
+static const struct mb_placeholder_opt *ph_opt(const struct mb_path_pattern *src, const char *name,
+					       size_t len)
+{
+	mb_vec_foreach(o, &src->ph) {
+		if (strlen(o->name) == len && memcmp(o->name, name, len) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+bool mb_value_is_uri(const char *v)
+{
+	if (strncmp(v, "file:/", 6) == 0)
+		return true;
+	size_t n = 0;
+	if (!((v[0] >= 'a' && v[0] <= 'z') || (v[0] >= 'A' && v[0] <= 'Z')))
+		return false;
+	while (v[n] && (v[n] == '+' || v[n] == '.' || v[n] == '-' || (v[n] >= '0' && v[n] <= '9') ||
+			(v[n] >= 'a' && v[n] <= 'z') || (v[n] >= 'A' && v[n] <= 'Z')))
+		n++;
+	return strncmp(v + n, "://", 3) == 0;
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+int mb_uri_file_path(const char *v, char *buf, size_t sz)
+{
+	const char *p;
+	if (strncmp(v, "file:///", 8) == 0)
+		p = v + 7;
+	else if (strncmp(v, "file://localhost/", 17) == 0)
+		p = v + 16;
+	else if (strncmp(v, "file:/", 6) == 0 && v[6] != '/')
+		p = v + 5;
+	else
+		return -EINVAL; /* another scheme, or another host's file */
+	size_t o = 0;
+	for (; *p && *p != '?' && *p != '#'; p++) {
+		char c = *p;
+		if (c == '%') {
+			int hi = hexval(p[1]), lo = hi < 0 ? -1 : hexval(p[2]);
+			if (lo < 0)
+				return -EINVAL;
+			c = (char)(hi * 16 + lo);
+			p += 2;
+			if (!c)
+				return -EINVAL;
+		}
+		if (o + 1 >= sz)
+			return -ENAMETOOLONG;
+		buf[o++] = c;
+	}
+	buf[o] = '\0';
+	return 0;
+}
+
 static const cJSON *slot_value(const struct fill_ctx *f, const struct piece *pc)
 {
 	if (!pc->array)
@@ -250,18 +312,33 @@ static int fill_one(struct fill_ctx *f, const struct mb_path_pattern *src, mb_cp
 		mb_strbuf_append(&f->sb, pc.lit, pc.lit_len);
 		if (!pc.name)
 			continue;
+		const struct mb_placeholder_opt *o = ph_opt(src, pc.name, pc.name_len);
 		const cJSON *v = slot_value(f, &pc);
-		if (!cJSON_IsString(v) || !v->valuestring || !v->valuestring[0])
+		const char *val = cJSON_IsString(v) && v->valuestring ? v->valuestring : NULL;
+		if ((!val || !val[0]) && !pc.array && o && o->dflt) {
+			/* Missing or empty: the default the profile gives, taken
+			 * as written (a path, absolute, where it opens). */
+			append_escaped(&f->sb, o->dflt);
+			continue;
+		}
+		if (!val || !val[0])
 			goto drop;
+		if (o && o->uri && mb_value_is_uri(val)) {
+			/* A URI: a file: URI fills in as its path; another
+			 * scheme names no file of ours. */
+			if (!pc.at_start || mb_uri_file_path(val, f->resolved, sizeof(f->resolved)) < 0)
+				goto drop;
+			append_escaped(&f->sb, f->resolved);
+			continue;
+		}
 		if (pc.at_start) {
-			if (mb_path_absolute(v->valuestring, f->cwd, f->resolved,
-					     sizeof(f->resolved)) < 0)
+			if (mb_path_absolute(val, f->cwd, f->resolved, sizeof(f->resolved)) < 0)
 				goto drop;
 			append_escaped(&f->sb, f->resolved);
 		} else {
-			if (strchr(v->valuestring, '/'))
+			if (strchr(val, '/'))
 				goto drop;
-			append_escaped(&f->sb, v->valuestring);
+			append_escaped(&f->sb, val);
 		}
 	}
 	return emit(f, src, out);
@@ -288,8 +365,9 @@ static int fill_pattern(struct fill_ctx *f, const struct mb_path_pattern *src, m
 			continue;
 		const cJSON *v = arg_lookup(f->args, pc.name, pc.name_len);
 		if (!pc.array) {
-			if (!cJSON_IsString(v))
-				return 0;
+			const struct mb_placeholder_opt *o = ph_opt(src, pc.name, pc.name_len);
+			if (!cJSON_IsString(v) && !(o && o->dflt && !v))
+				return 0; /* a default stands for a missing one only */
 			continue;
 		}
 		if (!cJSON_IsArray(v) || !v->child)
@@ -344,6 +422,8 @@ void mb_callgrants_free(struct mb_callgrants *cg)
 			cpattern_free(cp);
 		mb_vec_free(&cg->path[op]);
 	}
+	mb_vec_foreach(cp, &cg->list) cpattern_free(cp);
+	mb_vec_free(&cg->list);
 	cg->net[0] = cg->net[1] = NULL;
 }
 
@@ -361,6 +441,8 @@ int mb_callgrants_build(const struct mb_grants *g, const cJSON *arguments, const
 	for (size_t op = 0; op < MB_PATH_OPS && r == 0; op++)
 		for (size_t i = 0; i < g->path[op].n && r == 0; i++)
 			r = fill_pattern(f, &g->path[op].v[i], &cg.path[op]);
+	for (size_t i = 0; i < g->list.n && r == 0; i++)
+		r = fill_pattern(f, &g->list.v[i], &cg.list);
 	mb_strbuf_free(&f->sb);
 	free(f);
 	if (r < 0) {
@@ -408,6 +490,24 @@ bool mb_callgrants_allows_path(const struct mb_callgrants *cg, enum mb_op op, co
 	return false;
 }
 
+bool mb_callgrants_allows_list(const struct mb_callgrants *cg, const char *path,
+			       const struct mb_cpattern **which)
+{
+	if (!cg || !path || path[0] != '/')
+		return false;
+	size_t pathlen = strlen(path);
+	mb_vec_foreach(cp, &cg->list) {
+		/* The directory itself, never beneath it: as many components. */
+		if (cpattern_match(cp, path, pathlen) &&
+		    mb_path_components(cp->text) == mb_path_components(path)) {
+			if (which)
+				*which = cp;
+			return true;
+		}
+	}
+	return false;
+}
+
 bool mb_callgrants_allows_addr(const struct mb_callgrants *cg, enum mb_op op,
 			       const struct mb_addr *a, const struct mb_endpoint **which)
 {
@@ -444,15 +544,29 @@ static bool opened_earlier(const struct mb_grants *g, size_t op, size_t idx, con
 	return false;
 }
 
+/* One value of a path placeholder, to fn: a URI where the placeholder
+ * takes them is its path (file:) or nothing (another scheme). */
+static int path_value(const struct mb_path_pattern *pp, const struct piece *pc, const cJSON *v,
+		      const char *value, int (*fn)(const char *argname, const char *value, void *ud),
+		      void *ud)
+{
+	const struct mb_placeholder_opt *o = ph_opt(pp, pc->name, pc->name_len);
+	if (o && o->uri && mb_value_is_uri(value) && strncmp(value, "file:", 5) != 0)
+		return 0; /* names no file: nothing to bound */
+	return fn(v->string, value, ud);
+}
+
 int mb_grants_foreach_path_argument(const struct mb_grants *g, const cJSON *arguments,
 				    int (*fn)(const char *argname, const char *value, void *ud),
 				    void *ud)
 {
-	for (size_t op = 0; op < MB_PATH_OPS; op++)
-		for (size_t idx = 0; idx < g->path[op].n; idx++) {
+	for (size_t op = 0; op <= MB_PATH_OPS; op++) {
+		const mb_pattern_vec *pv = op < MB_PATH_OPS ? &g->path[op] : &g->list;
+		for (size_t idx = 0; idx < pv->n; idx++) {
 			struct piece pc;
-			if (!opening_placeholder(&g->path[op].v[idx], &pc) ||
-			    opened_earlier(g, op, idx, &pc))
+			const struct mb_path_pattern *pp = &pv->v[idx];
+			if (!opening_placeholder(pp, &pc) ||
+			    (op < MB_PATH_OPS && opened_earlier(g, op, idx, &pc)))
 				continue;
 			const cJSON *v = arg_lookup(arguments, pc.name, pc.name_len);
 			if (!v)
@@ -460,15 +574,16 @@ int mb_grants_foreach_path_argument(const struct mb_grants *g, const cJSON *argu
 			int r = 0;
 			if (!pc.array) {
 				if (cJSON_IsString(v) && v->valuestring)
-					r = fn(v->string, v->valuestring, ud);
+					r = path_value(pp, &pc, v, v->valuestring, fn, ud);
 			} else if (cJSON_IsArray(v)) {
 				for (const cJSON *e = v->child; e && r == 0; e = e->next)
 					if (cJSON_IsString(e) && e->valuestring)
-						r = fn(v->string, e->valuestring, ud);
+						r = path_value(pp, &pc, v, e->valuestring, fn, ud);
 			}
 			if (r != 0)
 				return r;
 		}
+	}
 	return 0;
 }
 
@@ -596,18 +711,19 @@ int mb_callgrants_canonicalize(struct mb_callgrants *cg, const char *const *with
 	if (!k)
 		return -ENOMEM;
 	int r = 0;
-	for (size_t op = 0; op < MB_PATH_OPS; op++) {
+	for (size_t op = 0; op <= MB_PATH_OPS; op++) {
+		mb_cpattern_vec *v = op < MB_PATH_OPS ? &cg->path[op] : &cg->list;
 		mb_cpattern_vec out = { 0 };
 		size_t i = 0;
-		for (; i < cg->path[op].n && r == 0; i++)
-			r = canonicalize_one(&cg->path[op].v[i], within, nwithin, k, &out);
+		for (; i < v->n && r == 0; i++)
+			r = canonicalize_one(&v->v[i], within, nwithin, k, &out);
 		/* On failure the rest have not moved: free them with out. */
-		for (; i < cg->path[op].n; i++)
-			cpattern_free(&cg->path[op].v[i]);
-		mb_vec_free(&cg->path[op]);
-		cg->path[op].v = out.v;
-		cg->path[op].n = out.n;
-		cg->path[op].cap = out.cap;
+		for (; i < v->n; i++)
+			cpattern_free(&v->v[i]);
+		mb_vec_free(v);
+		v->v = out.v;
+		v->n = out.n;
+		v->cap = out.cap;
 	}
 	free(k);
 	if (r < 0)

@@ -29,6 +29,7 @@ typedef MB_VEC(struct mb_cpattern) mb_cpattern_vec;
 
 struct mb_callgrants {
 	mb_cpattern_vec path[MB_PATH_OPS];
+	mb_cpattern_vec list;          /* directories opened themselves */
 	const mb_endpoint_vec *net[2]; /* borrowed from the profile */
 };
 
@@ -44,7 +45,12 @@ struct mb_callgrants {
  *   non-array grants nothing. Distinct arrays in one pattern multiply; a
  *   product above MB_CALLGRANTS_MAX_PRODUCT grants nothing. One name used
  *   twice takes the same element in both places.
- * - An empty value grants nothing.
+ * - An empty value grants nothing, and so does a missing one, unless the
+ *   placeholder has a default ({name:-DEFAULT}): a missing or empty string
+ *   argument then fills in as DEFAULT, as written.
+ * - A placeholder written {name:uri} takes URI-shaped values too
+ *   (SCHEME://..., file:/...): a file: URI of this host fills in as its
+ *   path (percent-decoded), any other grants nothing.
  * - A placeholder at the start of a pattern names a path: the value is
  *   resolved by mb_path_absolute() (relative against cwd; cwd NULL: relative
  *   values grant nothing), so "/srv/mcp/../../etc" fills in as "/etc" and
@@ -92,6 +98,14 @@ int mb_callgrants_canonicalize(struct mb_callgrants *cg, const char *const *with
  * wins; on success *which (if not NULL) names it. Never allocates. */
 bool mb_callgrants_allows_path(const struct mb_callgrants *cg, enum mb_op op, const char *path,
 			       const struct mb_cpattern **which);
+/* Does a list grant of cg name path itself (not an ancestor of it)? */
+bool mb_callgrants_allows_list(const struct mb_callgrants *cg, const char *path,
+			       const struct mb_cpattern **which);
+/* A URI-shaped value (SCHEME://..., or file:/...). */
+bool mb_value_is_uri(const char *v);
+/* The path a file: URI of this host names, percent-decoded, into buf:
+ * 0, or -EINVAL (another scheme or host, a bad escape), -ENAMETOOLONG. */
+int mb_uri_file_path(const char *v, char *buf, size_t sz);
 bool mb_callgrants_allows_addr(const struct mb_callgrants *cg, enum mb_op op,
 			       const struct mb_addr *a, const struct mb_endpoint **which);
 

@@ -11,6 +11,8 @@ const char *mb_decision_rule_name(enum mb_decision_rule r)
 	case MB_RULE_GRANT: return "granted";
 	case MB_RULE_LIST_ANCESTOR: return "listing of an ancestor of a granted path";
 	case MB_RULE_MKDIR_ANCESTOR: return "creation of a missing ancestor of a write-granted path";
+	case MB_RULE_LIST_GRANT: return "a directory opened itself, granted by list";
+	case MB_RULE_RDWR: return "the read half of a read-write open, covered by a write grant";
 	}
 	return "?";
 }
@@ -58,6 +60,22 @@ bool mb_decide_path(const struct mb_callgrants *runtime, const struct mb_callgra
 		return found(d, MB_RULE_GRANT, true, op, cp);
 	if (mb_callgrants_allows_path(call, op, path, &cp))
 		return found(d, MB_RULE_GRANT, false, op, cp);
+
+	if (op == MB_OP_READ && access != MB_ACCESS_RDWR) {
+		if (mb_callgrants_allows_list(runtime, path, &cp))
+			return found(d, MB_RULE_LIST_GRANT, true, op, cp);
+		if (mb_callgrants_allows_list(call, path, &cp))
+			return found(d, MB_RULE_LIST_GRANT, false, op, cp);
+	}
+	if (op == MB_OP_READ && access == MB_ACCESS_RDWR) {
+		/* Opening a file to read and write it is writing it: what a
+		 * write grant allows (the static layer grants read_file with
+		 * write for this). */
+		if (mb_callgrants_allows_path(runtime, MB_OP_WRITE, path, &cp))
+			return found(d, MB_RULE_RDWR, true, MB_OP_WRITE, cp);
+		if (mb_callgrants_allows_path(call, MB_OP_WRITE, path, &cp))
+			return found(d, MB_RULE_RDWR, false, MB_OP_WRITE, cp);
+	}
 
 	bool list = access == MB_ACCESS_LIST && op == MB_OP_READ;
 	bool make_dir = access == MB_ACCESS_MKDIR && op == MB_OP_WRITE;

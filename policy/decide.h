@@ -25,6 +25,14 @@
  *      directory created at P) also allowed if P is a proper ancestor of what
  *      a write grant in force names and P lies within arguments.within
  *      (mkdir -p of a granted path creates its missing parents).
+ *   4. Directory opens: op READ (not the read half of a read-write open)
+ *      is also allowed if a list grant in force names P itself (not an
+ *      ancestor: a list grant reaches nothing beneath it). SQLite opens a
+ *      database's directory to fsync it; a server lists the directory it
+ *      serves.
+ *   5. Read-write opens: with access MB_ACCESS_RDWR (op READ, the read half
+ *      of an open for reading and writing) also allowed if a write grant in
+ *      force grants P: writing a file in place is one open.
  * Without arguments.within, rules 2 and 3 allow nothing: nothing then bounds
  * how far up a listing could go. Nothing else is allowed. An access other
  * than MB_ACCESS_OPEN with an op it does not go with (LIST with WRITE, ...)
@@ -44,6 +52,8 @@ enum mb_decision_rule {
 	MB_RULE_GRANT,           /* 1: a grant names the target */
 	MB_RULE_LIST_ANCESTOR,   /* 2: a listing of a granted path's ancestor */
 	MB_RULE_MKDIR_ANCESTOR,  /* 3: a missing ancestor of a write-granted path */
+	MB_RULE_LIST_GRANT,      /* 4: a directory opened itself, granted by list */
+	MB_RULE_RDWR,            /* 5: the read half of a read-write open */
 };
 
 struct mb_decision {

@@ -299,6 +299,47 @@ static void read_checks(struct linter *L, const struct mb_path_pattern *pp, cons
 
 /* ---- write: over code, inside exec trees ---- */
 
+/* Code by its name: a program's tree (node_modules, site-packages), the
+ * system's directories, or a file a runtime loads (.js, .py, .so, ...). */
+static bool code_like(const char *path)
+{
+	static const char *const dirs[] = { "/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin",
+					    "/etc", "/opt", "/boot" };
+	static const char *const trees[] = { "/node_modules/", "/node_modules", "/site-packages",
+					     "/dist-packages", "/.git/hooks" };
+	static const char *const exts[] = { ".js", ".mjs", ".cjs", ".ts", ".py", ".pyc", ".so",
+					    ".node", ".sh", ".rb", ".pl", ".php", ".lua", ".jar",
+					    ".wasm", ".class" };
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+		if (mb_path_within(path, dirs[i]))
+			return true;
+	for (size_t i = 0; i < ARRAY_SIZE(trees); i++)
+		if (strstr(path, trees[i]))
+			return true;
+	const char *base = strrchr(path, '/'), *dot = base ? strrchr(base, '.') : NULL;
+	for (size_t i = 0; dot && i < ARRAY_SIZE(exts); i++)
+		if (strcmp(dot, exts[i]) == 0)
+			return true;
+	return false;
+}
+
+/* A runtime read grant that is data, not code: runtime also writes it (a
+ * database the command line names, its journal beside it) and nothing in
+ * its name says code. A server reads and writes its data; it reads its
+ * code. */
+static bool is_data(const struct mb_profile *p, const char *path)
+{
+	if (code_like(path))
+		return false;
+	mb_vec_foreach(w, &p->runtime.path[MB_OP_WRITE]) {
+		char prefix[PATH_MAX];
+		if (mb_pattern_fixed_prefix(w->text, prefix, sizeof(prefix)) > 0 &&
+		    mb_path_within(path, prefix) && !code_like(prefix))
+			return true;
+	}
+	return false;
+}
+
 struct code_ctx {
 	const struct reach *w; /* the write */
 	const char *what;      /* ... as a message's subject */
@@ -356,7 +397,7 @@ static void write_checks(struct linter *L, const struct mb_path_pattern *wpp, co
 	mb_vec_foreach(pp, &p->runtime.path[MB_OP_READ]) {
 		char prefix[PATH_MAX];
 		if (mb_pattern_fixed_prefix(pp->text, prefix, sizeof(prefix)) > 0 &&
-		    within_arguments(p, prefix))
+		    (within_arguments(p, prefix) || is_data(p, prefix)))
 			continue; /* data the tools work on, not code */
 		if (each_reach(L, pp, MB_OP_READ, code_reach, &c))
 			return;
@@ -409,6 +450,14 @@ static void program_family(const char *path, char *out, size_t outsz, bool *is_d
 	*is_dir = rs.exists && rs.is_dir;
 	if (!out[0] && rs.exists && !rs.is_dir)
 		family_of(basename_of(real), out, outsz);
+}
+
+bool mb_lint_is_interpreter(const char *path)
+{
+	char family[32];
+	bool is_dir;
+	program_family(path, family, sizeof(family), &is_dir);
+	return family[0] && !is_dir;
 }
 
 /* A directory granted exec: does it hold shells or interpreters? */
@@ -474,18 +523,44 @@ static void exec_checks(struct linter *L, const struct mb_path_pattern *pp)
 		     path, family);
 }
 
-/* The server's own interpreter: the family of the first runtime exec grant
- * (a runtime fragment's, such as node.yml's ${NODE}, when the profile grants
- * none of its own first). The server itself is that program; any other
- * shell or interpreter is a way to run code it was never meant to. */
+/* Does runtime grant read of exactly path? */
+static bool runtime_reads(const struct mb_profile *p, const char *path)
+{
+	mb_vec_foreach(pp, &p->runtime.path[MB_OP_READ]) {
+		char prefix[PATH_MAX];
+		if (!pp->has_glob && !pp->has_placeholder &&
+		    mb_pattern_fixed_prefix(pp->text, prefix, sizeof(prefix)) > 0 &&
+		    strcmp(prefix, path) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The server's own interpreter: the interpreter runtime grants both exec
+ * and read of (Node opens its own executable at start: node.yml and every
+ * learned draft grant both), whatever the order of the grants; else the
+ * first runtime exec grant, for a profile that grants no such read. The
+ * server itself is that program; any other shell or interpreter (the bash
+ * a tool runs, listed first or not) is a way to run code it was never
+ * meant to. */
 static void find_own_family(struct linter *L)
 {
 	const mb_pattern_vec *v = &L->p->runtime.path[MB_OP_EXEC];
 	L->own_family[0] = '\0';
+	char path[PATH_MAX], fam[32];
+	bool is_dir;
+	mb_vec_foreach(pp, v) {
+		if (pp->has_glob || pp->has_placeholder ||
+		    mb_pattern_fixed_prefix(pp->text, path, sizeof(path)) <= 0)
+			continue;
+		program_family(path, fam, sizeof(fam), &is_dir);
+		if (fam[0] && runtime_reads(L->p, path)) {
+			snprintf(L->own_family, sizeof(L->own_family), "%s", fam);
+			return;
+		}
+	}
 	if (!v->n || v->v[0].has_glob)
 		return;
-	char path[PATH_MAX];
-	bool is_dir;
 	if (mb_pattern_fixed_prefix(v->v[0].text, path, sizeof(path)) > 0)
 		program_family(path, L->own_family, sizeof(L->own_family), &is_dir);
 }

@@ -49,5 +49,9 @@ void mb_lint_free(mb_lint_vec *v);
  * mode (supervisor/learn/learn.c) flags what touches them. */
 char **mb_lint_secret_stores(const char *home);
 void mb_lint_secret_stores_free(char **v);
+/* Is path a shell or interpreter (by its name, or what its symlinks
+ * lead to: /usr/bin/sh is dash)? Learn mode asks of the programs a tool
+ * runs. */
+bool mb_lint_is_interpreter(const char *path);
 /* A short name for each kind ("write-code", ...), as the man page lists them. */
 const char *mb_lint_kind_name(enum mb_lint_kind k);

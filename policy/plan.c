@@ -146,7 +146,7 @@ static int add_grants(struct compiler *c, const struct mb_grants *g)
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return add_patterns(c, &g->list, MB_PLAN_OP_LIST, false);
 }
 
 /* An exec grant is useless without the ELF interpreter the kernel runs the
@@ -430,6 +430,8 @@ int mb_plan_compile(const struct mb_profile *p, char *const *envp, struct mb_pla
 	plan->network = p->network;
 	plan->limits = p->limits;
 	plan->require_landlock = p->require_landlock;
+	plan->require = p->require;
+	plan->require_pos = p->require_pos;
 	plan->user = p->user;
 
 	struct compiler c = { .profile = p, .plan = plan, .err = err };

@@ -32,8 +32,13 @@ struct mb_mount {
 	struct mb_srcpos pos; /* the grant responsible */
 };
 
-/* Landlock filesystem rule: allow ops (1 << MB_OP_READ|WRITE|EXEC) beneath
- * path. sandbox/ maps ops to the access rights of the running ABI. */
+/* A list grant in a plan's ops: the directory's names (Landlock
+ * READ_DIR), not what it holds. */
+#define MB_PLAN_OP_LIST (1u << MB_OP_COUNT_)
+
+/* Landlock filesystem rule: allow ops (1 << MB_OP_READ|WRITE|EXEC, and
+ * MB_PLAN_OP_LIST) beneath path. sandbox/ maps ops to the access rights of
+ * the running ABI. */
 struct mb_fs_rule {
 	char *path;
 	unsigned ops;
@@ -62,6 +67,8 @@ struct mb_plan {
 	struct mb_limits limits;
 	MB_VEC(char *) envp; /* NAME=VALUE, NULL-terminated when n > 0 */
 	int require_landlock;
+	unsigned require;             /* enum mb_require (policy/profile.h) */
+	struct mb_srcpos require_pos; /* where the profile says so */
 	struct mb_user user;
 	const char *cwd; /* working directory inside: the caller's, where the
 			    sandbox shows it (pick_cwd), else "/" */

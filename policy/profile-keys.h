@@ -67,6 +67,12 @@
 	  NO_DRAFT("what to do about poisoned descriptions and secrets in answers is the "  \
 		   "author's choice; a session only shows what a server said"),               \
 	  "SCANNING")                                                                         \
+	X(REQUIRE, "require", DOC, MAIN, read_require, NULL, DRAFT(SETTINGS, write_require),   \
+	  "KEYS")                                                                             \
+	X(QUIET, "quiet", DOC, MAIN, ld_quiet, &ld_quiet_keys, DRAFT(END, write_quiet),       \
+	  "KEYS")                                                                             \
+	X(DENIALS, "denials", DOC, MAIN, read_denials, NULL, DRAFT(SETTINGS, write_denials),  \
+	  "KEYS")                                                                             \
 	X(RECORD, "record", DOC, MAIN, ld_record, NULL,                                       \
 	  NO_DRAFT("what the call record holds is the operator's choice, not the server's"),  \
 	  "THE RECORD")                                                                       \

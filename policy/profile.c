@@ -92,7 +92,14 @@ bool mb_profile_redacts(const struct mb_profile *p, const char *argname)
 
 static void patterns_free(mb_pattern_vec *v)
 {
-	mb_vec_foreach(pp, v) free(pp->text);
+	mb_vec_foreach(pp, v) {
+		free(pp->text);
+		mb_vec_foreach(o, &pp->ph) {
+			free(o->name);
+			free(o->dflt);
+		}
+		mb_vec_free(&pp->ph);
+	}
 	mb_vec_free(v);
 }
 
@@ -100,6 +107,7 @@ void mb_grants_free(struct mb_grants *g)
 {
 	for (unsigned i = 0; i < MB_PATH_OPS; i++)
 		patterns_free(&g->path[i]);
+	patterns_free(&g->list);
 	for (unsigned i = 0; i < 2; i++) {
 		/* Endpoints from one host name share text: free each text once. */
 		const char *last = NULL;
@@ -155,6 +163,7 @@ void mb_profile_free(struct mb_profile *p)
 	}
 	mb_vec_free(&p->vars);
 	mb_grants_free(&p->runtime);
+	mb_grants_free(&p->quiet);
 	mb_vec_foreach(e, &p->env) {
 		free(e->name);
 		free(e->value);

@@ -40,6 +40,8 @@ enum mb_access {
 	MB_ACCESS_OPEN,  /* the op itself: open, execve, unlink, rename... */
 	MB_ACCESS_LIST,  /* MB_OP_READ: open read-only as a directory */
 	MB_ACCESS_MKDIR, /* MB_OP_WRITE: create a directory */
+	MB_ACCESS_RDWR,  /* MB_OP_READ: the read half of an open for reading
+			    and writing, which a write grant covers */
 };
 
 const char *mb_mode_name(enum mb_mode m);
@@ -52,15 +54,29 @@ struct mb_srcpos {
 	unsigned line, column;
 };
 
+/* What a placeholder was written with beyond its name: {NAME:-DEFAULT},
+ * {NAME:uri}, or both ({NAME:uri:-DEFAULT}). */
+struct mb_placeholder_opt {
+	char *name;  /* the argument (without "[]") */
+	char *dflt;  /* used when the argument is missing or empty (a path,
+			absolute, for a placeholder that opens the pattern; a
+			part of one component otherwise); NULL: none */
+	bool uri;    /* a value of the shape SCHEME:... is a URI, not a path:
+			file: URIs fill in as their path, others grant nothing
+			and are not held to arguments.within */
+};
+
 /* A path pattern as written, after ${VAR} expansion and lexical
  * normalisation. It may hold {name} / {name[]} placeholders and '*' globs
- * (within one component). */
+ * (within one component). Options written in a placeholder's braces are
+ * kept apart in ph; the text holds {name} alone. */
 struct mb_path_pattern {
 	char *text;
 	struct mb_srcpos pos;
 	bool optional;        /* written with a trailing '?': skip if missing */
 	bool has_placeholder; /* holds {name} */
 	bool has_glob;        /* holds '*' outside placeholders */
+	MB_VEC(struct mb_placeholder_opt) ph; /* only placeholders with options */
 };
 
 /* Transport protocols, as a set: what an endpoint grants (its protos) and
@@ -94,13 +110,28 @@ typedef MB_VEC(struct mb_endpoint) mb_endpoint_vec;
 struct mb_grants {
 	mb_pattern_vec path[MB_PATH_OPS]; /* indexed by MB_OP_READ..MB_OP_EXEC */
 	mb_endpoint_vec net[2];           /* indexed by MB_NET_OP_INDEX(op) */
+	/* list: directories that may be opened themselves, read-only (to
+	 * list their names, or to fsync them), and nothing beneath them */
+	mb_pattern_vec list;
 };
+
+/* The longest outlive a profile may give: a process past it is judged by
+ * runtime alone. */
+#define MB_OUTLIVE_MAX_MS (3600u * 1000u)
 
 struct mb_tool {
 	char *name; /* tool name, or JSON-RPC method for requests */
 	struct mb_srcpos pos;
 	struct mb_grants grants;
+	/* outlive: processes a call starts keep the call's grants after it
+	 * returns, until they exit, for at most this long; 0: not at all */
+	uint64_t outlive_ms;
+	struct mb_srcpos outlive_pos;
 };
+
+/* What a tool result says of the operations denied during its call: the
+ * list in its _meta always, and with note a short text too. */
+enum mb_denials { MB_DENIALS_META, MB_DENIALS_NOTE };
 
 struct mb_env {
 	char *name;
@@ -230,6 +261,14 @@ struct mb_test {
 	mb_expect_vec allow, deny;
 };
 
+/* Layers of the sandbox a profile requires (key require:): a run refuses to
+ * start without them, --best-effort or not. What each layer is, and how a
+ * host refuses it: membrane-profile(5), membrane-run(1). */
+enum mb_require {
+	MB_REQUIRE_NAMESPACES = 1 << 0, /* the plan's namespaces and the fresh root */
+	MB_REQUIRE_LANDLOCK = 1 << 1,   /* Landlock, at any ABI (require_landlock: N for more) */
+};
+
 struct mb_profile {
 	MB_VEC(char *) files; /* every file read (main first); owns the names */
 	struct mb_srcpos pos;  /* the main file's top-level mapping */
@@ -243,6 +282,8 @@ struct mb_profile {
 	enum mb_pin pin;
 	enum mb_concurrency concurrency;
 	int require_landlock; /* minimum Landlock ABI, 0 = best effort */
+	unsigned require;     /* enum mb_require bits; 0: nothing beyond the defaults */
+	struct mb_srcpos require_pos; /* the require key's value; line 0 if absent */
 	struct mb_user user;  /* uid/gid to run as when started as root */
 	MB_VEC(struct mb_var) vars;
 	struct mb_grants runtime;
@@ -254,6 +295,11 @@ struct mb_profile {
 	struct mb_limits limits;
 	MB_VEC(char *) redact;
 	struct mb_scan_policy scan;
+	/* quiet: harmless noise, denied as ever and counted (the exit report's
+	 * quiet), never reported line by line. No placeholders. */
+	struct mb_grants quiet;
+	struct mb_srcpos quiet_pos; /* line 0: not written */
+	enum mb_denials denials;
 	enum mb_record_scope record;
 	struct mb_budget session_budget;
 	MB_VEC(struct mb_tool_budget) tool_budgets;

@@ -73,5 +73,14 @@ int mb_pattern_widen(const struct mb_profile *p, const struct mb_path_pattern *p
 		if ((r = fn(w->text, ud)) != 0)
 			return r;
 	}
+	/* A default of the opening placeholder is filled in without an
+	 * argument, so arguments.within never saw it: it is granted as such. */
+	mb_vec_foreach(o, &pattern->ph) {
+		size_t n = strlen(o->name);
+		if (o->dflt && o->dflt[0] == '/' && strncmp(pattern->text + 1, o->name, n) == 0 &&
+		    (pattern->text[1 + n] == '}' || pattern->text[1 + n] == '[') &&
+		    (r = fn(o->dflt, ud)) != 0)
+			return r;
+	}
 	return 0;
 }

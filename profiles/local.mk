@@ -5,9 +5,14 @@ profilesdir = $(pkgdatadir)/profiles
 runtimesdir = $(profilesdir)/runtimes
 dist_profiles_DATA = \
 	profiles/db.yml \
+	profiles/desktop-commander.yml \
 	profiles/everything.yml \
+	profiles/fetch.yml \
 	profiles/filesystem.yml \
-	profiles/memory.yml
+	profiles/git.yml \
+	profiles/memory.yml \
+	profiles/sequential-thinking.yml \
+	profiles/sqlite.yml
 dist_runtimes_DATA = \
 	profiles/runtimes/node.yml \
 	profiles/runtimes/npx.yml \

@@ -106,7 +106,12 @@ static bool caller_gone(int sync_fd)
 	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLIN));
 }
 
-static int setup(struct mb_child *c, struct mb_layers *L, struct mb_error *err)
+/* *ns_setup is set while a failure means that the namespaces we were given
+ * cannot be put to use (the id map, the mounts and the root, the loopback):
+ * a host that lets them be created but not used, such as a container that
+ * covers parts of /proc, or Ubuntu's AppArmor restriction, which leaves a
+ * new user namespace without capabilities. */
+static int setup(struct mb_child *c, struct mb_layers *L, bool *ns_setup, struct mb_error *err)
 {
 	const struct mb_sandbox_config *cfg = c->cfg;
 	const struct mb_plan *plan = cfg->plan;
@@ -121,11 +126,13 @@ static int setup(struct mb_child *c, struct mb_layers *L, struct mb_error *err)
 	L->utsns = f & CLONE_NEWUTS;
 	L->cgroupns = f & CLONE_NEWCGROUP;
 
+	*ns_setup = true;
 	if (L->userns) {
 		r = mb_ns_map_self(c->uid, c->gid, err);
 		if (r < 0)
 			return r;
 	}
+	*ns_setup = false;
 
 	/* Who the command runs as: --user wins over the profile's user:. */
 	struct mb_privs privs = { .clear_groups = !L->userns };
@@ -157,6 +164,7 @@ static int setup(struct mb_child *c, struct mb_layers *L, struct mb_error *err)
 	if (r < 0)
 		return mb_error_set(err, r, "asking membrane-run for the seccomp filter: %s",
 				    strerror(-r));
+	*ns_setup = true;
 	if (L->mntns) {
 		struct mb_mount_result mr = { 0 };
 		r = mb_mounts_setup(plan, owner, group, &mr, err);
@@ -170,6 +178,7 @@ static int setup(struct mb_child *c, struct mb_layers *L, struct mb_error *err)
 		if (r < 0)
 			return r;
 	}
+	*ns_setup = false;
 	if (plan->cwd && chdir(plan->cwd) < 0)
 		return mb_error_set(err, mb_neg_errno(), "chdir %s: %m", plan->cwd);
 
@@ -293,9 +302,10 @@ _noreturn_ void mb_child_main(struct mb_child *c)
 	(void)setsid();
 
 	struct mb_sync_msg m = { .type = MB_SYNC_LAYERS };
-	r = setup(c, &m.layers, &err);
+	bool ns_setup = false;
+	r = setup(c, &m.layers, &ns_setup, &err);
 	if (r < 0) {
-		(void)mb_sync_send_error(c->sync_fd, &err, MB_EXIT_MEMBRANE);
+		(void)mb_sync_send_ns_error(c->sync_fd, &err, ns_setup && c->ns_flags);
 		_exit(MB_EXIT_MEMBRANE);
 	}
 

@@ -60,12 +60,16 @@ uint64_t mb_landlock_fs_access(unsigned ops, bool is_dir, int abi)
 		/* Sockets and fifos: a server's own unix socket or named pipe
 		 * in its writable tree. Never devices: MAKE_CHAR/BLOCK stay
 		 * denied everywhere. REFER only here, where both the source
-		 * and the target of a rename or link are writable. */
-		a |= FS(WRITE_FILE) | FS(TRUNCATE) | FS(REMOVE_DIR) | FS(REMOVE_FILE) |
+		 * and the target of a rename or link are writable.
+		 * READ_FILE: write covers opening a file to read and write
+		 * it (the dynamic layer's rule 5, policy/decide.h). */
+		a |= FS(WRITE_FILE) | FS(READ_FILE) | FS(TRUNCATE) | FS(REMOVE_DIR) | FS(REMOVE_FILE) |
 		     FS(MAKE_DIR) | FS(MAKE_REG) | FS(MAKE_SYM) | FS(MAKE_SOCK) | FS(MAKE_FIFO) |
 		     FS(REFER);
 	if (ops & (1u << MB_OP_EXEC))
 		a |= FS(EXECUTE) | FS(READ_FILE);
+	if (ops & MB_PLAN_OP_LIST)
+		a |= FS(READ_DIR); /* names, never contents */
 	if (!is_dir)
 		a &= FS_FILE;
 	return a & mb_landlock_fs_handled(abi);

@@ -16,6 +16,7 @@ libsandbox_a_SOURCES = \
 	sandbox/landlock.h sandbox/landlock.c \
 	sandbox/bpf.h sandbox/bpf.c \
 	sandbox/seccomp-baseline.h sandbox/seccomp-baseline.c \
-	sandbox/describe.h sandbox/describe.c
+	sandbox/describe.h sandbox/describe.c \
+	sandbox/probe.h sandbox/probe.c
 SANDBOX_LIBS = libsandbox.a $(POLICY_LIBS) $(SECCOMP_LIBS) $(CAPNG_LIBS) $(NL_LIBS)
 libsandbox_a_SOURCES += sandbox/watch.h sandbox/watch.c

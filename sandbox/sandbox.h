@@ -70,6 +70,9 @@ struct mb_sandbox {
 	char *cgroup;    /* the sandbox's cgroup leaf (limits.memory), or NULL;
 			    removed by mb_sandbox_close once the init is reaped */
 	struct mb_layers layers;
+	/* Best effort: why the sandbox has no namespaces ("" when it has
+	 * them, or was not asked for them), for the caller to say. */
+	char no_namespaces[MB_ERROR_MAX];
 };
 
 /* Build the sandbox and exec cfg->argv in it. Returns 0 once the command was
@@ -81,6 +84,20 @@ struct mb_sandbox {
  * when it was found but could not be executed (126); a set-up failure whose
  * errno is one of those three is returned as -EIO (125). */
 int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret,
+		     struct mb_error *err);
+
+/* membrane-run --doctor's trial run: the sandbox a run of cfg would build,
+ * all of it (namespaces and their best-effort fallback, the fresh root,
+ * Landlock, the seccomp baseline, the notifier's listener handed over), up
+ * to the exec of a command that no sandbox holds, so that nothing runs.
+ * Returns 0 when all but the command was in place, ret filled with the
+ * layers (and, with best effort, why there are no namespaces); else what a
+ * run would have failed with, err filled. */
+struct mb_trial {
+	struct mb_layers layers;
+	char no_namespaces[MB_ERROR_MAX];
+};
+int mb_sandbox_trial(const struct mb_sandbox_config *cfg, struct mb_trial *ret,
 		     struct mb_error *err);
 
 /* membrane-run's own exit statuses, the ones env(1) and the shells use, so

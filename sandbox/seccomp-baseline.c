@@ -57,7 +57,7 @@ const struct mb_seccomp_rule mb_seccomp_baseline[] = {
 	ALWAYS("userfaultfd", EPERM, "a classic aid to kernel race exploits"),
 	/* Linux 5.14. Its pages leave the kernel's direct map: process_vm_readv
 	 * cannot read them, the kernel's copy_from_user can. */
-	{ .syscall = "memfd_secret", .err = ENOSYS, .cond = MB_SC_ALWAYS, .nr = 447,
+	{ .syscall = "memfd_secret", .err = ENOSYS, .cond = MB_SC_ALWAYS, .nr = SYS_memfd_secret,
 	  .why = "memory the supervisor cannot read but the kernel can: a path or address "
 		 "placed there would be hidden from the dynamic layer; ENOSYS as from a kernel "
 		 "without it" },

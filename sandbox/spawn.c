@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -93,6 +94,14 @@ static int check_landlock(const struct mb_sandbox_config *cfg, int abi, struct m
 				    "require_landlock) but this kernel offers %s%d; run on a newer kernel "
 				    "or lower the requirement",
 				    need, abi ? "ABI " : "", abi);
+	const struct mb_srcpos *rp = &cfg->plan->require_pos;
+	if (abi == 0 && (cfg->plan->require & MB_REQUIRE_LANDLOCK))
+		return mb_error_set(err, -EOPNOTSUPP,
+				    "Landlock is not available on this kernel (it needs Linux 5.13 and "
+				    "\"landlock\" in the lsm= boot parameter, and no seccomp filter "
+				    "around membrane-run that refuses it), and the profile requires it "
+				    "(%s:%u:%u), --best-effort or not: run it on a host that has it",
+				    rp->file ? rp->file : "require", rp->line, rp->column);
 	if (abi == 0 && !cfg->best_effort)
 		return mb_error_set(err, -EOPNOTSUPP,
 				    "Landlock is not available on this kernel (it needs Linux 5.13 and "
@@ -126,7 +135,8 @@ static int send_filter(int sock, const struct mb_plan *plan, bool memfd_noexec,
  * the command does after its exec stays queued for the caller's notifier.
  * Returns 0 or the error's code, err filled. */
 static int await_exec(int sock, int handoff, const struct mb_plan *plan, struct mb_sandbox *sb,
-		      unsigned *ret_features, int *ret_status, struct mb_error *err)
+		      unsigned *ret_features, int *ret_status, bool *ret_ns_setup,
+		      struct mb_error *err)
 {
 	bool have_layers = false, send_failed = false, launched = handoff < 0;
 	struct mb_error send_err = { 0 };
@@ -162,6 +172,7 @@ static int await_exec(int sock, int handoff, const struct mb_plan *plan, struct 
 			switch (m.type) {
 			case MB_SYNC_ERROR:
 				*ret_status = m.status;
+				*ret_ns_setup = m.ns_setup;
 				mb_error_set(err, m.code < 0 ? m.code : -EIO, "%s", m.text);
 				return err ? err->code : m.code;
 			case MB_SYNC_SECCOMP_ENV:
@@ -203,18 +214,24 @@ static int await_exec(int sock, int handoff, const struct mb_plan *plan, struct 
 	return 0;
 }
 
-int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret,
-		     struct mb_error *err)
+/* Whether an errno from clone(2) with namespace flags means the host refuses
+ * them (rather than a resource shortage on our side). */
+static bool ns_refused(int e)
 {
-	bool privileged = mb_ns_privileged();
-	int r = check_config(cfg, privileged, err);
-	if (r < 0)
-		return r == -ENOENT || r == -EACCES || r == -ENOEXEC ? -EIO : r;
-	int abi = mb_landlock_abi();
-	r = check_landlock(cfg, abi, err);
-	if (r < 0)
-		return r;
+	return e == EPERM || e == EINVAL || e == ENOSPC || e == EUSERS;
+}
 
+/* One attempt with these namespace flags. On failure, *ret_ns_refused says
+ * whether it was the host that refused the namespaces: clone refused them,
+ * or the init could not put them to use (ns_setup) for lack of permission. */
+/* trial: NULL, or mb_sandbox_trial()'s layers: an exec that finds no
+ * command (127) then means that everything else was in place, and is 0. */
+static int spawn_once(const struct mb_sandbox_config *cfg, unsigned long ns_flags, int abi,
+		      struct mb_sandbox *ret, struct mb_layers *trial, bool *ret_ns_refused,
+		      struct mb_error *err)
+{
+	int r;
+	*ret_ns_refused = false;
 	/* Our ends: [0] of in (we write [1]), [0] of out and err (child writes [1]). */
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 }, sv[2] = { -1, -1 };
 	int hand[2] = { -1, -1 }, st[2] = { -1, -1 };
@@ -241,7 +258,7 @@ int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret
 
 	struct mb_child c = {
 		.cfg = cfg,
-		.ns_flags = mb_ns_clone_flags(privileged, cfg->plan->network),
+		.ns_flags = ns_flags,
 		.uid = geteuid(),
 		.gid = getegid(),
 		.landlock_abi = abi,
@@ -253,13 +270,17 @@ int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret
 	};
 	int pidfd = -1;
 	pid_t pid = clone_ns(c.ns_flags, &pidfd);
-	if (pid < 0 && (errno == EPERM || errno == EINVAL || errno == ENOSPC || errno == EUSERS)) {
-		if (!cfg->best_effort) {
+	if (pid < 0 && c.ns_flags && ns_refused(errno)) {
+		*ret_ns_refused = true;
+		/* With best effort this is the reason said beside running
+		 * without them, or before a profile's requirement. */
+		if (cfg->best_effort)
+			r = mb_error_set(err, mb_neg_errno(), "cannot create %s: %m",
+					 c.ns_flags & CLONE_NEWUSER ? "a user namespace"
+								    : "the sandbox's namespaces");
+		else
 			r = mb_ns_unavailable(errno, c.ns_flags & CLONE_NEWUSER, err);
-			goto close_all;
-		}
-		c.ns_flags = 0; /* said out loud: the layers will show no namespace */
-		pid = clone_ns(0, &pidfd);
+		goto close_all;
 	}
 	if (pid < 0) {
 		r = mb_error_set(err, mb_neg_errno(), "clone: %m");
@@ -300,7 +321,8 @@ int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret
 	};
 	int status = MB_EXIT_MEMBRANE;
 	unsigned features = 0;
-	r = await_exec(sv[0], hand[0], cfg->plan, &sb, &features, &status, err);
+	bool ns_setup = false;
+	r = await_exec(sv[0], hand[0], cfg->plan, &sb, &features, &status, &ns_setup, err);
 	if (r == 0 && sb.listener_fd >= 0) {
 		sb.layers.seccomp_notify = true;
 		sb.layers.seccomp_notify_killable = features & MB_WATCH_KILLABLE_RECV;
@@ -310,9 +332,30 @@ int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret
 	if (r == 0 && (set_nonblock(sb.stdin_fd) < 0 || set_nonblock(sb.stdout_fd) < 0 ||
 		       set_nonblock(sb.stderr_fd) < 0 || set_nonblock(sb.status_fd) < 0))
 		r = mb_error_set(err, mb_neg_errno(), "fcntl O_NONBLOCK: %m");
+	if (trial && r < 0 && status == 127) {
+		*trial = sb.layers;
+		trial->seccomp_notify = sb.listener_fd >= 0;
+		trial->seccomp_notify_killable = features & MB_WATCH_KILLABLE_RECV;
+		trial->seccomp_notify_sync =
+			sb.listener_fd >= 0 && ioctl(sb.listener_fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+						     SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) == 0;
+		reap(pid, pidfd);
+		mb_close(sb.listener_fd);
+		*err = (struct mb_error){ 0 };
+		r = 0;
+		goto close_all;
+	}
 	if (r < 0) {
 		reap(pid, pidfd);
 		mb_close(sb.listener_fd);
+		*ret_ns_refused = ns_setup && (r == -EPERM || r == -EACCES);
+		if (*ret_ns_refused && !cfg->best_effort) {
+			size_t n = strlen(err->msg);
+			snprintf(err->msg + n, sizeof(err->msg) - n,
+				 "; this host lets membrane-run create namespaces but not use them "
+				 "(membrane-run --doctor says why): give it that, or pass "
+				 "--best-effort to run without namespaces");
+		}
 		/* Only an exec failure may say 126/127. */
 		if (status == MB_EXIT_MEMBRANE && (r == -ENOENT || r == -EACCES || r == -ENOEXEC))
 			r = -EIO;
@@ -335,6 +378,63 @@ close_all:
 		mb_close(hand[i]);
 		mb_close(st[i]);
 	}
+	return r;
+}
+
+static int spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret,
+		 struct mb_layers *trial, struct mb_error *err)
+{
+	bool privileged = mb_ns_privileged();
+	int r = check_config(cfg, privileged, err);
+	if (r < 0)
+		return r == -ENOENT || r == -EACCES || r == -ENOEXEC ? -EIO : r;
+	int abi = mb_landlock_abi();
+	r = check_landlock(cfg, abi, err);
+	if (r < 0)
+		return r;
+
+	bool refused;
+	r = spawn_once(cfg, mb_ns_clone_flags(privileged, cfg->plan->network), abi, ret, trial,
+		       &refused, err);
+	if (r == 0 || !refused || !cfg->best_effort)
+		return r;
+	if (cfg->plan->require & MB_REQUIRE_NAMESPACES) {
+		const struct mb_srcpos *rp = &cfg->plan->require_pos;
+		size_t n = strlen(err->msg);
+		snprintf(err->msg + n, sizeof(err->msg) - n,
+			 "; the profile requires namespaces (%s:%u:%u), --best-effort or not: run it "
+			 "where membrane-run gets them (membrane-run --doctor says what refuses them)",
+			 rp->file ? rp->file : "require", rp->line, rp->column);
+		return r;
+	}
+	/* Said out loud: the caller prints why, and the layers show no
+	 * namespace. */
+	char why[MB_ERROR_MAX];
+	snprintf(why, sizeof(why), "%s", err->msg);
+	*err = (struct mb_error){ 0 };
+	r = spawn_once(cfg, 0, abi, ret, trial, &refused, err);
+	if (r == 0)
+		snprintf(ret->no_namespaces, sizeof(ret->no_namespaces), "%s", why);
+	return r;
+}
+
+int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret,
+		     struct mb_error *err)
+{
+	return spawn(cfg, ret, NULL, err);
+}
+
+int mb_sandbox_trial(const struct mb_sandbox_config *cfg, struct mb_trial *ret,
+		     struct mb_error *err)
+{
+	/* A name no sandbox holds: the exec fails after everything else. */
+	static char *const argv[] = { "/.membrane-trial-run", NULL };
+	struct mb_sandbox_config c = *cfg;
+	c.argv = argv;
+	struct mb_sandbox sb = { 0 };
+	*ret = (struct mb_trial){ 0 };
+	int r = spawn(&c, &sb, &ret->layers, err);
+	snprintf(ret->no_namespaces, sizeof(ret->no_namespaces), "%s", sb.no_namespaces);
 	return r;
 }
 

@@ -34,16 +34,27 @@ int mb_sync_send(int sock, const struct mb_sync_msg *m, int fd)
 	return (size_t)n == sizeof(*m) ? 0 : -EMSGSIZE;
 }
 
-int mb_sync_send_error(int sock, const struct mb_error *err, int status)
+static int send_error(int sock, const struct mb_error *err, int status, bool ns_setup)
 {
 	struct mb_sync_msg m = {
 		.type = MB_SYNC_ERROR,
 		.code = err->code < 0 ? err->code : -EIO,
 		.status = status,
+		.ns_setup = ns_setup,
 	};
 	memcpy(m.text, err->msg, sizeof(m.text));
 	m.text[sizeof(m.text) - 1] = '\0';
 	return mb_sync_send(sock, &m, -1);
+}
+
+int mb_sync_send_error(int sock, const struct mb_error *err, int status)
+{
+	return send_error(sock, err, status, false);
+}
+
+int mb_sync_send_ns_error(int sock, const struct mb_error *err, bool ns_setup)
+{
+	return send_error(sock, err, MB_EXIT_MEMBRANE, ns_setup);
 }
 
 int mb_sync_recv(int sock, struct mb_sync_msg *m, int *ret_fd)

@@ -6,6 +6,7 @@
  * succeeded. (The seccomp listener has a socket of its own: sandbox/watch.h.) */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "common/error.h"
@@ -25,14 +26,17 @@ struct mb_sync_msg {
 	uint32_t type;
 	int32_t code;    /* MB_SYNC_ERROR: negative errno */
 	int32_t status;  /* MB_SYNC_ERROR: MB_EXIT_MEMBRANE, _CANNOT_EXEC or _NOT_FOUND */
+	uint32_t ns_setup; /* MB_SYNC_ERROR: 1 if it failed while putting the
+			      namespaces to use (id map, mounts, root, loopback) */
 	struct mb_layers layers;
 	char text[MB_ERROR_MAX];
 };
 
 /* Send m, with fd (>= 0) attached. 0 or -errno. */
 int mb_sync_send(int sock, const struct mb_sync_msg *m, int fd);
-/* Send an error message built from err. */
+/* Send an error message built from err; ns_setup: see struct mb_sync_msg. */
 int mb_sync_send_error(int sock, const struct mb_error *err, int status);
+int mb_sync_send_ns_error(int sock, const struct mb_error *err, bool ns_setup);
 /* The baseline filter, built by the caller, to the init; and its receipt
  * (blocking; -EPIPE if the caller is gone). */
 int mb_sync_send_filter(int sock, const struct mb_bpf *p);

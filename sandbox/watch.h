@@ -35,6 +35,32 @@ enum mb_watch_kind {
 	MB_WATCH_MMSGHDR,  /* sendmmsg: msg_name of each struct mmsghdr */
 	MB_WATCH_LISTEN,   /* listen: the socket's own address, read by the
 			      broker (an unbound socket binds itself) */
+	MB_WATCH_NOTE,     /* umask: no memory argument and nothing to decide;
+			      watched so that the notifier knows the umask it
+			      creates files with may have changed (CONTINUE) */
+};
+
+/* How the supervisor performs a MB_WATCH_PATH call (notify-mutate.c), and
+ * so what the row's x[] argument indexes mean. */
+enum mb_watch_perform {
+	MB_PERFORM_NONE,
+	MB_PERFORM_UNLINK,       /* x[0]: unlinkat's flags (AT_REMOVEDIR), or NOARG */
+	MB_PERFORM_RMDIR,
+	MB_PERFORM_RENAME,       /* x[0]: renameat2's flags, or NOARG */
+	MB_PERFORM_MKDIR,        /* x[0]: mode */
+	MB_PERFORM_MKNOD,        /* x[0]: mode, x[1]: dev */
+	MB_PERFORM_LINK,         /* flags: the row's flags */
+	MB_PERFORM_SYMLINK,      /* x[0]: the link's text */
+	MB_PERFORM_TRUNCATE,     /* x[0]: length */
+	MB_PERFORM_CHMOD,        /* x[0]: mode */
+	MB_PERFORM_CHOWN,        /* x[0]: owner, x[1]: group */
+	MB_PERFORM_UTIME,        /* x[0]: struct utimbuf *, NULL: now */
+	MB_PERFORM_UTIMES,       /* x[0]: struct timeval[2] *, NULL: now */
+	MB_PERFORM_UTIMENSAT,    /* x[0]: struct timespec[2] *, NULL: now */
+	MB_PERFORM_SETXATTR,     /* x[0]: name, x[1]: value, x[2]: size, x[3]: flags */
+	MB_PERFORM_SETXATTRAT,   /* x[0]: name, x[1]: struct xattr_args *, x[2]: its size */
+	MB_PERFORM_REMOVEXATTR,  /* x[0]: name */
+	MB_PERFORM_FILE_SETATTR, /* x[0]: struct file_attr *, x[1]: its size */
 };
 
 /* Does the call follow a symlink in the final component of the path? */
@@ -82,6 +108,9 @@ struct mb_watch_syscall {
 	uint8_t bpf;             /* enum mb_watch_bpf */
 	int8_t bpf_arg;
 	uint64_t bpf_mask;
+	uint8_t perform;         /* MB_WATCH_PATH: enum mb_watch_perform */
+	int8_t x[4];             /* the call's other arguments (see perform);
+				    the open family: x[0] is the mode */
 };
 
 /* The table, in order of expected frequency (the decoder scans it). */

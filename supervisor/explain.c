@@ -12,6 +12,7 @@
 #include "sandbox/describe.h"
 #include "sandbox/landlock.h"
 #include "supervisor/explain.h"
+#include "supervisor/notify/notify.h"
 
 static void put_pos(struct mb_strbuf *b, const struct mb_srcpos *pos)
 {
@@ -72,23 +73,64 @@ static void explain_kernel(struct mb_strbuf *b, const struct mb_plan *plan)
 	mb_strbuf_putc(b, '\n');
 	/* vm.memfd_noexec can be set only when started as root. */
 	mb_describe_seccomp(b, plan, geteuid() == 0);
+	char dyn[768];
+	mb_notifier_describe_kernel(dyn, sizeof(dyn));
+	mb_strbuf_printf(b, "\n%s", dyn);
+}
+
+/* A pattern with its placeholders' options written back in. */
+static void put_pattern(struct mb_strbuf *b, const struct mb_path_pattern *pp)
+{
+	for (const char *s = pp->text; *s; s++) {
+		if (*s == '\\' && s[1]) {
+			mb_strbuf_append(b, s, 2);
+			s++;
+			continue;
+		}
+		if (*s != '{' || !strchr(s, '}')) {
+			mb_strbuf_putc(b, *s);
+			continue;
+		}
+		size_t n = strcspn(s + 1, "[}"), all = strcspn(s, "}");
+		mb_strbuf_append(b, s, all); /* "{name" or "{name[]" */
+		mb_vec_foreach(o, &pp->ph) {
+			if (strlen(o->name) != n || strncmp(o->name, s + 1, n) != 0)
+				continue;
+			if (o->uri)
+				mb_strbuf_puts(b, ":uri");
+			if (o->dflt)
+				mb_strbuf_printf(b, ":-%s", o->dflt);
+		}
+		mb_strbuf_putc(b, '}');
+		s += all;
+	}
+	if (pp->optional)
+		mb_strbuf_putc(b, '?');
+}
+
+static void put_patterns(struct mb_strbuf *b, const char *indent, const char *what,
+			 const mb_pattern_vec *v)
+{
+	if (!v->n)
+		return;
+	mb_strbuf_printf(b, "%s%-8s", indent, what);
+	const char *sep = "";
+	mb_vec_foreach(pp, v) {
+		mb_strbuf_puts(b, sep);
+		put_pattern(b, pp);
+		sep = ", ";
+	}
+	mb_strbuf_putc(b, '\n');
 }
 
 static void put_grants(struct mb_strbuf *b, const struct mb_grants *g, const char *indent)
 {
-	bool any = false;
+	bool any = g->list.n > 0;
 	for (unsigned op = 0; op < MB_PATH_OPS; op++) {
-		if (!g->path[op].n)
-			continue;
-		mb_strbuf_printf(b, "%s%-8s", indent, mb_op_name(op));
-		const char *sep = "";
-		mb_vec_foreach(pp, &g->path[op]) {
-			mb_strbuf_printf(b, "%s%s%s", sep, pp->text, pp->optional ? "?" : "");
-			sep = ", ";
-		}
-		mb_strbuf_putc(b, '\n');
-		any = true;
+		put_patterns(b, indent, mb_op_name(op), &g->path[op]);
+		any |= g->path[op].n > 0;
 	}
+	put_patterns(b, indent, "list", &g->list);
 	for (unsigned i = 0; i < 2; i++) {
 		if (!g->net[i].n)
 			continue;
@@ -142,6 +184,9 @@ static void explain_scopes(struct mb_strbuf *b, const struct mb_profile *p)
 		put_pos(b, &t->pos);
 		mb_strbuf_putc(b, '\n');
 		put_grants(b, &t->grants, "    ");
+		if (t->outlive_ms)
+			mb_strbuf_printf(b, "    outlive processes it starts keep these grants until they exit, %" PRIu64 " s at most\n",
+					 t->outlive_ms / 1000);
 	}
 	if (p->requests.n) {
 		mb_strbuf_puts(b, "\nRequests (other JSON-RPC methods):\n");
@@ -198,6 +243,12 @@ static void explain_rest(struct mb_strbuf *b, const struct mb_plan *plan)
 		mb_strbuf_puts(b, " empty");
 	mb_vec_foreach(e, &plan->envp) mb_strbuf_printf(b, "\n  %s", *e);
 	mb_strbuf_printf(b, "\nWorking directory: %s\n", plan->cwd);
+	mb_strbuf_printf(b, "Denials: a tool result whose call had some lists them in its _meta%s\n",
+			 p->denials == MB_DENIALS_NOTE ? ", and in a short text note" : "");
+	if (p->quiet_pos.line) {
+		mb_strbuf_puts(b, "Quiet (denied, counted in the exit report, not reported line by line):\n");
+		put_grants(b, &p->quiet, "  ");
+	}
 	if (p->redact.n) {
 		mb_strbuf_puts(b, "Redacted in reports:");
 		mb_vec_foreach(r, &p->redact) mb_strbuf_printf(b, " %s", *r);

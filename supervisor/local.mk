@@ -7,6 +7,7 @@ include supervisor/notify/local.mk
 include supervisor/broker/local.mk
 include supervisor/learn/local.mk
 include supervisor/http/local.mk
+include supervisor/guard/local.mk
 include supervisor/record/local.mk
 
 bin_PROGRAMS += membrane-run
@@ -16,7 +17,8 @@ membrane_run_SOURCES = \
 	supervisor/options.h supervisor/options.c \
 	supervisor/profile-lookup.h supervisor/profile-lookup.c \
 	supervisor/explain.h supervisor/explain.c \
+	supervisor/doctor.h supervisor/doctor.c \
 	supervisor/test-profile.h supervisor/test-profile.c \
 	supervisor/run.h supervisor/run-backend.h supervisor/run.c \
 	supervisor/run-guard.h supervisor/run-guard.c
-membrane_run_LDADD = libhttp.a liblearn.a libbroker.a librecord.a $(NOTIFY_LIBS) $(HTTP_LIBS)
+membrane_run_LDADD = libhttp.a liblearn.a libbroker.a librecord.a $(GUARD_LIBS) $(HTTP_LIBS)

@@ -8,6 +8,7 @@
 #include "policy/plan.h"
 #include "policy/profile.h"
 #include "sandbox/sandbox.h"
+#include "supervisor/doctor.h"
 #include "supervisor/explain.h"
 #include "supervisor/http/http.h"
 #include "supervisor/learn/learn-run.h"
@@ -18,7 +19,7 @@
 
 extern char **environ;
 
-static int load_profile(const struct mb_options *o, struct mb_profile **ret)
+static int load_profile(const struct mb_options *o, struct mb_profile **ret, char **ret_path)
 {
 	struct mb_error err = { 0 };
 	_cleanup_free_ char *path = NULL;
@@ -40,6 +41,20 @@ static int load_profile(const struct mb_options *o, struct mb_profile **ret)
 	r = mb_profile_load(path, &lo, ret, &err);
 	if (r < 0)
 		fprintf(stderr, "membrane-run: %s\n", err.msg);
+	else if (ret_path)
+		*ret_path = TAKE_PTR(path);
+	return r;
+}
+
+/* --doctor without --profile: the sandbox of a profile that grants nothing. */
+static int load_empty_profile(struct mb_profile **ret)
+{
+	static const char text[] = "version: 1\nname: doctor\n";
+	struct mb_error err = { 0 };
+	struct mb_load_opts lo = { 0 };
+	int r = mb_profile_load_buffer("(empty profile)", text, sizeof(text) - 1, &lo, ret, &err);
+	if (r < 0)
+		fprintf(stderr, "membrane-run: --doctor: %s\n", err.msg);
 	return r;
 }
 
@@ -103,7 +118,9 @@ int main(int argc, char **argv)
 	}
 
 	_cleanup_(mb_profile_freep) struct mb_profile *profile = NULL;
-	if (load_profile(&o, &profile) < 0) {
+	_cleanup_free_ char *path = NULL;
+	if (o.action == MB_ACTION_DOCTOR && !o.profile ? load_empty_profile(&profile) < 0
+						       : load_profile(&o, &profile, &path) < 0) {
 		mb_options_free(&o);
 		return MB_EXIT_MEMBRANE;
 	}
@@ -135,6 +152,9 @@ int main(int argc, char **argv)
 		break;
 	case MB_ACTION_LINT:
 		status = lint(profile);
+		break;
+	case MB_ACTION_DOCTOR:
+		status = mb_doctor(&o, o.profile ? profile : NULL, path, plan, stdout);
 		break;
 	default:
 		/* --listen: a front that runs each session as this same

@@ -32,6 +32,8 @@ enum {
 	OPT_CONTROL,
 	OPT_SIGN_KEY,
 	OPT_CHECKPOINT_EVERY,
+	OPT_DOCTOR,
+	OPT_WITHIN,
 };
 
 static const struct option long_options[] = {
@@ -59,6 +61,8 @@ static const struct option long_options[] = {
 	{ "sign-key", required_argument, NULL, OPT_SIGN_KEY },
 	{ "checkpoint-every", required_argument, NULL, OPT_CHECKPOINT_EVERY },
 	MB_HTTP_LONG_OPTIONS
+	{ "doctor", no_argument, NULL, OPT_DOCTOR },
+	{ "within", required_argument, NULL, OPT_WITHIN },
 	{ 0 },
 };
 
@@ -68,6 +72,7 @@ void mb_options_usage(FILE *f)
 	      "       membrane-run --learn DRAFT [--profile BASE] [options] -- COMMAND [ARG]...\n"
 	      "       membrane-run --test-profile PROFILE [--set NAME=VALUE]...\n"
 	      "       membrane-run --lint PROFILE [--set NAME=VALUE]...\n"
+	      "       membrane-run --doctor [--profile PROFILE [--set NAME=VALUE]...]\n"
 	      "Run an MCP server in a sandbox shaped by the tools its profile declares.\n"
 	      "\n"
 	      "  -p, --profile PROFILE  a path, or NAME looked up as NAME.yml in\n"
@@ -104,13 +109,19 @@ void mb_options_usage(FILE *f)
 	      "                         layer (BASE, or the learning default) allows, record\n"
 	      "                         every operation, and write a draft profile to DRAFT\n"
 	      "                         at exit\n"
+	      "      --within DIR       with --learn: the bounds of what the server's\n"
+	      "                         arguments may name (repeatable); what lies outside\n"
+	      "                         is flagged in the draft, never granted\n"
 	      "      --check            validate the profile, print nothing on success, exit\n"
 	      "      --explain          print the compiled sandbox plan, exit\n"
 	      "      --test-profile PROFILE\n"
 	      "                         evaluate the profile's tests, print TAP, exit\n"
 	      "                         (0: all pass, 1: a test fails, 125: a broken profile)\n"
 	      "      --lint PROFILE     warn about grants that defeat the sandbox, exit\n"
-	      "                         (0: clean, 1: warnings, 125: a broken profile)\n",
+	      "                         (0: clean, 1: warnings, 125: a broken profile)\n"
+	      "      --doctor           say what this host gives membrane-run and, with\n"
+	      "                         --profile, which layers a run of it would have; exit\n"
+	      "                         (0: all of them, 1: --best-effort needed or refused)\n",
 	      f);
 	mb_http_options_usage(f);
 	fputs("  -h, --help             show this help, exit\n"
@@ -295,6 +306,9 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 		case OPT_CHECK:
 			o->action = MB_ACTION_CHECK;
 			break;
+		case OPT_DOCTOR:
+			o->action = MB_ACTION_DOCTOR;
+			break;
 		case OPT_EXPLAIN:
 			o->action = MB_ACTION_EXPLAIN;
 			break;
@@ -316,6 +330,12 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 			if (!*optarg)
 				return bad("--learn: expected the path of the draft to write");
 			o->learn = optarg;
+			break;
+		case OPT_WITHIN:
+			if (!*optarg)
+				return bad("--within: expected a directory");
+			if (mb_vec_push(&o->within, optarg) < 0)
+				return -ENOMEM;
 			break;
 		case OPT_USER:
 			if (parse_user(optarg, o) < 0)
@@ -370,9 +390,14 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 	}
 	if (o->sets.n && mb_vec_push(&o->sets, NULL) < 0)
 		return -ENOMEM;
+	if (o->within.n && mb_vec_push(&o->within, NULL) < 0)
+		return -ENOMEM;
+	if (o->within.n && !o->learn)
+		return bad("--within %s bounds what learn mode grants: use it with --learn (a profile says arguments.within)",
+			   o->within.v[0]);
 	if (o->learn) {
 		if (o->action != MB_ACTION_RUN && o->action != MB_ACTION_EXPLAIN)
-			return bad("--learn runs a server: it does not go with --check, --test-profile or --lint");
+			return bad("--learn runs a server: it does not go with --check, --test-profile, --lint or --doctor");
 		if (o->profile_own)
 			return bad("--learn takes its BASE with --profile");
 		if (o->mode_set)
@@ -382,7 +407,9 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 	}
 	if (mb_http_options_check(&o->http, o->action == MB_ACTION_RUN, o->learn) < 0)
 		return -EINVAL;
-	if (!o->profile && !o->learn)
+	if (o->action == MB_ACTION_DOCTOR && (o->learn || o->profile_own))
+		return bad("--doctor takes its profile with --profile");
+	if (!o->profile && !o->learn && o->action != MB_ACTION_DOCTOR)
 		return bad("no profile given: use --profile PROFILE");
 	o->argv = argv + optind;
 	if (o->action == MB_ACTION_RUN && !o->argv[0])
@@ -390,6 +417,7 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 	static const char *const action_opt[] = {
 		[MB_ACTION_CHECK] = "--check", [MB_ACTION_EXPLAIN] = "--explain",
 		[MB_ACTION_TEST_PROFILE] = "--test-profile", [MB_ACTION_LINT] = "--lint",
+		[MB_ACTION_DOCTOR] = "--doctor",
 	};
 	if (o->action != MB_ACTION_RUN && o->argv[0] && !o->learn)
 		return bad("%s takes no command", action_opt[o->action]);
@@ -400,4 +428,5 @@ void mb_options_free(struct mb_options *o)
 {
 	mb_vec_free(&o->sets);
 	mb_http_options_free(&o->http);
+	mb_vec_free(&o->within);
 }

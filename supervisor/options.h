@@ -16,6 +16,7 @@ enum mb_action {
 	MB_ACTION_EXPLAIN,
 	MB_ACTION_TEST_PROFILE, /* --test-profile PROFILE */
 	MB_ACTION_LINT,         /* --lint PROFILE */
+	MB_ACTION_DOCTOR,       /* --doctor [--profile PROFILE] */
 	MB_ACTION_HELP,
 	MB_ACTION_VERSION,
 };
@@ -38,6 +39,8 @@ struct mb_options {
 	bool report_probes;        /* --report-probes: report operations on paths
 				      that exist nowhere too */
 	const char *learn;         /* --learn DRAFT: learn mode, the draft's path */
+	MB_VEC(const char *) within; /* --within DIR (learn): the bounds,
+					NULL-terminated when n > 0 */
 	bool user_set;             /* --user USER[:GROUP] (root only) */
 	uid_t uid;
 	gid_t gid;

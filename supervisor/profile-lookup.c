@@ -2,15 +2,36 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/strbuf.h"
 #include "supervisor/profile-lookup.h"
 
 static char user_dir[4096];
 
+/* Is this membrane-run the one of its build tree (not installed)? Then the
+ * source tree's profiles are the shipped ones: --profile NAME and
+ * include: [node] work before make install. */
+static bool from_build_tree(void)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	/* The binary sits at the top of the build tree (libtool does not wrap
+	 * it), or a test program beneath it. */
+	size_t bl = strlen(MB_BUILD_DIR);
+	return strncmp(exe, MB_BUILD_DIR, bl) == 0 && (exe[bl] == '\0' || exe[bl] == '/');
+}
+
 const char *const *mb_profile_dirs(void)
 {
-	static const char *dirs[4];
+	static const char *dirs[5];
 	size_t n = 0;
 	const char *xdg = getenv("XDG_CONFIG_HOME");
 	const char *home = getenv("HOME");
@@ -19,10 +40,14 @@ const char *const *mb_profile_dirs(void)
 		snprintf(user_dir, sizeof(user_dir), "%s/membrane/profiles", xdg);
 	else if (home && home[0] == '/')
 		snprintf(user_dir, sizeof(user_dir), "%s/.config/membrane/profiles", home);
-	if (user_dir[0])
+	/* A directory we cannot enter (HOME=/root for another user) holds
+	 * nothing for us: searching it would only fail. */
+	if (user_dir[0] && access(user_dir, X_OK) == 0)
 		dirs[n++] = user_dir;
 	dirs[n++] = MB_SYSCONF_PROFILES_DIR;
 	dirs[n++] = MB_PROFILES_DIR;
+	if (from_build_tree())
+		dirs[n++] = MB_SOURCE_PROFILES_DIR;
 	dirs[n] = NULL;
 	return dirs;
 }

@@ -6,7 +6,9 @@
 
 /* A path (holds a '/' or names an existing file) is used as given; a NAME is
  * looked up as NAME.yml in $XDG_CONFIG_HOME/membrane/profiles (default
- * ~/.config/...), the system profiles directory, and the installed one.
+ * ~/.config/...), the system profiles directory, and the installed one;
+ * a membrane-run run from its build tree also looks in the source tree's
+ * profiles/, so that --profile NAME and include: work before make install.
  * Returns 0 with *ret a malloc'd path, or -ENOENT with err listing where it
  * looked. */
 int mb_profile_lookup(const char *arg, char **ret, struct mb_error *err);

@@ -14,6 +14,7 @@
  * returned, and so after the notifier that called it. */
 #pragma once
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 
 #include "common/error.h"
@@ -38,6 +39,11 @@ struct mb_run_backend {
 	int (*start)(void *self, const struct mb_run_session *s, struct mb_error *err);
 	/* The notifier's callback; self is its ud. */
 	mb_decide_fn decide;
+	/* decide's pure twin: would decide allow op, without reporting or
+	 * performing anything? The notifier then opens the name as written
+	 * first and decides on what that open proved (notify.h, opts.allows).
+	 * May be NULL: every open is resolved completely before decide. */
+	mb_allows_fn allows;
 	/* The relay's loop and the inspector's requests in flight exist; both
 	 * go away before stop. */
 	void (*attach)(void *self, const struct mb_inflight *inflight, struct mb_loop *loop);
@@ -51,6 +57,9 @@ struct mb_run_backend {
 	 * pending before the exit report. Returns 0, or -errno when a report
 	 * could not be written (the server is then stopped: membrane failed). */
 	int (*stop)(void *self);
+	/* Fields of its own for the exit report (the guard's quiet count).
+	 * May be NULL. */
+	void (*exit_report)(void *self, cJSON *fields);
 	/* Work remains after the server exits (learn's draft): an INT or TERM
 	 * starts the shutdown too, so that membrane-run gets to it. */
 	bool stop_on_signal;

@@ -6,13 +6,17 @@
  * missing), it wraps each decision and watches the calls. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "report/report.h"
+#include "common/loop.h"
 #include "sandbox/sandbox.h"
 #include "supervisor/broker/broker.h"
+#include "supervisor/guard/denials.h"
+#include "supervisor/guard/linger.h"
 #include "supervisor/notify/correlate.h"
 #include "supervisor/record/record.h"
 #include "supervisor/run-guard.h"
@@ -26,14 +30,21 @@ struct guard {
 	int pidfd;
 	struct mb_correlator *corr;
 	struct mb_broker *broker;
+	struct mb_linger *linger;
+	struct mb_denial_log *denials;
+	const struct mb_inflight *inflight;
 	struct mb_record *rec;
 };
 
 /* The correlator's reports: a line that cannot be written stops the
- * server at once (fail closed), before it can do more unreported. */
+ * server at once (fail closed), before it can do more unreported. A
+ * denial is also told to its call and on stderr, and quiet noise is
+ * counted instead (supervisor/guard/denials.h). */
 static int corr_report(void *ud, const char *event, const cJSON *fields)
 {
 	struct guard *g = ud;
+	if (mb_denials_seen(g->denials, event, fields))
+		return 0;
 	int r = mb_reporter_emit(g->rep, event, fields);
 	if (r < 0)
 		(void)syscall(SYS_pidfd_send_signal, g->pidfd, SIGKILL, NULL, 0);
@@ -63,14 +74,22 @@ static int guard_start(void *self, const struct mb_run_session *s, struct mb_err
 	struct guard *g = self;
 	g->rep = s->rep;
 	g->pidfd = s->pidfd;
+	int r = mb_linger_new(g->profile, g->plan->cwd, &g->linger);
+	if (r == 0)
+		r = mb_denials_new(g->profile, stderr, &g->denials);
+	if (r < 0)
+		return mb_error_set(err, r, "the guard: %s", strerror(-r));
 	struct mb_correlator_config ccfg = {
 		.profile = g->profile,
 		.cwd = g->plan->cwd,
+		.home = getenv("HOME"),
 		.report_probes = g->report_probes,
 		.report = corr_report,
 		.report_ud = g,
+		.also_allows = mb_linger_allows,
+		.also_ud = g->linger,
 	};
-	int r = mb_correlator_new(&ccfg, &g->corr, err);
+	r = mb_correlator_new(&ccfg, &g->corr, err);
 	if (r < 0)
 		return r;
 	struct mb_broker_config bcfg = {
@@ -98,13 +117,24 @@ static struct mb_answer guard_decide(const struct mb_notified_op *op, void *self
 	struct guard *g = self;
 	struct mb_answer a;
 	if (!mb_record_before(g->rec, op, &a)) {
-		if (mb_broker_handles(op))
+		if (mb_broker_handles(op)) {
 			a = mb_broker_decide(g->broker, op);
-		else if (!mb_broker_foreign(g->broker, op, &a))
+		} else if (!mb_broker_foreign(g->broker, op, &a)) {
+			mb_linger_note(g->linger, op, g->inflight, mb_now_ns());
 			a = mb_correlate(op, g->corr);
+		}
 	}
 	mb_record_after(g->rec, op, a);
 	return a;
+}
+
+/* guard_decide's pure twin, for the notifier's fast opens. */
+static bool guard_allows(const struct mb_notified_op *op, void *self)
+{
+	struct guard *g = self;
+	struct mb_answer a;
+	return !mb_broker_handles(op) && !mb_broker_foreign(g->broker, op, &a) &&
+	       mb_correlate_allows(op, g->corr);
 }
 
 /* The correlator sees the requests in flight and ends each second of
@@ -112,6 +142,8 @@ static struct mb_answer guard_decide(const struct mb_notified_op *op, void *self
 static void guard_attach(void *self, const struct mb_inflight *inflight, struct mb_loop *loop)
 {
 	struct guard *g = self;
+	g->inflight = inflight;
+	mb_denials_attach(g->denials, inflight);
 	mb_correlator_attach(g->corr, inflight, loop);
 	mb_broker_set_loop(g->broker, loop);
 	mb_record_attach(g->rec, inflight, loop);
@@ -135,18 +167,31 @@ static int guard_stop(void *self)
 {
 	struct guard *g = self;
 	mb_broker_set_loop(g->broker, NULL);
+	g->inflight = NULL;
+	mb_denials_attach(g->denials, NULL);
 	mb_correlator_attach(g->corr, NULL, NULL);
 	mb_record_attach(g->rec, NULL, NULL);
 	return mb_correlator_flush(g->corr);
 }
 
+/* The exit report counts the quiet noise. */
+static void guard_exit_report(void *self, cJSON *fields)
+{
+	struct guard *g = self;
+	uint64_t n = g->denials ? mb_denials_quiet(g->denials) : 0;
+	if (n || g->profile->quiet_pos.line)
+		cJSON_AddNumberToObject(fields, "quiet", (double)n);
+}
+
 static const struct mb_run_backend guard_backend = {
 	.start = guard_start,
 	.decide = guard_decide,
+	.allows = guard_allows,
 	.attach = guard_attach,
 	.tap = guard_tap,
 	.hooks = guard_hooks,
 	.stop = guard_stop,
+	.exit_report = guard_exit_report,
 };
 
 int mb_guard_run(const struct mb_options *o, const struct mb_profile *p, const struct mb_plan *plan)
@@ -183,6 +228,8 @@ int mb_guard_run(const struct mb_options *o, const struct mb_profile *p, const s
 	/* The broker's hooks answer from the correlator: it goes first. */
 	mb_broker_free(g.broker);
 	mb_correlator_free(g.corr);
+	mb_linger_free(g.linger);
+	mb_denials_free(g.denials);
 	mb_record_free(g.rec);
 	return status;
 }

@@ -15,6 +15,7 @@
 #include "sandbox/landlock.h"
 #include "sandbox/sandbox.h"
 #include "supervisor/notify/notify-loop.h"
+#include "supervisor/notify/notify-ident.h"
 #include "supervisor/notify/notify.h"
 #include "supervisor/inspect/relay.h"
 #include "report/report.h"
@@ -37,11 +38,14 @@ static cJSON *layers_json(const struct mb_layers *l)
 }
 
 /* Best effort, said out loud: what this kernel's Landlock cannot enforce of
- * the plan (--require-landlock makes the sandbox refuse instead). */
-static void warn_landlock_gaps(const struct mb_plan *plan)
+ * the plan (--require-landlock makes the sandbox refuse instead). Without
+ * Landlock at all, only with --best-effort: otherwise the refusal says it. */
+static void warn_landlock_gaps(const struct mb_plan *plan, bool best_effort)
 {
 	struct mb_strbuf b = { 0 };
 	int abi = mb_landlock_abi();
+	if (abi <= 0 && !best_effort)
+		return;
 	if (mb_describe_landlock_gaps(&b, plan, abi > 0 ? abi : 0) && !mb_strbuf_failed(&b))
 		fprintf(stderr, "membrane-run: warning: Landlock ABI %d cannot enforce:\n%s", abi, b.s);
 	mb_strbuf_free(&b);
@@ -74,13 +78,16 @@ static void emit_error(struct mb_reporter *rep, const char *reason)
 	cJSON_Delete(o);
 }
 
-static int emit_exit(struct mb_reporter *rep, const struct mb_relay_result *res)
+static int emit_exit(struct mb_reporter *rep, const struct mb_relay_result *res,
+		     const struct mb_run_backend *be, void *self)
 {
 	cJSON *o = cJSON_CreateObject();
 	if (!o)
 		return -ENOMEM;
 	cJSON_AddNumberToObject(o, "status", res->status);
 	cJSON_AddNumberToObject(o, res->signaled ? "signal" : "code", res->code);
+	if (be->exit_report)
+		be->exit_report(self, o);
 	int r = mb_reporter_emit(rep, "exit", o);
 	cJSON_Delete(o);
 	return r;
@@ -141,7 +148,16 @@ static int start_notifier(struct mb_sandbox *sb, struct mb_reporter *rep,
 			  const struct mb_run_backend *be, void *self, struct mb_notifier **ret,
 			  struct mb_error *err)
 {
-	struct mb_notifier_opts nopts = { .root_fd = -1, .one_root = true };
+	struct mb_notifier_opts nopts = {
+		.root_fd = -1, .one_root = true,
+		.restartable = !sb->layers.seccomp_notify_killable,
+		.allows = be->allows,
+	};
+	if (nopts.restartable)
+		fprintf(stderr, "membrane-run: this kernel lacks SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV "
+				"(Linux 5.19): a signal could make the server repeat a call the "
+				"supervisor performed, so path calls with side effects are refused "
+				"(EACCES)\n");
 	_cleanup_(mb_notifier_freep) struct mb_notifier *n = NULL;
 	int r = mb_notifier_new(TAKE_FD(sb->listener_fd), &nopts, be->decide, self, &n, err);
 	if (r < 0)
@@ -171,6 +187,14 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		fprintf(stderr, "membrane-run: --report-session/--principal: out of memory\n");
 		return MB_EXIT_MEMBRANE;
 	}
+	/* The dynamic layer performs what it allows: refuse a kernel that
+	 * cannot install an opened file and answer in one step. */
+	r = mb_notifier_check_kernel(&err);
+	if (r < 0) {
+		fprintf(stderr, "membrane-run: %s\n", err.msg);
+		emit_error(rep, err.msg);
+		return MB_EXIT_MEMBRANE;
+	}
 	/* Signed checkpoints: no key, no server, as with the report. */
 	if (o->sign_key) {
 		struct mb_report_key key;
@@ -191,7 +215,7 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		.gid = o->gid,
 		.want_listener = true,
 	};
-	warn_landlock_gaps(plan);
+	warn_landlock_gaps(plan, o->best_effort);
 	struct mb_sandbox sb;
 	r = mb_sandbox_spawn(&cfg, &sb, &err);
 	if (r < 0) {
@@ -202,6 +226,9 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		(void)mb_reporter_checkpoint(rep);
 		return mb_sandbox_exit_status(r);
 	}
+	if (sb.no_namespaces[0])
+		fprintf(stderr, "membrane-run: warning: running without namespaces (--best-effort): %s\n",
+			sb.no_namespaces);
 	/* The server waits at its first watched call until we answer: from
 	 * here on, every path out of this function kills it or serves it. */
 	_cleanup_(mb_notifier_freep) struct mb_notifier *notifier = NULL;
@@ -247,6 +274,10 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 	};
 	struct mb_relay_result res;
 	r = mb_relay_run(&rc, &res);
+	/* This thread performed the server's calls in its identity: ours
+	 * again for what follows (the sandbox's cgroup, the backend's stop,
+	 * learn's draft). */
+	mb_ident_supervisor();
 	/* The relay closed the server's stdin; the rest are ours to close. The
 	 * inspector and the loop are gone: what the backend still holds is
 	 * written now, before "exit". */
@@ -266,8 +297,7 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		fprintf(stderr, "membrane-run: a report could not be written: the server was stopped\n");
 		return MB_EXIT_MEMBRANE;
 	}
-	/* The exit line is signed by the checkpoint after it. */
-	if (emit_exit(rep, &res) < 0 || mb_reporter_checkpoint(rep) < 0)
+	if (emit_exit(rep, &res, be, self) < 0 || mb_reporter_checkpoint(rep) < 0)
 		fprintf(stderr, "membrane-run: cannot write the exit report\n");
 	return res.status;
 }

@@ -1,8 +1,7 @@
 # systemd units (installed to $(systemdsystemunitdir)) and the generator
 # that gives each /etc/membrane/NAME.conf its socket (see systemd/*.in).
-# The generator directory sits beside the unit directory, as in systemd.pc
-# (override with make systemdsystemgeneratordir=...).
-systemdsystemgeneratordir = $(systemdsystemunitdir)/../system-generators
+# The generator directory is systemd.pc's (configure
+# --with-systemdsystemgeneratordir).
 systemdsystemunit_DATA = systemd/membrane@.service systemd/membrane-http@.service
 systemdsystemgenerator_SCRIPTS = systemd/membrane-generator
 EXTRA_DIST += systemd/membrane@.service.in systemd/membrane-http@.service.in systemd/membrane-generator.in

@@ -5,14 +5,22 @@
 
 #include "policy/load/load-internal.h"
 
-enum { G_READ, G_WRITE, G_EXEC, G_CONNECT, G_BIND, G_ENV, G_TMPFS, G_COUNT_ };
+enum { G_READ, G_WRITE, G_EXEC, G_CONNECT, G_BIND, G_LIST, G_OUTLIVE, G_ENV, G_TMPFS, G_COUNT_ };
 static const char *const grant_keys[G_COUNT_] = {
-	[G_READ] = "read",       [G_WRITE] = "write", [G_EXEC] = "exec", [G_CONNECT] = "connect",
-	[G_BIND] = "bind",       [G_ENV] = "env",     [G_TMPFS] = "tmpfs",
+	[G_READ] = "read",   [G_WRITE] = "write",     [G_EXEC] = "exec", [G_CONNECT] = "connect",
+	[G_BIND] = "bind",   [G_LIST] = "list",       [G_OUTLIVE] = "outlive",
+	[G_ENV] = "env",     [G_TMPFS] = "tmpfs",
 };
-#define CALL_GRANT_KEYS 5 /* a tool or request: read..bind */
-const struct ld_names ld_runtime_keys = { grant_keys, G_COUNT_ };
-const struct ld_names ld_call_keys = { grant_keys, CALL_GRANT_KEYS };
+/* The keys each mapping takes, in the order messages list them. */
+static const char *const runtime_keys[] = { "read", "write", "exec", "connect", "bind", "list",
+					    "env", "tmpfs" };
+static const char *const call_keys[] = { "read", "write", "exec", "connect", "bind", "list",
+					 "outlive" };
+static const char *const quiet_keys[] = { "read", "write", "exec", "connect", "bind" };
+const struct ld_names ld_runtime_keys = { runtime_keys, ARRAY_SIZE(runtime_keys) };
+const struct ld_names ld_call_keys = { call_keys, ARRAY_SIZE(call_keys) };
+const struct ld_names ld_quiet_keys = { quiet_keys, ARRAY_SIZE(quiet_keys) };
+#define CALL_GRANT_KEYS ARRAY_SIZE(call_keys)
 
 static size_t key_index(const char *key)
 {
@@ -22,11 +30,13 @@ static size_t key_index(const char *key)
 	return k;
 }
 
+static int outlive(struct loader *l, const struct yt_node *v, struct mb_tool *t);
+
 static int env_list(struct loader *l, const struct yt_node *list);
 
 /* The keys of map (checked by ld_map_keys already), in document order. */
 static int grants(struct loader *l, const struct yt_node *map, enum ld_scope scope,
-		  struct mb_grants *g)
+		  struct mb_grants *g, struct mb_tool *t)
 {
 	for (size_t i = 0; map->kind == YT_MAP && i < map->n; i++) {
 		const struct yt_node *val = &map->pairs[i].value;
@@ -34,8 +44,12 @@ static int grants(struct loader *l, const struct yt_node *map, enum ld_scope sco
 		int r;
 		if (k < MB_PATH_OPS)
 			r = ld_path_list(l, val, grant_keys[k], scope, &g->path[k]);
-		else if (k < CALL_GRANT_KEYS)
+		else if (k <= G_BIND)
 			r = ld_endpoint_list(l, val, grant_keys[k], &g->net[MB_NET_OP_INDEX(k)]);
+		else if (k == G_LIST)
+			r = ld_path_list(l, val, "list", scope, &g->list);
+		else if (k == G_OUTLIVE)
+			r = outlive(l, val, t);
 		else if (k == G_ENV)
 			r = env_list(l, val);
 		else
@@ -93,11 +107,55 @@ int ld_runtime(struct loader *l, const struct yt_node *map)
 	if (map->kind != YT_MAP && !(map->kind == YT_SCALAR && map->null))
 		return ld_type_error(l, map, "'runtime'", "a mapping of grants",
 				     "runtime: { read: [/usr] }");
-	const struct yt_pair *found[G_COUNT_];
-	int r = ld_map_keys(l, map, grant_keys, G_COUNT_, found, "runtime", false);
+	const struct yt_pair *found[ARRAY_SIZE(runtime_keys)];
+	int r = ld_map_keys(l, map, runtime_keys, ARRAY_SIZE(runtime_keys), found, "runtime", false);
 	if (r < 0)
 		return r;
-	return grants(l, map, LD_SCOPE_RUNTIME, &l->p->runtime);
+	return grants(l, map, LD_SCOPE_RUNTIME, &l->p->runtime, NULL);
+}
+
+/* outlive: SECONDS, or a number with s, m or h: how long the processes a
+ * call starts keep its grants once it has returned. */
+static int outlive(struct loader *l, const struct yt_node *v, struct mb_tool *t)
+{
+	static const char example[] = "outlive: 60s";
+	if (v->kind != YT_SCALAR || v->null)
+		return ld_type_error(l, v, "'outlive'", "a duration", example);
+	const char *s = v->text;
+	size_t n = strspn(s, "0123456789");
+	char digits[24];
+	uint64_t val, unit = 1000;
+	if (n == 0 || n >= sizeof(digits) || (s[n] && (s[n + 1] || !strchr("smh", s[n]))))
+		return ld_error(l, -EINVAL, v,
+				"bad outlive '%s' (write seconds, or a number with s, m or h: 60s, 5m)", s);
+	memcpy(digits, s, n);
+	digits[n] = '\0';
+	if (s[n] == 'm')
+		unit = 60 * 1000;
+	else if (s[n] == 'h')
+		unit = 3600 * 1000;
+	if (ld_parse_uint(digits, &val) < 0 || val == 0 || val > MB_OUTLIVE_MAX_MS / unit)
+		return ld_error(l, -EINVAL, v,
+				"bad outlive '%s' (write a duration above 0 and at most 1h, or leave outlive out)",
+				s);
+	t->outlive_ms = val * unit;
+	t->outlive_pos = ld_pos(l, v);
+	return 0;
+}
+
+int ld_quiet(struct loader *l, const struct yt_node *map)
+{
+	if (map->kind != YT_MAP && !(map->kind == YT_SCALAR && map->null))
+		return ld_type_error(l, map, "'quiet'", "a mapping of operations to targets",
+				     "quiet: { read: [/usr/share/locale] }");
+	const struct yt_pair *found[ARRAY_SIZE(quiet_keys)];
+	int r = ld_map_keys(l, map, quiet_keys, ARRAY_SIZE(quiet_keys), found, "quiet", false);
+	if (r < 0)
+		return r;
+	l->p->quiet_pos = ld_pos(l, map);
+	/* Fixed paths (globs allowed), no placeholder; they need not exist:
+	 * noise is often of what this host does not have. */
+	return grants(l, map, LD_SCOPE_QUIET, &l->p->quiet, NULL);
 }
 
 static bool tool_name_ok(const char *s, bool request)
@@ -187,13 +245,13 @@ static int one_tool(struct loader *l, const struct yt_pair *pair, bool request)
 	if (!t->name)
 		return ld_oom(l);
 	const struct yt_pair *found[CALL_GRANT_KEYS];
-	int r = ld_map_keys(l, val, grant_keys, CALL_GRANT_KEYS, found, where, false);
+	int r = ld_map_keys(l, val, call_keys, CALL_GRANT_KEYS, found, where, false);
 	if (r < 0)
 		return r;
 	l->placeholders.n = 0; /* {x} vs {x[]} is checked within one tool */
 	l->req_method = request ? t->name : NULL;
 	l->req_params = request ? known_params(t->name) : NULL;
-	r = grants(l, val, LD_SCOPE_CALL, &t->grants);
+	r = grants(l, val, LD_SCOPE_CALL, &t->grants, t);
 	l->req_method = l->req_params = NULL;
 	return r;
 }

@@ -134,6 +134,7 @@ enum ld_scope {
 	LD_SCOPE_TMPFS,
 	LD_SCOPE_WITHIN,
 	LD_SCOPE_CALL,    /* a tool or request grant: placeholders allowed */
+	LD_SCOPE_QUIET,   /* quiet: fixed paths that need not exist */
 };
 int ld_path_list(struct loader *l, const struct yt_node *list, const char *what,
 		 enum ld_scope scope, mb_pattern_vec *out);
@@ -161,6 +162,7 @@ int ld_requests(struct loader *l, const struct yt_node *map);
 int ld_arguments(struct loader *l, const struct yt_node *map);
 /* load-scan.c: what to do about findings in the contract and in answers. */
 int ld_scan(struct loader *l, const struct yt_node *map);
+int ld_quiet(struct loader *l, const struct yt_node *map);
 
 /* load_tests.c: the tests key, read after every other key of the main
  * document (a test names tools and requests declared anywhere in it). */
@@ -185,7 +187,8 @@ struct ld_names {
 	size_t n;
 };
 extern const struct ld_names ld_runtime_keys; /* load-grants.c: read ... tmpfs */
-extern const struct ld_names ld_call_keys;    /* ... a tool's or request's: read ... bind */
+extern const struct ld_names ld_call_keys;    /* ... a tool's or request's: read ... outlive */
+extern const struct ld_names ld_quiet_keys;   /* ... quiet's: read ... bind */
 extern const struct ld_names ld_arguments_keys; /* ... within */
 extern const struct ld_names ld_limits_keys;  /* load-keys.c */
 extern const struct ld_names ld_test_keys;    /* load-tests.c: an entry of tests */

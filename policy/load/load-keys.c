@@ -105,6 +105,11 @@ static int read_concurrency(struct loader *l, const struct yt_node *v)
 		      "serial");
 }
 
+static int read_denials(struct loader *l, const struct yt_node *v)
+{
+	return CHOICE(l, v, "denials", "meta or note", &l->p->denials, "meta", "note");
+}
+
 static int read_require_landlock(struct loader *l, const struct yt_node *v)
 {
 	uint64_t n;
@@ -116,6 +121,36 @@ static int read_require_landlock(struct loader *l, const struct yt_node *v)
 				v->text);
 	l->p->require_landlock = (int)n;
 	return 0;
+}
+
+/* require: [namespaces, landlock]: the layers a run may not do without. */
+static int read_require(struct loader *l, const struct yt_node *list)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} layers[] = {
+		{ "namespaces", MB_REQUIRE_NAMESPACES },
+		{ "landlock", MB_REQUIRE_LANDLOCK },
+	};
+	int r = ld_scalar_list(l, list, "'require'", "a list of layers", "a layer",
+			       "require: [namespaces, landlock]");
+	for (size_t i = 0; r == 0 && list->kind == YT_SEQ && i < list->n; i++) {
+		const struct yt_node *it = &list->items[i];
+		unsigned bit = 0;
+		for (size_t k = 0; k < ARRAY_SIZE(layers); k++)
+			if (strcmp(it->text, layers[k].name) == 0)
+				bit = layers[k].bit;
+		if (!bit)
+			return ld_error(l, -EINVAL, it,
+					"bad require '%s' (write namespaces or landlock)", it->text);
+		if (l->p->require & bit)
+			return ld_error(l, -EINVAL, it, "require names '%s' twice", it->text);
+		l->p->require |= bit;
+	}
+	if (r == 0)
+		l->p->require_pos = ld_pos(l, list);
+	return r;
 }
 
 static int parse_id(const char *s, size_t len, uint32_t *ret)

@@ -2,6 +2,7 @@
  * plus {name} / {name[]} placeholders, checked and normalised. The text kept
  * in the model is normalised but still escaped, with placeholders in place:
  * policy/call-grants.c fills them per call. */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -9,7 +10,7 @@
 #include "policy/match.h"
 
 #define PLACEHOLDER_HINT \
-	"write {NAME} or {NAME[]}: letters, digits, '_' and '-', not starting with a digit or '-'"
+	"write {NAME} or {NAME[]}: letters, digits, '_' and '-', not starting with a digit or '-'; options {NAME:uri}, {NAME:-DEFAULT}"
 
 static bool ph_start(char c)
 {
@@ -72,6 +73,7 @@ static int scope_error(struct loader *l, const struct yt_node *n, enum ld_scope 
 		[LD_SCOPE_RUNTIME] = "runtime grants apply outside any call",
 		[LD_SCOPE_TMPFS] = "tmpfs mounts are made before any call",
 		[LD_SCOPE_WITHIN] = "arguments.within bounds every call",
+		[LD_SCOPE_QUIET] = "quiet names noise, whatever call is in flight",
 	};
 	return ld_error(l, -EINVAL, n, "%s: no argument can fill %.*s (write a fixed path)",
 			why[scope], (int)len, ph);
@@ -235,6 +237,103 @@ static int normalise(struct loader *l, const struct yt_node *n, char *s)
 	return 0;
 }
 
+/* A placeholder's options, from text just past its name (and "[]") up to
+ * its '}': ":uri" and ":-DEFAULT", in that order. Returns the length taken
+ * up to the '}' (excluded), or 0 when there are none (or what follows is no
+ * option: scan() then says what is wrong). */
+static size_t option_len(const char *q)
+{
+	const char *p = q;
+	if (strncmp(p, ":uri", 4) == 0 && (p[4] == '}' || p[4] == ':'))
+		p += 4;
+	if (p[0] == ':' && p[1] == '-') {
+		p += 2;
+		while (*p && *p != '}' && *p != '{')
+			p++;
+	}
+	return *p == '}' ? (size_t)(p - q) : 0;
+}
+
+static int add_option(struct loader *l, const struct yt_node *n, struct mb_path_pattern *pp,
+		      const char *name, size_t len, bool opens, const char *opt, size_t optlen)
+{
+	struct mb_placeholder_opt o = { .uri = strncmp(opt, ":uri", 4) == 0 };
+	const char *d = o.uri ? opt + 4 : opt;
+	size_t dlen = optlen - (size_t)(d - opt);
+	if (dlen >= 2) {
+		d += 2;
+		dlen -= 2;
+		if (dlen == 0)
+			return ld_error(l, -EINVAL, n,
+					"empty default in {%.*s:-} (write {%.*s:-${ROOT}}, or drop ':-')",
+					(int)len, name, (int)len, name);
+		if (opens && d[0] != '/')
+			return ld_error(l, -EINVAL, n,
+					"bad default '%.*s' of {%.*s}: the placeholder opens the grant, so its default is an absolute path (write {%.*s:-${ROOT}})",
+					(int)MB_MIN(dlen, 64), d, (int)len, name, (int)len, name);
+		if (!opens && memchr(d, '/', dlen))
+			return ld_error(l, -EINVAL, n,
+					"bad default '%.*s' of {%.*s}: the placeholder fills part of one name, so its default cannot hold a '/'",
+					(int)MB_MIN(dlen, 64), d, (int)len, name);
+		char buf[LD_MAX_PATH + 2];
+		if (dlen > LD_MAX_PATH)
+			return ld_error(l, -ENAMETOOLONG, n, "default of {%.*s} longer than %d bytes",
+					(int)len, name, LD_MAX_PATH);
+		memcpy(buf, d, dlen);
+		buf[dlen] = '\0';
+		if (opens) {
+			for (const char *c = buf; *c;) {
+				size_t cl = strcspn(c, "/");
+				if (cl == 2 && c[0] == '.' && c[1] == '.')
+					return ld_error(l, -EINVAL, n,
+							"'..' in the default of {%.*s} (write the path without it)",
+							(int)len, name);
+				c += cl + (c[cl] == '/');
+			}
+			if (mb_path_normalize(buf, buf, sizeof(buf)) < 0)
+				return ld_error(l, -EINVAL, n, "cannot normalise the default '%s'", buf);
+		}
+		if (!(o.dflt = strdup(buf)))
+			return ld_oom(l);
+	}
+	if (!(o.name = strndup(name, len)) || mb_vec_push(&pp->ph, o) < 0) {
+		free(o.name);
+		free(o.dflt);
+		return ld_oom(l);
+	}
+	return 0;
+}
+
+/* Take the options out of every placeholder of s (in place), into pp->ph:
+ * the text keeps {NAME} and {NAME[]} alone. */
+static int strip_options(struct loader *l, const struct yt_node *n, char *s,
+			 struct mb_path_pattern *pp)
+{
+	for (char *p = s; *p; p++) {
+		if (*p == '\\') {
+			if (p[1])
+				p++;
+			continue;
+		}
+		if (*p != '{' || !ph_start(p[1]))
+			continue;
+		size_t len = 1;
+		while (ph_char(p[1 + len]))
+			len++;
+		char *q = p + 1 + len;
+		if (q[0] == '[' && q[1] == ']')
+			q += 2;
+		size_t ol = option_len(q);
+		if (!ol)
+			continue;
+		int r = add_option(l, n, pp, p + 1, len, p == s, q, ol);
+		if (r < 0)
+			return r;
+		memmove(q, q + ol, strlen(q + ol) + 1);
+	}
+	return 0;
+}
+
 static int parse_one(struct loader *l, const struct yt_node *n, enum ld_scope scope,
 		     struct mb_path_pattern *pp)
 {
@@ -244,6 +343,9 @@ static int parse_one(struct loader *l, const struct yt_node *n, enum ld_scope sc
 		return r;
 	char *s = pp->text;
 	pp->optional = strip_optional(s);
+	r = strip_options(l, n, s, pp);
+	if (r < 0)
+		return r;
 	if (!s[0])
 		return ld_error(l, -EINVAL, n, "empty path (write an absolute path)");
 	if (strlen(s) > LD_MAX_PATH)
@@ -261,7 +363,8 @@ static int parse_one(struct loader *l, const struct yt_node *n, enum ld_scope sc
 	r = scan(l, n, scope, pp);
 	if (r < 0)
 		return r;
-	if (l->opts->check_existence && !pp->optional && scope != LD_SCOPE_TMPFS)
+	if (l->opts->check_existence && !pp->optional && scope != LD_SCOPE_TMPFS &&
+	    scope != LD_SCOPE_QUIET)
 		return check_exists(l, n, s);
 	return 0;
 }

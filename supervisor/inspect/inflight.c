@@ -156,6 +156,8 @@ static void grants_free(struct mb_call *c)
 		mb_callgrants_free(c->grants);
 		free(c->grants);
 	}
+	cJSON_Delete(c->denials);
+	c->denials = NULL;
 }
 
 static void call_free(struct mb_call *c)

@@ -78,6 +78,11 @@ struct mb_call {
 	 * the call. */
 	struct mb_callgrants *grants;
 	bool grants_built;
+	/* The guard's: what was denied during this call (a JSON array of
+	 * {op, target, reason, grant}), which its tools/call result carries
+	 * back (supervisor/inspect/denials.h); NULL: nothing. Freed with the
+	 * call. */
+	cJSON *denials;
 	/* The run's record (supervisor/record/): its own state of this call,
 	 * released by the table's leave hook. */
 	void *ext;

@@ -6,6 +6,7 @@
 #include "common/vec.h"
 #include "policy/match.h"
 #include "supervisor/inspect/request-check.h"
+#include "supervisor/inspect/denials.h"
 #include "supervisor/inspect/inspector.h"
 #include "supervisor/inspect/jsonrpc.h"
 #include "common/loop.h"
@@ -805,6 +806,10 @@ static enum verdict server_result(struct mb_inspector *ins, const char *text,
 	}
 	if (r[R_RESULT_TYPE].len && mb_streq(mb_jr_str(m, r[R_RESULT_TYPE]), "input_required"))
 		mb_inflight_input_required(ins->inflight, c, mb_jr_str(m, r[R_REQUEST_STATE]));
+	/* What was denied during the call goes back with its result. */
+	if (v == V_FORWARD && c->denials && strcmp(method, "tools/call") == 0 &&
+	    mb_denials_annotate(ins->cfg.profile, text, m, c, out))
+		v = V_REPLACE;
 	mb_inflight_remove(ins->inflight, c);
 	return v;
 }

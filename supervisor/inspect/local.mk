@@ -15,6 +15,7 @@ libinspect_a_SOURCES = \
 	supervisor/inspect/redact.h supervisor/inspect/redact.c \
 	supervisor/inspect/scan-contract.c supervisor/inspect/scan-answer.c \
 	supervisor/inspect/request-check.h supervisor/inspect/request-check.c \
+	supervisor/inspect/denials.h supervisor/inspect/denials.c \
 	supervisor/inspect/inspector.h supervisor/inspect/inspector.c \
 	supervisor/inspect/relay.h supervisor/inspect/relay.c
 INSPECT_LIBS = libinspect.a $(REPORT_LIBS) -lm

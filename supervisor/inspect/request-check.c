@@ -163,6 +163,10 @@ static bool has_placeholder(const struct mb_grants *g)
 		for (size_t i = 0; i < g->path[op].n; i++)
 			if (g->path[op].v[i].has_placeholder)
 				return true;
+	mb_vec_foreach(pp, &g->list) {
+		if (pp->has_placeholder)
+			return true;
+	}
 	return false;
 }
 

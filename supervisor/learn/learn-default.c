@@ -217,6 +217,21 @@ static void add_data(struct dflt *f, const char *dir)
 	note(f, &f->data, dir);
 }
 
+/* arg names a file that does not exist yet, in a directory that does. */
+static void new_file_data(struct dflt *f, const char *arg, const char *cwd)
+{
+	char abs[PATH_MAX], real[PATH_MAX];
+	struct mb_resolved rs;
+	if (!strchr(arg, '/') || mb_path_absolute(arg, cwd, abs, sizeof(abs)) < 0)
+		return;
+	char *slash = strrchr(abs, '/');
+	if (!slash || slash == abs)
+		return;
+	*slash = '\0';
+	if (mb_path_resolve(abs, real, sizeof(real), NULL, NULL, &rs) == 0 && rs.exists && rs.is_dir)
+		add_data(f, real);
+}
+
 static bool env_name_ok(const char *s, size_t len)
 {
 	if (!len || (s[0] >= '0' && s[0] <= '9'))
@@ -282,8 +297,26 @@ static void free_vec(str_vec *v)
 	mb_vec_free(v);
 }
 
+/* HOME becomes a private tmpfs unless it is no directory of its own (the
+ * root, a system directory) or lies in what is granted already. */
+static bool home_tmpfs(const struct dflt *f, const char *home)
+{
+	char norm[PATH_MAX];
+	if (!home || home[0] != '/' || mb_path_normalize(home, norm, sizeof(norm)) < 0 ||
+	    strcmp(norm, home) != 0 || mb_path_components(home) < 1 ||
+	    covered(home, not_data, ARRAY_SIZE(not_data)) ||
+	    covered(home, system_dirs, ARRAY_SIZE(system_dirs)) || mb_path_within(home, "/tmp"))
+		return false;
+	mb_vec_foreach(x, &f->data) {
+		if (mb_path_within(home, *x))
+			return false; /* a data directory beneath it is bound on top */
+	}
+	return true;
+}
+
 int mb_learn_default(char *const *argv, char *const *envp, const char *const *sets,
-		     const char *cwd, const char *home, char **ret_yaml, char **ret_summary)
+		     const char *const *within, const char *cwd, const char *home, char **ret_yaml,
+		     char **ret_summary)
 {
 	struct dflt f = { .home = home };
 	f.secrets = mb_lint_secret_stores(home);
@@ -303,8 +336,13 @@ int mb_learn_default(char *const *argv, char *const *envp, const char *const *se
 			a = eq + 1;
 		if (!*a || (i > 0 && a[0] != '/' && !strchr(a, '/') && access(a, F_OK) != 0))
 			continue;
-		if (!command_file(a, i == 0, cwd, file, named))
+		if (!command_file(a, i == 0, cwd, file, named)) {
+			/* A file the server is to create (a database): its
+			 * directory is its data. */
+			if (i > 0)
+				new_file_data(&f, a, cwd);
 			continue;
+		}
 		struct stat st;
 		if (stat(file, &st) == 0 && S_ISDIR(st.st_mode)) {
 			if (i > 0 && data_ok(&f, file)) {
@@ -316,6 +354,17 @@ int mb_learn_default(char *const *argv, char *const *envp, const char *const *se
 			add_named(&f, named, file, &f.exec);
 		}
 	}
+	/* The bounds the user gave, and the directory the server starts in:
+	 * where it works. */
+	for (const char *const *w = within; w && *w; w++)
+		if (mb_path_resolve(*w, file, sizeof(file), NULL, NULL, &(struct mb_resolved){ 0 }) == 0)
+			add_data(&f, file);
+	if (cwd && mb_path_resolve(cwd, file, sizeof(file), NULL, NULL, &(struct mb_resolved){ 0 }) == 0)
+		add_data(&f, file);
+	/* HOME, private and empty: servers keep their state there
+	 * (desktop-commander's ~/.claude-server-commander), and the real one
+	 * holds the secret stores. */
+	const char *private_home = home_tmpfs(&f, home) ? home : NULL;
 	struct mb_strbuf env = { 0 };
 	for (char *const *e = envp; e && *e; e++) {
 		const char *eq = strchr(*e, '=');
@@ -345,7 +394,7 @@ int mb_learn_default(char *const *argv, char *const *envp, const char *const *se
 	struct mb_strbuf b = { 0 };
 	mb_strbuf_puts(&b, "version: 1\nname: learning-default\n"
 			   "description: \"membrane-run --learn without --profile\"\n"
-			   "mode: audit\nunlisted_tools: allow\nnetwork: none\n");
+			   "mode: audit\nunlisted_tools: allow\nnetwork: brokered\n");
 	bool vars = false;
 	for (const char *const *s = sets; s && *s; s++) {
 		const char *eq = strchr(*s, '=');
@@ -362,7 +411,14 @@ int mb_learn_default(char *const *argv, char *const *envp, const char *const *se
 	list(&b, "read", &f.read);
 	list(&b, "exec", &f.exec);
 	list(&b, "write", &f.write);
-	mb_strbuf_puts(&b, "  tmpfs: [\"/tmp\"]\n");
+	mb_strbuf_puts(&b, "  tmpfs: [\"/tmp\"");
+	if (private_home) {
+		mb_strbuf_puts(&b, ", ");
+		char *t = grant_text(private_home, false);
+		mb_learn_yq(&b, t ? t : "/nonexistent");
+		free(t);
+	}
+	mb_strbuf_puts(&b, "]\n");
 	if (env.len) {
 		mb_strbuf_puts(&b, "  env:\n");
 		mb_strbuf_append(&b, env.s, env.len);
@@ -379,10 +435,12 @@ int mb_learn_default(char *const *argv, char *const *envp, const char *const *se
 		join(&s, &f.trees);
 	}
 	if (f.data.n) {
-		mb_strbuf_puts(&s, "; read and write what its command line and environment name: ");
+		mb_strbuf_puts(&s, "; read and write the working directory and what its command line, environment and --within name: ");
 		join(&s, &f.data);
 	}
-	mb_strbuf_printf(&s, "; a private tmpfs on /tmp; network none; %u environment variable%s passed through, %u held back (named like secrets)",
+	if (private_home)
+		mb_strbuf_printf(&s, "; a private, empty HOME (%s)", private_home);
+	mb_strbuf_printf(&s, "; a private tmpfs on /tmp; network brokered: a connection an argument, the command line or the environment names is made, any other refused; %u environment variable%s passed through, %u held back (named like secrets)",
 			 f.env_passed, f.env_passed == 1 ? "" : "s", f.env_held);
 
 	free_vec(&f.read);

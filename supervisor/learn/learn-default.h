@@ -32,4 +32,5 @@
  * *ret_summary one line saying what it grants (both malloc'd). Returns 0 or
  * -ENOMEM. */
 int mb_learn_default(char *const *argv, char *const *envp, const char *const *sets,
-		     const char *cwd, const char *home, char **ret_yaml, char **ret_summary);
+		     const char *const *within, const char *cwd, const char *home, char **ret_yaml,
+		     char **ret_summary);

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "common/strbuf.h"
+#include "policy/decide.h"
 #include "policy/lint.h"
 #include "policy/match.h"
 #include "policy/resolve.h"
@@ -138,6 +139,8 @@ static char *literal(struct draft *d, const char *path)
 /* Why a read grant on a file renames replaced ends in '*'. */
 #define RENAMED_WHY "a glob: renames replaced the file, and Landlock's rules follow inodes"
 #define RENAMED_NOTE "; " RENAMED_WHY
+/* Why a write grant on a file the server made ends in '*'. */
+#define CREATED_WHY "a glob: the server creates the file, which the kernel allows only through a grant on its directory (the static layer widens the glob to it)"
 
 static bool renamed(const struct draft *d, const char *path)
 {
@@ -211,7 +214,9 @@ static struct draft_grant *add_line(struct draft *d, draft_grant_vec *v, char *t
 			free(text);
 			if (e) {
 				x->count += e->count;
-				x->calls += e->calls;
+				/* Two records of one grant may be of the same calls: the
+				 * larger is what is known for sure. */
+				x->calls = MB_MAX(x->calls, e->calls);
 				if (!x->example && e->example)
 					x->example = draft_xstrdup(d, e->example);
 			}
@@ -241,7 +246,7 @@ static void add_susp(struct draft *d, draft_suspicious_vec *v, const struct lear
 	mb_vec_foreach(x, v) {
 		if (x->op == e->op && strcmp(x->what, what ? what : "") == 0) {
 			x->count += e->count;
-			x->calls += e->calls;
+			x->calls = MB_MAX(x->calls, e->calls);
 			x->presence |= e->presence;
 			free(grant);
 			free(what);
@@ -259,7 +264,7 @@ static void add_susp(struct draft *d, draft_suspicious_vec *v, const struct lear
 					.why = draft_xstrdup(d, why), .syscall = e->syscall,
 					.example = draft_xstrdup(d, e->example), .count = e->count,
 					.calls = e->calls, .presence = e->presence,
-					.path = e->basis == LEARN_BASIS_PATH };
+					.path = e->basis == LEARN_BASIS_PATH && !e->named_only };
 }
 
 static char *susp_what(struct draft *d, const struct learn_record *e)
@@ -275,10 +280,8 @@ const char *draft_presence_words(unsigned p)
 		return "it exists in the sandbox";
 	if (p & (1u << MB_PRESENT_NEW))
 		return "the call created it";
-	if (p & (1u << MB_PRESENT_HOST))
-		return "it exists only outside the sandbox";
-	if (p & (1u << MB_PRESENT_UNKNOWN))
-		return "it could not be resolved";
+	if (p & (1u << MB_PRESENT_OUTSIDE))
+		return "a secret store of the host, absent from the sandbox";
 	return "it exists nowhere";
 }
 
@@ -388,6 +391,7 @@ struct tnode {
 	const char *syscall;
 	unsigned files; /* items beneath, itself included */
 	bool in_call;
+	bool created;   /* the server made it: it was absent at first */
 };
 
 static void tnode_free(struct tnode *t)
@@ -437,6 +441,7 @@ static void tnode_add(struct draft *d, struct tnode *root, const struct learn_re
 	t->item = true;
 	t->count += e->count;
 	t->in_call |= in_call;
+	t->created |= (e->presence & (1u << MB_PRESENT_NEW)) != 0;
 }
 
 static unsigned tnode_count(struct tnode *t, uint64_t *count, bool *in_call)
@@ -464,12 +469,14 @@ static void tnode_emit(struct draft *d, struct tnode *t, char *path, size_t len,
 		if (!lit)
 			return;
 		bool glob = op == MB_OP_READ && t->item && renamed(d, path);
-		if (glob)
+		bool made = op == MB_OP_WRITE && t->item && t->created && t->kids.n == 0;
+		if (glob || made)
 			lit = as_glob(d, lit);
 		push_str(d, &d->cover[op], path);
 		push_str(d, &d->lex[op], path);
 		struct draft_grant *x = add_line(d, &d->rt[op], lit,
 						 glob ? RENAMED_WHY
+						 : made ? CREATED_WHY
 						 : files > 1 || !t->item ? "collapsed" : "", &e);
 		if (x) {
 			x->files = files;
@@ -624,6 +631,78 @@ bool mb_learn_system_file(const struct mb_learner *l, const char *path)
 	return false;
 }
 
+/* Did the learning default's static layer refuse op on path? Only the
+ * learning default is known whole here: BASE's union holds its tools'
+ * widened grants too. */
+static bool refused_while_learning(struct draft *d, enum mb_op op, const char *path)
+{
+	const struct mb_profile *p = d->l->cfg.profile;
+	if (d->base || op >= MB_PATH_OPS)
+		return false;
+	if (!d->learn_rt_built) {
+		d->learn_rt_built = true;
+		if (mb_callgrants_build(&p->runtime, NULL, "/", &d->learn_rt) < 0 ||
+		    mb_callgrants_canonicalize(&d->learn_rt, NULL, 0) < 0)
+			draft_oom(d);
+	}
+	return !mb_decide_path(&d->learn_rt, NULL, p, op, MB_ACCESS_OPEN, path, NULL);
+}
+
+/* Noise: an operation on the system, the server's own tree or a device
+ * that the learning sandbox refused and the server went on without (ripgrep
+ * making itself executable in node_modules, bash opening /dev/tty). Denied
+ * while learning, denied enforced: quiet, never a secret nor what an
+ * argument named. */
+static bool noise(struct draft *d, const struct learn_record *e)
+{
+	if (e->basis != LEARN_BASIS_PATH || e->secret || e->outside ||
+	    !(mb_path_within(e->text, "/dev") || mb_learn_system_file(d->l, e->text)))
+		return false;
+	return refused_while_learning(d, e->op, e->text);
+}
+
+static void add_quiet(struct draft *d, const struct learn_record *e, const char *where)
+{
+	char *note = draft_xprintf(d, "refused while learning %s, and the server went on", where);
+	add_line(d, &d->quiet[e->op], literal(d, e->text), note, e);
+	free(note);
+}
+
+/* A query to the host's resolver (a nameserver of /etc/resolv.conf, port
+ * 53): name resolution. While learning without network it failed, and
+ * unnamed it is no grant: noise. Egress by name is issue 15's. */
+static bool resolver(const char *addr)
+{
+	FILE *f = fopen("/etc/resolv.conf", "re");
+	char line[256];
+	bool hit = false;
+	while (f && !hit && fgets(line, sizeof(line), f)) {
+		char ns[128], want[160];
+		if (sscanf(line, " nameserver %127s", ns) != 1)
+			continue;
+		snprintf(want, sizeof(want), strchr(ns, ':') ? "[%s]:53" : "%s:53", ns);
+		hit = strcmp(addr, want) == 0;
+	}
+	if (f)
+		fclose(f);
+	return hit;
+}
+
+/* Does the server's configuration (its command line, its environment)
+ * name the address? */
+static bool addr_configured(const struct draft *d, const char *addr)
+{
+	for (char *const *a = d->l->cfg.argv; a && *a; a++)
+		if (strstr(*a, addr))
+			return true;
+	mb_vec_foreach(e, &d->l->cfg.plan->envp) {
+		const char *eq = strchr(*e, '=');
+		if (eq && strstr(eq + 1, addr))
+			return true;
+	}
+	return false;
+}
+
 static void classify_runtime(struct draft *d)
 {
 	struct mb_learner *l = d->l;
@@ -649,20 +728,35 @@ static void classify_runtime(struct draft *d)
 						    data->tool, data->example ? data->example : "");
 				add_susp(d, &d->rt_susp, e, literal(d, e->text), susp_what(d, e), why);
 				free(why);
+			} else if (noise(d, e)) {
+				add_quiet(d, e, "at start-up or while idle");
 			} else if (trees[e->op]) {
 				tnode_add(d, trees[e->op], e, false);
 			}
 			break;
 		}
-		case LEARN_BASIS_ADDR:
+		case LEARN_BASIS_ADDR: {
+			if (!addr_configured(d, e->text) && resolver(e->text) && !d->base) {
+				add_line(d, &d->quiet[e->op], draft_xstrdup(d, e->text),
+					 "a name lookup, refused while learning (no network), and the server went on", e);
+				break;
+			}
+			if (!addr_configured(d, e->text)) {
+				/* Nothing asked for it: what a server reaching out on
+				 * its own does, granted only by hand. */
+				add_susp(d, &d->rt_susp, e, draft_xstrdup(d, e->text), susp_what(d, e),
+					 "a connection at start-up or while idle that neither the command line nor the environment names");
+				break;
+			}
 			d->connects |= e->op == MB_OP_CONNECT;
-			add_line(d, &d->rt[e->op], draft_xstrdup(d, e->text), "at start-up or while idle", e);
+			add_line(d, &d->rt[e->op], draft_xstrdup(d, e->text), "named by the server's configuration", e);
 			char *a = draft_xstrdup(d, e->text);
 			if (a && mb_vec_push(&d->rt_addrs, a) < 0) {
 				free(a);
 				draft_oom(d);
 			}
 			break;
+		}
 		case LEARN_BASIS_NEVER:
 			add_susp(d, &d->rt_susp, e, NULL, susp_what(d, e),
 				 "never grantable, done at start-up or while idle");
@@ -676,7 +770,7 @@ static void classify_runtime(struct draft *d)
 		mb_vec_foreach(sp, &l->scopes) {
 			mb_vec_foreach(e, &(*sp)->records) {
 				if (e->basis == LEARN_BASIS_PATH && e->op == MB_OP_READ &&
-				    !e->secret && (e->presence & ~(1u << MB_PRESENT_NONE)) &&
+				    !e->secret && !e->outside && (e->presence & ~(1u << MB_PRESENT_NONE)) &&
 				    mb_learn_system_file(l, e->text) && !mb_learn_too_wide(l, e->text))
 					tnode_add(d, trees[MB_OP_READ], e, true);
 			}
@@ -773,13 +867,21 @@ static char *configured(struct draft *d, const char *path, const struct learn_co
 				*which = c;
 				return literal(d, forms[i]);
 			}
-			if (strncmp(path, forms[i], n) == 0 && path[n] == '.' && !strchr(path + n, '/')) {
+			if (strncmp(path, forms[i], n) == 0 && path[n] && strchr(".-~", path[n]) &&
+			    !strchr(path + n, '/')) {
 				const char *dot = strrchr(path + n + 1, '.');
 				char *base = escape_path(d, forms[i]);
 				char *v = base ? put_vars(d, base) : NULL;
 				free(base);
 				if (!v)
 					return NULL;
+				if (path[n] != '.') {
+					/* SQLite's -journal, -wal, -shm; an editor's ~ */
+					char *g = draft_xprintf(d, "%s%c*", v, path[n]);
+					free(v);
+					*which = c;
+					return g;
+				}
 				bool plain = dot && dot[1] && dot > path + n + 1;
 				for (const char *p = dot ? dot + 1 : ""; plain && *p; p++)
 					plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
@@ -788,6 +890,58 @@ static char *configured(struct draft *d, const char *path, const struct learn_co
 				free(v);
 				*which = c;
 				return g;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* A record whose target existed nowhere: a probe, however it was seen. */
+static bool nowhere(const struct learn_record *e)
+{
+	/* Seen to exist: in the sandbox, made by the call, or on the host.
+	 * Anything else (nowhere, not resolved) is judged by the host now. */
+	unsigned seen = e->presence &
+			((1u << MB_PRESENT) | (1u << MB_PRESENT_NEW) | (1u << MB_PRESENT_HOST));
+	return !seen && !draft_exists(e->text);
+}
+
+static bool is_program(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* A program a tool runs as its helper: a file of the system's or of the
+ * server's own tree (git, ripgrep), or a shell or interpreter run in every
+ * call of the tool (desktop-commander's start_process); a shell one call in
+ * several runs is what a deputy does, and stays flagged. */
+static bool helper(const struct draft *d, const struct learn_record *e,
+		   const struct learn_scope *s)
+{
+	if (!is_program(e->text) || !mb_learn_system_file(d->l, e->text) ||
+	    mb_learn_in_secret(d->l, e->text))
+		return false;
+	return !mb_lint_is_interpreter(e->text) || e->calls >= s->calls;
+}
+
+/* The directory of a file the configuration names (SQLite opens a
+ * database's directory to fsync it): its list grant's text, or NULL. */
+static char *configured_dir(struct draft *d, const char *path, const struct learn_config_path **which)
+{
+	struct stat st;
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return NULL;
+	mb_vec_foreach(c, &d->l->conf) {
+		if (c->is_dir)
+			continue;
+		const char *forms[2] = { c->canon, c->path };
+		for (int i = 0; i < 2; i++) {
+			const char *slash = strrchr(forms[i], '/');
+			size_t n = slash ? (size_t)(slash - forms[i]) : 0;
+			if (n && strlen(path) == n && strncmp(path, forms[i], n) == 0) {
+				*which = c;
+				return literal(d, path);
 			}
 		}
 	}
@@ -839,15 +993,44 @@ static void classify_scope(struct draft *d, struct draft_scope *ds)
 				break;
 			}
 			d->placeholders = true;
+			if (strstr(e->text, ":-")) {
+				/* {NAME:-VALUE}: the value as the variables spell it */
+				const char *dflt = strstr(e->text, ":-") + 2;
+				char *v = draft_xstrdup(d, dflt);
+				if (v)
+					v[strlen(v) - 1] = '\0'; /* the closing brace */
+				char *pv = v ? put_vars(d, v) : NULL;
+				char *note = draft_xprintf(d, "the argument, or beneath it; without it, the %s an earlier call gave (the server's own default)",
+						     e->argname ? e->argname : "value");
+				add_line(d, &ds->grants[e->op],
+					 pv ? draft_xprintf(d, "%.*s%s}", (int)(dflt - e->text), e->text, pv) : NULL,
+					 note, e);
+				free(note);
+				free(pv);
+				free(v);
+				break;
+			}
 			add_line(d, &ds->grants[e->op], draft_xstrdup(d, e->text),
 				 strstr(e->text, ".*") ? "a temporary sibling of the argument"
+				 : strstr(e->text, "}-*") || strstr(e->text, "}~*") ? "a sibling the server keeps beside the argument (a journal, a lock, a backup)"
 						       : "the argument, or beneath it",
 				 e);
 			break;
 		case LEARN_BASIS_PATH: {
 			const struct learn_config_path *c = NULL;
 			char *g;
-			if (runtime_covers(d, e->op, e->text)) {
+			if (e->outside && e->named_only) {
+				char *why = draft_xprintf(d, "a call out of scope: its argument %s lies outside the bounds (%s); widen them to take it in",
+						    e->argname, d->l->bounds_from);
+				add_susp(d, &ds->susp, e, NULL,
+					 draft_xprintf(d, "%s names %s", e->argname, e->text), why);
+				free(why);
+			} else if (e->outside) {
+				char *why = draft_xprintf(d, "named by the argument %s of %s %s, outside the bounds (%s)",
+						    e->argname, kind, s->name, d->l->bounds_from);
+				add_susp(d, &ds->susp, e, literal(d, e->text), susp_what(d, e), why);
+				free(why);
+			} else if (runtime_covers(d, e->op, e->text)) {
 				ds->covered += e->count;
 			} else if (e->secret) {
 				char *why = draft_xprintf(d, "a secret store, during a call of %s %s", kind, s->name);
@@ -858,7 +1041,9 @@ static void classify_scope(struct draft *d, struct draft_scope *ds)
 				add_susp(d, &ds->susp, e, literal(d, e->text), susp_what(d, e), why);
 				free(why);
 			} else if ((g = configured(d, e->text, &c))) {
-				if (e->op == MB_OP_READ && renamed(d, e->text))
+				if ((e->op == MB_OP_READ && renamed(d, e->text)) ||
+				    (e->op == MB_OP_WRITE && (e->presence & (1u << MB_PRESENT_NEW)) &&
+				     !strchr(g, '*')))
 					g = as_glob(d, g);
 				char *note = draft_xprintf(d, "named by %s%s", c->source,
 						     e->op == MB_OP_READ && renamed(d, e->text)
@@ -866,11 +1051,28 @@ static void classify_scope(struct draft *d, struct draft_scope *ds)
 				add_line(d, &ds->grants[e->op], g, note, e);
 				free(note);
 				note_env_used(d, c);
-			} else if (!(e->presence & ~(1u << MB_PRESENT_NONE))) {
+			} else if (nowhere(e)) {
 				ds->probes += e->count;
+			} else if (noise(d, e)) {
+				char *where = draft_xprintf(d, "during %s %s", kind, s->name);
+				add_quiet(d, e, where ? where : "during a call");
+				free(where);
+			} else if (e->op == MB_OP_EXEC && helper(d, e, s)) {
+				char *note = draft_xprintf(d, "a program the server runs: in %" PRIu64 " of %" PRIu64 " call%s",
+						     e->calls, s->calls, s->calls == 1 ? "" : "s");
+				add_line(d, &ds->grants[MB_OP_EXEC], literal(d, e->text), note, e);
+				free(note);
+			} else if (e->op == MB_OP_READ && (g = configured_dir(d, e->text, &c))) {
+				char *note = draft_xprintf(d, "the directory of the file %s names, opened itself (to sync it or list it)",
+						     c->source);
+				add_line(d, &ds->list, g, note, e);
+				free(note);
 			} else {
-				char *why = draft_xprintf(d, "outside the arguments of %s %s and outside runtime",
-						    kind, s->name);
+				char *why = e->op == MB_OP_EXEC && is_program(e->text)
+						    ? draft_xprintf(d, "a shell or interpreter run in %" PRIu64 " of the %" PRIu64 " calls of %s %s, beyond its arguments (a program it always runs would be granted)",
+							      e->calls, s->calls, kind, s->name)
+						    : draft_xprintf(d, "outside the arguments of %s %s and outside runtime",
+							      kind, s->name);
 				add_susp(d, &ds->susp, e, literal(d, e->text), susp_what(d, e), why);
 				free(why);
 			}
@@ -884,6 +1086,9 @@ static void classify_scope(struct draft *d, struct draft_scope *ds)
 				conf |= strstr(*a, e->text) != NULL;
 			if (rt) {
 				ds->covered += e->count;
+			} else if (!e->named && !conf && !d->base && resolver(e->text)) {
+				add_line(d, &d->quiet[e->op], draft_xstrdup(d, e->text),
+					 "a name lookup, refused while learning (no network), and the server went on", e);
 			} else if (e->named || conf) {
 				char *note = e->named ? draft_xprintf(d, "named by the argument %s", e->argname)
 						      : draft_xprintf(d, "named by the command line");
@@ -904,6 +1109,28 @@ static void classify_scope(struct draft *d, struct draft_scope *ds)
 			add_susp(d, &ds->susp, e, NULL, susp_what(d, e), "never grantable");
 			break;
 		}
+	}
+	/* {NAME:-DEFAULT} grants all that {NAME} does, and more. */
+	for (unsigned o = 0; o < MB_PATH_OPS; o++) {
+		size_t k = 0;
+		for (size_t i = 0; i < ds->grants[o].n; i++) {
+			struct draft_grant *x = &ds->grants[o].v[i];
+			bool drop = false;
+			size_t n = strlen(x->text);
+			mb_vec_foreach(y, &ds->grants[o]) {
+				drop |= y != x && x->text[0] == '{' && x->text[n - 1] == '}' &&
+					strncmp(y->text, x->text, n - 1) == 0 &&
+					strncmp(y->text + n - 1, ":-", 2) == 0;
+			}
+			if (drop) {
+				free(x->text);
+				free(x->note);
+				free(x->example);
+				continue;
+			}
+			ds->grants[o].v[k++] = *x;
+		}
+		ds->grants[o].n = k;
 	}
 	mb_vec_foreach(ap, &ancestors) {
 		const struct learn_record *e = *ap;
@@ -952,10 +1179,21 @@ static char *common_dir(struct draft *d, const char *a, const char *b)
 static void compute_within(struct draft *d)
 {
 	struct mb_learner *l = d->l;
+	if (l->cfg.within && (l->roots.n || d->placeholders)) {
+		/* The bounds the user gave are the draft's. */
+		mb_vec_foreach(b, &l->bounds) {
+			char *t = literal(d, *b);
+			if (t && mb_vec_push(&d->within, t) < 0) {
+				free(t);
+				draft_oom(d);
+			}
+		}
+		return;
+	}
 	MB_VEC(char *) c = { 0 };
 	mb_vec_foreach(r, &l->roots) {
 		char *dir = r->is_dir ? draft_xstrdup(d, r->canon) : parent_of(d, r->canon);
-		if (dir && mb_learn_too_wide(l, dir)) {
+		if (dir && (mb_learn_too_wide(l, dir) || !mb_learn_in_bounds(l, dir))) {
 			free(dir);
 			dir = draft_xstrdup(d, r->canon);
 			if (dir && mb_learn_too_wide(l, dir)) {
@@ -977,7 +1215,7 @@ static void compute_within(struct draft *d)
 				char *lca = common_dir(d, c.v[i], c.v[j]);
 				if (!lca)
 					continue;
-				if (mb_learn_too_wide(l, lca)) {
+				if (mb_learn_too_wide(l, lca) || !mb_learn_in_bounds(l, lca)) {
 					free(lca);
 					continue;
 				}
@@ -1051,13 +1289,14 @@ void draft_free(struct draft *d)
 	mb_vec_foreach(a, &d->rt_addrs) free(*a);
 	mb_vec_free(&d->rt_addrs);
 	mb_vec_foreach(ds, &d->scopes) {
-		for (unsigned o = 0; o < MB_OP_COUNT_; o++) {
-			mb_vec_foreach(x, &ds->grants[o]) {
+		for (unsigned o = 0; o <= MB_OP_COUNT_; o++) {
+			draft_grant_vec *v = o < MB_OP_COUNT_ ? &ds->grants[o] : &ds->list;
+			mb_vec_foreach(x, v) {
 				free(x->text);
 				free(x->note);
 				free(x->example);
 			}
-			mb_vec_free(&ds->grants[o]);
+			mb_vec_free(v);
 		}
 		mb_vec_foreach(x, &ds->susp) {
 			free(x->grant);
@@ -1072,6 +1311,16 @@ void draft_free(struct draft *d)
 	mb_vec_free(&d->within);
 	mb_vec_foreach(e, &d->env_used) free(*e);
 	mb_vec_free(&d->env_used);
+	for (unsigned o = 0; o < MB_OP_COUNT_; o++) {
+		mb_vec_foreach(x, &d->quiet[o]) {
+			free(x->text);
+			free(x->note);
+			free(x->example);
+		}
+		mb_vec_free(&d->quiet[o]);
+	}
+	if (d->learn_rt_built)
+		mb_callgrants_free(&d->learn_rt);
 }
 
 int draft_build(struct draft *d)

@@ -38,6 +38,7 @@ typedef MB_VEC(struct draft_suspicious) draft_suspicious_vec;
 struct draft_scope {
 	const struct learn_scope *learned;
 	draft_grant_vec grants[MB_OP_COUNT_];
+	draft_grant_vec list; /* directories opened themselves */
 	draft_suspicious_vec susp;
 	uint64_t covered, probes;
 };
@@ -76,6 +77,11 @@ struct draft {
 	MB_VEC(struct draft_scope) scopes;
 	MB_VEC(char *) within;
 	MB_VEC(char *) env_used;
+	/* What failed while learning (the learning sandbox refused it) and the
+	 * server lived with: the draft's quiet list. */
+	draft_grant_vec quiet[MB_OP_COUNT_];
+	struct mb_callgrants learn_rt; /* the learning default's grants */
+	bool learn_rt_built;
 	bool placeholders, connects;
 	int r; /* sticky -ENOMEM */
 };

@@ -30,6 +30,9 @@ struct learn_record {
 	enum mb_access access;   /* BASE, ARG: a listing or mkdir of an ancestor */
 	bool secret;             /* PATH: in a secret store */
 	bool named;              /* ADDR: an argument value names the address */
+	bool outside;            /* PATH: argname named it, outside the bounds */
+	bool named_only;         /* ... in a call, whether or not anything was
+				    done to it: the call itself is out of scope */
 	unsigned presence;       /* 1 << enum mb_presence, every one seen */
 	uint64_t count;
 	uint64_t calls;          /* distinct calls it happened in */
@@ -63,6 +66,9 @@ struct learn_scope {
 	bool argnames_cut;
 	char *example;           /* the first call's arguments, redacted */
 	unsigned order;          /* first seen */
+	/* Processes its calls started worked on this long after their exec,
+	 * the call being over (0: none did): the draft's outlive. */
+	uint64_t outlive_ns;
 };
 
 /* A path named by the command line, the environment or a variable: what
@@ -81,6 +87,11 @@ struct learn_data_path {
 	uint64_t seq;   /* the tools/call that named it (1, 2, ...) */
 	char *tool;
 	char *example;
+};
+
+struct learn_value {
+	char *argname;
+	char *abs, *canon;
 };
 
 /* An argument value that explained an operation: the roots of
@@ -109,6 +120,16 @@ struct learn_pending_request {
 
 struct learn_call;
 
+/* A process started by a call (it exec'd while the call was in flight):
+ * what it does once the call is over is the call's (a tool's outlive). */
+struct learn_linger {
+	int pid;
+	unsigned long long start;  /* its start time: the pid may be reused */
+	struct learn_call *call;
+	uint64_t exec_ns;
+};
+#define LEARN_MAX_LINGER 64
+
 struct mb_learner {
 	struct mb_learner_config cfg;
 	struct mb_learn_stats stats;
@@ -126,8 +147,17 @@ struct mb_learner {
 	struct mb_profile base_view;
 
 	MB_VEC(struct learn_call *) calls; /* per call in flight: its argument paths */
+	const struct mb_notified_op *cur_op; /* the operation being recorded */
+	MB_VEC(struct learn_linger) lingers;
+	uint64_t lingers_over;
 	MB_VEC(struct learn_pending_request) pending;
 	MB_VEC(char *) declared;      /* tools the server declared */
+	MB_VEC(char *) declared_args; /* "TOOL/ARG": the arguments each takes */
+	/* The last value each argument name had, in any tools/call, when it
+	 * named a path: a later call that leaves the argument out may work on
+	 * it still (git's path defaults to the working directory an earlier
+	 * git_set_working_dir set). */
+	MB_VEC(struct learn_value) last_values;
 	bool saw_tools_list;
 	cJSON *capabilities;          /* the server's, from initialize */
 	MB_VEC(char *) methods;       /* every client method seen */
@@ -141,7 +171,12 @@ struct mb_learner {
 	MB_VEC(char *) code;          /* the command's executable, canonical */
 	uint64_t data_over, roots_over, aliases_over;
 	char **secrets;               /* lint's secret stores */
+	/* The bounds of what arguments may name (canonical directories) and
+	 * where they come from; none: unbounded. */
+	MB_VEC(char *) bounds;
+	const char *bounds_from;
 	bool tmpfs_used;
+	MB_VEC(char *) tmpfs;         /* the tmpfs mounts the server used */
 	char started[32];             /* UTC time the learning started */
 };
 
@@ -176,6 +211,10 @@ bool mb_learn_value_paths(const char *value, const char *cwd, char **abs, char *
 
 /* learn.c */
 bool mb_learn_protocol_method(const char *method);
+/* Does the server declare that tool with that argument (its inputSchema)? */
+bool mb_learn_declares_arg(const struct mb_learner *l, const char *tool, const char *arg);
+/* Does canon lie within the bounds (or are there none)? */
+bool mb_learn_in_bounds(const struct mb_learner *l, const char *canon);
 
 /* learn-session.c: what the command line, environment and variables name */
 void mb_learn_collect_conf(struct mb_learner *l);

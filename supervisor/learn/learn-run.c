@@ -8,8 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "policy/path.h"
 #include "policy/plan.h"
+#include "policy/resolve.h"
 #include "sandbox/sandbox.h"
+#include "supervisor/broker/broker.h"
 #include "supervisor/explain.h"
 #include "supervisor/learn/learn-default.h"
 #include "supervisor/learn/learn-run.h"
@@ -20,23 +23,88 @@
 extern char **environ;
 
 /* The learner as membrane-run's backend: it answers every watched call
- * itself (recorded, then CONTINUE) and sees every frame; it needs no loop. */
+ * itself (recorded, then CONTINUE) and sees every frame. Without BASE the
+ * learning sandbox's network is brokered: a connection that an argument
+ * of a call in flight, the command line or the environment names is made
+ * by a broker on the host, so that the session sees a server's success
+ * path (a fetch); anything else is refused (EPERM) and flagged. */
+struct learn_backend {
+	struct mb_learner *l;
+	bool brokered;
+	struct mb_broker *broker;
+};
+
+static enum mb_net_grant learn_granted(void *ud, const struct mb_notified_op *op, enum mb_op o,
+				       const struct mb_addr *a)
+{
+	(void)op;
+	return mb_learner_addr_named(ud, o, a) ? MB_NET_GRANTED : MB_NET_NOT_GRANTED;
+}
+
+/* The learner recorded the operation already. */
+static int learn_net_report(void *ud, const struct mb_notified_op *op, enum mb_op o,
+			    const struct mb_notified_target *t, const struct mb_net_outcome *out)
+{
+	(void)ud, (void)op, (void)o, (void)t, (void)out;
+	return 0;
+}
+
+static int learner_start(void *self, const struct mb_run_session *s, struct mb_error *err)
+{
+	struct learn_backend *lb = self;
+	if (!lb->brokered)
+		return 0;
+	struct mb_broker_config bcfg = {
+		.network = MB_NET_BROKERED,
+		.mode = MB_MODE_ENFORCE, /* what nobody named stays out */
+		.hooks = { .granted = learn_granted, .report = learn_net_report, .ud = lb->l },
+	};
+	int r = mb_broker_new(&bcfg, &lb->broker, err);
+	if (r == 0)
+		mb_broker_set_listener(lb->broker, s->listener);
+	return r;
+}
+
 static void learner_attach(void *self, const struct mb_inflight *inflight, struct mb_loop *loop)
 {
-	(void)loop;
-	mb_learner_attach(self, inflight);
+	struct learn_backend *lb = self;
+	mb_learner_attach(lb->l, inflight);
+	if (lb->broker)
+		mb_broker_set_loop(lb->broker, loop);
 }
 
 static int learner_stop(void *self)
 {
-	mb_learner_attach(self, NULL);
+	struct learn_backend *lb = self;
+	if (lb->broker)
+		mb_broker_set_loop(lb->broker, NULL);
+	mb_learner_attach(lb->l, NULL);
 	return 0;
 }
 
+/* Who does an operation says which call it belongs to once the call is
+ * over: the learner is told before it records (learn.h). */
+static struct mb_answer learner_decide(const struct mb_notified_op *op, void *self)
+{
+	struct learn_backend *lb = self;
+	mb_learner_set_op(lb->l, op);
+	struct mb_answer a = mb_learner_decide(op, lb->l);
+	if (lb->broker && mb_broker_handles(op))
+		a = mb_broker_decide(lb->broker, op);
+	mb_learner_set_op(lb->l, NULL);
+	return a;
+}
+
+static void learner_tap(void *self, enum mb_side from, const struct mb_frame *f)
+{
+	mb_learner_frame(((struct learn_backend *)self)->l, from, f);
+}
+
 static const struct mb_run_backend learner_backend = {
-	.decide = mb_learner_decide,
+	.start = learner_start,
+	.decide = learner_decide,
 	.attach = learner_attach,
-	.tap = mb_learner_frame,
+	.tap = learner_tap,
 	.stop = learner_stop,
 	/* The draft is written after the server exits: a ^C must get there. */
 	.stop_on_signal = true,
@@ -57,6 +125,29 @@ int mb_learn(const struct mb_options *o)
 		snprintf(cwd, sizeof(cwd), "/");
 	const char *home = getenv("HOME");
 
+	/* --within: the bounds, canonical, each an existing directory. */
+	char bounds_buf[16][PATH_MAX];
+	const char *bounds[17] = { 0 };
+	size_t nb = 0;
+	for (size_t i = 0; i < o->within.n && o->within.v[i]; i++) {
+		char abs[PATH_MAX];
+		struct mb_resolved rs;
+		if (nb == 16) {
+			fprintf(stderr, "membrane-run: --within %s: at most 16 bounds (give their common directory)\n",
+				o->within.v[i]);
+			return MB_EXIT_MEMBRANE;
+		}
+		if (mb_path_absolute(o->within.v[i], cwd, abs, sizeof(abs)) < 0 ||
+		    mb_path_resolve(abs, bounds_buf[nb], PATH_MAX, NULL, NULL, &rs) < 0 || !rs.exists ||
+		    !rs.is_dir) {
+			fprintf(stderr, "membrane-run: --within %s: not an existing directory (name the directory the server's arguments may reach)\n",
+				o->within.v[i]);
+			return MB_EXIT_MEMBRANE;
+		}
+		bounds[nb] = bounds_buf[nb];
+		nb++;
+	}
+
 	_cleanup_(mb_profile_freep) struct mb_profile *p = NULL;
 	_cleanup_free_ char *base_path = NULL, *yaml = NULL, *summary = NULL;
 	int r;
@@ -65,7 +156,8 @@ int mb_learn(const struct mb_options *o)
 		if (r == 0)
 			r = mb_profile_load(base_path, &lo, &p, &err);
 	} else {
-		r = mb_learn_default(o->argv, environ, sets, cwd, home, &yaml, &summary);
+		r = mb_learn_default(o->argv, environ, sets, nb ? bounds : NULL, cwd, home, &yaml,
+				     &summary);
 		if (r < 0)
 			mb_error_set(&err, r, "the learning default: %s", strerror(-r));
 		else
@@ -114,6 +206,7 @@ int mb_learn(const struct mb_options *o)
 		.caller_cwd = cwd,
 		.home = home,
 		.sets = sets,
+		.within = nb ? bounds : NULL,
 	};
 	_cleanup_(mb_learner_freep) struct mb_learner *l = NULL;
 	r = mb_learner_new(&lc, &l, &err);
@@ -121,7 +214,9 @@ int mb_learn(const struct mb_options *o)
 		fprintf(stderr, "membrane-run: %s\n", err.msg);
 		return MB_EXIT_MEMBRANE;
 	}
-	int status = mb_run(o, p, plan, &learner_backend, l);
+	struct learn_backend lb = { .l = l, .brokered = !base && p->network == MB_NET_BROKERED };
+	int status = mb_run(o, p, plan, &learner_backend, &lb);
+	mb_broker_free(lb.broker);
 	/* The server may not have run at all (126, 127, or membrane's own
 	 * failure before it started): a draft is still written from what was
 	 * seen, and says how little that was. */

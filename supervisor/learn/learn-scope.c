@@ -44,8 +44,15 @@ bool mb_learn_secret_name(const char *name)
 		low[n] = (char)tolower((unsigned char)name[n]);
 	low[n] = '\0';
 	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
-		if (strstr(low, parts[i]))
+		for (const char *p = low; (p = strstr(p, parts[i])); p++) {
+			/* "auth" is in "author" (GIT_AUTHOR_NAME), "key" in
+			 * "keyboard": a word that goes on is not the secret. */
+			if (strcmp(parts[i], "auth") == 0 && strncmp(p, "author", 6) == 0)
+				continue;
+			if (strcmp(parts[i], "key") == 0 && strncmp(p, "keyboard", 8) == 0)
+				continue;
 			return true;
+		}
 	return false;
 }
 
@@ -230,7 +237,8 @@ static uint64_t record_hash(const struct learn_record *e)
 
 static bool record_same(const struct learn_record *a, const struct learn_record *b)
 {
-	if (a->basis != b->basis || a->op != b->op || a->access != b->access)
+	if (a->basis != b->basis || a->op != b->op || a->access != b->access ||
+	    a->named_only != b->named_only)
 		return false;
 	if (a->basis == LEARN_BASIS_BASE)
 		return a->base_pp == b->base_pp && a->base_ep == b->base_ep;

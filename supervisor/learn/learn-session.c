@@ -11,11 +11,13 @@
 #include "policy/resolve.h"
 #include "supervisor/inspect/jsonrpc.h"
 #include "supervisor/learn/learn-internal.h"
+#include "supervisor/notify/notify-ident.h"
 
 #define MAX_DATA 1024
 #define MAX_DECLARED 1024
 #define MAX_METHODS 256
 #define MAX_PENDING 256
+#define MAX_VALUES 64
 
 /* ---- the session's messages --------------------------------------------- */
 
@@ -89,6 +91,74 @@ static void note_data(struct mb_learner *l, const char *tool, const cJSON *args)
 	free(example);
 }
 
+/* Each string argument that names a path: the last value of its name. */
+static void note_values(struct mb_learner *l, const cJSON *args)
+{
+	if (!cJSON_IsObject(args))
+		return;
+	for (const cJSON *m = args->child; m; m = m->next) {
+		char *abs = NULL, *canon = NULL;
+		bool exists = false;
+		if (!m->string || !cJSON_IsString(m) ||
+		    !mb_learn_value_paths(m->valuestring, l->cfg.plan->cwd, &abs, &canon, &exists, NULL))
+			continue;
+		struct learn_value *v = NULL;
+		mb_vec_foreach(x, &l->last_values) {
+			if (strcmp(x->argname, m->string) == 0)
+				v = x;
+		}
+		if (!v && l->last_values.n < MAX_VALUES && (v = mb_vec_new(&l->last_values)) &&
+		    !(v->argname = strdup(m->string)))
+			l->last_values.n--, v = NULL;
+		if (!exists || !v) {
+			free(abs);
+			free(canon);
+			continue;
+		}
+		free(v->abs);
+		free(v->canon);
+		v->abs = abs;
+		v->canon = canon;
+	}
+}
+
+/* A path argument outside the bounds: the call is out of scope, whatever
+ * it then does (git's tools refuse a path they cannot enter before any
+ * operation a listener sees). Flagged in the tool's scope. */
+static void note_outside(struct mb_learner *l, struct learn_scope *s, const cJSON *args)
+{
+	if (!s || !l->bounds.n || !cJSON_IsObject(args))
+		return;
+	/* A tool BASE declares: BASE says which arguments are paths, and its
+	 * grants judge what the call does. */
+	if (l->cfg.base && mb_profile_tool(l->cfg.base, s->name))
+		return;
+	char *example = NULL;
+	for (const cJSON *m = args->child; m; m = m->next) {
+		char *abs = NULL, *canon = NULL;
+		const char *v = cJSON_IsString(m) ? m->valuestring : NULL;
+		/* A path by its shape: absolute, one line, no glob. */
+		if (!m->string || !v || v[0] != '/' || strpbrk(v, "*?\n") ||
+		    !mb_learn_value_paths(v, l->cfg.plan->cwd, &abs, &canon, NULL, NULL))
+			continue;
+		if (!mb_learn_in_bounds(l, canon)) {
+			if (!example)
+				example = mb_learn_evidence(l, args);
+			struct learn_record proto = { .basis = LEARN_BASIS_PATH, .op = MB_OP_READ,
+						      .text = canon, .outside = true, .named_only = true,
+						      .argname = m->string };
+			struct learn_record *e = mb_learn_scope_record(l, s, &proto, example, "");
+			if (e) {
+				e->count++;
+				e->calls++;
+			}
+		}
+		free(abs);
+		free(canon);
+	}
+	free(example);
+}
+
 static void client_request(struct mb_learner *l, struct mb_jr_msg *m)
 {
 	l->stats.requests++;
@@ -107,6 +177,8 @@ static void client_request(struct mb_learner *l, struct mb_jr_msg *m)
 				s->example = mb_learn_evidence(l, args);
 		}
 		note_data(l, name, args);
+		note_values(l, args);
+		note_outside(l, s, args);
 		return;
 	}
 	if (mb_learn_protocol_method(m->method)) {
@@ -138,6 +210,17 @@ static void note_declared(struct mb_learner *l, const cJSON *result)
 		const char *name = mb_json_get_string(t, "name");
 		if (!name)
 			continue;
+		const cJSON *schema = cJSON_GetObjectItemCaseSensitive(t, "inputSchema");
+		const cJSON *props = cJSON_GetObjectItemCaseSensitive(schema, "properties");
+		for (const cJSON *p = cJSON_IsObject(props) ? props->child : NULL; p; p = p->next) {
+			char *k = NULL;
+			if (l->declared_args.n >= MAX_DECLARED * 4 || !p->string ||
+			    mb_learn_declares_arg(l, name, p->string) ||
+			    asprintf(&k, "%s/%s", name, p->string) < 0)
+				continue;
+			if (mb_vec_push(&l->declared_args, k) < 0)
+				free(k);
+		}
 		bool have = false;
 		mb_vec_foreach(d, &l->declared) have |= strcmp(*d, name) == 0;
 		if (have || l->declared.n >= MAX_DECLARED)
@@ -178,6 +261,9 @@ void mb_learner_frame(void *ud, enum mb_side from, const struct mb_frame *f)
 		return;
 	struct mb_jr_frame jf;
 	mb_jr_parse(f->text, f->len, &jf);
+	/* The arguments' paths are looked up on the host: as the supervisor,
+	 * not as the server whose calls this thread performs (notify-ident.h). */
+	struct mb_ident_scope s = mb_ident_privileged();
 	for (size_t i = 0; jf.fault == MB_JR_FAULT_NONE && i < jf.n; i++) {
 		struct mb_jr_msg *m = &jf.msgs[i];
 		if (from == MB_SIDE_CLIENT && m->kind == MB_JR_REQUEST)
@@ -185,6 +271,7 @@ void mb_learner_frame(void *ud, enum mb_side from, const struct mb_frame *f)
 		else if (from == MB_SIDE_SERVER && (m->kind == MB_JR_RESULT || m->kind == MB_JR_ERROR))
 			server_response(l, m);
 	}
+	mb_ident_restore(&s);
 	mb_jr_frame_free(&jf);
 }
 

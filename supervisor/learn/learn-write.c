@@ -120,6 +120,12 @@ static bool tool_called(const struct mb_learner *l, const char *name)
 	return false;
 }
 
+static bool declared(const struct mb_learner *l, const char *name)
+{
+	mb_vec_foreach(x, &l->declared) if (strcmp(*x, name) == 0) return true;
+	return false;
+}
+
 static bool method_seen(const struct mb_learner *l, const char *m)
 {
 	mb_vec_foreach(x, &l->methods) if (strcmp(*x, m) == 0) return true;
@@ -352,6 +358,78 @@ static void write_vars(struct draft *d, struct mb_strbuf *b)
 	}
 }
 
+/* The private HOME the server used, or NULL. */
+static const char *home_used(const struct draft *d)
+{
+	mb_vec_foreach(x, &d->l->cfg.plan->envp) {
+		if (strncmp(*x, "HOME=", 5) != 0)
+			continue;
+		mb_vec_foreach(t, &d->l->tmpfs) {
+			if (strcmp(*t, *x + 5) == 0)
+				return *t;
+		}
+	}
+	return NULL;
+}
+
+/* Variables of a shell or a terminal, not of the server's configuration. */
+static bool env_noise(const char *name)
+{
+	static const char *const names[] = { "_", "SHLVL", "PWD", "OLDPWD", "MAIL", "PS1", "PS2",
+					     "PROMPT_COMMAND", "LS_COLORS", "LESSOPEN", "LESSCLOSE",
+					     "DISPLAY", "WAYLAND_DISPLAY", "COLORTERM", "MOTD_SHOWN",
+					     "DBUS_SESSION_BUS_ADDRESS", "HISTFILE", "HISTSIZE",
+					     "HISTCONTROL", "SSH_AUTH_SOCK", "SSH_CLIENT",
+					     "SSH_CONNECTION", "SSH_TTY", "TMUX", "TMUX_PANE", "STY",
+					     "WINDOWID" };
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return strncmp(name, "XDG_", 4) == 0 || strncmp(name, "TERM_PROGRAM", 12) == 0 ||
+	       strncmp(name, "VSCODE_", 7) == 0;
+}
+
+/* Without BASE: each variable the session's server was given, by name (its
+ * value is the caller's at each start), its value while learning shown in a
+ * comment, the server cannot be told which it reads; HOME with its value
+ * when the server used the private HOME the learning sandbox gave it. */
+static void write_learned_env(struct draft *d, struct mb_strbuf *e)
+{
+	const char *home = home_used(d);
+	mb_vec_foreach(x, &d->l->cfg.plan->envp) {
+		const char *eq = *x ? strchr(*x, '=') : NULL;
+		if (!eq)
+			continue;
+		char name[128];
+		snprintf(name, sizeof(name), "%.*s", (int)MB_MIN((size_t)(eq - *x), sizeof(name) - 1), *x);
+		if (env_noise(name))
+			continue;
+		const char *val = eq + 1;
+		mb_strbuf_puts(e, "    - ");
+		if (home && strcmp(name, "HOME") == 0) {
+			char *t = draft_xprintf(d, "HOME=%s", home);
+			mb_learn_yq(e, t ? t : "HOME");
+			free(t);
+			mb_strbuf_puts(e, "  # the private, empty HOME below (a tmpfs)\n");
+			continue;
+		}
+		mb_learn_yq(e, name);
+		bool used = false;
+		mb_vec_foreach(u, &d->env_used) used |= strcmp(*u, name) == 0;
+		if (used)
+			mb_strbuf_puts(e, "  # its value named a grant below");
+		else if (mb_learn_secret_name(name))
+			mb_strbuf_puts(e, "  # named like a secret: its value is not written");
+		else if (strlen(val) > MB_LEARN_VALUE_MAX || (strchr(val, '@') && strstr(val, "://")))
+			mb_strbuf_puts(e, "  # passed through (its value while learning is not shown)");
+		else {
+			mb_strbuf_puts(e, "  # passed through; while learning: ");
+			cmt_text(e, val);
+		}
+		mb_strbuf_putc(e, '\n');
+	}
+}
+
 static void write_env(struct draft *d, struct mb_strbuf *b)
 {
 	struct mb_strbuf e = { 0 };
@@ -370,21 +448,11 @@ static void write_env(struct draft *d, struct mb_strbuf *b)
 			}
 		}
 	} else {
-		mb_vec_foreach(n, &d->env_used) {
-			mb_strbuf_puts(&e, "    - ");
-			mb_learn_yq(&e, *n);
-			mb_strbuf_puts(&e, "  # passed through: its value named a grant below\n");
-		}
+		write_learned_env(d, &e);
 	}
 	if (e.len) {
 		mb_strbuf_puts(b, "  env:\n");
 		mb_strbuf_append(b, e.s, e.len);
-	}
-	if (!d->base) {
-		size_t n = d->l->cfg.plan->envp.n;
-		cmt(b, 2, "The learning default passed %zu environment variable%s through; name here",
-		    n, n == 1 ? "" : "s");
-		cmt(b, 2, "those the server needs (values are never written into a draft).");
 	}
 	if (e.oom)
 		b->oom = true;
@@ -427,8 +495,18 @@ static void write_runtime(struct draft *d, struct mb_strbuf *b)
 			mb_learn_yq(b, raw ? raw : t->text);
 			mb_strbuf_putc(b, '\n');
 		}
-	} else if (d->l->tmpfs_used) {
-		mb_strbuf_puts(b, "  tmpfs: [\"/tmp\"]  # the server used the private /tmp of the learning default\n");
+	} else if (d->l->tmpfs.n) {
+		mb_strbuf_puts(b, "  tmpfs:\n");
+		mb_vec_foreach(t, &d->l->tmpfs) {
+			mb_strbuf_puts(b, "    - ");
+			char *lit = draft_xstrdup(d, *t);
+			mb_learn_yq(b, lit ? lit : *t);
+			free(lit);
+			const char *home = home_used(d);
+			mb_strbuf_puts(b, home && strcmp(home, *t) == 0
+						  ? "  # HOME: the server keeps state there; private and empty at each start (grant a directory of its own to keep it)\n"
+						  : "  # the server used it: private and empty at each start\n");
+		}
 	}
 	write_env(d, b);
 }
@@ -459,14 +537,32 @@ static void write_scope(struct draft *d, struct mb_strbuf *b, struct draft_scope
 				 ds->susp.n, ds->susp.n == 1 ? "" : "s");
 	cmt(b, 2, "%s", h.s ? h.s : "");
 	mb_strbuf_free(&h);
+	if (s->kind == LEARN_SCOPE_TOOL && d->l->saw_tools_list && !declared(d->l, s->name)) {
+		cmt(b, 2, "%s: the server does not declare it (tools/list), so it is not declared here",
+		    s->name);
+		return;
+	}
 	mb_strbuf_puts(b, "  ");
 	mb_learn_yq(b, s->name);
-	if (!any_grant(ds->grants)) {
+	if (!any_grant(ds->grants) && !ds->list.n && !s->outlive_ns) {
 		mb_strbuf_puts(b, ": {}\n");
 		return;
 	}
 	mb_strbuf_puts(b, ":\n");
 	write_grants(b, 4, ds->grants, s);
+	if (ds->list.n) {
+		mb_strbuf_puts(b, "    list:\n");
+		mb_vec_foreach(x, &ds->list) write_line(b, 6, MB_OP_READ, x, s);
+	}
+	if (s->outlive_ns) {
+		/* Twice what was seen, a minute at least, an hour at most. */
+		uint64_t secs = (2 * s->outlive_ns + 999999999u) / 1000000000u;
+		secs = MB_MIN(MB_MAX(secs, (uint64_t)60), (uint64_t)MB_OUTLIVE_MAX_MS / 1000);
+		mb_strbuf_printf(b, "    outlive: %" PRIu64 "s  # ", secs);
+		cmt_text(b, "processes its calls started went on working after the call returned, ");
+		mb_strbuf_printf(b, "up to %.1f s after they started", (double)s->outlive_ns / 1e9);
+		mb_strbuf_putc(b, '\n');
+	}
 }
 
 /* BASE's tool or method that nothing called: its grants, commented out. */
@@ -726,8 +822,9 @@ static void write_network(struct draft *d, struct mb_strbuf *b)
 	if (d->base) {
 		mb_strbuf_printf(b, "network: %s\n", mb_network_name(d->base->network));
 	} else if (d->connects) {
-		cmt(b, 0, "Connections were seen: host shares the host's network (brokered is narrower).");
-		mb_strbuf_puts(b, "network: host\n");
+		cmt(b, 0, "Connections were made while learning: the supervisor makes each one granted below");
+		cmt(b, 0, "on the host; nothing else leaves the sandbox. Names are not learned (issue 15).");
+		mb_strbuf_puts(b, "network: brokered\n");
 	} else {
 		mb_strbuf_puts(b, "network: none\n");
 	}
@@ -757,11 +854,93 @@ static void write_require_landlock(struct draft *d, struct mb_strbuf *b)
 		mb_strbuf_printf(b, "require_landlock: %d\n", d->base->require_landlock);
 }
 
+static void write_require(struct draft *d, struct mb_strbuf *b)
+{
+	if (!d->base || !d->base->require)
+		return;
+	mb_strbuf_printf(b, "require: [%s%s%s]\n",
+			 d->base->require & MB_REQUIRE_NAMESPACES ? "namespaces" : "",
+			 d->base->require == (MB_REQUIRE_NAMESPACES | MB_REQUIRE_LANDLOCK) ? ", " : "",
+			 d->base->require & MB_REQUIRE_LANDLOCK ? "landlock" : "");
+}
+
 static void write_user(struct draft *d, struct mb_strbuf *b)
 {
 	if (d->base && d->base->user.set)
 		mb_strbuf_printf(b, "user: \"%u:%u\"\n", (unsigned)d->base->user.uid,
 				 (unsigned)d->base->user.gid);
+}
+
+static void write_denials(struct draft *d, struct mb_strbuf *b)
+{
+	if (d->base && d->base->denials == MB_DENIALS_NOTE)
+		mb_strbuf_puts(b, "denials: note\n");
+}
+
+/* BASE's quiet list, as BASE wrote it, and what failed while learning
+ * (the learning sandbox refused it) and the server lived with. */
+static void write_quiet(struct draft *d, struct mb_strbuf *b)
+{
+	const struct mb_grants *q = d->base && d->base->quiet_pos.line ? &d->base->quiet : NULL;
+	bool learned = false;
+	for (unsigned o = 0; o < MB_OP_COUNT_; o++)
+		learned |= d->quiet[o].n > 0;
+	if (!q && !learned)
+		return;
+	mb_strbuf_putc(b, '\n');
+	if (learned) {
+		cmt(b, 0, "Noise: what the server tried, was refused while learning, and did without. Denied");
+		cmt(b, 0, "as then; counted in the exit report, not reported line by line.");
+	}
+	mb_strbuf_puts(b, q ? "quiet:  # BASE's, then learned\n" : "quiet:\n");
+	for (unsigned o = 0; o < MB_PATH_OPS; o++) {
+		if (!(q && q->path[o].n) && !d->quiet[o].n)
+			continue;
+		mb_strbuf_printf(b, "  %s:\n", draft_op_key[o]);
+		if (q)
+			mb_vec_foreach(pp, &q->path[o]) {
+				char *t = draft_base_text(d, pp);
+				mb_strbuf_puts(b, "    - ");
+				mb_learn_yq(b, t ? t : pp->text);
+				mb_strbuf_putc(b, '\n');
+				free(t);
+			}
+		mb_vec_foreach(x, &d->quiet[o]) {
+			mb_strbuf_puts(b, "    - ");
+			mb_learn_yq(b, x->text);
+			mb_strbuf_printf(b, "  # %" PRIu64 " time%s", x->count, plural(x->count));
+			if (x->syscall && *x->syscall)
+				mb_strbuf_printf(b, " (%s)", x->syscall);
+			mb_strbuf_puts(b, ": ");
+			cmt_text(b, x->note ? x->note : "");
+			mb_strbuf_putc(b, '\n');
+		}
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		draft_grant_vec *lv = &d->quiet[MB_OP_CONNECT + i];
+		if (!(q && q->net[i].n) && !lv->n)
+			continue;
+		mb_strbuf_printf(b, "  %s:\n", draft_op_key[MB_OP_CONNECT + i]);
+		mb_vec_foreach(x, lv) {
+			mb_strbuf_puts(b, "    - ");
+			mb_learn_yq(b, x->text);
+			mb_strbuf_printf(b, "  # %" PRIu64 " time%s: ", x->count, plural(x->count));
+			cmt_text(b, x->note ? x->note : "");
+			mb_strbuf_putc(b, '\n');
+		}
+		if (!q)
+			continue;
+		const char *last = NULL;
+		mb_vec_foreach(ep, &q->net[i]) {
+			if (ep->text == last)
+				continue; /* one host name, several addresses */
+			last = ep->text;
+			const char *raw = draft_raw_at(d, &ep->pos);
+			mb_strbuf_puts(b, "    - ");
+			mb_learn_yq(b, raw ? raw : ep->text);
+			mb_strbuf_putc(b, '\n');
+		}
+	}
 }
 
 static void write_arguments(struct draft *d, struct mb_strbuf *b)

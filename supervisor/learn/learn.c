@@ -15,14 +15,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/loop.h"
+#include "common/procstat.h"
 #include "common/which.h"
 #include "policy/decide.h"
+#include "supervisor/notify/notify-ident.h"
 #include "policy/lint.h"
 #include "policy/match.h"
 #include "policy/resolve.h"
 #include "supervisor/learn/learn-internal.h"
 
 #define MAX_ARGPATHS 128 /* argument values looked at per call */
+#define MAX_CALLS 16     /* calls in flight an operation is recorded in */
 
 /* The call an operation happened in: see struct learn_call below. */
 struct argpath {
@@ -34,16 +38,19 @@ struct argpath {
 };
 
 struct learn_call {
-	struct mb_call *c;
+	struct mb_call *c;    /* NULL once it left the table (lingering) */
 	uint64_t logical, started_ns;
 	bool protocol;        /* initialize, the lists, ping, tasks/...: runtime */
 	bool seen;
 	struct learn_scope *scope;  /* NULL: over the cap */
 	const struct mb_tool *decl; /* BASE's declaration */
 	char *example;
+	cJSON *args;          /* the call's arguments (a copy: they outlive it) */
 	MB_VEC(struct argpath) paths;
 	struct mb_callgrants *base;
 	bool base_built;
+	unsigned lingering;   /* processes it started that still work for it */
+	uint64_t ended_ns;    /* when it left the table */
 };
 
 /* Add proto or count one more of it, in the call's name (NULL: none). */
@@ -105,6 +112,7 @@ static void learn_call_free(struct learn_call *c)
 		return;
 	mb_vec_foreach(a, &c->paths) argpath_free(a);
 	mb_vec_free(&c->paths);
+	cJSON_Delete(c->args);
 	if (c->base) {
 		mb_callgrants_free(c->base);
 		free(c->base);
@@ -145,10 +153,11 @@ static void collect_argpaths(struct learn_call *c, const cJSON *args, const char
 }
 
 /* What a call's grants are filled from: a tool's arguments, another
- * method's params (the correlator's rule). */
-static const cJSON *call_args(struct mb_call *mc)
+ * method's params (the correlator's rule); a copy, kept while processes
+ * it started outlive it. */
+static const cJSON *call_args(const struct learn_call *c)
 {
-	return mb_call_arguments(mc);
+	return c->args;
 }
 
 static struct learn_call *learn_call_new(struct mb_learner *l, struct mb_call *mc)
@@ -161,7 +170,12 @@ static struct learn_call *learn_call_new(struct mb_learner *l, struct mb_call *m
 	c->started_ns = mc->started_ns;
 	const char *method = mc->method ? mc->method : "";
 	c->protocol = !mc->tool && mb_learn_protocol_method(method);
-	const cJSON *args = call_args(mc);
+	const cJSON *margs = mb_call_arguments(mc);
+	if (margs && !(c->args = cJSON_Duplicate(margs, true))) {
+		free(c);
+		return NULL;
+	}
+	const cJSON *args = c->args;
 	if (!c->protocol) {
 		c->scope = mc->tool ? mb_learn_scope_get(l, LEARN_SCOPE_TOOL, mc->tool)
 				    : mb_learn_scope_get(l, LEARN_SCOPE_REQUEST, method);
@@ -176,6 +190,102 @@ static struct learn_call *learn_call_new(struct mb_learner *l, struct mb_call *m
 		return NULL;
 	}
 	return c;
+}
+
+static const struct mb_callgrants *base_grants(struct mb_learner *l, struct learn_call *c);
+static size_t calls_in_flight(struct mb_learner *l, struct learn_call **out, size_t max);
+
+/* ---- processes that outlive the call that started them ------------------ */
+
+static void linger_drop(struct mb_learner *l, size_t i)
+{
+	l->lingers.v[i].call->lingering--;
+	l->lingers.v[i] = l->lingers.v[--l->lingers.n];
+}
+
+static struct learn_linger *linger_find(struct mb_learner *l, int pid, unsigned long long start)
+{
+	mb_vec_foreach(x, &l->lingers) {
+		if (x->pid == pid && x->start == start)
+			return x;
+	}
+	return NULL;
+}
+
+static void linger_add(struct mb_learner *l, int pid, unsigned long long start,
+		       struct learn_call *c, uint64_t exec_ns)
+{
+	if (linger_find(l, pid, start))
+		return;
+	if (l->lingers.n >= LEARN_MAX_LINGER) {
+		l->lingers_over++;
+		return;
+	}
+	struct learn_linger x = { .pid = pid, .start = start, .call = c, .exec_ns = exec_ns };
+	if (mb_vec_push(&l->lingers, x) == 0)
+		c->lingering++;
+}
+
+/* The call whose process (or whose process's ancestor) op's process is,
+ * once that call is over; out[0] gets it. Processes gone are forgotten. */
+static size_t lingering_call(struct mb_learner *l, struct learn_call **out)
+{
+	for (size_t i = 0; i < l->lingers.n;) {
+		int ppid;
+		unsigned long long st;
+		struct learn_linger *x = &l->lingers.v[i];
+		if (mb_proc_stat(x->pid, &ppid, &st) < 0 || st != x->start)
+			linger_drop(l, i);
+		else
+			i++;
+	}
+	int chain[16];
+	unsigned long long starts[16];
+	size_t n = 0;
+	for (int p = l->cur_op->pid; p > 1 && n < ARRAY_SIZE(chain); n++) {
+		int ppid;
+		if (mb_proc_stat(p, &ppid, &starts[n]) < 0)
+			return 0;
+		chain[n] = p;
+		struct learn_linger *x = linger_find(l, p, starts[n]);
+		if (x) {
+			struct learn_call *c = x->call;
+			uint64_t exec_ns = x->exec_ns;
+			for (size_t i = 0; i < n; i++) /* known by itself from now */
+				linger_add(l, chain[i], starts[i], c, exec_ns);
+			if (!c->scope)
+				return 0;
+			if (!c->c) { /* over: its outlive */
+				uint64_t after = mb_now_ns() - exec_ns;
+				if (after > c->scope->outlive_ns)
+					c->scope->outlive_ns = after;
+			}
+			out[0] = c;
+			return 1;
+		}
+		p = ppid;
+	}
+	return 0;
+}
+
+void mb_learner_set_op(struct mb_learner *l, const struct mb_notified_op *op)
+{
+	l->cur_op = op;
+	if (!op || op->sc->kind != MB_WATCH_EXEC || !l->inflight)
+		return;
+	/* An exec during a call: a process of that call's, for as long as it
+	 * (and what it starts) lives. */
+	struct learn_call *calls[MAX_CALLS];
+	l->cur_op = NULL;
+	size_t n = calls_in_flight(l, calls, MAX_CALLS);
+	l->cur_op = op;
+	int ppid;
+	unsigned long long start;
+	if (!n || mb_proc_stat(op->pid, &ppid, &start) < 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (calls[i]->scope && calls[i]->scope->kind != LEARN_SCOPE_RUNTIME)
+			linger_add(l, op->pid, start, calls[i], mb_now_ns());
 }
 
 /* The client requests in flight, as learn_calls (made at first need, dropped
@@ -204,12 +314,29 @@ static size_t calls_in_flight(struct mb_learner *l, struct learn_call **out, siz
 	}
 	size_t k = 0;
 	for (size_t i = 0; i < l->calls.n; i++) {
-		if (l->calls.v[i]->seen)
-			l->calls.v[k++] = l->calls.v[i];
+		struct learn_call *c = l->calls.v[i];
+		if (!c->seen && c->lingering && c->c) {
+			/* It is over, and processes it started go on working:
+			 * what they do is still the call's. */
+			base_grants(l, c);
+			c->c = NULL;
+			c->ended_ns = mb_now_ns();
+		}
+		if (c->seen || c->lingering)
+			l->calls.v[k++] = c;
 		else
-			learn_call_free(l->calls.v[i]);
+			learn_call_free(c);
 	}
 	l->calls.n = k;
+	/* A process a call started works for that call alone, whatever else
+	 * is in flight when it does. */
+	if (l->cur_op && l->lingers.n && max) {
+		struct learn_call *own = NULL;
+		if (lingering_call(l, &own) && own && !own->protocol) {
+			out[0] = own;
+			return 1;
+		}
+	}
 	return n;
 }
 
@@ -222,7 +349,7 @@ static const struct mb_callgrants *base_grants(struct mb_learner *l, struct lear
 	struct mb_callgrants *g = calloc(1, sizeof(*g));
 	if (!g)
 		return NULL;
-	const cJSON *args = call_args(c->c);
+	const cJSON *args = call_args(c);
 	if (mb_callgrants_build(&c->decl->grants, args, l->cfg.plan->cwd, g) < 0 ||
 	    mb_callgrants_canonicalize(g, l->base_within_dirs.v, l->base_within_dirs.n) < 0) {
 		free(g);
@@ -243,14 +370,21 @@ static char *form(const struct argpath *a, const char *suffix)
 	return s;
 }
 
-/* path is value + ".X" with no '/': a temporary sibling. The form keeps
- * the last extension ("{path}.*.tmp") when it is plain. */
+/* path is value + ".X", "-X" or "~X" with no '/': a sibling the server
+ * keeps beside the file (a temporary copy, SQLite's -journal, -wal and
+ * -shm, a .lock, an editor's ~). The form keeps the last extension of a
+ * dotted one ("{path}.*.tmp") when it is plain; the others are
+ * "{path}-*" and "{path}~*". */
 static char *sibling_form(const struct argpath *a, const char *value, const char *path)
 {
 	size_t n = strlen(value);
-	if (strncmp(path, value, n) != 0 || path[n] != '.' || strchr(path + n, '/') ||
-	    strcmp(value, "/") == 0)
+	if (strncmp(path, value, n) != 0 || !strchr(".-~", path[n]) || !path[n] ||
+	    strchr(path + n, '/') || strcmp(value, "/") == 0)
 		return NULL;
+	if (path[n] == '-')
+		return form(a, "-*");
+	if (path[n] == '~')
+		return form(a, "~*");
 	const char *rest = path + n + 1;
 	const char *dot = strrchr(rest, '.');
 	if (dot && dot != rest && dot[1]) {
@@ -317,6 +451,39 @@ static bool explain(const struct learn_call *c, const char *path, enum mb_op o,
 	return ret->rank > 0;
 }
 
+/* A call that leaves out an argument its tool declares, working beneath
+ * the value an earlier call gave that argument: {NAME:-VALUE}, the value
+ * being the default the server itself fell back on. */
+static bool explain_default(const struct mb_learner *l, const struct learn_call *c,
+			    const char *path, struct explanation *ret, const char **value)
+{
+	*ret = (struct explanation){ 0 };
+	const char *tool = c->c ? c->c->tool : NULL;
+	if (!tool && c->scope && c->scope->kind == LEARN_SCOPE_TOOL)
+		tool = c->scope->name;
+	if (!tool)
+		return false;
+	const cJSON *args = call_args(c);
+	mb_vec_foreach(v, &l->last_values) {
+		const cJSON *a = cJSON_GetObjectItemCaseSensitive(args, v->argname);
+		if ((a && !(cJSON_IsString(a) && !a->valuestring[0])) || !v->canon ||
+		    !placeholder_name_ok(v->argname) || strcmp(v->canon, "/") == 0 ||
+		    strpbrk(v->canon, "{}") || !mb_path_within(path, v->canon) ||
+		    !mb_learn_declares_arg(l, tool, v->argname))
+			continue;
+		if (ret->text && strlen(v->canon) <= ret->len)
+			continue;
+		char *t;
+		if (asprintf(&t, "{%s:-%s}", v->argname, v->canon) < 0)
+			return false;
+		free(ret->text);
+		*ret = (struct explanation){ .text = t, .access = MB_ACCESS_OPEN, .rank = 3,
+					     .len = strlen(v->canon) };
+		*value = v->canon;
+	}
+	return ret->rank > 0;
+}
+
 static void note_root(struct mb_learner *l, const char *canon)
 {
 	mb_vec_foreach(r, &l->roots) {
@@ -334,17 +501,103 @@ static void note_root(struct mb_learner *l, const char *canon)
 		free(r.canon);
 }
 
+bool mb_learn_declares_arg(const struct mb_learner *l, const char *tool, const char *arg)
+{
+	size_t tl = strlen(tool);
+	mb_vec_foreach(x, &l->declared_args) {
+		if (strncmp(*x, tool, tl) == 0 && (*x)[tl] == '/' && strcmp(*x + tl + 1, arg) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* ---- the bounds ------------------------------------------------------------ */
+
+bool mb_learn_in_bounds(const struct mb_learner *l, const char *canon)
+{
+	if (!l->bounds.n)
+		return true;
+	mb_vec_foreach(b, &l->bounds) {
+		if (mb_path_within(canon, *b))
+			return true;
+	}
+	return false;
+}
+
+static int add_bound(struct mb_learner *l, const char *dir)
+{
+	char real[PATH_MAX];
+	struct mb_resolved rs;
+	if (mb_path_resolve(dir, real, sizeof(real), NULL, NULL, &rs) < 0)
+		return 0;
+	mb_vec_foreach(b, &l->bounds) {
+		if (strcmp(*b, real) == 0)
+			return 0;
+	}
+	char *c = strdup(real);
+	if (!c || mb_vec_push(&l->bounds, c) < 0) {
+		free(c);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The bounds the user gives: --within, else BASE's arguments.within;
+ * else none, and what arguments name is the tools' own. */
+static int build_bounds(struct mb_learner *l)
+{
+	int r = 0;
+	if (l->cfg.within) {
+		l->bounds_from = "--within";
+		for (const char *const *w = l->cfg.within; *w && r == 0; w++)
+			r = add_bound(l, *w);
+	} else if (l->cfg.base) {
+		l->bounds_from = "BASE's arguments.within";
+		mb_vec_foreach(w, &l->base_within_dirs) {
+			if (r == 0)
+				r = add_bound(l, *w);
+		}
+	}
+	return r;
+}
+
 /* ---- recording one target ----------------------------------------------- */
 
-#define MAX_CALLS 16
+/* A tmpfs the server used: the draft keeps it. */
+static void note_tmpfs(struct mb_learner *l, const char *path)
+{
+	mb_vec_foreach(t, &l->tmpfs) {
+		if (strcmp(*t, path) == 0)
+			return;
+	}
+	char *c = strdup(path);
+	if (!c || mb_vec_push(&l->tmpfs, c) < 0)
+		free(c);
+}
 
 /* The sandbox's own: its /proc, its /dev, and what is in its tmpfs (a path
  * beneath the tmpfs that only the host has is the host's). */
 static bool internal(struct mb_learner *l, const char *path, enum mb_presence presence)
 {
-	if (mb_path_within(path, "/proc") || mb_path_within(path, "/dev"))
+	if (mb_path_within(path, "/proc"))
 		return true;
-	if (presence == MB_PRESENT_HOST)
+	if (mb_path_within(path, "/dev")) {
+		/* The sandbox's /dev holds five devices and the fd links; the
+		 * host's others (a terminal) are recorded, never granted. */
+		static const char *const own[] = { "/dev/null", "/dev/zero", "/dev/full",
+						   "/dev/random", "/dev/urandom", "/dev/fd",
+						   "/dev/stdin", "/dev/stdout", "/dev/stderr" };
+		if (strcmp(path, "/dev") == 0)
+			return true;
+		for (size_t i = 0; i < ARRAY_SIZE(own); i++)
+			if (mb_path_within(path, own[i]))
+				return true;
+		return false;
+	}
+	/* Beneath a tmpfs the sandbox shows the tmpfs, whatever the host has
+	 * there (the private HOME over the real one), but for its secrets. */
+	if (presence == MB_PRESENT_OUTSIDE ||
+	    (presence == MB_PRESENT_HOST && mb_learn_in_secret(l, path)))
 		return false;
 	/* The nearest mount decides: a bind beneath a tmpfs is the host's. */
 	const struct mb_plan *plan = l->cfg.plan;
@@ -354,6 +607,7 @@ static bool internal(struct mb_learner *l, const char *path, enum mb_presence pr
 			continue;
 		if (m->kind == MB_MOUNT_TMPFS) {
 			l->tmpfs_used = true;
+			note_tmpfs(l, m->path);
 			return true;
 		}
 		return false;
@@ -434,12 +688,44 @@ static void record_path(struct mb_learner *l, struct learn_call **calls, size_t 
 		struct explanation x;
 		if (calls[i]->decl || !explain(calls[i], path, o, access, &x))
 			continue;
+		if (!mb_learn_in_bounds(l, x.a->canon)) {
+			/* Named by the call, outside what it may name: flagged. */
+			struct learn_record e = { .basis = LEARN_BASIS_PATH, .op = o,
+						  .text = (char *)path, .outside = true,
+						  .argname = x.a->name };
+			record(l, calls[i]->scope, &e, calls[i], op, t);
+			free(x.text);
+			done = true;
+			break;
+		}
 		struct learn_record e = { .basis = LEARN_BASIS_ARG, .op = o, .access = x.access,
 					  .text = x.text, .argname = x.a->name };
 		record(l, calls[i]->scope, &e, calls[i], op, t);
 		note_root(l, x.a->canon);
 		if (x.access != MB_ACCESS_OPEN && !mb_learn_too_wide(l, path))
 			note_root(l, path); /* an ancestor listed: within must hold it */
+		free(x.text);
+		done = true;
+	}
+	for (size_t i = 0; i < ncalls && !done && !secret; i++) {
+		struct explanation x;
+		const char *value = NULL;
+		if (calls[i]->decl || !explain_default(l, calls[i], path, &x, &value))
+			continue;
+		const char *argname = x.text + 1;
+		char name[128];
+		snprintf(name, sizeof(name), "%.*s", (int)MB_MIN(strcspn(argname, ":"), sizeof(name) - 1),
+			 argname);
+		struct learn_record e = { .basis = LEARN_BASIS_ARG, .op = o, .text = x.text,
+					  .argname = name };
+		if (!mb_learn_in_bounds(l, value)) {
+			e = (struct learn_record){ .basis = LEARN_BASIS_PATH, .op = o,
+						   .text = (char *)path, .outside = true,
+						   .argname = name };
+		} else {
+			note_root(l, value);
+		}
+		record(l, calls[i]->scope, &e, calls[i], op, t);
 		free(x.text);
 		done = true;
 	}
@@ -455,7 +741,7 @@ static void record_path(struct mb_learner *l, struct learn_call **calls, size_t 
 /* Does a string argument of the call name the address? */
 static const char *names_addr(const struct learn_call *c, const char *addr)
 {
-	const cJSON *args = call_args(c->c);
+	const cJSON *args = call_args(c);
 	if (!cJSON_IsObject(args))
 		return NULL;
 	for (const cJSON *m = args->child; m; m = m->next)
@@ -499,6 +785,28 @@ static void record_addr(struct mb_learner *l, struct learn_call **calls, size_t 
 	}
 }
 
+bool mb_learner_addr_named(struct mb_learner *l, enum mb_op o, const struct mb_addr *a)
+{
+	char addr[64];
+	mb_addr_format(a, addr, sizeof(addr));
+	if (o != MB_OP_CONNECT)
+		return false;
+	for (char *const *v = l->cfg.argv; v && *v; v++)
+		if (strstr(*v, addr))
+			return true;
+	mb_vec_foreach(e, &l->cfg.plan->envp) {
+		const char *eq = strchr(*e, '=');
+		if (eq && strstr(eq + 1, addr))
+			return true;
+	}
+	struct learn_call *calls[MAX_CALLS];
+	size_t n = calls_in_flight(l, calls, MAX_CALLS);
+	for (size_t i = 0; i < n; i++)
+		if (names_addr(calls[i], addr))
+			return true;
+	return false;
+}
+
 static void record_never(struct mb_learner *l, struct learn_call **calls, size_t ncalls,
 			 const struct mb_notified_op *op, const struct mb_notified_target *t,
 			 enum mb_op o, const char *what)
@@ -515,6 +823,10 @@ static enum mb_access access_of(const struct mb_notified_op *op, const struct mb
 {
 	if (o == MB_OP_READ && t->ops == 1u << MB_OP_READ && (op->open_flags & O_DIRECTORY))
 		return MB_ACCESS_LIST;
+	/* An open for reading and writing: a write grant covers its read. */
+	if (o == MB_OP_READ && (t->ops & (1u << MB_OP_WRITE)) &&
+	    (op->sc->kind == MB_WATCH_OPEN || op->sc->kind == MB_WATCH_OPENAT2))
+		return MB_ACCESS_RDWR;
 #ifdef SYS_mkdir
 	if (o == MB_OP_WRITE && op->sc->nr == SYS_mkdir)
 		return MB_ACCESS_MKDIR;
@@ -529,6 +841,13 @@ static void record_target(struct mb_learner *l, struct learn_call **calls, size_
 {
 	char what[PATH_MAX + 64];
 	switch (t->kind) {
+	case MB_TARGET_UNREADABLE:
+		/* The kernel would have read what the supervisor could not: the
+		 * draft never grants it (and the call was refused EFAULT). */
+		snprintf(what, sizeof(what), "%s with an argument the supervisor could not read",
+			 op->sc->name);
+		record_never(l, calls, ncalls, op, t, MB_OP_READ, what);
+		return;
 	case MB_TARGET_ANON:
 	case MB_TARGET_FAMILY:
 	case MB_TARGET_UNSPEC: /* its address depends on the socket: not learnt */
@@ -571,13 +890,24 @@ static void record_target(struct mb_learner *l, struct learn_call **calls, size_
 		l->stats.ignored++;
 		return;
 	}
+	struct mb_notified_target seen;
+	if (t->presence == MB_PRESENT_NONE && mb_learn_in_secret(l, t->path)) {
+		/* Absent from the sandbox, under a host secret store: the host
+		 * is not looked at (correlate.h), the name says enough. */
+		seen = *t;
+		seen.presence = MB_PRESENT_OUTSIDE;
+		t = &seen;
+	}
 	if (internal(l, t->path, t->presence)) {
 		l->stats.internal++;
 		return;
 	}
-	for (unsigned o = MB_OP_READ; o < MB_PATH_OPS; o++)
-		if (t->ops & (1u << o))
-			record_path(l, calls, ncalls, op, t, (enum mb_op)o, access_of(op, t, (enum mb_op)o));
+	for (unsigned o = MB_OP_READ; o < MB_PATH_OPS; o++) {
+		enum mb_access a = access_of(op, t, (enum mb_op)o);
+		/* The read half of a read-write open: the write covers it. */
+		if ((t->ops & (1u << o)) && a != MB_ACCESS_RDWR)
+			record_path(l, calls, ncalls, op, t, (enum mb_op)o, a);
+	}
 }
 
 /* A file a rename replaced: Landlock's rules follow inodes, so a rule on
@@ -604,18 +934,24 @@ struct mb_answer mb_learner_decide(const struct mb_notified_op *op, void *ud)
 	struct mb_learner *l = ud;
 	struct learn_call *calls[MAX_CALLS];
 	l->stats.operations++;
+	/* Recording looks at the host (the roots' kinds): as the supervisor. */
+	struct mb_ident_scope s = mb_ident_privileged();
 	size_t n = calls_in_flight(l, calls, MAX_CALLS);
-	for (unsigned i = 0; i < op->n; i++)
+	bool unreadable = false;
+	for (unsigned i = 0; i < op->n; i++) {
 		record_target(l, calls, n, op, &op->t[i]);
+		unreadable |= op->t[i].kind == MB_TARGET_UNREADABLE;
+	}
 	note_renamed(l, op);
+	mb_ident_restore(&s);
 	/* What the supervisor could not read is never continued, learning
 	 * or not: the kernel would read what the draft never saw. */
 	for (unsigned i = 0; i < op->n; i++)
-		if (op->t[i].unreadable)
-			return (struct mb_answer){ MB_VERDICT_DENY, EFAULT };
+		unreadable |= op->t[i].unreadable;
 	for (unsigned i = 0; i < op->nmsg; i++)
-		if (op->mt[i].unreadable)
-			return (struct mb_answer){ MB_VERDICT_DENY, EFAULT };
+		unreadable |= op->mt[i].unreadable;
+	if (unreadable)
+		return (struct mb_answer){ MB_VERDICT_DENY, EFAULT };
 	return (struct mb_answer){ MB_VERDICT_ALLOW, 0 };
 }
 
@@ -748,6 +1084,8 @@ int mb_learner_new(const struct mb_learner_config *cfg, struct mb_learner **ret,
 	int r = l->secrets ? 0 : -ENOMEM;
 	if (r == 0 && cfg->base)
 		r = build_base(l);
+	if (r == 0)
+		r = build_bounds(l);
 	if (r < 0) {
 		mb_learner_free(l);
 		return mb_error_set(err, r, "learn mode: %s", strerror(-r));
@@ -773,6 +1111,7 @@ void mb_learner_free(struct mb_learner *l)
 	mb_vec_foreach(w, &l->base_within) free(w->text);
 	mb_vec_free(&l->base_within);
 	mb_vec_free(&l->base_within_dirs);
+	mb_vec_free(&l->lingers);
 	mb_vec_foreach(cp, &l->calls) learn_call_free(*cp);
 	mb_vec_free(&l->calls);
 	mb_vec_foreach(p, &l->pending) {
@@ -782,6 +1121,14 @@ void mb_learner_free(struct mb_learner *l)
 	mb_vec_free(&l->pending);
 	mb_vec_foreach(d, &l->declared) free(*d);
 	mb_vec_free(&l->declared);
+	mb_vec_foreach(d, &l->declared_args) free(*d);
+	mb_vec_free(&l->declared_args);
+	mb_vec_foreach(v, &l->last_values) {
+		free(v->argname);
+		free(v->abs);
+		free(v->canon);
+	}
+	mb_vec_free(&l->last_values);
 	cJSON_Delete(l->capabilities);
 	mb_vec_foreach(m, &l->methods) free(*m);
 	mb_vec_free(&l->methods);
@@ -808,6 +1155,10 @@ void mb_learner_free(struct mb_learner *l)
 	mb_vec_free(&l->renamed);
 	mb_vec_foreach(c, &l->code) free(*c);
 	mb_vec_free(&l->code);
+	mb_vec_foreach(b, &l->bounds) free(*b);
+	mb_vec_free(&l->bounds);
+	mb_vec_foreach(t, &l->tmpfs) free(*t);
+	mb_vec_free(&l->tmpfs);
 	mb_lint_secret_stores_free(l->secrets);
 	free(l);
 }
@@ -817,6 +1168,7 @@ void mb_learner_attach(struct mb_learner *l, const struct mb_inflight *inflight)
 	l->inflight = inflight;
 	if (!inflight) {
 		/* The table is going: so are the calls it held. */
+		mb_vec_free(&l->lingers);
 		mb_vec_foreach(cp, &l->calls) learn_call_free(*cp);
 		l->calls.n = 0;
 	}

@@ -2,8 +2,12 @@
  *
  * The server runs in a sandbox whose static layer is BASE's (or the
  * learning default's, supervisor/learn/learn-default.h), and every watched
- * operation is answered CONTINUE, as audit mode would: the kernel's static
- * layer alone decides. The learner records each operation against what was
+ * operation goes through the notifier's own pipeline, as in enforce mode:
+ * read once, resolved, and performed by the supervisor (exec and the
+ * network: CONTINUE), within the static layer. What is recorded is the
+ * object actually reached: the name the fast path proved or the walk's
+ * canonical one. An argument the supervisor cannot read is refused EFAULT
+ * and recorded as suspicious, never granted. The learner records each operation against what was
  * in flight when it happened:
  *  - nothing (start-up, idle) or only protocol requests (initialize, the
  *    lists, ping, tasks/...): runtime;
@@ -57,6 +61,10 @@ struct mb_learner_config {
 	const char *caller_cwd;      /* where membrane-run was started */
 	const char *home;            /* $HOME, for the secret stores */
 	const char *const *sets;     /* --set NAME=VALUE, NULL-terminated or NULL */
+	/* --within DIR: the bounds of what arguments may name, canonical,
+	 * NULL-terminated, or NULL: BASE's arguments.within bound, else
+	 * nothing does. */
+	const char *const *within;
 };
 
 struct mb_learn_stats {
@@ -87,8 +95,20 @@ void mb_learner_attach(struct mb_learner *l, const struct mb_inflight *inflight)
 void mb_learner_frame(void *ud, enum mb_side from, const struct mb_frame *f);
 
 /* The notifier's callback (mb_decide_fn; ud is the learner): records every
- * target of op and answers CONTINUE. */
+ * target of op and allows it (the notifier performs it), except an
+ * unreadable argument: EFAULT. */
 struct mb_answer mb_learner_decide(const struct mb_notified_op *op, void *ud);
+
+/* The operation mb_learner_decide is about to record (NULL after it): who
+ * does it says which call a process works for once that call is over (a
+ * process that exec'd during a call works for it until it exits). */
+void mb_learner_set_op(struct mb_learner *l, const struct mb_notified_op *op);
+
+/* Does a string argument of a call in flight (of the one whose process
+ * does it), the command line or the environment name a (its address and
+ * port, as in "http://127.0.0.1:8080/x")? Without BASE the learning
+ * sandbox's broker makes only such connections. */
+bool mb_learner_addr_named(struct mb_learner *l, enum mb_op o, const struct mb_addr *a);
 
 const struct mb_learn_stats *mb_learner_stats(const struct mb_learner *l);
 

@@ -8,4 +8,4 @@ liblearn_a_SOURCES = \
 	supervisor/learn/learn-draft.h supervisor/learn/learn-draft.c supervisor/learn/learn-write.c \
 	supervisor/learn/learn-default.h supervisor/learn/learn-default.c \
 	supervisor/learn/learn-run.h supervisor/learn/learn-run.c
-LEARN_LIBS = liblearn.a $(NOTIFY_LIBS)
+LEARN_LIBS = liblearn.a libbroker.a $(NOTIFY_LIBS)

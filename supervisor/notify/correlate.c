@@ -8,8 +8,10 @@
 
 #include "common/strbuf.h"
 #include "policy/decide.h"
+#include "policy/lint.h"
 #include "policy/resolve.h"
 #include "supervisor/notify/correlate.h"
+#include "supervisor/notify/notify-ident.h"
 #include "report/report-request.h"
 
 /* Identical violations within this long after a reported one are counted,
@@ -29,6 +31,7 @@ enum why {
 	WHY_MEMFD_EXEC,    /* exec of an anonymous memory file */
 	WHY_DELETED_EXEC,  /* exec of a file with no name left */
 	WHY_ABSTRACT_HOST, /* an abstract unix socket of the host's namespace */
+	WHY_UNREADABLE,    /* an argument the supervisor could not read */
 };
 
 struct repeat {
@@ -49,6 +52,10 @@ struct mb_correlator {
 	mb_pattern_vec within;
 	MB_VEC(const char *) within_dirs; /* the literal ones, for canonicalize */
 	struct mb_profile view;
+	/* The fixed list of host paths a server has no business naming
+	 * (policy/lint.h's secret stores), computed at start: an absent path
+	 * under one of them is reported, without looking at the host. */
+	char **outside;
 
 	struct mb_inflight *inflight;
 	struct mb_loop *loop;
@@ -138,6 +145,8 @@ int mb_correlator_new(const struct mb_correlator_config *cfg, struct mb_correlat
 	int r = build_base(c);
 	if (r == 0)
 		r = build_within(c);
+	if (r == 0 && !(c->outside = mb_lint_secret_stores(cfg->home)))
+		r = -ENOMEM;
 	if (r == 0)
 		r = mb_callgrants_build(&c->base, NULL, cfg->cwd, &c->runtime);
 	if (r == 0) {
@@ -167,6 +176,7 @@ void mb_correlator_free(struct mb_correlator *c)
 	mb_vec_foreach(w, &c->within) free(w->text);
 	mb_vec_free(&c->within);
 	mb_vec_free(&c->within_dirs);
+	mb_lint_secret_stores_free(c->outside);
 	free(c);
 }
 
@@ -220,9 +230,14 @@ static const struct mb_callgrants *call_grants(struct mb_correlator *c, struct m
 	struct mb_callgrants *g = calloc(1, sizeof(*g));
 	if (!g)
 		return NULL;
-	/* A tool's arguments, another method's params. */
-	if (mb_callgrants_build(&decl->grants, mb_call_arguments(call), c->cfg.cwd, g) < 0 ||
-	    mb_callgrants_canonicalize(g, c->within_dirs.v, c->within_dirs.n) < 0) {
+	/* A tool's arguments, another method's params; their symlinks are
+	 * resolved on the host, with the supervisor's own credentials. */
+	struct mb_ident_scope s = mb_ident_privileged();
+	int r = mb_callgrants_build(&decl->grants, mb_call_arguments(call), c->cfg.cwd, g);
+	if (r == 0)
+		r = mb_callgrants_canonicalize(g, c->within_dirs.v, c->within_dirs.n);
+	mb_ident_restore(&s);
+	if (r < 0) {
 		free(g);
 		return NULL;
 	}
@@ -248,6 +263,10 @@ static enum mb_access access_of(const struct mb_notified_op *op, const struct mb
 {
 	if (o == MB_OP_READ && t->ops == 1u << MB_OP_READ && (op->open_flags & O_DIRECTORY))
 		return MB_ACCESS_LIST;
+	/* An open for reading and writing: a write grant covers its read. */
+	if (o == MB_OP_READ && (t->ops & (1u << MB_OP_WRITE)) &&
+	    (op->sc->kind == MB_WATCH_OPEN || op->sc->kind == MB_WATCH_OPENAT2))
+		return MB_ACCESS_RDWR;
 	if (o == MB_OP_WRITE && is_mkdir(op->sc))
 		return MB_ACCESS_MKDIR;
 	return MB_ACCESS_OPEN;
@@ -284,6 +303,16 @@ static bool judge(struct mb_correlator *c, const struct mb_notified_op *op,
 {
 	*why = WHY_NOT_GRANTED;
 	switch (t->kind) {
+	case MB_TARGET_UNREADABLE:
+		/* Never decided on: the kernel would read what we could not. */
+		*denied_op = MB_OP_READ;
+		for (unsigned o = 0; o < MB_OP_COUNT_; o++)
+			if (t->ops & (1u << o)) {
+				*denied_op = o;
+				break;
+			}
+		*why = WHY_UNREADABLE;
+		return false;
 	case MB_TARGET_ANON:
 		return true; /* the server's own pipe, socket or anon inode */
 	case MB_TARGET_FAMILY:
@@ -325,7 +354,9 @@ static bool judge(struct mb_correlator *c, const struct mb_notified_op *op,
 		break;
 	}
 	for (unsigned o = MB_OP_READ; o < MB_PATH_OPS; o++)
-		if ((t->ops & (1u << o)) && !path_allowed(c, o, access_of(op, t, o), t->path)) {
+		if ((t->ops & (1u << o)) && !path_allowed(c, o, access_of(op, t, o), t->path) &&
+		    !(c->cfg.also_allows &&
+		      c->cfg.also_allows(c->cfg.also_ud, op, o, access_of(op, t, o), t->path))) {
 			*denied_op = o;
 			return false;
 		}
@@ -360,9 +391,9 @@ static const char *presence_name(const struct mb_notified_target *t)
 	case MB_PRESENT_NEW: return "new";
 	case MB_PRESENT_HOST: return "host";
 	case MB_PRESENT_NONE: return "nowhere";
-	case MB_PRESENT_UNKNOWN: return "unknown";
+	case MB_PRESENT_OUTSIDE: return "outside";
 	}
-	return "unknown";
+	return "nowhere";
 }
 
 static void set_error(struct mb_correlator *c, int r)
@@ -403,6 +434,11 @@ static void reason_text(struct mb_correlator *c, enum why why, const struct mb_n
 	case WHY_ABSTRACT_HOST:
 		mb_strbuf_puts(b, "an abstract unix socket of the host (network: host): never granted");
 		return;
+	case WHY_UNREADABLE:
+		mb_strbuf_printf(b, "argument unreadable by the supervisor (%s): denied EFAULT, "
+				    "never left to the kernel",
+				 strerror(-(t->resolve_error ? t->resolve_error : -EFAULT)));
+		return;
 	case WHY_NOT_GRANTED:
 		break;
 	}
@@ -423,8 +459,9 @@ static void reason_text(struct mb_correlator *c, enum why why, const struct mb_n
 		mb_strbuf_puts(b, given + strlen(NOT_GRANTED));
 	else if (t->presence == MB_PRESENT_HOST)
 		mb_strbuf_puts(b, "; it exists only outside the sandbox");
-	else if (t->presence == MB_PRESENT_UNKNOWN && t->resolve_error)
-		mb_strbuf_printf(b, "; it could not be resolved (%s)", strerror(-t->resolve_error));
+	else if (t->presence == MB_PRESENT_OUTSIDE)
+		mb_strbuf_puts(b, "; not in the sandbox, and under a host secret store (the host "
+				  "was not looked at)");
 }
 
 static cJSON *fields_for(struct mb_correlator *c, const struct mb_notified_op *op,
@@ -591,27 +628,42 @@ static void report(struct mb_correlator *c, const struct mb_notified_op *op,
 	arm(c, now);
 }
 
+static bool outside(const struct mb_correlator *c, const char *path)
+{
+	for (char **o = c->outside; o && *o; o++)
+		if (mb_path_match(*o, path))
+			return true;
+	return false;
+}
+
 /* t of op was not allowed: report it and say how to answer. */
 static struct mb_answer violation(struct mb_correlator *c, const struct mb_notified_op *op,
 				  const struct mb_notified_target *t, enum mb_op o, enum why why)
 {
 	bool audit = c->cfg.profile->mode == MB_MODE_AUDIT;
-	bool probe = t->kind == MB_TARGET_PATH && t->presence == MB_PRESENT_NONE &&
-		     why == WHY_NOT_GRANTED;
-	if (probe) {
-		/* Exists nowhere: the kernel fails it with ENOENT by itself. */
-		c->stats.probes++;
-		if (c->cfg.report_probes)
-			report(c, op, t, o, why, NULL, audit, true);
-		return (struct mb_answer){ MB_VERDICT_PROBE, 0 };
+	struct mb_notified_target seen = *t;
+	if (t->kind == MB_TARGET_PATH && t->presence == MB_PRESENT_NONE && why == WHY_NOT_GRANTED) {
+		if (!outside(c, t->path)) {
+			/* Exists nowhere: the kernel's own answer (ENOENT). */
+			c->stats.probes++;
+			if (c->cfg.report_probes)
+				report(c, op, t, o, why, NULL, audit, true);
+			return (struct mb_answer){ MB_VERDICT_PROBE, 0 };
+		}
+		/* A secret store of the host, named by the server. */
+		seen.presence = MB_PRESENT_OUTSIDE;
 	}
 	c->stats.violations++;
-	report(c, op, t, o, why, NULL, audit, false);
+	if (why == WHY_UNREADABLE)
+		audit = false; /* never left to the kernel, in any mode */
+	report(c, op, &seen, o, why, NULL, audit, false);
 	if (audit)
 		return (struct mb_answer){ MB_VERDICT_ALLOW, 0 };
-	/* 0: the notifier's default, EACCES, EPERM for network, ENOENT for
-	 * a target only the host has. */
-	return (struct mb_answer){ MB_VERDICT_DENY, 0 };
+	/* ENOENT outside the sandbox: the server must not learn what the
+	 * host holds; EFAULT for what could not be read; else the notifier's
+	 * default (EACCES, EPERM for network). */
+	int err = why == WHY_UNREADABLE ? EFAULT : seen.presence == MB_PRESENT_OUTSIDE ? ENOENT : 0;
+	return (struct mb_answer){ MB_VERDICT_DENY, err };
 }
 
 struct mb_answer mb_correlate(const struct mb_notified_op *op, void *ud)
@@ -625,6 +677,18 @@ struct mb_answer mb_correlate(const struct mb_notified_op *op, void *ud)
 			return violation(c, op, &op->t[i], o, why);
 	}
 	return (struct mb_answer){ MB_VERDICT_ALLOW, 0 };
+}
+
+bool mb_correlate_allows(const struct mb_notified_op *op, void *ud)
+{
+	struct mb_correlator *c = ud;
+	for (unsigned i = 0; i < op->n; i++) {
+		enum mb_op o;
+		enum why why;
+		if (!judge(c, op, &op->t[i], &o, &why))
+			return false;
+	}
+	return true;
 }
 
 struct mb_answer mb_correlate_addr(struct mb_correlator *c, const struct mb_notified_op *op,

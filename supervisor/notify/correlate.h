@@ -15,12 +15,18 @@
  * --test-profile): allowed if runtime or any request in flight allows it.
  * Nothing in flight: runtime alone, reported with an empty requests array.
  *
- * The answer: allowed -> CONTINUE. Not allowed, on a target that exists (in
- * the sandbox, created by the call, or only on the host) -> a "violation"
- * report, and in enforce mode the notifier's errno (EACCES; EPERM for
- * network; ENOENT for a host-only target), in audit mode CONTINUE. Not
- * allowed on a target that exists nowhere (a probe) -> CONTINUE: the kernel
- * fails it with its own ENOENT; reported only with report_probes.
+ * The answer: allowed -> the notifier performs it (CONTINUE for exec and the
+ * network). Not allowed, on a target that exists (in the sandbox, or
+ * created by the call) -> a "violation" report, and in enforce mode the
+ * notifier's errno (EACCES; EPERM for network), in audit mode allowed. Not
+ * allowed on a path absent from the sandbox: under the fixed list of host
+ * secret stores (policy/lint.h, from $HOME at start, never from the server)
+ * a violation with presence "outside", answered ENOENT; elsewhere a probe,
+ * answered with the kernel's own ENOENT and reported only with
+ * report_probes. The host is never looked at on the server's behalf: an
+ * fstatat of a name the server chose would trigger automounts and time
+ * them for the server. An argument the notifier could not read is a
+ * violation in every mode, answered EFAULT.
  *
  * Identical repeats: a violation identical to one reported less than a
  * second before (same op, syscall, target, decision and set of requests in
@@ -46,10 +52,17 @@ struct mb_correlator_config {
 	const struct mb_profile *profile; /* borrowed; mode, grants, redact */
 	const char *cwd;    /* the server's working directory in the sandbox:
 			       relative argument values resolve against it */
+	const char *home;   /* the launcher's $HOME, for the secret stores */
 	bool report_probes; /* --report-probes */
 	/* Write one report line (fields not consumed): 0 or -errno. */
 	int (*report)(void *ud, const char *event, const cJSON *fields);
 	void *report_ud;
+	/* Optional: does something beyond runtime and the requests in flight
+	 * allow path op o by op's process? (The calls whose processes outlive
+	 * them, supervisor/linger.h.) Asked only before a violation. */
+	bool (*also_allows)(void *ud, const struct mb_notified_op *op, enum mb_op o,
+			    enum mb_access access, const char *path);
+	void *also_ud;
 };
 
 struct mb_correlator_stats {
@@ -89,6 +102,10 @@ const struct mb_correlator_stats *mb_correlator_stats(const struct mb_correlator
 /* The notifier's callback (mb_decide_fn); ud is the correlator. Decides
  * every target of op, reports, and returns the answer for the kernel. */
 struct mb_answer mb_correlate(const struct mb_notified_op *op, void *ud);
+
+/* The pure twin of mb_correlate (struct mb_notifier_opts.allows): would it
+ * allow op? Reports, counts and records nothing. */
+bool mb_correlate_allows(const struct mb_notified_op *op, void *ud);
 
 /* One network target t of op (t->kind MB_TARGET_INET, op CONNECT or BIND),
  * decided and reported the same way. For the broker, which performs an

@@ -1,4 +1,4 @@
-# The notifier (seccomp user notifications: decode, read, resolve, answer),
+# The notifier (seccomp user notifications: read, resolve, decide, perform),
 # its place in the event loop, and the correlator that decides each
 # operation against the requests in flight.
 noinst_LIBRARIES += libnotify.a
@@ -7,6 +7,11 @@ libnotify_a_SOURCES = \
 	supervisor/notify/notify.h supervisor/notify/notify.c \
 	supervisor/notify/notify-internal.h supervisor/notify/notify-mem.c \
 	supervisor/notify/notify-resolve.c supervisor/notify/notify-net.c \
+	supervisor/notify/notify-ident.h supervisor/notify/notify-ident.c \
+	supervisor/notify/notify-name.c supervisor/notify/notify-anchor.c \
+	supervisor/notify/notify-walk.c supervisor/notify/notify-open.c \
+	supervisor/notify/notify-fifo.c supervisor/notify/notify-exec.c \
+	supervisor/notify/notify-mutate.c \
 	supervisor/notify/notify-loop.h supervisor/notify/notify-loop.c \
 	supervisor/notify/correlate.h supervisor/notify/correlate.c
 NOTIFY_LIBS = libnotify.a libinspect.a libreport.a $(SANDBOX_LIBS) $(NETTLE_LIBS) -ldl -lm

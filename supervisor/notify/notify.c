@@ -1,5 +1,6 @@
-/* The notifier: one notification in, one answer out. See notify.h for what
- * is checked and what the kernel does after CONTINUE. */
+/* The notifier: one notification in, one answer out (notify.h states the
+ * invariant): receiving, dispatching by the table's kind, and the answers
+ * (SEND, ADDFD). */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
@@ -8,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "supervisor/notify/notify-internal.h"
@@ -40,6 +43,10 @@ int mb_notifier_new(int listener, const struct mb_notifier_opts *opts, mb_decide
 	n->fixed_root = opts ? opts->root_fd : -1;
 	n->one_root = opts && opts->one_root;
 	n->kept_root = -1;
+	n->restartable = opts && opts->restartable;
+	n->allows = opts ? opts->allows : NULL;
+	n->own_umask = umask(022);
+	umask(n->own_umask);
 	n->decide = decide;
 	n->ud = ud;
 	n->page_size = sysconf(_SC_PAGESIZE);
@@ -72,10 +79,15 @@ void mb_notifier_free(struct mb_notifier *n)
 	if (!n)
 		return;
 	mb_resolve_reset(n);
+	mb_ident_supervisor();
 	mb_close(n->kept_root);
 	mb_close(n->fd);
 	free(n->req);
 	free(n->resp);
+	for (unsigned i = 0; i < 2; i++)
+		free(n->name[i].s);
+	free(n->aname.s);
+	free(n->xvalue);
 	free(n);
 }
 
@@ -105,122 +117,79 @@ int mb_notifier_exe(pid_t pid, char *buf, size_t bufsz)
 	return 0;
 }
 
-/* ---- decoding ----------------------------------------------------------- */
+/* ---- per notification ---------------------------------------------------- */
 
-/* A path argument that could not be read: EFAULT and ENAMETOOLONG are the
- * kernel's to say; a target we may not read is decided as unknown (fail
- * closed: the callback sees it). */
-static int unreadable(struct mb_notified_target *t, char *out, int r)
+int mb_track(struct mb_notifier *n, int fd)
 {
-	if (r == -EFAULT || r == -ENAMETOOLONG)
-		return MB_KERNEL_ANSWERS;
-	if (r == -ESRCH)
-		return MB_VANISHED;
-	t->kind = MB_TARGET_PATH;
-	t->presence = MB_PRESENT_UNKNOWN;
-	t->resolve_error = r;
-	out[0] = '\0';
-	t->path = out;
-	return MB_DECODED;
+	if (n->nfds == MB_MAX_FDS) {
+		mb_close(fd);
+		return -EMFILE;
+	}
+	n->fds[n->nfds++] = fd;
+	return fd;
 }
 
-static bool follows(const struct mb_watch_path *p, uint64_t flags)
+void mb_resolve_reset(struct mb_notifier *n)
 {
-	switch (p->follow) {
-	case MB_FOLLOW_YES:
-		return true;
-	case MB_FOLLOW_UNLESS_NOFOLLOW:
-		return !(flags & AT_SYMLINK_NOFOLLOW);
-	case MB_FOLLOW_IF_FOLLOW:
-		return flags & AT_SYMLINK_FOLLOW;
-	default:
-		return false;
-	}
+	while (n->nfds > 0)
+		mb_close(n->fds[--n->nfds]);
+	if (n->root_owned)
+		mb_close(n->root);
+	n->root = -1;
+	n->root_owned = false;
+	n->nstgid = n->nspid = 0;
 }
 
-/* Read path argument i of the row and resolve it. */
-static int decode_path(struct mb_notifier *n, const struct mb_watch_syscall *sc, unsigned i,
-		       const uint64_t *args, uint64_t at_flags, bool follow, bool creates,
-		       bool in_root, struct mb_notified_target *t)
+int mb_notify_as_server(struct mb_notifier *n)
 {
-	const struct mb_watch_path *p = &sc->p[i];
-	struct mb_resolve_req rq = {
-		.dirfd = p->dirfd == MB_WATCH_NOARG ? AT_FDCWD : (int)args[p->dirfd],
-		.raw = n->raw[i],
-		.follow = follow,
-		.creates = creates,
-		.in_root = in_root,
-	};
-	uint64_t addr = args[p->path];
-	bool empty_ok = (sc->at_flags & AT_EMPTY_PATH) && (at_flags & AT_EMPTY_PATH);
-	if (empty_ok && addr == 0) { /* NULL with AT_EMPTY_PATH: the fd itself */
-		n->raw[i][0] = '\0';
-	} else {
-		int r = mb_remote_string(n, addr, n->raw[i], sizeof(n->raw[i]));
-		if (r < 0)
-			return unreadable(t, n->out[i], r);
+	if (n->ident_failed)
+		return -EACCES;
+	if (!n->ident.known && mb_ident_read(n->pid, &n->ident) < 0) {
+		/* The first notification names the server: without its
+		 * credentials nothing is performed for it (fail closed). */
+		n->ident_failed = true;
+		return -EACCES;
 	}
-	if (n->raw[i][0] == '\0') {
-		if (!empty_ok)
-			return MB_KERNEL_ANSWERS; /* ENOENT */
-		rq.empty_path = true;
-	}
-	return mb_resolve(n, &rq, n->out[i], sizeof(n->out[i]), t);
+	return mb_ident_server(&n->ident) < 0 ? -EACCES : 0;
 }
 
-static int decode_open(struct mb_notifier *n, const struct mb_watch_syscall *sc,
-		       const uint64_t *args, struct mb_notified_op *op)
+/* This kernel's version as major * 1000 + minor, or -1. */
+static int kernel_version(void)
 {
-	uint64_t flags = sc->implied_open;
-	uint64_t resolve = 0;
-	if (sc->kind == MB_WATCH_OPENAT2) {
-		struct open_how how = { 0 };
-		uint64_t size = args[sc->how_size];
-		if (size < sizeof(how)) /* OPEN_HOW_SIZE_VER0: EINVAL */
-			return MB_KERNEL_ANSWERS;
-		int r = mb_remote_read(n, args[sc->how], &how, sizeof(how));
-		if (r < 0)
-			return r == -ESRCH ? MB_VANISHED : MB_KERNEL_ANSWERS;
-		flags = how.flags;
-		resolve = how.resolve;
-	} else if (sc->flags != MB_WATCH_NOARG) {
-		flags |= (uint32_t)args[sc->flags];
-	}
-	if (flags & O_PATH)
-		return MB_KERNEL_ANSWERS; /* reads and writes nothing (watch.c) */
-
-	/* O_CREAT|O_EXCL never follows a final symlink: it fails EEXIST. */
-	bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
-	bool creates = flags & O_CREAT;
-	struct mb_notified_target *t = &op->t[0];
-	int r = decode_path(n, sc, 0, args, follow ? 0 : AT_SYMLINK_NOFOLLOW, follow, creates,
-			    resolve & RESOLVE_IN_ROOT, t);
-	if (r != MB_DECODED)
-		return r;
-	t->ops = mb_watch_open_ops(flags);
-	op->open_flags = flags;
-	/* O_CREAT writes only when there is nothing to open yet. */
-	if (creates && t->presence != MB_PRESENT)
-		t->ops |= 1u << MB_OP_WRITE;
-	op->n = 1;
-	return MB_DECODED;
+	struct utsname u;
+	unsigned major = 0, minor = 0;
+	if (uname(&u) < 0 || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return -1;
+	return (int)(major * 1000 + minor);
 }
 
-static int decode_paths(struct mb_notifier *n, const struct mb_watch_syscall *sc,
-			const uint64_t *args, struct mb_notified_op *op)
+void mb_notifier_describe_kernel(char *buf, size_t bufsz)
 {
-	uint64_t at_flags = sc->flags == MB_WATCH_NOARG ? 0 : args[sc->flags];
-	for (unsigned i = 0; i < 2 && sc->p[i].path != MB_WATCH_NOARG; i++) {
-		const struct mb_watch_path *p = &sc->p[i];
-		/* AT_EMPTY_PATH applies to the first path only (linkat's old). */
-		uint64_t f = i == 0 ? at_flags : at_flags & ~(uint64_t)AT_EMPTY_PATH;
-		int r = decode_path(n, sc, i, args, f, follows(p, f), p->creates, false, &op->t[i]);
-		if (r != MB_DECODED)
-			return r;
-		op->t[i].ops = p->ops;
-		op->n = i + 1;
-	}
-	return MB_DECODED;
+	int v = kernel_version();
+	snprintf(buf, bufsz,
+		 "The dynamic layer performs the opens and path mutations it allows, with the "
+		 "server's credentials, and installs opened files in the server: it needs "
+		 "SECCOMP_ADDFD_FLAG_SEND (Linux 5.14, %s here; without it membrane-run refuses "
+		 "to start) and SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (Linux 5.19, %s here; "
+		 "without it path calls with side effects are refused). exec is left to the "
+		 "kernel, bounded by Landlock's execute rights.\n",
+		 v < 0 ? "unknown" : v >= 5014 ? "present" : "MISSING",
+		 v < 0 ? "unknown" : v >= 5019 ? "present" : "MISSING");
+}
+
+int mb_notifier_check_kernel(struct mb_error *err)
+{
+	int v = kernel_version();
+	unsigned major = v < 0 ? 0 : (unsigned)v / 1000, minor = v < 0 ? 0 : (unsigned)v % 1000;
+	if (v < 0)
+		return mb_error_set(err, -ENOSYS, "cannot read the kernel's version");
+	if (major < 5 || (major == 5 && minor < 14))
+		return mb_error_set(err, -ENOSYS,
+				    "Linux %u.%u: the dynamic layer performs the server's opens and "
+				    "installs them with SECCOMP_ADDFD_FLAG_SEND, which needs Linux 5.14 "
+				    "(run on a newer kernel)",
+				    major, minor);
+	return 0;
 }
 
 /* ---- answering ---------------------------------------------------------- */
@@ -247,25 +216,84 @@ int mb_notify_send_resp(struct mb_notifier *n, uint64_t id, bool cont, int error
 	return 0;
 }
 
+int mb_notify_send_val(struct mb_notifier *n, uint64_t id, int64_t val)
+{
+	memset(n->resp, 0, n->resp_size);
+	n->resp->id = id;
+	n->resp->val = val;
+	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_SEND, n->resp) < 0) {
+		if (errno == ENOENT) {
+			n->stats.vanished++;
+			return 0;
+		}
+		return -errno;
+	}
+	n->stats.performed++;
+	return 0;
+}
+
+int mb_notify_install(struct mb_notifier *n, uint64_t id, int fd, bool cloexec)
+{
+	struct seccomp_notif_addfd a = {
+		.id = id,
+		.flags = SECCOMP_ADDFD_FLAG_SEND,
+		.srcfd = (uint32_t)fd,
+		.newfd_flags = cloexec ? O_CLOEXEC : 0,
+	};
+	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_ADDFD, &a) >= 0) {
+		n->stats.performed++;
+		n->stats.installed++;
+		return 0;
+	}
+	switch (errno) {
+	case ENOENT: /* the thread died, or a signal interrupted the wait */
+		n->stats.vanished++;
+		return 0;
+	case EMFILE:
+		/* The target's RLIMIT_NOFILE; with SEND it still waits for
+		 * an answer. */
+		return mb_notify_send_resp(n, id, false, EMFILE);
+	case EINPROGRESS:
+		return -EINPROGRESS; /* answered already: our bug */
+	default:
+		return mb_notify_send_resp(n, id, false, errno);
+	}
+}
+
 static bool is_network(const struct mb_watch_syscall *sc)
 {
 	return sc->kind == MB_WATCH_SOCKADDR || sc->kind == MB_WATCH_MSGHDR ||
-	       sc->kind == MB_WATCH_MMSGHDR;
+	       sc->kind == MB_WATCH_MMSGHDR || sc->kind == MB_WATCH_LISTEN;
 }
 
-static int default_errno(const struct mb_notified_op *op)
+int mb_notify_default_errno(const struct mb_notified_op *op)
 {
-	for (unsigned i = 0; i < op->n; i++)
-		if (op->t[i].presence == MB_PRESENT_HOST)
+	for (unsigned i = 0; i < op->n; i++) {
+		if (op->t[i].kind == MB_TARGET_UNREADABLE)
+			return EFAULT;
+		/* Absent from the sandbox: the kernel's answer, which tells the
+		 * server nothing it could not learn by itself. */
+		if (op->t[i].presence == MB_PRESENT_NONE && op->t[i].resolve_error < 0)
+			return -op->t[i].resolve_error;
+		if (op->t[i].presence == MB_PRESENT_HOST || op->t[i].presence == MB_PRESENT_OUTSIDE ||
+		    op->t[i].presence == MB_PRESENT_NONE)
 			return ENOENT;
+	}
 	return is_network(op->sc) ? EPERM : EACCES;
 }
 
-/* Only after SECCOMP_IOCTL_NOTIF_ID_VALID said the target still waits. */
+/* Only after SECCOMP_IOCTL_NOTIF_ID_VALID said the target still waits.
+ * The network's deciders (the broker) make host sockets and read both
+ * namespaces: they run with the supervisor's own credentials. */
 struct mb_answer mb_notify_ask(struct mb_notifier *n, const struct mb_notified_op *op)
 {
 	n->stats.decided++;
-	return n->decide(op, n->ud);
+	if (!is_network(op->sc))
+		return n->decide(op, n->ud);
+	struct mb_ident_scope s = mb_ident_privileged();
+	struct mb_answer d = n->decide(op, n->ud);
+	mb_ident_restore(&s);
+	return d;
 }
 
 bool mb_notify_id_valid(struct mb_notifier *n, uint64_t id)
@@ -285,8 +313,136 @@ int mb_notify_answer(struct mb_notifier *n, const struct mb_notified_op *op, str
 	case MB_VERDICT_ANSWERED:
 		return 0;
 	default:
-		return mb_notify_send_resp(n, op->id, false, d.error > 0 ? d.error : default_errno(op));
+		return mb_notify_send_resp(n, op->id, false,
+					   d.error > 0 ? d.error : mb_notify_default_errno(op));
 	}
+}
+
+int mb_notify_decide(struct mb_notifier *n, const struct mb_notified_op *op)
+{
+	if (!mb_notify_id_valid(n, op->id))
+		return 0;
+	return mb_notify_decide_after(n, op);
+}
+
+int mb_notify_decide_after(struct mb_notifier *n, const struct mb_notified_op *op)
+{
+	struct mb_answer d = mb_notify_ask(n, op);
+	for (unsigned i = 0; i < op->n; i++)
+		if (op->t[i].kind == MB_TARGET_UNREADABLE && d.verdict != MB_VERDICT_DENY)
+			d = (struct mb_answer){ MB_VERDICT_DENY, EFAULT }; /* whatever it said */
+	switch (d.verdict) {
+	case MB_VERDICT_ALLOW:
+		return 1;
+	case MB_VERDICT_ANSWERED:
+		return 0;
+	case MB_VERDICT_PROBE:
+		for (unsigned i = 0; i < op->n; i++)
+			if (op->t[i].presence == MB_PRESENT_NONE && op->t[i].resolve_error < 0)
+				return mb_notify_send_resp(n, op->id, false, -op->t[i].resolve_error);
+		return mb_notify_send_resp(n, op->id, false, ENOENT);
+	default:
+		return mb_notify_send_resp(n, op->id, false,
+					   d.error > 0 ? d.error : mb_notify_default_errno(op));
+	}
+}
+
+bool mb_notify_settled(struct mb_notifier *n, uint64_t id, int r, int *ret)
+{
+	*ret = 0;
+	if (r == MB_DECODED)
+		return false;
+	if (r == MB_VANISHED || r == -ESRCH) {
+		n->stats.vanished++;
+		return true;
+	}
+	n->stats.kernel++;
+	if (mb_notify_id_valid(n, id))
+		*ret = mb_notify_send_resp(n, id, false, -r);
+	return true;
+}
+
+bool mb_notify_absent(struct mb_notifier *n, const struct mb_notified_op *op, int *ret)
+{
+	for (unsigned i = 0; i < op->n; i++) {
+		const struct mb_notified_target *t = &op->t[i];
+		if (t->presence == MB_PRESENT_NONE) {
+			*ret = mb_notify_send_resp(n, op->id, false,
+						   t->resolve_error ? -t->resolve_error : ENOENT);
+			return true;
+		}
+	}
+	return false;
+}
+
+bool mb_notify_allowed(struct mb_notifier *n, const struct mb_notified_op *op, int r, int *ret)
+{
+	if (mb_notify_settled(n, op->id, r, ret))
+		return false;
+	r = mb_notify_decide(n, op);
+	if (r != 1) {
+		*ret = r;
+		return false;
+	}
+	return !mb_notify_absent(n, op, ret);
+}
+
+mode_t mb_notify_umask_begin(struct mb_notifier *n)
+{
+	mode_t want = n->own_umask;
+	struct mb_ident id;
+	/* The server inherited ours; once it called umask(2), ask again. */
+	if (n->umask_seen && mb_ident_read(n->pid, &id) == 0)
+		want = id.umask;
+	return umask(want);
+}
+
+void mb_notify_umask_end(struct mb_notifier *n, mode_t saved)
+{
+	(void)n;
+	umask(saved);
+}
+
+static int handle_note(struct mb_notifier *n, const struct mb_notified_op *op)
+{
+	/* umask(2): the umask the server creates with may have changed. */
+	n->umask_seen = true;
+	if (!mb_notify_id_valid(n, op->id))
+		return 0;
+	return mb_notify_send_resp(n, op->id, true, 0);
+}
+
+/* The network calls, as notify-net.c decodes them. */
+static int handle_net(struct mb_notifier *n, struct mb_notified_op *op)
+{
+	int r;
+	switch (op->sc->kind) {
+	case MB_WATCH_MMSGHDR:
+		return mb_handle_mmsg(n, op);
+	case MB_WATCH_LISTEN: /* no argument to read: the broker looks at the socket */
+		r = MB_DECODED;
+		op->n = 0;
+		break;
+	default:
+		r = mb_decode_net(n, op);
+		break;
+	}
+	if (r == MB_VANISHED) {
+		n->stats.vanished++;
+		return 0;
+	}
+	/* What we read belongs to this call of a target that still waits. */
+	if (!mb_notify_id_valid(n, op->id))
+		return 0;
+	if (r < 0) {
+		n->stats.kernel++;
+		return mb_notify_send_resp(n, op->id, false, -r);
+	}
+	if (r == MB_KERNEL_ANSWERS) {
+		n->stats.kernel++;
+		return mb_notify_send_resp(n, op->id, true, 0);
+	}
+	return mb_notify_answer(n, op, mb_notify_ask(n, op));
 }
 
 int mb_notifier_handle(struct mb_notifier *n)
@@ -302,7 +458,6 @@ int mb_notifier_handle(struct mb_notifier *n)
 		return -errno;
 	}
 	n->stats.received++;
-	mb_resolve_reset(n);
 	n->pid = (pid_t)n->req->pid;
 	if (n->pid <= 0) /* not visible from our pid namespace: cannot look */
 		return mb_notify_send_resp(n, n->req->id, false, EPERM);
@@ -322,50 +477,21 @@ int mb_notifier_handle(struct mb_notifier *n)
 	switch (sc->kind) {
 	case MB_WATCH_OPEN:
 	case MB_WATCH_OPENAT2:
-		r = decode_open(n, sc, op.args, &op);
+		r = mb_handle_open(n, &op);
+		break;
+	case MB_WATCH_PATH:
+		r = mb_handle_mutation(n, &op);
 		break;
 	case MB_WATCH_EXEC:
-	case MB_WATCH_PATH:
-		r = decode_paths(n, sc, op.args, &op);
+		r = mb_handle_exec(n, &op);
 		break;
-	case MB_WATCH_SOCKADDR:
-	case MB_WATCH_MSGHDR:
-		r = mb_decode_net(n, &op);
-		break;
-	case MB_WATCH_MMSGHDR:
-		r = mb_handle_mmsg(n, &op);
-		mb_resolve_reset(n);
-		return r;
-	case MB_WATCH_LISTEN: /* no argument to read: the broker looks at the socket */
-		r = MB_DECODED;
-		op.n = 0;
+	case MB_WATCH_NOTE:
+		r = handle_note(n, &op);
 		break;
 	default:
-		r = MB_KERNEL_ANSWERS;
+		r = handle_net(n, &op);
 		break;
 	}
-
-	if (r == MB_VANISHED) {
-		n->stats.vanished++;
-		mb_resolve_reset(n);
-		return 0;
-	}
-	/* What we read belongs to this call of a target that still waits. */
-	if (!mb_notify_id_valid(n, op.id)) {
-		mb_resolve_reset(n);
-		return 0;
-	}
-	if (r == MB_KERNEL_ANSWERS) {
-		n->stats.kernel++;
-		mb_resolve_reset(n);
-		return mb_notify_send_resp(n, op.id, true, 0);
-	}
-	if (r < 0) { /* the kernel's own errno, given without CONTINUE */
-		n->stats.kernel++;
-		mb_resolve_reset(n);
-		return mb_notify_send_resp(n, op.id, false, -r);
-	}
-	struct mb_answer d = mb_notify_ask(n, &op);
 	mb_resolve_reset(n);
-	return mb_notify_answer(n, &op, d);
+	return r;
 }

@@ -1,49 +1,38 @@
 /* The notifier: reads the seccomp user-notification fd of the sandbox,
  * decodes each watched call with sandbox/watch.h's table, reads its
- * arguments out of the target, resolves its targets the way the kernel will
- * for that process, asks a decision callback, and answers the kernel. It
- * knows nothing of JSON-RPC: the correlator is the callback.
+ * arguments out of the target once, resolves its targets from the target's
+ * own root, cwd or dirfd, asks a decision callback, and then performs the
+ * call itself or denies it. It knows nothing of JSON-RPC: the correlator is
+ * the callback.
  *
- * Per notification it allocates nothing: every buffer is part of struct
- * mb_notifier. The strings handed to the callback live until it returns.
+ * The invariant (docs/design.md "Time of check and time of use", membrane(7))
+ * --------------------------------------------------------------------------
+ * The supervisor answers CONTINUE only for a call whose outcome cannot
+ * depend on server memory it did not copy -- calls without a memory
+ * argument -- or that cannot leave the sandbox whatever that memory says
+ * (IP connects and sends under network: none, decoded by notify-net.c), and
+ * for execve/execveat, which only the kernel can perform in the server,
+ * bounded by Landlock's execute rights and the noexec mounts. Every other
+ * watched call is read once, decided on that copy, and performed by the
+ * supervisor with the server's credentials (notify-ident.h), or denied:
+ *  - opens (open, openat, openat2, creat): opened by the supervisor so that
+ *    only the decided object can be reached (openat2 RESOLVE_IN_ROOT or
+ *    RESOLVE_BENEATH with RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS from
+ *    the anchor, or from the walk's pinned parent) and installed in the
+ *    server with SECCOMP_IOCTL_NOTIF_ADDFD + SECCOMP_ADDFD_FLAG_SEND;
+ *  - path mutations: performed on (pinned parent, one name) without
+ *    following, or on the pinned object when the call follows, and the
+ *    kernel's result is the answer.
+ * Anything the notifier cannot read, decode or resolve completely is denied
+ * (EFAULT for unreadable memory, the kernel's own errno where the kernel
+ * would have failed the call the same way, EACCES otherwise) and, when it is
+ * not the kernel's own answer, reported with a reason. There is no lexical
+ * fallback: a name is either proven (no symlink crossed on the way to the
+ * object opened) or the canonical name of the object pinned by the walk.
  *
- * What is checked, and what CONTINUE then lets the kernel do (TOCTOU)
- * ------------------------------------------------------------------
- * The supervisor reads the path (or sockaddr, or struct open_how, or
- * msghdr) from the target's memory and resolves it at time T1; if the
- * answer is CONTINUE, the kernel then performs the original call at T2,
- * reading the arguments from the target's memory again and resolving the
- * path again. Between T1 and T2:
- *  - another thread of the target (or another process sharing the memory)
- *    can rewrite the path, the sockaddr, the open_how or the msghdr: the
- *    kernel acts on the new value, which was never checked;
- *  - any process of the sandbox can change the filesystem under the path:
- *    replace a directory with a symlink, rename, create the file that was
- *    absent, so the same string names another object;
- *  - the target's cwd and fds are per process, but shared by its threads:
- *    another thread can chdir or dup2 over the dirfd;
- *  - pointers that were unreadable at T1 (EFAULT: the notifier answers
- *    CONTINUE so the kernel says so itself) can be mapped by T2.
- * And the two resolutions are not the same walk even without a race: at T1
- * the supervisor resolves with its own credentials (root, or the launcher's
- * uid) and without the target's Landlock domain, only to name the target
- * and say where it exists; at T2 the kernel resolves with the target's
- * credentials and Landlock, and may refuse what T1 could name (EACCES), or
- * follow an automount. As the kernel does, a relative path starts at the
- * calling thread's own cwd (/proc/TID/cwd) and /proc/self names the thread
- * group, by its pid in the sandbox's pid namespace.
- * What holds regardless: the kernel's static layer (mount namespace with
- * only the profile's paths, Landlock, the baseline filter) applies to what
- * the kernel does at T2, so a race can reach no more than the union of all
- * grants; the dynamic layer (per-call grants) is advisory against a server
- * that races on purpose, and exact against one that does not. The report
- * names what was seen at T1. Denials are not racy: an error answer is final,
- * the kernel does not run the call. Only operations the supervisor performs
- * itself and hands back (the broker's connect + SECCOMP_IOCTL_NOTIF_ADDFD)
- * close the race, because then T1 and T2 are the supervisor's own call.
- * SECCOMP_IOCTL_NOTIF_ID_VALID after reading makes sure that what was read
- * belonged to this very call of a still-living target (pid reuse), nothing
- * more. */
+ * Per notification it allocates nothing in the common case: the buffers are
+ * part of struct mb_notifier (the walk's name grows on demand and is kept).
+ * The strings handed to the callback live until it returns. */
 #pragma once
 
 #include <stdbool.h>
@@ -57,7 +46,7 @@
 
 enum mb_target_kind {
 	MB_TARGET_PATH,          /* path: absolute, normalised (mb_path_normalize),
-				    symlinks resolved as the target sees them */
+				    the canonical name of the object reached */
 	MB_TARGET_MEMFD,         /* an anonymous memory file: path is "memfd:NAME" */
 	MB_TARGET_DELETED,       /* an open file with no name left: path is its last name */
 	MB_TARGET_ANON,          /* a pipe, socket or anon inode reached through
@@ -73,16 +62,24 @@ enum mb_target_kind {
 				    or a length of 0 (sa non-NULL then: sendto's
 				    address of length 0); or, with unreadable, a
 				    sockaddr or msghdr the supervisor could not read */
+	MB_TARGET_UNREADABLE,    /* a path argument the supervisor could not read
+				    (process_vm_readv failed or was short: a
+				    [vvar] or memfd_secret page, an unmapped
+				    one): never allowed, answered EFAULT;
+				    resolve_error is the read's -errno */
 };
 
 /* Where the target exists: what makes a violation (exists) or a probe. */
 enum mb_presence {
 	MB_PRESENT,         /* exists, as the sandbox sees it */
 	MB_PRESENT_NEW,     /* absent, its directory exists, and the call creates it */
-	MB_PRESENT_HOST,    /* not in the sandbox, but the path exists on the host */
-	MB_PRESENT_NONE,    /* nowhere: a probe; the kernel will fail it by itself */
-	MB_PRESENT_UNKNOWN, /* could not be resolved (resolve_error says why): path
-			       is the lexical normalisation of what was asked */
+	MB_PRESENT_HOST,    /* an address only the host listens on (the broker) */
+	MB_PRESENT_NONE,    /* nowhere in the sandbox: a probe; resolve_error is the
+			       kernel's answer (-ENOENT, -ENOTDIR) */
+	MB_PRESENT_OUTSIDE, /* set by the correlator, never the notifier: absent
+			       from the sandbox and under the fixed list of host
+			       paths a server has no business naming (secret
+			       stores); the host is never looked at */
 };
 
 struct mb_notified_target {
@@ -90,8 +87,8 @@ struct mb_notified_target {
 	enum mb_presence presence; /* paths; MB_PRESENT for addresses */
 	unsigned ops;              /* 1 << MB_OP_*: what the call does to it */
 	bool unix_socket;          /* a named AF_UNIX socket (ops: write) */
-	int resolve_error;         /* MB_PRESENT_UNKNOWN: -errno */
-	const char *path;          /* all kinds but INET and FAMILY */
+	int resolve_error;         /* MB_PRESENT_NONE, MB_TARGET_UNREADABLE: -errno */
+	const char *path;          /* all kinds but INET, FAMILY and UNREADABLE */
 	const char *raw;           /* resolved paths: the path as the call wrote
 				      it (relative to its cwd or dirfd unless
 				      absolute; "" with AT_EMPTY_PATH), before
@@ -128,22 +125,26 @@ struct mb_notified_op {
 };
 
 enum mb_verdict {
-	MB_VERDICT_ALLOW,    /* CONTINUE: the kernel performs the call */
+	MB_VERDICT_ALLOW,    /* perform it (paths), or CONTINUE (exec, network) */
 	MB_VERDICT_DENY,     /* fail it with error (0: the default, see below) */
-	MB_VERDICT_PROBE,    /* a probe: CONTINUE, the kernel gives its own answer */
+	MB_VERDICT_PROBE,    /* a probe: the kernel's own answer (a path's
+				resolve_error; CONTINUE for the network) */
 	MB_VERDICT_ANSWERED, /* the callback answered itself (the broker:
 				ADDFD + SEND); the notifier sends nothing */
 };
 
 struct mb_answer {
 	enum mb_verdict verdict;
-	int error; /* DENY: positive errno, or 0 for the default: EPERM for
-		      network targets, ENOENT for a target only the host has
-		      (the sandbox must not tell the server that it exists),
-		      EACCES otherwise */
+	int error; /* DENY: positive errno, or 0 for the default: EFAULT for an
+		      unreadable argument, ENOENT for a target absent from the
+		      sandbox (the sandbox must not tell the server whether the
+		      host has it), EPERM for network targets, EACCES otherwise */
 };
 
 typedef struct mb_answer (*mb_decide_fn)(const struct mb_notified_op *op, void *ud);
+/* Would decide allow op as it stands, without reporting or recording
+ * anything? A pure function of the grants in force. */
+typedef bool (*mb_allows_fn)(const struct mb_notified_op *op, void *ud);
 
 struct mb_notifier_opts {
 	bool no_sync_wake_up; /* do not ask for SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP */
@@ -156,18 +157,36 @@ struct mb_notifier_opts {
 	 * baseline refuses chroot, pivot_root, mount and new namespaces.
 	 * Saves an open and a close of /proc/PID/root per notification. */
 	bool one_root;
+	/* The filter was installed without SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+	 * (before 5.19): a signal after RECV restarts the call, so an operation
+	 * the supervisor performed could be performed twice. Every path call
+	 * with a side effect is then denied (EACCES, reported); opens without
+	 * one are still performed. */
+	bool restartable;
+	/* Optional: the decision's pure twin (same ud as decide). When it
+	 * allows an open on the name as written, the notifier performs it at
+	 * once, with flags that let no symlink be crossed, and asks decide
+	 * only afterwards, on the name that open proved; every other case is
+	 * resolved completely before decide is asked. */
+	mb_allows_fn allows;
 };
 
 struct mb_notifier_stats {
 	uint64_t received;   /* notifications received */
 	uint64_t decided;    /* callback invocations */
-	uint64_t continued;  /* answered CONTINUE */
-	uint64_t denied;     /* answered with an error */
-	uint64_t kernel;     /* answered without asking: CONTINUE where the kernel
-				fails the call by itself (EFAULT, ENAMETOOLONG, bad
-				fd) or it touches nothing (O_PATH, a sendmmsg of no
-				message), or the kernel's own errno given by the
-				supervisor (a sockaddr too short) */
+	uint64_t continued;  /* answered CONTINUE (exec, network, umask) */
+	uint64_t performed;  /* performed by the supervisor (opens installed
+				included); the answer is the call's own result */
+	uint64_t installed;  /* opens installed in the target (ADDFD) */
+	uint64_t denied;     /* answered with an error without performing */
+	uint64_t kernel;     /* the kernel's own answer given without asking
+				(ENAMETOOLONG, EBADF, ENOENT for "", EINVAL, a
+				sockaddr too short) or CONTINUE for a call that
+				touches nothing (a sendmmsg of no message) */
+	uint64_t unreadable; /* arguments that could not be read (EFAULT) */
+	uint64_t fast;       /* opens performed the fast way (opts.allows) */
+	uint64_t walked;     /* resolutions that took the walk (symlinks,
+				"..", /proc, a removed directory) */
 	uint64_t vanished;   /* the target died or was interrupted first */
 };
 
@@ -196,3 +215,14 @@ int mb_notifier_handle(struct mb_notifier *n);
 
 /* For reports: the executable of pid, as the sandbox sees it, into buf. */
 int mb_notifier_exe(pid_t pid, char *buf, size_t bufsz);
+
+/* What performing needs from the running kernel: SECCOMP_ADDFD_FLAG_SEND
+ * (5.14: an opened file is installed and the call answered in one step)
+ * and openat2 (5.6). Returns 0, or -ENOSYS with err saying what is missing
+ * and what to do (membrane-run then refuses to start).
+ * SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (5.19) is asked for when the filter
+ * is installed (sandbox/watch.h); without it, opts.restartable. */
+int mb_notifier_check_kernel(struct mb_error *err);
+/* What the dynamic layer needs from the kernel and whether this one has it,
+ * in a sentence for --explain. */
+void mb_notifier_describe_kernel(char *buf, size_t bufsz);

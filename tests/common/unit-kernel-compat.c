@@ -5,11 +5,14 @@
  * the native number. Where this libseccomp does not know a call yet, the
  * call is tried on the running kernel instead, through its SYS_ number, with
  * an effect only that call has (an extended attribute set, then removed,
- * read back through libc's own wrappers); a call with no such trial fails. */
+ * read back through libc's own wrappers; file attributes set, then read
+ * with the FS_IOC_FSGETXATTR ioctl); a call with no such trial fails. */
 #include <errno.h>
 #include <fcntl.h>
 #include <seccomp.h>
 #include <stdlib.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -80,12 +83,55 @@ static bool try_removexattrat(long nr)
 	       getxattr(xattr_file, xattr_name, got, sizeof(got)) < 0 && errno == ENODATA;
 }
 
+/* struct file_attr (6.17): what file_getattr and file_setattr carry; the
+ * same flags FS_IOC_FSGETXATTR reads. */
+struct file_attr_ {
+	uint32_t fa_xflags, fa_extsize, fa_nextents, fa_projid, fa_cowextsize;
+	uint32_t pad;
+};
+
+static bool ioctl_xflags(uint32_t *ret)
+{
+	struct fsxattr fsx;
+	int fd = open(xattr_file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	int r = ioctl(fd, FS_IOC_FSGETXATTR, &fsx);
+	close(fd);
+	*ret = fsx.fsx_xflags;
+	return r == 0;
+}
+
+/* file_getattr reads the flags the ioctl reads. */
+static bool try_file_getattr(long nr)
+{
+	struct file_attr_ fa = { 0 };
+	uint32_t want;
+	return xattr_file_ready() && ioctl_xflags(&want) &&
+	       syscall(nr, AT_FDCWD, xattr_file, &fa, FILE_ATTR_SIZE_VER0, 0) == 0 &&
+	       fa.fa_xflags == want;
+}
+
+/* file_setattr sets a flag the ioctl then reads (no-dump: the owner's). */
+static bool try_file_setattr(long nr)
+{
+	struct file_attr_ fa = { 0 };
+	uint32_t before, after;
+	if (!xattr_file_ready() || !ioctl_xflags(&before))
+		return false;
+	fa.fa_xflags = before | FS_XFLAG_NODUMP;
+	return syscall(nr, AT_FDCWD, xattr_file, &fa, FILE_ATTR_SIZE_VER0, 0) == 0 &&
+	       ioctl_xflags(&after) && (after & FS_XFLAG_NODUMP) && !(before & FS_XFLAG_NODUMP);
+}
+
 static const struct {
 	const char *name;
 	bool (*try)(long nr);
 } trials[] = {
 	{ "setxattrat", try_setxattrat },
 	{ "removexattrat", try_removexattrat },
+	{ "file_getattr", try_file_getattr },
+	{ "file_setattr", try_file_setattr },
 };
 
 static void check(const char *name, int nr, long sys_nr, long table_nr)

@@ -2,6 +2,10 @@
 # e2e-roundtrip.sh: learn server-filesystem and -memory, then enforce the draft;
 # e2e-deputy.sh: the deputy's side actions are flagged, not granted.
 TESTS += tests/learn/e2e-roundtrip.sh tests/learn/e2e-deputy.sh
+# The five servers of issue 14, learned from nothing and enforced unedited
+# (tests/learn/five.sh).
+TESTS += tests/learn/e2e-sequential-thinking.sh tests/learn/e2e-git.sh \
+	tests/learn/e2e-sqlite.sh tests/learn/e2e-fetch.sh tests/learn/e2e-desktop-commander.sh
 # unit-learn: the learner below the notifier, each rule of the draft.
 TESTS += tests/learn/unit-learn
 check_PROGRAMS += tests/learn/unit-learn
@@ -15,4 +19,12 @@ EXTRA_DIST += \
 	tests/learn/scripts/filesystem.json \
 	tests/learn/scripts/filesystem-other.json \
 	tests/learn/scripts/memory.json \
-	tests/learn/scripts/memory-other.json
+	tests/learn/scripts/memory-other.json \
+	tests/learn/five.sh tests/learn/answers.mjs tests/learn/http-world.py \
+	tests/learn/e2e-sequential-thinking.sh tests/learn/e2e-git.sh tests/learn/e2e-sqlite.sh \
+	tests/learn/e2e-fetch.sh tests/learn/e2e-desktop-commander.sh \
+	tests/learn/scripts/sequential-thinking.json tests/learn/scripts/sequential-thinking-outside.json \
+	tests/learn/scripts/git.json tests/learn/scripts/git-outside.json \
+	tests/learn/scripts/sqlite.json tests/learn/scripts/sqlite-outside.json \
+	tests/learn/scripts/fetch.json tests/learn/scripts/fetch-outside.json \
+	tests/learn/scripts/desktop-commander.json tests/learn/scripts/desktop-commander-outside.json

@@ -235,7 +235,7 @@ static void no_base(void)
 	mb_inflight_remove(t, client(l, t, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{}}"));
 	server(l, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"capabilities\":{\"tools\":{},\"resources\":{\"subscribe\":true}}}}");
 	mb_inflight_remove(t, client(l, t, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}"));
-	server(l, "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"tools\":[{\"name\":\"read_text_file\"},{\"name\":\"write_file\"},{\"name\":\"list_dir\"},{\"name\":\"never_called\"}]}}");
+	server(l, "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"tools\":[{\"name\":\"read_text_file\"},{\"name\":\"write_file\"},{\"name\":\"list_dir\"},{\"name\":\"save\"},{\"name\":\"fetch\"},{\"name\":\"arm\"},{\"name\":\"flood\"},{\"name\":\"never_called\"}]}}");
 
 	/* Start-up: three modules beneath one directory, one elsewhere, a
 	 * name through a symlink, a probe, the sandbox's own /proc. */
@@ -256,7 +256,7 @@ static void no_base(void)
 		 at("srv/root/a.txt"), note);
 	c = call(l, t, 4, "read_text_file", args);
 	rd(l, at("srv/root/a.txt"), MB_PRESENT);
-	rd(l, at("home/.ssh/id_rsa"), MB_PRESENT_HOST);
+	rd(l, at("home/.ssh/id_rsa"), MB_PRESENT_NONE); /* the notifier never looks at the host */
 	rd(l, "/usr/share/zoneinfo/Etc/UTC", MB_PRESENT);
 	rd(l, at("srv/root/notes.md"), MB_PRESENT);
 	mb_inflight_remove(t, c);
@@ -341,7 +341,8 @@ static void no_base(void)
 	free(b);
 	snprintf(line, sizeof(line), "SUSPICIOUS: read %s during tool read_text_file", at("home/.ssh/id_rsa"));
 	ok(has(d, line), "flagged: the read in the secret store");
-	ok(has(d, "it exists only outside the sandbox; a secret store"), "... a secret store, host-only");
+	ok(has(d, "a secret store of the host, absent from the sandbox; a secret store"),
+	   "... a secret store, absent from the sandbox (by its name: the host is not looked at)");
 	snprintf(line, sizeof(line), "SUSPICIOUS: read %s during tool read_text_file", at("srv/root/notes.md"));
 	ok(has(d, line), "flagged: the neighbour no argument named");
 	ok(!has(d, "s3cret-value"), "the token's value is not in the draft");
@@ -427,7 +428,7 @@ static void with_base(void)
 		"runtime:\n  read: [\"${CODE}\", \"%s?\"]\n"
 		"arguments:\n  within: [\"${ROOT}\"]\n"
 		"tools:\n  read_text_file: { read: [\"{path}\"] }\n"
-		"redact: [content]\n",
+		"redact: [content]\nrequire: [namespaces]\n",
 		at("code"), at("srv/root"), at("never/granted"));
 	fclose(f);
 	struct mb_load_opts lo = { .check_existence = true };
@@ -482,6 +483,7 @@ static void with_base(void)
 	   "runtime: BASE's grant kept as BASE wrote it, with where");
 	ok(has(d, "was never exercised: left out"), "runtime: BASE's unused grant left out, and said");
 	ok(has(d, "within:\n    - \"${ROOT}\""), "BASE's within, as written");
+	ok(has(d, "\nrequire: [namespaces]\n"), "BASE's require, as written");
 	char *b = block(d, "read_text_file");
 	ok(has(b, "- \"{path}\"  # read 1 time (openat) in 1 of 1 call: BASE's grant"), "read_text_file: BASE's grant");
 	ok(!has(b, "{also}"), "read_text_file: no {also}: BASE decides which arguments are paths");
@@ -498,6 +500,210 @@ static void with_base(void)
 	mb_learner_free(l);
 	mb_plan_free(plan);
 	mb_profile_free(p);
+}
+
+/* ---- issue 14: what the trial hit ---- */
+
+static void exec_op(struct mb_learner *l, const char *path)
+{
+	op_path(l, SYS_execve, 0, X, path, NULL, MB_PRESENT);
+}
+
+static void issue14(void)
+{
+	char *yaml;
+	if (asprintf(&yaml,
+		     "version: 1\nname: t\nmode: audit\nunlisted_tools: allow\nnetwork: brokered\n"
+		     "runtime:\n  read: [\"%s\", /usr]\n  write: [\"%s\", \"%s\"]\n  exec: [/usr]\n"
+		     "  tmpfs: [/tmp, \"%s\"]\n  env: [HOME, GIT_AUTHOR_NAME, SHLVL]\n",
+		     at("i14"), at("i14/db"), at("i14/work"), at("i14home")) < 0)
+		abort();
+	struct mb_load_opts lo = { .check_existence = true };
+	struct mb_profile *p = load_text("<i14>", yaml, &lo);
+	free(yaml);
+	char home_env[PATH_MAX + 8], db[PATH_MAX];
+	snprintf(home_env, sizeof(home_env), "HOME=%s", at("i14home"));
+	snprintf(db, sizeof(db), "%s", at("i14/db/test.db"));
+	char *envp[] = { home_env, "GIT_AUTHOR_NAME=Ada", "API_KEY_FILE_X=no", "SHLVL=2", NULL };
+	struct mb_error err = { 0 };
+	struct mb_plan *plan = NULL;
+	if (mb_plan_compile(p, envp, &plan, &err) < 0) {
+		printf("# %s\n", err.msg);
+		abort();
+	}
+	char *argv[] = { "/usr/bin/node", "/nonexistent/server.js", db, NULL };
+	const char *within[] = { at("i14/work"), NULL };
+	char *w0 = strdup(within[0]);
+	within[0] = w0;
+	struct mb_learner_config cfg = {
+		.profile = p, .plan = plan, .argv = argv, .caller_cwd = "/", .home = at("home"),
+		.default_summary = "a test", .within = within,
+	};
+	struct mb_learner *l = NULL;
+	is_int(mb_learner_new(&cfg, &l, &err), 0, "issue 14: a learner with --within");
+	struct mb_inflight *t = NULL;
+	mb_inflight_new(&t);
+	mb_learner_attach(l, t);
+	mb_inflight_remove(t, client(l, t, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}"));
+	server(l, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"tools\":["
+		  "{\"name\":\"setwd\",\"inputSchema\":{\"properties\":{\"path\":{}}}},"
+		  "{\"name\":\"status\",\"inputSchema\":{\"properties\":{\"path\":{}}}},"
+		  "{\"name\":\"query\"},{\"name\":\"shell\"},{\"name\":\"run\"},{\"name\":\"fetch\"},"
+		  "{\"name\":\"read\",\"inputSchema\":{\"properties\":{\"path\":{}}}}]}}");
+
+	/* Start-up: the database is created; a probe of a locale that exists
+	 * nowhere; a write to the system, refused while learning; a lookup. */
+	op_path(l, SYS_openat, O_RDWR | O_CREAT, R | W, db, NULL, MB_PRESENT_NEW);
+	rd(l, "/usr/share/locale/xx_YY/LC_MESSAGES/none.mo", MB_PRESENT_NONE);
+	op_path(l, SYS_chmod, 0, W, "/usr/bin/env", NULL, MB_PRESENT);
+	connect_op(l, "10.255.255.53", 53);
+	connect_op(l, "192.0.2.9", 443);
+
+	/* setwd names the repository; status leaves path out and works in it. */
+	char args[PATH_MAX + 64];
+	snprintf(args, sizeof(args), "{\"path\":\"%s\"}", at("i14/work/repo"));
+	struct mb_call *c = call(l, t, 2, "setwd", args);
+	rd(l, at("i14/work/repo/.git/HEAD"), MB_PRESENT);
+	mb_inflight_remove(t, c);
+	c = call(l, t, 3, "status", "{}");
+	rd(l, at("i14/work/repo/.git/index"), MB_PRESENT);
+	exec_op(l, "/usr/bin/git");
+	mb_inflight_remove(t, c);
+	c = call(l, t, 4, "status", "{}");
+	rd(l, at("i14/work/repo/.git/index"), MB_PRESENT);
+	exec_op(l, "/usr/bin/git");
+	mb_inflight_remove(t, c);
+
+	/* query: SQLite's journal beside the database, its directory synced. */
+	c = call(l, t, 5, "query", "{\"sql\":\"insert\"}");
+	char jr[PATH_MAX + 16];
+	snprintf(jr, sizeof(jr), "%s-journal", db);
+	op_path(l, SYS_openat, O_RDWR | O_CREAT, R | W, jr, NULL, MB_PRESENT_NEW);
+	rd(l, at("i14/db"), MB_PRESENT);
+	mb_inflight_remove(t, c);
+
+	/* shell: a shell in one call of two is a deputy's; run: in each. */
+	mb_inflight_remove(t, call(l, t, 6, "shell", "{}"));
+	c = call(l, t, 7, "shell", "{}");
+	exec_op(l, "/usr/bin/dash");
+	mb_inflight_remove(t, c);
+	c = call(l, t, 8, "run", "{}");
+	exec_op(l, "/usr/bin/dash");
+	mb_inflight_remove(t, c);
+
+	/* read outside the bounds: flagged, the call and its read. */
+	snprintf(args, sizeof(args), "{\"path\":\"%s\"}", at("i14/secret.txt"));
+	c = call(l, t, 9, "read", args);
+	rd(l, at("i14/secret.txt"), MB_PRESENT);
+	mb_inflight_remove(t, c);
+
+	/* A tool the server does not declare. */
+	mb_inflight_remove(t, call(l, t, 10, "ghost", "{}"));
+
+	/* fetch: the address its url names; mb_learner_addr_named says so. */
+	c = call(l, t, 11, "fetch", "{\"url\":\"http://127.0.0.1:8123/x\"}");
+	struct mb_addr a;
+	uint8_t ip[4] = { 127, 0, 0, 1 };
+	mb_addr_set_v4(&a, ip, 8123);
+	ok(mb_learner_addr_named(l, MB_OP_CONNECT, &a), "the url names the address: the broker makes it");
+	mb_addr_set_v4(&a, ip, 22);
+	ok(!mb_learner_addr_named(l, MB_OP_CONNECT, &a), "... and no other");
+	connect_op(l, "127.0.0.1", 8123);
+	mb_inflight_remove(t, c);
+
+	/* run again: its process (this test's) execs during the call, and
+	 * works once the call is over: outlive. */
+	c = call(l, t, 12, "run", "{}");
+	struct mb_notified_op ex = { .id = 1, .pid = getpid(), .sc = sc_of(SYS_execve), .n = 1 };
+	ex.t[0] = (struct mb_notified_target){ .kind = MB_TARGET_PATH, .presence = MB_PRESENT,
+					       .ops = X, .path = "/usr/bin/dash", .raw = "/usr/bin/dash" };
+	mb_learner_set_op(l, &ex);
+	mb_learner_decide(&ex, l);
+	mb_learner_set_op(l, NULL);
+	mb_inflight_remove(t, c);
+	struct mb_notified_op later = { .id = 1, .pid = getpid(), .sc = sc_of(SYS_execve), .n = 1 };
+	later.t[0] = (struct mb_notified_target){ .kind = MB_TARGET_PATH, .presence = MB_PRESENT,
+						  .ops = X, .path = "/usr/bin/env", .raw = "/usr/bin/env" };
+	c = call(l, t, 13, "status", "{}");
+	mb_learner_set_op(l, &later);
+	mb_learner_decide(&later, l);
+	mb_learner_set_op(l, NULL);
+	mb_inflight_remove(t, c);
+
+	/* The private HOME was used. */
+	char hf[PATH_MAX];
+	snprintf(hf, sizeof(hf), "%s/.state/config.json", at("i14home"));
+	op_path(l, SYS_openat, O_WRONLY | O_CREAT, W, hf, NULL, MB_PRESENT_NEW);
+
+	char draft[PATH_MAX];
+	snprintf(draft, sizeof(draft), "%s", at("i14.yml"));
+	unsigned nlint = 0;
+	struct mb_load_opts dlo = { .check_existence = true };
+	is_int(mb_learner_write_draft(l, draft, &dlo, &nlint, &err), 0, "issue 14: the draft is written and loads");
+	if (err.msg[0])
+		diag("%s", err.msg);
+	char *d = slurp(draft);
+	if (!ok(d != NULL, "issue 14: the draft is there"))
+		return;
+	char line[2 * PATH_MAX];
+	char *b = block(d, "status");
+	snprintf(line, sizeof(line), "read:\n      - \"{path:-%s}\"", at("i14/work/repo"));
+	ok(has(b, line), "a call that leaves path out: {path:-VALUE}, the value an earlier call gave");
+	ok(has(b, "exec:\n      - \"/usr/bin/git\"") && has(b, "a program the server runs: in 2 of 3 calls"),
+	   "the program the tool runs, granted with its evidence");
+	ok(has(b, "read 2 times (openat) in 2 of 3 calls"), "counts never pass the calls");
+	free(b);
+	b = block(d, "query");
+	snprintf(line, sizeof(line), "write:\n      - \"%s-*\"", db);
+	ok(has(b, line), "SQLite's -journal: the sibling X-*");
+	snprintf(line, sizeof(line), "list:\n      - \"%s\"", at("i14/db"));
+	ok(has(b, line), "the database's directory opened itself: list");
+	free(b);
+	snprintf(line, sizeof(line), "write:\n    - \"%s*\"", db);
+	ok(has(d, line), "the database created at start: a glob");
+	ok(has(d, "SUSPICIOUS: exec /usr/bin/dash during tool shell") &&
+		   has(d, "a shell or interpreter run in 1 of the 2 calls of tool shell"),
+	   "a shell in one call of two: flagged");
+	/* A LINT comment cuts block(): the whole draft is looked at. */
+	ok(has(d, "- \"/usr/bin/dash\"  # executed 2 times (execve) in 2 of 2 calls: a program the server runs"),
+	   "a shell in every call: granted");
+	ok(has(d, "    outlive: 60s  # processes its calls started went on working"),
+	   "its process worked once the call was over: outlive");
+	ok(has(d, "- \"/usr/bin/env\"  # executed 1 time (execve) in 1 of 2 calls"),
+	   "... what it did then is the call's, whatever else was in flight");
+	snprintf(line, sizeof(line), "SUSPICIOUS: path names %s during tool read", at("i14/secret.txt"));
+	ok(has(d, line) && has(d, "a call out of scope: its argument path lies outside the bounds (--within)"),
+	   "an argument outside --within: the call is flagged");
+	snprintf(line, sizeof(line), "SUSPICIOUS: read %s during tool read", at("i14/secret.txt"));
+	ok(has(d, line), "... and what it did there");
+	snprintf(line, sizeof(line), "within:\n    - \"%s\"", at("i14/work"));
+	ok(has(d, line), "arguments.within: the bounds given");
+	ok(has(d, "ghost: the server does not declare it") && !has(d, "\"ghost\":"),
+	   "a tool the server does not declare is never declared");
+	ok(!has(d, "xx_YY"), "a path that exists nowhere is never flagged");
+	ok(has(d, "quiet:\n") && has(d, "\"/usr/bin/env\"  # 1 time (chmod): refused while learning"),
+	   "a write to the system the learning sandbox refused: quiet");
+	ok(has(d, "\"10.255.255.53:53\"") || !has(d, "SUSPICIOUS: connect 10.255.255.53:53"),
+	   "a name lookup is no connection nobody named");
+	ok(has(d, "SUSPICIOUS: connect 192.0.2.9:443 during start-up or idle"),
+	   "a connection at start-up nobody named: flagged");
+	b = block(d, "fetch");
+	ok(has(b, "connect:\n      - \"127.0.0.1:8123\""), "fetch: the address its url named");
+	free(b);
+	ok(has(d, "network: brokered"), "network: brokered");
+	snprintf(line, sizeof(line), "- \"HOME=%s\"", at("i14home"));
+	ok(has(d, line), "HOME with its value: the private HOME it used");
+	snprintf(line, sizeof(line), "tmpfs:\n    - \"%s\"", at("i14home"));
+	ok(has(d, line), "... a tmpfs");
+	ok(has(d, "- \"GIT_AUTHOR_NAME\"  # passed through; while learning: Ada"),
+	   "the environment it was given, by name, its value in a comment (GIT_AUTHOR is no secret)");
+	ok(!has(d, "SHLVL"), "a shell's own variable is not passed");
+	free(d);
+	mb_learner_free(l);
+	mb_inflight_free(t);
+	mb_plan_free(plan);
+	mb_profile_free(p);
+	free(w0);
 }
 
 int main(void)
@@ -519,8 +725,14 @@ int main(void)
 	if (symlink("code", at("link")) < 0)
 		abort();
 
+	put("i14/work/repo/.git/HEAD", "ref: refs/heads/main\n");
+	put("i14/work/repo/.git/index", "");
+	put("i14/db/.keep", "");
+	put("i14/secret.txt", "no\n");
+	put("i14home/.keep", "");
 	no_base();
 	with_base();
+	issue14();
 
 	char cmd[PATH_MAX + 16];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", T);

@@ -13,10 +13,7 @@ trap 'rm -rf "$W"' EXIT INT TERM
 
 # need_server NAME: the npm package is installed, and node is there.
 need_server() {
-	if [ ! -f "$MODULES/@modelcontextprotocol/server-$1/dist/index.js" ] || ! command -v node > /dev/null; then
-		fail "server-$1 is installed in $E (bootstrap.sh runs npm ci in tests/e2e; set MEMBRANE_E2E_DIR for another tree)"
-		done_testing
-	fi
+	need_npm "$E" "@modelcontextprotocol/server-$1/dist/index.js"
 }
 
 # event_count EVENT [FILE]: report lines of that event.

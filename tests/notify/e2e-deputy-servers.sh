@@ -12,10 +12,7 @@
 
 E=${MEMBRANE_E2E_DIR:-$top_srcdir/tests/e2e}
 M=$E/node_modules/@modelcontextprotocol
-if [ ! -f "$M/server-filesystem/dist/index.js" ] || ! command -v node >/dev/null; then
-	fail "the MCP servers are installed in $E (bootstrap.sh runs npm ci in tests/e2e; set MEMBRANE_E2E_DIR for another tree)"
-	done_testing
-fi
+need_npm "$E" @modelcontextprotocol/server-filesystem/dist/index.js
 W=$(mktemp -d /tmp/membrane-servers.XXXXXX)
 chmod 755 "$W"
 trap 'rm -rf "$W"' EXIT INT TERM

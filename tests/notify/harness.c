@@ -1,6 +1,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "sandbox/watch.h"
+#include "supervisor/notify/notify-ident.h"
 #include "tests/notify/harness.h"
 
 struct h_rec h_recs[H_MAX_RECS];
@@ -18,6 +20,9 @@ int h_nrecs;
 struct mb_answer h_verdict;
 int h_deny_nth;
 const char *h_deny_syscall;
+const char *h_deny_within;
+const char *h_allow_within;
+bool h_no_fast;
 
 static pid_t child = -1;
 static int ctl = -1;
@@ -32,6 +37,26 @@ struct mb_notifier *h_notifier(void)
 unsigned h_features(void)
 {
 	return features;
+}
+
+static bool within(const char *path, const char *dir)
+{
+	size_t l = strlen(dir);
+	return path && strncmp(path, dir, l) == 0 && (path[l] == '\0' || path[l] == '/');
+}
+
+/* A grant of everything but h_deny_within, or of h_allow_within alone
+ * (and never an unreadable argument). */
+static bool within_denied(const struct mb_notified_op *op)
+{
+	for (unsigned i = 0; i < op->n; i++) {
+		const struct mb_notified_target *t = &op->t[i];
+		if (t->kind == MB_TARGET_UNREADABLE)
+			return true;
+		if (h_deny_within ? within(t->path, h_deny_within) : !within(t->path, h_allow_within))
+			return true;
+	}
+	return false;
 }
 
 static struct mb_answer decide(const struct mb_notified_op *op, void *ud)
@@ -60,12 +85,28 @@ static struct mb_answer decide(const struct mb_notified_op *op, void *ud)
 			snprintf(r->t[i].path, sizeof(r->t[i].path), "%s", t->path ? t->path : "");
 		}
 	}
+	if (h_deny_within || h_allow_within)
+		return (struct mb_answer){ within_denied(op) ? MB_VERDICT_DENY : MB_VERDICT_ALLOW, 0 };
 	if (h_deny_syscall)
 		return (struct mb_answer){ strcmp(op->sc->name, h_deny_syscall) == 0 ? MB_VERDICT_DENY
 										: MB_VERDICT_ALLOW, 0 };
 	if (h_deny_nth > 0)
 		return (struct mb_answer){ idx + 1 == h_deny_nth ? MB_VERDICT_DENY : MB_VERDICT_ALLOW, 0 };
 	return h_verdict;
+}
+
+/* The verdict's pure twin, for the notifier's fast opens (MB_NOTIFY_FAST
+ * set): what decide would answer, without counting or recording. */
+static bool allows(const struct mb_notified_op *op, void *ud)
+{
+	(void)ud;
+	if (h_no_fast)
+		return false;
+	if (h_deny_within || h_allow_within)
+		return !within_denied(op);
+	if (h_deny_syscall)
+		return strcmp(op->sc->name, h_deny_syscall) != 0;
+	return h_deny_nth == 0 && h_verdict.verdict == MB_VERDICT_ALLOW;
 }
 
 static _noreturn_ void serve(h_case_fn const *cases, int sock)
@@ -78,6 +119,22 @@ static _noreturn_ void serve(h_case_fn const *cases, int sock)
 		if (write(sock, &ret, sizeof(ret)) != sizeof(ret))
 			_exit(1);
 	}
+}
+
+/* The supervisor's side without openat2, as under a service manager whose
+ * seccomp filter refuses it (ENOSYS): the child, forked already, keeps it. */
+static int no_openat2(void)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (!ctx)
+		return -ENOMEM;
+	int r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), 437 /* openat2 */, 0);
+	if (r == 0)
+		r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 1);
+	if (r == 0)
+		r = seccomp_load(ctx);
+	seccomp_release(ctx);
+	return r;
 }
 
 int h_start(h_case_fn const *cases, void (*setup)(void), const struct mb_notifier_opts *opts)
@@ -115,6 +172,8 @@ int h_start(h_case_fn const *cases, void (*setup)(void), const struct mb_notifie
 	mb_watch_filter_free(&f);
 	close(hand[1]);
 	close(sv[1]);
+	if (getenv("MB_NOTIFY_NO_OPENAT2") && (r = no_openat2()) < 0)
+		return r;
 	ctl = sv[0];
 	int listener;
 	r = mb_watch_handoff_recv(hand[0], &listener, &features, &err);
@@ -123,7 +182,10 @@ int h_start(h_case_fn const *cases, void (*setup)(void), const struct mb_notifie
 		printf("# %s\n", err.msg);
 		return r;
 	}
-	r = mb_notifier_new(listener, opts, decide, NULL, &notifier, &err);
+	struct mb_notifier_opts o = opts ? *opts : (struct mb_notifier_opts){ .root_fd = -1 };
+	if (getenv("MB_NOTIFY_FAST"))
+		o.allows = allows;
+	r = mb_notifier_new(listener, &o, decide, NULL, &notifier, &err);
 	if (r < 0) {
 		printf("# %s\n", err.msg);
 		return r;
@@ -155,6 +217,8 @@ long h_run(int i)
 		}
 		if (p[1].revents & (POLLIN | POLLHUP)) {
 			long ret;
+			/* The notifier performs as the child: the test as itself. */
+			mb_ident_supervisor();
 			if (read(ctl, &ret, sizeof(ret)) != sizeof(ret))
 				return -EPIPE;
 			return ret;
@@ -213,14 +277,17 @@ const char *h_presence_name(enum mb_presence p)
 		return "host";
 	case MB_PRESENT_NONE:
 		return "none";
+	case MB_PRESENT_OUTSIDE:
+		return "outside";
 	default:
-		return "unknown";
+		return "?";
 	}
 }
 
 const char *h_kind_name(enum mb_target_kind k)
 {
-	static const char *names[] = { "path", "memfd", "deleted", "anon", "inet", "abstract", "family" };
+	static const char *names[] = { "path",	   "memfd",  "deleted",	   "anon",
+				       "inet", "abstract", "family", "unreadable" };
 	return (unsigned)k < ARRAY_SIZE(names) ? names[k] : "?";
 }
 

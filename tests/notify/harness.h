@@ -44,13 +44,26 @@ extern struct mb_answer h_verdict;
 extern int h_deny_nth;
 /* Deny calls of this system call only, allow the others (NULL: off). */
 extern const char *h_deny_syscall;
+/* Deny every call with a target at or beneath this path (and every
+ * unreadable argument), allow the others (NULL: off; first of the three). */
+extern const char *h_deny_within;
+/* Allow only calls whose every target is at or beneath this path (NULL:
+ * off; after h_deny_within). */
+extern const char *h_allow_within;
+/* With MB_NOTIFY_FAST: take the complete way all the same (the twin says no). */
+extern bool h_no_fast;
 
 /* A case runs in the child; it returns the call's result or -errno. */
 typedef long (*h_case_fn)(void);
 
 /* Fork the child: it runs setup (may be NULL; it may fork, and only the
  * process that returns from it is watched), installs the filter, hands the
- * listener over and serves cases from cases[]. Returns 0 or -errno. */
+ * listener over and serves cases from cases[]. Returns 0 or -errno. With
+ * MB_NOTIFY_FAST in the environment the notifier also gets the verdict's
+ * pure twin (opts.allows), so that allowed opens take its fast way; with
+ * MB_NOTIFY_NO_OPENAT2 the test's own process (the supervisor side) loses
+ * openat2 once the child is forked (ENOSYS, as under a service manager's
+ * seccomp filter). */
 int h_start(h_case_fn const *cases, void (*setup)(void), const struct mb_notifier_opts *opts);
 /* Run case i in the child and handle notifications until it answers.
  * Returns the case's result. Records are reset first. */

@@ -47,7 +47,9 @@ for who in root nobody; do
 	echo alpha >"$D/root/a.txt"
 	echo beta >"$D/root/b.txt"
 	echo topsecret >"$D/outside/secret"
-	echo hostonly >"$D/hostsecret"
+	# A host secret store the sandbox does not show: never created, never
+	# looked at; its name alone makes the read a violation.
+	HS=/root/.ssh/mb-deputy-$who-$$
 	cp "$top_builddir/tests/notify/deputy" "$D/deputy"
 	sed 's/^concurrency: parallel$/concurrency: serial/' "$top_srcdir/tests/notify/deputy.yml" >"$D/serial.yml"
 	chown -R $who "$D"
@@ -62,7 +64,7 @@ for who in root nobody; do
 				--set ROOT="$D/root" --set OUTSIDE="$D/outside" --set DEPUTY="$D/deputy" \
 				--set PORT="$PORT" -- "$D/deputy" "$D/outside"
 		}
-		args="--root $D/root --outside $D/outside --host-secret $D/hostsecret --port $PORT --report $R"
+		args="--root $D/root --outside $D/outside --host-secret $HS --port $PORT --report $R"
 		out=$($run $DRIVE acts $args -- $(mr "$top_srcdir/tests/notify/deputy.yml") 2>"$W/err")
 		is "$?" 0 "$T the acts session ran to its end"
 		[ -s "$W/err" ] && diag "stderr: $(head -c 600 "$W/err")"
@@ -82,7 +84,7 @@ for who in root nobody; do
 
 		if [ $mode = enforce ]; then
 			is "$(g .also_outside.also.errno)" 13 "$T a file in the sandbox granted to another tool: EACCES"
-			is "$(g .also_host.also.errno)" 2 "$T a file only the host has: ENOENT (its existence stays hidden)"
+			is "$(g .also_host.also.errno)" 2 "$T a host secret store: ENOENT (whether it exists stays hidden)"
 			is "$(g .also_within.also.errno)" 13 "$T a file within arguments.within but not named: EACCES"
 			is "$(g .also_repeat.also.errno)" 13 "$T the same read five times: EACCES"
 			is "$(g .also_write.also_write.errno)" 13 "$T a write elsewhere: EACCES"
@@ -94,7 +96,7 @@ for who in root nobody; do
 			decision=denied
 		else
 			is "$(g .also_outside.also.data)" '"topsecret\n"' "$T audit: the file granted to another tool is read"
-			is "$(g .also_host.also.errno)" 2 "$T audit: a file only the host has: the kernel's ENOENT"
+			is "$(g .also_host.also.errno)" 2 "$T audit: a host secret store: the kernel's ENOENT"
 			is "$(g .also_within.also.data)" '"beta\n"' "$T audit: the file not named is read"
 			is "$(g .also_write.also_write.errno)" 0 "$T audit: the write elsewhere happens"
 			is "$(cat "$D/root/planted.txt" 2>/dev/null)" "the deputy wrote this" "$T ... and the file is there"
@@ -111,8 +113,8 @@ for who in root nobody; do
 		one='.decision == "'$decision'" and (.requests | length) == 1 and .requests[0].tool == "read" and .requests[0].method == "tools/call" and .attribution == "single" and .exe == "'$D/deputy'"'
 		is "$(viol "$R" ".op == \"read\" and .syscall == \"openat\" and .target == \"$D/outside/secret\" and .presence == \"sandbox\" and $one")" 1 \
 			"$T report: read of the other tool's file, under read"
-		is "$(viol "$R" ".op == \"read\" and .target == \"$D/hostsecret\" and .presence == \"host\" and $one")" 1 \
-			"$T report: read of the host-only file"
+		is "$(viol "$R" ".op == \"read\" and .target == \"$HS\" and .presence == \"outside\" and $one")" 1 \
+			"$T report: read of a host secret store the sandbox lacks (presence outside, the host not looked at)"
 		is "$(viol "$R" ".op == \"read\" and .target == \"$D/root/b.txt\" and .reason == \"not granted to read\" and .requests[0].arguments == {\"path\":\"$D/root/a.txt\",\"also\":\"$D/root/b.txt\"} and $one")" 1 \
 			"$T report: read of the file within but not named, with the call's arguments"
 		is "$(viol "$R" ".op == \"write\" and .syscall == \"openat\" and .target == \"$D/root/planted.txt\" and .presence == \"new\" and $one")" 1 \

@@ -207,7 +207,7 @@ static struct mb_profile *load(const char *text)
 static struct mb_correlator *correlator(const struct mb_profile *p, bool probes)
 {
 	struct mb_correlator_config cfg = {
-		.profile = p, .cwd = "/srv/root", .report_probes = probes,
+		.profile = p, .cwd = "/srv/root", .home = "/home/alice", .report_probes = probes,
 		.report = catch_report,
 	};
 	struct mb_error err = { 0 };
@@ -218,6 +218,8 @@ static struct mb_correlator *correlator(const struct mb_profile *p, bool probes)
 	}
 	return c;
 }
+
+static int before_outside;
 
 int main(void)
 {
@@ -263,18 +265,43 @@ int main(void)
 	is_str(field(0, "exe"), exe, "report: exe");
 	ok(!cJSON_GetObjectItem(line(0), "count"), "report: no count on a first line");
 
-	/* A host-only target: ENOENT is the notifier's default; presence said. */
-	is_int(verdict(c, open_read("/root/.ssh/id_rsa") /* presence set below */), MB_VERDICT_DENY, "a present file outside every grant: denied");
-	struct mb_notified_op hop = path_op(SYS_openat, O_RDONLY, R, "/root/.aws/credentials", MB_PRESENT_HOST);
-	is_int(verdict(c, hop), MB_VERDICT_DENY, "a host-only file: denied");
-	is_str(field(-1, "presence"), "host", "... reported with presence host");
-	ok(strstr(field(-1, "reason"), "exists only outside the sandbox") != NULL, "... and the reason says so");
+	/* Absent from the sandbox: the host is never looked at. Under a host
+	 * secret store (the fixed list, from $HOME at start): a violation,
+	 * ENOENT, presence outside; anywhere else: a probe. */
+	is_int(verdict(c, open_read("/root/.ssh/id_rsa") /* present in the sandbox */), MB_VERDICT_DENY, "a present file outside every grant: denied");
+	struct mb_notified_op hop = path_op(SYS_openat, O_RDONLY, R, "/root/.aws/credentials", MB_PRESENT_NONE);
+	struct mb_answer ha = mb_correlate(&hop, c);
+	is_int(ha.verdict, MB_VERDICT_DENY, "a host secret store the sandbox lacks: denied");
+	is_int(ha.error, ENOENT, "... ENOENT, so that the server learns nothing of the host");
+	is_str(field(-1, "presence"), "outside", "... reported with presence outside");
+	ok(strstr(field(-1, "reason"), "host secret store") != NULL, "... and the reason says so");
+	hop = path_op(SYS_openat, O_RDONLY, R, "/home/alice/.ssh/id_ed25519", MB_PRESENT_NONE);
+	is_int(verdict(c, hop), MB_VERDICT_DENY, "... $HOME's own store too");
+	before_outside = nlines();
+	is_int(verdict(c, path_op(SYS_openat, O_RDONLY, R, "/etc/passwd", MB_PRESENT_NONE)), MB_VERDICT_PROBE,
+	       "any other path the sandbox lacks: a probe, whatever the host holds");
+	is_int(nlines(), before_outside, "... not reported");
+
+	/* An argument the notifier could not read: never allowed, in any
+	 * mode, EFAULT, reported with the reason. */
+	struct mb_notified_op uop = path_op(SYS_openat, O_RDONLY, R, "/usr/lib/x86_64-linux-gnu/libc.so.6", MB_PRESENT);
+	uop.t[0] = (struct mb_notified_target){ .kind = MB_TARGET_UNREADABLE, .presence = MB_PRESENT,
+						.ops = R, .resolve_error = -EFAULT };
+	ok(!mb_correlate_allows(&uop, c), "unreadable: the pure twin does not allow it");
+	struct mb_answer ua = mb_correlate(&uop, c);
+	is_int(ua.verdict, MB_VERDICT_DENY, "unreadable: denied");
+	is_int(ua.error, EFAULT, "... EFAULT");
+	ok(strstr(field(-1, "reason"), "argument unreadable by the supervisor") != NULL,
+	   "... reported: argument unreadable by the supervisor");
+	ok(mb_correlate_allows(&rop, c) == false && mb_correlate_allows(&(struct mb_notified_op){ 0 }, c),
+	   "the pure twin: what decide denies, it does not allow; nothing to decide, it allows");
 
 	/* Probes: the kernel answers; reported only with report_probes. */
 	int before = nlines();
+	(void)before_outside;
 	is_int(verdict(c, path_op(SYS_openat, O_RDONLY, R, "/srv/root/nowhere", MB_PRESENT_NONE)), MB_VERDICT_PROBE, "a probe: the kernel's own answer");
 	is_int(nlines(), before, "... not reported");
-	is_int(mb_correlator_stats(c)->probes, 1, "... counted as a probe");
+	is_int(mb_correlator_stats(c)->probes, 2, "... counted as a probe (with /etc/passwd above)");
 
 	/* A tool call in flight: its {path}, not another. */
 	struct mb_call *read1 = add_request(t, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"read_text_file\",\"arguments\":{\"path\":\"notes.txt\",\"token\":\"s3cret\"}}}");
@@ -484,6 +511,11 @@ int main(void)
 	lines = cJSON_CreateArray();
 	is_int(verdict(c, open_read("/srv/root/secret")), MB_VERDICT_ALLOW, "audit: allowed");
 	is_str(field(0, "decision"), "allowed", "... reported, decision allowed");
+	ok(!mb_correlate_allows(&rop, c), "audit: the pure twin still says no (the full way reports)");
+	struct mb_answer aua = mb_correlate(&uop, c);
+	ok(aua.verdict == MB_VERDICT_DENY && aua.error == EFAULT,
+	   "audit: an unreadable argument is still denied EFAULT");
+	is_str(field(-1, "decision"), "denied", "... and reported denied");
 	mb_correlator_free(c);
 	p->mode = MB_MODE_ENFORCE;
 	p->network = MB_NET_HOST;

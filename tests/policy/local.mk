@@ -61,3 +61,12 @@ tests_policy_unit_canonical_LDADD = $(POLICY_LIBS)
 check_PROGRAMS += tests/policy/unit-key-table
 TESTS += tests/policy/unit-key-table
 tests_policy_unit_key_table_LDADD = $(POLICY_LIBS)
+
+# Issue 14's language: placeholder defaults and URI values, list, write over
+# read-write opens, what lint takes for data and for the server's own
+# interpreter.
+check_PROGRAMS += tests/policy/unit-language
+TESTS += tests/policy/unit-language
+tests_policy_unit_language_SOURCES = tests/policy/unit-language.c tests/policy/profile-test.h
+tests_policy_unit_language_CFLAGS = $(POLICY_TEST_CFLAGS)
+tests_policy_unit_language_LDADD = $(POLICY_LIBS)

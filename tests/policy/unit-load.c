@@ -70,6 +70,9 @@ static void test_full(void)
 	ok(p->scan.env.n == 1 && strcmp(p->scan.env.v[0], "API_TOKEN") == 0, "scan.env");
 	ok(p->user.pos.file == p->files.v[0] && p->user.pos.line == 50 && p->user.pos.column == 7,
 	   "user position 50:7, file from the table");
+	is_int(p->require, MB_REQUIRE_NAMESPACES | MB_REQUIRE_LANDLOCK, "require namespaces, landlock");
+	ok(p->require_pos.file == p->files.v[0] && p->require_pos.line == 55 && p->require_pos.column == 10,
+	   "require position 55:10");
 
 	/* The record's keys (issue 16). */
 	is_int(p->record, MB_RECORD_ALL, "record: all");
@@ -89,8 +92,8 @@ static void test_full(void)
 	   "anomaly: baseline expanded, factor 2.5, action refuse");
 	ok(p->decoys.n == 2 && mb_streq(p->decoys.v[0].path, "/tmp/scratch/.env") &&
 		   mb_streq(p->decoys.v[1].path, "/run/decoy-8080/id_rsa") &&
-		   p->decoys.v[1].pos.line == 61 && p->decoy_touch == MB_DECOY_STOP,
-	   "decoys: two files, the second expanded at line 61, on_touch stop");
+		   p->decoys.v[1].pos.line == 64 && p->decoy_touch == MB_DECOY_STOP,
+	   "decoys: two files, the second expanded at line 64, on_touch stop");
 
 	/* vars: the profile's ROOT wins over base.yml's; fragments add theirs. */
 	is_int(p->vars.n, 5, "five variables");
@@ -239,6 +242,13 @@ static void test_full(void)
 	ok(p->limits.memory_pos.line == 45 && p->limits.memory_pos.column == 19 &&
 		   p->limits.tasks_pos.column == 32 && p->limits.files_pos.column == 43,
 	   "limit positions 45:19, 45:32, 45:43");
+	is_int(p->quiet.path[MB_OP_READ].n, 2, "quiet: two reads, one of a path that exists nowhere");
+	if (p->quiet.path[MB_OP_READ].n == 2)
+		is_pattern(&p->quiet.path[MB_OP_READ].v[1], "/nonexistent/*.mo", false, false, true, NULL,
+			   0, 0);
+	ok(p->quiet.net[0].n == 1 && p->quiet.net[0].v[0].port_lo == 53, "quiet: a connect");
+	ok(p->quiet_pos.line == 56, "quiet's position");
+	is_int(p->denials, MB_DENIALS_NOTE, "denials: note");
 	is_int(p->redact.n, 2, "two redactions");
 	ok(mb_profile_redacts(p, "password") && mb_profile_redacts(p, "token") &&
 		   !mb_profile_redacts(p, "path"),
@@ -296,6 +306,7 @@ static void test_minimal(void)
 	ok(p->mode == MB_MODE_ENFORCE && p->network == MB_NET_NONE &&
 		   p->unlisted_tools == MB_UNLISTED_DENY && p->pin == MB_PIN_REPORT &&
 		   p->concurrency == MB_CONCURRENCY_PARALLEL && p->require_landlock == 0 &&
+		   p->require == 0 &&
 		   !p->user.set && !p->description,
 	   "defaults: enforce, none, deny, report, parallel, best-effort Landlock, no user");
 	ok(p->limits.memory == 0 && p->limits.tasks == 0 && p->limits.files == 0, "no limits");
@@ -576,6 +587,62 @@ static void test_request_params(void)
 	mb_profile_free(p);
 }
 
+/* Issue 14's language: placeholder options, list, outlive. */
+static void test_issue14(void)
+{
+	static const char text[] =
+		"version: 1\nname: i14\nvars: { REPO: /srv/repo }\n"
+		"arguments: { within: [/srv] }\n"
+		"runtime: { list: [/srv/db] }\n"
+		"tools:\n"
+		"  status: { read: [\"{path:-${REPO}}\", \"{path:-${REPO}}/.git\"] }\n"
+		"  read_file: { read: [\"{path:uri}\", \"{other:uri:-/srv/x}\"] }\n"
+		"  save: { write: [\"/srv/{name:-draft}.txt\"], list: [\"{dir}\"] }\n"
+		"  start: { exec: [/usr/bin/bash], outlive: 90s }\n"
+		"  long: { outlive: 1h }\n"
+		"  short: { outlive: 30 }\n";
+	struct mb_load_opts o = { 0 };
+	struct mb_error err = { 0 };
+	struct mb_profile *p = load_buf(text, &o, &err);
+	if (!ok(p != NULL, "issue 14's forms load")) {
+		diag("%s", err.msg);
+		return;
+	}
+	is_int(p->runtime.list.n, 1, "runtime: a list grant");
+	const struct mb_tool *t = mb_profile_tool(p, "status");
+	if (ok(t && t->grants.path[MB_OP_READ].n == 2, "status: two reads")) {
+		const struct mb_path_pattern *pp = &t->grants.path[MB_OP_READ].v[0];
+		is_str(pp->text, "{path}", "{path:-${REPO}}: the text keeps {path}");
+		ok(pp->has_placeholder && pp->ph.n == 1 && mb_streq(pp->ph.v[0].name, "path") &&
+			   mb_streq(pp->ph.v[0].dflt, "/srv/repo") && !pp->ph.v[0].uri,
+		   "... the default, expanded, kept apart");
+		is_str(t->grants.path[MB_OP_READ].v[1].text, "{path}/.git", "{path:-${REPO}}/.git");
+	}
+	t = mb_profile_tool(p, "read_file");
+	if (ok(t && t->grants.path[MB_OP_READ].n == 2, "read_file: two reads")) {
+		const struct mb_path_pattern *pp = &t->grants.path[MB_OP_READ].v[0];
+		ok(pp->ph.n == 1 && pp->ph.v[0].uri && !pp->ph.v[0].dflt, "{path:uri}: takes URIs");
+		pp = &t->grants.path[MB_OP_READ].v[1];
+		ok(pp->ph.n == 1 && pp->ph.v[0].uri && mb_streq(pp->ph.v[0].dflt, "/srv/x"),
+		   "{other:uri:-/srv/x}: both");
+	}
+	t = mb_profile_tool(p, "save");
+	if (ok(t && t->grants.path[MB_OP_WRITE].n == 1 && t->grants.list.n == 1, "save: a write, a list")) {
+		const struct mb_path_pattern *pp = &t->grants.path[MB_OP_WRITE].v[0];
+		ok(mb_streq(pp->text, "/srv/{name}.txt") && pp->ph.n == 1 && mb_streq(pp->ph.v[0].dflt, "draft"),
+		   "a default within one name");
+		is_str(t->grants.list.v[0].text, "{dir}", "list takes placeholders");
+	}
+	t = mb_profile_tool(p, "start");
+	ok(t && t->outlive_ms == 90000 && t->outlive_pos.line == 10, "outlive: 90s");
+	t = mb_profile_tool(p, "long");
+	ok(t && t->outlive_ms == MB_OUTLIVE_MAX_MS, "outlive: 1h, the most");
+	t = mb_profile_tool(p, "short");
+	ok(t && t->outlive_ms == 30000, "outlive: 30 is seconds");
+	ok(mb_profile_tool(p, "status")->outlive_ms == 0, "no outlive: 0");
+	mb_profile_free(p);
+}
+
 int main(void)
 {
 	test_full();
@@ -588,5 +655,6 @@ int main(void)
 	test_buffer_options();
 	test_files();
 	test_request_params();
+	test_issue14();
 	return done_testing();
 }

@@ -5,6 +5,12 @@
 # profile's own file:line, so that this test can tell a check from a no-op.
 . "$top_srcdir/tests/tap.sh"
 
+# The npm that npx runs on this machine: NodeSource's in
+# /usr/lib/node_modules/npm (npx.yml's default), Debian's npm package's in
+# /usr/share/nodejs/npm.
+npx=$(command -v npx) || { fail "npx is installed (apt-get install npm, or NodeSource's nodejs)"; done_testing; }
+npm_dir=$(dirname "$(dirname "$(readlink -f "$npx")")")
+
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 # The paths the variables name must exist for --check; their contents do
@@ -29,6 +35,15 @@ check "everything, another endpoint" "$profiles/everything.yml" --set MODULES="$
 	--set FETCH=127.0.0.1:18080
 check db "$profiles/db.yml" --set MODULES="$dir/modules" --set DB=127.0.0.1:15432
 check "db, IPv6" "$profiles/db.yml" --set MODULES="$dir/modules" --set DB='[::1]:5432'
+# Issue 14's five servers.
+touch "$dir/modules/rg"
+check sequential-thinking "$profiles/sequential-thinking.yml" --set MODULES="$dir/modules"
+check git "$profiles/git.yml" --set MODULES="$dir/modules" --set REPO="$dir/root"
+check sqlite "$profiles/sqlite.yml" --set MODULES="$dir/modules" --set DB="$dir/root/db.sqlite" \
+	--set DB_DIR="$dir/root"
+check fetch "$profiles/fetch.yml" --set MODULES="$dir/modules" --set SITE=127.0.0.1:18080
+check desktop-commander "$profiles/desktop-commander.yml" --set MODULES="$dir/modules" --set ROOT="$dir/root" \
+	--set RG="$dir/modules/rg"
 
 # The fragments, through the smallest profiles that include them by path.
 cat >"$dir/prof/python.yml" <<YAML
@@ -46,7 +61,7 @@ vars:
 runtime:
   read: ["\${MODULES}"]
 YAML
-check "runtimes/node.yml + runtimes/npx.yml" "$dir/prof/npx.yml" --set NPX_CACHE="$dir/npx"
+check "runtimes/node.yml + runtimes/npx.yml" "$dir/prof/npx.yml" --set NPX_CACHE="$dir/npx" --set NPM_DIR="$npm_dir"
 
 # The check is real: a served root that does not exist is named with the
 # line of the profile that grants it.

@@ -5,6 +5,12 @@
 # nothing to say.
 . "$top_srcdir/tests/tap.sh"
 
+# The npm that npx runs on this machine: NodeSource's in
+# /usr/lib/node_modules/npm (npx.yml's default), Debian's npm package's in
+# /usr/share/nodejs/npm.
+npx=$(command -v npx) || { fail "npx is installed (apt-get install npm, or NodeSource's nodejs)"; done_testing; }
+npm_dir=$(dirname "$(dirname "$(readlink -f "$npx")")")
+
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 mkdir -p "$dir/modules" "$dir/root" "$dir/memory"
@@ -44,6 +50,15 @@ selftest "everything, another endpoint" "$profiles/everything.yml" --set MODULES
 	--set FETCH=127.0.0.1:18080
 selftest db "$profiles/db.yml" --set MODULES="$dir/modules" --set DB=127.0.0.1:15432
 selftest "db, IPv6" "$profiles/db.yml" --set MODULES="$dir/modules" --set DB='[::1]:5432'
+# Issue 14's five servers.
+touch "$dir/modules/rg"
+selftest sequential-thinking "$profiles/sequential-thinking.yml" --set MODULES="$dir/modules"
+selftest git "$profiles/git.yml" --set MODULES="$dir/modules" --set REPO="$dir/root"
+selftest sqlite "$profiles/sqlite.yml" --set MODULES="$dir/modules" --set DB="$dir/root/db.sqlite" \
+	--set DB_DIR="$dir/root"
+selftest fetch "$profiles/fetch.yml" --set MODULES="$dir/modules" --set SITE=127.0.0.1:18080
+selftest desktop-commander "$profiles/desktop-commander.yml" --set MODULES="$dir/modules" \
+	--set ROOT="$dir/root" --set RG="$dir/modules/rg"
 
 # The runtime fragments, through the smallest profiles that include them:
 # python's is clean; npx's brings the two warnings its header names.
@@ -67,7 +82,7 @@ runtime:
   read: ["\${MODULES}"]
 limits: { memory: 512M, tasks: 64, files: 1024 }
 YAML
-"$MEMBRANE_RUN" --lint "$dir/prof/npx.yml" --set NPX_CACHE="$dir/npx" >"$dir/lint" 2>&1
+"$MEMBRANE_RUN" --lint "$dir/prof/npx.yml" --set NPX_CACHE="$dir/npx" --set NPM_DIR="$npm_dir" >"$dir/lint" 2>&1
 is "$?" 1 "runtimes/npx.yml: --lint exits 1"
 lock=$(grep -n '_npx/\*/concurrency.lock' "$profiles/runtimes/npx.yml" | cut -d: -f1)
 sh_line=$(grep -n '^    - /usr/bin/sh$' "$profiles/runtimes/npx.yml" | cut -d: -f1)

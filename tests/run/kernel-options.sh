@@ -40,6 +40,18 @@ bad "a missing baseline" "^membrane-run: baseline /no/such/base.json: No such fi
 bad "a missing signing key" "^membrane-run: --sign-key /no/such/key: No such file or directory" \
 	--profile "$top_srcdir/tests/fixtures/profiles/good/minimal.yml" --sign-key /no/such/key --report /dev/null -- true
 
+# --doctor: no command, its profile by --profile only; a broken profile is
+# 125 as for any action (its report is tests/sandbox/kernel-refused.sh's).
+like "$help" "--doctor" "--help lists --doctor"
+bad "--doctor with a command" "--doctor takes no command" --doctor --profile x -- true
+bad "--doctor after --lint" "--doctor takes its profile with --profile" --lint x --doctor
+bad "--doctor with --learn" "does not go with .*--doctor" --doctor --learn d.yml -- true
+bad "--doctor with a missing profile" "no/such/profile.yml" --doctor --profile /no/such/profile.yml
+out=$("$MEMBRANE_RUN" --doctor 2>&1)
+st=$?
+ok "--doctor without a profile reports on this host (exit $st: 0 or 1)" test "$st" = 0 -o "$st" = 1
+like "$out" "verdict: " "... and ends with its verdict"
+
 # Good values pass the parser: what fails next is the missing profile.
 for args in "--require-landlock 4" "--best-effort" "--user nobody" "--user 65534:65534" \
 	"--user nobody:nogroup" "--record all" "--record none" "--checkpoint-every 7"; do

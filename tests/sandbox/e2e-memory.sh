@@ -11,10 +11,7 @@
 # elsewhere, e.g. at the source tree's during make distcheck.
 E=${MEMBRANE_E2E_DIR:-$top_srcdir/tests/e2e}
 S=$E/node_modules/@modelcontextprotocol/server-memory
-if [ ! -f "$S/dist/index.js" ] || ! command -v node >/dev/null; then
-	fail "server-memory is installed in $E (bootstrap.sh runs npm ci in tests/e2e; set MEMBRANE_E2E_DIR for another tree)"
-	done_testing
-fi
+need_npm "$E" @modelcontextprotocol/server-memory/dist/index.js
 W=$(mktemp -d /tmp/membrane-memory.XXXXXX)
 chmod 755 "$W"
 trap 'rm -rf "$W"' EXIT INT TERM

@@ -238,8 +238,13 @@ int main(void)
 	ok(!(mb_landlock_fs_access(W, true, 2) & LANDLOCK_ACCESS_FS_TRUNCATE), "ABI 2: no truncate");
 	ok(mb_landlock_fs_access(W, false, 3) & LANDLOCK_ACCESS_FS_TRUNCATE, "ABI 3: write carries truncate");
 	ok(!(mb_landlock_fs_access(W, false, 7) & ~(uint64_t)(LANDLOCK_ACCESS_FS_WRITE_FILE |
+							      LANDLOCK_ACCESS_FS_READ_FILE |
 							      LANDLOCK_ACCESS_FS_TRUNCATE)),
 	   "write on a file: only file rights");
+	ok(mb_landlock_fs_access(W, false, 1) & LANDLOCK_ACCESS_FS_READ_FILE,
+	   "write carries read_file: a read-write open is a write");
+	is_int(mb_landlock_fs_access(MB_PLAN_OP_LIST, true, 7), LANDLOCK_ACCESS_FS_READ_DIR,
+	       "list: the directory's names alone");
 	ok(!(mb_landlock_fs_access(R | W | X, true, 7) &
 	     (LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_IOCTL_DEV)),
 	   "no grant ever gives device rights");

@@ -228,9 +228,6 @@ SYSCALL_ATTEMPT(a_add_key, syscall(SYS_add_key, "user", "membrane-probe", "x", 1
 				   KEY_SPEC_PROCESS_KEYRING))
 SYSCALL_ATTEMPT(a_request_key, syscall(SYS_request_key, "user", "membrane-none", NULL, 0))
 SYSCALL_ATTEMPT(a_userfaultfd, syscall(SYS_userfaultfd, 0xffff))
-#ifndef SYS_memfd_secret
-#define SYS_memfd_secret 447
-#endif
 /* A page the kernel reads for a call and the supervisor cannot read. */
 SYSCALL_ATTEMPT(a_memfd_secret, syscall(SYS_memfd_secret, 0))
 SYSCALL_ATTEMPT(a_io_uring_setup, syscall(SYS_io_uring_setup, 0, NULL))
@@ -284,7 +281,7 @@ static int a_tiocsti_high(void)
 /* Opening is the attempt; nothing is written even if it opens. */
 static int open_only(const char *path, int flags)
 {
-	int fd = open(path, flags | O_CLOEXEC | O_NOCTTY);
+	int fd = open(path, flags | O_CLOEXEC | O_NOCTTY, 0600);
 	if (fd < 0)
 		return neg();
 	close(fd);

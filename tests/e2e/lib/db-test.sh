@@ -12,10 +12,7 @@ MCP=$NM/@modelcontextprotocol
 PROFILES=$(cd "$top_srcdir/profiles" && pwd)
 : "${MEMBRANE_RUN:=$top_builddir/membrane-run}"
 case $MEMBRANE_RUN in /*) ;; *) MEMBRANE_RUN=$PWD/$MEMBRANE_RUN ;; esac
-if ! command -v node >/dev/null || [ ! -f "$MCP/sdk/package.json" ]; then
-	fail "the pinned MCP packages are installed in $E (bootstrap.sh runs npm ci in tests/e2e)"
-	done_testing
-fi
+need_npm "$E" @modelcontextprotocol/sdk/package.json
 
 W=$(mktemp -d "/tmp/membrane-${0##*/}.XXXXXX")
 chmod 755 "$W"

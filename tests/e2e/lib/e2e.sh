@@ -23,10 +23,7 @@ NM=$E/node_modules
 MCP=$NM/@modelcontextprotocol
 PROFILES=$top_srcdir/profiles
 : "${MEMBRANE_RUN:=$top_builddir/membrane-run}"
-if ! command -v node >/dev/null || [ ! -f "$MCP/sdk/package.json" ]; then
-	fail "the pinned MCP packages are installed in $E (bootstrap.sh runs npm ci in tests/e2e; set MEMBRANE_E2E_DIR for another tree)"
-	done_testing
-fi
+need_npm "$E" @modelcontextprotocol/sdk/package.json
 
 W=$(mktemp -d "/tmp/membrane-e2e-${0##*/}.XXXXXX")
 chmod 755 "$W"

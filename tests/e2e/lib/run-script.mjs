@@ -17,6 +17,11 @@
 //   {"subscribe": URI} / {"unsubscribe": URI}
 //   {"logLevel": LEVEL}                       logging/setLevel
 //   {"idle": MS}                              do nothing for MS milliseconds
+// A step may also have "save": {"NAME": "REGEX"}: the first group of REGEX
+// in its result (as JSON text) is kept, and @NAME@ in the arguments of the
+// steps after it is replaced by it (a pid, a session id the server made;
+// an argument that is "@NAME@" alone, and a number, becomes that number).
+// "wait": MS waits that long before the step.
 import { readFileSync } from "node:fs";
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { connect, parseArgv } from "./mcp-client.mjs";
@@ -40,7 +45,21 @@ const { client, seen } = await connect({ ...opts, stderr: process.env.SERVER_STD
 mark("end", "start-up");
 let failed = 0;
 
+const saved = {};
+const fill = (v) =>
+	typeof v === "string" && /^@[A-Za-z_][A-Za-z0-9_]*@$/.test(v) && /^\d+$/.test(saved[v.slice(1, -1)] ?? "")
+		? Number(saved[v.slice(1, -1)]) /* "@PID@" alone: the number */
+		: typeof v === "string"
+		? v.replace(/@([A-Za-z_][A-Za-z0-9_]*)@/g, (m, k) => (k in saved ? saved[k] : m))
+		: Array.isArray(v)
+			? v.map(fill)
+			: v && typeof v === "object"
+				? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fill(x)]))
+				: v;
+
 async function run(step) {
+	if (step.arguments) step = { ...step, arguments: fill(step.arguments) };
+	if (step.wait) await sleep(step.wait);
 	if (step.call !== undefined)
 		return client.callTool({ name: step.call, arguments: step.arguments ?? {} }, undefined, {
 			timeout: step.timeout ?? 60000,
@@ -81,6 +100,10 @@ for (const step of steps) {
 	try {
 		const res = await run(step);
 		out = { label: step.label, ok: !res?.isError, result: res };
+		for (const [k, re] of Object.entries(step.save ?? {})) {
+			const m = JSON.stringify(res).match(new RegExp(re));
+			if (m) saved[k] = m[1];
+		}
 		if (res?.isError) failed++;
 	} catch (e) {
 		out = { label: step.label, ok: false, error: { code: e.code, message: e.message } };

@@ -1,0 +1,33 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/procstat.h"
+
+int mb_proc_stat(int pid, int *ret_ppid, unsigned long long *ret_start)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return mb_neg_errno();
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	/* The command may hold anything, ')' too: the last one ends it. Then
+	 * state, ppid, and starttime as field 22. */
+	char *p = strrchr(buf, ')');
+	int ppid = 0;
+	unsigned long long start = 0;
+	if (!p || sscanf(p + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+			 &ppid, &start) != 2)
+		return -EIO;
+	*ret_ppid = ppid;
+	*ret_start = start;
+	return 0;
+}

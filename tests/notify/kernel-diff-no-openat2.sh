@@ -1,0 +1,2 @@
+#!/bin/sh
+NOTIFY_TEST=tests/notify/kernel-diff exec "$top_srcdir/tests/notify/kernel-notify-no-openat2.sh"
