@@ -75,6 +75,18 @@ static inline void mb_fclosep(FILE **f)
 			func(*p);                  \
 	}
 
+/* The value of a hexadecimal digit, or -1. */
+static inline int mb_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* Negative errno from the last failed libc call; never 0. */
 static inline int mb_neg_errno(void)
 {

@@ -730,3 +730,17 @@ int mb_callgrants_canonicalize(struct mb_callgrants *cg, const char *const *with
 		mb_callgrants_free(cg);
 	return r;
 }
+
+bool mb_pattern_literal(const char *text, bool has_glob, bool has_placeholder)
+{
+	return !has_glob && !has_placeholder && !strchr(text, '\\');
+}
+
+const char *mb_within_canonical(const struct mb_path_pattern *w, char *real, size_t realsz)
+{
+	struct mb_resolved rs;
+	if (mb_pattern_literal(w->text, w->has_glob, w->has_placeholder) &&
+	    mb_path_resolve(w->text, real, realsz, NULL, NULL, &rs) == 0)
+		return real;
+	return w->text;
+}

@@ -94,6 +94,14 @@ void mb_callgrants_free(struct mb_callgrants *cg);
  * -ENOMEM (cg is then freed). */
 int mb_callgrants_canonicalize(struct mb_callgrants *cg, const char *const *within, size_t nwithin);
 
+/* An arguments.within entry as the notifier's targets spell it: a literal
+ * directory with its symlinks resolved on the host (into real), anything
+ * else (a glob, a placeholder, an escape, a path that does not resolve) as
+ * written. Returns the text to match. */
+const char *mb_within_canonical(const struct mb_path_pattern *w, char *real, size_t realsz);
+/* Is a pattern a literal directory (no glob, placeholder or escape)? */
+bool mb_pattern_literal(const char *text, bool has_glob, bool has_placeholder);
+
 /* Does cg allow op on the normalised path? The first pattern that grants it
  * wins; on success *which (if not NULL) names it. Never allocates. */
 bool mb_callgrants_allows_path(const struct mb_callgrants *cg, enum mb_op op, const char *path,

@@ -15,6 +15,17 @@ const char *mb_op_name(enum mb_op op)
 	return (unsigned)op < MB_OP_COUNT_ ? op_names[op] : "?";
 }
 
+bool mb_env_name_ok(const char *s, size_t len)
+{
+	if (len == 0 || (s[0] >= '0' && s[0] <= '9'))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return false;
+	return true;
+}
+
 int mb_op_from_name(const char *name, enum mb_op *ret)
 {
 	for (unsigned i = 0; i < MB_OP_COUNT_; i++)

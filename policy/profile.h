@@ -26,6 +26,8 @@ enum mb_op {
 const char *mb_op_name(enum mb_op op);
 /* -EINVAL for an unknown name. */
 int mb_op_from_name(const char *name, enum mb_op *ret);
+/* Is s[0..len) a name runtime.env may pass or set: [A-Za-z_][A-Za-z0-9_]*? */
+bool mb_env_name_ok(const char *s, size_t len);
 
 enum mb_mode { MB_MODE_ENFORCE, MB_MODE_AUDIT };
 enum mb_network { MB_NET_NONE, MB_NET_BROKERED, MB_NET_HOST };

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/macros.h"
 #include "common/sha256.h"
 #include "report/report-sign.h"
 
@@ -40,11 +41,7 @@ static int from_hex(const char *s, size_t n, uint8_t *out)
 	for (size_t i = 0; i < n; i++) {
 		int v = 0;
 		for (int j = 0; j < 2; j++) {
-			char c = s[2 * i + j];
-			int d = c >= '0' && c <= '9'   ? c - '0'
-				: c >= 'a' && c <= 'f' ? c - 'a' + 10
-				: c >= 'A' && c <= 'F' ? c - 'A' + 10
-						       : -1;
+			int d = mb_hexval(s[2 * i + j]);
 			if (d < 0)
 				return -EINVAL;
 			v = v * 16 + d;

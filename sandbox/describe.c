@@ -176,7 +176,11 @@ static void yesno(struct mb_strbuf *b, const char *name, bool v)
 	mb_strbuf_printf(b, "%s: %s\n", name, v ? "yes" : "no");
 }
 
-void mb_describe_layers(struct mb_strbuf *b, const struct mb_layers *l)
+/* The namespaces a sandbox has, in the order both descriptions name them:
+ * each name after sep (before the first: first_sep), quoted for JSON when
+ * json is set. Returns how many. */
+static unsigned put_namespaces(struct mb_strbuf *b, const struct mb_layers *l, bool json,
+			       const char *first_sep, const char *sep)
 {
 	const struct {
 		bool on;
@@ -185,14 +189,18 @@ void mb_describe_layers(struct mb_strbuf *b, const struct mb_layers *l)
 		{ l->userns, "user" }, { l->mntns, "mount" }, { l->pidns, "pid" }, { l->netns, "net" },
 		{ l->ipcns, "ipc" },   { l->utsns, "uts" },   { l->cgroupns, "cgroup" },
 	};
-	mb_strbuf_puts(b, "namespaces:");
-	bool any = false;
+	unsigned n = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(ns); i++)
-		if (ns[i].on) {
-			mb_strbuf_printf(b, " %s", ns[i].name);
-			any = true;
-		}
-	mb_strbuf_puts(b, any ? "\n" : " none\n");
+		if (ns[i].on)
+			mb_strbuf_printf(b, json ? "%s\"%s\"" : "%s%s", n++ ? sep : first_sep,
+					 ns[i].name);
+	return n;
+}
+
+void mb_describe_layers(struct mb_strbuf *b, const struct mb_layers *l)
+{
+	mb_strbuf_puts(b, "namespaces:");
+	mb_strbuf_puts(b, put_namespaces(b, l, false, " ", " ") ? "\n" : " none\n");
 	yesno(b, "fresh root", l->rootfs);
 	yesno(b, "/proc hidepid", l->proc_hidepid);
 	if (l->landlock_abi)
@@ -253,20 +261,8 @@ static void jbool(struct mb_strbuf *b, const char *name, bool v, bool comma)
 
 void mb_describe_layers_json(struct mb_strbuf *b, const struct mb_layers *l)
 {
-	const struct {
-		bool on;
-		const char *name;
-	} ns[] = {
-		{ l->userns, "user" }, { l->mntns, "mount" }, { l->pidns, "pid" }, { l->netns, "net" },
-		{ l->ipcns, "ipc" },   { l->utsns, "uts" },   { l->cgroupns, "cgroup" },
-	};
 	mb_strbuf_puts(b, "{\"namespaces\":[");
-	const char *sep = "";
-	for (size_t i = 0; i < ARRAY_SIZE(ns); i++)
-		if (ns[i].on) {
-			mb_strbuf_printf(b, "%s\"%s\"", sep, ns[i].name);
-			sep = ",";
-		}
+	put_namespaces(b, l, true, "", ",");
 	mb_strbuf_puts(b, "],");
 	jbool(b, "rootfs", l->rootfs, true);
 	mb_strbuf_printf(b, "\"landlock\":{\"abi\":%d,", l->landlock_abi);

@@ -60,17 +60,6 @@ static int grants(struct loader *l, const struct yt_node *map, enum ld_scope sco
 	return 0;
 }
 
-static bool env_name_ok(const char *s, size_t len)
-{
-	if (len == 0 || (s[0] >= '0' && s[0] <= '9'))
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-			return false;
-	return true;
-}
-
 static int env_list(struct loader *l, const struct yt_node *list)
 {
 	int r = ld_scalar_list(l, list, "'env'", "a list of NAME or NAME=VALUE", "NAME or NAME=VALUE",
@@ -81,7 +70,7 @@ static int env_list(struct loader *l, const struct yt_node *list)
 		const struct yt_node *it = &list->items[i];
 		const char *eq = strchr(it->text, '=');
 		size_t len = eq ? (size_t)(eq - it->text) : strlen(it->text);
-		if (!env_name_ok(it->text, len))
+		if (!mb_env_name_ok(it->text, len))
 			return ld_error(l, -EINVAL, it,
 					"bad environment variable name '%.*s' (letters, digits and '_', not starting with a digit)",
 					(int)MB_MIN(len, LD_MAX_NAME), it->text);

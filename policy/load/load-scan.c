@@ -108,24 +108,13 @@ static int actions(struct loader *l, const struct yt_node *map, const struct whe
 	return 0;
 }
 
-static bool env_name_ok(const char *s)
-{
-	if (!*s || (*s >= '0' && *s <= '9'))
-		return false;
-	for (; *s; s++)
-		if (!(*s == '_' || (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-		      (*s >= '0' && *s <= '9')))
-			return false;
-	return true;
-}
-
 static int env_names(struct loader *l, const struct yt_node *list)
 {
 	int r = ld_scalar_list(l, list, "'scan.env'", "a list of environment variable names",
 			       "a name", "env: [DB_PASSWORD]");
 	for (size_t i = 0; r == 0 && list->kind == YT_SEQ && i < list->n; i++) {
 		const struct yt_node *it = &list->items[i];
-		if (!env_name_ok(it->text))
+		if (!mb_env_name_ok(it->text, strlen(it->text)))
 			return ld_error(l, -EINVAL, it,
 					"bad environment variable name '%s' in scan.env (letters, digits "
 					"and '_', not starting with a digit)",

@@ -164,22 +164,11 @@ struct mb_span mb_json_trim(const char *s, size_t len)
 	return (struct mb_span){ a, b - a };
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static long hex4(const char *s)
 {
 	long v = 0;
 	for (int i = 0; i < 4; i++) {
-		int h = hexval(s[i]);
+		int h = mb_hexval(s[i]);
 		if (h < 0)
 			return -1;
 		v = v * 16 + h;

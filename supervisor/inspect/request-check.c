@@ -10,17 +10,6 @@
 #include "supervisor/inspect/jsonrpc.h"
 #include "report/report-request.h"
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* file:///a%20b -> /a b; NULL for a URI we will not interpret. */
 char *mb_file_uri_path(const char *uri, const char **why)
 {
@@ -41,8 +30,8 @@ char *mb_file_uri_path(const char *uri, const char **why)
 		if (s[i] == '?' || s[i] == '#')
 			break;
 		if (s[i] == '%') {
-			int h = s[i + 1] ? hexval(s[i + 1]) : -1;
-			int l = h >= 0 && s[i + 2] ? hexval(s[i + 2]) : -1;
+			int h = s[i + 1] ? mb_hexval(s[i + 1]) : -1;
+			int l = h >= 0 && s[i + 2] ? mb_hexval(s[i + 2]) : -1;
 			if (h < 0 || l < 0 || (h == 0 && l == 0)) {
 				free(out);
 				*why = "is a file:// URI with a bad %-escape";

@@ -52,14 +52,11 @@ void mb_scan_walker_free(struct mb_scan_walker *w)
 	free(w);
 }
 
-static unsigned hexval(char c)
-{
-	return c <= '9' ? (unsigned)(c - '0') : (unsigned)((c | 0x20) - 'a' + 10);
-}
-
+/* Four hex digits the validator has accepted. */
 static unsigned hex4(const char *s)
 {
-	return hexval(s[0]) << 12 | hexval(s[1]) << 8 | hexval(s[2]) << 4 | hexval(s[3]);
+	return (unsigned)(mb_hexval(s[0]) << 12 | mb_hexval(s[1]) << 8 | mb_hexval(s[2]) << 4 |
+			  mb_hexval(s[3]));
 }
 
 static size_t put_utf8(char *o, unsigned cp)

@@ -232,17 +232,6 @@ static void new_file_data(struct dflt *f, const char *arg, const char *cwd)
 		add_data(f, real);
 }
 
-static bool env_name_ok(const char *s, size_t len)
-{
-	if (!len || (s[0] >= '0' && s[0] <= '9'))
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-			return false;
-	return true;
-}
-
 static bool env_not_data(const char *name)
 {
 	static const char *const names[] = { "PATH", "HOME", "PWD", "OLDPWD", "SHELL", "TMPDIR",
@@ -370,7 +359,7 @@ int mb_learn_default(char *const *argv, char *const *envp, const char *const *se
 		const char *eq = strchr(*e, '=');
 		size_t len = eq ? (size_t)(eq - *e) : 0;
 		char name[256];
-		if (!eq || len >= sizeof(name) || !env_name_ok(*e, len))
+		if (!eq || len >= sizeof(name) || !mb_env_name_ok(*e, len))
 			continue;
 		memcpy(name, *e, len);
 		name[len] = '\0';

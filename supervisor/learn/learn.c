@@ -974,16 +974,12 @@ static int build_base(struct mb_learner *l)
 	const struct mb_profile *b = l->cfg.base;
 	char real[PATH_MAX];
 	mb_vec_foreach(w, &b->within) {
-		const char *text = w->text;
-		struct mb_resolved rs;
-		bool literal = !w->has_glob && !w->has_placeholder && !strchr(text, '\\');
-		if (literal && mb_path_resolve(text, real, sizeof(real), NULL, NULL, &rs) == 0)
-			text = real;
+		const char *text = mb_within_canonical(w, real, sizeof(real));
 		if (add_pattern(&l->base_within, text, w) < 0)
 			return -ENOMEM;
 	}
 	mb_vec_foreach(w, &l->base_within) {
-		if (!w->has_glob && !w->has_placeholder && !strchr(w->text, '\\') &&
+		if (mb_pattern_literal(w->text, w->has_glob, w->has_placeholder) &&
 		    mb_vec_push(&l->base_within_dirs, (const char *)w->text) < 0)
 			return -ENOMEM;
 	}

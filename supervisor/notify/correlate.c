@@ -117,16 +117,12 @@ static int build_within(struct mb_correlator *c)
 	const struct mb_profile *p = c->cfg.profile;
 	char real[PATH_MAX];
 	mb_vec_foreach(w, &p->within) {
-		const char *text = w->text;
-		struct mb_resolved rs;
-		bool literal = !w->has_glob && !w->has_placeholder && !strchr(text, '\\');
-		if (literal && mb_path_resolve(text, real, sizeof(real), NULL, NULL, &rs) == 0)
-			text = real;
+		const char *text = mb_within_canonical(w, real, sizeof(real));
 		if (add_pattern(&c->within, text, w->pos, w->has_placeholder, w->has_glob) < 0)
 			return -ENOMEM;
 	}
 	mb_vec_foreach(w, &c->within) {
-		if (!w->has_glob && !w->has_placeholder && !strchr(w->text, '\\') &&
+		if (mb_pattern_literal(w->text, w->has_glob, w->has_placeholder) &&
 		    mb_vec_push(&c->within_dirs, (const char *)w->text) < 0)
 			return -ENOMEM;
 	}
