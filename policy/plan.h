@@ -5,6 +5,7 @@
  * prefix before the first placeholder) and globs widened to their parent. */
 #pragma once
 
+#include "policy/decoy.h"
 #include "policy/profile.h"
 
 enum mb_mount_kind {
@@ -81,6 +82,7 @@ struct mb_plan {
 	 * network host one of the host's loopback for this run, 127.77.X.Y
 	 * from membrane-run's pid. */
 	uint8_t resolver[4];
+	MB_VEC(struct mb_decoy) decoys; /* planted after the mounts (policy/decoy.h) */
 };
 
 /* The files the sandbox's resolver puts in place of the host's, each an
