@@ -6,10 +6,8 @@
 # (the server's read-only transaction); the same responses both ways, a
 # report holding only start and exit besides the call record, which
 # (--record all) names the database connection of the request that made it.
-#
-# Needs brokered connects (db.yml: network: brokered): until they exist the
-# server has no route to the database and the wrapped runs fail. Not in
-# TESTS until then (tests/e2e/local.mk, E2E_WAITING).
+# db.yml's network: brokered gives the server its connection to the
+# database: the supervisor connects on its behalf (supervisor/broker).
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/e2e/lib/e2e.sh"
 
