@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "policy/elf.h"
@@ -424,6 +425,12 @@ static const char *pick_cwd(const struct mb_plan *plan)
 
 const char *const mb_resolver_files[] = { "/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf",
 					  NULL };
+
+bool mb_plan_is_resolver(const struct mb_plan *plan, const struct mb_addr *a)
+{
+	return plan && a && a->family == AF_INET && a->port == 53 &&
+	       memcmp(a->addr, plan->resolver, 4) == 0;
+}
 
 /* Where the sandbox's resolver listens (struct mb_plan's resolver). */
 static void pick_resolver(struct mb_plan *plan)

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "policy/decoy.h"
+#include "policy/match.h"
 #include "policy/profile.h"
 
 enum mb_mount_kind {
@@ -84,6 +85,11 @@ struct mb_plan {
 	uint8_t resolver[4];
 	MB_VEC(struct mb_decoy) decoys; /* planted after the mounts (policy/decoy.h) */
 };
+
+/* Is a the sandbox's resolver (plan->resolver, port 53)? Membrane's own:
+ * a DNS question to it is no connect of the server's to count (the call
+ * record, budgets). */
+bool mb_plan_is_resolver(const struct mb_plan *plan, const struct mb_addr *a);
 
 /* The files the sandbox's resolver puts in place of the host's, each an
  * MB_MOUNT_FILE of the plan. */

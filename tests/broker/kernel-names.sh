@@ -225,6 +225,11 @@ for who in root nobody; do
 		"[$who] ... on stderr too, with no grant to add (it is granted)"
 	is "$(lines "$who" $t '.op == "resolve" and (.target | test("^(api|rr|www|v6|pub|short|a.svc).membrane.test$")) and .decision == "denied" and (.reason | startswith("not granted") | not) and (.reason | test("TXT|HTTPS") | not)')" 0 \
 		"[$who] nothing granted is reported"
+	# The call record (issue 16): a call's connects are the server's, not
+	# its DNS questions to the sandbox's resolver (membrane's own).
+	is "$(jq -c 'select(.event == "call" and .request.tool == "connect") | .did.connect' "$R" | head -1)" \
+		'{"count":1,"targets":["127.0.0.10:8443"]}' \
+		"[$who] the call record: a connect by name is one connect, its lookup none"
 done
 listened=$(sort -u "$W/listened" | tr '\n' ' ')
 is "$listened" "127.0.0.10 127.0.0.11 127.0.0.12 127.0.0.14 ::1 " \
@@ -252,6 +257,23 @@ for who in root nobody; do
 	is "$(said "$who" audit secret)" ENOTFOUND "[$who] audit: a name no scope grants is refused all the same"
 	is "$(lines "$who" audit '.op == "resolve" and .target == "secret.exfil.test" and .decision == "denied"')" 1 \
 		"[$who] ... reported denied"
+done
+
+# A budget of two connects for the tool's calls of the session: two
+# connects by name fit (their lookups are no connects of the server's).
+sed 's/^network: brokered$/network: brokered\nbudgets:\n  tools:\n    connect: { connects: 2 }/' "$S/names.yml" >"$W/budget.yml"
+sed -i "s|\.\./\.\./profiles|$top_srcdir/profiles|g" "$W/budget.yml"
+cat >"$W/budget.json" <<'EOF2'
+[
+ {"label": "api-connect", "tool": "connect", "arguments": {"host": "api.membrane.test", "port": 8443}},
+ {"label": "rr-connect", "tool": "connect", "arguments": {"host": "rr.membrane.test", "port": 8443}}
+]
+EOF2
+for who in root nobody; do
+	run "$who" budget "$W/budget.yml" "$W/budget.json"
+	is "$(said "$who" budget api-connect)/$(said "$who" budget rr-connect)" connected/connected \
+		"[$who] budget connects 2: two lookups and two connects by name are within it"
+	is "$(jq -c 'select(.event == "limit")' "$W/$who/budget.report" | wc -l)" 0 "[$who] ... no limit line"
 done
 
 # Learn mode: every name is answered, and the draft grants the name a
