@@ -107,6 +107,16 @@ bench-server: membrane-run
 	    $(abs_top_builddir)/membrane-run $(srcdir_abs)/profiles 9 300; echo; } | \
 	  tee $(top_srcdir)/bench/server-results.md
 
+# The sandbox's resolver: a lookup through membrane-run against the same
+# lookup bare, and a Node process's first HTTPS request by name (issue 15;
+# bench/names.sh, as root; results in bench/names-results.md).
+EXTRA_PROGRAMS += bench/names-lookup
+EXTRA_DIST += bench/names.sh bench/names-fetch.mjs bench/names.yml bench/names-results.md
+.PHONY: bench bench-names
+bench: bench-names
+bench-names: membrane-run bench/names-lookup$(EXEEXT)
+	top_srcdir=$(srcdir_abs) top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/names.sh $(srcdir_abs)/bench/names-results.md
+
 # A query round trip through server-postgres, bare vs under membrane-run
 # with profiles/db.yml (network brokered), against a throwaway PostgreSQL
 # (bench/db-roundtrip.sh; results in bench/db-results.md). Needs npm ci in

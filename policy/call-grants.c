@@ -525,6 +525,21 @@ bool mb_callgrants_allows_addr(const struct mb_callgrants *cg, enum mb_op op,
 	return false;
 }
 
+bool mb_callgrants_allows_name(const struct mb_callgrants *cg, enum mb_op op, const char *name,
+			       uint16_t port, uint8_t proto, const struct mb_endpoint **which)
+{
+	if (!cg || (op != MB_OP_CONNECT && op != MB_OP_BIND) || !name)
+		return false;
+	const mb_endpoint_vec *eps = cg->net[MB_NET_OP_INDEX(op)];
+	for (size_t i = 0; eps && i < eps->n; i++)
+		if (mb_endpoint_match_name(&eps->v[i], name, port, proto)) {
+			if (which)
+				*which = &eps->v[i];
+			return true;
+		}
+	return false;
+}
+
 /* The placeholder that opens pp, if it has one. */
 static bool opening_placeholder(const struct mb_path_pattern *pp, struct piece *pc)
 {

@@ -116,6 +116,10 @@ bool mb_value_is_uri(const char *v);
 int mb_uri_file_path(const char *v, char *buf, size_t sz);
 bool mb_callgrants_allows_addr(const struct mb_callgrants *cg, enum mb_op op,
 			       const struct mb_addr *a, const struct mb_endpoint **which);
+/* Does a name endpoint of cg grant op on name, port, proto (port 0: any
+ * port; policy/match.h, mb_endpoint_match_name)? */
+bool mb_callgrants_allows_name(const struct mb_callgrants *cg, enum mb_op op, const char *name,
+			       uint16_t port, uint8_t proto, const struct mb_endpoint **which);
 
 /* The string values a placeholder-bearing grant would take from arguments,
  * for arguments.within checks: calls fn for each argument value that fills a

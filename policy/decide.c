@@ -112,3 +112,22 @@ bool mb_decide_addr(const struct mb_callgrants *runtime, const struct mb_callgra
 				   .endpoint = ep };
 	return true;
 }
+
+bool mb_decide_name(const struct mb_callgrants *runtime, const struct mb_callgrants *call,
+		    enum mb_op op, const char *name, uint16_t port, uint8_t proto,
+		    struct mb_decision *ret)
+{
+	struct mb_decision dummy;
+	struct mb_decision *d = ret ? ret : &dummy;
+	*d = (struct mb_decision){ .rule = MB_RULE_NONE };
+	const struct mb_endpoint *ep = NULL;
+	bool by_runtime = true;
+	if (!mb_callgrants_allows_name(runtime, op, name, port, proto, &ep)) {
+		by_runtime = false;
+		if (!mb_callgrants_allows_name(call, op, name, port, proto, &ep))
+			return false;
+	}
+	*d = (struct mb_decision){ .rule = MB_RULE_GRANT, .by_runtime = by_runtime, .op = op,
+				   .endpoint = ep };
+	return true;
+}

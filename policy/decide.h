@@ -39,7 +39,8 @@
  * is decided as MB_ACCESS_OPEN.
  *
  * Network: connect and bind are allowed if an endpoint in force (runtime's or
- * the call's) matches the address (mb_endpoint_match); no ancestor rules.
+ * the call's) matches the address (mb_endpoint_match), or, for a name, a
+ * name endpoint matches it (mb_endpoint_match_name); no ancestor rules.
  *
  * Nothing here allocates: it runs on the notification path. */
 #pragma once
@@ -74,5 +75,13 @@ bool mb_decide_path(const struct mb_callgrants *runtime, const struct mb_callgra
 /* Decide op (CONNECT or BIND) on the address a. */
 bool mb_decide_addr(const struct mb_callgrants *runtime, const struct mb_callgrants *call,
 		    enum mb_op op, const struct mb_addr *a, struct mb_decision *ret);
+
+/* Decide op on a host name (normalised, policy/match.h) and port: a name
+ * grant in force names it (port 0: any port, as for a DNS question). The
+ * supervisor allows a connect by name when the address was answered for a
+ * name this allows; --test-profile asks it for a HOST:PORT target. */
+bool mb_decide_name(const struct mb_callgrants *runtime, const struct mb_callgrants *call,
+		    enum mb_op op, const char *name, uint16_t port, uint8_t proto,
+		    struct mb_decision *ret);
 
 const char *mb_decision_rule_name(enum mb_decision_rule r);

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "common/strbuf.h"
+#include "policy/addr-class.h"
 #include "policy/lint.h"
 #include "policy/match.h"
 #include "policy/resolve.h"
@@ -66,11 +67,6 @@ static const char *const bin_dirs[] = {
 	"/bin", "/usr/bin", "/usr/local/bin", "/sbin", "/usr/sbin", "/usr/local/sbin",
 };
 
-/* Cloud metadata services: AWS, GCP, Azure, Oracle, DigitalOcean (v4 and
- * AWS's v6), ECS task credentials, Alibaba. */
-static const char *const metadata_addrs[] = {
-	"169.254.169.254", "fd00:ec2::254", "169.254.170.2", "100.100.100.200",
-};
 static const char *const metadata_names[] = { "metadata.google.internal", "metadata" };
 
 typedef MB_VEC(char *) str_vec;
@@ -591,30 +587,34 @@ static void site(struct linter *L, const struct mb_path_pattern *pp, enum mb_op 
 static void connect_checks(struct linter *L, const mb_endpoint_vec *v)
 {
 	mb_vec_foreach(ep, v) {
-		if (ep->prefix == 0) {
+		if (ep->name && ep->wildcard && !strchr(ep->name, '.')) {
+			warn(L, MB_LINT_CONNECT_ANY, &ep->pos,
+			     "connect to '%s' reaches every name under a top-level domain (name the hosts the server talks to)",
+			     ep->text);
+			continue;
+		}
+		if (!ep->name && ep->prefix == 0) {
 			warn(L, MB_LINT_CONNECT_ANY, &ep->pos,
 			     "connect to '%s' reaches every %s address, the whole Internet and the local network (name the hosts the server talks to)",
 			     ep->text, ep->family == AF_INET ? "IPv4" : "IPv6");
 			continue;
 		}
 		const char *hit = NULL;
-		for (size_t i = 0; i < ARRAY_SIZE(metadata_names) && !hit; i++) {
-			size_t n = strlen(metadata_names[i]);
-			if (strncasecmp(ep->text, metadata_names[i], n) == 0 && ep->text[n] == ':')
+		for (size_t i = 0; i < ARRAY_SIZE(metadata_names) && !hit; i++)
+			if (mb_endpoint_match_name(ep, metadata_names[i], 0, 0))
 				hit = metadata_names[i];
-		}
-		for (size_t i = 0; i < ARRAY_SIZE(metadata_addrs) && !hit; i++) {
+		for (size_t i = 0; mb_metadata_addrs[i] && !hit && !ep->name; i++) {
 			struct mb_addr a;
 			uint8_t ip[16];
-			if (inet_pton(AF_INET, metadata_addrs[i], ip) == 1)
+			if (inet_pton(AF_INET, mb_metadata_addrs[i], ip) == 1)
 				mb_addr_set_v4(&a, ip, ep->port_lo);
-			else if (inet_pton(AF_INET6, metadata_addrs[i], ip) == 1)
+			else if (inet_pton(AF_INET6, mb_metadata_addrs[i], ip) == 1)
 				mb_addr_set_v6(&a, ip, ep->port_lo);
 			else
 				continue;
 			a.proto = ep->protos;
 			if (mb_endpoint_match(ep, &a))
-				hit = metadata_addrs[i];
+				hit = mb_metadata_addrs[i];
 		}
 		if (hit)
 			warn(L, MB_LINT_CONNECT_METADATA, &ep->pos,

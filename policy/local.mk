@@ -12,6 +12,7 @@ libpolicy_a_SOURCES = \
 	policy/widen.h policy/widen.c \
 	policy/path.h policy/path.c \
 	policy/match.h policy/match.c \
+	policy/addr-class.h policy/addr-class.c \
 	policy/resolve.h policy/resolve.c \
 	policy/elf.h policy/elf.c \
 	policy/call-grants.h policy/call-grants.c \

@@ -2,6 +2,7 @@
  * here runs per notified operation: no allocation, no recursion, and a cost
  * bounded by the lengths of the pattern and the target. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -147,15 +148,21 @@ static bool prefix_equal(const uint8_t *x, const uint8_t *y, unsigned bits)
 	return ((x[full] ^ y[full]) & mask) == 0;
 }
 
+/* Port and protocol: both of the target's within the endpoint's. */
+static bool port_proto_match(const struct mb_endpoint *ep, uint16_t port, uint8_t proto)
+{
+	if (port < ep->port_lo || port > ep->port_hi)
+		return false;
+	unsigned want = proto ? proto : MB_PROTO_BOTH;
+	unsigned have = ep->protos ? ep->protos : MB_PROTO_BOTH;
+	return !(want & ~have);
+}
+
 bool mb_endpoint_match(const struct mb_endpoint *ep, const struct mb_addr *a)
 {
-	if (!ep || !a)
+	if (!ep || !a || ep->name)
 		return false;
-	if (a->port < ep->port_lo || a->port > ep->port_hi)
-		return false;
-	unsigned want = a->proto ? a->proto : MB_PROTO_BOTH;
-	unsigned have = ep->protos ? ep->protos : MB_PROTO_BOTH;
-	if (want & ~have)
+	if (!port_proto_match(ep, a->port, a->proto))
 		return false;
 
 	/* Fold both sides the way mb_addr_set_v6() folds targets, so that a
@@ -180,4 +187,62 @@ bool mb_endpoint_match(const struct mb_endpoint *ep, const struct mb_addr *a)
 	if (max == 0 || prefix > max || tfamily != family)
 		return false;
 	return prefix_equal(addr, taddr, prefix);
+}
+
+/* ---- host names ------------------------------------------------------- */
+
+int mb_name_normalize(const char *in, size_t len, char out[MB_NAME_MAX + 1])
+{
+	if (len > 0 && in[len - 1] == '.')
+		len--; /* the root label, written or not */
+	if (len == 0)
+		return -EINVAL;
+	if (len > MB_NAME_MAX)
+		return -ENAMETOOLONG;
+	size_t label = 0;
+	for (size_t i = 0; i <= len; i++) {
+		unsigned char c = i < len ? (unsigned char)in[i] : '.';
+		if (c == '.') {
+			if (label == 0)
+				return -EINVAL; /* an empty label: ".." or a leading dot */
+			if (label > 63)
+				return -ENAMETOOLONG;
+			label = 0;
+		} else if (c >= 0x80) {
+			return -EILSEQ;
+		} else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+			   (c == '-' && label > 0)) {
+			label++;
+		} else if (c >= 'A' && c <= 'Z') {
+			c = (unsigned char)(c - 'A' + 'a');
+			label++;
+		} else {
+			return -EINVAL;
+		}
+		if (i < len)
+			out[i] = (char)c;
+	}
+	out[len] = '\0';
+	return 0;
+}
+
+bool mb_name_match(const char *pattern, bool wildcard, const char *name)
+{
+	if (!pattern || !name)
+		return false;
+	if (!wildcard)
+		return strcmp(pattern, name) == 0;
+	size_t pl = strlen(pattern), nl = strlen(name);
+	/* at least one label and its dot before the domain */
+	return nl >= pl + 2 && name[nl - pl - 1] == '.' && memcmp(name + nl - pl, pattern, pl) == 0;
+}
+
+bool mb_endpoint_match_name(const struct mb_endpoint *ep, const char *name, uint16_t port,
+			    uint8_t proto)
+{
+	if (!ep || !ep->name)
+		return false;
+	if (port && !port_proto_match(ep, port, proto))
+		return false;
+	return mb_name_match(ep->name, ep->wildcard, name);
 }

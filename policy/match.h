@@ -64,3 +64,32 @@ const char *mb_addr_format(const struct mb_addr *a, char *buf, size_t bufsz);
  * are, so [::ffff:127.0.0.1]:80 and 127.0.0.1:80 grant the same thing. A
  * prefix longer than the family's address grants nothing. */
 bool mb_endpoint_match(const struct mb_endpoint *ep, const struct mb_addr *a);
+
+/* ---- host names ---------------------------------------------------------
+ * A name as a grant holds it and as a DNS question asks it: ASCII letters
+ * folded to lower case (DNS compares names so, RFC 4343), one trailing dot
+ * dropped ("api.example.org." is "api.example.org"), labels of 1 to 63
+ * letters, digits, '-' and '_' (SRV and DMARC names), no label starting
+ * with '-', at most 253 bytes. An internationalised name is written in its
+ * ASCII form (xn--...): a byte above 0x7f is refused, since two spellings
+ * of one name would otherwise match differently. */
+#define MB_NAME_MAX 253
+
+/* Normalise the len bytes at in into out (at least MB_NAME_MAX + 1 bytes).
+ * Returns 0, -EILSEQ (a byte above 0x7f: write the ASCII form), -EINVAL (a
+ * byte or a label shape not allowed, an empty name) or -ENAMETOOLONG (a
+ * label over 63 bytes, a name over 253). */
+int mb_name_normalize(const char *in, size_t len, char out[MB_NAME_MAX + 1]);
+
+/* Does the pattern (normalised) grant name (normalised)? Without wildcard:
+ * the same name. With wildcard (written "*.example.org", held as
+ * "example.org"): a name that ends in ".example.org" with one label or more
+ * before it, at any depth; never example.org itself (the apex), which is
+ * granted only when listed. */
+bool mb_name_match(const char *pattern, bool wildcard, const char *name);
+
+/* Does ep (a name endpoint: ep->name set) grant name on port for proto, as
+ * mb_endpoint_match does an address? port 0 asks for any port: a DNS
+ * question names none, and a name is asked for if some grant names it. */
+bool mb_endpoint_match_name(const struct mb_endpoint *ep, const char *name, uint16_t port,
+			    uint8_t proto);

@@ -2,8 +2,10 @@
  * paths, resolved on the host (symlinks recorded), merged, and turned into
  * the mount list and the Landlock rules. */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "policy/elf.h"
@@ -53,6 +55,7 @@ const char *mb_mount_kind_name(enum mb_mount_kind k)
 	case MB_MOUNT_SYMLINK: return "symlink";
 	case MB_MOUNT_PROC: return "proc";
 	case MB_MOUNT_DEV: return "dev";
+	case MB_MOUNT_FILE: return "file";
 	}
 	return "?";
 }
@@ -420,6 +423,85 @@ static const char *pick_cwd(const struct mb_plan *plan)
 	return "/";
 }
 
+const char *const mb_resolver_files[] = { "/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf",
+					  NULL };
+
+bool mb_plan_is_resolver(const struct mb_plan *plan, const struct mb_addr *a)
+{
+	return plan && a && a->family == AF_INET && a->port == 53 &&
+	       memcmp(a->addr, plan->resolver, 4) == 0;
+}
+
+/* Where the sandbox's resolver listens (struct mb_plan's resolver). */
+static void pick_resolver(struct mb_plan *plan)
+{
+	static const uint8_t own[4] = { 127, 0, 0, 53 };
+	memcpy(plan->resolver, own, 4);
+	if (plan->network == MB_NET_HOST) {
+		/* The host's loopback is shared: an address of this run's own,
+		 * clear of systemd-resolved's 127.0.0.53 and .54. */
+		unsigned pid = (unsigned)getpid();
+		plan->resolver[1] = 77;
+		plan->resolver[2] = (uint8_t)(pid >> 8);
+		plan->resolver[3] = (uint8_t)pid;
+	}
+}
+
+static char *resolver_file(const struct mb_plan *plan, const char *path)
+{
+	char *s = NULL;
+	int n = -1;
+	if (strcmp(path, "/etc/resolv.conf") == 0)
+		n = asprintf(&s, "# membrane: membrane-run answers the sandbox's DNS itself\n"
+				 "# (membrane-profile(5), Name resolution)\n"
+				 "nameserver %u.%u.%u.%u\n",
+			     plan->resolver[0], plan->resolver[1], plan->resolver[2], plan->resolver[3]);
+	else if (strcmp(path, "/etc/hosts") == 0)
+		n = asprintf(&s, "127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n");
+	else
+		n = asprintf(&s, "passwd: files\ngroup: files\nshadow: files\ngshadow: files\n"
+				 "hosts: files dns\nnetworks: files\nprotocols: files\n"
+				 "services: files\nethers: files\nrpc: files\n");
+	return n < 0 ? NULL : s;
+}
+
+/* membrane's resolv.conf, hosts and nsswitch.conf in place of the host's,
+ * whatever the grants bind there: what the host's would have been at
+ * exactly those paths (a bind, a recreated symlink) is dropped, and the
+ * files go on top of whatever an ancestor's bind shows, last. Landlock
+ * may let them be read; the dynamic layer holds reads to the grants as
+ * for any path. */
+static int add_resolver_files(struct mb_plan *plan)
+{
+	for (size_t k = 0; mb_resolver_files[k]; k++) {
+		const char *path = mb_resolver_files[k];
+		size_t o = 0;
+		for (size_t i = 0; i < plan->mounts.n; i++) {
+			struct mb_mount *m = &plan->mounts.v[i];
+			if (strcmp(m->path, path) == 0) {
+				free(m->path);
+				free(m->link_target);
+				continue;
+			}
+			plan->mounts.v[o++] = *m;
+		}
+		plan->mounts.n = o;
+		struct mb_mount *m = mb_vec_new(&plan->mounts);
+		if (!m)
+			return -ENOMEM;
+		m->kind = MB_MOUNT_FILE;
+		m->pos = (struct mb_srcpos){ .file = "<sandbox>" };
+		if (!(m->path = strdup(path)) || !(m->content = resolver_file(plan, path)))
+			return -ENOMEM;
+		struct mb_fs_rule *f = mb_vec_new(&plan->fs_rules);
+		if (!f || !(f->path = strdup(path)))
+			return -ENOMEM;
+		f->ops = OP_BIT(MB_OP_READ);
+		f->pos = m->pos;
+	}
+	return 0;
+}
+
 int mb_plan_compile(const struct mb_profile *p, char *const *envp, struct mb_plan **ret,
 		    struct mb_error *err)
 {
@@ -433,6 +515,7 @@ int mb_plan_compile(const struct mb_profile *p, char *const *envp, struct mb_pla
 	plan->require = p->require;
 	plan->require_pos = p->require_pos;
 	plan->user = p->user;
+	pick_resolver(plan);
 
 	struct compiler c = { .profile = p, .plan = plan, .err = err };
 	int r = add_grants(&c, &p->runtime);
@@ -449,11 +532,17 @@ int mb_plan_compile(const struct mb_profile *p, char *const *envp, struct mb_pla
 	if (r == 0)
 		r = build_fs_rules(&c);
 	if (r == 0)
+		r = add_resolver_files(plan);
+	if (r == 0)
 		r = add_net(plan, &p->runtime);
 	for (size_t i = 0; r == 0 && i < p->tools.n; i++)
 		r = add_net(plan, &p->tools.v[i].grants);
 	for (size_t i = 0; r == 0 && i < p->requests.n; i++)
 		r = add_net(plan, &p->requests.v[i].grants);
+	/* DNS over TCP to the sandbox's resolver, where Landlock holds TCP
+	 * ports (brokered: not at all): the resolver is membrane's own. */
+	if (r == 0 && plan->network != MB_NET_BROKERED)
+		r = add_port_rule(plan, 53, MB_OP_CONNECT);
 	if (r == 0)
 		r = build_env(plan, p, envp);
 	if (r == 0)
@@ -484,6 +573,7 @@ void mb_plan_free(struct mb_plan *plan)
 	mb_vec_foreach(m, &plan->mounts) {
 		free(m->path);
 		free(m->link_target);
+		free(m->content);
 	}
 	mb_vec_free(&plan->mounts);
 	mb_vec_foreach(f, &plan->fs_rules) free(f->path);

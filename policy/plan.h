@@ -6,6 +6,7 @@
 #pragma once
 
 #include "policy/decoy.h"
+#include "policy/match.h"
 #include "policy/profile.h"
 
 enum mb_mount_kind {
@@ -16,6 +17,9 @@ enum mb_mount_kind {
 			     the host: recreated as the same symlink */
 	MB_MOUNT_PROC,    /* /proc of the sandbox's pid namespace */
 	MB_MOUNT_DEV,     /* minimal /dev: null zero full random urandom */
+	MB_MOUNT_FILE,    /* a file of membrane's own (content), read-only, over
+			     whatever the host's tree puts there: the sandbox's
+			     resolver files */
 };
 
 const char *mb_mount_kind_name(enum mb_mount_kind k);
@@ -24,6 +28,7 @@ struct mb_mount {
 	enum mb_mount_kind kind;
 	char *path;        /* the same path inside and outside (canonical) */
 	char *link_target; /* MB_MOUNT_SYMLINK: readlink() of path on the host */
+	char *content;     /* MB_MOUNT_FILE: what the file holds */
 	bool is_dir;       /* binds: the host path is a directory */
 	bool exec;         /* rw binds: exec granted here, so no noexec (ro binds
 			      are never noexec: ld.so maps libraries from them) */
@@ -72,8 +77,23 @@ struct mb_plan {
 	struct mb_user user;
 	const char *cwd; /* working directory inside: the caller's, where the
 			    sandbox shows it (pick_cwd), else "/" */
+	/* The sandbox's resolver (membrane-profile(5) "Name resolution"): the
+	 * address its resolv.conf names, port 53, where membrane-run answers
+	 * DNS. 127.0.0.53 in the sandbox's own network namespace; with
+	 * network host one of the host's loopback for this run, 127.77.X.Y
+	 * from membrane-run's pid. */
+	uint8_t resolver[4];
 	MB_VEC(struct mb_decoy) decoys; /* planted after the mounts (policy/decoy.h) */
 };
+
+/* Is a the sandbox's resolver (plan->resolver, port 53)? Membrane's own:
+ * a DNS question to it is no connect of the server's to count (the call
+ * record, budgets). */
+bool mb_plan_is_resolver(const struct mb_plan *plan, const struct mb_addr *a);
+
+/* The files the sandbox's resolver puts in place of the host's, each an
+ * MB_MOUNT_FILE of the plan. */
+extern const char *const mb_resolver_files[];
 
 /* Compile p into a plan. envp supplies the values of pass-through env
  * entries. Host paths are examined (lstat/readlink) to recreate symlinks and

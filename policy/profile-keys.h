@@ -73,6 +73,10 @@
 	  "KEYS")                                                                             \
 	X(DENIALS, "denials", DOC, MAIN, read_denials, NULL, DRAFT(SETTINGS, write_denials),  \
 	  "KEYS")                                                                             \
+	X(PRIVATE_NAMES, "private_names", DOC, MAIN, read_private_names, NULL,                \
+	  NO_DRAFT("which names may answer private addresses is the operator's call: a "     \
+		   "draft never opens the rebinding guard"),                                  \
+	  "NETWORK")                                                                          \
 	X(RECORD, "record", DOC, MAIN, ld_record, NULL,                                       \
 	  NO_DRAFT("what the call record holds is the operator's choice, not the server's"),  \
 	  "THE RECORD")                                                                       \

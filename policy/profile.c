@@ -12,6 +12,8 @@ static const char *const op_names[MB_OP_COUNT_] = {
 
 const char *mb_op_name(enum mb_op op)
 {
+	if (op == MB_OP_RESOLVE)
+		return "resolve";
 	return (unsigned)op < MB_OP_COUNT_ ? op_names[op] : "?";
 }
 
@@ -101,6 +103,31 @@ bool mb_profile_redacts(const struct mb_profile *p, const char *argname)
 	return false;
 }
 
+static bool grants_names(const struct mb_grants *g)
+{
+	for (unsigned i = 0; i < 2; i++)
+		mb_vec_foreach(ep, &g->net[i]) {
+			if (ep->name)
+				return true;
+		}
+	return false;
+}
+
+bool mb_profile_has_names(const struct mb_profile *p)
+{
+	if (grants_names(&p->runtime))
+		return true;
+	mb_vec_foreach(t, &p->tools) {
+		if (grants_names(&t->grants))
+			return true;
+	}
+	mb_vec_foreach(t, &p->requests) {
+		if (grants_names(&t->grants))
+			return true;
+	}
+	return false;
+}
+
 static void patterns_free(mb_pattern_vec *v)
 {
 	mb_vec_foreach(pp, v) {
@@ -120,12 +147,9 @@ void mb_grants_free(struct mb_grants *g)
 		patterns_free(&g->path[i]);
 	patterns_free(&g->list);
 	for (unsigned i = 0; i < 2; i++) {
-		/* Endpoints from one host name share text: free each text once. */
-		const char *last = NULL;
 		mb_vec_foreach(ep, &g->net[i]) {
-			if (ep->text != last)
-				free(ep->text);
-			last = ep->text;
+			free(ep->text);
+			free(ep->name);
 		}
 		mb_vec_free(&g->net[i]);
 	}
@@ -144,6 +168,7 @@ static void expects_free(mb_expect_vec *v)
 	mb_vec_foreach(e, v) {
 		free(e->text);
 		free(e->path);
+		mb_vec_foreach(ep, &e->addrs) free(ep->name);
 		mb_vec_free(&e->addrs);
 	}
 	mb_vec_free(v);
@@ -182,6 +207,8 @@ void mb_profile_free(struct mb_profile *p)
 	mb_vec_free(&p->env);
 	patterns_free(&p->tmpfs);
 	patterns_free(&p->within);
+	mb_vec_foreach(n, &p->private_names) free(n->name);
+	mb_vec_free(&p->private_names);
 	tools_free(p->tools.v, p->tools.n);
 	mb_vec_free(&p->tools);
 	tools_free(p->requests.v, p->requests.n);

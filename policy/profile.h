@@ -19,6 +19,10 @@ enum mb_op {
 	MB_OP_CONNECT,
 	MB_OP_BIND,
 	MB_OP_COUNT_,
+	/* An op of reports only, never of grants: a DNS question the
+	 * sandbox's resolver refused (its target the name asked). Kept past
+	 * MB_OP_COUNT_ so that tables of grant ops stay as they are. */
+	MB_OP_RESOLVE = MB_OP_COUNT_,
 };
 #define MB_PATH_OPS 3 /* read, write, exec take paths */
 #define MB_NET_OP_INDEX(op) ((op) - MB_OP_CONNECT)
@@ -91,13 +95,18 @@ enum {
 	MB_PROTO_BOTH = MB_PROTO_TCP | MB_PROTO_UDP,
 };
 
-/* An address (v4 in the first 4 bytes, or v6) with prefix and port range. A
- * host name grant expands to one mb_endpoint per resolved address, all sharing
- * text and pos. */
+/* An address (v4 in the first 4 bytes, or v6) with prefix and port range,
+ * or a host name with a port range. A name is never resolved when a
+ * profile is loaded: the supervisor resolves it at run time, when the
+ * server asks its resolver (docs/design.md "Names"). */
 struct mb_endpoint {
 	char *text; /* as written, for reports and --explain */
 	struct mb_srcpos pos;
-	int family; /* AF_INET or AF_INET6 */
+	/* A name grant: lower case, no trailing dot, without the "*." of a
+	 * wildcard (policy/match.h, mb_name_match); NULL for an address. */
+	char *name;
+	bool wildcard; /* written "*.NAME": every name below NAME, not NAME */
+	int family;    /* AF_INET or AF_INET6; 0 for a name */
 	uint8_t addr[16];
 	uint8_t prefix; /* 0..32 or 0..128 */
 	uint16_t port_lo, port_hi;
@@ -107,6 +116,16 @@ struct mb_endpoint {
 
 typedef MB_VEC(struct mb_path_pattern) mb_pattern_vec;
 typedef MB_VEC(struct mb_endpoint) mb_endpoint_vec;
+
+/* A host name or "*.domain" of private_names: normalised as endpoint
+ * names are. */
+struct mb_name_pattern {
+	char *name;
+	bool wildcard;
+	struct mb_srcpos pos;
+};
+
+typedef MB_VEC(struct mb_name_pattern) mb_name_vec;
 
 /* What one scope (runtime, a tool, a request method) may do. */
 struct mb_grants {
@@ -239,9 +258,9 @@ struct mb_expect {
 	enum mb_access access;   /* "list" is read + LIST, "mkdir" write + MKDIR */
 	char *text;              /* as written, ${VAR}s expanded */
 	char *path;              /* path ops: absolute, normalised */
-	mb_endpoint_vec addrs;   /* connect, bind: one per address (prefix full,
-				    port_lo == port_hi); text is not owned */
-	bool unresolved;         /* a host name loaded without resolve_test_hosts */
+	mb_endpoint_vec addrs;   /* connect, bind: the address (prefix full,
+				    port_lo == port_hi), or a name (its name
+				    set); text is not owned */
 	struct mb_srcpos pos;
 };
 
@@ -302,6 +321,10 @@ struct mb_profile {
 	struct mb_grants quiet;
 	struct mb_srcpos quiet_pos; /* line 0: not written */
 	enum mb_denials denials;
+	/* Names whose answers may hold loopback, private, link-local or
+	 * CGNAT addresses (internal services, test worlds on loopback). */
+	mb_name_vec private_names;
+	struct mb_srcpos private_names_pos;
 	enum mb_record_scope record;
 	struct mb_budget session_budget;
 	MB_VEC(struct mb_tool_budget) tool_budgets;
@@ -324,13 +347,8 @@ struct mb_load_opts {
 	 * tool and request grants must exist unless marked optional with a
 	 * trailing '?' (default for run) */
 	bool check_existence;
-	/* host names in endpoints are resolved (always for run); without it
-	 * they are checked but grant nothing */
-	bool resolve_hosts;
-	/* host names in tests are resolved too (--test-profile); without it
-	 * such an expectation is checked, kept, and marked unresolved, so that
-	 * a run never waits on (or fails for) a name only a test uses */
-	bool resolve_test_hosts;
+	/* No option resolves host names: a profile loads the same offline
+	 * and online (names are the supervisor's to resolve, at run time). */
 };
 
 /* Load and validate PATH. On failure returns -errno and err holds one line
@@ -348,6 +366,9 @@ MB_DEFINE_CLEANUP(struct mb_profile, mb_profile_free)
 const struct mb_tool *mb_profile_tool(const struct mb_profile *p, const char *name);
 const struct mb_tool *mb_profile_request(const struct mb_profile *p, const char *method);
 bool mb_profile_redacts(const struct mb_profile *p, const char *argname);
+/* Does a scope of p grant a connect or bind by name? */
+bool mb_profile_has_names(const struct mb_profile *p);
+
 /* A tool's own budget, or NULL. */
 const struct mb_budget *mb_profile_tool_budget(const struct mb_profile *p, const char *tool);
 

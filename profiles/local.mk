@@ -4,6 +4,7 @@
 profilesdir = $(pkgdatadir)/profiles
 runtimesdir = $(profilesdir)/runtimes
 dist_profiles_DATA = \
+	profiles/brave-search.yml \
 	profiles/db.yml \
 	profiles/desktop-commander.yml \
 	profiles/everything.yml \
@@ -16,4 +17,5 @@ dist_profiles_DATA = \
 dist_runtimes_DATA = \
 	profiles/runtimes/node.yml \
 	profiles/runtimes/npx.yml \
-	profiles/runtimes/python.yml
+	profiles/runtimes/python.yml \
+	profiles/runtimes/resolver.yml

@@ -13,7 +13,7 @@ const char *const mb_report_events[] = { "start",	  "violation", "refused",     
 					 "error",	  "poisoning", "secret",       "call",
 					 "limit",	  "anomaly",   "decoy",        "exfiltration",
 					 "killed",	  "checkpoint", NULL };
-const char *const mb_report_ops[] = { "read", "write", "exec", "connect", "bind", "syscall",
+const char *const mb_report_ops[] = { "read", "write", "exec", "connect", "bind", "resolve", "syscall",
 					"tool-changed", NULL };
 const char *const mb_report_decisions[] = { "denied", "allowed", NULL };
 const char *const mb_report_kinds[] = {

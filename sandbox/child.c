@@ -177,6 +177,22 @@ static int setup(struct mb_child *c, struct mb_layers *L, bool *ns_setup, struct
 		r = mb_net_loopback_up(err);
 		if (r < 0)
 			return r;
+		/* Port 53 while we may still bind it; membrane-run answers there. */
+		int fds[2];
+		r = mb_net_resolver_sockets(plan->resolver, &fds[0], &fds[1], err);
+		for (int i = 0; r == 0 && i < 2; i++) {
+			struct mb_sync_msg rm = { .type = MB_SYNC_RESOLVER, .code = i };
+			r = mb_sync_send(c->sync_fd, &rm, fds[i]);
+			if (r < 0)
+				mb_error_set(err, r, "handing the resolver's sockets over: %s",
+					     strerror(-r));
+		}
+		if (r == 0) {
+			mb_close(fds[0]);
+			mb_close(fds[1]);
+		}
+		if (r < 0)
+			return r;
 	}
 	*ns_setup = false;
 	if (plan->cwd && chdir(plan->cwd) < 0)

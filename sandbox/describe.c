@@ -280,6 +280,7 @@ void mb_describe_layers_json(struct mb_strbuf *b, const struct mb_layers *l)
 	jbool(b, "memfd_noexec", l->memfd_noexec, true);
 	jbool(b, "limits", l->limits, true);
 	jbool(b, "proc_hidepid", l->proc_hidepid, true);
+	jbool(b, "resolver", l->resolver, true);
 	mb_strbuf_printf(b, "\"memory\":{\"by\":\"%s\"", memory_by_name[l->memory]);
 	if (l->memory == MB_MEMORY_RLIMIT) {
 		mb_strbuf_puts(b, ",\"why\":");

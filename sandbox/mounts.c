@@ -395,6 +395,38 @@ static int do_dev(struct ctx *c, const struct mb_mount *m)
 	return 0;
 }
 
+/* A file of membrane's own: written on the scratch tmpfs (the current
+ * root, detached at the end with the old one; the bind keeps the file),
+ * then bound read-only at its path without following a symlink there: on
+ * a host whose /etc/resolv.conf is a link into /run, the link itself is
+ * covered. A path whose directory is a read-only bind lacking the file
+ * cannot get a mountpoint: it is left without one (a missing resolv.conf
+ * sends glibc to 127.0.0.1, where nothing answers for it). */
+static int do_file(struct ctx *c, const struct mb_mount *m, unsigned n)
+{
+	char src[32], dst[PATH_MAX];
+	snprintf(src, sizeof(src), "/file.%u", n);
+	new_path(dst, sizeof(dst), m->path);
+	int fd = open(src, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0444);
+	if (fd < 0)
+		return fail(c, mb_neg_errno(), "create", src);
+	size_t len = strlen(m->content);
+	ssize_t w = write(fd, m->content, len);
+	mb_close(fd);
+	if (w != (ssize_t)len)
+		return fail(c, w < 0 ? mb_neg_errno() : -EIO, "write", src);
+	fd = open(src, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return fail(c, mb_neg_errno(), "open", src);
+	int r = bind_fd(c, fd, dst, false,
+			MB_MOUNT_ATTR_RDONLY | MB_MOUNT_ATTR_NOSUID | MB_MOUNT_ATTR_NODEV |
+				MB_MOUNT_ATTR_NOEXEC);
+	mb_close(fd);
+	if (r == -EROFS || r == -EACCES)
+		return 0;
+	return r < 0 ? fail(c, r, "bind membrane's own", m->path) : 0;
+}
+
 static int apply(struct ctx *c, bool *hidepid)
 {
 	for (size_t i_m = 0; i_m < c->plan->mounts.n; i_m++) {
@@ -420,6 +452,9 @@ static int apply(struct ctx *c, bool *hidepid)
 			break;
 		case MB_MOUNT_DEV:
 			r = do_dev(c, m);
+			break;
+		case MB_MOUNT_FILE:
+			r = do_file(c, m, (unsigned)i_m);
 			break;
 		default:
 			r = mb_error_set(c->err, -EINVAL, "unknown mount kind %d for %s", (int)m->kind,

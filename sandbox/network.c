@@ -1,7 +1,12 @@
 #include <net/if.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 
+#include "common/macros.h"
 #include "sandbox/network.h"
 
 int mb_net_loopback_up(struct mb_error *err)
@@ -37,4 +42,42 @@ out:
 		rtnl_link_put(lo);
 	nl_socket_free(sk);
 	return r;
+}
+
+static int bound_socket(int type, const uint8_t addr[4], struct mb_error *err)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(53) };
+	memcpy(&sin.sin_addr, addr, 4);
+	const char *what = type == SOCK_STREAM ? "TCP" : "UDP";
+	int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int one = 1;
+	if (fd < 0 || (type == SOCK_STREAM &&
+		       setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+	    (type == SOCK_STREAM && listen(fd, 16) < 0)) {
+		int r = mb_neg_errno();
+		mb_close(fd);
+		return mb_error_set(err, r, "the sandbox's resolver: %s %u.%u.%u.%u:53: %s%s", what,
+				    addr[0], addr[1], addr[2], addr[3], strerror(-r),
+				    r == -EACCES ? " (port 53 needs root here)"
+				    : r == -EADDRINUSE ? " (another membrane-run, or a resolver, has it)"
+						       : "");
+	}
+	return fd;
+}
+
+int mb_net_resolver_sockets(const uint8_t addr[4], int *ret_udp, int *ret_tcp,
+			    struct mb_error *err)
+{
+	int udp = bound_socket(SOCK_DGRAM, addr, err);
+	if (udp < 0)
+		return udp;
+	int tcp = bound_socket(SOCK_STREAM, addr, err);
+	if (tcp < 0) {
+		mb_close(udp);
+		return tcp;
+	}
+	*ret_udp = udp;
+	*ret_tcp = tcp;
+	return 0;
 }

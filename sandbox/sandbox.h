@@ -44,6 +44,8 @@ struct mb_layers {
 	bool limits;           /* rlimits (or a cgroup leaf) applied */
 	enum mb_memory_by memory;
 	bool shm_limited;      /* System V shm bounded in the IPC namespace */
+	bool resolver;         /* membrane-run answers the sandbox's DNS (its
+				  sockets were made) */
 	char memory_why[MB_MEMORY_WHY_MAX]; /* MB_MEMORY_RLIMIT: why no cgroup */
 };
 
@@ -69,6 +71,10 @@ struct mb_sandbox {
 			    here before it exits (mb_sandbox_command_status) */
 	char *cgroup;    /* the sandbox's cgroup leaf (limits.memory), or NULL;
 			    removed by mb_sandbox_close once the init is reaped */
+	/* The sandbox's resolver sockets, made by the init in the sandbox's
+	 * network namespace (UDP, TCP listening; -1: none, as without a
+	 * namespace of its own); the caller takes them. */
+	int resolver_fd[2];
 	struct mb_layers layers;
 	/* Best effort: why the sandbox has no namespaces ("" when it has
 	 * them, or was not asked for them), for the caller to say. */

@@ -157,7 +157,13 @@ static int await_exec(int sock, int handoff, const struct mb_plan *plan, struct 
 			struct mb_sync_msg m;
 			int fd;
 			int r = mb_sync_recv(sock, &m, &fd);
-			mb_close(fd); /* nothing carries an fd any more */
+			if (r > 0 && m.type == MB_SYNC_RESOLVER && (m.code == MB_RESOLVER_UDP ||
+								    m.code == MB_RESOLVER_TCP)) {
+				mb_close(sb->resolver_fd[m.code]);
+				sb->resolver_fd[m.code] = TAKE_FD(fd);
+				continue;
+			}
+			mb_close(fd); /* only the resolver's sockets come with one */
 			/* An init that failed before reading the filter we sent
 			 * closes with it unread: the kernel then reports
 			 * ECONNRESET once, ahead of the messages still queued
@@ -318,6 +324,7 @@ static int spawn_once(const struct mb_sandbox_config *cfg, unsigned long ns_flag
 		.stderr_fd = errp[0],
 		.listener_fd = -1,
 		.status_fd = st[0],
+		.resolver_fd = { -1, -1 },
 	};
 	int status = MB_EXIT_MEMBRANE;
 	unsigned features = 0;
@@ -332,6 +339,7 @@ static int spawn_once(const struct mb_sandbox_config *cfg, unsigned long ns_flag
 	if (r == 0 && (set_nonblock(sb.stdin_fd) < 0 || set_nonblock(sb.stdout_fd) < 0 ||
 		       set_nonblock(sb.stderr_fd) < 0 || set_nonblock(sb.status_fd) < 0))
 		r = mb_error_set(err, mb_neg_errno(), "fcntl O_NONBLOCK: %m");
+	sb.layers.resolver = sb.resolver_fd[0] >= 0 && sb.resolver_fd[1] >= 0;
 	if (trial && r < 0 && status == 127) {
 		*trial = sb.layers;
 		trial->seccomp_notify = sb.listener_fd >= 0;
@@ -341,6 +349,8 @@ static int spawn_once(const struct mb_sandbox_config *cfg, unsigned long ns_flag
 						     SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) == 0;
 		reap(pid, pidfd);
 		mb_close(sb.listener_fd);
+		mb_close(sb.resolver_fd[0]);
+		mb_close(sb.resolver_fd[1]);
 		*err = (struct mb_error){ 0 };
 		r = 0;
 		goto close_all;
@@ -348,6 +358,8 @@ static int spawn_once(const struct mb_sandbox_config *cfg, unsigned long ns_flag
 	if (r < 0) {
 		reap(pid, pidfd);
 		mb_close(sb.listener_fd);
+		mb_close(sb.resolver_fd[0]);
+		mb_close(sb.resolver_fd[1]);
 		*ret_ns_refused = ns_setup && (r == -EPERM || r == -EACCES);
 		if (*ret_ns_refused && !cfg->best_effort) {
 			size_t n = strlen(err->msg);
@@ -463,6 +475,8 @@ void mb_sandbox_close(struct mb_sandbox *sb)
 	sb->listener_fd = mb_close(sb->listener_fd);
 	sb->pidfd = mb_close(sb->pidfd);
 	sb->status_fd = mb_close(sb->status_fd);
+	sb->resolver_fd[0] = mb_close(sb->resolver_fd[0]);
+	sb->resolver_fd[1] = mb_close(sb->resolver_fd[1]);
 	struct mb_cgroup cg = { .leaf = TAKE_PTR(sb->cgroup) };
 	mb_cgroup_remove(&cg);
 }

@@ -20,7 +20,11 @@ enum mb_sync_type {
 				asks the caller for the baseline filter */
 	MB_SYNC_FILTER,    /* caller -> init: the baseline as BPF, in a packet of
 			      its own: {type, n, n instructions} */
+	MB_SYNC_RESOLVER,  /* an fd: the sandbox's resolver socket, code
+			      MB_RESOLVER_UDP or MB_RESOLVER_TCP */
 };
+
+enum { MB_RESOLVER_UDP, MB_RESOLVER_TCP };
 
 struct mb_sync_msg {
 	uint32_t type;

@@ -55,6 +55,9 @@ static void explain_mounts(struct mb_strbuf *b, const struct mb_plan *plan)
 		case MB_MOUNT_TMPFS:
 			mb_strbuf_puts(b, "  private, empty, nosuid,nodev");
 			break;
+		case MB_MOUNT_FILE:
+			mb_strbuf_puts(b, "  membrane's own, read-only: the sandbox's resolver");
+			break;
 		}
 		if (m->missing)
 			mb_strbuf_puts(b, "  [optional, missing on this host: skipped]");
@@ -213,6 +216,17 @@ static void explain_rest(struct mb_strbuf *b, const struct mb_plan *plan)
 	case MB_NET_HOST:
 		mb_strbuf_puts(b, "host: the host's network namespace, narrowed by Landlock ports and the notifier\n");
 		break;
+	}
+	const uint8_t *ns = plan->resolver;
+	mb_strbuf_printf(b, "Names: membrane-run answers the sandbox's DNS at %u.%u.%u.%u:53, "
+			    "names the grants in force allow; names are never resolved before\n",
+			 ns[0], ns[1], ns[2], ns[3]);
+	if (p->private_names.n) {
+		mb_strbuf_puts(b, "  private_names (answers may be private addresses):");
+		mb_vec_foreach(n, &p->private_names) {
+			mb_strbuf_printf(b, " %s%s", n->wildcard ? "*." : "", n->name);
+		}
+		mb_strbuf_putc(b, '\n');
 	}
 	mb_strbuf_puts(b, "Limits:");
 	if (p->limits.memory) {

@@ -35,8 +35,6 @@ static int load_profile(const struct mb_options *o, struct mb_profile **ret, cha
 		.sets = o->sets.n ? o->sets.v : NULL,
 		.include_dirs = dirs,
 		.check_existence = true,
-		.resolve_hosts = true,
-		.resolve_test_hosts = o->action == MB_ACTION_TEST_PROFILE,
 	};
 	r = mb_profile_load(path, &lo, ret, &err);
 	if (r < 0)

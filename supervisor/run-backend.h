@@ -30,6 +30,10 @@ struct mb_run_session {
 	struct mb_reporter *rep; /* the run's report (borrowed) */
 	int pidfd;               /* the server's init, to stop it when a report fails */
 	int listener;            /* the notifier's fd (borrowed), for answers of its own */
+	/* The sandbox's resolver sockets (UDP, TCP listening), the backend's
+	 * to answer on and close; -1 when the sandbox has none. */
+	int resolver_fd[2];
+	struct mb_addr resolver; /* their address, port 53 */
 };
 
 struct mb_run_backend {

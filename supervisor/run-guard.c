@@ -1,9 +1,10 @@
-/* The guard: the correlator and the broker behind membrane-run's backend
- * interface (see run-guard.h). Both are made at start, when the reporter
- * and the server exist, and live until mb_run() returned. The run's record
- * (supervisor/record/record.h) rides along: made before the server starts
- * (what it needs -- a baseline, the control socket -- refuses the run when
- * missing), it wraps each decision and watches the calls. */
+/* The guard: the correlator, the broker and the sandbox's resolver
+ * behind membrane-run's backend interface (see run-guard.h). They are made
+ * at start, when the reporter and the server exist, and live until
+ * mb_run() returned. The run's record (supervisor/record/record.h) rides
+ * along: made before the server starts (what it needs -- a baseline, the
+ * control socket -- refuses the run when missing), it wraps each decision
+ * and watches the calls. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "policy/addr-class.h"
 #include "report/report.h"
 #include "common/loop.h"
 #include "sandbox/sandbox.h"
@@ -18,6 +20,7 @@
 #include "supervisor/guard/denials.h"
 #include "supervisor/guard/linger.h"
 #include "supervisor/notify/correlate.h"
+#include "supervisor/resolve/resolve.h"
 #include "supervisor/record/record.h"
 #include "supervisor/run-guard.h"
 #include "supervisor/run.h"
@@ -33,8 +36,29 @@ struct guard {
 	struct mb_linger *linger;
 	struct mb_denial_log *denials;
 	const struct mb_inflight *inflight;
+	struct mb_resolver *resolver;
+	/* The name a violation line being written carries beside its target
+	 * (a connect to an address answered for it), or NULL. */
+	const char *line_name;
 	struct mb_record *rec;
 };
+
+/* "name" right after "target": the correlator builds the line, the name
+ * is the resolver's to know. What follows target moves behind name, each
+ * member keeping its key (cJSON_AddItemToArray leaves it). The correlator
+ * keeps the object for its count line, which so says the name too. */
+static void add_name(cJSON *fields, const char *name)
+{
+	cJSON *target = cJSON_GetObjectItemCaseSensitive(fields, "target");
+	if (!target || !cJSON_AddStringToObject(fields, "name", name))
+		return;
+	cJSON *item = target->next;
+	while (item && !(item->string && strcmp(item->string, "name") == 0)) {
+		cJSON *next = item->next;
+		cJSON_AddItemToArray(fields, cJSON_DetachItemViaPointer(fields, item));
+		item = next;
+	}
+}
 
 /* The correlator's reports: a line that cannot be written stops the
  * server at once (fail closed), before it can do more unreported. A
@@ -43,6 +67,8 @@ struct guard {
 static int corr_report(void *ud, const char *event, const cJSON *fields)
 {
 	struct guard *g = ud;
+	if (g->line_name && !cJSON_GetObjectItemCaseSensitive(fields, "name"))
+		add_name((cJSON *)fields, g->line_name);
 	if (mb_denials_seen(g->denials, event, fields))
 		return 0;
 	int r = mb_reporter_emit(g->rep, event, fields);
@@ -52,21 +78,61 @@ static int corr_report(void *ud, const char *event, const cJSON *fields)
 }
 
 /* The broker's hooks, answered by the correlator (correlate.h): the
- * grants in force and the static union, and its violation lines. */
+ * grants in force and the static union, and its violation lines; and by
+ * the resolver: what names say of an address. */
 static enum mb_net_grant broker_granted(void *ud, const struct mb_notified_op *op, enum mb_op o,
 					const struct mb_addr *a)
 {
 	(void)op;
-	struct mb_correlator *c = ud;
-	return mb_correlator_addr_in_force(c, o, a)   ? MB_NET_GRANTED
-	       : mb_correlator_addr_in_union(c, o, a) ? MB_NET_GRANTED_STATIC
-						      : MB_NET_NOT_GRANTED;
+	struct guard *g = ud;
+	return mb_correlator_addr_in_force(g->corr, o, a)   ? MB_NET_GRANTED
+	       : mb_correlator_addr_in_union(g->corr, o, a) ? MB_NET_GRANTED_STATIC
+							    : MB_NET_NOT_GRANTED;
+}
+
+static enum mb_net_grant grant_of(enum mb_name_scope s)
+{
+	return s == MB_SCOPE_IN_FORCE ? MB_NET_GRANTED
+	       : s == MB_SCOPE_STATIC ? MB_NET_GRANTED_STATIC
+				      : MB_NET_NOT_GRANTED;
+}
+
+static void broker_names(void *ud, const struct mb_notified_op *op, enum mb_op o,
+			 const struct mb_addr *a, struct mb_net_names *ret)
+{
+	(void)op;
+	struct guard *g = ud;
+	*ret = (struct mb_net_names){ .resolver = mb_resolver_is_self(g->resolver, a) };
+	ret->grant = grant_of(mb_resolver_grant(g->resolver, o, a, &ret->name));
+	ret->expired = ret->name && ret->grant == MB_NET_NOT_GRANTED &&
+		       !mb_resolver_live(g->resolver, a);
+	if (mb_addr_classify(a) == MB_CLASS_METADATA)
+		ret->exact = grant_of(mb_resolver_literal(g->resolver, o, a));
 }
 
 static int broker_report(void *ud, const struct mb_notified_op *op, enum mb_op o,
 			 const struct mb_notified_target *t, const struct mb_net_outcome *out)
 {
-	return mb_correlator_report_target(ud, op, o, t, out->allowed, out->reason);
+	struct guard *g = ud;
+	g->line_name = out->name;
+	int r = mb_correlator_report_target(g->corr, op, o, t, out->allowed, out->reason);
+	g->line_name = NULL;
+	return r;
+}
+
+/* A question the resolver refused (or, in audit mode, answered for a
+ * scope not in force): a violation line through the correlator, with the
+ * requests in flight, as op resolve whose target is the name. No system
+ * call and no process carries a DNS question: syscall is "dns", pid 0;
+ * presence "sandbox", where it was asked. */
+static int resolver_report(void *ud, const char *target, bool allowed, const char *reason)
+{
+	struct guard *g = ud;
+	static const struct mb_watch_syscall dns = { .name = "dns", .nr = -1 };
+	struct mb_notified_op op = { .sc = &dns };
+	struct mb_notified_target t = { .kind = MB_TARGET_NONE, .presence = MB_PRESENT,
+					.path = target };
+	return mb_correlator_report_target(g->corr, &op, MB_OP_RESOLVE, &t, allowed, reason);
 }
 
 static int guard_start(void *self, const struct mb_run_session *s, struct mb_error *err)
@@ -74,7 +140,19 @@ static int guard_start(void *self, const struct mb_run_session *s, struct mb_err
 	struct guard *g = self;
 	g->rep = s->rep;
 	g->pidfd = s->pidfd;
-	int r = mb_linger_new(g->profile, g->plan->cwd, &g->linger);
+	struct mb_resolver_config rcfg = {
+		.profile = g->profile,
+		.udp_fd = s->resolver_fd[0],
+		.tcp_fd = s->resolver_fd[1],
+		.addr = s->resolver,
+		.report = resolver_report,
+		.report_ud = g,
+	};
+	/* First: it owns the resolver's sockets from here, whatever fails. */
+	int r = mb_resolver_new(&rcfg, &g->resolver, err);
+	if (r < 0)
+		return r;
+	r = mb_linger_new(g->profile, g->plan->cwd, &g->linger);
 	if (r == 0)
 		r = mb_denials_new(g->profile, stderr, &g->denials);
 	if (r < 0)
@@ -95,7 +173,8 @@ static int guard_start(void *self, const struct mb_run_session *s, struct mb_err
 	struct mb_broker_config bcfg = {
 		.network = g->plan->network,
 		.mode = g->profile->mode,
-		.hooks = { .granted = broker_granted, .report = broker_report, .ud = g->corr },
+		.hooks = { .granted = broker_granted, .report = broker_report, .names = broker_names,
+			   .ud = g },
 	};
 	r = mb_broker_new(&bcfg, &g->broker, err);
 	if (r < 0)
@@ -146,6 +225,7 @@ static void guard_attach(void *self, const struct mb_inflight *inflight, struct 
 	mb_denials_attach(g->denials, inflight);
 	mb_correlator_attach(g->corr, inflight, loop);
 	mb_broker_set_loop(g->broker, loop);
+	mb_resolver_attach(g->resolver, inflight, loop);
 	mb_record_attach(g->rec, inflight, loop);
 }
 
@@ -167,6 +247,7 @@ static int guard_stop(void *self)
 {
 	struct guard *g = self;
 	mb_broker_set_loop(g->broker, NULL);
+	mb_resolver_attach(g->resolver, NULL, NULL);
 	g->inflight = NULL;
 	mb_denials_attach(g->denials, NULL);
 	mb_correlator_attach(g->corr, NULL, NULL);
@@ -227,6 +308,7 @@ int mb_guard_run(const struct mb_options *o, const struct mb_profile *p, const s
 	int status = mb_run(o, p, plan, &guard_backend, &g);
 	/* The broker's hooks answer from the correlator: it goes first. */
 	mb_broker_free(g.broker);
+	mb_resolver_free(g.resolver);
 	mb_correlator_free(g.corr);
 	mb_linger_free(g.linger);
 	mb_denials_free(g.denials);

@@ -13,6 +13,7 @@
 #include "common/which.h"
 #include "sandbox/describe.h"
 #include "sandbox/landlock.h"
+#include "sandbox/network.h"
 #include "sandbox/sandbox.h"
 #include "supervisor/notify/notify-loop.h"
 #include "supervisor/notify/notify-ident.h"
@@ -166,12 +167,35 @@ static void kill_and_reap(struct mb_sandbox *sb)
 	(void)waitid(P_PID, (id_t)sb->pid, &si, WEXITED);
 }
 
+/* network host: the sandbox shares the host's loopback, so the resolver
+ * listens there, on this run's own address, made here (the init would
+ * make it in the sandbox's namespace). Port 53 needs root: without it a
+ * profile that grants names cannot run, one that grants none runs with
+ * names that do not resolve. Returns 0, or -errno once said. */
+static int host_resolver_sockets(const struct mb_profile *p, const struct mb_plan *plan,
+				 int fds[2], struct mb_reporter *rep)
+{
+	if (plan->network != MB_NET_HOST)
+		return 0;
+	struct mb_error err = { 0 };
+	int r = mb_net_resolver_sockets(plan->resolver, &fds[0], &fds[1], &err);
+	if (r == 0 || !mb_profile_has_names(p))
+		return 0;
+	size_t len = strlen(err.msg);
+	snprintf(err.msg + len, sizeof(err.msg) - len,
+		 ": network host with name grants needs it (run membrane-run as root, or use "
+		 "network: brokered)");
+	fprintf(stderr, "membrane-run: %s\n", err.msg);
+	emit_error(rep, err.msg);
+	return r;
+}
+
 /* The notifier on the sandbox's listener, answered by the backend, which
  * then starts. One root for all: pivot_root is done and the baseline
  * forbids another. */
-static int start_notifier(struct mb_sandbox *sb, struct mb_reporter *rep,
-			  const struct mb_run_backend *be, void *self, struct mb_notifier **ret,
-			  struct mb_error *err)
+static int start_notifier(struct mb_sandbox *sb, const struct mb_plan *plan,
+			  struct mb_reporter *rep, const struct mb_run_backend *be, void *self,
+			  struct mb_notifier **ret, struct mb_error *err)
 {
 	struct mb_notifier_opts nopts = {
 		.root_fd = -1, .one_root = true,
@@ -187,8 +211,15 @@ static int start_notifier(struct mb_sandbox *sb, struct mb_reporter *rep,
 	int r = mb_notifier_new(TAKE_FD(sb->listener_fd), &nopts, be->decide, self, &n, err);
 	if (r < 0)
 		return r;
-	struct mb_run_session s = { .rep = rep, .pidfd = sb->pidfd, .listener = mb_notifier_fd(n) };
-	r = be->start ? be->start(self, &s, err) : 0;
+	struct mb_run_session s = {
+		.rep = rep,
+		.pidfd = sb->pidfd,
+		.listener = mb_notifier_fd(n),
+		.resolver_fd = { TAKE_FD(sb->resolver_fd[0]), TAKE_FD(sb->resolver_fd[1]) },
+	};
+	mb_addr_set_v4(&s.resolver, plan->resolver, 53);
+	r = be->start ? be->start(self, &s, err) : (mb_close(s.resolver_fd[0]),
+						   mb_close(s.resolver_fd[1]), 0);
 	if (r < 0)
 		return r;
 	*ret = TAKE_PTR(n);
@@ -241,8 +272,18 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		.want_listener = true,
 	};
 	warn_landlock_gaps(plan, o->best_effort);
+	int host_resolver[2] = { -1, -1 };
+	if (host_resolver_sockets(p, plan, host_resolver, rep) < 0)
+		return MB_EXIT_MEMBRANE;
 	struct mb_sandbox sb;
 	r = mb_sandbox_spawn(&cfg, &sb, &err);
+	if (r >= 0 && host_resolver[0] >= 0) {
+		sb.resolver_fd[0] = TAKE_FD(host_resolver[0]);
+		sb.resolver_fd[1] = TAKE_FD(host_resolver[1]);
+		sb.layers.resolver = true;
+	}
+	mb_close(host_resolver[0]);
+	mb_close(host_resolver[1]);
 	if (r < 0) {
 		if (r == -ENOENT || r == -EACCES)
 			hint_missing_command(&err, o->argv[0]);
@@ -257,7 +298,7 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 	/* The server waits at its first watched call until we answer: from
 	 * here on, every path out of this function kills it or serves it. */
 	_cleanup_(mb_notifier_freep) struct mb_notifier *notifier = NULL;
-	r = start_notifier(&sb, rep, be, self, &notifier, &err);
+	r = start_notifier(&sb, plan, rep, be, self, &notifier, &err);
 	if (r < 0) {
 		fprintf(stderr, "membrane-run: %s: stopping the server\n", err.msg);
 		emit_error(rep, err.msg);

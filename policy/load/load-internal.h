@@ -19,6 +19,7 @@
 
 #include "common/vec.h"
 #include "policy/profile-keys.h"
+#include "policy/match.h"
 #include "policy/profile.h"
 #include "policy/load/yaml-tree.h"
 
@@ -167,12 +168,17 @@ int ld_quiet(struct loader *l, const struct yt_node *map);
 /* load_tests.c: the tests key, read after every other key of the main
  * document (a test names tools and requests declared anywhere in it). */
 int ld_tests(struct loader *l, const struct yt_node *list);
-/* endpoint_parse.c: one concrete target of a test, ip:port, [ipv6]:port or
- * host:port (no prefix, one port). A host name is resolved when lookup is
- * set, else *unresolved is set and nothing is added. Endpoints added point
- * at text, which the caller keeps. */
-int ld_endpoint_target(struct loader *l, const struct yt_node *n, const char *text, bool lookup,
-		       mb_endpoint_vec *out, bool *unresolved);
+/* parse-endpoint.c: one concrete target of a test, ip:port, [ipv6]:port or
+ * host:port (no prefix, one port): one endpoint, a name's with its name
+ * set (owned). Its text points at text, which the caller keeps. */
+int ld_endpoint_target(struct loader *l, const struct yt_node *n, const char *text,
+		       mb_endpoint_vec *out);
+
+/* parse-endpoint.c: host ("*.domain" or a name) checked and normalised
+ * into out (policy/match.h). Returns 0, or -EINVAL with why saying what
+ * is wrong and what to write. */
+int ld_name_pattern(const char *host, char out[MB_NAME_MAX + 1], bool *wildcard, char *why,
+		    size_t whylen);
 
 /* load-record.c: the keys of the call record, budgets, anomalies and
  * decoys (budgets is read last: it names tools). */

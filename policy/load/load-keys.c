@@ -275,6 +275,38 @@ static int read_redact(struct loader *l, const struct yt_node *list)
 	return r;
 }
 
+/* private_names: [name | *.domain, ...], each as an endpoint's name is
+ * written (without a port). */
+static int read_private_names(struct loader *l, const struct yt_node *list)
+{
+	int r = ld_scalar_list(l, list, "'private_names'", "a list of host names", "a host name",
+			       "private_names: [db.internal.example, \"*.corp.example\"]");
+	l->p->private_names_pos = ld_pos(l, list);
+	for (size_t i = 0; r == 0 && list->kind == YT_SEQ && i < list->n; i++) {
+		const struct yt_node *n = &list->items[i];
+		_cleanup_free_ char *s = NULL;
+		if ((r = ld_expand(l, n->text, n, &s)) < 0)
+			break;
+		char name[MB_NAME_MAX + 1], why[512];
+		bool wildcard;
+		if (strchr(s, ':'))
+			return ld_error(l, -EINVAL, n, "bad name '%s' in private_names: a name has no "
+						       "port here (write %.*s)",
+					s, (int)MB_MIN(strcspn(s, ":"), (size_t)253), s);
+		if (ld_name_pattern(s, name, &wildcard, why, sizeof(why)) < 0)
+			return ld_error(l, -EINVAL, n, "bad name '%s' in private_names: %s", s, why);
+		struct mb_name_pattern *np = mb_vec_new(&l->p->private_names);
+		if (!np || !(np->name = strdup(name))) {
+			if (np)
+				l->p->private_names.n--;
+			return ld_oom(l);
+		}
+		np->wildcard = wildcard;
+		np->pos = ld_pos(l, n);
+	}
+	return r;
+}
+
 const struct ld_key_info ld_keys[LD_KEY_COUNT_] = {
 #define X(id, name, pass, where, read, ...) \
 	[LD_KEY_##id] = { name, LD_PASS_##pass, LD_WHERE_##where, read },

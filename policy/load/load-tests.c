@@ -180,8 +180,7 @@ static int expectation(struct loader *l, const struct yt_node *n, const char *li
 	e->op = expect_ops[k].op;
 	e->access = expect_ops[k].access;
 	if (e->op == MB_OP_CONNECT || e->op == MB_OP_BIND)
-		return ld_endpoint_target(l, n, target, l->opts->resolve_test_hosts, &e->addrs,
-					  &e->unresolved);
+		return ld_endpoint_target(l, n, target, &e->addrs);
 	if (target[0] != '/')
 		return ld_error(l, -EINVAL, n, "relative path '%s' in '%s' (write an absolute path)",
 				target, s);

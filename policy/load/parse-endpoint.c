@@ -1,17 +1,20 @@
-/* connect/bind grants: host:port, ipv4:port, [ipv6]:port, cidr:port
- * ([v6]/N:port or [v6/N]:port), with a port, a range N-M or '*', and an
- * optional protocol before it, tcp: or udp: (neither: both). Host names
- * are resolved once, here, into one endpoint per distinct address. */
+/* connect/bind grants: host:port, *.domain:port, ipv4:port, [ipv6]:port,
+ * cidr:port ([v6]/N:port or [v6/N]:port), with a port, a range N-M or '*',
+ * and an optional protocol before it, tcp: or udp: (neither: both). A host
+ * name is checked and normalised here, never resolved: the supervisor
+ * resolves names at run time, when the server asks (docs/design.md
+ * "Names"), so a profile loads the same offline. */
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <netdb.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "policy/match.h"
+
 #include "policy/load/load-internal.h"
 
-#define ENDPOINT_HINT "write host:port, ip:port, [ipv6]:port or cidr:port"
+#define ENDPOINT_HINT "write host:port, *.domain:port, ip:port, [ipv6]:port or cidr:port"
 #define PROTO_HINT "write tcp: or udp: before the address, or neither for both"
 
 struct ep_parse {
@@ -20,6 +23,8 @@ struct ep_parse {
 	bool has_prefix;
 	unsigned prefix;
 	char host[256];
+	char name[MB_NAME_MAX + 1]; /* family 0: host normalised, without "*." */
+	bool wildcard;
 	uint16_t lo, hi;
 	uint8_t protos; /* MB_PROTO_*; 0: both */
 	const char *text; /* the whole endpoint, for messages */
@@ -117,25 +122,41 @@ static int parse_prefix(struct loader *l, const struct yt_node *n, const char *p
 	return 0;
 }
 
-static bool host_name_ok(const char *h)
+int ld_name_pattern(const char *host, char out[MB_NAME_MAX + 1], bool *wildcard, char *why,
+		    size_t whylen)
 {
-	size_t len = strlen(h), label = 0;
-	if (len == 0 || len > 253)
-		return false;
-	for (size_t i = 0; i <= len; i++) {
-		char c = h[i];
-		if (c == '.' || c == '\0') {
-			if (label == 0 || label > 63 || h[i - label] == '-')
-				return false;
-			label = 0;
-		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			   (c >= '0' && c <= '9') || c == '-' || c == '_') {
-			label++;
-		} else {
-			return false;
-		}
+	const char *h = host;
+	*wildcard = false;
+	if (strcmp(h, "*") == 0 || strcmp(h, "*.") == 0) {
+		snprintf(why, whylen, "a wildcard names a domain (write *.example.org)");
+		return -EINVAL;
 	}
-	return true;
+	if (h[0] == '*' && h[1] == '.') {
+		*wildcard = true;
+		h += 2;
+	}
+	int r = mb_name_normalize(h, strlen(h), out);
+	if (r == -EILSEQ)
+		snprintf(why, whylen, "'%s' is not ASCII (write an internationalised name in its "
+				      "ASCII form, xn--...: idn2 prints it)", host);
+	else if (r == -ENAMETOOLONG)
+		snprintf(why, whylen, "host name '%s' too long (labels of at most 63 bytes, at most "
+				      "253 in all)", host);
+	else if (r < 0 && strchr(h, '*'))
+		snprintf(why, whylen, "bad host name '%s' ('*' only as a whole first label: "
+				      "*.example.org)", host);
+	else if (r < 0)
+		snprintf(why, whylen, "bad host name '%s' (letters, digits, '-' and '_' in labels "
+				      "joined by '.')", host);
+	return r < 0 ? -EINVAL : 0;
+}
+
+static int parse_name(struct loader *l, const struct yt_node *n, struct ep_parse *ep)
+{
+	char why[512];
+	if (ld_name_pattern(ep->host, ep->name, &ep->wildcard, why, sizeof(why)) < 0)
+		return bad(l, n, ep, "%s", why);
+	return 0;
 }
 
 /* [addr]:port, [addr]/N:port, [addr/N]:port */
@@ -197,12 +218,11 @@ static int parse_plain(struct loader *l, const struct yt_node *n, const char *s,
 		if (slash && (r = parse_prefix(l, n, slash + 1, hlen - alen - 1, ep)) < 0)
 			return r;
 	} else {
-		if (!host_name_ok(ep->host))
-			return bad(l, n, ep, "bad host name '%s' (letters, digits, '-', '_' and '.')",
-				   ep->host);
 		if (slash)
 			return bad(l, n, ep,
 				   "a host name cannot take a prefix (write an address: 10.0.0.0/8:PORT)");
+		if ((r = parse_name(l, n, ep)) < 0)
+			return r;
 	}
 	return parse_port(l, n, colon + 1, ep);
 }
@@ -254,60 +274,14 @@ static int push(struct loader *l, mb_endpoint_vec *out, char *text, const struct
 	e->port_lo = ep->lo;
 	e->port_hi = ep->hi;
 	e->protos = ep->protos;
-	return 0;
-}
-
-/* One endpoint per distinct address of ep->host, all pointing at text.
- * Returns 0 with at least one endpoint added, or an error. */
-static int resolve_addrs(struct loader *l, const struct yt_node *n, char *text,
-			 const struct ep_parse *ep, mb_endpoint_vec *out)
-{
-	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
-	struct addrinfo *res = NULL;
-	int e = getaddrinfo(ep->host, NULL, &hints, &res);
-	if (e != 0)
-		return ld_error(l, -EINVAL, n,
-				"cannot resolve host '%s': %s (check the name, or write an address)",
-				ep->host, e == EAI_SYSTEM ? strerror(errno) : gai_strerror(e));
-	size_t first = out->n;
-	int r = 0;
-	for (const struct addrinfo *ai = res; ai && r == 0; ai = ai->ai_next) {
-		uint8_t addr[16] = { 0 };
-		int family = ai->ai_family;
-		unsigned prefix;
-		if (family == AF_INET) {
-			memcpy(addr, &((const struct sockaddr_in *)ai->ai_addr)->sin_addr, 4);
-			prefix = 32;
-		} else if (family == AF_INET6) {
-			memcpy(addr, &((const struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, 16);
-			prefix = 128;
-			fold_mapped(&family, addr, &prefix);
-		} else {
-			continue;
+	if (!family) {
+		e->wildcard = ep->wildcard;
+		if (!(e->name = strdup(ep->name))) {
+			out->n--;
+			return ld_oom(l);
 		}
-		bool dup = false;
-		for (size_t i = first; i < out->n && !dup; i++)
-			dup = out->v[i].family == family && memcmp(out->v[i].addr, addr, 16) == 0;
-		if (!dup)
-			r = push(l, out, text, n, family, addr, prefix, ep);
 	}
-	freeaddrinfo(res);
-	if (r == 0 && out->n == first)
-		r = ld_error(l, -EINVAL, n,
-			     "cannot resolve host '%s': no IPv4 or IPv6 address (check the name, or write an address)",
-			     ep->host);
-	return r;
-}
-
-static int resolve(struct loader *l, const struct yt_node *n, char *text,
-		   const struct ep_parse *ep, mb_endpoint_vec *out)
-{
-	size_t first = out->n;
-	int r = resolve_addrs(l, n, text, ep, out);
-	/* Once an endpoint holds text, the grants own it. */
-	if (out->n == first)
-		free(text);
-	return r;
+	return 0;
 }
 
 static int parse_one(struct loader *l, const struct yt_node *n, mb_endpoint_vec *out)
@@ -331,18 +305,12 @@ static int parse_one(struct loader *l, const struct yt_node *n, mb_endpoint_vec 
 		free(s);
 		return r;
 	}
-	if (ep.family) {
+	if (ep.family)
 		fold_mapped(&ep.family, ep.addr, &ep.prefix);
-		r = push(l, out, s, n, ep.family, ep.addr, ep.prefix, &ep);
-		if (r < 0)
-			free(s);
-		return r;
-	}
-	if (!l->opts->resolve_hosts) {
-		free(s); /* checked, not resolved: nothing to grant */
-		return 0;
-	}
-	return resolve(l, n, s, &ep, out);
+	r = push(l, out, s, n, ep.family, ep.addr, ep.prefix, &ep);
+	if (r < 0)
+		free(s);
+	return r;
 }
 
 int ld_endpoint_list(struct loader *l, const struct yt_node *list, const char *what,
@@ -362,10 +330,10 @@ int ld_endpoint_list(struct loader *l, const struct yt_node *list, const char *w
 	return 0;
 }
 
-/* A test's target: one address and one port. The error names the whole
- * expectation (n's text), the target being part of it. */
-int ld_endpoint_target(struct loader *l, const struct yt_node *n, const char *text, bool lookup,
-		       mb_endpoint_vec *out, bool *unresolved)
+/* A test's target: one address or one name, and one port. The error
+ * names the whole expectation (n's text), the target being part of it. */
+int ld_endpoint_target(struct loader *l, const struct yt_node *n, const char *text,
+		       mb_endpoint_vec *out)
 {
 	struct ep_parse ep = { .text = text };
 	const char *a;
@@ -377,19 +345,12 @@ int ld_endpoint_target(struct loader *l, const struct yt_node *n, const char *te
 	r = a[0] == '[' ? parse_bracketed(l, n, a, &ep) : parse_plain(l, n, a, &ep);
 	if (r < 0)
 		return r;
-	if (ep.has_prefix || ep.lo != ep.hi)
+	if (ep.has_prefix || ep.lo != ep.hi || ep.wildcard)
 		return ld_error(l, -EINVAL, n,
-				"bad target '%s': a test names one address and one port (write IP:PORT, [IPV6]:PORT or HOST:PORT)",
+				"bad target '%s': a test names one address or name and one port (write IP:PORT, [IPV6]:PORT or HOST:PORT)",
 				text);
-	*unresolved = false;
-	if (ep.family) {
-		unsigned prefix = ep.family == AF_INET ? 32 : 128;
+	unsigned prefix = ep.family == AF_INET ? 32 : ep.family ? 128 : 0;
+	if (ep.family)
 		fold_mapped(&ep.family, ep.addr, &prefix);
-		return push(l, out, (char *)text, n, ep.family, ep.addr, prefix, &ep);
-	}
-	if (!lookup) {
-		*unresolved = true;
-		return 0;
-	}
-	return resolve_addrs(l, n, (char *)text, &ep, out);
+	return push(l, out, (char *)text, n, ep.family, ep.addr, prefix, &ep);
 }

@@ -23,6 +23,7 @@
 #include <sys/syscall.h>
 
 #include "common/macros.h"
+#include "policy/addr-class.h"
 #include "supervisor/broker/broker-internal.h"
 
 static bool broker_kind(const struct mb_notified_target *t)
@@ -217,6 +218,9 @@ static struct mb_net_outcome judge(struct mb_broker *b, const struct mb_notified
 	enum mb_op o = op_of(call);
 	struct presence_ctx pc = { op, &d->addr, ss->type == SOCK_STREAM, b->cfg.network };
 	bool address = d->kind == D_ADDR;
+	struct mb_net_names names = { 0 };
+	if (address && b->cfg.hooks.names)
+		b->cfg.hooks.names(b->cfg.hooks.ud, op, o, &d->addr, &names);
 	struct mb_net_facts f = {
 		.network = b->cfg.network,
 		.mode = b->cfg.mode,
@@ -229,10 +233,16 @@ static struct mb_net_outcome judge(struct mb_broker *b, const struct mb_notified
 		.grant = address && b->cfg.hooks.granted
 				 ? b->cfg.hooks.granted(b->cfg.hooks.ud, op, o, &d->addr)
 				 : MB_NET_NOT_GRANTED,
+		.name_grant = names.grant,
+		.metadata = address && mb_addr_classify(&d->addr) == MB_CLASS_METADATA,
+		.exact_grant = names.exact,
+		.resolver = names.resolver,
+		.name_expired = names.expired,
 		.presence = presence,
 		.presence_ud = &pc,
 	};
 	struct mb_net_outcome out = mb_net_rule(&f);
+	out.name = names.name;
 	struct mb_notified_target t = {
 		.kind = MB_TARGET_INET, .presence = out.host_only ? MB_PRESENT_HOST : MB_PRESENT,
 		.ops = 1u << o, .addr = d->addr, .family = d->addr.family,

@@ -51,7 +51,10 @@ struct mb_srvsock {
 	int domain, type, protocol;
 	int proto;         /* MB_PROTO_TCP, MB_PROTO_UDP, or 0 (another) */
 	int status_fl;     /* F_GETFL: O_NONBLOCK... (shared with the server) */
-	bool cloexec;      /* the server's own fd has FD_CLOEXEC */
+	bool cloexec;      /* the server's own fd has FD_CLOEXEC: read by
+			      mb_srvsock_cloexec(), only before an install */
+	pid_t tid;         /* whose fd it is, and its number there */
+	int num;
 	bool host;         /* it lives outside the sandbox's netns */
 };
 
@@ -60,6 +63,10 @@ struct mb_srvsock {
  * -ESRCH (the thread is gone) or another -errno. */
 int mb_srvsock_get(struct mb_broker *b, pid_t tid, int fd, struct mb_srvsock *ret);
 void mb_srvsock_done(struct mb_srvsock *s);
+/* Read the server's close-on-exec flag of the fd into s->cloexec (from
+ * /proc/TID/fdinfo: a file to read, so only when a socket is to be
+ * installed in its place). 0, -ESRCH (the thread is gone) or -errno. */
+int mb_srvsock_cloexec(struct mb_srvsock *s);
 
 /* ---- broker-sockopt.c: options worth carrying over --------------------- */
 

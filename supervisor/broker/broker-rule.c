@@ -12,6 +12,10 @@
 #define R_SEND_BROKERED "a brokered socket takes no destination per send: send() on it"
 #define R_NOT_BROKERABLE "only stream and datagram sockets are brokered"
 #define R_AUDIT "granted to a scope not in force (audit mode)"
+#define R_EXPIRED "not granted: answered for a name, and that answer ran out (a connect by " \
+		  "name follows its lookup within the answer's lifetime)"
+#define R_METADATA "a cloud metadata address: only a grant of this very address allows it, " \
+		   "never a range or a name"
 
 const char *mb_net_call_name(enum mb_net_call c)
 {
@@ -78,17 +82,39 @@ static struct mb_net_outcome loopback_inside(const struct mb_net_facts *f, enum 
 	if (f->call == MB_NET_BIND) /* binds the sandbox's lo: its own business */
 		return act(a);
 	if (presence(f) == MB_PRESENT_ON_HOST) {
-		struct mb_net_outcome o = inside_reported(f, a, R_HOST_LOOPBACK);
+		struct mb_net_outcome o =
+			inside_reported(f, a, f->name_expired ? R_EXPIRED : R_HOST_LOOPBACK);
 		o.host_only = true;
 		return o;
 	}
 	return act(a);
 }
 
+/* What grants the address: the better of a literal grant and a name
+ * answered with it; for a metadata address, its exact grant alone. */
+static enum mb_net_grant grant_of(const struct mb_net_facts *f)
+{
+	if (f->metadata)
+		return f->exact_grant;
+	if (f->grant == MB_NET_GRANTED || f->name_grant == MB_NET_GRANTED)
+		return MB_NET_GRANTED;
+	if (f->grant == MB_NET_GRANTED_STATIC || f->name_grant == MB_NET_GRANTED_STATIC)
+		return MB_NET_GRANTED_STATIC;
+	return MB_NET_NOT_GRANTED;
+}
+
 static bool granted(const struct mb_net_facts *f)
 {
-	return f->grant == MB_NET_GRANTED ||
-	       (f->grant == MB_NET_GRANTED_STATIC && f->mode == MB_MODE_AUDIT);
+	enum mb_net_grant g = grant_of(f);
+	return g == MB_NET_GRANTED || (g == MB_NET_GRANTED_STATIC && f->mode == MB_MODE_AUDIT);
+}
+
+/* Not granted: why, for the report. */
+static const char *why_not(const struct mb_net_facts *f)
+{
+	if (f->metadata && (f->grant != MB_NET_NOT_GRANTED || f->name_grant != MB_NET_NOT_GRANTED))
+		return R_METADATA;
+	return f->name_expired ? R_EXPIRED : R_NOT_GRANTED;
 }
 
 /* Done as granted: in audit mode, say so when only the static layer
@@ -96,7 +122,7 @@ static bool granted(const struct mb_net_facts *f)
 static struct mb_net_outcome as_granted(const struct mb_net_facts *f, enum mb_net_action a)
 {
 	struct mb_net_outcome o = act(a);
-	if (f->grant != MB_NET_GRANTED) {
+	if (grant_of(f) != MB_NET_GRANTED) {
 		o.report = true;
 		o.allowed = true;
 		o.reason = R_AUDIT;
@@ -115,7 +141,7 @@ static struct mb_net_outcome host_mode(const struct mb_net_facts *f)
 		return f->mode == MB_MODE_AUDIT
 			       ? act(MB_NET_DO_CONTINUE)
 			       : (struct mb_net_outcome){ .action = MB_NET_DO_DENY, .error = ECONNREFUSED };
-	return refuse(f, R_NOT_GRANTED);
+	return refuse(f, why_not(f));
 }
 
 static struct mb_net_outcome none_mode(const struct mb_net_facts *f)
@@ -124,13 +150,13 @@ static struct mb_net_outcome none_mode(const struct mb_net_facts *f)
 		return as_granted(f, MB_NET_DO_CONTINUE);
 	if (f->scope != MB_ADDR_REMOTE)
 		return loopback_inside(f, MB_NET_DO_CONTINUE);
-	return inside_reported(f, MB_NET_DO_CONTINUE, R_NOT_GRANTED);
+	return inside_reported(f, MB_NET_DO_CONTINUE, why_not(f));
 }
 
 static struct mb_net_outcome brokered_host_socket(const struct mb_net_facts *f)
 {
 	if (!granted(f))
-		return refuse(f, R_NOT_GRANTED);
+		return refuse(f, why_not(f));
 	if (f->call == MB_NET_SEND)
 		return refuse(f, R_SEND_BROKERED);
 	return as_granted(f, MB_NET_DO_IN_PLACE);
@@ -144,7 +170,7 @@ static struct mb_net_outcome brokered(const struct mb_net_facts *f)
 	if (f->call == MB_NET_SEND) {
 		if (local && !granted(f))
 			return loopback_inside(f, MB_NET_DO_IN_PLACE);
-		return refuse(f, granted(f) ? R_SEND_UNCONNECTED : R_NOT_GRANTED);
+		return refuse(f, granted(f) ? R_SEND_UNCONNECTED : why_not(f));
 	}
 	if (granted(f)) {
 		if (!f->brokerable)
@@ -153,7 +179,19 @@ static struct mb_net_outcome brokered(const struct mb_net_facts *f)
 	}
 	if (local)
 		return loopback_inside(f, MB_NET_DO_IN_PLACE);
-	return refuse(f, R_NOT_GRANTED);
+	return refuse(f, why_not(f));
+}
+
+/* The sandbox's resolver: membrane-run's own sockets, in the sandbox's
+ * namespace (on the host's loopback with host). A brokered socket lives on
+ * the host, where that address is someone else's. */
+static struct mb_net_outcome resolver(const struct mb_net_facts *f)
+{
+	if (f->network == MB_NET_NONE)
+		return act(MB_NET_DO_CONTINUE);
+	if (f->network == MB_NET_BROKERED && f->host_socket)
+		return refuse(f, R_NOT_GRANTED);
+	return act(MB_NET_DO_IN_PLACE);
 }
 
 struct mb_net_outcome mb_net_rule(const struct mb_net_facts *f)
@@ -162,6 +200,8 @@ struct mb_net_outcome mb_net_rule(const struct mb_net_facts *f)
 	 * would read the server's memory again and might find one. */
 	if (f->no_address)
 		return act(f->network == MB_NET_NONE ? MB_NET_DO_CONTINUE : MB_NET_DO_IN_PLACE);
+	if (f->resolver && f->call != MB_NET_BIND)
+		return resolver(f);
 	switch (f->network) {
 	case MB_NET_HOST:
 		return host_mode(f);

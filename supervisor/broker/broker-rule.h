@@ -43,6 +43,21 @@
  *                                    -> performed: it reaches what the
  *                                       socket is connected to, decided when
  *                                       it was connected, or nothing
+ *
+ * What grants an address (docs/design.md "Names"): a literal grant (an
+ * address or a range), or a name a grant allows that the sandbox's
+ * resolver answered with this address (within the answer's lifetime); the
+ * better of the two counts. A cloud metadata address is granted only by a
+ * grant of that very address (a full prefix), never by a range or a name,
+ * in every mode: refused (EPERM), reported.
+ * The sandbox's resolver itself (its address, port 53), on a socket of the
+ * sandbox (or any, with host, where it listens on the host's loopback)
+ *                                    -> performed in place (CONTINUE with
+ *                                       none), never reported, whatever a
+ *                                       loopback grant says: DNS goes to
+ *                                       membrane-run, nowhere else; on a
+ *                                       brokered socket it is the host's
+ *                                       address: as any other
  * network: none
  *   everything CONTINUEs: the empty netns answers (ENETUNREACH, Landlock's
  *   EACCES), and no socket of the server lives anywhere else, so a race
@@ -104,7 +119,13 @@ struct mb_net_facts {
 	bool brokerable;  /* a stream or datagram socket */
 	bool stream;      /* SOCK_STREAM */
 	enum mb_net_scope scope;
-	enum mb_net_grant grant;
+	enum mb_net_grant grant;      /* by a literal grant (an address or a range) */
+	enum mb_net_grant name_grant; /* by a name answered with this address */
+	bool metadata;                /* a cloud metadata address (policy/addr-class.h) */
+	enum mb_net_grant exact_grant; /* metadata: by a grant of this very address */
+	bool resolver;                /* the sandbox's resolver, port 53 */
+	bool name_expired;            /* answered for a name, every such answer
+					 run out: said in the reason */
 	enum mb_net_presence (*presence)(void *ud);
 	void *presence_ud;
 };
@@ -123,6 +144,8 @@ struct mb_net_outcome {
 	bool allowed;       /* its decision: "allowed" (audit mode) or "denied" */
 	const char *reason; /* for the report: why it is refused or allowed */
 	bool host_only;     /* the target exists on the host, not in the sandbox */
+	const char *name;   /* the name the address was answered for, if any:
+			       reports carry it (set by the caller, not the rule) */
 };
 
 struct mb_net_outcome mb_net_rule(const struct mb_net_facts *f);

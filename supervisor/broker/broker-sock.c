@@ -146,13 +146,21 @@ int mb_srvsock_get(struct mb_broker *b, pid_t tid, int fd, struct mb_srvsock *re
 	else if (ip && (ret->protocol == IPPROTO_UDP || ret->protocol == IPPROTO_UDPLITE))
 		ret->proto = MB_PROTO_UDP;
 	ret->status_fl = fcntl(s, F_GETFL);
-	if (ret->status_fl < 0 || (r = fd_cloexec(tid, fd, &ret->cloexec)) < 0) {
-		r = ret->status_fl < 0 ? -errno : r;
+	if (ret->status_fl < 0) {
+		r = -errno;
 		mb_srvsock_done(ret);
-		return r == -ENOENT ? -ESRCH : r;
+		return r;
 	}
+	ret->tid = tid;
+	ret->num = fd;
 	ret->host = !in_sandbox(b, tid, s);
 	return 0;
+}
+
+int mb_srvsock_cloexec(struct mb_srvsock *s)
+{
+	int r = fd_cloexec(s->tid, s->num, &s->cloexec);
+	return r == -ENOENT ? -ESRCH : r;
 }
 
 void mb_srvsock_done(struct mb_srvsock *s)

@@ -339,6 +339,13 @@ void mb_broker_perform_brokered(struct mb_broker *b, const struct mb_notified_op
 		answer(b, op->id, EACCES);
 		return;
 	}
+	/* Installed in place of the server's: its close-on-exec flag, read
+	 * now (the thread waits in this call), fail closed. */
+	if (mb_srvsock_cloexec(ss) < 0) {
+		b->stats.denied++;
+		answer(b, op->id, EACCES);
+		return;
+	}
 	int s = socket(ss->domain, ss->type | SOCK_NONBLOCK | SOCK_CLOEXEC, ss->protocol);
 	if (s < 0) {
 		b->stats.failed++;

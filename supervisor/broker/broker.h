@@ -73,6 +73,18 @@
 #include "common/loop.h"
 #include "supervisor/notify/notify.h"
 
+/* What names and the sandbox's resolver say of an address
+ * (supervisor/resolve/resolve.h answers, through the run's hooks). */
+struct mb_net_names {
+	enum mb_net_grant grant; /* a name a grant allows was answered with it */
+	const char *name;        /* the name it was answered for, or NULL
+				    (borrowed until the next call) */
+	enum mb_net_grant exact; /* a cloud metadata address: a grant of it */
+	bool resolver;           /* it is the sandbox's resolver, port 53 */
+	bool expired;            /* answered for a name, and no such answer
+				    lives any more (grant NOT_GRANTED) */
+};
+
 /* What the correlator answers for the broker. */
 struct mb_broker_hooks {
 	/* Do the grants allow op (MB_OP_CONNECT or MB_OP_BIND) on a? Asked
@@ -86,6 +98,10 @@ struct mb_broker_hooks {
 	 * and the caller's reporter stops the server. */
 	int (*report)(void *ud, const struct mb_notified_op *op, enum mb_op o,
 		      const struct mb_notified_target *t, const struct mb_net_outcome *outcome);
+	/* What names say of op o on a (may be NULL: nothing). Asked once
+	 * per operation with an address. */
+	void (*names)(void *ud, const struct mb_notified_op *op, enum mb_op o,
+		      const struct mb_addr *a, struct mb_net_names *ret);
 	void *ud;
 };
 

@@ -78,7 +78,18 @@ static bool parse_addr(const char *t, struct mb_addr *a)
 static bool quiet(const struct mb_denial_log *d, const char *op, const char *target)
 {
 	enum mb_op o;
-	if (!d->p->quiet_pos.line || !op || !target || mb_op_from_name(op, &o) < 0)
+	if (!d->p->quiet_pos.line || !op || !target)
+		return false;
+	/* A DNS question refused: quiet when a quiet connect names the name
+	 * (any port): what a server looks up and does without. */
+	if (strcmp(op, mb_op_name(MB_OP_RESOLVE)) == 0) {
+		mb_vec_foreach(ep, &d->p->quiet.net[MB_NET_OP_INDEX(MB_OP_CONNECT)]) {
+			if (ep->name && mb_endpoint_match_name(ep, target, 0, 0))
+				return true;
+		}
+		return false;
+	}
+	if (mb_op_from_name(op, &o) < 0)
 		return false;
 	if (o < MB_PATH_OPS) {
 		mb_vec_foreach(pp, &d->p->quiet.path[o]) {
@@ -126,6 +137,71 @@ char *mb_denials_grant_hint(const cJSON *requests, const char *op, const char *t
 	return mb_strbuf_take(&b);
 }
 
+/* "NAME:PORT" for a connect to an address answered for NAME: target's
+ * port (after its last ':'), or "PORT" when a question carried none. */
+static char *name_port(const char *name, const char *target)
+{
+	const char *colon = target ? strrchr(target, ':') : NULL;
+	struct mb_strbuf b = { 0 };
+	mb_strbuf_printf(&b, "%s:%s", name, colon ? colon + 1 : "PORT");
+	if (mb_strbuf_failed(&b)) {
+		mb_strbuf_free(&b);
+		return NULL;
+	}
+	return mb_strbuf_take(&b);
+}
+
+char *mb_denials_hint(const cJSON *fields, bool *none)
+{
+	const char *op = str(fields, "op"), *target = str(fields, "target");
+	const char *name = str(fields, "name"), *reason = str(fields, "reason");
+	const cJSON *requests = cJSON_GetObjectItemCaseSensitive(fields, "requests");
+	*none = false;
+	if (!op || !target) {
+		*none = true;
+		return NULL;
+	}
+	if (strcmp(op, "resolve") == 0) {
+		/* A question names a name, never a port; only two refusals are
+		 * the profile's to lift: a name no grant in force names (grant
+		 * it, with the port its connects use), and an answer in private
+		 * space (private_names). A type, a malformed message or a
+		 * metadata answer no grant allows. */
+		if (reason && strstr(reason, "refused as DNS rebinding")) {
+			struct mb_strbuf b = { 0 };
+			mb_strbuf_puts(&b, "private_names: [");
+			mb_strbuf_json_string(&b, target, strlen(target));
+			mb_strbuf_putc(&b, ']');
+			if (mb_strbuf_failed(&b)) {
+				mb_strbuf_free(&b);
+				return NULL;
+			}
+			return mb_strbuf_take(&b);
+		}
+		if (!reason || strncmp(reason, "not granted", 11) != 0) {
+			*none = true;
+			return NULL;
+		}
+		char *np = name_port(target, NULL);
+		char *h = np ? mb_denials_grant_hint(requests, "connect", np) : NULL;
+		free(np);
+		return h;
+	}
+	if (name && strcmp(op, "connect") == 0 && reason && strstr(reason, "answer ran out")) {
+		*none = true; /* granted, looked up too long ago: no grant to add */
+		return NULL;
+	}
+	if (name && strcmp(op, "connect") == 0) {
+		/* An address answered for a name: the name is what to grant
+		 * (the address is the resolver's answer of the moment). */
+		char *np = name_port(name, target);
+		char *h = np ? mb_denials_grant_hint(requests, op, np) : NULL;
+		free(np);
+		return h;
+	}
+	return mb_denials_grant_hint(requests, op, target);
+}
+
 /* The item a call's result carries. */
 static cJSON *item(const char *op, const char *target, const char *reason, const char *hint)
 {
@@ -160,7 +236,7 @@ static void keep(struct mb_denial_log *d, const char *op, const char *target, co
 
 /* One line a person reads: what, to whom, and the fix. */
 static void say(struct mb_denial_log *d, const cJSON *fields, const char *op, const char *target,
-		const char *hint)
+		const char *hint, bool none)
 {
 	if (!d->err || d->said > MB_DENIALS_STDERR)
 		return;
@@ -171,10 +247,14 @@ static void say(struct mb_denial_log *d, const cJSON *fields, const char *op, co
 	const cJSON *reqs = cJSON_GetObjectItemCaseSensitive(fields, "requests");
 	const cJSON *r = cJSON_IsArray(reqs) ? reqs->child : NULL;
 	const char *who = r ? (str(r, "tool") ? str(r, "tool") : str(r, "method")) : NULL;
-	fprintf(d->err, "membrane-run: denied %s %s %s%s%s; to allow it: %s\n", op, target,
+	const char *name = str(fields, "name");
+	fprintf(d->err, "membrane-run: denied %s %s%s%s%s %s%s%s; %s%s\n", op, target,
+		name ? " (" : "", name ? name : "", name ? ")" : "",
 		who ? "during " : "while idle", who ? who : "",
 		who && r->next ? " (and other requests in flight)" : "",
-		hint ? hint : "grant it in the profile");
+		hint ? "to allow it: " : none ? "no grant allows it: " : "to allow it: ",
+		hint ? hint : none && str(fields, "reason") ? str(fields, "reason")
+							   : "grant it in the profile");
 }
 
 bool mb_denials_seen(struct mb_denial_log *d, const char *event, const cJSON *fields)
@@ -192,10 +272,10 @@ bool mb_denials_seen(struct mb_denial_log *d, const char *event, const cJSON *fi
 	if (!op || !target || !decision || strcmp(decision, "denied") != 0 ||
 	    cJSON_GetObjectItemCaseSensitive(fields, "count"))
 		return false;
-	char *hint = mb_denials_grant_hint(cJSON_GetObjectItemCaseSensitive(fields, "requests"), op,
-					   target);
+	bool none;
+	char *hint = mb_denials_hint(fields, &none);
 	keep(d, op, target, str(fields, "reason"), hint);
-	say(d, fields, op, target, hint);
+	say(d, fields, op, target, hint, none);
 	free(hint);
 	return false;
 }

@@ -40,3 +40,13 @@ uint64_t mb_denials_quiet(const struct mb_denial_log *d);
  * names (runtime; a tool; a request method), as a profile line:
  * tools.read_file.read: ["/etc/hostname"]. malloc'd; NULL: ENOMEM. */
 char *mb_denials_grant_hint(const cJSON *requests, const char *op, const char *target);
+
+/* The grant a violation line's denial asks for (its op, target, name,
+ * reason and requests): mb_denials_grant_hint's, but by name where names
+ * decide: a connect to an address answered for a name grants NAME:PORT; a
+ * DNS question refused as not granted, connect NAME:PORT (PORT left for
+ * the user: a question carries none); one refused as rebinding,
+ * private_names: [NAME]. NULL with *none set when no grant allows it (a
+ * question of another type, a malformed one, a metadata answer); NULL
+ * without it: ENOMEM. malloc'd. */
+char *mb_denials_hint(const cJSON *fields, bool *none);

@@ -1323,6 +1323,26 @@ void draft_free(struct draft *d)
 		mb_callgrants_free(&d->learn_rt);
 }
 
+/* A name the server asked for and never connected to (its lookup failed
+ * while learning, or the server went on without it: telemetry, update
+ * checks): quiet, NAME:*, so that enforced its refusal (NXDOMAIN, as
+ * good as the failure it lived with) is counted, not reported line by
+ * line. Never a grant. */
+static void quiet_names(struct draft *d)
+{
+	mb_vec_foreach(n, &d->l->names) {
+		if (n->connected)
+			continue;
+		char *note = draft_xprintf(d, "a name looked up %" PRIu64 " time%s while learning and "
+					      "never connected to: refused (NXDOMAIN) enforced",
+					   n->asked, n->asked == 1 ? "" : "s");
+		struct learn_record e = { .basis = LEARN_BASIS_ADDR, .op = MB_OP_CONNECT,
+					  .count = n->asked, .syscall = "dns" };
+		add_line(d, &d->quiet[MB_OP_CONNECT], draft_xprintf(d, "%s:*", n->name), note, &e);
+		free(note);
+	}
+}
+
 int draft_build(struct draft *d)
 {
 	if (d->base && d->base->files.n)
@@ -1343,6 +1363,7 @@ int draft_build(struct draft *d)
 		ds->learned = *sp;
 		classify_scope(d, ds);
 	}
+	quiet_names(d);
 	compute_within(d);
 	return d->r;
 }

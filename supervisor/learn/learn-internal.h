@@ -47,6 +47,14 @@ struct learn_record {
 	bool base_runtime;       /* BASE: runtime's grant (else the call's) */
 };
 
+#define LEARN_MAX_NAMES 256 /* names kept; more are not drafted */
+
+struct learn_name {
+	char *name;
+	uint64_t asked;
+	bool connected;
+};
+
 enum learn_scope_kind { LEARN_SCOPE_RUNTIME, LEARN_SCOPE_TOOL, LEARN_SCOPE_REQUEST };
 
 #define LEARN_MAX_ARGNAMES 32
@@ -178,7 +186,27 @@ struct mb_learner {
 	bool tmpfs_used;
 	MB_VEC(char *) tmpfs;         /* the tmpfs mounts the server used */
 	char started[32];             /* UTC time the learning started */
+	/* The name the sandbox's resolver answered an address for
+	 * (learn-names.c), or NULL: drafts name hosts, never addresses. */
+	const char *(*addr_name)(void *ud, const struct mb_addr *a);
+	bool (*addr_self)(void *ud, const struct mb_addr *a);
+	void *addr_name_ud;
+	/* The names the server asked the sandbox's resolver for
+	 * (learn-names.c), and whether anything connected to an address
+	 * answered for one: a name asked and never connected to is noise. */
+	MB_VEC(struct learn_name) names;
 };
+
+/* learn-names.c: a connect went to an address answered for name. */
+void mb_learn_name_connected(struct mb_learner *l, const char *name);
+
+/* learn-names.c: the text a connect to a is drafted as: NAME:PORT when
+ * the sandbox's resolver answered a for NAME, else a as mb_addr_format
+ * writes it. */
+void mb_learn_addr_text(const struct mb_learner *l, const struct mb_addr *a, char *buf,
+			size_t bufsz);
+/* Is a the sandbox's resolver itself (membrane's own, never drafted)? */
+bool mb_learn_addr_internal(const struct mb_learner *l, const struct mb_addr *a);
 
 #define LEARN_MAX_ARRAY_VALUES 64 /* elements of one array argument looked at */
 #define LEARN_MAX_ROOTS 1024       /* argument values, renamed files kept */

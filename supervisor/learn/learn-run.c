@@ -18,6 +18,7 @@
 #include "supervisor/learn/learn-run.h"
 #include "supervisor/learn/learn.h"
 #include "supervisor/profile-lookup.h"
+#include "supervisor/resolve/resolve.h"
 #include "supervisor/run.h"
 
 extern char **environ;
@@ -27,11 +28,16 @@ extern char **environ;
  * learning sandbox's network is brokered: a connection that an argument
  * of a call in flight, the command line or the environment names is made
  * by a broker on the host, so that the session sees a server's success
- * path (a fetch); anything else is refused (EPERM) and flagged. */
+ * path (a fetch); anything else is refused (EPERM) and flagged. Beside it
+ * the sandbox's resolver answers every name (answer_all), so that the
+ * server gets as far as its connects, and tells the learner which name
+ * each address was answered for: the draft grants names. */
 struct learn_backend {
 	struct mb_learner *l;
+	const struct mb_profile *profile;
 	bool brokered;
 	struct mb_broker *broker;
+	struct mb_resolver *resolver;
 };
 
 static enum mb_net_grant learn_granted(void *ud, const struct mb_notified_op *op, enum mb_op o,
@@ -49,9 +55,38 @@ static int learn_net_report(void *ud, const struct mb_notified_op *op, enum mb_o
 	return 0;
 }
 
+static const char *addr_name(void *ud, const struct mb_addr *a)
+{
+	return mb_resolver_name(ud, a);
+}
+
+static bool addr_self(void *ud, const struct mb_addr *a)
+{
+	return mb_resolver_is_self(ud, a);
+}
+
+static void name_asked(void *ud, const char *name)
+{
+	mb_learner_name_asked(ud, name);
+}
+
 static int learner_start(void *self, const struct mb_run_session *s, struct mb_error *err)
 {
 	struct learn_backend *lb = self;
+	struct mb_resolver_config rc = {
+		.profile = lb->profile,
+		.udp_fd = s->resolver_fd[0],
+		.tcp_fd = s->resolver_fd[1],
+		.addr = s->resolver,
+		.answer_all = true,
+		.asked = name_asked,
+		.asked_ud = lb->l,
+	};
+	/* First: it owns the resolver's sockets from here, whatever fails. */
+	int r = mb_resolver_new(&rc, &lb->resolver, err);
+	if (r < 0)
+		return r;
+	mb_learner_set_names(lb->l, addr_name, addr_self, lb->resolver);
 	if (!lb->brokered)
 		return 0;
 	struct mb_broker_config bcfg = {
@@ -59,7 +94,7 @@ static int learner_start(void *self, const struct mb_run_session *s, struct mb_e
 		.mode = MB_MODE_ENFORCE, /* what nobody named stays out */
 		.hooks = { .granted = learn_granted, .report = learn_net_report, .ud = lb->l },
 	};
-	int r = mb_broker_new(&bcfg, &lb->broker, err);
+	r = mb_broker_new(&bcfg, &lb->broker, err);
 	if (r == 0)
 		mb_broker_set_listener(lb->broker, s->listener);
 	return r;
@@ -71,6 +106,7 @@ static void learner_attach(void *self, const struct mb_inflight *inflight, struc
 	mb_learner_attach(lb->l, inflight);
 	if (lb->broker)
 		mb_broker_set_loop(lb->broker, loop);
+	mb_resolver_attach(lb->resolver, inflight, loop);
 }
 
 static int learner_stop(void *self)
@@ -78,6 +114,7 @@ static int learner_stop(void *self)
 	struct learn_backend *lb = self;
 	if (lb->broker)
 		mb_broker_set_loop(lb->broker, NULL);
+	mb_resolver_attach(lb->resolver, NULL, NULL);
 	mb_learner_attach(lb->l, NULL);
 	return 0;
 }
@@ -118,7 +155,6 @@ int mb_learn(const struct mb_options *o)
 		.sets = sets,
 		.include_dirs = mb_profile_dirs(),
 		.check_existence = true,
-		.resolve_hosts = true,
 	};
 	char cwd[PATH_MAX];
 	if (!getcwd(cwd, sizeof(cwd)))
@@ -214,9 +250,13 @@ int mb_learn(const struct mb_options *o)
 		fprintf(stderr, "membrane-run: %s\n", err.msg);
 		return MB_EXIT_MEMBRANE;
 	}
-	struct learn_backend lb = { .l = l, .brokered = !base && p->network == MB_NET_BROKERED };
+	struct learn_backend lb = { .l = l, .profile = p,
+				    .brokered = !base && p->network == MB_NET_BROKERED };
 	int status = mb_run(o, p, plan, &learner_backend, &lb);
 	mb_broker_free(lb.broker);
+	/* The draft asks the resolver no more: the addresses are text by now. */
+	mb_learner_set_names(l, NULL, NULL, NULL);
+	mb_resolver_free(lb.resolver);
 	/* The server may not have run at all (126, 127, or membrane's own
 	 * failure before it started): a draft is still written from what was
 	 * seen, and says how little that was. */

@@ -755,8 +755,15 @@ static void record_addr(struct mb_learner *l, struct learn_call **calls, size_t 
 			const struct mb_notified_op *op, const struct mb_notified_target *t,
 			enum mb_op o)
 {
-	char addr[64];
-	mb_addr_format(&t->addr, addr, sizeof(addr));
+	char addr[MB_NAME_MAX + 16];
+	if (mb_learn_addr_internal(l, &t->addr)) {
+		l->stats.internal++;
+		return;
+	}
+	const char *answered = l->addr_name ? l->addr_name(l->addr_name_ud, &t->addr) : NULL;
+	if (answered && o == MB_OP_CONNECT)
+		mb_learn_name_connected(l, answered);
+	mb_learn_addr_text(l, &t->addr, addr, sizeof(addr));
 	struct mb_decision d;
 	if (l->have_base && mb_decide_addr(&l->base_runtime, NULL, o, &t->addr, &d) && d.endpoint) {
 		struct learn_record e = { .basis = LEARN_BASIS_BASE, .op = o, .base_ep = d.endpoint,
@@ -788,8 +795,8 @@ static void record_addr(struct mb_learner *l, struct learn_call **calls, size_t 
 
 bool mb_learner_addr_named(struct mb_learner *l, enum mb_op o, const struct mb_addr *a)
 {
-	char addr[64];
-	mb_addr_format(a, addr, sizeof(addr));
+	char addr[MB_NAME_MAX + 16];
+	mb_learn_addr_text(l, a, addr, sizeof(addr)); /* NAME:PORT when answered for a name */
 	if (o != MB_OP_CONNECT)
 		return false;
 	for (char *const *v = l->cfg.argv; v && *v; v++)
@@ -1098,6 +1105,8 @@ void mb_learner_free(struct mb_learner *l)
 		free(p->method);
 	}
 	mb_vec_free(&l->pending);
+	mb_vec_foreach(n, &l->names) free(n->name);
+	mb_vec_free(&l->names);
 	mb_vec_foreach(d, &l->declared) free(*d);
 	mb_vec_free(&l->declared);
 	mb_vec_foreach(d, &l->declared_args) free(*d);

@@ -82,6 +82,11 @@ struct mb_learner;
 
 int mb_learner_new(const struct mb_learner_config *cfg, struct mb_learner **ret,
 		   struct mb_error *err);
+/* Where the names of addresses come from: the sandbox's resolver, which
+ * the run starts after the learner (learn-names.c). */
+void mb_learner_set_names(struct mb_learner *l,
+			  const char *(*addr_name)(void *ud, const struct mb_addr *a),
+			  bool (*addr_self)(void *ud, const struct mb_addr *a), void *ud);
 void mb_learner_free(struct mb_learner *l);
 MB_DEFINE_CLEANUP(struct mb_learner, mb_learner_free)
 
@@ -108,6 +113,10 @@ void mb_learner_set_op(struct mb_learner *l, const struct mb_notified_op *op);
  * does it), the command line or the environment name a (its address and
  * port, as in "http://127.0.0.1:8080/x")? Without BASE the learning
  * sandbox's broker makes only such connections. */
+/* The server asked the sandbox's resolver for name (its resolver's asked
+ * hook). */
+void mb_learner_name_asked(struct mb_learner *l, const char *name);
+
 bool mb_learner_addr_named(struct mb_learner *l, enum mb_op o, const struct mb_addr *a);
 
 const struct mb_learn_stats *mb_learner_stats(const struct mb_learner *l);

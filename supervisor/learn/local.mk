@@ -7,5 +7,6 @@ liblearn_a_SOURCES = \
 	supervisor/learn/learn-scope.c supervisor/learn/learn-session.c \
 	supervisor/learn/learn-draft.h supervisor/learn/learn-draft.c supervisor/learn/learn-write.c \
 	supervisor/learn/learn-default.h supervisor/learn/learn-default.c \
-	supervisor/learn/learn-run.h supervisor/learn/learn-run.c
-LEARN_LIBS = liblearn.a libbroker.a $(NOTIFY_LIBS)
+	supervisor/learn/learn-run.h supervisor/learn/learn-run.c \
+	supervisor/learn/learn-names.c
+LEARN_LIBS = liblearn.a libbroker.a libresolve.a $(NOTIFY_LIBS) -lpthread

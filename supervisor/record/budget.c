@@ -268,9 +268,12 @@ static void scopes_in_flight(struct mb_record *r, struct op_scopes *out)
 	}
 }
 
-static bool is_connect(const struct mb_notified_target *t)
+/* A connect of the server's: not a DNS question to the sandbox's
+ * resolver, which is membrane's own (a lookup is no connect). */
+static bool is_connect(const struct mb_record *r, const struct mb_notified_target *t)
 {
-	return t->kind == MB_TARGET_INET && (t->ops & (1u << MB_OP_CONNECT));
+	return t->kind == MB_TARGET_INET && (t->ops & (1u << MB_OP_CONNECT)) &&
+	       !mb_plan_is_resolver(r->cfg.plan, &t->addr);
 }
 
 static bool is_write(const struct mb_notified_target *t)
@@ -291,7 +294,7 @@ bool rec_budget_op(struct mb_record *r, const struct mb_notified_op *op)
 			const struct mb_notified_target *t = &op->t[j];
 			enum mb_budget_kind k;
 			uint64_t value;
-			if (is_connect(t) && has(s, MB_BUDGET_CONNECTS)) {
+			if (is_connect(r, t) && has(s, MB_BUDGET_CONNECTS)) {
 				k = MB_BUDGET_CONNECTS;
 				value = s->connects + 1;
 			} else if (is_write(t) && has(s, MB_BUDGET_FILES_WRITTEN) &&
@@ -325,7 +328,7 @@ void rec_budget_done(struct mb_record *r, const struct mb_notified_op *op)
 		struct scope *s = sc.s[i];
 		for (unsigned j = 0; j < op->n; j++) {
 			const struct mb_notified_target *t = &op->t[j];
-			if (is_connect(t))
+			if (is_connect(r, t))
 				s->connects++;
 			if (!is_write(t) || !has(s, MB_BUDGET_FILES_WRITTEN) || written(s, t->path) ||
 			    s->nwritten > s->budget->limit[MB_BUDGET_FILES_WRITTEN])

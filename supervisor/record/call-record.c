@@ -291,6 +291,10 @@ void rec_call_attribute(struct mb_record *r, const struct mb_notified_op *op, bo
 		const char *name = rec_target_name(t, buf, sizeof(buf));
 		if (!name || !real(t, done))
 			continue;
+		/* A DNS question to the sandbox's resolver: membrane's own
+		 * address, no connect the call did (the name's connect is). */
+		if (t->kind == MB_TARGET_INET && mb_plan_is_resolver(r->cfg.plan, &t->addr))
+			continue;
 		for (int k = 0; k < DID__N; k++) {
 			if (!(t->ops & (1u << ops[k])))
 				continue;

@@ -430,7 +430,7 @@ is "$?" 2 "an unknown option exits 2"
 like "$(cat err.txt)" "unknown option --bogus" "and says which"
 "$AUDIT" list --op reed r.jsonl 2> err.txt
 is "$?" 2 "an unknown --op exits 2"
-like "$(cat err.txt)" "--op reed: expected read, write, exec, connect, bind, syscall or tool-changed" "and lists the values"
+like "$(cat err.txt)" "--op reed: expected read, write, exec, connect, bind, resolve, syscall or tool-changed" "and lists the values"
 "$AUDIT" list --decision deny r.jsonl 2>/dev/null
 is "$?" 2 "an unknown --decision exits 2"
 "$AUDIT" list --event violations r.jsonl 2>/dev/null

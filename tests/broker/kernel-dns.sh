@@ -1,14 +1,17 @@
 #!/bin/sh
-# A server that resolves names itself, under network brokered: with the
-# nameserver granted, c-ares' UDP connect to it is brokered to the host's
-# loopback, where this test's fake nameserver answers; without the grant
-# the question never leaves the sandbox and the attempt is reported. And
-# glibc's AI_ADDRCONFIG in the sandbox: the seccomp baseline refuses
-# netlink sockets (EAFNOSUPPORT), so glibc cannot list the configured
-# addresses and assumes both families: neither AF_UNSPEC nor AF_INET is
-# narrowed. (In a bare namespace with only lo, where netlink works,
-# AF_INET + AI_ADDRCONFIG fails with EAI_NONAME: lo's 127.0.0.1 does not
-# count.) As root and as nobody.
+# A server that asks a nameserver of its own choosing, under network
+# brokered. The sandbox's resolver is membrane-run (kernel-names.sh tests
+# it); a nameserver is otherwise an address like any other: granted by
+# address, c-ares' UDP connect to it is brokered to the host's loopback,
+# where this test's fake nameserver answers; without the grant the
+# question never leaves the sandbox and the attempt is reported. And
+# glibc's AI_ADDRCONFIG in the sandbox, with membrane's /etc/hosts
+# (localhost is 127.0.0.1 and ::1): the seccomp baseline refuses netlink
+# sockets (EAFNOSUPPORT), so glibc cannot list the configured addresses
+# and assumes both families: neither AF_UNSPEC (::1 first, as RFC 6724
+# sorts) nor AF_INET is narrowed. (In a bare namespace with only lo, where
+# netlink works, AF_INET + AI_ADDRCONFIG fails with EAI_NONAME: lo's
+# 127.0.0.1 does not count.) As root and as nobody.
 . "$top_srcdir/tests/tap.sh"
 
 command -v node >/dev/null || { fail "node is installed"; done_testing; }
@@ -41,8 +44,8 @@ for who in root nobody; do
 	is "$(cat "$W/$who/granted.rc")" 0 "[$who] the script ran"
 	is "$(out "$who" resolver granted)" 192.0.2.7 \
 		"[$who] resolver granted: the fake nameserver's answer came back"
-	is "$(out "$who" lookup-unspec granted)" 127.0.0.1 \
-		"[$who] getaddrinfo(localhost, AF_UNSPEC, AI_ADDRCONFIG): from /etc/hosts"
+	is "$(out "$who" lookup-unspec granted)" ::1 \
+		"[$who] getaddrinfo(localhost, AF_UNSPEC, AI_ADDRCONFIG): from membrane's /etc/hosts"
 	is "$(out "$who" lookup-v4 granted)" 127.0.0.1 \
 		"[$who] getaddrinfo(localhost, AF_INET, AI_ADDRCONFIG): not narrowed (no netlink)"
 	is "$(grep -c violation "$W/$who/granted.report")" 0 "[$who] no violation"

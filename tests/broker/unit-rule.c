@@ -3,6 +3,7 @@
  * may ask who listens at a loopback address (it must not on a granted
  * operation: that is the hot path, and the answer cannot change it). */
 #include <errno.h>
+#include <string.h>
 
 #include "supervisor/broker/broker-rule.h"
 #include "tests/tap.h"
@@ -88,6 +89,64 @@ static const struct row {
 	{ N, ENF, BIND, TCP, LO, NOT, NOWHERE, CONT, 0, false, false, false, "none: bind its loopback" },
 };
 
+/* Names, the sandbox's resolver and cloud metadata (broker-rule.h, "What
+ * grants an address"): the literal grant, the name's, the metadata
+ * address's exact one; what is done and the reason's start. */
+static const struct name_row {
+	int net, mode, call, sock, scope, grant, name_grant;
+	bool metadata;
+	int exact;
+	bool resolver, expired;
+	int present;
+	int action, error;
+	bool report;
+	const char *reason; /* its start; NULL: no report */
+	const char *why;
+} name_rows[] = {
+	{ B, ENF, CONN, TCP, REM, NOT, YES, false, NOT, false, false, NOWHERE, BROKER, 0, false, NULL,
+	  "answered for a name granted in force: brokered" },
+	{ B, ENF, CONN, TCP, LO, NOT, YES, false, NOT, false, false, NOWHERE, BROKER, 0, false, NULL,
+	  "a loopback answer of a private name: the host's loopback" },
+	{ B, ENF, CONN, TCP, REM, NOT, STAT, false, NOT, false, false, NOWHERE, DENY, EPERM, true,
+	  "not granted", "answered for a name another scope grants: EPERM" },
+	{ B, AUD, CONN, TCP, REM, NOT, STAT, false, NOT, false, false, NOWHERE, BROKER, 0, true,
+	  "granted to a scope not in force", "... audit: brokered, reported" },
+	{ B, ENF, CONN, TCP, REM, NOT, NOT, false, NOT, false, true, NOWHERE, DENY, EPERM, true,
+	  "not granted: answered for a name, and that answer ran out", "an answer run out: EPERM, said so" },
+	{ B, ENF, CONN, TCP, LO, NOT, NOT, false, NOT, false, true, ONHOST, INPLACE, 0, true,
+	  "not granted: answered for a name, and that answer ran out", "... on loopback: inside, said so" },
+	{ H, ENF, CONN, HTCP, REM, NOT, YES, false, NOT, false, false, NOWHERE, INPLACE, 0, false, NULL,
+	  "host: a name's answer, performed" },
+	{ H, ENF, CONN, HTCP, REM, NOT, NOT, false, NOT, false, true, NOWHERE, DENY, EPERM, true,
+	  "not granted: answered for a name", "host: an answer run out: EPERM" },
+	/* metadata: only its exact grant */
+	{ B, ENF, CONN, TCP, REM, YES, NOT, true, NOT, false, false, NOWHERE, DENY, EPERM, true,
+	  "a cloud metadata address", "metadata granted by a range: EPERM" },
+	{ B, ENF, CONN, TCP, REM, NOT, YES, true, NOT, false, false, NOWHERE, DENY, EPERM, true,
+	  "a cloud metadata address", "metadata answered for a name: EPERM" },
+	{ H, ENF, CONN, HTCP, REM, YES, YES, true, NOT, false, false, NOWHERE, DENY, EPERM, true,
+	  "a cloud metadata address", "host: metadata by range and name: EPERM" },
+	{ N, ENF, CONN, TCP, REM, YES, NOT, true, NOT, false, false, NOWHERE, CONT, 0, true,
+	  "a cloud metadata address", "none: metadata by a range, reported" },
+	{ B, ENF, CONN, TCP, REM, YES, NOT, true, YES, false, false, NOWHERE, BROKER, 0, false, NULL,
+	  "metadata by its exact grant: brokered" },
+	{ B, ENF, CONN, TCP, REM, NOT, NOT, true, NOT, false, false, NOWHERE, DENY, EPERM, true,
+	  "not granted", "metadata, nothing: not granted" },
+	/* the sandbox's resolver */
+	{ B, ENF, CONN, UDP, LO, NOT, NOT, false, NOT, true, false, INSIDE, INPLACE, 0, false, NULL,
+	  "the resolver: in place, quiet" },
+	{ B, ENF, SEND, UDP, LO, NOT, NOT, false, NOT, true, false, INSIDE, INPLACE, 0, false, NULL,
+	  "the resolver, sendto: in place" },
+	{ B, ENF, CONN, HUDP, LO, NOT, NOT, false, NOT, true, false, NOWHERE, DENY, EPERM, true,
+	  "not granted", "the resolver's address from a brokered socket: the host's, refused" },
+	{ H, ENF, CONN, HTCP, LO, NOT, NOT, false, NOT, true, false, ONHOST, INPLACE, 0, false, NULL,
+	  "host: the resolver on the host's loopback: in place" },
+	{ N, ENF, CONN, UDP, LO, NOT, NOT, false, NOT, true, false, INSIDE, CONT, 0, false, NULL,
+	  "none: the resolver, the kernel's" },
+	{ B, ENF, BIND, UDP, LO, NOT, NOT, false, NOT, true, false, NOWHERE, INPLACE, 0, false, NULL,
+	  "a bind of the resolver's address: as any bind of the sandbox's loopback" },
+};
+
 static int asked;
 static enum mb_net_presence presence_of;
 
@@ -132,6 +191,33 @@ int main(void)
 			diag("  got %s error %d report %d allowed %d asked %d; want %s %d %d %d %d",
 			     action_name(o.action), o.error, o.report, o.allowed, asked,
 			     action_name(w->action), w->error, w->report, w->allowed, w->asks);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(name_rows); i++) {
+		const struct name_row *w = &name_rows[i];
+		struct mb_net_facts f = {
+			.network = w->net,
+			.mode = w->mode,
+			.call = w->call,
+			.host_socket = w->sock == HTCP || w->sock == HUDP || w->net == H,
+			.brokerable = true,
+			.stream = w->sock == TCP || w->sock == HTCP,
+			.scope = w->scope,
+			.grant = w->grant,
+			.name_grant = w->name_grant,
+			.metadata = w->metadata,
+			.exact_grant = w->exact,
+			.resolver = w->resolver,
+			.name_expired = w->expired,
+			.presence = ask,
+		};
+		presence_of = w->present;
+		struct mb_net_outcome o = mb_net_rule(&f);
+		bool good = (int)o.action == w->action && o.error == w->error && o.report == w->report &&
+			    (!w->reason || (o.reason && strncmp(o.reason, w->reason, strlen(w->reason)) == 0));
+		ok(good, "%s", w->why);
+		if (!good)
+			diag("  got %s error %d report %d reason %s", action_name(o.action), o.error,
+			     o.report, o.reason ? o.reason : "-");
 	}
 	is_str(mb_net_call_name(MB_NET_SEND), "send", "call names");
 	return done_testing();

@@ -45,6 +45,16 @@ EXTRA_DIST += \
 	tests/e2e/sessions/memory.json \
 	tests/e2e/sessions/postgres.json
 
+# Servers that call web APIs by name (issue 15): server-brave-search
+# (profiles/brave-search.yml), server-slack, mcp-npx-fetch, against a world
+# of names on the host's loopback over HTTPS with a test CA.
+NAMES_E2E_TESTS = tests/e2e/e2e-names.sh
+TESTS += $(NAMES_E2E_TESTS)
+dist_check_DATA += $(NAMES_E2E_TESTS)
+EXTRA_DIST += tests/e2e/names.zone tests/e2e/slack.yml tests/e2e/fetch.yml \
+	tests/e2e/lib/https-world.mjs tests/e2e/sessions/brave.json tests/e2e/sessions/slack.json \
+	tests/e2e/sessions/fetch.json tests/e2e/sessions/fetch-refused.json
+
 # profiles/db.yml against a real PostgreSQL through brokered connects, and
 # its exfiltration case with a confused deputy (issue 6): as root and nobody.
 DB_E2E_TESTS = tests/e2e/e2e-db-brokered.sh tests/e2e/e2e-db-exfil.sh

@@ -38,7 +38,14 @@ for s in $FC_INSPECT; do
 	compile "$o" "$s" || built=false
 	iobjs="$iobjs $work/$o"
 done
+dobjs=
+for s in $FC_DNS; do
+	o=$(echo "$s" | tr / _).o
+	compile "$o" "$s" || built=false
+	dobjs="$dobjs $work/$o"
+done
 compile fuzz-inspector.o tests/fuzz/fuzz-inspector.c || built=false
+compile fuzz-dns.o tests/fuzz/fuzz-dns.c || built=false
 compile fuzz-scan.o tests/fuzz/fuzz-scan.c || built=false
 compile fuzz-profile.o tests/fuzz/fuzz-profile.c "-DMB_FUZZ_INCLUDE_DIR=\"$top_srcdir/tests/fixtures/profiles/good\"" ||
 	built=false
@@ -53,13 +60,15 @@ $built && link inspector "$work/fuzz-inspector.o" $iobjs $objs || built=false
 $built && link scan "$work/fuzz-scan.o" $iobjs $objs || built=false
 # shellcheck disable=SC2086
 $built && link profile "$work/fuzz-profile.o" $objs || built=false
+# shellcheck disable=SC2086
+$built && link dns "$work/fuzz-dns.o" $dobjs $objs || built=false
 if ! $built; then
 	fail "the fuzz targets build with $CLANG" "$(tail -5 "$work/build.log")"
 	done_testing
 fi
 pass "the fuzz targets build with $CLANG -fsanitize=fuzzer,address,undefined"
 FUZZ_SECONDS=$secs sh "$top_srcdir/tests/fuzz/run-fuzz.sh" "$work" "$top_srcdir" > "$work/results" 2>&1
-for name in inspector profile scan; do
+for name in inspector profile scan dns; do
 	line=$(grep "^fuzz-$name:" "$work/results")
 	case $line in
 	*", no finding") pass "$line" ;;

@@ -83,6 +83,20 @@ tests_fuzz_fuzz_scan_replay_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) \
 tests_fuzz_fuzz_scan_replay_LDADD = $(INSPECT_LIBS)
 endif
 
+# The sandbox's resolver's DNS parser and writer, on any bytes.
+if ENABLE_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz-dns
+tests_fuzz_fuzz_dns_SOURCES = tests/fuzz/fuzz-dns.c
+tests_fuzz_fuzz_dns_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_dns_LDADD = libresolve.a $(POLICY_LIBS)
+else
+check_PROGRAMS += tests/fuzz/fuzz-dns-replay
+TESTS += tests/fuzz/fuzz-dns-replay
+tests_fuzz_fuzz_dns_replay_SOURCES = tests/fuzz/fuzz-dns.c tests/fuzz/replay.c
+tests_fuzz_fuzz_dns_replay_CFLAGS = $(AM_CFLAGS) -DMB_FUZZ_CORPUS=\"tests/fuzz/corpus/dns\"
+tests_fuzz_fuzz_dns_replay_LDADD = libresolve.a $(POLICY_LIBS)
+endif
+
 # make check's short fuzz run (60 s per target, FUZZ_CHECK_SECONDS to
 # change): tests/fuzz/fuzz-check.sh builds the targets with clang itself,
 # from the source lists and flags written here, so that the main build may
@@ -98,4 +112,5 @@ tests/fuzz/fuzz-check.env: Makefile
 	echo "FC_COMMON='$(filter %.c,$(libcommon_a_SOURCES))'"; \
 	echo "FC_POLICY='$(filter %.c,$(libpolicy_a_SOURCES))'"; \
 	echo "FC_INSPECT='$(filter %.c,$(libinspect_a_SOURCES)) report/report-request.c'"; \
+	echo "FC_DNS='supervisor/resolve/dns-wire.c'"; \
 	} > $@

@@ -154,7 +154,7 @@ static void test_linger(void)
 static void test_denials(void)
 {
 	struct mb_profile *p = load("version: 1\nname: g\n"
-				    "quiet: { read: [\"/usr/share/locale\"], write: [/dev/tty], connect: [\"0.0.0.0/0:53\"] }\n"
+				    "quiet: { read: [\"/usr/share/locale\"], write: [/dev/tty], connect: [\"0.0.0.0/0:53\", \"telemetry.example.test:*\", \"*.updates.example.test:443\"] }\n"
 				    "tools:\n  read_file: { read: [/srv] }\n");
 	struct mb_inflight *t = NULL;
 	char *buf = NULL;
@@ -206,6 +206,33 @@ static void test_denials(void)
 	is_str(h, "requests.resources/read.read: [\"/a\"] (or another request in flight)", "a request's");
 	free(h);
 	cJSON_Delete(rq);
+	/* By name where names decide. */
+	bool none;
+	f = cJSON_Parse("{\"op\":\"connect\",\"target\":\"127.0.0.10:8443\",\"name\":\"api.example.test\",\"requests\":[{\"tool\":\"plain\"}]}");
+	h = mb_denials_hint(f, &none);
+	is_str(h, "tools.plain.connect: [\"api.example.test:8443\"]",
+	       "a connect to an address answered for a name: the name and the port");
+	free(h);
+	cJSON_Delete(f);
+	f = cJSON_Parse("{\"op\":\"resolve\",\"target\":\"api.example.test\",\"reason\":\"not granted to plain\",\"requests\":[{\"tool\":\"plain\"}]}");
+	h = mb_denials_hint(f, &none);
+	is_str(h, "tools.plain.connect: [\"api.example.test:PORT\"]", "a name not granted: connect to it");
+	free(h);
+	cJSON_Delete(f);
+	f = cJSON_Parse("{\"op\":\"resolve\",\"target\":\"flip.example.test\",\"reason\":\"answered with 127.0.0.1, a loopback address: refused as DNS rebinding (list...)\",\"requests\":[]}");
+	h = mb_denials_hint(f, &none);
+	is_str(h, "private_names: [\"flip.example.test\"]", "a rebinding answer: private_names");
+	free(h);
+	cJSON_Delete(f);
+	f = cJSON_Parse("{\"op\":\"resolve\",\"target\":\"api.example.test\",\"reason\":\"a question of type TXT: only A and AAAA are answered\",\"requests\":[]}");
+	h = mb_denials_hint(f, &none);
+	ok(!h && none, "a TXT question: no grant allows it");
+	cJSON_Delete(f);
+	f = cJSON_Parse("{\"op\":\"connect\",\"target\":\"10.0.0.1:443\",\"requests\":[]}");
+	h = mb_denials_hint(f, &none);
+	is_str(h, "runtime.connect: [\"10.0.0.1:443\"]", "an address no name was answered with: the address");
+	free(h);
+	cJSON_Delete(f);
 
 	/* The result carries them back, every byte of the server's kept. */
 	const char *resp = "{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"EACCES\"}],\"isError\":true,\"n\":1.50}}";
@@ -241,6 +268,22 @@ static void test_denials(void)
 	mb_strbuf_free(&out);
 	mb_jr_frame_free(&jf);
 
+	/* Names in quiet: idle, no call keeps these. */
+	mb_denials_attach(d, NULL);
+	uint64_t quiet_before = mb_denials_quiet(d);
+	f = cJSON_Parse("{\"op\":\"resolve\",\"target\":\"telemetry.example.test\",\"decision\":\"denied\",\"requests\":[]}");
+	ok(mb_denials_seen(d, "violation", f), "a quiet name: its refused question is quiet");
+	cJSON_Delete(f);
+	f = cJSON_Parse("{\"op\":\"resolve\",\"target\":\"a.updates.example.test\",\"decision\":\"denied\",\"requests\":[]}");
+	ok(mb_denials_seen(d, "violation", f), "... a quiet wildcard, whatever its port");
+	cJSON_Delete(f);
+	f = cJSON_Parse("{\"op\":\"resolve\",\"target\":\"updates.example.test\",\"decision\":\"denied\",\"requests\":[]}");
+	ok(!mb_denials_seen(d, "violation", f), "... not its apex");
+	cJSON_Delete(f);
+	f = cJSON_Parse("{\"op\":\"resolve\",\"target\":\"api.example.test\",\"decision\":\"denied\",\"requests\":[]}");
+	ok(!mb_denials_seen(d, "violation", f), "a name no quiet names: reported");
+	cJSON_Delete(f);
+	is_int((int)(mb_denials_quiet(d) - quiet_before), 2, "... the two quiet ones counted");
 	mb_denials_free(d);
 	fclose(err);
 	free(buf);

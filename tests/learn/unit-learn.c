@@ -299,6 +299,11 @@ static void no_base(void)
 	connect_op(l, "10.9.9.9", 443);
 	mb_inflight_remove(t, c);
 
+	/* Names asked of the sandbox's resolver, never connected to (a
+	 * telemetry lookup that failed): quiet, never granted. */
+	mb_learner_name_asked(l, "telemetry.example.test");
+	mb_learner_name_asked(l, "telemetry.example.test");
+
 	/* arm names a file; the server reads it later, idle. */
 	snprintf(args, sizeof(args), "{\"path\":\"%s\"}", at("srv/root/sub/b.txt"));
 	mb_inflight_remove(t, call(l, t, 10, "arm", args));
@@ -384,6 +389,9 @@ static void no_base(void)
 	   "fetch: the address its argument names");
 	free(b);
 	ok(has(d, "SUSPICIOUS: connect 10.9.9.9:443 during tool fetch"), "flagged: the address nobody named");
+	ok(has(d, "\nquiet:") && has(strstr(d, "\nquiet:"), "\"telemetry.example.test:*\"  # 2 times: a name looked up 2 times while learning and never connected to"),
+	   "a name asked and never connected to: quiet, NAME:*");
+	ok(count(d, "telemetry.example.test") == 1, "... and granted nowhere");
 
 	snprintf(line, sizeof(line), "SUSPICIOUS: read %s during start-up or idle", at("srv/root/sub/b.txt"));
 	ok(has(d, line), "flagged: the idle read of data a call named");

@@ -1,20 +1,25 @@
-/* Host names resolved at load, against a known /etc/hosts: run by
- * kernel-hosts.sh inside a user+mount namespace where its own hosts file
- * is bound over /etc/hosts (this machine's lacks "::1 localhost"). */
+/* Names are never resolved when a profile is loaded: run by
+ * kernel-hosts.sh inside a user, mount and network namespace whose
+ * /etc/resolv.conf names 127.0.0.1, where this probe itself listens on
+ * UDP port 53 and counts every question, and whose /etc/hosts names
+ * dual.membrane.test. Profiles full of names load, compile into a plan
+ * and lint without one question asked or one hosts line read into a
+ * grant; a lookup made on purpose shows the counter counts. */
+#include <errno.h>
+#include <netdb.h>
+#include <unistd.h>
+
+#include "policy/lint.h"
+#include "policy/plan.h"
 #include "tests/policy/profile-test.h"
 
-static const struct mb_endpoint *find(const mb_endpoint_vec *v, const char *text,
-				      const char *addr)
+static int questions(int s)
 {
-	uint8_t want[16] = { 0 };
-	int family = strchr(addr, ':') ? AF_INET6 : AF_INET;
-	if (inet_pton(family, addr, want) != 1)
-		abort();
-	for (size_t i = 0; i < v->n; i++)
-		if (mb_streq(v->v[i].text, text) && v->v[i].family == family &&
-		    memcmp(v->v[i].addr, want, 16) == 0)
-			return &v->v[i];
-	return NULL;
+	char buf[512];
+	int n = 0;
+	while (recv(s, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		n++;
+	return n;
 }
 
 int main(void)
@@ -23,44 +28,61 @@ int main(void)
 		fprintf(stderr, "run me through tests/policy/kernel-hosts.sh\n");
 		return 2;
 	}
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(53),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	if (!ok(s >= 0 && bind(s, (struct sockaddr *)&sin, sizeof(sin)) == 0,
+		"a counting nameserver on 127.0.0.1:53 (%s)", strerror(errno)))
+		return done_testing();
+
 	static const char text[] =
 		"version: 1\nname: hosts\nruntime:\n"
-		"  connect: [\"localhost:80\", \"dual.membrane.test:443-444\"]\n"
-		"  bind: [\"localhost:*\"]\n";
-	struct mb_load_opts o = { .resolve_hosts = true };
+		"  connect: [\"localhost:80\", \"dual.membrane.test:443-444\", \"*.example.org:443\",\n"
+		"            \"absent.membrane.test:1\"]\n"
+		"  bind: [\"localhost:*\"]\n"
+		"private_names: [dual.membrane.test]\n"
+		"tests:\n"
+		"  - idle: true\n"
+		"    allow: [connect dual.membrane.test:443, connect api.example.org:443]\n"
+		"    deny: [connect example.org:443, connect 10.1.2.3:443]\n";
+	struct mb_load_opts o = { 0 };
 	struct mb_profile *p = NULL;
 	struct mb_error err = { 0 };
 	int r = mb_profile_load_buffer("hosts.yml", text, strlen(text), &o, &p, &err);
-	if (!ok(r == 0, "hosts.yml loads")) {
+	if (!ok(r == 0, "a profile of names loads with a nameserver that answers nothing")) {
 		diag("%s", err.msg);
 		return done_testing();
 	}
-	const mb_endpoint_vec *c = &p->runtime.net[0], *b = &p->runtime.net[1];
-	is_int(c->n, 4, "connect: 2 addresses of localhost, 2 distinct ones of dual");
-	is_endpoint(find(c, "localhost:80", "127.0.0.1"), "localhost:80", "127.0.0.1", 32, 80, 80);
-	is_endpoint(find(c, "localhost:80", "::1"), "localhost:80", "::1", 128, 80, 80);
-	/* 10.1.2.3 and ::ffff:10.1.2.3 are one address: kept once, as v4. */
-	is_endpoint(find(c, "dual.membrane.test:443-444", "10.1.2.3"), "dual.membrane.test:443-444",
-		    "10.1.2.3", 32, 443, 444);
-	is_endpoint(find(c, "dual.membrane.test:443-444", "fd00::7"), "dual.membrane.test:443-444",
-		    "fd00::7", 128, 443, 444);
-	if (c->n == 4)
-		ok(c->v[0].text == c->v[1].text && c->v[2].text == c->v[3].text &&
-			   c->v[1].text != c->v[2].text,
-		   "the endpoints of one host share its text and sit side by side");
-	is_int(b->n, 2, "bind localhost:* gives two endpoints");
-	if (b->n == 2)
-		ok(b->v[0].port_lo == 1 && b->v[0].port_hi == 65535 && b->v[0].pos.line == 5 &&
-			   b->v[0].pos.column == 10,
-		   "bind: all ports, at 5:10");
-	mb_profile_free(p);
+	const mb_endpoint_vec *c = &p->runtime.net[0];
+	is_int(c->n, 4, "connect: one endpoint per name, none per address");
+	bool names = c->n == 4;
+	for (size_t i = 0; i < c->n; i++)
+		names &= c->v[i].name != NULL && c->v[i].family == 0;
+	ok(names, "every endpoint is a name: /etc/hosts' 10.1.2.3 granted nothing");
+	const struct mb_expect *e = &p->tests.v[0].allow.v[0];
+	ok(e->addrs.n == 1 && mb_streq(e->addrs.v[0].name, "dual.membrane.test"),
+	   "a test's HOST:PORT target is the name");
 
-	static const char absent[] =
-		"version: 1\nname: h\nruntime: { connect: [\"absent.membrane.test:1\"] }\n";
-	p = NULL;
-	r = mb_profile_load_buffer("hosts.yml", absent, strlen(absent), &o, &p, &err);
-	static const char want[] = "hosts.yml:3:22: cannot resolve host 'absent.membrane.test': ";
-	ok(r < 0 && !p && strncmp(err.msg, want, strlen(want)) == 0,
-	   "a name /etc/hosts lacks: cannot resolve (%s)", err.msg);
+	struct mb_plan *plan = NULL;
+	char *env[] = { NULL };
+	ok(mb_plan_compile(p, env, &plan, &err) == 0, "the plan compiles (%s)", err.msg);
+	mb_lint_vec lints = { 0 };
+	struct mb_lint_opts lo = { 0 };
+	ok(mb_lint(p, &lo, &lints) == 0, "the linter runs");
+	mb_lint_free(&lints);
+	mb_plan_free(plan);
+	mb_profile_free(p);
+	is_int(questions(s), 0, "loading, planning and linting asked the nameserver nothing");
+
+	/* The counter counts: a lookup the probe makes on purpose. */
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = AF_INET }, *res = NULL;
+	r = getaddrinfo("absent.membrane.test", NULL, &hints, &res);
+	if (r == 0)
+		freeaddrinfo(res);
+	ok(questions(s) > 0, "a getaddrinfo of a name /etc/hosts lacks reaches the counter");
+	r = getaddrinfo("dual.membrane.test", NULL, &hints, &res);
+	ok(r == 0, "the namespace's /etc/hosts is in force (dual.membrane.test resolves)");
+	if (r == 0)
+		freeaddrinfo(res);
 	return done_testing();
 }

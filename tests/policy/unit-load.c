@@ -9,7 +9,7 @@
 static struct mb_profile *load(const char *rel, const char *const *sets, struct mb_error *err)
 {
 	char *path = fixture(rel);
-	struct mb_load_opts o = { .sets = sets, .check_existence = true, .resolve_hosts = true };
+	struct mb_load_opts o = { .sets = sets, .check_existence = true };
 	struct mb_profile *p = NULL;
 	int r = mb_profile_load(path, &o, &p, err);
 	free(path);
@@ -316,47 +316,40 @@ static void test_minimal(void)
 	mb_profile_free(p);
 }
 
-/* localhost resolves to what the resolver says, each address once. */
-static void test_localhost(void)
+/* Names are never resolved at load: each is one endpoint holding the name,
+ * normalised (lower case, no trailing dot), a wildcard without its "*.". */
+static void test_names(void)
 {
 	struct mb_error err = { 0 };
-	struct mb_load_opts o = { .resolve_hosts = true };
-	struct mb_profile *p =
-		load_buf("version: 1\nname: l\nruntime: { connect: [\"localhost:80\"] }\n", &o, &err);
-	if (!ok(p != NULL, "localhost:80 loads"))
+	struct mb_load_opts o = { 0 };
+	struct mb_profile *p = load_buf(
+		"version: 1\nname: l\nruntime: { connect: [\"localhost:80\", \"API.Example.ORG.:443\",\n"
+		"  \"*.slack.com:443\", \"tcp:xn--bcher-kva.example:8000-8099\", \"no-such-host.invalid:1\"] }\n"
+		"private_names: [db.internal, \"*.Test\", \"${NAME:-x.example}\"]\n",
+		&o, &err);
+	if (!ok(p != NULL, "names load offline (%s)", err.msg))
 		return;
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
-	if (getaddrinfo("localhost", NULL, &hints, &res) != 0)
-		abort();
 	const mb_endpoint_vec *v = &p->runtime.net[0];
-	size_t want = 0;
-	bool v4 = false;
-	for (const struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-		const void *a = ai->ai_family == AF_INET
-					? (const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr
-					: (const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
-		size_t len = ai->ai_family == AF_INET ? 4 : 16;
-		bool seen = false;
-		for (const struct addrinfo *b = res; b != ai; b = b->ai_next)
-			seen |= b->ai_family == ai->ai_family &&
-				memcmp(b->ai_addr, ai->ai_addr, ai->ai_addrlen) == 0;
-		if (seen)
-			continue;
-		want++;
-		bool found = false;
-		for (size_t i = 0; i < v->n; i++) {
-			const struct mb_endpoint *ep = &v->v[i];
-			found |= ep->family == ai->ai_family && memcmp(ep->addr, a, len) == 0 &&
-				 ep->prefix == len * 8;
-		}
-		char buf[64];
-		inet_ntop(ai->ai_family, a, buf, sizeof(buf));
-		ok(found, "localhost: %s is granted", buf);
-		v4 |= ai->ai_family == AF_INET && memcmp(a, "\x7f\0\0\1", 4) == 0;
+	is_int(v->n, 5, "one endpoint per name, none resolved");
+	if (v->n == 5) {
+		ok(mb_streq(v->v[0].name, "localhost") && !v->v[0].wildcard && v->v[0].family == 0 &&
+			   v->v[0].port_lo == 80,
+		   "localhost:80 is the name localhost");
+		ok(mb_streq(v->v[1].name, "api.example.org") && mb_streq(v->v[1].text, "API.Example.ORG.:443"),
+		   "case folded, the trailing dot dropped, the text kept as written");
+		ok(mb_streq(v->v[2].name, "slack.com") && v->v[2].wildcard, "*.slack.com: a wildcard");
+		ok(mb_streq(v->v[3].name, "xn--bcher-kva.example") && v->v[3].protos == MB_PROTO_TCP &&
+			   v->v[3].port_lo == 8000 && v->v[3].port_hi == 8099,
+		   "an IDN in its ASCII form, a protocol and a range");
+		ok(mb_streq(v->v[4].name, "no-such-host.invalid"), "a name that exists nowhere loads");
 	}
-	freeaddrinfo(res);
-	ok(v4, "localhost includes 127.0.0.1");
-	is_int(v->n, want, "one endpoint per distinct address");
+	const mb_name_vec *pn = &p->private_names;
+	is_int(pn->n, 3, "private_names: three names");
+	if (pn->n == 3)
+		ok(mb_streq(pn->v[0].name, "db.internal") && !pn->v[0].wildcard &&
+			   mb_streq(pn->v[1].name, "test") && pn->v[1].wildcard &&
+			   mb_streq(pn->v[2].name, "x.example") && pn->v[2].pos.line == 5,
+		   "private_names: a name, a wildcard folded, a variable expanded");
 	mb_profile_free(p);
 }
 
@@ -377,8 +370,8 @@ static void test_protocols(void)
 	if (!ok(p != NULL, "tcp: and udp: endpoints load (%s)", err.msg))
 		return;
 	const mb_endpoint_vec *co = &p->runtime.net[MB_NET_OP_INDEX(MB_OP_CONNECT)];
-	is_int(co->n, 3, "three connect endpoints (a host name is not resolved here)");
-	if (co->n == 3) {
+	is_int(co->n, 4, "four connect endpoints (a host name is one, never resolved)");
+	if (co->n == 4) {
 		is_endpoint(&co->v[0], "tcp:127.0.0.1:5432", "127.0.0.1", 32, 5432, 5432);
 		is_int(co->v[0].protos, MB_PROTO_TCP, "tcp: grants TCP only");
 		ok(co->v[0].pos.line == 4 && co->v[0].pos.column == 13,
@@ -387,6 +380,8 @@ static void test_protocols(void)
 		is_int(co->v[1].protos, MB_PROTO_UDP, "udp: grants UDP only");
 		is_endpoint(&co->v[2], "10.0.0.0/8:1-1024", "10.0.0.0", 8, 1, 1024);
 		is_int(co->v[2].protos, 0, "no protocol: both");
+		ok(mb_streq(co->v[3].name, "localhost") && co->v[3].protos == MB_PROTO_UDP,
+		   "udp:localhost:53: the name, UDP only");
 	}
 	const mb_endpoint_vec *bi = &p->runtime.net[MB_NET_OP_INDEX(MB_OP_BIND)];
 	if (ok(bi->n == 1, "one bind endpoint"))
@@ -506,13 +501,13 @@ static void test_buffer_options(void)
 	const char *text = "version: 1\nname: b\nruntime:\n  read: [/nonexistent/membrane]\n"
 			   "  connect: [\"localhost:80\", \"example.invalid:1\"]\n";
 	struct mb_profile *p = load_buf(text, &o, &err);
-	ok(p && p->runtime.path[0].n == 1 && p->runtime.net[0].n == 0,
-	   "no existence check, host names checked but not resolved");
+	ok(p && p->runtime.path[0].n == 1 && p->runtime.net[0].n == 2,
+	   "no existence check, host names kept as names");
 	mb_profile_free(p);
 	p = load_buf("version: 1\nname: b\nruntime: { connect: [\"bad host:1\"] }\n", &o, &err);
 	is_str(err.msg,
-	       "buffer.yml:3:22: bad endpoint 'bad host:1': bad host name 'bad host' (letters, digits, '-', '_' and '.')",
-	       "unresolved host names are still checked");
+	       "buffer.yml:3:22: bad endpoint 'bad host:1': bad host name 'bad host' (letters, digits, '-' and '_' in labels joined by '.')",
+	       "host names are checked");
 	mb_profile_free(p);
 
 	p = load_buf("version: 1\nname: b\ninclude: [nested]\n", &o, &err);
@@ -648,7 +643,7 @@ int main(void)
 	test_full();
 	test_vars();
 	test_minimal();
-	test_localhost();
+	test_names();
 	test_protocols();
 	test_sizes();
 	test_users();

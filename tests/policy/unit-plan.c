@@ -221,8 +221,24 @@ static void test_compile(void)
 	ok(find_rule(plan, "/proc") && find_rule(plan, "/dev/null"), "the sandbox's /proc and devices have rules");
 
 	ok(plan->connect_any_port, "a grant of every port leaves TCP connect to the dynamic layer");
-	ok(plan->net_rules.n == 1 && plan->net_rules.v[0].port == 5432,
-	   "one port, one rule; none for a udp: grant");
+	ok(plan->net_rules.n == 2 && plan->net_rules.v[0].port == 5432 &&
+		   plan->net_rules.v[1].port == 53 && plan->net_rules.v[1].ops == 1u << MB_OP_CONNECT,
+	   "one port, one rule; none for a udp: grant; TCP 53 for the sandbox's resolver");
+	ok(plan->resolver[0] == 127 && plan->resolver[1] == 0 && plan->resolver[2] == 0 &&
+		   plan->resolver[3] == 53,
+	   "the sandbox's resolver: 127.0.0.53 in its own network namespace");
+	const char *const files[] = { "/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf" };
+	for (size_t k = 0; k < 3; k++) {
+		const struct mb_mount *fm = &plan->mounts.v[plan->mounts.n - 3 + k];
+		ok(fm->kind == MB_MOUNT_FILE && strcmp(fm->path, files[k]) == 0 && fm->content,
+		   "%s: membrane's own, mounted last", files[k]);
+		f = find_rule(plan, files[k]);
+		ok(f && f->ops == 1u << MB_OP_READ, "%s: Landlock may read it", files[k]);
+	}
+	ok(strstr(plan->mounts.v[plan->mounts.n - 3].content, "nameserver 127.0.0.53\n") != NULL,
+	   "resolv.conf names the sandbox's resolver");
+	ok(strstr(plan->mounts.v[plan->mounts.n - 1].content, "hosts: files dns\n") != NULL,
+	   "nsswitch.conf: files, then DNS");
 	ok(!plan->bind_any_port, "a udp: bind leaves Landlock's TCP binds closed");
 
 	is_int(plan->envp.n, 2, "only the profile's variables reach the environment");

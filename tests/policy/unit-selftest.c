@@ -1,6 +1,6 @@
 /* Profile self-tests, below the command line: the tests key as the loader
  * keeps it (YAML typed into JSON, expectations parsed and normalised, host
- * names resolved only when asked), and the dynamic layer's decision rule
+ * names kept as names, never resolved), and the dynamic layer's decision rule
  * (policy/decide.h) that --test-profile and the correlator share: grants,
  * listing ancestors, creating ancestors, network. */
 #include <arpa/inet.h>
@@ -11,10 +11,10 @@
 #include "policy/match.h"
 #include "tests/policy/profile-test.h"
 
-static struct mb_profile *load(const char *rel, bool resolve_test_hosts)
+static struct mb_profile *load(const char *rel)
 {
 	char *path = fixture(rel);
-	struct mb_load_opts o = { .resolve_hosts = true, .resolve_test_hosts = resolve_test_hosts };
+	struct mb_load_opts o = { 0 };
 	struct mb_profile *p = NULL;
 	struct mb_error err = { 0 };
 	if (mb_profile_load(path, &o, &p, &err) < 0)
@@ -44,7 +44,7 @@ static void is_expect(const struct mb_expect *e, enum mb_op op, enum mb_access a
 
 static void test_model(void)
 {
-	struct mb_profile *p = load("good/tests.yml", false);
+	struct mb_profile *p = load("good/tests.yml");
 	if (!ok(p != NULL, "good/tests.yml loads"))
 		return;
 	if (!is_int(p->tests.n, 4, "four tests")) {
@@ -81,7 +81,7 @@ static void test_model(void)
 			is_endpoint(&c->addrs.v[0], "[::ffff:10.0.0.1]:443", "10.0.0.1", 32, 443, 443);
 		const struct mb_expect *b = &t->deny.v[5];
 		is_expect(b, MB_OP_BIND, MB_ACCESS_OPEN, "bind 0.0.0.0:8080", NULL, 37, 9);
-		ok(b->addrs.n == 1 && b->addrs.v[0].port_lo == 8080 && !b->unresolved,
+		ok(b->addrs.n == 1 && b->addrs.v[0].port_lo == 8080 && !b->addrs.v[0].name,
 		   "bind 0.0.0.0:8080: one address, port 8080");
 	}
 	t = &p->tests.v[1];
@@ -91,19 +91,10 @@ static void test_model(void)
 	ok(t->kind == MB_TEST_IDLE && !t->name && !t->arguments, "an idle test, no name, no params");
 	t = &p->tests.v[3];
 	ok(!t->arguments, "a tool test without arguments has none");
-	ok(t->deny.n == 1 && t->deny.v[0].unresolved && t->deny.v[0].addrs.n == 0,
-	   "a host name is kept unresolved without resolve_test_hosts");
-	mb_profile_free(p);
-
-	p = load("good/tests.yml", true);
-	if (ok(p != NULL, "good/tests.yml loads with test host names resolved")) {
-		const struct mb_expect *e = &p->tests.v[3].deny.v[0];
-		ok(!e->unresolved && e->addrs.n >= 1, "localhost resolved (%zu addresses)", e->addrs.n);
-		mb_vec_foreach(ep, &e->addrs)
-			ok(ep->port_lo == 5432 && ep->port_hi == 5432 &&
-				   ep->prefix == (ep->family == AF_INET ? 32 : 128),
-			   "each address of localhost is one host, port 5432");
-	}
+	ok(t->deny.n == 1 && t->deny.v[0].addrs.n == 1 &&
+		   mb_streq(t->deny.v[0].addrs.v[0].name, "localhost") &&
+		   t->deny.v[0].addrs.v[0].port_lo == 5432,
+	   "a host name is kept as a name, never resolved");
 	mb_profile_free(p);
 }
 

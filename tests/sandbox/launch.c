@@ -146,7 +146,6 @@ static struct mb_plan *compile(const char *path, const char *const *sets)
 		.sets = sets,
 		.include_dirs = dirs,
 		.check_existence = true,
-		.resolve_hosts = true,
 	};
 	struct mb_profile *p = NULL;
 	struct mb_plan *pl = NULL;

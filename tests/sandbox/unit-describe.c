@@ -82,7 +82,7 @@ int main(void)
 	       "\"fs\":true,\"net\":false,\"scope\":false},\"seccomp\":{\"baseline\":true,"
 	       "\"notify\":false,\"notify_killable\":false,\"notify_sync_wake_up\":false},"
 	       "\"no_new_privs\":true,\"caps_dropped\":true,\"memfd_noexec\":false,"
-	       "\"limits\":false,\"proc_hidepid\":false,\"memory\":{\"by\":\"none\"}}",
+	       "\"limits\":false,\"proc_hidepid\":false,\"resolver\":false,\"memory\":{\"by\":\"none\"}}",
 	       "layers as JSON");
 	/* What holds limits.memory, and why no cgroup when none does. */
 	l.memory = MB_MEMORY_RLIMIT;

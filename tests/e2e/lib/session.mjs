@@ -30,6 +30,8 @@
 //   {"rootsChanged": true}           send notifications/roots/list_changed
 //                                    and wait for the server's roots/list
 //   {"ping": true}
+//   {"sleep": MS}                    wait MS milliseconds (a server's own
+//                                    rate limit)
 // The exit status is 0 when every step did what it was expected to do.
 import { readFileSync, writeFileSync } from "node:fs";
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
@@ -205,6 +207,7 @@ async function run(step, progress, start) {
 	if (step.unsubscribe !== undefined) return client.unsubscribeResource({ uri: step.unsubscribe });
 	if (step.logLevel !== undefined) return client.setLoggingLevel(step.logLevel);
 	if (step.ping !== undefined) return client.ping();
+	if (step.sleep !== undefined) return new Promise((resolve) => setTimeout(() => resolve({}), step.sleep));
 	if (step.await !== undefined) {
 		const from = begun.get(step.since) ?? start.received;
 		await until(() => notificationsSince(from, step.await, step.match).length > 0,
