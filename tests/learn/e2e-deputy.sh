@@ -172,21 +172,29 @@ for who in root nobody; do
 	draft "$D/int.yml"
 	is "$(j '.profile.tools.read')" '{"read":["{path}"]}' "$T: ... with what the call did"
 	# A server that ignores SIGTERM: membrane-run escalates after --grace.
+	# SIGTERM goes once the server's sleep runs (its shell has set the trap:
+	# the start line comes before that), found by its unique argument.
+	secs=60.$$
 	$run $PY -c '
-import signal, subprocess, sys, time
+import os, signal, subprocess, sys, time
+want = b"sleep\0" + sys.argv[1].encode() + b"\0"
+def sleeping():
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if f.read().endswith(want):
+                    return True
+        except OSError:
+            pass
+    return False
 p = subprocess.Popen(sys.argv[2:], stdin=subprocess.PIPE, stderr=subprocess.DEVNULL)
 end = time.monotonic() + 20
-while time.monotonic() < end:
-    try:
-        if "\"start\"" in open(sys.argv[1]).read():
-            break
-    except OSError:
-        pass
+while time.monotonic() < end and not sleeping():
     time.sleep(0.05)
 p.send_signal(signal.SIGTERM)
 print(p.wait(timeout=30))
-' "$D/term.report" "$MEMBRANE_RUN" --learn "$D/term.yml" --grace 0.3 --report "$D/term.report" \
-		-- /bin/sh -c 'trap "" TERM INT; exec sleep 60' >"$D/out"
+' "$secs" "$MEMBRANE_RUN" --learn "$D/term.yml" --grace 0.3 --report "$D/term.report" \
+		-- /bin/sh -c "trap '' TERM INT; exec sleep $secs" >"$D/out"
 	is "$(cat "$D/out")" 137 "$T: a server that ignores SIGTERM is killed after the grace (137)"
 	$run "$MEMBRANE_RUN" --check --profile "$D/term.yml" 2>"$D/err"
 	is "$?" 0 "$T: ... and the draft was written and loads"
