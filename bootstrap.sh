@@ -17,7 +17,7 @@ PACKAGES="build-essential autoconf automake libtool pkg-config
   nettle-dev libsystemd-dev libmicrohttpd-dev libgnutls28-dev gnutls-bin curl
   clang libclang-rt-14-dev valgrind mandoc strace socat
   nodejs postgresql bubblewrap firejail hyperfine python3 util-linux
-  jq systemd groff-base time
+  jq systemd groff-base time git
   apparmor debootstrap dpkg-dev debhelper dh-apparmor fakeroot lintian podman python3-yaml"
 
 missing=

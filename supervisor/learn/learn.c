@@ -19,6 +19,7 @@
 #include "common/procstat.h"
 #include "common/which.h"
 #include "policy/decide.h"
+#include "supervisor/notify/correlate.h"
 #include "supervisor/notify/notify-ident.h"
 #include "policy/lint.h"
 #include "policy/match.h"
@@ -818,24 +819,6 @@ static void record_never(struct mb_learner *l, struct learn_call **calls, size_t
 		record(l, calls[i]->scope, &e, calls[i], op, t);
 }
 
-static enum mb_access access_of(const struct mb_notified_op *op, const struct mb_notified_target *t,
-				enum mb_op o)
-{
-	if (o == MB_OP_READ && t->ops == 1u << MB_OP_READ && (op->open_flags & O_DIRECTORY))
-		return MB_ACCESS_LIST;
-	/* An open for reading and writing: a write grant covers its read. */
-	if (o == MB_OP_READ && (t->ops & (1u << MB_OP_WRITE)) &&
-	    (op->sc->kind == MB_WATCH_OPEN || op->sc->kind == MB_WATCH_OPENAT2))
-		return MB_ACCESS_RDWR;
-#ifdef SYS_mkdir
-	if (o == MB_OP_WRITE && op->sc->nr == SYS_mkdir)
-		return MB_ACCESS_MKDIR;
-#endif
-	if (o == MB_OP_WRITE && op->sc->nr == SYS_mkdirat)
-		return MB_ACCESS_MKDIR;
-	return MB_ACCESS_OPEN;
-}
-
 static void record_target(struct mb_learner *l, struct learn_call **calls, size_t ncalls,
 			  const struct mb_notified_op *op, const struct mb_notified_target *t)
 {
@@ -903,7 +886,7 @@ static void record_target(struct mb_learner *l, struct learn_call **calls, size_
 		return;
 	}
 	for (unsigned o = MB_OP_READ; o < MB_PATH_OPS; o++) {
-		enum mb_access a = access_of(op, t, (enum mb_op)o);
+		enum mb_access a = mb_notified_access(op, t, (enum mb_op)o);
 		/* The read half of a read-write open: the write covers it. */
 		if ((t->ops & (1u << o)) && a != MB_ACCESS_RDWR)
 			record_path(l, calls, ncalls, op, t, (enum mb_op)o, a);

@@ -253,9 +253,8 @@ static bool is_mkdir(const struct mb_watch_syscall *sc)
 	return sc->nr == SYS_mkdirat;
 }
 
-/* How op touches the path (policy/decide.h's ancestor rules). */
-static enum mb_access access_of(const struct mb_notified_op *op, const struct mb_notified_target *t,
-				enum mb_op o)
+enum mb_access mb_notified_access(const struct mb_notified_op *op, const struct mb_notified_target *t,
+				  enum mb_op o)
 {
 	if (o == MB_OP_READ && t->ops == 1u << MB_OP_READ && (op->open_flags & O_DIRECTORY))
 		return MB_ACCESS_LIST;
@@ -350,9 +349,9 @@ static bool judge(struct mb_correlator *c, const struct mb_notified_op *op,
 		break;
 	}
 	for (unsigned o = MB_OP_READ; o < MB_PATH_OPS; o++)
-		if ((t->ops & (1u << o)) && !path_allowed(c, o, access_of(op, t, o), t->path) &&
+		if ((t->ops & (1u << o)) && !path_allowed(c, o, mb_notified_access(op, t, o), t->path) &&
 		    !(c->cfg.also_allows &&
-		      c->cfg.also_allows(c->cfg.also_ud, op, o, access_of(op, t, o), t->path))) {
+		      c->cfg.also_allows(c->cfg.also_ud, op, o, mb_notified_access(op, t, o), t->path))) {
 			*denied_op = o;
 			return false;
 		}

@@ -101,6 +101,11 @@ const struct mb_correlator_stats *mb_correlator_stats(const struct mb_correlator
 
 /* The notifier's callback (mb_decide_fn); ud is the correlator. Decides
  * every target of op, reports, and returns the answer for the kernel. */
+/* How op touches target t for operation o: the access a path grant must
+ * give (policy/decide.h's ancestor rules). The learner asks it too. */
+enum mb_access mb_notified_access(const struct mb_notified_op *op, const struct mb_notified_target *t,
+				  enum mb_op o);
+
 struct mb_answer mb_correlate(const struct mb_notified_op *op, void *ud);
 
 /* The pure twin of mb_correlate (struct mb_notifier_opts.allows): would it

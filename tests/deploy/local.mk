@@ -1,7 +1,8 @@
 # Deployment. In make check: make install and DESTDIR (unit-install.sh),
+# configure's libraries in the package lists (unit-packages.sh),
 # the AppArmor profile's syntax (unit-apparmor.sh).
-TESTS += tests/deploy/unit-install.sh tests/deploy/unit-apparmor.sh
-EXTRA_DIST += tests/deploy/unit-install.sh tests/deploy/unit-apparmor.sh
+TESTS += tests/deploy/unit-install.sh tests/deploy/unit-apparmor.sh tests/deploy/unit-packages.sh
+EXTRA_DIST += tests/deploy/unit-install.sh tests/deploy/unit-apparmor.sh tests/deploy/unit-packages.sh
 
 # make check-deploy: the deploy-* tier, which takes minutes and Debian's
 # mirror: debootstrap'd roots (cached in tests/deploy/cache, which only

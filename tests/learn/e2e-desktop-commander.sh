@@ -10,6 +10,10 @@
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/learn/five.sh"
 five_init @wonderwhy-er/desktop-commander dist/index.js
+# start_process runs the client's $SHELL, /bin/sh when it has none (CI
+# starts the suite from a service): the user's login shell, as a desktop
+# client passes it.
+export SHELL=/bin/bash
 reset() {
 	rm -rf "$ROOT" "$OUTSIDE" && mkdir -p "$ROOT" "$OUTSIDE" && echo 'alpha beta' >"$ROOT/notes.txt" &&
 		echo 'not for this server' >"$OUTSIDE/secret.txt" && chown -R "$who" "$ROOT" "$OUTSIDE"
