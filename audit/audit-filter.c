@@ -73,6 +73,7 @@ bool audit_filter_match(const struct audit_filter *f, const struct audit_event *
 		[AUDIT_KEY_EVENT] = ev->event,
 		[AUDIT_KEY_SESSION] = ev->session,
 		[AUDIT_KEY_KIND] = ev->kind,
+		[AUDIT_KEY_OUTCOME] = ev->outcome,
 	};
 	for (int k = 0; k < AUDIT_KEY_COUNT; k++) {
 		if (!f->nvalues[k])

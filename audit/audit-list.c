@@ -20,7 +20,7 @@ static void put_id(FILE *f, const cJSON *id)
 	}
 }
 
-static void put_request(FILE *f, const cJSON *req)
+void audit_put_request(FILE *f, const cJSON *req)
 {
 	const cJSON *tool = cJSON_GetObjectItemCaseSensitive(req, "tool");
 	const cJSON *method = cJSON_GetObjectItemCaseSensitive(req, "method");
@@ -75,13 +75,17 @@ static void put_rest(FILE *f, const cJSON *o)
 static void list_one(void *ud, const struct audit_event *ev)
 {
 	struct list_state *st = ud;
-	FILE *f = stdout;
 	st->shown++;
 	if (st->in->json) {
-		fwrite(ev->line, 1, ev->len, f);
-		fputc('\n', f);
+		fwrite(ev->line, 1, ev->len, stdout);
+		fputc('\n', stdout);
 		return;
 	}
+	audit_list_line(stdout, ev);
+}
+
+void audit_list_line(FILE *f, const struct audit_event *ev)
+{
 	fputs(ev->time, f); /* checked RFC 3339: nothing to escape */
 	fputc(' ', f);
 	audit_put_safe(f, ev->event);
@@ -118,7 +122,7 @@ static void list_one(void *ud, const struct audit_event *ev)
 		bool first = true;
 		cJSON_ArrayForEach(r, reqs) {
 			fputs(first ? " by " : ", ", f);
-			put_request(f, r);
+			audit_put_request(f, r);
 			first = false;
 		}
 	}
@@ -128,7 +132,7 @@ static void list_one(void *ud, const struct audit_event *ev)
 			audit_put_safe(f, ev->method);
 			fputc(' ', f);
 		}
-		put_request(f, req);
+		audit_put_request(f, req);
 	}
 	/* How: the syscall, and who: pid and executable. */
 	const char *sep = " (";
@@ -155,6 +159,8 @@ static void list_one(void *ud, const struct audit_event *ev)
 	}
 	fputc('\n', f);
 }
+
+
 
 int audit_list(const struct audit_input *in)
 {

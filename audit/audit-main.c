@@ -1,4 +1,4 @@
-/* membrane-audit [options] [summary|list|verify] [REPORT-FILE...]
+/* membrane-audit [options] [COMMAND] [REPORT-FILE...]
  * Reads Reports v1 (man/membrane-report.5); see man/membrane-audit.1. */
 #include <errno.h>
 #include <getopt.h>
@@ -21,6 +21,9 @@ enum {
 	OPT_JSON,
 	OPT_TOP,
 	OPT_VERSION,
+	OPT_OUTCOME,
+	OPT_KEY,
+	OPT_BY,
 };
 
 static const struct option long_options[] = {
@@ -35,6 +38,9 @@ static const struct option long_options[] = {
 	{ "kind", required_argument, NULL, OPT_KIND },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "top", required_argument, NULL, OPT_TOP },
+	{ "outcome", required_argument, NULL, OPT_OUTCOME },
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ "by", required_argument, NULL, OPT_BY },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ 0 },
@@ -43,14 +49,21 @@ static const struct option long_options[] = {
 
 static void usage(FILE *f)
 {
-	fputs("Usage: membrane-audit [options] [summary|list|verify] [REPORT-FILE...]\n"
+	fputs("Usage: membrane-audit [options] [COMMAND] [REPORT-FILE...]\n"
 	      "Read membrane reports (standard input when no file is given).\n"
 	      "\n"
 	      "  summary            counts by event, profile, tool, op, decision, kind, and the\n"
 	      "                     top targets (the default)\n"
 	      "  list               one readable line per event\n"
 	      "  verify             check every session's seq/prev chain; name the first\n"
-	      "                     line removed, reordered or edited\n"
+	      "                     line removed, reordered or edited (--key: and signed)\n"
+	      "  calls              the call record: one line per call, what it did\n"
+	      "  timeline SESSION   one session's story in order: calls with what each\n"
+	      "                     did, violations, refusals, limits, anomalies, decoys\n"
+	      "  baseline           per-tool rates and volumes, as JSON for --baseline\n"
+	      "  tools              per tool, across reports: calls, denials, volume\n"
+	      "  sessions           per session: calls, violations, limits, anomalies,\n"
+	      "                     decoy touches, exfiltrations, kills\n"
 	      "\n"
 	      "  --since WHEN       events at or after WHEN: RFC 3339 (2026-11-26T14:00:00Z,\n"
 	      "                     2026-11-26) or a duration back from now (90s, 30m, 1h, 2d, 1w)\n"
@@ -59,19 +72,26 @@ static void usage(FILE *f)
 	      "  --tool NAME        events naming this tool among their requests\n"
 	      "  --op OP            read, write, exec, connect, bind or syscall\n"
 	      "  --decision D       denied or allowed\n"
-	      "  --event E          start, violation, refused, exit, error, poisoning or secret\n"
+	      "  --event E          start, violation, refused, exit, error, poisoning,\n"
+	      "                     secret, call, limit, anomaly, decoy, exfiltration,\n"
+	      "                     killed or checkpoint\n"
 	      "  --kind K           poisoning and secret findings of this kind (directive-tag,\n"
 	      "                     private-key, ...: membrane-report(5))\n"
+	      "  --outcome O        calls: result, tool_error, rpc_error, refused, cancelled\n"
+	      "                     or timeout\n"
 	      "  --session ID       a session, or the start of its id\n"
 	      "                     (a filter given twice matches either value)\n"
-	      "  --json             JSON: list prints the report's own lines, summary and\n"
-	      "                     verify one object\n"
-	      "  --top N            summary: how many targets to show (default 10)\n"
+	      "  --key PUB          verify: check the signed checkpoints with this public key\n"
+	      "  --by KEY           tools: order by calls, denials or volume (default calls)\n"
+	      "  --json             JSON: list, calls and timeline print the report's own\n"
+	      "                     lines, the other commands one object\n"
+	      "  --top N            summary: how many targets to show (default 10);\n"
+	      "                     tools, sessions: how many rows\n"
 	      "  -h, --help         show this help, exit\n"
 	      "      --version      show the version, exit\n"
 	      "\n"
-	      "Exit status: 0 ok; 1 verify found a broken chain or a malformed line;\n"
-	      "2 usage or read error; 3 list/summary skipped malformed lines.\n"
+	      "Exit status: 0 ok; 1 verify found a broken chain, a bad or missing signature\n"
+	      "or a malformed line; 2 usage or read error; 3 a command skipped malformed lines.\n"
 	      "See membrane-audit(1) and membrane-report(5).\n",
 	      f);
 }
@@ -141,6 +161,19 @@ int main(int argc, char **argv)
 		case OPT_DECISION: key = AUDIT_KEY_DECISION; name = "--decision"; set = mb_report_decisions; break;
 		case OPT_EVENT: key = AUDIT_KEY_EVENT; name = "--event"; set = mb_report_events; break;
 		case OPT_KIND: key = AUDIT_KEY_KIND; name = "--kind"; set = mb_report_kinds; break;
+		case OPT_OUTCOME: key = AUDIT_KEY_OUTCOME; name = "--outcome"; set = mb_report_outcomes; break;
+		case OPT_KEY:
+			in.key = optarg;
+			continue;
+		case OPT_BY: {
+			static const char *const bys[] = { "calls", "denials", "volume", NULL };
+			if (!one_of(optarg, bys)) {
+				status = bad("--by %s: expected %s", optarg, join(bys, buf, sizeof(buf)));
+				goto out;
+			}
+			in.by = optarg;
+			continue;
+		}
 		case OPT_JSON:
 			in.json = true;
 			continue;
@@ -184,29 +217,49 @@ int main(int argc, char **argv)
 		}
 	}
 
-	const char *cmd = "summary";
+	static const struct {
+		const char *name;
+		int (*run)(const struct audit_input *in);
+	} commands[] = {
+		{ "summary", audit_summary }, { "list", audit_list },	    { "verify", audit_verify },
+		{ "calls", audit_calls },     { "timeline", audit_timeline }, { "baseline", audit_baseline },
+		{ "tools", audit_tools },     { "sessions", audit_sessions },
+	};
+	size_t cmd = 0;
 	char **rest = argv + optind;
 	size_t nrest = (size_t)(argc - optind);
-	if (nrest && (strcmp(rest[0], "summary") == 0 || strcmp(rest[0], "list") == 0 ||
-		      strcmp(rest[0], "verify") == 0)) {
-		cmd = rest[0];
-		rest++;
+	for (size_t i = 0; nrest && i < ARRAY_SIZE(commands); i++)
+		if (strcmp(rest[0], commands[i].name) == 0) {
+			cmd = i;
+			rest++;
+			nrest--;
+			break;
+		}
+	const char *name = commands[cmd].name;
+	if (strcmp(name, "timeline") == 0) {
+		if (!nrest) {
+			status = bad("timeline needs a SESSION (an id, or the start of one as list prints it)");
+			goto out;
+		}
+		in.session = *rest++;
 		nrest--;
 	}
 	in.files = rest;
 	in.nfiles = nrest;
-	if (strcmp(cmd, "verify") == 0) {
-		/* A chain has to be read whole: a filtered one is broken. */
-		if (!audit_filter_empty(&in.filter)) {
-			status = bad("verify reads every line: it takes no filter");
-			goto out;
-		}
-		status = audit_verify(&in);
-	} else if (strcmp(cmd, "list") == 0) {
-		status = audit_list(&in);
-	} else {
-		status = audit_summary(&in);
+	if (in.key && strcmp(name, "verify") != 0) {
+		status = bad("--key is for verify");
+		goto out;
 	}
+	if (in.by && strcmp(name, "tools") != 0) {
+		status = bad("--by is for tools");
+		goto out;
+	}
+	/* A chain has to be read whole: a filtered one is broken. */
+	if (strcmp(name, "verify") == 0 && !audit_filter_empty(&in.filter)) {
+		status = bad("verify reads every line: it takes no filter");
+		goto out;
+	}
+	status = commands[cmd].run(&in);
 out:
 	audit_filter_free(&in.filter);
 	return status;

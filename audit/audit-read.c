@@ -234,6 +234,7 @@ int audit_event_parse(char *line, size_t len, struct audit_event *ev, const char
 	ev->reason = str_member(o, "reason");
 	ev->syscall = str_member(o, "syscall");
 	ev->kind = str_member(o, "kind");
+	ev->outcome = str_member(o, "outcome");
 	const cJSON *reqs = cJSON_GetObjectItemCaseSensitive(o, "requests");
 	if (cJSON_IsArray(reqs)) {
 		ev->has_requests = true;
@@ -317,4 +318,30 @@ int audit_walk(const struct audit_input *in, struct audit_walk *w,
 		}
 	}
 	return status;
+}
+
+int audit_done(int status, const struct audit_walk *w, bool oom, const char *what)
+{
+	if (oom) {
+		fputs("membrane-audit: out of memory\n", stderr);
+		return AUDIT_EXIT_USAGE;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "membrane-audit: writing %s: %s\n", what, strerror(errno));
+		return AUDIT_EXIT_USAGE;
+	}
+	if (status)
+		return status;
+	return w->malformed ? AUDIT_EXIT_MALFORMED : AUDIT_EXIT_OK;
+}
+
+int audit_put_json(cJSON *o, bool okay, bool pretty)
+{
+	char *text = !okay ? NULL : pretty ? cJSON_Print(o) : cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!text)
+		return -ENOMEM;
+	puts(text);
+	cJSON_free(text);
+	return 0;
 }

@@ -199,7 +199,7 @@ static int print_json(struct summary *s, const struct audit_walk *w, const struc
 		if (!okay)
 			cJSON_Delete(a);
 	}
-	return audit_put_json(o, okay);
+	return audit_put_json(o, okay, false);
 }
 
 int audit_summary(const struct audit_input *in)

@@ -68,14 +68,3 @@ size_t audit_safe_width(const char *s)
 {
 	return put(NULL, s);
 }
-
-int audit_put_json(cJSON *o, bool okay)
-{
-	char *text = okay ? cJSON_PrintUnformatted(o) : NULL;
-	cJSON_Delete(o);
-	if (!text)
-		return -ENOMEM;
-	puts(text);
-	cJSON_free(text);
-	return 0;
-}

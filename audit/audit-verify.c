@@ -13,6 +13,13 @@
  *   a line after "exit"          appended after the end of the session
  * A malformed line is a problem too: an edit that broke the JSON.
  *
+ * With --key PUB, the checkpoints (report/report-sign.h) are checked too:
+ * each must sign its own prev with that key, and every line of a session
+ * that reached its exit must lie before a valid checkpoint. A session still
+ * open may end in unsigned lines (up to one checkpoint interval); they are
+ * noted. The first unsigned line is named: everything from it on could
+ * have been rewritten by whoever rewrote the chain.
+ *
  * Memory: one record per session seen (about 200 bytes), at most
  * VERIFY_SESSION_CAP open at once. A session that reached its exit line is
  * forgotten when room is needed, oldest first; if every record belongs to a
@@ -24,6 +31,7 @@
 
 
 #include "audit/audit.h"
+#include "report/report-sign.h"
 
 #define VERIFY_SESSION_CAP 65536
 #define VERIFY_PROBLEM_CAP 1000
@@ -53,6 +61,10 @@ struct session {
 	struct loc gap_at;
 	ssize_t chain;    /* next in the hash bucket, or in the free list */
 	ssize_t next_ended;
+	/* --key: lines since the last valid checkpoint, from unsigned_at */
+	bool signed_any, unsigned_open;
+	struct loc unsigned_at;
+	uint64_t unsigned_seq;
 };
 
 struct problem {
@@ -78,6 +90,8 @@ struct verify {
 	struct problem first;
 	bool full; /* too many open sessions: stop */
 	bool oom;
+	const struct mb_report_key *key; /* --key, or NULL */
+	uint64_t checkpoints, bad_signatures;
 };
 
 static const char *name_of(struct verify *v, size_t file)
@@ -155,6 +169,62 @@ static void close_gap(struct verify *v, struct session *s)
 			(unsigned long long)s->gap_hi);
 }
 
+/* --key: a session that reached its exit line must be signed to its end;
+ * one still open may not be yet. */
+static void close_signed(struct verify *v, struct session *s)
+{
+	if (!v->key || !s->unsigned_open || !s->ended)
+		return; /* an open session's tail is noted by print_text */
+	s->unsigned_open = false;
+	if (s->signed_any)
+		problem(v, s->unsigned_at, "unsigned", s->id,
+			"session %s is not signed by key %s from seq %llu (this line) on: the "
+			"checkpoint after it was removed, or the lines were added",
+			s->id, v->key->id, (unsigned long long)s->unsigned_seq);
+	else
+		problem(v, s->unsigned_at, "unsigned", s->id,
+			"no line of session %s is signed by key %s: every line from seq %llu "
+			"(this line) on is unsigned",
+			s->id, v->key->id, (unsigned long long)s->unsigned_seq);
+}
+
+/* --key: a checkpoint must sign its own prev, at its own place, with the
+ * key. Returns whether it does. */
+static bool check_checkpoint(struct verify *v, const struct audit_event *ev, struct loc here)
+{
+	v->checkpoints++;
+	const cJSON *o = ev->json;
+	const cJSON *head = cJSON_GetObjectItemCaseSensitive(o, "head");
+	const cJSON *sig = cJSON_GetObjectItemCaseSensitive(o, "sig");
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "key_id");
+	if (!cJSON_IsString(head) || strcmp(head->valuestring, ev->prev) != 0) {
+		problem(v, here, "bad-signature", ev->session,
+			"checkpoint seq %llu of session %s: its head is not its prev",
+			(unsigned long long)ev->seq, ev->session);
+		v->bad_signatures++;
+		return false;
+	}
+	if (cJSON_IsString(id) && strcmp(id->valuestring, v->key->id) != 0) {
+		problem(v, here, "bad-signature", ev->session,
+			"checkpoint seq %llu of session %s is signed by key %s, not by key %s",
+			(unsigned long long)ev->seq, ev->session, id->valuestring, v->key->id);
+		v->bad_signatures++;
+		return false;
+	}
+	char text[256];
+	size_t n = mb_report_checkpoint_text(text, sizeof(text), ev->session, ev->seq, ev->prev);
+	if (!cJSON_IsString(sig) || !mb_report_sig_valid(v->key, text, n, sig->valuestring)) {
+		problem(v, here, "bad-signature", ev->session,
+			"checkpoint seq %llu of session %s does not verify with key %s: the "
+			"lines before it were rewritten and signed again with another key, or the "
+			"checkpoint was edited",
+			(unsigned long long)ev->seq, ev->session, v->key->id);
+		v->bad_signatures++;
+		return false;
+	}
+	return true;
+}
+
 /* Forget the oldest session that reached its exit line. */
 static bool evict_one(struct verify *v)
 {
@@ -166,6 +236,7 @@ static bool evict_one(struct verify *v)
 	if (v->ended_head < 0)
 		v->ended_tail = -1;
 	close_gap(v, s);
+	close_signed(v, s);
 	ssize_t *p = &v->bucket[hash_id(s->id) & (v->nbuckets - 1)];
 	while (*p != i)
 		p = &v->s[*p].chain;
@@ -258,7 +329,8 @@ static void verify_one(void *ud, const struct audit_event *ev)
 				"the first line of session %s has a prev that is not 64 zeros", s->id);
 	} else {
 		s = &v->s[i];
-		if (s->ended)
+		/* The exit line is signed by a checkpoint that follows it. */
+		if (s->ended && strcmp(ev->event, "checkpoint") != 0)
 			problem(v, here, "after-exit", s->id,
 				"seq %llu of session %s comes after its exit line (%s:%llu)",
 				(unsigned long long)ev->seq, s->id, name_of(v, s->last.file),
@@ -300,6 +372,18 @@ static void verify_one(void *ud, const struct audit_event *ev)
 	s->next = ev->seq + 1;
 	memcpy(s->hash, hash, sizeof(hash));
 	s->last = here;
+	if (v->key) {
+		if (strcmp(ev->event, "checkpoint") == 0) {
+			if (check_checkpoint(v, ev, here)) {
+				s->unsigned_open = false;
+				s->signed_any = true;
+			}
+		} else if (!s->unsigned_open) {
+			s->unsigned_open = true;
+			s->unsigned_at = here;
+			s->unsigned_seq = ev->seq;
+		}
+	}
 	if (!s->ended && strcmp(ev->event, "exit") == 0) {
 		s->ended = true;
 		ssize_t idx = s - v->s;
@@ -341,11 +425,27 @@ static void print_text(struct verify *v, const struct audit_walk *w)
 	}
 	if (notes > VERIFY_NOTE_CAP)
 		printf("note: %zu more sessions without an exit line\n", notes - VERIFY_NOTE_CAP);
+	for (size_t i = 0, shown = 0; v->key && i < v->n; i++) {
+		struct session *s = &v->s[i];
+		if (s->ended || !s->id[0] || find(v, s->id) != (ssize_t)i || !s->unsigned_open)
+			continue;
+		if (shown++ < VERIFY_NOTE_CAP)
+			printf("note: session %s is unsigned from %s:%llu (seq %llu) on: not "
+			       "checkpointed yet, or its last checkpoint was removed\n",
+			       s->id, name_of(v, s->unsigned_at.file),
+			       (unsigned long long)s->unsigned_at.line,
+			       (unsigned long long)s->unsigned_seq);
+	}
 	if (v->problems)
 		printf("membrane-audit verify: %llu problem%s in %llu lines; the first is at %s:%llu\n",
 		       (unsigned long long)v->problems, v->problems == 1 ? "" : "s",
 		       (unsigned long long)w->lines, name_of(v, v->first.at.file),
 		       (unsigned long long)v->first.at.line);
+	else if (v->key)
+		printf("membrane-audit verify: %llu lines, %llu session%s: every chain is intact "
+		       "and signed by key %s (%llu checkpoints)\n",
+		       (unsigned long long)w->lines, (unsigned long long)v->sessions,
+		       v->sessions == 1 ? "" : "s", v->key->id, (unsigned long long)v->checkpoints);
 	else
 		printf("membrane-audit verify: %llu lines, %llu session%s: every chain is intact\n",
 		       (unsigned long long)w->lines, (unsigned long long)v->sessions,
@@ -373,7 +473,9 @@ static int print_json(struct verify *v, const struct audit_walk *w)
 	bool okay = o && a && cJSON_AddNumberToObject(o, "lines", (double)w->lines) &&
 		    cJSON_AddNumberToObject(o, "sessions", (double)v->sessions) &&
 		    cJSON_AddNumberToObject(o, "problems_total", (double)v->problems) &&
-		    cJSON_AddBoolToObject(o, "intact", v->problems == 0);
+		    cJSON_AddBoolToObject(o, "intact", v->problems == 0) &&
+		    (!v->key || (cJSON_AddStringToObject(o, "key_id", v->key->id) &&
+				 cJSON_AddNumberToObject(o, "checkpoints", (double)v->checkpoints)));
 	for (size_t i = 0; okay && i < v->np; i++) {
 		cJSON *p = problem_json(v, &v->p[i]);
 		okay = p && cJSON_AddItemToArray(a, p);
@@ -393,14 +495,26 @@ static int print_json(struct verify *v, const struct audit_walk *w)
 		       cJSON_AddStringToObject(e, "file", name_of(v, s->last.file)) &&
 		       cJSON_AddNumberToObject(e, "line", (double)s->last.line) &&
 		       cJSON_AddNumberToObject(e, "seq", (double)(s->next - 1)) &&
+		       (!v->key || !s->unsigned_open ||
+			cJSON_AddNumberToObject(e, "unsigned_from_line", (double)s->unsigned_at.line)) &&
 		       cJSON_AddItemToArray(open, e);
 	}
-	return audit_put_json(o, okay);
+	return audit_put_json(o, okay, false);
 }
 
 int audit_verify(const struct audit_input *in)
 {
 	struct verify v = { .in = in, .free_list = -1, .ended_head = -1, .ended_tail = -1 };
+	struct mb_report_key key;
+	if (in->key) {
+		struct mb_error err = { 0 };
+		if (mb_report_key_load(in->key, false, &key, &err) < 0) {
+			fprintf(stderr, "membrane-audit: %s\n", err.msg);
+			return AUDIT_EXIT_USAGE;
+		}
+		mb_report_key_wipe(&key);
+		v.key = &key;
+	}
 	v.nbuckets = 2 * VERIFY_SESSION_CAP;
 	v.bucket = malloc(v.nbuckets * sizeof(*v.bucket));
 	v.p = calloc(VERIFY_PROBLEM_CAP, sizeof(*v.p));
@@ -422,8 +536,10 @@ int audit_verify(const struct audit_input *in)
 		goto out;
 	}
 	for (size_t i = 0; i < v.n; i++)
-		if (v.s[i].id[0] && find(&v, v.s[i].id) == (ssize_t)i)
+		if (v.s[i].id[0] && find(&v, v.s[i].id) == (ssize_t)i) {
 			close_gap(&v, &v.s[i]);
+			close_signed(&v, &v.s[i]);
+		}
 	if (v.oom || status)
 		goto out;
 	if (in->json) {

@@ -63,6 +63,7 @@ struct audit_event {
 	/* the event's own fields, NULL when absent */
 	const char *op, *decision, *target, *reason, *syscall, *method;
 	const char *kind; /* poisoning, secret */
+	const char *outcome; /* a call line's */
 	/* distinct tools of requests[] and request; has_requests: the event
 	 * names requests in flight (a violation), so none means idle. */
 	const char *tools[AUDIT_MAX_TOOLS];
@@ -87,7 +88,8 @@ int audit_parse_when(const char *s, int64_t now_us, int64_t *us);
 /* ---- filters (audit_filter.c) ---- */
 
 enum audit_key { AUDIT_KEY_PROFILE, AUDIT_KEY_TOOL, AUDIT_KEY_OP, AUDIT_KEY_DECISION,
-		 AUDIT_KEY_EVENT, AUDIT_KEY_SESSION, AUDIT_KEY_KIND, AUDIT_KEY_COUNT };
+		 AUDIT_KEY_EVENT, AUDIT_KEY_SESSION, AUDIT_KEY_KIND, AUDIT_KEY_OUTCOME,
+		 AUDIT_KEY_COUNT };
 
 struct audit_filter {
 	bool has_since, has_until;
@@ -130,11 +132,29 @@ MB_DEFINE_CLEANUP(struct audit_topk, audit_topk_free)
 /* Print s with control characters, DEL, C1 controls and invalid UTF-8
  * escaped, so a hostile path cannot drive the terminal. */
 void audit_put_safe(FILE *f, const char *s);
-/* Print o on one line of standard output and free it; okay false: building
- * it ran out of memory. Returns 0 or -ENOMEM. */
-int audit_put_json(cJSON *o, bool okay);
 /* Width of s as audit_put_safe prints it, in columns (1 per code point). */
 size_t audit_safe_width(const char *s);
+/* list's line for ev (audit-list.c), and how it names a request: TOOL#ID
+ * (or METHOD#ID). */
+void audit_list_line(FILE *f, const struct audit_event *ev);
+void audit_put_request(FILE *f, const cJSON *req);
+
+/* ---- a string map for the views (audit-map.c) ---- */
+
+/* Keys to fixed-size entries (zeroed when made), at most cap of them, kept
+ * in the order they were made. */
+struct audit_map;
+struct audit_map *audit_map_new(size_t entry_size, size_t cap);
+/* The entry of key, made when create is set and there is room; NULL
+ * otherwise (out of room or memory: *full is set, if given). */
+void *audit_map_get(struct audit_map *m, const char *key, bool create, bool *full);
+/* The entry after prev (NULL: the first), in the order they were made. */
+void *audit_map_next(const struct audit_map *m, const void *prev);
+const char *audit_map_entry_key(const void *entry);
+size_t audit_map_count(const struct audit_map *m);
+void audit_map_del(struct audit_map *m, const char *key);
+void audit_map_free(struct audit_map *m);
+MB_DEFINE_CLEANUP(struct audit_map, audit_map_free)
 
 /* ---- commands ---- */
 
@@ -144,12 +164,22 @@ struct audit_input {
 	bool json;
 	size_t top;
 	struct audit_filter filter;
+	const char *key;     /* verify --key PUB: check the signed checkpoints too */
+	const char *session; /* timeline SESSION: the session, or the start of its id */
+	const char *by;      /* tools --by: calls, denials or volume */
 };
 
 /* Each runs over every input and returns an AUDIT_EXIT_* status. */
 int audit_list(const struct audit_input *in);
 int audit_summary(const struct audit_input *in);
 int audit_verify(const struct audit_input *in);
+/* The second round's commands (audit-calls.c, audit-baseline.c,
+ * audit-views.c). */
+int audit_calls(const struct audit_input *in);
+int audit_timeline(const struct audit_input *in);
+int audit_baseline(const struct audit_input *in);
+int audit_tools(const struct audit_input *in);
+int audit_sessions(const struct audit_input *in);
 
 /* Walk every event of every input: malformed lines are named on stderr and
  * counted; fn sees each parsed event (the filter is applied when
@@ -163,3 +193,10 @@ struct audit_walk {
 };
 int audit_walk(const struct audit_input *in, struct audit_walk *w,
 	       void (*fn)(void *ud, const struct audit_event *ev), void *ud);
+/* A command's exit status once its walk is done: out of memory (said), a
+ * write to stdout that failed (said, naming what), the walk's own status,
+ * then malformed lines (AUDIT_EXIT_MALFORMED). */
+int audit_done(int status, const struct audit_walk *w, bool oom, const char *what);
+/* Print o (consumed) on a line of its own, when okay (it was built whole):
+ * 0, or -ENOMEM. pretty: indented, for a file people read and edit. */
+int audit_put_json(cJSON *o, bool okay, bool pretty);

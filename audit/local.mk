@@ -11,5 +11,9 @@ membrane_audit_SOURCES = \
 	audit/audit-text.c \
 	audit/audit-list.c \
 	audit/audit-summary.c \
-	audit/audit-verify.c
+	audit/audit-verify.c \
+	audit/audit-map.c \
+	audit/audit-calls.c \
+	audit/audit-baseline.c \
+	audit/audit-views.c
 membrane_audit_LDADD = libreport.a libcommon.a $(CJSON_LIBS) $(NETTLE_LIBS)

@@ -134,3 +134,19 @@ EXTRA_DIST += bench/five-startup.sh bench/five-results.md
 .PHONY: bench-five
 bench-five: membrane-run
 	top_srcdir=$(srcdir_abs) top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/five-startup.sh $(srcdir_abs)/bench/five-results.md
+
+# The call record's cost (issue 16): the relay benchmark with membrane-run
+# itself as c (a call line per tools/call) and d (--record none), the report
+# to a file (results recorded in bench/record-results.md).
+EXTRA_DIST += bench/record-results.md
+.PHONY: bench-record
+bench-record: bench/relay-bench bench/plain-relay tests/fixtures/mcp-echo membrane-run
+	N=$${N:-5000} ROUNDS=$${ROUNDS:-5} \
+	RELAY_C="$(abs_top_builddir)/membrane-run --profile $(srcdir_abs)/bench/mcp-echo.yml \
+		--set ECHO=$(abs_top_builddir)/tests/fixtures/mcp-echo --report $(abs_top_builddir)/bench/record-c.jsonl --" \
+	RELAY_D="$(abs_top_builddir)/membrane-run --profile $(srcdir_abs)/bench/mcp-echo.yml \
+		--set ECHO=$(abs_top_builddir)/tests/fixtures/mcp-echo --report $(abs_top_builddir)/bench/record-d.jsonl \
+		--record none --" \
+	$(SHELL) $(top_srcdir)/bench/run-relay-bench.sh $(top_builddir) | tee bench/record-latest.txt
+	rm -f bench/record-c.jsonl bench/record-d.jsonl
+CLEANFILES += bench/record-latest.txt

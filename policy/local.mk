@@ -4,10 +4,11 @@ libpolicy_a_SOURCES = \
 	policy/profile.h policy/profile.c policy/profile-keys.h \
 	policy/scan-kinds.h policy/scan-kinds.c \
 	policy/load/yaml-tree.h policy/load/yaml-tree.c \
-	policy/load/load-internal.h policy/load/load.c policy/load/load-util.c policy/load/load-keys.c \
+	policy/load/load-internal.h policy/load/load.c policy/load/load-util.c policy/load/load-keys.c policy/load/load-record.c \
 	policy/load/load-grants.c policy/load/load-scan.c policy/load/load-tests.c policy/load/load-include.c policy/load/load-vars.c \
 	policy/load/parse-pattern.c policy/load/parse-endpoint.c policy/load/parse-size.c \
 	policy/plan.h policy/plan.c \
+	policy/decoy.h policy/decoy.c \
 	policy/widen.h policy/widen.c \
 	policy/path.h policy/path.c \
 	policy/match.h policy/match.c \

@@ -457,6 +457,8 @@ int mb_plan_compile(const struct mb_profile *p, char *const *envp, struct mb_pla
 	if (r == 0)
 		r = build_env(plan, p, envp);
 	if (r == 0)
+		r = mb_plan_decoys(plan, err);
+	if (r == 0)
 		plan->cwd = pick_cwd(plan);
 
 	mb_vec_foreach(g, &c.grants) free(g->real);
@@ -489,5 +491,6 @@ void mb_plan_free(struct mb_plan *plan)
 	mb_vec_free(&plan->net_rules);
 	mb_vec_foreach(e, &plan->envp) free(*e);
 	mb_vec_free(&plan->envp);
+	mb_decoys_free(plan);
 	free(plan);
 }

@@ -5,6 +5,7 @@
  * prefix before the first placeholder) and globs widened to their parent. */
 #pragma once
 
+#include "policy/decoy.h"
 #include "policy/profile.h"
 
 enum mb_mount_kind {
@@ -71,6 +72,7 @@ struct mb_plan {
 	struct mb_user user;
 	const char *cwd; /* working directory inside: the caller's, where the
 			    sandbox shows it (pick_cwd), else "/" */
+	MB_VEC(struct mb_decoy) decoys; /* planted after the mounts (policy/decoy.h) */
 };
 
 /* Compile p into a plan. envp supplies the values of pass-through env

@@ -73,6 +73,20 @@
 	  "KEYS")                                                                             \
 	X(DENIALS, "denials", DOC, MAIN, read_denials, NULL, DRAFT(SETTINGS, write_denials),  \
 	  "KEYS")                                                                             \
+	X(RECORD, "record", DOC, MAIN, ld_record, NULL,                                       \
+	  NO_DRAFT("what the call record holds is the operator's choice, not the server's"),  \
+	  "THE RECORD")                                                                       \
+	X(BUDGETS, "budgets", LAST, MAIN, ld_budgets, &ld_budgets_keys,                       \
+	  NO_DRAFT("a budget is a limit the operator sets; one session's use does not "       \
+		   "measure it (membrane-audit baseline learns rates from many)"),            \
+	  "THE RECORD")                                                                       \
+	X(ANOMALY, "anomaly", DOC, MAIN, ld_anomaly, &ld_anomaly_keys,                        \
+	  NO_DRAFT("a baseline is learnt from many sessions' reports: membrane-audit "        \
+		   "baseline"),                                                               \
+	  "THE RECORD")                                                                       \
+	X(DECOYS, "decoys", DOC, MAIN, ld_decoys, &ld_decoys_keys,                            \
+	  NO_DRAFT("decoys are the operator's traps; a session cannot suggest them"),         \
+	  "THE RECORD")                                                                       \
 	X(TESTS, "tests", LAST, MAIN, ld_tests, &ld_test_keys,                                \
 	  NO_DRAFT("tests say what the author means the profile to allow, which a "         \
 		   "session cannot know; BASE's may name what the draft left out"),           \

@@ -36,6 +36,30 @@ int mb_op_from_name(const char *name, enum mb_op *ret)
 	return -EINVAL;
 }
 
+const char *mb_record_scope_name(enum mb_record_scope s)
+{
+	return s == MB_RECORD_ALL ? "all" : s == MB_RECORD_NONE ? "none" : "tools";
+}
+
+static const char *const budget_names[MB_BUDGET_COUNT_] = {
+	[MB_BUDGET_CALLS_PER_MINUTE] = "calls_per_minute", [MB_BUDGET_IN_FLIGHT] = "in_flight",
+	[MB_BUDGET_BYTES_RETURNED] = "bytes_returned",     [MB_BUDGET_CONNECTS] = "connects",
+	[MB_BUDGET_FILES_WRITTEN] = "files_written",
+};
+
+const char *mb_budget_name(enum mb_budget_kind k)
+{
+	return (unsigned)k < MB_BUDGET_COUNT_ ? budget_names[k] : "?";
+}
+
+const struct mb_budget *mb_profile_tool_budget(const struct mb_profile *p, const char *tool)
+{
+	mb_vec_foreach(b, &p->tool_budgets)
+		if (mb_streq(b->tool, tool))
+			return &b->b;
+	return NULL;
+}
+
 const char *mb_mode_name(enum mb_mode m)
 {
 	return m == MB_MODE_AUDIT ? "audit" : "enforce";
@@ -166,6 +190,11 @@ void mb_profile_free(struct mb_profile *p)
 	mb_vec_free(&p->redact);
 	mb_vec_foreach(e, &p->scan.env) free(*e);
 	mb_vec_free(&p->scan.env);
+	mb_vec_foreach(b, &p->tool_budgets) free(b->tool);
+	mb_vec_free(&p->tool_budgets);
+	free(p->anomaly.baseline);
+	mb_vec_foreach(d, &p->decoys) free(d->path);
+	mb_vec_free(&p->decoys);
 	tests_free(p);
 	free(p);
 }

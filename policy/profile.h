@@ -163,6 +163,63 @@ struct mb_user {
 	struct mb_srcpos pos;
 };
 
+/* What the call record holds (key record, option --record). */
+enum mb_record_scope {
+	MB_RECORD_TOOLS, /* a "call" line per tools/call (the default) */
+	MB_RECORD_ALL,   /* ... per request of the client, whatever its method */
+	MB_RECORD_NONE,  /* none */
+};
+const char *mb_record_scope_name(enum mb_record_scope s);
+
+/* Budgets (key budgets): what the tool calls of a session, or of one tool,
+ * may spend before membrane refuses them. */
+enum mb_budget_kind {
+	MB_BUDGET_CALLS_PER_MINUTE, /* calls started within any 60 seconds */
+	MB_BUDGET_IN_FLIGHT,        /* calls in flight at once */
+	MB_BUDGET_BYTES_RETURNED,   /* bytes of the answers, summed */
+	MB_BUDGET_CONNECTS,         /* connects made during the calls */
+	MB_BUDGET_FILES_WRITTEN,    /* distinct paths written during the calls */
+	MB_BUDGET_COUNT_,
+};
+const char *mb_budget_name(enum mb_budget_kind k);
+
+struct mb_budget {
+	unsigned set; /* 1 << MB_BUDGET_*: the limits given (0 is a limit too) */
+	uint64_t limit[MB_BUDGET_COUNT_];
+	struct mb_srcpos pos;
+};
+
+struct mb_tool_budget {
+	char *tool;
+	struct mb_budget b;
+};
+
+/* Anomalies (key anomaly): a session that departs from a baseline
+ * (membrane-audit baseline) by more than factor. */
+enum mb_anomaly_action { MB_ANOMALY_REPORT, MB_ANOMALY_REFUSE };
+#define MB_ANOMALY_FACTOR 3.0
+
+struct mb_anomaly {
+	char *baseline; /* its path, or NULL */
+	double factor;  /* 0: MB_ANOMALY_FACTOR */
+	enum mb_anomaly_action action;
+	struct mb_srcpos pos; /* the key; line 0 if absent */
+};
+
+/* Decoys (key decoys): files planted in the sandbox, each with a canary
+ * token of its own (policy/decoy.h). */
+enum mb_decoy_touch {
+	MB_DECOY_BY_MODE, /* deny in enforce mode, allow in audit mode */
+	MB_DECOY_DENY,
+	MB_DECOY_ALLOW,   /* let it be read: its canary may then be seen leaving */
+	MB_DECOY_STOP,    /* deny, and stop the server */
+};
+
+struct mb_decoy_file {
+	char *path; /* absolute, normalised */
+	struct mb_srcpos pos;
+};
+
 /* The scan key: what membrane does about each kind of finding beyond
  * reporting it (enum mb_scan_action, 0: report), in the tool contract and
  * in answers, and which environment variables hold secrets whose exact
@@ -245,6 +302,12 @@ struct mb_profile {
 	struct mb_grants quiet;
 	struct mb_srcpos quiet_pos; /* line 0: not written */
 	enum mb_denials denials;
+	enum mb_record_scope record;
+	struct mb_budget session_budget;
+	MB_VEC(struct mb_tool_budget) tool_budgets;
+	struct mb_anomaly anomaly;
+	MB_VEC(struct mb_decoy_file) decoys;
+	enum mb_decoy_touch decoy_touch;
 	MB_VEC(struct mb_test) tests;
 };
 
@@ -285,5 +348,7 @@ MB_DEFINE_CLEANUP(struct mb_profile, mb_profile_free)
 const struct mb_tool *mb_profile_tool(const struct mb_profile *p, const char *name);
 const struct mb_tool *mb_profile_request(const struct mb_profile *p, const char *method);
 bool mb_profile_redacts(const struct mb_profile *p, const char *argname);
+/* A tool's own budget, or NULL. */
+const struct mb_budget *mb_profile_tool_budget(const struct mb_profile *p, const char *tool);
 
 void mb_grants_free(struct mb_grants *g);

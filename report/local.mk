@@ -8,5 +8,6 @@ libreport_a_SOURCES = \
 	report/report.h report/report.c \
 	report/report-sink.h report/report-syslog.c \
 	report/report-request.h report/report-request.c \
-	report/report-fields.h report/report-fields.c
+	report/report-fields.h report/report-fields.c \
+	report/report-sign.h report/report-sign.c
 REPORT_LIBS = libreport.a $(POLICY_LIBS) $(NETTLE_LIBS) -ldl

@@ -9,8 +9,10 @@ const char *const mb_report_common_fields[] = {
 };
 const size_t mb_report_common_fields_n = ARRAY_SIZE(mb_report_common_fields);
 
-const char *const mb_report_events[] = { "start",  "violation", "refused", "exit",
-					 "error", "poisoning", "secret",  NULL };
+const char *const mb_report_events[] = { "start",	  "violation", "refused",      "exit",
+					 "error",	  "poisoning", "secret",       "call",
+					 "limit",	  "anomaly",   "decoy",        "exfiltration",
+					 "killed",	  "checkpoint", NULL };
 const char *const mb_report_ops[] = { "read", "write", "exec", "connect", "bind", "syscall",
 					"tool-changed", NULL };
 const char *const mb_report_decisions[] = { "denied", "allowed", NULL };
@@ -20,6 +22,9 @@ const char *const mb_report_kinds[] = {
 #undef X
 	NULL,
 };
+const char *const mb_report_outcomes[] = { "result",    "tool_error", "rpc_error",
+					   "refused",   "cancelled",  "timeout", NULL };
+const char *const mb_report_did_ops[] = { "read", "write", "exec", "connect", NULL };
 
 const char mb_report_chain_start[MB_REPORT_HASH_HEX] =
 	"0000000000000000000000000000000000000000000000000000000000000000";

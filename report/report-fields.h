@@ -15,6 +15,9 @@ extern const char *const mb_report_ops[];
 extern const char *const mb_report_decisions[];
 /* The "kind" of poisoning and secret lines (policy/scan-kinds.h). */
 extern const char *const mb_report_kinds[];
+/* A call line's "outcome", and the members of its "did" (in this order). */
+extern const char *const mb_report_outcomes[];
+extern const char *const mb_report_did_ops[];
 
 /* The chain: a session's first line has prev = 64 '0's; each later line's
  * prev is the lowercase hex SHA-256 of the previous line's bytes as written,

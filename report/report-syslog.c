@@ -51,16 +51,22 @@ struct mb_report_syslog {
 #endif
 };
 
-/* Severity by event: what an operator's syslog filter would want to page on. */
+/* Severity by event: what an operator's syslog filter would want to page on.
+ * A decoy touched or its canary seen leaving is never an accident: crit. */
 static int severity(const char *event)
 {
-	if (strcmp(event, "violation") == 0 || strcmp(event, "poisoning") == 0 ||
-	    strcmp(event, "secret") == 0)
-		return LOG_WARNING;
-	if (strcmp(event, "error") == 0)
-		return LOG_ERR;
-	if (strcmp(event, "refused") == 0)
-		return LOG_NOTICE;
+	static const struct {
+		const char *event;
+		int pri;
+	} map[] = {
+		{ "violation", LOG_WARNING }, { "poisoning", LOG_WARNING }, { "secret", LOG_WARNING },
+		{ "error", LOG_ERR },	      { "refused", LOG_NOTICE },    { "limit", LOG_NOTICE },
+		{ "anomaly", LOG_WARNING },   { "killed", LOG_WARNING },    { "decoy", LOG_CRIT },
+		{ "exfiltration", LOG_CRIT },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if (strcmp(event, map[i].event) == 0)
+			return map[i].pri;
 	return LOG_INFO;
 }
 
@@ -315,6 +321,14 @@ static int send_journal(const struct mb_report_syslog *s, int pri, const char *e
 		journal_add_member(&j, "MEMBRANE_DECISION", fields, "decision");
 		journal_add_member(&j, "MEMBRANE_TARGET", fields, "target");
 		journal_add_member(&j, "MEMBRANE_KIND", fields, "kind");
+		/* The second round's events (membrane-report(5), JOURNALD). */
+		journal_add_member(&j, "MEMBRANE_OUTCOME", fields, "outcome");
+		journal_add_member(&j, "MEMBRANE_BUDGET", fields, "budget");
+		journal_add_member(&j, "MEMBRANE_METRIC", fields, "metric");
+		journal_add_member(&j, "MEMBRANE_DECOY", fields, "decoy");
+		journal_add_member(&j, "MEMBRANE_KEY_ID", fields, "key_id");
+		journal_add_member(&j, "MEMBRANE_KILLED_BY",
+				   cJSON_GetObjectItemCaseSensitive(fields, "by"), "via");
 		const cJSON *req;
 		cJSON_ArrayForEach(req, cJSON_GetObjectItemCaseSensitive(fields, "requests"))
 			journal_add_tool(&j, req);

@@ -21,6 +21,7 @@
 #include "common/utf8.h"
 #include "report/report-fields.h"
 #include "report/report.h"
+#include "report/report-sign.h"
 #include "report/report-sink.h"
 
 struct mb_reporter {
@@ -35,7 +36,15 @@ struct mb_reporter {
 	char session[33];
 	char prev[65];
 	char *principal;              /* NULL, or every line says whose session it is */
+	/* Signed checkpoints (report-sign.h): every `every` lines and at
+	 * mb_reporter_checkpoint(); since counts the lines not yet signed. */
+	bool signing;
+	unsigned every, since;
+	struct mb_report_key key;
+	off_t reserved; /* the file's end up to which fallocate(2) made room */
 };
+
+#define RESERVE_AHEAD (64 * 1024)
 
 /* The contract's spelling; kept here so the reporter needs nothing of
  * libpolicy but the enum. */
@@ -124,6 +133,7 @@ void mb_reporter_close(struct mb_reporter *r)
 		return;
 	if (r->own_fd)
 		mb_close(r->fd);
+	mb_report_key_wipe(&r->key);
 	mb_report_syslog_close(r->syslog);
 	free(r->dest);
 	free(r->profile);
@@ -169,26 +179,29 @@ static void format_time(char out[static 32])
 	snprintf(out + n, 32 - n, ".%06ldZ", ts.tv_nsec / 1000);
 }
 
-/* Replace *s by a copy with every invalid byte turned into U+FFFD, if it
- * holds any. The strings belong to a tree we duplicated, so they are ours
- * to swap (allocated by cJSON's hooks), except a key the caller marked
- * constant, which is replaced but not freed. */
-static int fix_utf8(char **s, bool borrowed)
+/* line (len bytes, NUL-terminated, malloc'd with room for two more) with
+ * every byte that is not part of valid UTF-8 turned into U+FFFD, in a new
+ * buffer if there are any. Done on the printed line rather than on its
+ * strings: cJSON copies bytes of 0x80 and above as they are and escapes
+ * only ASCII, and no escape can complete or break a UTF-8 sequence, so the
+ * bytes are those of sanitised strings printed, at one pass over the line
+ * instead of a copy of the caller's tree. */
+static int fix_utf8(char **line, size_t *len)
 {
-	const unsigned char *p = (const unsigned char *)*s;
-	size_t bad = 0, len = 0;
-	while (p[len]) {
-		size_t n = mb_utf8_seq(p + len);
+	const unsigned char *p = (const unsigned char *)*line;
+	size_t bad = 0;
+	for (size_t i = 0; i < *len;) {
+		size_t n = p[i] < 0x80 ? 1 : mb_utf8_seq(p + i);
 		bad += n == 0;
-		len += n ? n : 1;
+		i += n ? n : 1;
 	}
 	if (!bad)
 		return 0;
-	char *out = cJSON_malloc(len + 2 * bad + 1), *o = out;
+	char *out = malloc(*len + 2 * bad + 2), *o = out;
 	if (!out)
 		return -ENOMEM;
-	for (size_t i = 0; i < len;) {
-		size_t n = mb_utf8_seq(p + i);
+	for (size_t i = 0; i < *len;) {
+		size_t n = p[i] < 0x80 ? 1 : mb_utf8_seq(p + i);
 		if (n) {
 			memcpy(o, p + i, n);
 			o += n;
@@ -200,27 +213,9 @@ static int fix_utf8(char **s, bool borrowed)
 		}
 	}
 	*o = '\0';
-	if (!borrowed)
-		cJSON_free(*s);
-	*s = out;
-	return 0;
-}
-
-static int sanitise(cJSON *item)
-{
-	for (; item; item = item->next) {
-		bool borrowed = item->type & cJSON_StringIsConst;
-		char *key = item->string;
-		if (key && fix_utf8(&item->string, borrowed) < 0)
-			return -ENOMEM;
-		if (item->string != key)
-			item->type &= ~cJSON_StringIsConst;
-		if (cJSON_IsString(item) && item->valuestring &&
-		    fix_utf8(&item->valuestring, false) < 0)
-			return -ENOMEM;
-		if (item->child && sanitise(item->child) < 0)
-			return -ENOMEM;
-	}
+	free(*line);
+	*line = out;
+	*len = (size_t)(o - out);
 	return 0;
 }
 
@@ -242,6 +237,15 @@ static void cjson_deletep(cJSON **p)
 static int build_line(struct mb_reporter *r, const char *event, const cJSON *fields,
 		      char **ret)
 {
+	if (fields) {
+		if (!cJSON_IsObject(fields))
+			return -EINVAL;
+		/* A caller's field may not shadow a common one: seq, prev and
+		 * session are what verify trusts. */
+		for (const cJSON *f = fields->child; f; f = f->next)
+			if (!f->string || is_common(f->string))
+				return -EINVAL;
+	}
 	char now[32];
 	format_time(now);
 	_cleanup_(cjson_deletep) cJSON *o = cJSON_CreateObject();
@@ -258,37 +262,31 @@ static int build_line(struct mb_reporter *r, const char *event, const cJSON *fie
 		    (!r->principal || cJSON_AddStringToObject(o, "principal", r->principal));
 	if (!okay)
 		return -ENOMEM;
-	if (fields) {
-		if (!cJSON_IsObject(fields))
-			return -EINVAL;
-		for (const cJSON *f = fields->child; f; f = f->next) {
-			/* A caller's field may not shadow a common one: seq,
-			 * prev and session are what verify trusts. */
-			if (!f->string || is_common(f->string))
-				return -EINVAL;
-			cJSON *copy = cJSON_Duplicate(f, true);
-			if (!copy)
-				return -ENOMEM;
-			if (!cJSON_AddItemToObject(o, f->string, copy)) {
-				cJSON_Delete(copy);
-				return -ENOMEM;
-			}
-		}
-	}
-	if (sanitise(o->child) < 0)
+	/* The common fields, then the caller's, printed apart and joined: the
+	 * bytes cJSON would print for one object holding both, without a
+	 * copy of the caller's tree. */
+	_cleanup_free_ char *head = cJSON_PrintUnformatted(o);
+	_cleanup_free_ char *tail = fields && fields->child ? cJSON_PrintUnformatted(fields) : NULL;
+	if (!head || (fields && fields->child && !tail))
 		return -ENOMEM;
-	char *s = cJSON_PrintUnformatted(o);
-	if (!s)
-		return -ENOMEM;
+	size_t hl = strlen(head) - 1, tl = tail ? strlen(tail) - 2 : 0; /* without their braces */
+	size_t len = hl + (tail ? 1 + tl : 0) + 1;
 	/* Our own buffer, with room for the newline that goes in the same
 	 * write as the line. */
-	size_t len = strlen(s);
 	char *line = malloc(len + 2);
-	if (line)
-		memcpy(line, s, len + 1);
-	cJSON_free(s);
 	if (!line)
 		return -ENOMEM;
+	memcpy(line, head, hl);
+	if (tail) {
+		line[hl] = ',';
+		memcpy(line + hl + 1, tail + 1, tl);
+	}
+	line[len - 1] = '}';
+	line[len] = '\0';
+	if (fix_utf8(&line, &len) < 0) {
+		free(line);
+		return -ENOMEM;
+	}
 	*ret = line;
 	return 0;
 }
@@ -297,17 +295,31 @@ static int build_line(struct mb_reporter *r, const char *event, const cJSON *fie
  * written: on a full filesystem write(2) stops at a block boundary and the
  * file would end in a partial line (seen on a full tmpfs). fallocate(2)
  * with KEEP_SIZE fails with ENOSPC instead, having written nothing. Best
- * effort: another O_APPEND writer may use the room first, and a filesystem
+ * effort: another O_APPEND writer may use the room first (then the file's
+ * end passes what we reserved, and room is made again), and a filesystem
  * without fallocate (EOPNOTSUPP) or a pipe is written to as before. */
-static int reserve(int fd, size_t len)
+static int reserve(struct mb_reporter *r, size_t len)
 {
 	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+	if (fstat(r->fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return 0;
-	if (fallocate(fd, FALLOC_FL_KEEP_SIZE, st.st_size, (off_t)len) == 0)
+	/* Room is taken RESERVE_AHEAD at a time (a call line per request
+	 * made fallocate(2) a cost of every call), and exactly when that is
+	 * more than the filesystem has left. */
+	if (st.st_size + (off_t)len <= r->reserved)
 		return 0;
-	if (errno == ENOSPC || errno == EDQUOT || errno == EFBIG)
-		return mb_neg_errno();
+	if (fallocate(r->fd, FALLOC_FL_KEEP_SIZE, st.st_size, (off_t)(len + RESERVE_AHEAD)) == 0) {
+		r->reserved = st.st_size + (off_t)(len + RESERVE_AHEAD);
+		return 0;
+	}
+	if (errno == ENOSPC || errno == EDQUOT || errno == EFBIG) {
+		if (fallocate(r->fd, FALLOC_FL_KEEP_SIZE, st.st_size, (off_t)len) == 0) {
+			r->reserved = st.st_size + (off_t)len;
+			return 0;
+		}
+		if (errno == ENOSPC || errno == EDQUOT || errno == EFBIG)
+			return mb_neg_errno();
+	}
 	return 0;
 }
 
@@ -317,7 +329,7 @@ static int reserve(int fd, size_t len)
  * writers, so the reporter reports -EIO and stops for good. */
 static int write_line(struct mb_reporter *r, const char *buf, size_t len)
 {
-	int e = reserve(r->fd, len);
+	int e = reserve(r, len);
 	if (e < 0)
 		return e;
 	for (;;) {
@@ -340,7 +352,7 @@ static int write_line(struct mb_reporter *r, const char *buf, size_t len)
 	}
 }
 
-int mb_reporter_emit(struct mb_reporter *r, const char *event, const cJSON *fields)
+static int emit_line(struct mb_reporter *r, const char *event, const cJSON *fields)
 {
 	if (r->broken)
 		return -EIO;
@@ -365,4 +377,52 @@ int mb_reporter_emit(struct mb_reporter *r, const char *event, const cJSON *fiel
 	mb_report_chain_link(json, len, r->prev);
 	r->seq++;
 	return 0;
+}
+
+/* A checkpoint line: its prev is the head it signs, and its own seq binds
+ * the signature to its place (report-sign.h). */
+static int write_checkpoint(struct mb_reporter *r)
+{
+	char text[256], sig[MB_REPORT_SIG_HEX];
+	size_t n = mb_report_checkpoint_text(text, sizeof(text), r->session, r->seq, r->prev);
+	mb_report_sign(&r->key, text, n, sig);
+	cJSON *o = cJSON_CreateObject();
+	if (!o || !cJSON_AddStringToObject(o, "head", r->prev) ||
+	    !cJSON_AddStringToObject(o, "sig", sig) || !cJSON_AddStringToObject(o, "key_id", r->key.id)) {
+		cJSON_Delete(o);
+		return -ENOMEM;
+	}
+	int e = emit_line(r, "checkpoint", o);
+	cJSON_Delete(o);
+	if (e == 0)
+		r->since = 0;
+	return e;
+}
+
+int mb_reporter_emit(struct mb_reporter *r, const char *event, const cJSON *fields)
+{
+	int e = emit_line(r, event, fields);
+	if (e < 0)
+		return e;
+	/* The line is out; a checkpoint that cannot follow it fails the
+	 * emit all the same, so that the caller stops the server. */
+	if (r->signing && ++r->since >= r->every)
+		return write_checkpoint(r);
+	return 0;
+}
+
+void mb_reporter_set_signer(struct mb_reporter *r, const struct mb_report_key *key,
+			    unsigned every)
+{
+	r->key = *key;
+	r->signing = key->has_priv;
+	r->every = every ? every : MB_REPORT_CHECKPOINT_EVERY;
+	r->since = 0;
+}
+
+int mb_reporter_checkpoint(struct mb_reporter *r)
+{
+	if (!r->signing || r->since == 0)
+		return 0;
+	return write_checkpoint(r);
 }

@@ -36,6 +36,18 @@ int mb_reporter_open(const char *dest, const char *profile_name, enum mb_mode mo
  * -errno; a failure to write is the caller's to act on (fail closed). */
 int mb_reporter_emit(struct mb_reporter *r, const char *event, const cJSON *fields);
 
+/* Sign the chain (report/report-sign.h): after every `every` lines (0: the
+ * default, MB_REPORT_CHECKPOINT_EVERY) a "checkpoint" line signs the head
+ * with key, which is copied (a key without its private half signs
+ * nothing). */
+#define MB_REPORT_CHECKPOINT_EVERY 100
+struct mb_report_key;
+void mb_reporter_set_signer(struct mb_reporter *r, const struct mb_report_key *key,
+			    unsigned every);
+/* Sign what is not signed yet (at exit: the exit line too). 0 when there is
+ * nothing to sign or no key; -errno when the line could not be written. */
+int mb_reporter_checkpoint(struct mb_reporter *r);
+
 const char *mb_reporter_session(const struct mb_reporter *r);
 /* A session chosen by the caller instead of a random one (membrane-run
  * --listen names each session's sandbox so that its own lines can point at

@@ -431,6 +431,32 @@ static int apply(struct ctx *c, bool *hidepid)
 	return 0;
 }
 
+/* The plan's decoys (policy/decoy.h), written into the new tree once
+ * every mount is in place: the plan put each in the skeleton or a private
+ * tmpfs, never under a host path. Read-only for everyone: a touch is what
+ * the supervisor watches for, not a change. */
+static int plant_decoys(struct ctx *c)
+{
+	mb_vec_foreach(d, &c->plan->decoys) {
+		char dst[PATH_MAX];
+		new_path(dst, sizeof(dst), d->path);
+		int r = mkdir_parents(dst, false);
+		int fd = r < 0 ? r
+			       : open(dst, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0444);
+		if (fd < 0 && r == 0)
+			r = mb_neg_errno();
+		ssize_t n = r == 0 ? write(fd, d->content, d->len) : 0;
+		if (r == 0 && n != (ssize_t)d->len)
+			r = n < 0 ? mb_neg_errno() : -EIO;
+		if (fd >= 0)
+			mb_close(fd);
+		if (r < 0)
+			return mb_error_at(c->err, r, d->pos.file, d->pos.line, d->pos.column,
+					   "plant decoy %s: %s", d->path, strerror(-r));
+	}
+	return 0;
+}
+
 int mb_mounts_setup(const struct mb_plan *plan, uid_t uid, gid_t gid,
 		    struct mb_mount_result *res, struct mb_error *err)
 {
@@ -462,6 +488,8 @@ int mb_mounts_setup(const struct mb_plan *plan, uid_t uid, gid_t gid,
 
 	bool hidepid = false;
 	int r = apply(&c, &hidepid);
+	if (r == 0)
+		r = plant_decoys(&c);
 	mb_close(c.oldroot);
 	if (r < 0)
 		return r;

@@ -8,6 +8,7 @@ include supervisor/broker/local.mk
 include supervisor/learn/local.mk
 include supervisor/http/local.mk
 include supervisor/guard/local.mk
+include supervisor/record/local.mk
 
 bin_PROGRAMS += membrane-run
 membrane_run_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(NETTLE_CFLAGS) $(SYSTEMD_CFLAGS) $(MHD_CFLAGS)
@@ -20,4 +21,4 @@ membrane_run_SOURCES = \
 	supervisor/test-profile.h supervisor/test-profile.c \
 	supervisor/run.h supervisor/run-backend.h supervisor/run.c \
 	supervisor/run-guard.h supervisor/run-guard.c
-membrane_run_LDADD = libhttp.a liblearn.a libbroker.a $(GUARD_LIBS) $(HTTP_LIBS)
+membrane_run_LDADD = libhttp.a liblearn.a libbroker.a librecord.a $(GUARD_LIBS) $(HTTP_LIBS)

@@ -27,6 +27,11 @@ enum {
 	OPT_USER,
 	OPT_REPORT_PROBES,
 	OPT_LEARN,
+	OPT_RECORD,
+	OPT_BASELINE,
+	OPT_CONTROL,
+	OPT_SIGN_KEY,
+	OPT_CHECKPOINT_EVERY,
 	OPT_DOCTOR,
 	OPT_WITHIN,
 };
@@ -50,6 +55,11 @@ static const struct option long_options[] = {
 	{ "user", required_argument, NULL, OPT_USER },
 	{ "report-probes", no_argument, NULL, OPT_REPORT_PROBES },
 	{ "learn", required_argument, NULL, OPT_LEARN },
+	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "baseline", required_argument, NULL, OPT_BASELINE },
+	{ "control", required_argument, NULL, OPT_CONTROL },
+	{ "sign-key", required_argument, NULL, OPT_SIGN_KEY },
+	{ "checkpoint-every", required_argument, NULL, OPT_CHECKPOINT_EVERY },
 	MB_HTTP_LONG_OPTIONS
 	{ "doctor", no_argument, NULL, OPT_DOCTOR },
 	{ "within", required_argument, NULL, OPT_WITHIN },
@@ -85,6 +95,16 @@ void mb_options_usage(FILE *f)
 	      "                         start report) instead of refusing\n"
 	      "      --user USER[:GROUP]  run the server as USER (name or uid) when started\n"
 	      "                         as root\n"
+	      "      --record WHAT      a call line for: tools (each tools/call, the\n"
+	      "                         default), all (every request) or none\n"
+	      "      --baseline FILE    report calls that depart from this baseline\n"
+	      "                         (membrane-audit baseline); over anomaly.baseline\n"
+	      "      --control PATH     listen on this unix socket for 'kill' and 'status'\n"
+	      "                         (SIGUSR1 kills too): refuse every further call and\n"
+	      "                         stop the server\n"
+	      "      --sign-key KEY     sign the report's chain with this Ed25519 key (a file,\n"
+	      "                         or credential:NAME of systemd's LoadCredential=)\n"
+	      "      --checkpoint-every N  lines between signed checkpoints (default 100)\n"
 	      "      --learn DRAFT      run the server in learn mode: allow what the static\n"
 	      "                         layer (BASE, or the learning default) allows, record\n"
 	      "                         every operation, and write a draft profile to DRAFT\n"
@@ -321,6 +341,36 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 			if (parse_user(optarg, o) < 0)
 				return -EINVAL;
 			break;
+		case OPT_RECORD:
+			if (strcmp(optarg, "tools") == 0)
+				o->record = MB_RECORD_TOOLS;
+			else if (strcmp(optarg, "all") == 0)
+				o->record = MB_RECORD_ALL;
+			else if (strcmp(optarg, "none") == 0)
+				o->record = MB_RECORD_NONE;
+			else
+				return bad("--record %s: expected tools, all or none", optarg);
+			o->record_set = true;
+			break;
+		case OPT_BASELINE:
+		case OPT_CONTROL:
+		case OPT_SIGN_KEY:
+			if (!*optarg)
+				return bad("%s: the value is empty", c == OPT_BASELINE ? "--baseline"
+								     : c == OPT_CONTROL ? "--control"
+											: "--sign-key");
+			*(c == OPT_BASELINE ? &o->baseline : c == OPT_CONTROL ? &o->control
+									      : &o->sign_key) = optarg;
+			break;
+		case OPT_CHECKPOINT_EVERY: {
+			char *end;
+			unsigned long n = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || n < 1 || n > 1000000)
+				return bad("--checkpoint-every %s: expected a number of lines from 1 to 1000000",
+					   optarg);
+			o->checkpoint_every = (unsigned)n;
+			break;
+		}
 		case 'h':
 			o->action = MB_ACTION_HELP;
 			return 0;
@@ -352,6 +402,8 @@ int mb_options_parse(int argc, char **argv, struct mb_options *o)
 			return bad("--learn takes its BASE with --profile");
 		if (o->mode_set)
 			return bad("--learn allows what the static layer allows, as audit mode does: drop --mode");
+		if (o->record_set || o->baseline || o->control)
+			return bad("--record, --baseline and --control watch a profile's run: they do not go with --learn");
 	}
 	if (mb_http_options_check(&o->http, o->action == MB_ACTION_RUN, o->learn) < 0)
 		return -EINVAL;

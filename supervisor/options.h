@@ -44,6 +44,13 @@ struct mb_options {
 	bool user_set;             /* --user USER[:GROUP] (root only) */
 	uid_t uid;
 	gid_t gid;
+	/* The security team's record (man/membrane-run.1, THE RECORD). */
+	bool record_set;           /* --record: over the profile's record */
+	enum mb_record_scope record;
+	const char *baseline;      /* --baseline FILE: over anomaly.baseline */
+	const char *control;       /* --control PATH: the kill switch's socket */
+	const char *sign_key;      /* --sign-key KEY: sign checkpoints */
+	unsigned checkpoint_every; /* --checkpoint-every N (0: the default) */
 	struct mb_http_options http; /* --listen and its family */
 };
 

@@ -8,9 +8,9 @@
  *    the profile's grants, the broker performs the network calls;
  *  - the learner (supervisor/learn/learn-run.c): records every operation
  *    and every frame, answers CONTINUE.
- * The calls come in this order: start; attach, once the loop exists; decide
- * and tap from the loop, as calls and frames come; stop, once the relay
- * returned. A backend outlives the run: its owner frees it after mb_run()
+ * The calls come in this order: start; attach and hooks, once the loop
+ * exists; decide, tap and the hooks from the loop, as calls and frames
+ * come; stop, once the relay returned. A backend outlives the run: its owner frees it after mb_run()
  * returned, and so after the notifier that called it. */
 #pragma once
 
@@ -50,6 +50,9 @@ struct mb_run_backend {
 	/* Every frame read from either side, before the inspector sees it
 	 * (relay.h). May be NULL. */
 	void (*tap)(void *self, enum mb_side from, const struct mb_frame *f);
+	/* Watchers of the client's requests (inspector.h), set before the
+	 * first frame. May be NULL. */
+	const struct mb_inspector_hooks *(*hooks)(void *self);
 	/* The relay returned: forget the loop and the table, and write what is
 	 * pending before the exit report. Returns 0, or -errno when a report
 	 * could not be written (the server is then stopped: membrane failed). */

@@ -1,6 +1,9 @@
 /* The guard: the correlator and the broker behind membrane-run's backend
  * interface (see run-guard.h). Both are made at start, when the reporter
- * and the server exist, and live until mb_run() returned. */
+ * and the server exist, and live until mb_run() returned. The run's record
+ * (supervisor/record/record.h) rides along: made before the server starts
+ * (what it needs -- a baseline, the control socket -- refuses the run when
+ * missing), it wraps each decision and watches the calls. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,10 +13,12 @@
 
 #include "report/report.h"
 #include "common/loop.h"
+#include "sandbox/sandbox.h"
 #include "supervisor/broker/broker.h"
 #include "supervisor/guard/denials.h"
 #include "supervisor/guard/linger.h"
 #include "supervisor/notify/correlate.h"
+#include "supervisor/record/record.h"
 #include "supervisor/run-guard.h"
 #include "supervisor/run.h"
 
@@ -28,6 +33,7 @@ struct guard {
 	struct mb_linger *linger;
 	struct mb_denial_log *denials;
 	const struct mb_inflight *inflight;
+	struct mb_record *rec;
 };
 
 /* The correlator's reports: a line that cannot be written stops the
@@ -95,24 +101,31 @@ static int guard_start(void *self, const struct mb_run_session *s, struct mb_err
 	if (r < 0)
 		return r;
 	mb_broker_set_listener(g->broker, s->listener);
+	mb_record_start(g->rec, s->pidfd, mb_reporter_session(s->rep));
 	return 0;
 }
 
-/* Who answers the notifier: the broker every network call but those to an
+/* Who answers the notifier: the record first, for a decoy, a budget or a
+ * server being stopped; then the broker every network call but those to an
  * AF_UNIX or other family's address (it applies the network rule and
  * performs what it allows, asking the correlator about grants and
  * reports), and those too when they are made on an IPv4 or IPv6 socket;
- * the correlator everything else. */
+ * the correlator everything else. The record then hears the answer: what
+ * was done during the calls in flight. */
 static struct mb_answer guard_decide(const struct mb_notified_op *op, void *self)
 {
 	struct guard *g = self;
 	struct mb_answer a;
-	if (mb_broker_handles(op))
-		return mb_broker_decide(g->broker, op);
-	if (mb_broker_foreign(g->broker, op, &a))
-		return a;
-	mb_linger_note(g->linger, op, g->inflight, mb_now_ns());
-	return mb_correlate(op, g->corr);
+	if (!mb_record_before(g->rec, op, &a)) {
+		if (mb_broker_handles(op)) {
+			a = mb_broker_decide(g->broker, op);
+		} else if (!mb_broker_foreign(g->broker, op, &a)) {
+			mb_linger_note(g->linger, op, g->inflight, mb_now_ns());
+			a = mb_correlate(op, g->corr);
+		}
+	}
+	mb_record_after(g->rec, op, a);
+	return a;
 }
 
 /* guard_decide's pure twin, for the notifier's fast opens. */
@@ -133,6 +146,19 @@ static void guard_attach(void *self, const struct mb_inflight *inflight, struct 
 	mb_denials_attach(g->denials, inflight);
 	mb_correlator_attach(g->corr, inflight, loop);
 	mb_broker_set_loop(g->broker, loop);
+	mb_record_attach(g->rec, inflight, loop);
+}
+
+static void guard_tap(void *self, enum mb_side from, const struct mb_frame *f)
+{
+	struct guard *g = self;
+	mb_record_tap(g->rec, from, f);
+}
+
+static const struct mb_inspector_hooks *guard_hooks(void *self)
+{
+	struct guard *g = self;
+	return mb_record_hooks(g->rec);
 }
 
 /* Connects still waiting are given up (the server is gone), and the
@@ -144,6 +170,7 @@ static int guard_stop(void *self)
 	g->inflight = NULL;
 	mb_denials_attach(g->denials, NULL);
 	mb_correlator_attach(g->corr, NULL, NULL);
+	mb_record_attach(g->rec, NULL, NULL);
 	return mb_correlator_flush(g->corr);
 }
 
@@ -161,6 +188,8 @@ static const struct mb_run_backend guard_backend = {
 	.decide = guard_decide,
 	.allows = guard_allows,
 	.attach = guard_attach,
+	.tap = guard_tap,
+	.hooks = guard_hooks,
 	.stop = guard_stop,
 	.exit_report = guard_exit_report,
 };
@@ -168,11 +197,39 @@ static const struct mb_run_backend guard_backend = {
 int mb_guard_run(const struct mb_options *o, const struct mb_profile *p, const struct mb_plan *plan)
 {
 	struct guard g = { .profile = p, .plan = plan, .report_probes = o->report_probes, .pidfd = -1 };
+	/* Under --listen each session is a membrane-run of its own, given the
+	 * front's options: each gets its own control socket, PATH.SESSION. */
+	_cleanup_free_ char *control = NULL;
+	if (o->control && o->http.report_session &&
+	    asprintf(&control, "%s.%s", o->control, o->http.report_session) < 0) {
+		fprintf(stderr, "membrane-run: out of memory\n");
+		return MB_EXIT_MEMBRANE;
+	}
+	if (o->control && !control && !(control = strdup(o->control))) {
+		fprintf(stderr, "membrane-run: out of memory\n");
+		return MB_EXIT_MEMBRANE;
+	}
+	struct mb_record_config rcfg = {
+		.profile = p,
+		.plan = plan,
+		.scope = o->record_set ? o->record : p->record,
+		.baseline = o->baseline,
+		.control = control,
+		.grace_ms = o->grace_ms,
+		.report = corr_report,
+		.report_ud = &g,
+	};
+	struct mb_error err = { 0 };
+	if (mb_record_new(&rcfg, &g.rec, &err) < 0) {
+		fprintf(stderr, "membrane-run: %s\n", err.msg);
+		return MB_EXIT_MEMBRANE;
+	}
 	int status = mb_run(o, p, plan, &guard_backend, &g);
 	/* The broker's hooks answer from the correlator: it goes first. */
 	mb_broker_free(g.broker);
 	mb_correlator_free(g.corr);
 	mb_linger_free(g.linger);
 	mb_denials_free(g.denials);
+	mb_record_free(g.rec);
 	return status;
 }

@@ -19,6 +19,7 @@
 #include "supervisor/notify/notify.h"
 #include "supervisor/inspect/relay.h"
 #include "report/report.h"
+#include "report/report-sign.h"
 #include "supervisor/run.h"
 
 static int report_cb(void *ud, const char *event, const cJSON *fields)
@@ -109,6 +110,8 @@ static int notify_setup(void *ud, struct mb_loop *loop, struct mb_inspector *ins
 {
 	struct notify_setup *ns = ud;
 	ns->be->attach(ns->self, mb_inspector_inflight(ins), loop);
+	if (ns->be->hooks)
+		mb_inspector_set_hooks(ins, ns->be->hooks(ns->self));
 	mb_loop_set_lock(loop, &ns->lock);
 	return mb_notifier_thread_start(ns->n, &ns->lock, ns->pidfd, &ns->thread);
 }
@@ -204,6 +207,16 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		emit_error(rep, err.msg);
 		return MB_EXIT_MEMBRANE;
 	}
+	/* Signed checkpoints: no key, no server, as with the report. */
+	if (o->sign_key) {
+		struct mb_report_key key;
+		if (mb_report_key_load(o->sign_key, true, &key, &err) < 0) {
+			fprintf(stderr, "membrane-run: %s\n", err.msg);
+			return MB_EXIT_MEMBRANE;
+		}
+		mb_reporter_set_signer(rep, &key, o->checkpoint_every);
+		mb_report_key_wipe(&key);
+	}
 	struct mb_sandbox_config cfg = {
 		.plan = plan,
 		.argv = o->argv,
@@ -222,6 +235,7 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 			hint_missing_command(&err, o->argv[0]);
 		fprintf(stderr, "membrane-run: %s\n", err.msg);
 		emit_error(rep, err.msg);
+		(void)mb_reporter_checkpoint(rep);
 		return mb_sandbox_exit_status(r);
 	}
 	if (sb.no_namespaces[0])
@@ -298,7 +312,7 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		fprintf(stderr, "membrane-run: a report could not be written: the server was stopped\n");
 		return MB_EXIT_MEMBRANE;
 	}
-	if (emit_exit(rep, &res, be, self) < 0)
+	if (emit_exit(rep, &res, be, self) < 0 || mb_reporter_checkpoint(rep) < 0)
 		fprintf(stderr, "membrane-run: cannot write the exit report\n");
 	return res.status;
 }

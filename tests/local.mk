@@ -27,6 +27,7 @@ include tests/run/local.mk
 include tests/learn/local.mk
 include tests/guard/local.mk
 include tests/audit/local.mk
+include tests/record/local.mk
 include tests/systemd/local.mk
 include tests/load/local.mk
 include tests/e2e/local.mk

@@ -174,6 +174,13 @@ int ld_tests(struct loader *l, const struct yt_node *list);
 int ld_endpoint_target(struct loader *l, const struct yt_node *n, const char *text, bool lookup,
 		       mb_endpoint_vec *out, bool *unresolved);
 
+/* load-record.c: the keys of the call record, budgets, anomalies and
+ * decoys (budgets is read last: it names tools). */
+int ld_record(struct loader *l, const struct yt_node *v);
+int ld_budgets(struct loader *l, const struct yt_node *map);
+int ld_anomaly(struct loader *l, const struct yt_node *map);
+int ld_decoys(struct loader *l, const struct yt_node *map);
+
 /* The keys a mapping takes, for the table's SUB column. */
 struct ld_names {
 	const char *const *v;
@@ -186,6 +193,9 @@ extern const struct ld_names ld_arguments_keys; /* ... within */
 extern const struct ld_names ld_limits_keys;  /* load-keys.c */
 extern const struct ld_names ld_test_keys;    /* load-tests.c: an entry of tests */
 extern const struct ld_names ld_scan_keys;    /* load-scan.c: contract, answers, env */
+extern const struct ld_names ld_budgets_keys; /* load-record.c: session, tools */
+extern const struct ld_names ld_anomaly_keys; /* ... baseline, factor, action */
+extern const struct ld_names ld_decoys_keys;  /* ... files, on_touch */
 
 /* The top-level keys, from policy/profile-keys.h. */
 enum ld_key {

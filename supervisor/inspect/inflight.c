@@ -132,6 +132,8 @@ struct mb_inflight {
 	size_t nspare;
 	struct continuation cont[MAX_CONTINUATIONS];
 	size_t ncont;
+	void (*leave)(void *ud, struct mb_call *c);
+	void *leave_ud;
 };
 
 int mb_inflight_new(struct mb_inflight **ret)
@@ -217,12 +219,21 @@ static void cont_free(struct continuation *k)
 	free(k->tool);
 }
 
+void mb_inflight_set_leave_hook(struct mb_inflight *t, void (*fn)(void *ud, struct mb_call *c),
+				void *ud)
+{
+	t->leave = fn;
+	t->leave_ud = ud;
+}
+
 void mb_inflight_free(struct mb_inflight *t)
 {
 	if (!t)
 		return;
 	for (struct mb_call *c = t->head, *n; c; c = n) {
 		n = c->next;
+		if (t->leave)
+			t->leave(t->leave_ud, c);
 		call_free(c);
 	}
 	for (struct mb_call *c = t->spare, *n; c; c = n) {
@@ -268,6 +279,8 @@ void mb_inflight_remove(struct mb_inflight *t, struct mb_call *c)
 	t->ndir[c->dir]--;
 	if (c->state == MB_CALL_EXPIRED)
 		t->nexpired--;
+	if (t->leave)
+		t->leave(t->leave_ud, c);
 	call_release(t, c);
 }
 

@@ -83,6 +83,9 @@ struct mb_call {
 	 * back (supervisor/inspect/denials.h); NULL: nothing. Freed with the
 	 * call. */
 	cJSON *denials;
+	/* The run's record (supervisor/record/): its own state of this call,
+	 * released by the table's leave hook. */
+	void *ext;
 	/* private */
 	struct mb_call *prev, *next;
 	cJSON *args_node;
@@ -157,6 +160,12 @@ int mb_inflight_input_required(struct mb_inflight *t, const struct mb_call *c,
  * Returns the earliest deadline still ahead, or 0. */
 uint64_t mb_inflight_expire(struct mb_inflight *t, uint64_t now_ns,
 			    void (*expired)(void *ud, struct mb_call *c), void *ud);
+
+/* Called for each call as it leaves the table (answered, cancelled and
+ * gone, forgotten, or the table freed), before it is recycled: where the
+ * run's record finishes the call and releases c->ext. */
+void mb_inflight_set_leave_hook(struct mb_inflight *t, void (*fn)(void *ud, struct mb_call *c),
+				void *ud);
 
 size_t mb_inflight_count(const struct mb_inflight *t);
 /* The server's requests in the table (each awaits the client's answer). */

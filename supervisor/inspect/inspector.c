@@ -41,6 +41,7 @@ struct mb_inspector {
 	struct held *held, **held_tail;
 	size_t nheld;
 	bool s2c_capped; /* server requests are being refused: reported once */
+	struct mb_inspector_hooks hooks;
 };
 
 enum verdict { V_FORWARD, V_REPLACE, V_DROP };
@@ -268,6 +269,18 @@ void mb_inspector_free(struct mb_inspector *ins)
 	free(ins);
 }
 
+static void hook_leave(void *ud, struct mb_call *c)
+{
+	struct mb_inspector *ins = ud;
+	ins->hooks.leave(ins->hooks.ud, c);
+}
+
+void mb_inspector_set_hooks(struct mb_inspector *ins, const struct mb_inspector_hooks *h)
+{
+	ins->hooks = *h;
+	mb_inflight_set_leave_hook(ins->inflight, h->leave ? hook_leave : NULL, ins);
+}
+
 struct mb_inflight *mb_inspector_inflight(struct mb_inspector *ins)
 {
 	return ins->inflight;
@@ -354,6 +367,8 @@ static void on_expired(void *ud, struct mb_call *c)
 			     c->dir == MB_DIR_CLIENT ? mb_call_arguments(c) : NULL,
 			     mb_strbuf_failed(&reason) ? NULL : reason.s);
 	mb_strbuf_free(&reason);
+	if (ins->hooks.expired && c->dir == MB_DIR_CLIENT)
+		ins->hooks.expired(ins->hooks.ud, c);
 }
 
 uint64_t mb_inspector_expire(struct mb_inspector *ins, uint64_t now_ns)
@@ -506,9 +521,12 @@ static void release_held(struct mb_inspector *ins)
 		held_unlink(ins, &ins->held);
 		struct mb_jr_frame jf;
 		mb_jr_parse(h->text, h->len, &jf);
+		struct mb_call *c = NULL;
 		if (jf.fault == MB_JR_FAULT_NONE && jf.n == 1 &&
 		    mb_inflight_add(ins->inflight, MB_DIR_CLIENT, &jf.msgs[0], mb_coarse_ns(),
-				    NULL) == 0) {
+				    &c) == 0) {
+			if (ins->hooks.forwarded)
+				ins->hooks.forwarded(ins->hooks.ud, c, &jf.msgs[0]);
 			ins->stats.forwarded++;
 			send_bytes(ins, MB_SIDE_SERVER, h->text, h->len);
 			send_bytes(ins, MB_SIDE_SERVER, "\n", 1);
@@ -542,6 +560,24 @@ static void check_input_roots(struct mb_inspector *ins, struct mb_jr_msg *m)
 	}
 }
 
+/* Answer a refused request as MCP expects (tools/call: a tool result with
+ * isError; others: a JSON-RPC error), and tell the record. */
+static void refuse(struct mb_inspector *ins, struct mb_jr_msg *m, const char *reason,
+		   bool tool_call)
+{
+	if (tool_call) {
+		reply_tool_refusal(ins, m, reason);
+	} else {
+		struct mb_strbuf msg = { 0 };
+		mb_strbuf_printf(&msg, "membrane refused this request: %s", reason);
+		reply_error(ins, MB_SIDE_CLIENT, m->id.raw, m->id.raw_len, MB_JR_REFUSED,
+			    msg.s ? msg.s : "membrane refused this request");
+		mb_strbuf_free(&msg);
+	}
+	if (ins->hooks.refused)
+		ins->hooks.refused(ins->hooks.ud, m, reason);
+}
+
 static enum verdict client_request(struct mb_inspector *ins, struct mb_jr_msg *m)
 {
 	const struct mb_profile *p = ins->cfg.profile;
@@ -567,19 +603,24 @@ static enum verdict client_request(struct mb_inspector *ins, struct mb_jr_msg *m
 		ins->stats.refused++;
 		report_refused(ins, m, reason, audit);
 		if (!audit) {
-			if (tool_call) {
-				reply_tool_refusal(ins, m, reason);
-			} else {
-				struct mb_strbuf msg = { 0 };
-				mb_strbuf_printf(&msg, "membrane refused this request: %s", reason);
-				reply_error(ins, MB_SIDE_CLIENT, m->id.raw, m->id.raw_len, MB_JR_REFUSED,
-					    msg.s ? msg.s : "membrane refused this request");
-				mb_strbuf_free(&msg);
-			}
+			refuse(ins, m, reason, tool_call);
 			free(reason);
 			return V_DROP;
 		}
 		free(reason);
+	}
+	/* The run's record may refuse it too: a budget, the kill switch. */
+	if (ins->hooks.admit) {
+		bool write_refused = false;
+		reason = ins->hooks.admit(ins->hooks.ud, m, &write_refused);
+		if (reason) {
+			ins->stats.refused++;
+			if (write_refused)
+				report_refused(ins, m, reason, false);
+			refuse(ins, m, reason, tool_call);
+			free(reason);
+			return V_DROP;
+		}
 	}
 	check_input_roots(ins, m);
 	/* concurrency: serial: one tools/call at a time, in arrival order. */
@@ -600,6 +641,8 @@ static enum verdict client_request(struct mb_inspector *ins, struct mb_jr_msg *m
 	if (strcmp(m->method, "tools/list") == 0 && !m->p[MB_P_CURSOR].len)
 		c->notes |= NOTE_FIRST_PAGE;
 	touch_task(ins, c->about_task); /* the client still wants that task */
+	if (ins->hooks.forwarded)
+		ins->hooks.forwarded(ins->hooks.ud, c, m);
 	return V_FORWARD;
 }
 
@@ -853,6 +896,8 @@ static enum verdict server_msg(struct mb_inspector *ins, const char *text, struc
 				   text + m->span.off, m->span.len, true);
 			return V_DROP;
 		}
+		if (ins->hooks.answered)
+			ins->hooks.answered(ins->hooks.ud, c, m);
 		if (m->kind == MB_JR_ERROR) {
 			enum verdict v = scan(ins, text, m, c, V_FORWARD, out);
 			mb_inflight_remove(ins->inflight, c);

@@ -56,6 +56,28 @@ struct mb_inspector_config {
  * this one is answered with error MB_JR_NO_ANSWER and reported. */
 #define MB_SERVER_REQUESTS_MAX 256
 
+/* Watchers of the client's requests as they pass (the run's record:
+ * supervisor/record/). Each may be NULL; none may free what it is given. */
+struct mb_inspector_hooks {
+	/* A client request that passed the inspector's own checks, before it
+	 * is held or forwarded. NULL lets it through; a reason (malloc'd)
+	 * refuses it as the inspector refuses its own, and the inspector writes
+	 * the "refused" line if *report was set (else the hook wrote its own). */
+	char *(*admit)(void *ud, struct mb_jr_msg *m, bool *report);
+	/* c (a client request) was forwarded to the server: m as sent. */
+	void (*forwarded)(void *ud, struct mb_call *c, struct mb_jr_msg *m);
+	/* The server answered c (a result or an error), before c leaves. */
+	void (*answered)(void *ud, struct mb_call *c, struct mb_jr_msg *m);
+	/* A client request was refused (by the inspector or by admit), and
+	 * answered by membrane: it never reached the server. */
+	void (*refused)(void *ud, struct mb_jr_msg *m, const char *reason);
+	/* c's window closed without an answer (--call-timeout). */
+	void (*expired)(void *ud, struct mb_call *c);
+	/* c leaves the table of requests in flight (mb_inflight_set_leave_hook). */
+	void (*leave)(void *ud, struct mb_call *c);
+	void *ud;
+};
+
 struct mb_inspector;
 
 int mb_inspector_new(const struct mb_inspector_config *cfg, const struct mb_inspector_io *io,
@@ -74,6 +96,9 @@ void mb_inspector_server_gone(struct mb_inspector *ins, const char *why);
  * request is answered with error MB_JR_NO_ANSWER); returns the next deadline
  * or 0. The inspector's clock is mb_coarse_ns(). */
 uint64_t mb_inspector_expire(struct mb_inspector *ins, uint64_t now_ns);
+
+/* Set the watchers, before the first frame. */
+void mb_inspector_set_hooks(struct mb_inspector *ins, const struct mb_inspector_hooks *h);
 
 /* The requests in flight (read-only for the correlator, which uses
  * mb_call_window_open and mb_call_arguments). */

@@ -5,7 +5,9 @@
  * secret and exact-value detectors. Findings are reported as event
  * "secret", one line per kind per answer (kind, action, request, field of
  * the first, occurrences, name for an exact value, span for hidden text;
- * never a secret's value). The profile's scan.answers then says, per kind:
+ * never a secret's value); a canary token's as event "exfiltration", the
+ * name the report contract gives a planted token seen leaving, with the
+ * same fields. The profile's scan.answers then says, per kind:
  *  - redact: each occurrence is replaced by "[membrane: redacted KIND]"
  *    inside its string; the rest of the message is the server's, byte for
  *    byte (redact.h);
@@ -126,7 +128,7 @@ static void report_kind(struct mb_scan *sc, struct mb_call *c, const struct answ
 		cJSON_AddStringToObject(o, "reason", reason.s ? reason.s : "secret");
 	}
 	mb_strbuf_free(&reason);
-	mb_scan_report(sc, "secret", o);
+	mb_scan_report(sc, k == MB_SCAN_CANARY ? "exfiltration" : "secret", o);
 }
 
 /* The answer replaced by membrane's refusal. */

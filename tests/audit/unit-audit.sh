@@ -309,6 +309,121 @@ like "$out" "every chain is intact" "verify reads standard input"
 out=$("$AUDIT" verify < removed.jsonl)
 like "$out" "^\(stdin\):$((next - 1)): removed" "and names it (stdin)"
 
+# ---- the second round's events: calls, timeline, baseline, views ----
+"$GEN" -s 3 -n 60 -r 11 -C c.jsonl
+calls=$(jq -c 'select(.event == "call")' c.jsonl | wc -l)
+ok "gen-report -C wrote call lines ($calls) among the other events" test "$calls" -gt 20
+audit_crosscheck "second round: no filter" c.jsonl
+audit_crosscheck "second round: --event call" c.jsonl --event call
+audit_crosscheck "second round: --tool query" c.jsonl --tool query
+audit_crosscheck "second round: --event limit, decoy" c.jsonl --event limit --event decoy
+is "$("$AUDIT" calls c.jsonl | wc -l)" "$calls" "calls: one text line per call line"
+is "$("$AUDIT" calls --json c.jsonl | md5sum)" "$(jq -c 'select(.event == "call")' c.jsonl | md5sum)" \
+	"calls --json: the call lines, byte for byte"
+n=$(jq -c 'select(.event == "call" and .outcome == "timeout")' c.jsonl | wc -l)
+is "$("$AUDIT" calls --outcome timeout c.jsonl | wc -l)" "$n" "calls --outcome timeout: the timed-out calls ($n)"
+like "$("$AUDIT" calls --outcome timeout c.jsonl | head -1)" " timeout [0-9.]+ m?s in=[0-9]+ out=[0-9]+ " \
+	"calls: TOOL#ID OUTCOME DURATION in=N out=N"
+"$AUDIT" calls --outcome timed-out c.jsonl 2>err.txt
+is "$?" 2 "an unknown --outcome exits 2"
+like "$(cat err.txt)" "result, tool_error, rpc_error, refused, cancelled or timeout" "and lists the outcomes"
+sess=$(sed -n 2p c.jsonl | jq -r .session)
+got=$("$AUDIT" timeline --json "$(echo "$sess" | cut -c1-8)" c.jsonl | md5sum)
+is "$got" "$(jq -c "select(.session == \"$sess\")" c.jsonl | md5sum)" "timeline --json: the session's lines, byte for byte"
+n=$(jq -c "select(.session == \"$sess\" and .event != \"call\")" c.jsonl | wc -l)
+is "$("$AUDIT" timeline "$sess" c.jsonl | grep -vc '^    ')" "$(jq -c "select(.session == \"$sess\")" c.jsonl | wc -l)" \
+	"timeline: one head line per line of the session"
+like "$("$AUDIT" timeline "$sess" c.jsonl | grep -A1 ' call ' | sed -n 2p)" '^    did     read    /srv/mcp/data-0$|^(--)?$|^[0-9]' \
+	"timeline: a call's reads are listed beneath it"
+"$AUDIT" timeline 00000000 c.jsonl >/dev/null 2>err.txt
+like "$(cat err.txt)" "no line of session 00000000" "timeline of a session not there says so"
+"$AUDIT" timeline 2>/dev/null
+is "$?" 2 "timeline without a session exits 2"
+
+"$AUDIT" baseline c.jsonl > base.json
+is "$?" 0 "baseline exits 0"
+is "$(jq -c '.version, .sessions' base.json | tr '\n' ' ')" "1 3 " "baseline: version 1, three sessions"
+for tool in $(jq -r 'select(.event == "call") | .request.tool' c.jsonl | sort -u); do
+	want=$(jq -s -c "[.[] | select(.event == \"call\" and .request.tool == \"$tool\")] | [length, (map(.bytes_out) | max), (map(.did.read.count) | max)]" c.jsonl)
+	is "$(jq -c ".tools[\"$tool\"] | [.calls, .bytes_out.max, .read.max]" base.json)" "$want" \
+		"baseline: $tool's calls, largest answer and most reads"
+done
+is "$("$AUDIT" baseline /dev/null 2>&1 >/dev/null)" "membrane-audit baseline: no call of a tool in the reports (were they written with --record none?)" \
+	"baseline of reports without calls says why it is empty"
+
+got=$("$AUDIT" tools --json c.jsonl | jq -c '[.tools[] | select(.calls > 0) | {key: (.profile + "/" + .tool), value: .calls}] | from_entries')
+want=$(jq -s -c '[.[] | select(.event == "call") | .profile + "/" + .request.tool] | group_by(.) | map({key: .[0], value: length}) | from_entries' c.jsonl)
+ok "tools: calls per profile and tool" audit_same_json "$got" "$want"
+got=$("$AUDIT" tools --json c.jsonl | jq -c '[.tools[] | select(.calls > 0) | {key: (.profile + "/" + .tool), value: .bytes_out}] | from_entries')
+want=$(jq -s -c '[.[] | select(.event == "call")] | group_by(.profile + "/" + .request.tool) | map({key: (.[0].profile + "/" + .[0].request.tool), value: (map(.bytes_out) | add)}) | from_entries' c.jsonl)
+ok "tools: bytes returned per profile and tool" audit_same_json "$got" "$want"
+got=$("$AUDIT" tools --by volume --json c.jsonl | jq -c '[.tools[].bytes_out] | . == (sort | reverse)')
+is "$got" true "tools --by volume: largest volume first"
+got=$("$AUDIT" tools --by denials --json c.jsonl | jq -c '[.tools[].denials] | . == (sort | reverse)')
+is "$got" true "tools --by denials: most denials first"
+"$AUDIT" tools --by size c.jsonl 2>/dev/null
+is "$?" 2 "tools --by takes calls, denials or volume"
+"$AUDIT" list --by volume c.jsonl 2>/dev/null
+is "$?" 2 "--by is for tools"
+got=$("$AUDIT" sessions --json c.jsonl | jq -c '[.sessions[] | {key: .session, value: [.calls, .decoys, .killed]}] | from_entries')
+want=$(jq -s -c 'group_by(.session) | map({key: .[0].session, value: [(map(select(.event == "call")) | length), (map(select(.event == "decoy")) | length), (map(select(.event == "killed")) | length > 0)]}) | from_entries' c.jsonl)
+ok "sessions: calls, decoy touches and kills per session" audit_same_json "$got" "$want"
+n=$(jq -r 'select(.event == "decoy") | .session' c.jsonl | sort -u | wc -l)
+is "$("$AUDIT" sessions --event decoy c.jsonl | tail -n +2 | wc -l)" "$n" "sessions --event decoy: the sessions with decoy touches ($n)"
+
+# ---- signed checkpoints: verify --key ----
+if command -v openssl >/dev/null; then
+	openssl genpkey -algorithm ed25519 -out k.pem 2>/dev/null && openssl pkey -in k.pem -pubout -out k.pub
+	openssl genpkey -algorithm ed25519 -out o.pem 2>/dev/null && openssl pkey -in o.pem -pubout -out o.pub
+	"$GEN" -s 3 -n 40 -r 5 -C -k k.pem -c 7 s.jsonl
+	like "$("$AUDIT" verify --key k.pub s.jsonl)" "every chain is intact and signed by key [0-9a-f]{16} \([0-9]+ checkpoints\)" \
+		"verify --key, the right key: intact and signed"
+	is "$?" 0 "... exit 0"
+	"$AUDIT" verify --key o.pub s.jsonl > out.txt
+	is "$?" 1 "verify --key, a wrong key: exit 1"
+	like "$(cat out.txt)" "bad-signature: checkpoint seq 7 of session [0-9a-f]+ is signed by key [0-9a-f]+, not by key" \
+		"... every checkpoint is someone else's"
+	like "$(cat out.txt)" "unsigned: no line of session [0-9a-f]+ is signed by key" "... and no line is signed"
+	cpline=$(grep -n '"event":"checkpoint"' s.jsonl | sed -n 2p | cut -d: -f1)
+	cpseq=$(sed -n "${cpline}p" s.jsonl | jq .seq)
+	sed "${cpline}d" s.jsonl > s-removed.jsonl
+	"$AUDIT" verify --key k.pub s-removed.jsonl > out.txt
+	is "$?" 1 "a removed checkpoint: exit 1"
+	like "$(cat out.txt)" "removed: the line of session [0-9a-f]+ with seq $cpseq is missing" "... named as a gap in the chain"
+	last=$(grep -n '"event":"checkpoint"' s.jsonl | tail -1 | cut -d: -f1)
+	sess=$(sed -n "${last}p" s.jsonl | jq -r .session)
+	sed "${last}d" s.jsonl > s-tail.jsonl
+	"$AUDIT" verify --key k.pub s-tail.jsonl > out.txt
+	is "$?" 1 "the last checkpoint removed: exit 1 (no gap, but the exit line is unsigned)"
+	like "$(cat out.txt)" "unsigned: session $sess is not signed by key [0-9a-f]+ from seq [0-9]+ \(this line\) on" \
+		"... from which line on is said"
+	"$AUDIT" verify s-tail.jsonl >/dev/null
+	is "$?" 0 "... which the chain alone cannot see"
+	seq=$(jq -c 'select(.event == "call")' s.jsonl | sed -n 3p | jq .seq)
+	cs=$(jq -c 'select(.event == "call")' s.jsonl | sed -n 3p | jq -r .session)
+	python3 "$top_srcdir/tests/audit/forge.py" s.jsonl forged.jsonl o.pem "$cs" "$seq" outcome result
+	"$AUDIT" verify forged.jsonl >/dev/null
+	is "$?" 0 "a re-signed forged chain: the chain alone is intact"
+	"$AUDIT" verify --key o.pub forged.jsonl >/dev/null
+	is "$?" 1 "... with the forger's key the untouched sessions fail"
+	"$AUDIT" verify --key k.pub forged.jsonl > out.txt
+	is "$?" 1 "... with the right key: exit 1"
+	like "$(cat out.txt)" "bad-signature: checkpoint seq [0-9]+ of session $cs is signed by key [0-9a-f]+, not by key" \
+		"... the forged checkpoints are named"
+	KEEP_KEY_ID=1 python3 "$top_srcdir/tests/audit/forge.py" s.jsonl forged2.jsonl o.pem "$cs" "$seq" outcome result
+	"$AUDIT" verify --key k.pub forged2.jsonl > out.txt
+	is "$?" 1 "a forger who keeps the key_id: exit 1"
+	like "$(cat out.txt)" "bad-signature: checkpoint seq [0-9]+ of session $cs does not verify with key" \
+		"... the signatures do not verify"
+	"$AUDIT" verify --key nothing.pub s.jsonl 2>err.txt
+	is "$?" 2 "verify --key with no key file exits 2"
+	like "$(cat err.txt)" "^membrane-audit: --key nothing.pub: No such file or directory" "... naming it"
+	"$AUDIT" list --key k.pub s.jsonl 2>/dev/null
+	is "$?" 2 "--key is for verify"
+else
+	fail "openssl is installed (apt-get install openssl): the signature tests need keys"
+fi
+
 # ---- usage and exit statuses ----
 "$AUDIT" --bogus r.jsonl 2> err.txt
 is "$?" 2 "an unknown option exits 2"

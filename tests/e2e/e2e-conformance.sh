@@ -48,7 +48,7 @@ for who in root nobody; do
 	# Each session of the suite is one membrane-run: start ... exit.
 	out=$(node -e 'const lines = require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean).map(JSON.parse);
 		const n = (e) => lines.filter((l) => l.event === e).length;
-		const other = lines.filter((l) => l.event !== "start" && l.event !== "exit" &&
+		const other = lines.filter((l) => l.event !== "start" && l.event !== "exit" && l.event !== "call" &&
 			!(l.event === "refused" && /^test_/.test(l.request?.tool) && / is not declared in profile /.test(l.reason)));
 		console.log(`${n("start")} ${n("exit")} ${n("refused")} ${lines.filter((l) => l.event === "start" && l.layers?.seccomp?.notify).length}`);
 		for (const l of other) console.log(JSON.stringify(l).slice(0, 300));' "$D/wrapped.report" 2>&1)

@@ -4,10 +4,8 @@
 # as root and as nobody: the same responses (the fetched body, gzipped),
 # both requests reach the HTTP server each time, and the report holds only
 # start and exit.
-#
-# Needs brokered connects (everything.yml: network: brokered): until they
-# exist the fetch fails inside the sandbox. Not in TESTS until then
-# (tests/e2e/local.mk, E2E_WAITING).
+# everything.yml's network: brokered makes the fetch's connection: the
+# supervisor connects on the server's behalf (supervisor/broker).
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/e2e/lib/e2e.sh"
 

@@ -27,7 +27,7 @@ for who in root nobody; do
 	is "$(cat "$D/listen.left")" 0 "[$who] no server is left behind"
 	out=$(node -e 'const lines = require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean).map(JSON.parse);
 		const n = (e) => lines.filter((l) => l.event === e).length;
-		const other = lines.filter((l) => l.event !== "start" && l.event !== "exit" &&
+		const other = lines.filter((l) => l.event !== "start" && l.event !== "exit" && l.event !== "call" &&
 			!(l.event === "refused" && /^test_/.test(l.request?.tool)) &&
 			!(l.event === "refused" && l.http?.status === 403 && /Host/.test(l.reason)));
 		console.log(`${n("start")} ${n("exit")}`);

@@ -31,9 +31,10 @@ for who in root nobody; do
 	is "$(left "$S")" 0 "[$who] the client's DELETE stopped the session's server"
 	front_stop
 	is "$FRONT_RC" 0 "[$who] membrane-run --listen stops cleanly on SIGTERM"
+	is "$(cat "$FRONT_LEFT")" 0 "[$who] no process of the front is left behind"
 	check_report "$who" "$D/http.report" start exit
 	is "$(node -e 'const l = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map(JSON.parse);
-		console.log(l.map((x) => x.principal).join(" "))' "$D/http.report")" "anonymous anonymous" \
-		"[$who] the sandbox's lines carry the principal"
+		console.log([...new Set(l.map((x) => x.principal))].join(" "), l.filter((x) => x.event !== "call").length)' "$D/http.report")" \
+		"anonymous 2" "[$who] the sandbox's lines carry the principal (the call record's too)"
 done
 done_testing

@@ -49,6 +49,7 @@ for who in root nobody; do
 	ok "[$who] nothing was written outside ROOT" test ! -e "$D/outside/planted.txt" -a ! -e "$D/outside/a.txt"
 	front_stop
 	is "$FRONT_RC" 0 "[$who] membrane-run --listen stops cleanly"
+	is "$(cat "$FRONT_LEFT")" 0 "[$who] no process of the front is left behind"
 	check_report "$who" "$D/http.report" start exit start refused:read_text_file refused:read_text_file \
 		refused:write_file refused:move_file refused:delete_everything exit
 	is "$(node -e 'const l = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map(JSON.parse);

@@ -41,7 +41,7 @@ for who in root nobody; do
 	ok "[$who] no inspector run leaves a process behind" test "$(cat "$D/list.left")$(cat "$D/call.left")$(cat "$D/refused.left")" = 000
 	front_stop
 	is "$FRONT_RC" 0 "[$who] membrane-run --listen stops cleanly"
-	is "$(left "$S")" 0 "[$who] no server is left behind"
+	is "$(cat "$FRONT_LEFT")" 0 "[$who] no process of the front is left behind"
 	# The inspector never DELETEs its session: each sandbox runs until
 	# --session-idle or, here, membrane-run's stop.
 	check_report "$who" "$D/http.report" start start start refused:read_text_file exit exit exit

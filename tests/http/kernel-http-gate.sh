@@ -142,7 +142,7 @@ for who in root nobody; do
 	is "$(post "$U" "$(call 11 echo x)" -H "$AUTH" -H "Mcp-Session-Id: $SA")" 404 "[$who] ... which is then unknown: 404"
 	front_stop
 	is "$FRONT_RC" 0 "[$who] membrane-run --listen stops cleanly"
-	is "$(left "$FIX/mcp-fixture-server.py")" 0 "[$who] no server is left behind"
+	is "$(cat "$FRONT_LEFT")" 0 "[$who] no process of the front is left behind"
 
 	out=$(node -e 'const l = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map(JSON.parse);
 		const front = l.filter((x) => x.http).map((x) => x.http.status ?? "parser").join(" ");

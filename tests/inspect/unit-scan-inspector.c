@@ -320,9 +320,10 @@ static void canary(void)
 	call(1, "echo");
 	rig_clear(&R);
 	from_server(&R, "{" J ",\"id\":1,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"x mb-canary-7Hq2xV9\"}]}}\n");
-	cJSON *o = last_report(&R, "secret");
+	cJSON *o = last_report(&R, "exfiltration");
 	ok(o && strcmp(field(o, "kind"), "canary") == 0 && strcmp(field(o, "name"), "decoy ~/.ssh/id_rsa") == 0,
-	   "a canary in an answer is reported by its name");
+	   "a canary in an answer is an exfiltration line, naming the canary");
+	ok(!last_report(&R, "secret"), "... and not a secret line");
 	ok(!reports_hold("7Hq2xV9"), "... never its value");
 	rig_free(&R);
 }

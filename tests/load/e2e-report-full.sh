@@ -67,9 +67,16 @@ for who in root nobody; do
 		"[$who, full while running] the call in flight is answered: the server was killed"
 	# Every refused call was answered (a refusal is membrane's own answer),
 	# the last one too, though its report line could not be written.
+	# Each refusal is a refused line and a call line (the call record):
+	# the line that could not be written is the last refusal's, or its
+	# call line.
 	n=$(fact refused "$F" | tr ',' '\n' | grep -c .)
-	is "$(fact report_events "$F")" "start$(printf ',refused%.0s' $(seq 2 "$n"))" \
-		"[$who, full while running] the report holds start and every refusal but the last ($((n - 1)) of $n)"
+	got=$(fact report_events "$F")
+	case $got in
+	"start$(printf ',refused%.0s' $(seq 2 "$n"))" | "start$(printf ',refused%.0s' $(seq 1 "$n"))")
+		pass "[$who, full while running] the report holds start and every refusal, the last one's perhaps not ($n refusals)" ;;
+	*) fail "[$who, full while running] the report holds start and every refusal, the last one's perhaps not ($n refusals)" "got $got" ;;
+	esac
 	is "$(fact report_complete "$F")" yes "[$who, full while running] every line of the report is whole JSON"
 	is "$(tail -c 1 "$F.report" | od -An -c | tr -d ' ')" '\n' "[$who, full while running] ... and the file ends with a newline"
 	no_survivor "[$who, full while running]" "$F"

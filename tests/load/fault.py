@@ -31,7 +31,8 @@ What is printed:
                           refusals (report-full)
   stderr                  membrane-run's own stderr lines (the server's are
                           prefixed "[server] " and left out), joined by " | "
-  report_events, report_complete (every line is whole JSON), report_last
+  report_events (the call record's lines and checkpoints aside: report_calls
+  counts them), report_complete (every line is whole JSON), report_last
   init_pid, server_pid, pidns
   init_exited, server_exited   yes if their pidfds (opened while they ran)
                                poll readable once membrane-run is gone
@@ -279,7 +280,9 @@ facts["stdout_not_json"] = stdout_lines_bad
 own = [l for l in err_buf.decode(errors="replace").splitlines() if l and not l.startswith("[server] ")]
 facts["stderr"] = " | ".join(own)
 lines, complete = report_lines()
-facts["report_events"] = ",".join(x.get("event", "?") for x in lines)
+facts["report_events"] = ",".join(x.get("event", "?") for x in lines
+                                  if x.get("event") not in ("call", "checkpoint"))
+facts["report_calls"] = sum(1 for x in lines if x.get("event") == "call")
 facts["report_complete"] = "yes" if complete else "no"
 facts["report_last"] = json.dumps(lines[-1], separators=(",", ":")) if lines else "none"
 for k, v in facts.items():

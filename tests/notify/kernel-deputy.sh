@@ -14,6 +14,7 @@
 # reference reader does.
 . "$top_srcdir/tests/tap.sh"
 . "$top_srcdir/tests/audit/lib.sh"
+. "$top_srcdir/tests/notify/listener.sh"
 
 # The system's python3: a per-user one (pyenv under /root) is not nobody's.
 PY=/usr/bin/python3
@@ -30,26 +31,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 # The listener: one line per connection, what it received.
-python3 -c '
-import socket, sys
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-s.listen(16)
-print(s.getsockname()[1], flush=True)
-while True:
-    c, _ = s.accept()
-    c.settimeout(5)
-    try:
-        d = c.recv(100)
-    except OSError:
-        d = b"(nothing)"
-    with open(sys.argv[1], "a") as f:
-        f.write(repr(d) + "\n")
-    c.close()
-' "$W/listened" >"$W/port" &
-LISTENER_PID=$!
-for _ in $(seq 100); do [ -s "$W/port" ] && break; sleep 0.05; done
-PORT=$(cat "$W/port")
+start_listener "$W/listened" "$W"
 SH=$(readlink -f /bin/sh)
 
 # viol REPORT JQ-CONDITION: how many violation lines match.

@@ -65,4 +65,4 @@ tests_notify_deputy_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 tests_notify_deputy_LDADD = $(CJSON_LIBS)
 TESTS += tests/notify/kernel-deputy.sh tests/notify/e2e-deputy-servers.sh
 EXTRA_DIST += tests/notify/kernel-deputy.sh tests/notify/e2e-deputy-servers.sh \
-	tests/notify/deputy-drive.py tests/notify/deputy.yml
+	tests/notify/deputy-drive.py tests/notify/deputy.yml tests/notify/listener.sh

@@ -2,10 +2,12 @@
 # decision rule and --check/--lint/--test-profile on fixtures.
 POLICY_TEST_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 
-check_PROGRAMS += tests/policy/unit-plan
-TESTS += tests/policy/unit-plan
+check_PROGRAMS += tests/policy/unit-plan tests/policy/unit-decoy
+TESTS += tests/policy/unit-plan tests/policy/unit-decoy
 tests_policy_unit_plan_CFLAGS = $(POLICY_TEST_CFLAGS)
 tests_policy_unit_plan_LDADD = $(POLICY_LIBS)
+tests_policy_unit_decoy_CFLAGS = $(POLICY_TEST_CFLAGS)
+tests_policy_unit_decoy_LDADD = $(POLICY_LIBS)
 
 # The profile loader (policy/load/): good profiles field by field, one broken
 # profile per error with its exact message, and every allocation failed in turn.

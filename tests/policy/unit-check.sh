@@ -27,7 +27,7 @@ bad() { # bad FILE MESSAGE [ARGS...]: MESSAGE follows "membrane-run: $fix/bad/"
 	check "bad/$file" 125 "membrane-run: $fix/bad/$msg" -- --profile "$fix/bad/$file" "$@"
 }
 
-bad unknown-key.yml "unknown-key.yml:4:1: unknown key 'netwrok' (expected one of: version, name, description, include, mode, vars, runtime, network, unlisted_tools, arguments, tools, requests, limits, redact, pin, concurrency, require_landlock, user, scan, require, quiet, denials, tests)"
+bad unknown-key.yml "unknown-key.yml:4:1: unknown key 'netwrok' (expected one of: version, name, description, include, mode, vars, runtime, network, unlisted_tools, arguments, tools, requests, limits, redact, pin, concurrency, require_landlock, user, scan, require, quiet, denials, record, budgets, anomaly, decoys, tests)"
 bad duplicate-tool.yml "duplicate-tool.yml:6:3: duplicate tool 'read_file' (first at $fix/bad/duplicate-tool.yml:4:3)"
 bad var-cycle.yml 'var-cycle.yml:6:6: variable cycle: ${A} -> ${B} -> ${C} -> ${A} (a variable cannot refer to itself)'
 bad undefined-var.yml 'undefined-var.yml:6:21: undefined variable ${DATA} (define it under vars, or give --set DATA=VALUE)'

@@ -74,6 +74,27 @@ static void test_full(void)
 	ok(p->require_pos.file == p->files.v[0] && p->require_pos.line == 55 && p->require_pos.column == 10,
 	   "require position 55:10");
 
+	/* The record's keys (issue 16). */
+	is_int(p->record, MB_RECORD_ALL, "record: all");
+	const struct mb_budget *sb = &p->session_budget;
+	ok(sb->set == (1u << MB_BUDGET_CALLS_PER_MINUTE | 1u << MB_BUDGET_IN_FLIGHT |
+		       1u << MB_BUDGET_BYTES_RETURNED | 1u << MB_BUDGET_CONNECTS) &&
+		   sb->limit[MB_BUDGET_CALLS_PER_MINUTE] == 120 && sb->limit[MB_BUDGET_IN_FLIGHT] == 8 &&
+		   sb->limit[MB_BUDGET_BYTES_RETURNED] == 10u << 20 && sb->limit[MB_BUDGET_CONNECTS] == 0,
+	   "budgets.session: four limits, connects 0 among them");
+	const struct mb_budget *fb = mb_profile_tool_budget(p, "fetch");
+	ok(p->tool_budgets.n == 1 && fb &&
+		   fb->set == (1u << MB_BUDGET_CONNECTS | 1u << MB_BUDGET_FILES_WRITTEN) &&
+		   fb->limit[MB_BUDGET_CONNECTS] == 5 && fb->limit[MB_BUDGET_FILES_WRITTEN] == 2,
+	   "budgets.tools.fetch: connects 5, files_written 2");
+	ok(mb_streq(p->anomaly.baseline, "/usr/baseline.json") && p->anomaly.factor == 2.5 &&
+		   p->anomaly.action == MB_ANOMALY_REFUSE,
+	   "anomaly: baseline expanded, factor 2.5, action refuse");
+	ok(p->decoys.n == 2 && mb_streq(p->decoys.v[0].path, "/tmp/scratch/.env") &&
+		   mb_streq(p->decoys.v[1].path, "/run/decoy-8080/id_rsa") &&
+		   p->decoys.v[1].pos.line == 64 && p->decoy_touch == MB_DECOY_STOP,
+	   "decoys: two files, the second expanded at line 64, on_touch stop");
+
 	/* vars: the profile's ROOT wins over base.yml's; fragments add theirs. */
 	is_int(p->vars.n, 5, "five variables");
 	if (p->vars.n == 5) {

@@ -276,13 +276,26 @@ static void child_default(int pfd, bool with_journal)
 	int e = mb_reporter_emit(r, "violation", v);
 	if (e == 0)
 		e = mb_reporter_emit(r, "refused", rf);
+	/* The second round's events, for journald's fields. */
+	static const char *const more[][2] = {
+		{ "call", "{\"request\":{\"id\":3,\"method\":\"tools/call\",\"tool\":\"query\"},\"outcome\":\"tool_error\"}" },
+		{ "limit", "{\"budget\":\"connects\",\"tool\":\"query\",\"request\":{\"tool\":\"query\"}}" },
+		{ "decoy", "{\"op\":\"read\",\"target\":\"/home/a/.ssh/id_rsa\",\"decision\":\"denied\"}" },
+		{ "exfiltration", "{\"decoy\":\"/home/a/.ssh/id_rsa\",\"where\":\"result\"}" },
+		{ "killed", "{\"by\":{\"via\":\"control\",\"pid\":1}}" },
+	};
+	for (size_t i = 0; with_journal && e == 0 && i < ARRAY_SIZE(more); i++) {
+		cJSON *f = cJSON_Parse(more[i][1]);
+		e = mb_reporter_emit(r, more[i][0], f);
+		cJSON_Delete(f);
+	}
 	if (e < 0) {
 		send_back(pfd, "emit-failed", strerror(-e), (ssize_t)strlen(strerror(-e)));
 		_exit(1);
 	}
 	static char buf[65536];
 	/* Whatever each receiver got; the empty socket times out quickly. */
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < (with_journal ? 7 : 2); i++) {
 		struct timeval tv = { 0, 200000 };
 		setsockopt(devlog, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		ssize_t n = recv(devlog, buf, sizeof(buf), 0);
@@ -393,12 +406,12 @@ static void test_default_journal(void)
 	struct msg m[8];
 	pid_t pid;
 	int n = run_child(true, m, 8, &pid);
-	is_int(n, 2, "with journald listening, 'syslog' delivers two messages");
+	is_int(n, 7, "with journald listening, 'syslog' delivers seven messages");
 	int to_journal = 0;
 	for (int i = 0; i < n; i++)
 		to_journal += strcmp(m[i].tag, "journal") == 0;
 	is_int(to_journal, n, "both went to journald's socket, none to /dev/log");
-	if (n < 2) {
+	if (n < 7) {
 		for (int i = 0; i < n; i++)
 			free(m[i].data);
 		return;
@@ -441,6 +454,30 @@ static void test_default_journal(void)
 	is_int(count_field(k, v, f, "MEMBRANE_SEQ", "1"), 1, "MEMBRANE_SEQ=1");
 	is_int(count_field(k, v, f, "MEMBRANE_OP", NULL), 0, "no MEMBRANE_OP when the event has none");
 	is_int(count_field(k, v, f, "PRIORITY", "5"), 1, "PRIORITY=5 (notice)");
+	for (int i = 0; i < f; i++) {
+		free(k[i]);
+		free(v[i]);
+	}
+	static const struct {
+		const char *field, *value, *priority;
+	} second[] = {
+		{ "MEMBRANE_OUTCOME", "tool_error", "6" }, { "MEMBRANE_BUDGET", "connects", "5" },
+		{ "MEMBRANE_TARGET", "/home/a/.ssh/id_rsa", "2" },
+		{ "MEMBRANE_DECOY", "/home/a/.ssh/id_rsa", "2" }, { "MEMBRANE_KILLED_BY", "control", "4" },
+	};
+	for (size_t j = 0; j < ARRAY_SIZE(second); j++) {
+		f = journal_fields(m[2 + j].data, m[2 + j].len, k, v, 64);
+		is_int(count_field(k, v, f, second[j].field, second[j].value), 1, "%s=%s",
+		       second[j].field, second[j].value);
+		is_int(count_field(k, v, f, "PRIORITY", second[j].priority), 1, "... PRIORITY=%s",
+		       second[j].priority);
+		for (int i = 0; i < f; i++) {
+			free(k[i]);
+			free(v[i]);
+		}
+	}
+	f = journal_fields(m[2].data, m[2].len, k, v, 64);
+	is_int(count_field(k, v, f, "MEMBRANE_TOOL", "query"), 1, "a call line's tool is MEMBRANE_TOOL");
 	for (int i = 0; i < f; i++) {
 		free(k[i]);
 		free(v[i]);

@@ -134,8 +134,16 @@ for name in echo my-db; do
 	check "$name: tools/call echoed the text" grep -q "\"id\": *3, *\"result\".*\"hello $name\"" "$out"
 	check "$name: the report file was written" test -s "$tmp/log/$name.jsonl"
 	check "$name: its chain verifies" sh -c "'$top_builddir/membrane-audit' verify '$tmp/log/$name.jsonl' > /dev/null 2>&1"
-	check "$name: the report has a start and an exit" sh -c \
-		"'$top_builddir/membrane-audit' list --json --event start --event exit '$tmp/log/$name.jsonl' 2>/dev/null | grep -c . | grep -qx 2"
+	# echo served the held connection too
+	n=2
+	[ $name = echo ] && n=4
+	check "$name: the report has a start and an exit per connection" sh -c \
+		"'$top_builddir/membrane-audit' list --json --event start --event exit '$tmp/log/$name.jsonl' 2>/dev/null | grep -c . | grep -qx $n"
 done
+check "the kill switch: each connection has its control socket" grep -q '/membrane/echo-.*/control$' "$tmp/control.path"
+check "the kill switch: kill answers killed" grep -q '"killed":true' "$tmp/control.out"
+check "the kill switch: the held client saw the end" test "$(cat "$tmp/client-held.rc" 2>/dev/null)" = 0
+check "the kill switch: the report names who asked" sh -c \
+	"'$top_builddir/membrane-audit' list --json --event killed '$tmp/log/echo.jsonl' 2>/dev/null | grep -q '\"via\":\"control\".*systemd test'"
 [ -s "$tmp/stderr.log" ] && diag "membrane-run said: $(head -c 600 "$tmp/stderr.log")"
 done_testing

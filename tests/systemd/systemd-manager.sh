@@ -14,7 +14,10 @@ mkdir -p /run/systemd/system
 : > "$T/console.log"
 mount --bind "$T/console.log" /dev/console || exit 1
 export XDG_RUNTIME_DIR=$T/xdg XDG_CONFIG_HOME=$T/config
-mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+# 711: the services run as a dynamic user, which must reach the control
+# socket in their RuntimeDirectory (%t is this directory for a user
+# manager; /run, open to all, for the system's).
+mkdir -p "$XDG_RUNTIME_DIR" && chmod 711 "$XDG_RUNTIME_DIR"
 /lib/systemd/systemd --user --log-target=console --log-level=info &
 echo $! > "$T/manager.pid"
 # Wait for the manager's bus, at most 20 s.
@@ -31,6 +34,28 @@ for name in echo my-db; do
 		> "$T/client-$name.out" 2> "$T/client-$name.err"
 	echo $? > "$T/client-$name.rc"
 done
+# The kill switch: a connection held open, killed through its control
+# socket (the unit's RuntimeDirectory), the client seeing it end.
+python3 "$top_srcdir/tests/systemd/mcp-client.py" /run/membrane/echo.sock "held" hold \
+	> "$T/client-held.out" 2>&1 &
+held=$!
+ctl=
+i=0
+while [ -z "$ctl" ] && [ $i -le 200 ]; do
+	for c in "$XDG_RUNTIME_DIR"/membrane/echo-*/control; do [ -S "$c" ] && ctl=$c; done
+	i=$((i + 1))
+	sleep 0.1
+done
+echo "$ctl" > "$T/control.path"
+[ -n "$ctl" ] && python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"kill systemd test\n")
+print(s.recv(4096).decode().strip())
+' "$ctl" > "$T/control.out" 2>&1
+wait $held
+echo $? > "$T/client-held.rc"
 # Let the connection units end (the client hung up), at most 20 s.
 i=0
 while systemctl --user list-units --no-legend --plain 'membrane-*@*.service' 2>/dev/null | grep -q .; do

@@ -10,6 +10,14 @@
 //   check.mjs report R.jsonl EVENT...  the report's events are exactly these,
 //                                    in this order; EVENT:TOOL also names
 //                                    the tool of the request it is about
+//                                    (call records and checkpoints aside:
+//                                    check them with calls)
+//   check.mjs calls SCRIPT R.jsonl [NAME=VALUE...]
+//                                    one call line per tools/call of the
+//                                    script, in its order: the same tool and
+//                                    arguments, outcome result (tool_error or
+//                                    rpc_error for a step expected to fail),
+//                                    bytes both ways, and the client's name
 //   check.mjs get FILE PATH          print a value of a JSON file (a.b.0.c)
 //
 // What normalise() hides, and why (tests/e2e/README.md says it too):
@@ -99,6 +107,18 @@ function label(t, path) {
 	return m ? ` [${t.steps[m[1]]?.label}]` : "";
 }
 
+// A call line's arguments against the script's: the profile's redact list
+// writes "***" for a value, and a long value is cut and marked.
+function sameArguments(got, want) {
+	const keys = new Set([...Object.keys(got), ...Object.keys(want)]);
+	for (const k of keys) {
+		const g = got[k], w = want[k];
+		if (g === "***" || (typeof g === "string" && g.includes("...[cut:"))) continue;
+		if (JSON.stringify(normalise(g)) !== JSON.stringify(normalise(w))) return false;
+	}
+	return true;
+}
+
 const [cmd, ...args] = process.argv.slice(2);
 switch (cmd) {
 case "steps": {
@@ -129,19 +149,48 @@ case "normalise":
 	break;
 case "report": {
 	const lines = readFileSync(args[0], "utf8").split("\n").filter((l) => l !== "");
-	const events = lines.map((l) => {
-		const r = JSON.parse(l);
-		return r.request?.tool !== undefined ? `${r.event}:${r.request.tool}` : r.event;
-	});
+	const events = lines.map((l) => JSON.parse(l))
+		.filter((r) => r.event !== "call" && r.event !== "checkpoint")
+		.map((r) => (r.request?.tool !== undefined ? `${r.event}:${r.request.tool}` : r.event));
 	const want = args.slice(1);
 	const same = events.length === want.length &&
 		want.every((w, i) => w === events[i] || (!w.includes(":") && events[i].split(":")[0] === w));
 	console.log(events.join(" "));
 	for (const l of lines) {
 		const r = JSON.parse(l);
-		if (r.event !== "start" && r.event !== "exit") console.log(l.slice(0, 400));
+		if (!["start", "exit", "call", "checkpoint"].includes(r.event)) console.log(l.slice(0, 400));
 	}
 	process.exit(same ? 0 : 1);
+}
+case "calls": {
+	const [script, report, ...vars] = args;
+	let text = readFileSync(script, "utf8");
+	for (const v of vars) {
+		const i = v.indexOf("=");
+		text = text.replaceAll(`@${v.slice(0, i)}@`, JSON.stringify(v.slice(i + 1)).slice(1, -1));
+	}
+	const steps = JSON.parse(text).filter((s) => s.call !== undefined);
+	const calls = readFileSync(report, "utf8").split("\n").filter((l) => l !== "")
+		.map((l) => JSON.parse(l)).filter((r) => r.event === "call" && r.request?.method === "tools/call");
+	const bad = [];
+	if (calls.length !== steps.length) bad.push(`${calls.length} call lines for ${steps.length} calls`);
+	steps.forEach((s, i) => {
+		const c = calls[i];
+		if (!c) return;
+		const want = s.expect === "error" ? ["tool_error", "rpc_error"] : ["result"];
+		if (c.request.tool !== s.call) bad.push(`${s.label}: tool ${c.request.tool}`);
+		else if (!sameArguments(c.request.arguments ?? {}, s.arguments ?? {}))
+			bad.push(`${s.label}: arguments ${JSON.stringify(c.request.arguments)}`);
+		if (!want.includes(c.outcome)) bad.push(`${s.label}: outcome ${c.outcome}`);
+		if (!(c.bytes_in > 0 && c.bytes_out > 0 && c.duration_ms >= 0 && typeof c.client === "string" && c.client))
+			bad.push(`${s.label}: bytes ${c.bytes_in}/${c.bytes_out}, duration ${c.duration_ms}, client ${c.client}`);
+		for (const op of ["read", "write", "exec", "connect"])
+			if (typeof c.did?.[op]?.count !== "number" || !Array.isArray(c.did[op].targets))
+				bad.push(`${s.label}: did.${op} is not {count, targets}`);
+	});
+	for (const b of bad) console.log(b);
+	console.log(`${steps.length - bad.length}/${steps.length}`);
+	process.exit(bad.length ? 1 : 0);
 }
 case "get": {
 	let v = readJson(args[0]);

@@ -76,6 +76,7 @@ PY
 }
 
 # events REPORT: the events, space-separated.
+# events REPORT: its events in order, the call record's lines aside.
 events() {
-	python3 -c 'import json,sys; print(" ".join(json.loads(l)["event"] for l in open(sys.argv[1])))' "$1" 2>/dev/null
+	python3 -c 'import json,sys; print(" ".join(e for e in (json.loads(l)["event"] for l in open(sys.argv[1])) if e != "call"))' "$1" 2>/dev/null
 }

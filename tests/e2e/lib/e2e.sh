@@ -103,6 +103,23 @@ check_report() {
 	[ $st -eq 0 ] || diags "$out"
 }
 
+# check_calls WHO SCRIPT REPORT [NAME=VALUE...]: the report's call record
+# holds one line per tools/call of the script, in order (check.mjs calls).
+check_calls() {
+	who=$1 script=$2 file=$3
+	shift 3
+	out=$(node "$E/lib/check.mjs" calls "$script" "$file" "$@" 2>&1)
+	st=$?
+	ok "[$who] the call record holds each tools/call of the session ($(echo "$out" | tail -n1))" \
+		test $st -eq 0
+	[ $st -eq 0 ] || diags "$out"
+}
+
+# the_call REPORT TOOL [N]: the Nth call line of TOOL (default the first).
+the_call() {
+	jq -c "select(.event == \"call\" and .request.tool == \"$2\")" "$1" | sed -n "${3:-1}p"
+}
+
 # free_port: a TCP port on 127.0.0.1 that nothing listens on now.
 free_port() {
 	node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'
