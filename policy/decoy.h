@@ -3,7 +3,9 @@
  * supervisor/record/decoy.c. Each holds a canary token of its own, fresh
  * for every run, shaped like what its name promises (an SSH key, AWS
  * credentials, an .env file) so that a server that takes it for real
- * passes the token on, where supervisor/record/canary.c finds it.
+ * passes the token on, where the answer scanner (in answers; scan.answers
+ * for kind canary applies) or supervisor/record/canary.c (anywhere else)
+ * finds it.
  *
  * A decoy lives only where the sandbox has no host path: in its own
  * skeleton or under a runtime.tmpfs entry. Under a bind it would be written

@@ -18,6 +18,7 @@
 #include "supervisor/notify/notify-ident.h"
 #include "supervisor/notify/notify.h"
 #include "supervisor/inspect/relay.h"
+#include "supervisor/inspect/scan.h"
 #include "report/report.h"
 #include "report/report-sign.h"
 #include "supervisor/run.h"
@@ -102,13 +103,37 @@ struct notify_setup {
 	 * whenever it runs (notify-thread.h). */
 	pthread_mutex_t lock;
 	struct mb_notifier_thread *thread;
+	const struct mb_plan *plan;
+	char err[512]; /* why setup failed, when it says */
 };
+
+/* Each decoy's canary, to the answer scanner: found in an answer, it is
+ * reported as exfiltration and scan.answers' action for kind canary
+ * applies (report by default; redact, refuse). A token the scanner will
+ * not take is a decoy that would leak unredacted: the run stops. */
+static int add_canaries(struct notify_setup *ns, struct mb_inspector *ins)
+{
+	mb_vec_foreach(d, &ns->plan->decoys) {
+		int r = mb_scan_add_exact(mb_inspector_scan(ins), MB_SCAN_CANARY, d->path, d->token,
+					  strlen(d->token));
+		if (r < 0) {
+			snprintf(ns->err, sizeof(ns->err),
+				 "decoy %s: the answer scanner cannot take its canary: %s", d->path,
+				 strerror(-r));
+			return r;
+		}
+	}
+	return 0;
+}
 
 /* The relay's setup hook: the backend sees the loop and the inspector's
  * requests in flight, and the notifier's thread starts. */
 static int notify_setup(void *ud, struct mb_loop *loop, struct mb_inspector *ins)
 {
 	struct notify_setup *ns = ud;
+	int r = add_canaries(ns, ins);
+	if (r < 0)
+		return r;
 	ns->be->attach(ns->self, mb_inspector_inflight(ins), loop);
 	if (ns->be->hooks)
 		mb_inspector_set_hooks(ins, ns->be->hooks(ns->self));
@@ -259,8 +284,10 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		mb_sandbox_close(&sb);
 		return MB_EXIT_MEMBRANE;
 	}
-	struct notify_setup ns = { .n = notifier, .be = be, .self = self, .pidfd = sb.pidfd,
-				   .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct notify_setup ns = {
+		.n = notifier, .be = be, .self = self, .pidfd = sb.pidfd, .plan = plan,
+		.lock = PTHREAD_MUTEX_INITIALIZER,
+	};
 	struct mb_relay_config rc = {
 		.profile = p,
 		.cwd = plan->cwd,
@@ -302,7 +329,12 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		res.report_failed = true;
 	}
 	if (r < 0) {
-		fprintf(stderr, "membrane-run: event loop: %s\n", strerror(-r));
+		if (ns.err[0]) {
+			fprintf(stderr, "membrane-run: %s: stopping the server\n", ns.err);
+			emit_error(rep, ns.err);
+		} else {
+			fprintf(stderr, "membrane-run: event loop: %s\n", strerror(-r));
+		}
 		kill_and_reap(&sb);
 		mb_sandbox_close(&sb);
 		return MB_EXIT_MEMBRANE;

@@ -1027,7 +1027,11 @@ void mb_inspector_client_frame(struct mb_inspector *ins, const struct mb_frame *
 
 void mb_inspector_server_frame(struct mb_inspector *ins, const struct mb_frame *f)
 {
+	unsigned long long before = mb_scan_stats(ins->scan)->canary_lines;
 	handle(ins, MB_SIDE_SERVER, f);
+	if (ins->hooks.server_done)
+		ins->hooks.server_done(ins->hooks.ud, f,
+				       mb_scan_stats(ins->scan)->canary_lines != before);
 }
 
 void mb_inspector_server_gone(struct mb_inspector *ins, const char *why)

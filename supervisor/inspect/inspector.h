@@ -75,6 +75,11 @@ struct mb_inspector_hooks {
 	void (*expired)(void *ud, struct mb_call *c);
 	/* c leaves the table of requests in flight (mb_inflight_set_leave_hook). */
 	void (*leave)(void *ud, struct mb_call *c);
+	/* The server's frame f was handled (forwarded, edited or dropped);
+	 * canary: the answer scanner wrote an "exfiltration" line for it (a
+	 * canary token in an answer it scans), so that the record's own
+	 * matcher does not write a second one for the same frame. */
+	void (*server_done)(void *ud, const struct mb_frame *f, bool canary);
 	void *ud;
 };
 

@@ -7,7 +7,9 @@
  * the first, occurrences, name for an exact value, span for hidden text;
  * never a secret's value); a canary token's as event "exfiltration", the
  * name the report contract gives a planted token seen leaving, with the
- * same fields. The profile's scan.answers then says, per kind:
+ * same fields and the record's decoy and where (membrane-run registers each
+ * decoy's token, labelled with the decoy's path; the record then leaves
+ * the frames the scanner reported to it, supervisor/record/decoy.c). The profile's scan.answers then says, per kind:
  *  - redact: each occurrence is replaced by "[membrane: redacted KIND]"
  *    inside its string; the rest of the message is the server's, byte for
  *    byte (redact.h);
@@ -57,6 +59,7 @@ struct answer {
 	const char *text;
 	struct mb_span payload;
 	bool later;  /* a round after the first: only what redact takes counts */
+	bool error;  /* a JSON-RPC error response */
 	MB_VEC(struct occurrence) occ;
 	struct kind_seen k[MB_SCAN_KIND_COUNT];
 	int err;
@@ -123,11 +126,19 @@ static void report_kind(struct mb_scan *sc, struct mb_call *c, const struct answ
 		cJSON_AddNumberToObject(o, "occurrences", (double)ks->count);
 		if (ks->label && *ks->label)
 			cJSON_AddStringToObject(o, "name", ks->label);
+		if (k == MB_SCAN_CANARY) {
+			/* The fields the record's own exfiltration line has
+			 * (supervisor/record/decoy.c): a decoy's label is its path. */
+			cJSON_AddStringToObject(o, "decoy", ks->label ? ks->label : "");
+			cJSON_AddStringToObject(o, "where", a->error ? "error" : "result");
+		}
 		if (ks->shown)
 			cJSON_AddStringToObject(o, "span", ks->shown);
 		cJSON_AddStringToObject(o, "reason", reason.s ? reason.s : "secret");
 	}
 	mb_strbuf_free(&reason);
+	if (k == MB_SCAN_CANARY)
+		sc->stats.canary_lines++;
 	mb_scan_report(sc, k == MB_SCAN_CANARY ? "exfiltration" : "secret", o);
 }
 
@@ -197,7 +208,7 @@ static bool redact(struct answer *a, const char *text, struct mb_span msg, struc
 enum mb_scan_verdict mb_scan_answer(struct mb_scan *sc, struct mb_call *c, const char *text,
 				    struct mb_span msg, bool error, struct mb_strbuf *out)
 {
-	struct answer a = { .sc = sc };
+	struct answer a = { .sc = sc, .error = error };
 	if (!walk(&a, text, msg, error)) {
 		mb_vec_free(&a.occ);
 		return MB_SCAN_PASS;

@@ -174,5 +174,8 @@ void mb_scan_disable(struct mb_scan *sc);
 /* Bytes scanned and findings, for tests and the benchmark. */
 struct mb_scan_stats {
 	unsigned long long bytes, strings, findings;
+	/* "exfiltration" lines written (findings of kind canary): the
+	 * inspector tells the record which frames it reported (inspector.h). */
+	unsigned long long canary_lines;
 };
 const struct mb_scan_stats *mb_scan_stats(const struct mb_scan *sc);

@@ -8,12 +8,19 @@
  * What is seen: opens, execs, renames, unlinks, links of the file itself
  * (sandbox/watch.c's table); a stat or a directory listing is not watched.
  *
- * The canary, seen leaving: every frame the server writes to the client
- * (results, errors, notifications, its own requests) is searched for the
- * tokens (canary.h), and a hit is an "exfiltration" line naming the decoy
- * and, for an answer, the request. What leaves through a brokered socket
- * is not seen: the broker hands the server its connected socket, and
- * the bytes never pass the supervisor (docs/design.md, THE RECORD). */
+ * The canary, seen leaving: membrane-run gives each decoy's token to the
+ * answer scanner (supervisor/inspect/scan.h, kind canary, labelled with the
+ * decoy's path), which finds it in the answers it scans (tool results,
+ * resources, prompts) and applies scan.answers: report, redact or refuse.
+ * Every frame the server writes to the client (results, errors,
+ * notifications, its own requests) is also searched here for the tokens
+ * (canary.h), so that what the scanner does not see is covered too; a hit
+ * is an "exfiltration" line naming the decoy and, for an answer, the
+ * request, written once the inspector is done with the frame and only if
+ * the scanner wrote none for it: one line per frame (the inspector's
+ * server_done hook says which). What leaves through a brokered socket is
+ * not seen: the broker hands the server its connected socket, and the
+ * bytes never pass the supervisor (docs/design.md, THE RECORD). */
 #include <string.h>
 
 #include "supervisor/record/canary.h"
@@ -135,21 +142,63 @@ static void describe_frame(struct mb_record *r, const struct mb_frame *f, cJSON 
 	cJSON_Delete(m);
 }
 
+static void emit_pending(struct mb_record *r)
+{
+	cJSON *o = r->exfil_pending;
+	r->exfil_pending = NULL;
+	r->exfil_frame = NULL;
+	if (!o)
+		return;
+	if (r->exfil_lines >= REC_EXFIL_LINES_MAX) {
+		cJSON_Delete(o);
+		return;
+	}
+	r->exfil_lines++;
+	(void)rec_emit(r, "exfiltration", o);
+}
+
+/* Before the inspector: the line is made now, while the request a result
+ * answers is still in flight, and held until rec_decoy_tap_done. */
 void rec_decoy_tap(struct mb_record *r, const struct mb_frame *f)
 {
+	emit_pending(r); /* a frame the inspector never reported done */
 	if (f->kind == MB_FRAME_OVERSIZED || !f->text)
 		return;
 	const struct mb_decoy *d = mb_canary_find(r->cfg.plan, f->text, f->len);
 	if (!d || r->exfil_lines >= REC_EXFIL_LINES_MAX)
 		return;
-	r->exfil_lines++;
 	cJSON *o = cJSON_CreateObject();
-	if (o) {
-		cJSON_AddStringToObject(o, "decoy", d->path);
-		describe_frame(r, f, o);
-		cJSON_AddNumberToObject(o, "bytes", (double)f->len);
-		cJSON_AddStringToObject(o, "reason",
-					"the canary of a decoy is in what the server sent the client");
+	if (!o) {
+		/* Still a line, if a bare one: the leak is not dropped. */
+		r->exfil_lines++;
+		(void)rec_emit(r, "exfiltration", NULL);
+		return;
 	}
-	(void)rec_emit(r, "exfiltration", o);
+	cJSON_AddStringToObject(o, "decoy", d->path);
+	describe_frame(r, f, o);
+	cJSON_AddNumberToObject(o, "bytes", (double)f->len);
+	cJSON_AddStringToObject(o, "reason",
+				"the canary of a decoy is in what the server sent the client");
+	r->exfil_pending = o;
+	r->exfil_frame = f;
+}
+
+/* After the inspector: the scanner's line (scanned) stands for the frame;
+ * otherwise the record's is written. */
+void rec_decoy_tap_done(struct mb_record *r, const struct mb_frame *f, bool scanned)
+{
+	if (!r->exfil_pending || r->exfil_frame != f)
+		return;
+	if (scanned) {
+		cJSON_Delete(r->exfil_pending);
+		r->exfil_pending = NULL;
+		r->exfil_frame = NULL;
+		return;
+	}
+	emit_pending(r);
+}
+
+void rec_decoy_flush(struct mb_record *r)
+{
+	emit_pending(r);
 }

@@ -80,6 +80,12 @@ struct mb_record {
 	MB_VEC(struct scope *) tools;
 	struct scope other; /* tools beyond REC_TOOLS_MAX */
 	unsigned exfil_lines;
+	/* The record's exfiltration line for the server frame being handled,
+	 * held from the tap (before the inspector) until the inspector is done
+	 * with the frame: written then unless the answer scanner reported the
+	 * same frame (decoy.c). */
+	cJSON *exfil_pending;
+	const struct mb_frame *exfil_frame;
 };
 
 /* record.c */
@@ -129,3 +135,5 @@ void rec_anomaly_finished(struct mb_record *r, struct mb_call *c, const struct r
 /* decoy.c */
 bool rec_decoy_touch(struct mb_record *r, const struct mb_notified_op *op, struct mb_answer *ret);
 void rec_decoy_tap(struct mb_record *r, const struct mb_frame *f);
+void rec_decoy_tap_done(struct mb_record *r, const struct mb_frame *f, bool scanned);
+void rec_decoy_flush(struct mb_record *r);

@@ -159,6 +159,13 @@ static void h_leave(void *ud, struct mb_call *c)
 	rec_call_leave(ud, c);
 }
 
+static void h_server_done(void *ud, const struct mb_frame *f, bool canary)
+{
+	struct mb_record *r = ud;
+	if (r->cfg.plan->decoys.n)
+		rec_decoy_tap_done(r, f, canary);
+}
+
 /* ---- life ---- */
 
 int mb_record_new(const struct mb_record_config *cfg, struct mb_record **ret,
@@ -190,6 +197,7 @@ int mb_record_new(const struct mb_record_config *cfg, struct mb_record **ret,
 		.refused = h_refused,
 		.expired = h_expired,
 		.leave = h_leave,
+		.server_done = h_server_done,
 		.ud = r,
 	};
 	*ret = r;
@@ -200,6 +208,7 @@ void mb_record_free(struct mb_record *r)
 {
 	if (!r)
 		return;
+	cJSON_Delete(r->exfil_pending);
 	mb_killswitch_free(r->ks);
 	mb_baseline_free(r->baseline);
 	rec_scopes_free(r);
@@ -220,6 +229,8 @@ void mb_record_attach(struct mb_record *r, const struct mb_inflight *inflight,
 {
 	r->inflight = inflight;
 	r->loop = loop;
+	if (!loop && r->exfil_pending)
+		rec_decoy_flush(r); /* never told done: written, not lost */
 	if (!loop) {
 		/* The loop is gone (or going): its timers with it. */
 		r->t_kill = (struct mb_timer){ .cb = on_kill_timer };

@@ -35,7 +35,11 @@ W=$(mktemp -d "$top_builddir/tests/deploy/podman.XXXXXX")
 chmod 755 "$W"
 trap '[ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
 trap 'exit 1' INT TERM HUP
-mkdir -p "$W/src" "$W/data" "$W/run"
+# podman refuses a runroot longer than 50 characters: a build tree's path
+# can be longer (ci-clean-room's is), so the run state lives in /run.
+RR=$(mktemp -d /run/membrane-podman.XXXXXX)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$W"; rm -rf "$RR"' EXIT
+mkdir -p "$W/src" "$W/data"
 echo "hello from the volume" > "$W/data/notes.txt"
 chmod -R a+rX "$W/data"
 
@@ -63,7 +67,7 @@ cat > "$W/podman" <<SH
 #!/bin/sh
 exec unshare -m --propagation private sh -c '
 	[ -z "$hide_cgroup2" ] || umount /sys/fs/cgroup/unified
-	exec podman --root "$W/storage" --runroot "$W/run" --cgroup-manager=cgroupfs --events-backend=file "\$@"
+	exec podman --root "$W/storage" --runroot "$RR" --cgroup-manager=cgroupfs --events-backend=file "\$@"
 ' podman "\$@"
 SH
 chmod +x "$W/podman"

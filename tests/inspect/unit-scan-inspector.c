@@ -325,7 +325,71 @@ static void canary(void)
 	   "a canary in an answer is an exfiltration line, naming the canary");
 	ok(!last_report(&R, "secret"), "... and not a secret line");
 	ok(!reports_hold("7Hq2xV9"), "... never its value");
+	is_str(field(o, "decoy"), "decoy ~/.ssh/id_rsa", "... with the record's field decoy (the label)");
+	is_str(field(o, "action"), "reported", "... reported by default (scan.answers says nothing)");
+	is_str(field(o, "where"), "result", "... and where: result");
 	rig_free(&R);
+}
+
+/* The record (supervisor/record/decoy.c) is told, frame by frame, whether
+ * the scanner wrote an exfiltration line for it: it writes its own only
+ * for frames the scanner did not report. */
+static int done_frames, done_canary;
+static void on_server_done(void *ud, const struct mb_frame *f, bool canary)
+{
+	(void)ud;
+	(void)f;
+	done_frames++;
+	done_canary += canary;
+}
+
+#define TOKEN "0123456789abcdef0123456789abcdef01234567"
+
+static void canary_actions(void)
+{
+	static const struct {
+		enum mb_scan_action act;
+		const char *word, *want;
+	} cases[] = {
+		{ MB_SCAN_REPORT, "reported",
+		  "{" J ",\"id\":1,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"ref " TOKEN "\"}]}}\n" },
+		{ MB_SCAN_REDACT, "redacted",
+		  "{" J ",\"id\":1,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"ref [membrane: redacted canary]\"}]}}\n" },
+		{ MB_SCAN_REFUSE, "refused",
+		  "{" J ",\"id\":1,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"membrane withheld this answer: "
+		  "it held canary (scan.answers of the profile)\"}],\"isError\":true}}\n" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mb_profile *p = test_profile();
+		p->scan.answers[MB_SCAN_CANARY] = cases[i].act;
+		start(p, NULL);
+		struct mb_inspector_hooks h = { .server_done = on_server_done };
+		mb_inspector_set_hooks(R.ins, &h);
+		is_int(mb_scan_add_exact(mb_inspector_scan(R.ins), MB_SCAN_CANARY, "/srv/app/.env", TOKEN,
+					 strlen(TOKEN)),
+		       0, "a decoy's token is added");
+		call(1, "echo");
+		rig_clear(&R);
+		done_frames = done_canary = 0;
+		from_server(&R, "{" J ",\"id\":1,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"ref " TOKEN
+				"\"}]}}\n");
+		is_str(out_client(&R), cases[i].want, "canary: %s: what the client gets", cases[i].word);
+		is_int(n_reports(&R, "exfiltration"), 1, "canary %s: one exfiltration line", cases[i].word);
+		is_str(field(last_report(&R, "exfiltration"), "action"), cases[i].word, "... action %s",
+		       cases[i].word);
+		ok(done_frames == 1 && done_canary == 1, "... and the record is told the scanner reported it");
+		ok(!reports_hold(TOKEN), "... never its value");
+		/* Not an answer: the scanner leaves it, the record reports it. */
+		rig_clear(&R);
+		done_frames = done_canary = 0;
+		from_server(&R, "{" J ",\"method\":\"notifications/message\",\"params\":{\"level\":\"info\",\"data\":\"" TOKEN
+				"\"}}\n");
+		ok(strstr(out_client(&R), TOKEN) != NULL, "canary %s: a notification passes as sent",
+		   cases[i].word);
+		ok(n_reports(&R, "exfiltration") == 0 && done_frames == 1 && done_canary == 0,
+		   "... unreported by the scanner, the record told so");
+		rig_free(&R);
+	}
 }
 
 static void audit(void)
@@ -385,6 +449,7 @@ int main(void)
 	instructions();
 	env_secrets();
 	canary();
+	canary_actions();
 	audit();
 	prompts();
 	return done_testing();

@@ -8,6 +8,9 @@
 #     line), a session budget, and audit mode letting it be;
 #   - decoys denied, allowed with their canary seen leaving (in a result and
 #     in a notification), and stopping the server;
+#   - a decoy's canary in a tool result under scan.answers canary: report,
+#     redact, refuse (the scanner's one line, what the client got), and in
+#     a notification (the record's one line);
 #   - the kill switch mid-call: SIGUSR1 and the control socket, who asked,
 #     the call after it refused, the server stopped after the grace;
 #   - a baseline from normal sessions (membrane-audit baseline) and the
@@ -220,6 +223,49 @@ EOF
 	like "$(j "$out" '.read.also.data')" "^\"API_KEY=[0-9a-f]{40}" "$T decoy in audit mode: read, an .env holding a token"
 	is "$(ev "$R" '.event == "decoy" and .decision == "allowed" and .target == "/srv/app/.env"'),$(ev "$R" '.event == "exfiltration"')" "1,2" \
 		"$T ... reported as allowed, and its canary followed"
+
+	# ---- the canary through the answer scanner (scan.answers: canary) ----
+	# The deputy reads a decoy and returns it in its tool result, and in a
+	# notification: the result is the scanner's (one exfiltration line, the
+	# action applied to what the client gets), the notification the
+	# record's (one line, forwarded as it is). Never two lines for a frame.
+	for act in report redact refuse; do
+		profile canary-$act <<EOF
+decoys:
+  files: [/srv/app/.env]
+  on_touch: allow
+scan:
+  answers: { canary: $act }
+EOF
+		R=$D/canary-$act.jsonl
+		out=$($run $DRIVE decoy $args --decoy /srv/app/.env -- $(mr "$D/canary-$act.yml" "$R") 2>"$W/err")
+		[ -s "$W/err" ] && diag "stderr: $(head -c 600 "$W/err")"
+		xr='.event == "exfiltration" and .decoy == "/srv/app/.env" and .where == "result" and .kind == "canary" and .request.tool == "read" and .name == "/srv/app/.env" and .occurrences >= 1'
+		xn='.event == "exfiltration" and .decoy == "/srv/app/.env" and .where == "notification" and .method == "notifications/message" and (has("kind") | not)'
+		is "$(ev "$R" '.event == "exfiltration"')" 2 "$T canary $act: two exfiltration lines, one per frame that carried it"
+		is "$(ev "$R" "$xn")" 1 "$T canary $act: the notification's line is the record's"
+		case $act in
+		report)
+			is "$(ev "$R" "$xr and .action == \"reported\"")" 1 "$T canary report: the result's line is the scanner's, reported"
+			tok=$(j "$out" '.read.also.data' | grep -o 'API_KEY=[0-9a-f]\{40\}' | cut -d= -f2)
+			is "${#tok}" 40 "$T canary report: the answer reached the client unchanged, token and all"
+			is "$(grep -c "${tok:-none}" "$R")" 0 "$T canary report: the token itself is in no report line"
+			;;
+		redact)
+			is "$(ev "$R" "$xr and .action == \"redacted\"")" 1 "$T canary redact: the result's line says redacted"
+			like "$(j "$out" '.read.also.data')" '^"API_KEY=\[membrane: redacted canary\]' \
+				"$T canary redact: the client got the decoy with its token replaced"
+			is "$(j "$out" '.read.also.data' | grep -c '[0-9a-f]\{40\}')" 0 "$T canary redact: no token left in what the client got"
+			;;
+		refuse)
+			is "$(ev "$R" "$xr and .action == \"refused\"")" 1 "$T canary refuse: the result's line says refused"
+			is "$(j "$out" '.read.response.result.isError')" true "$T canary refuse: the client got isError"
+			like "$(j "$out" '.read.response.result.content[0].text')" "withheld this answer: it held .*canary" \
+				"$T canary refuse: ... saying it held a canary"
+			is "$(printf '%s' "$out" | grep -c '[0-9a-f]\{40\}')" 0 "$T canary refuse: no token in what the client got"
+			;;
+		esac
+	done
 
 	# ---- the kill switch ----
 	R=$D/kill-signal.jsonl
