@@ -44,6 +44,9 @@ EXTRA_DIST += bench/audit-results.md
 # around /bin/true against bare, unshare, bubblewrap and firejail, in one hyperfine
 # run (bench/startup.sh; results in bench/startup-results.md).
 EXTRA_DIST += bench/startup.sh bench/true.yml bench/startup-results.md
+# The same commands taking turns start by start (issue 19), and Node servers'
+# start-up bare, under bwrap and under membrane-run (bench/node-results.md).
+EXTRA_DIST += bench/startup-interleaved.py bench/node-startup.sh bench/node-results.md
 .PHONY: bench-startup
 bench-startup: membrane-run tests/sandbox/launch
 	top_srcdir=$(srcdir_abs) top_builddir=$(abs_top_builddir) $(SHELL) $(top_srcdir)/bench/startup.sh $(srcdir_abs)/bench/startup-results.md

@@ -27,12 +27,16 @@ BWRAP="bwrap --unshare-all --die-with-parent --new-session --cap-drop ALL --ro-b
 # --private-etc makes it print two "unmount: Invalid argument" lines.
 FIREJAIL="firejail --quiet --noprofile --private --private-dev --private-tmp --private-etc=ld.so.cache --net=none --ipc-namespace --hostname=sandbox --caps.drop=all --nonewprivs --seccomp --nogroups --deterministic-exit-code"
 MRUN="$top_builddir/membrane-run --report /dev/null --profile $top_srcdir/bench/true.yml -- /bin/true"
+# MRUN_BEFORE=PATH: a second membrane-run (e.g. main's) measured in the same
+# hyperfine call, as "before".
+MRUN_B=${MRUN_BEFORE:+$MRUN_BEFORE --report /dev/null --profile $top_srcdir/bench/true.yml -- /bin/true}
 
 set -- -n bare /bin/true -n unshare "unshare -Urmpnif /bin/true" -n bwrap "$BWRAP" -n firejail "$FIREJAIL /bin/true" -n launch "$LAUNCH"
 have_mrun=no
 if $MRUN > "$T/mrun.out" 2>&1; then
 	have_mrun=yes
 	set -- "$@" -n membrane-run "$MRUN"
+	[ -z "$MRUN_B" ] || set -- "$@" -n before "$MRUN_B"
 else
 	echo "bench: membrane-run cannot run /bin/true yet ($(head -1 "$T/mrun.out")); measuring the launcher only" >&2
 fi
@@ -53,7 +57,7 @@ def ratio(a, b):
     return "%.2f" % (med[a] / med[b]) if a in med and b in med else "-"
 print("| what | median (ms) | x bare | x bwrap |")
 print("|---|---|---|---|")
-for name in ["bare", "unshare", "bwrap", "firejail", "launch", "membrane-run"]:
+for name in ["bare", "unshare", "bwrap", "firejail", "launch", "membrane-run", "before"]:
     if name in med:
         print("| %s | %.3f | %s | %s |" % (name, med[name], ratio(name, "bare"), ratio(name, "bwrap")))
 print()
@@ -78,6 +82,7 @@ cat "$T/table.md"
 	echo "- firejail: \`$FIREJAIL /bin/true\`"
 	echo "- launch: \`tests/sandbox/launch\` with the same binds (namespaces, fresh root, Landlock, seccomp, capabilities dropped, init)"
 	echo "- membrane-run: \`membrane-run --profile bench/true.yml -- /bin/true\`"
+	[ -z "$MRUN_B" ] || echo "- before: \`$MRUN_BEFORE\` (another build, same profile and command)"
 	echo
 	cat "$T/table.md"
 } > "$OUT"

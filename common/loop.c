@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,9 @@
 #include "common/loop.h"
 
 #define MAX_EVENTS 32
+/* Watchers another thread may delete during one wait before the loop
+ * drops that wait's whole batch instead (level-triggered: it comes back). */
+#define MAX_GONE 16
 
 struct mb_loop {
 	int epfd;
@@ -31,6 +35,15 @@ struct mb_loop {
 	int batch_n, batch_i;
 	void (*idle)(void *ud);
 	void *idle_ud;
+	/* Shared with another thread (mb_loop_set_lock): held but in
+	 * epoll_wait; what that thread deleted meanwhile is dropped from the
+	 * batch the wait returns (the memory may be gone: compared, never
+	 * read). */
+	pthread_mutex_t *lock;
+	bool waiting;
+	struct mb_io *gone[MAX_GONE];
+	unsigned ngone;
+	bool gone_overflow;
 };
 
 uint64_t mb_now_ns(void)
@@ -159,6 +172,12 @@ void mb_io_del(struct mb_io *w)
 	for (int i = l->batch_i; l->batch && i < l->batch_n; i++)
 		if (l->batch[i].data.ptr == w)
 			l->batch[i].data.ptr = NULL;
+	if (l->waiting) {
+		if (l->ngone < MAX_GONE)
+			l->gone[l->ngone++] = w;
+		else
+			l->gone_overflow = true;
+	}
 	w->added = false;
 }
 
@@ -172,6 +191,8 @@ void mb_timer_cancel(struct mb_loop *l, struct mb_timer *t)
 			break;
 		}
 	t->armed = false;
+	if (l->waiting)
+		sync_timerfd(l);
 }
 
 void mb_timer_arm(struct mb_loop *l, struct mb_timer *t, uint64_t ms)
@@ -184,6 +205,8 @@ void mb_timer_arm(struct mb_loop *l, struct mb_timer *t, uint64_t ms)
 	t->next = *p;
 	*p = t;
 	t->armed = true;
+	if (l->waiting) /* another thread: the loop sleeps on the old deadline */
+		sync_timerfd(l);
 }
 
 void mb_loop_quit(struct mb_loop *l)
@@ -242,7 +265,37 @@ static void run_polled(struct mb_loop *l)
 	}
 }
 
-int mb_loop_run(struct mb_loop *l)
+void mb_loop_set_lock(struct mb_loop *l, pthread_mutex_t *m)
+{
+	l->lock = m;
+}
+
+/* epoll_wait, without the lock when the loop is shared; then the events
+ * of watchers the other thread deleted meanwhile are dropped. */
+static int wait_events(struct mb_loop *l, struct epoll_event *events)
+{
+	int timeout = next_timeout(l);
+	if (!l->lock)
+		return epoll_wait(l->epfd, events, MAX_EVENTS, timeout);
+	l->waiting = true;
+	pthread_mutex_unlock(l->lock);
+	int n = epoll_wait(l->epfd, events, MAX_EVENTS, timeout);
+	int e = errno;
+	pthread_mutex_lock(l->lock);
+	l->waiting = false;
+	if (l->gone_overflow && n > 0)
+		n = 0;
+	for (int i = 0; i < n; i++)
+		for (unsigned k = 0; k < l->ngone; k++)
+			if (events[i].data.ptr == l->gone[k])
+				events[i].data.ptr = NULL;
+	l->ngone = 0;
+	l->gone_overflow = false;
+	errno = e;
+	return n;
+}
+
+static int run_locked(struct mb_loop *l)
 {
 	struct epoll_event events[MAX_EVENTS];
 	l->quit = false;
@@ -252,7 +305,7 @@ int mb_loop_run(struct mb_loop *l)
 		if (l->quit)
 			break;
 		sync_timerfd(l);
-		int n = epoll_wait(l->epfd, events, MAX_EVENTS, next_timeout(l));
+		int n = wait_events(l, events);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -272,6 +325,16 @@ int mb_loop_run(struct mb_loop *l)
 		run_timers(l);
 	}
 	return 0;
+}
+
+int mb_loop_run(struct mb_loop *l)
+{
+	if (l->lock)
+		pthread_mutex_lock(l->lock);
+	int r = run_locked(l);
+	if (l->lock)
+		pthread_mutex_unlock(l->lock);
+	return r;
 }
 
 int mb_signalfd_open(const int *sigs, unsigned n)

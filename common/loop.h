@@ -6,12 +6,20 @@
  *
  * Deleting a watcher while events are being dispatched drops the events still
  * pending for it in the current batch, so an owner may free itself from its
- * own callback. */
+ * own callback.
+ *
+ * One other thread may share the loop's state (membrane-run's notifier
+ * thread deciding against the relay's tables): with mb_loop_set_lock(),
+ * mb_loop_run() holds the mutex except while it waits in epoll_wait, and
+ * the other thread, holding it, may add, change and delete watchers and arm
+ * and cancel timers. A watcher deleted while the loop waited loses the
+ * events that wait returned for it, as in a batch. */
 #pragma once
 
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h> /* pthread_mutex_t, without <pthread.h>'s <time.h> */
 
 struct mb_loop;
 struct mb_io;
@@ -61,6 +69,12 @@ uint64_t mb_now_ns(void);
  * bookkeeping on the path of every message (the in-flight table's
  * deadlines). Never compare it with mb_now_ns(). */
 uint64_t mb_coarse_ns(void);
+
+/* Share the loop with another thread through m (see above); set before
+ * mb_loop_run(), which then takes m itself. Only the loop's thread may call
+ * mb_loop_quit(); a watcher epoll refuses (always ready) added by the other
+ * thread is first polled when the loop wakes for something else. */
+void mb_loop_set_lock(struct mb_loop *l, pthread_mutex_t *m);
 
 /* Run until mb_loop_quit(). Returns 0, or -errno if epoll_wait failed. */
 int mb_loop_run(struct mb_loop *l);

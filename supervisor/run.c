@@ -15,7 +15,7 @@
 #include "sandbox/landlock.h"
 #include "sandbox/network.h"
 #include "sandbox/sandbox.h"
-#include "supervisor/notify/notify-loop.h"
+#include "supervisor/notify/notify-thread.h"
 #include "supervisor/notify/notify-ident.h"
 #include "supervisor/notify/notify.h"
 #include "supervisor/inspect/relay.h"
@@ -99,8 +99,11 @@ struct notify_setup {
 	struct mb_notifier *n;
 	const struct mb_run_backend *be;
 	void *self;
-	struct mb_notifier_io nw;
 	int pidfd;
+	/* The notifier's thread decides holding the lock the loop holds
+	 * whenever it runs (notify-thread.h). */
+	pthread_mutex_t lock;
+	struct mb_notifier_thread *thread;
 	const struct mb_plan *plan;
 	char err[512]; /* why setup failed, when it says */
 };
@@ -124,8 +127,8 @@ static int add_canaries(struct notify_setup *ns, struct mb_inspector *ins)
 	return 0;
 }
 
-/* The relay's setup hook: the listener joins the event loop, and the
- * backend sees the loop and the inspector's requests in flight. */
+/* The relay's setup hook: the backend sees the loop and the inspector's
+ * requests in flight, and the notifier's thread starts. */
 static int notify_setup(void *ud, struct mb_loop *loop, struct mb_inspector *ins)
 {
 	struct notify_setup *ns = ud;
@@ -135,7 +138,16 @@ static int notify_setup(void *ud, struct mb_loop *loop, struct mb_inspector *ins
 	ns->be->attach(ns->self, mb_inspector_inflight(ins), loop);
 	if (ns->be->hooks)
 		mb_inspector_set_hooks(ins, ns->be->hooks(ns->self));
-	return mb_notifier_io_add(&ns->nw, loop, ns->n, ns->pidfd);
+	mb_loop_set_lock(loop, &ns->lock);
+	return mb_notifier_thread_start(ns->n, &ns->lock, ns->pidfd, &ns->thread);
+}
+
+/* The loop has ended: no decision may follow, the tables go away next. */
+static void notify_teardown(void *ud)
+{
+	struct notify_setup *ns = ud;
+	mb_notifier_thread_stop(ns->thread);
+	ns->thread = NULL;
 }
 
 static int command_status(void *ud, int *ret_wstatus)
@@ -315,6 +327,7 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 	}
 	struct notify_setup ns = {
 		.n = notifier, .be = be, .self = self, .pidfd = sb.pidfd, .plan = plan,
+		.lock = PTHREAD_MUTEX_INITIALIZER,
 	};
 	struct mb_relay_config rc = {
 		.profile = p,
@@ -335,6 +348,7 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		.report = report_cb,
 		.report_ud = rep,
 		.setup = notify_setup,
+		.teardown = notify_teardown,
 		.setup_ud = &ns,
 		.tap = be->tap,
 		.tap_ud = self,
@@ -342,9 +356,10 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 	};
 	struct mb_relay_result res;
 	r = mb_relay_run(&rc, &res);
-	/* This thread performed the server's calls in its identity: ours
-	 * again for what follows (the sandbox's cgroup, the backend's stop,
-	 * learn's draft). */
+	/* The notifier's thread performed the server's calls in its
+	 * identity, and notifications handled here before it started (the
+	 * command's execve) may have too: ours again for what follows (the
+	 * sandbox's cgroup, the backend's stop, learn's draft). */
 	mb_ident_supervisor();
 	/* The relay closed the server's stdin; the rest are ours to close. The
 	 * inspector and the loop are gone: what the backend still holds is

@@ -23,6 +23,7 @@
 #include "sandbox/sandbox.h"
 #include "supervisor/http/auth.h"
 #include "supervisor/http/gate.h"
+#include "supervisor/http/http-dl.h"
 #include "supervisor/http/http-internal.h"
 #include "supervisor/http/http.h"
 #include "supervisor/http/rpc.h"
@@ -721,8 +722,10 @@ static void say_listening(const struct mb_front *f)
 static int setup(struct mb_front *f, char **argv, const struct mb_profile *p, struct mb_error *err)
 {
 	const struct mb_http_options *h = &f->o->http;
-	int r = mb_reporter_open(f->o->report ? f->o->report : "-", p->name ? p->name : "", p->mode,
-				 &f->rep, err);
+	int r = mb_http_dl_load(err);
+	if (r == 0)
+		r = mb_reporter_open(f->o->report ? f->o->report : "-", p->name ? p->name : "",
+				     p->mode, &f->rep, err);
 	if (r == 0)
 		r = mb_listeners_open(h->listen.v, h->listen.n, &f->listeners, err);
 	struct mb_tls t = { 0 };

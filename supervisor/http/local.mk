@@ -1,4 +1,5 @@
-# membrane-run --listen: the Streamable HTTP front (libmicrohttpd, GnuTLS),
+# membrane-run --listen: the Streamable HTTP front (libmicrohttpd, GnuTLS,
+# both opened at run time: http-dl.c),
 # its gate (Origin, tokens, client certificates, rate) and the sessions it
 # runs as children. A library so that the unit tests link the same code.
 noinst_LIBRARIES += libhttp.a
@@ -14,5 +15,7 @@ libhttp_a_SOURCES = \
 	supervisor/http/rpc.h supervisor/http/rpc.c \
 	supervisor/http/sse.c \
 	supervisor/http/session.c \
-	supervisor/http/front.c
-HTTP_LIBS = $(MHD_LIBS) $(GNUTLS_LIBS) $(NETTLE_LIBS) $(CJSON_LIBS)
+	supervisor/http/front.c \
+	supervisor/http/http-dl.h supervisor/http/http-dl.c
+# Not $(MHD_LIBS) $(GNUTLS_LIBS): http-dl.c opens them when --listen serves.
+HTTP_LIBS = $(NETTLE_LIBS) $(CJSON_LIBS) -ldl

@@ -469,12 +469,14 @@ int mb_relay_run(const struct mb_relay_config *cfg, struct mb_relay_result *res)
 		r = add(&rl, &rl.w_sout, cfg->server_stdout, EPOLLIN, on_server_out);
 	if (r == 0)
 		r = add(&rl, &rl.w_serr, cfg->server_stderr, EPOLLIN, on_server_err);
+	if (r == 0)
+		mb_loop_set_idle(rl.loop, idle, &rl);
 	if (r == 0 && cfg->setup)
 		r = cfg->setup(cfg->setup_ud, rl.loop, rl.ins);
-	if (r == 0) {
-		mb_loop_set_idle(rl.loop, idle, &rl);
+	if (r == 0)
 		r = mb_loop_run(rl.loop);
-	}
+	if (cfg->teardown)
+		cfg->teardown(cfg->setup_ud);
 	if (r == 0 && rl.finished) {
 		res->signaled = rl.info.si_code != CLD_EXITED;
 		res->code = rl.info.si_status;

@@ -41,6 +41,10 @@ struct mb_relay_config {
 	/* Called once the loop and inspector exist, before the first read:
 	 * where the run's backend adds its seccomp listener watch. */
 	int (*setup)(void *ud, struct mb_loop *loop, struct mb_inspector *ins);
+	/* Called once the loop has ended (or setup failed), before the
+	 * inspector and the loop go away: what setup started on another
+	 * thread stops here. May be NULL. */
+	void (*teardown)(void *ud);
 	void *setup_ud;
 	/* A view of the session for the run's backend (the learner records
 	 * it): every frame read from a side, before the inspector sees it.

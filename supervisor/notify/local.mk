@@ -1,6 +1,6 @@
 # The notifier (seccomp user notifications: read, resolve, decide, perform),
-# its place in the event loop, and the correlator that decides each
-# operation against the requests in flight.
+# on a thread of its own or in the event loop, and the correlator that
+# decides each operation against the requests in flight.
 noinst_LIBRARIES += libnotify.a
 libnotify_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 libnotify_a_SOURCES = \
@@ -13,5 +13,6 @@ libnotify_a_SOURCES = \
 	supervisor/notify/notify-fifo.c supervisor/notify/notify-exec.c \
 	supervisor/notify/notify-mutate.c \
 	supervisor/notify/notify-loop.h supervisor/notify/notify-loop.c \
+	supervisor/notify/notify-thread.h supervisor/notify/notify-thread.c \
 	supervisor/notify/correlate.h supervisor/notify/correlate.c
 NOTIFY_LIBS = libnotify.a libinspect.a libreport.a $(SANDBOX_LIBS) $(NETTLE_LIBS) -ldl -lm

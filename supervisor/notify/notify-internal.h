@@ -14,6 +14,7 @@
 #pragma once
 
 #include <limits.h>
+#include <pthread.h>
 #include <linux/seccomp.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -54,6 +55,8 @@ struct mb_notifier {
 	mb_decide_fn decide;
 	mb_allows_fn allows;
 	void *ud;
+	pthread_mutex_t *lock; /* held around decide and allows, or NULL */
+	bool closed;           /* under lock: decide nothing more */
 	bool sync_wake_up;
 	bool restartable;
 	int fixed_root; /* opts->root_fd (borrowed), or -1 */
@@ -276,8 +279,11 @@ int mb_notify_send_val(struct mb_notifier *n, uint64_t id, int64_t val);
 int mb_notify_install(struct mb_notifier *n, uint64_t id, int fd, bool cloexec);
 /* Is the notification still pending (what was read belongs to it)? */
 bool mb_notify_id_valid(struct mb_notifier *n, uint64_t id);
-/* The decision callback, counted; call only after mb_notify_id_valid. */
+/* The decision callback, counted; call only after mb_notify_id_valid.
+ * Under the notifier's lock (mb_notifier_set_lock); once closed, DENY. */
 struct mb_answer mb_notify_ask(struct mb_notifier *n, const struct mb_notified_op *op);
+/* opts.allows, under the lock; false once closed. */
+bool mb_notify_allows(struct mb_notifier *n, const struct mb_notified_op *op);
 /* Send the answer d stands for (CONTINUE for ALLOW and PROBE: exec and
  * the network). */
 int mb_notify_answer(struct mb_notifier *n, const struct mb_notified_op *op, struct mb_answer d);

@@ -223,7 +223,7 @@ static int fast_open(struct mb_notifier *n, struct mb_notified_op *op, const str
 	t->path = n->name[0].s;
 	t->presence = MB_PRESENT;
 	t->ops = mb_watch_open_ops(oc->flags);
-	if (mb_path_within(t->path, "/proc") || !n->allows(op, n->ud))
+	if (mb_path_within(t->path, "/proc") || !mb_notify_allows(n, op))
 		return FAST_NO;
 	int fd = mb_openat2(a->fd, rq->raw, perform_flags(oc), oc->mode,
 			    mb_path_scope(rq, a) | (oc->resolve & RESOLVE_CACHED));

@@ -2,6 +2,7 @@
  * invariant): receiving, dispatching by the table's kind, and the answers
  * (SEND, ADDFD). */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/openat2.h>
@@ -288,12 +289,45 @@ int mb_notify_default_errno(const struct mb_notified_op *op)
 struct mb_answer mb_notify_ask(struct mb_notifier *n, const struct mb_notified_op *op)
 {
 	n->stats.decided++;
-	if (!is_network(op->sc))
-		return n->decide(op, n->ud);
-	struct mb_ident_scope s = mb_ident_privileged();
-	struct mb_answer d = n->decide(op, n->ud);
-	mb_ident_restore(&s);
+	if (n->lock)
+		pthread_mutex_lock(n->lock);
+	struct mb_answer d = { MB_VERDICT_DENY, EPERM };
+	if (n->closed) {
+		/* the session is over: nothing is left to decide against */
+	} else if (!is_network(op->sc)) {
+		d = n->decide(op, n->ud);
+	} else {
+		struct mb_ident_scope s = mb_ident_privileged();
+		d = n->decide(op, n->ud);
+		mb_ident_restore(&s);
+	}
+	if (n->lock)
+		pthread_mutex_unlock(n->lock);
 	return d;
+}
+
+bool mb_notify_allows(struct mb_notifier *n, const struct mb_notified_op *op)
+{
+	if (n->lock)
+		pthread_mutex_lock(n->lock);
+	bool ok = !n->closed && n->allows(op, n->ud);
+	if (n->lock)
+		pthread_mutex_unlock(n->lock);
+	return ok;
+}
+
+void mb_notifier_set_lock(struct mb_notifier *n, pthread_mutex_t *lock)
+{
+	n->lock = lock;
+}
+
+void mb_notifier_close(struct mb_notifier *n)
+{
+	if (n->lock)
+		pthread_mutex_lock(n->lock);
+	n->closed = true;
+	if (n->lock)
+		pthread_mutex_unlock(n->lock);
 }
 
 bool mb_notify_id_valid(struct mb_notifier *n, uint64_t id)

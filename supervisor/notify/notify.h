@@ -35,6 +35,7 @@
  * The strings handed to the callback live until it returns. */
 #pragma once
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -198,6 +199,15 @@ int mb_notifier_new(int listener, const struct mb_notifier_opts *opts, mb_decide
 		    void *ud, struct mb_notifier **ret, struct mb_error *err);
 void mb_notifier_free(struct mb_notifier *n);
 MB_DEFINE_CLEANUP(struct mb_notifier, mb_notifier_free)
+
+/* Call decide and allows holding lock, which the thread that owns their
+ * state holds whenever it touches it (membrane-run: the relay's loop,
+ * mb_loop_set_lock): for a notifier running on a thread of its own
+ * (notify-thread.h). Set before the first notification. */
+void mb_notifier_set_lock(struct mb_notifier *n, pthread_mutex_t *lock);
+/* Decide nothing more: what is still notified is denied (EPERM) without
+ * asking. For the end of a session, while the callback's state goes away. */
+void mb_notifier_close(struct mb_notifier *n);
 
 /* The fd to watch for EPOLLIN (one notification pending) and EPOLLHUP
  * (every watched process has exited). */
