@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Install what membrane needs on Debian 12, build it, and show it at work on
 # a shipped profile. Run as root (or with sudo available).
 set -eu

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The AppArmor profile for membrane-run (apparmor/membrane-run.in says why it
 # exists). Always installed in $(pkgdatadir)/apparmor, as a copy to load by
 # hand on another host; installed in $(apparmordir) (/etc/apparmor.d) where

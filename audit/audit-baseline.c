@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* membrane-audit baseline: what normal looks like, learnt from the call
  * records of past sessions (membrane-report(5), "call"), as the JSON that
  * membrane-run --baseline (or the profile's anomaly.baseline) reads back

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* membrane-audit calls and timeline: the call record read back
  * (membrane-report(5), "call"). calls prints one line per call, filtered
  * like list; timeline SESSION prints one session's lines in report order,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* --since/--until and the field filters of list and summary: values of one
  * option are alternatives, different options must all hold. */
 #include <errno.h>

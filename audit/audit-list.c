@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* membrane-audit list: one readable line per event, or the report's own
  * lines with --json (so unknown fields, and the chain of a whole session,
  * pass through untouched). */

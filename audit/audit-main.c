@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* membrane-audit [options] [COMMAND] [REPORT-FILE...]
  * Reads Reports v1 (man/membrane-report.5); see man/membrane-audit.1. */
 #include <errno.h>

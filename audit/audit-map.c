@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A string map for membrane-audit's views (audit.h): open addressing over
  * entries allocated one by one and linked in the order they were made, so
  * that a view prints in report order and an entry can be dropped (a session

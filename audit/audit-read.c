@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reading reports: a line reader in bounded memory, the parse of one line
  * into an audit_event, and the walk over every input that the commands
  * share. */

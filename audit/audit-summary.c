@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* membrane-audit summary: counts by event, profile, tool, op and decision,
  * and the most frequent targets, in bounded tables (audit_topk.c): at most
  * SUMMARY_DIM_CAP values per column and SUMMARY_TARGET_CAP targets, so

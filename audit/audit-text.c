@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Text for a terminal: report strings come from what a sandboxed server
  * tried to open, so a path may hold escape sequences meant for the
  * auditor's terminal. Everything printed in text mode goes through here. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Times on the command line and in reports: RFC 3339, and durations back
  * from now for --since/--until. */
 #include <errno.h>

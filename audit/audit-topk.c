@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Bounded counting for the summary (Space-Saving; see audit.h): a hash
  * table over at most cap entries and a min-heap by count, so that the
  * entry to replace when the table is full is found in O(1) and each count

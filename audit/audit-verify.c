@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* membrane-audit verify: check every session's chain (seq counts up from 0
  * by one; prev is the SHA-256 of the session's previous line) over the
  * inputs read in order as one stream, and name the lines where it breaks.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* membrane-audit tools and sessions: views across many reports and servers.
  * tools: per (profile, tool), what its calls did and what was denied them;
  * sessions: per session, its calls and everything that went wrong in it

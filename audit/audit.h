@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* membrane-audit: reads Reports v1 (man/membrane-report.5) for a security
  * team. Everything streams: one line in memory at a time, bounded tables
  * for the summary, bounded per-session state for verify. */

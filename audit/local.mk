@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # membrane-audit: reads reports for a security team (see man/membrane-audit.1).
 bin_PROGRAMS += membrane-audit
 membrane_audit_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(NETTLE_CFLAGS)

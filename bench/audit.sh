@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # membrane-audit on a large report: time and peak RSS of each command.
 #   bench/audit.sh [SIZE_BYTES]   (default 1 GiB; `make bench-audit`)
 # The report is written by the real reporter (tests/report/gen-report: 8

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* How long one matcher query takes: ns per mb_callgrants_allows_path for the
  * grants a Node server runs with (runtime + one write_file call), over
  * targets that hit early, hit late, hit a glob, and miss everything (the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What one openat(2)+close(2) costs in the server under each layer:
  *   bare                 no filter
  *   seccomp allow-all    a filter that returns ALLOW (the baseline's cost)

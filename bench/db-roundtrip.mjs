@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One client, one server-postgres, N query round trips: the client side of
 // bench/db-roundtrip.sh. The SDK client (tests/e2e/lib/mcp-client.mjs)
 // starts COMMAND, makes the first query (which opens the database

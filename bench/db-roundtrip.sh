@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # A query round trip through @modelcontextprotocol/server-postgres, bare and
 # under membrane-run with profiles/db.yml (network brokered), against a
 # throwaway PostgreSQL on 127.0.0.1 (tests/e2e/lib/pg.sh); and under the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Start-up of issue 14's five servers, bare and under their shipped profiles
 # (profiles/*.yml): the time from spawning the command to the answer of
 # initialize, as tests/e2e/lib/run-script.mjs marks it ("start-up"), median

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: Apache-2.0
 // Streamable HTTP side by side (bench/http.sh): the official SDK client
 // against URL A and URL B, interleaved round by round so that both see the
 // same machine:

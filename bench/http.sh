@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # membrane-run --listen against the SDK's own Streamable HTTP server, side
 # by side (bench/http-results.md): server-everything's own streamableHttp
 # mode (the SDK's StreamableHTTPServerTransport wrapping the server, bare)

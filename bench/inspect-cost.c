@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The inspector's CPU cost per message, without pipes or syscalls: N
  * tools/call round trips (the request through the client framer and the
  * inspector, the echo server's answer back through the server side), fed

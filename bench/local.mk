@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Benchmarks. `make bench` runs, one after the other on this machine, the
 # relay benchmark (bench/relay-latest.txt) and membrane side by side with
 # its peers (bench/side-by-side.sh: start-up, echo round trips, the notified

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The first HTTPS request of a Node process, for bench/names.sh: fetch(URL)
 // once, timed from before the call to the end of the body (the name's
 // lookup, the connect, TLS, the request), in milliseconds on stderr.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* getaddrinfo(NAME, AF_UNSPEC) N times, for bench/names.sh: bare and in a
  * sandbox whose resolver is membrane-run. A NAME holding %d asks a name of
  * its own each time (n0..., none answered before). Prints the median, p90

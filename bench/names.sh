@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The sandbox's resolver's cost (issue 15), as root: in a private mount
 # namespace whose /etc/hosts names hosts.membrane.test and whose
 # /etc/resolv.conf names tests/broker/test-dns.py (docs.membrane.test),

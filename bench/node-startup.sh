@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Start-up of Node MCP servers (server-memory, server-filesystem), spawn to
 # the answer to initialize (bench/relay-bench -S), bare, under bubblewrap and
 # under membrane-run, interleaved start by start so that the load of the

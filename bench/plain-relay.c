@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The baseline of the relay benchmark: a plain copy relay. It starts
  * COMMAND with pipes and copies bytes both ways with poll(2), read(2) and
  * write(2), nothing else: what one process hop costs without inspection.

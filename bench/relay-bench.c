@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The relay benchmark's driver: it starts COMMAND (an MCP server, or a
  * wrapper or relay in front of one), sends tools/call requests on its stdin
  * and reads the answers. Every figure is printed as KEY=VALUE on one line.

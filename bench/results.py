@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Render bench/results.md from what bench/side-by-side.sh gathered in DIR:
 machine.txt (KEY=VALUE), startup.json (hyperfine's export), raw.txt (one
 line per bench/relay-bench run: SECTION VARIANT PIN KEY=VALUE...) and

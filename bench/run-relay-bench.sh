@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The relay benchmark: N sequential tools/call round trips (p50, p99), N calls
 # with 64 in flight (msgs/s), and peak RSS with 1,000 calls in flight, for
 #   a) a direct pipe to tests/fixtures/mcp-echo

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the answer scanners cost, from memory (no pipes): a tools/call round
  * trip through the inspector whose answer is SIZE bytes of text (prose,
  * code and config lines, some non-ASCII, joined by \n escapes, no secret),

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A real Node MCP server, bare and under membrane-run: start-up (spawn to
 the initialize answer, then tools/list) and per-call latency (tools/call
 read_text_file round trips, one at a time), for bench/server-results.md.

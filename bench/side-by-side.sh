@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # membrane side by side with its peers, in one go on one machine (issue 7):
 # `make bench` runs it and it writes $1 (bench/results.md).
 #

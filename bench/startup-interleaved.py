@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Start-up around /bin/true with the commands taking turns start by start
 (bench/startup.sh runs each command's 300 starts in a row, so that a change
 in the shared machine's load falls on one command and not the others).

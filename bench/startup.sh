@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Start-up cost of the sandbox, in one hyperfine run so that the figures are
 # comparable: bare /bin/true, `unshare -Urmpnif`, bubblewrap with the same
 # namespaces and binds, firejail with the flags of bench/README.md, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One-line errors for the user. A library function that fails for a reason
  * the user can fix fills a struct mb_error with a message naming the thing
  * (file:line:column, path, syscall) and what to do, and returns -errno; the

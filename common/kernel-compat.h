@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Kernel interfaces newer than the build's headers: every constant, flag and
  * system call number membrane uses that a libc or the kernel's UAPI headers
  * may lack, in one place (as systemd's src/basic/missing_*.h). No other file

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # What every part shares: errors, vectors, strings, UTF-8, SHA-256, PATH
 # search, the epoll event loop, and the kernel interfaces newer than the
 # build's headers (kernel-compat.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* membrane-run's one event loop: epoll, with the watcher embedded in its
  * owner (libubox's uloop and seatd do the same). Signals arrive through a
  * signalfd, the child through its pidfd, timers behind one timerfd;

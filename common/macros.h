@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Small helpers every part of membrane uses: scope-bound cleanup, ownership
  * transfer, and a few attributes. Modelled on systemd's conventions: a
  * resource has one owner; _cleanup_ releases it at scope exit unless TAKE_*()

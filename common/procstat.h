@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A process's parent and start time, from /proc/PID/stat: what tells a
  * process that started another from one that merely has its pid now. */
 #pragma once

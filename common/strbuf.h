@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A growable, always NUL-terminated byte buffer for building text. Errors are
  * sticky: after an allocation failure every append is a no-op and
  * mb_strbuf_failed() says so, so callers check once at the end. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "common/utf8.h"
 
 /* The range the second byte of a sequence led by c may take, and how many

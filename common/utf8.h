@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* UTF-8 as RFC 3629 defines it: no overlong forms, no surrogates, nothing
  * above U+10FFFF. Reports and what reads them hold strings a sandboxed
  * server chose, so every reader checks them the same way. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "common/vec.h"
 
 int mb_vec_grow_(void **v, size_t *cap, size_t n, size_t elem)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A typed growable array. The element storage has one owner: the struct that
  * embeds the vector. Growth is amortised; there is no shrinking. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Finding a program as the caller's shell would. */
 #pragma once
 

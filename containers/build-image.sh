@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # containers/build-image.sh DEB [TAG]: build the example image (Containerfile)
 # from membrane's Debian package DEB (dpkg-buildpackage -us -uc -b; see
 # debian/), tagged TAG (default localhost/membrane-filesystem:latest).

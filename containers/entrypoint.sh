@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The image's entry point (containers/Containerfile): server-filesystem over
 # /srv/mcp under membrane-run with the shipped profile. Standard input and
 # output are the MCP session (podman run -i); standard error carries

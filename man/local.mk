@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Man pages, written in mdoc and linted by tests/man/unit-lint.sh.
 dist_man_MANS += \
 	man/membrane.7 \

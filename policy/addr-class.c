@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Address classes (policy/addr-class.h). */
 #include <arpa/inet.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What kind of address an IP address is, for the guards around names
  * (docs/design.md "Names"): an answer for a name that holds a loopback,
  * private, link-local, CGNAT or otherwise special address is refused

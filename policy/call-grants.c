@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Concrete grants for one call: placeholders filled from the call's own
  * arguments (once per call, may allocate), then queried per operation (never
  * allocates). The rules are listed in callgrants.h; the reasoning behind the

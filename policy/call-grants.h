@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Concrete grants: a scope's grants with every {arg} placeholder filled from
  * one call's arguments (or none, for runtime). Built once per call (this may
  * allocate); queried per operation (this never allocates). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The decision rule of policy/decide.h. */
 #include <string.h>
 

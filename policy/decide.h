@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The dynamic layer's decision on one operation, in one place. The
  * correlator asks it for each notified operation, `membrane-run
  * --test-profile` for each expectation of a profile's tests: the two cannot

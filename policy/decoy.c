@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Decoys in the plan (policy/decoy.h): where each may go, its token and
  * what it holds. The token is the only random part of a plan: a run's
  * decoys must not be recognisable from another run's. */

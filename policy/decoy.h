@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Decoy files (key decoys; membrane-profile(5), THE RECORD): planned here
  * with the rest of the sandbox, planted by sandbox/mounts.c, watched by
  * supervisor/record/decoy.c. Each holds a canary token of its own, fresh

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The ELF interpreter (PT_INTERP) a dynamic executable names: the kernel
  * executes it too, so an exec grant is useless without it. */
 #pragma once

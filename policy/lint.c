@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The profile linter (policy/lint.h). Every path check looks at what a grant
  * reaches in the static layer, the way the plan compiler widens it
  * (policy/widen.h): a placeholder reaches each arguments.within entry (or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* membrane-run --lint: grants that defeat the purpose of a sandbox, each
  * named with the line that makes it and what to write instead. The linter
  * reads the profile model and, like the plan compiler, the host filesystem

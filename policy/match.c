@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Path patterns and network endpoints against concrete targets. Everything
  * here runs per notified operation: no allocation, no recursion, and a cost
  * bounded by the lengths of the pattern and the target. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The matcher: does a set of grants allow op X on target Y? It is on the
  * notification hot path, so queries never allocate: targets are normalised
  * into caller buffers and patterns are matched in place.

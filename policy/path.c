@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Lexical path operations (policy/path.h): normalisation, absolute paths
  * from argument values, containment and component counts. */
 #include <errno.h>

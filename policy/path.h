@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Lexical path operations: the one place that decides what "the same path"
  * means for profiles, arguments and notified targets alike (policy/path.c).
  * Nothing here touches the filesystem: symlinks are policy/resolve.h's job

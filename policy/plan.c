@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Compiling a profile into a sandbox plan: every grant widened to plain
  * paths, resolved on the host (symlinks recorded), merged, and turned into
  * the mount list and the Landlock rules. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The sandbox plan: what sandbox/ must build, compiled from a profile. Pure
  * data, computed without privileges and printed by --explain; sandbox/ applies
  * it. The static layer is the union of every grant: runtime + every tool and

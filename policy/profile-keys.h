@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The top-level keys of a profile, one line each: the only list of them.
  * The loader reads by it (policy/load/load-keys.c), the learn writer writes
  * drafts by it (supervisor/learn/learn-write.c), and make check holds

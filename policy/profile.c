@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Names of the model's enums, lookups, and freeing a profile. */
 #include <string.h>
 

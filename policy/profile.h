@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The profile model: what a loaded, validated profile v1 says, with every
  * ${VAR} already expanded and every grant carrying the source position it came
  * from. {arg} placeholders stay in path patterns until a call fills them

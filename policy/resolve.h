@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Resolving a granted path on the host the way the kernel will inside the
  * sandbox: symlinks are followed component by component and each one met is
  * reported, so that the sandbox can recreate it and bind the real target. */

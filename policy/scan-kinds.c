@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The kinds of policy/scan-kinds.h: names, classes, groups. */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the stream scanners find (supervisor/inspect/scan*.c), one line per
  * kind: the only list of them. The profile's scan key (policy/load/
  * load-scan.c) takes its names, the scanners report them, membrane-profile(5)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The static layer's view of a grant pattern: what a pattern with
  * placeholders or globs can ever reach, as plain paths the kernel can be told
  * about (docs/design.md "From profile to plan": placeholders widened to arguments.within, globs widened

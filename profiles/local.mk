@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shipped profiles for real MCP servers, and the runtime fragments they
 # include; installed in $(pkgdatadir)/profiles, where --profile NAME finds
 # them. tests/profiles/unit-check.sh runs --check on each.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The reporter (report/report.h): Reports v1 lines to a file, stderr, syslog
 # or journald, and how a request appears in them (report/report-request.h).
 # A library: membrane-run, its tests and bench's report generator link the

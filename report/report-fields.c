@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The names of Reports v1 and its hash chain (report/report-fields.h). */
 #include "common/macros.h"
 #include "common/sha256.h"

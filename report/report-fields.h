@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The names Reports v1 fixes (man/membrane-report.5; docs/design.md
  * "Reports"), written once for the reporter that writes them and for
  * membrane-audit that reads them, and the hash chain both compute. */

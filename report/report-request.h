@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* How a request appears in a report (docs/design.md "Reports"): its id as
  * sent, method, tool and arguments, with the arguments the profile's redact
  * list names replaced by "***" and values longer than 256 bytes cut and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Ed25519 keys and checkpoint signatures (report/report-sign.h), with
  * nettle's ed25519_sha512. The key formats are parsed by their fixed DER
  * prefixes: an Ed25519 PKCS#8 or SPKI structure has exactly one shape

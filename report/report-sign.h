@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Signed checkpoints (man/membrane-report.5, THE CHAIN): a hash chain shows
  * a partial edit, but whoever can rewrite a whole report can compute a new,
  * consistent chain. A checkpoint line signs the chain head -- the SHA-256 of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Where report lines go besides a file descriptor: syslog, and journald when
  * it is the receiver. Internal to the reporter (report/report.c). */
 #pragma once

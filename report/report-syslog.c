@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* --report syslog: each report line as one syslog message, facility authpriv
  * (reports name what a sandboxed server tried to read: security data), tag
  * "membrane", the JSON line as the message.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The reporter: builds each Reports v1 line, chains it to the session's
  * previous line, and hands it to the destination in one piece.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The reporter: Reports v1 (docs/design.md "Reports", man/membrane-report.5), one JSON
  * object per line, written with a single write(2) on an O_APPEND descriptor so
  * that a line is never partial or interleaved with another writer's.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* seccomp programs as data: what libseccomp compiles, exported as classic
  * BPF so that it can be built in one process and loaded in another (the
  * caller builds the baseline while the sandbox's init builds the mounts),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include <cap-ng.h>
 #include <grp.h>
 #include <linux/securebits.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Privileges: the command runs with no capability in any set (effective,
  * permitted, inheritable, ambient, bounding), securebits locked so that uid
  * 0 gains none back at exec, and no_new_privs so that no setuid or file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* limits.memory for the whole sandbox, where the host lets membrane-run have
  * a cgroup: RLIMIT_DATA (limits.h) counts only a process's private writable
  * memory, so shared anonymous mappings, memfds, System V shared memory and

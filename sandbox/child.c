@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The cloned child: it sets up the sandbox around itself, layer by layer,
  * forks the command, and then stays as its init. Every failure goes back to
  * the caller over the sync socket as one line, and the child exits 125.

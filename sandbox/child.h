@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The sandbox side of mb_sandbox_spawn(): what the cloned child does, as pid
  * 1 of its namespaces, before it becomes the init of sandbox/init.c. */
 #pragma once

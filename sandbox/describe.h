@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The static layer in words, for --explain, the start-up warning and the
  * start report. Pure: nothing here touches the kernel except through the
  * ABI the caller passes (mb_landlock_abi() for the running kernel). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Exec of the command inside the sandbox: argv[0] looked up in the PATH of
  * the environment the command gets (not ours), environment exactly envp. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The sandbox's init: pid 1 of its pid namespace. It reaps every child
  * (orphans of the command land on it), forwards SIGTERM, SIGINT and SIGHUP
  * to the command, and exits with the command's status (128+N when the

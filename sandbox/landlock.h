@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Landlock: the filesystem and network wall. The plan's rules give ops
  * (read, write, exec) beneath paths and TCP ports; here they become the
  * access rights of the ABI the running kernel offers, stepped down as

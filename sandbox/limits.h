@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Resource limits from the profile's `limits`, as rlimits (docs/design.md
  * "Limits"; memory is also a cgroup where one can be had: cgroup.h):
  *   memory -> RLIMIT_DATA   not RLIMIT_AS: Node 20 does not start under ~800 MB

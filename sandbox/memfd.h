@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fileless exec: Landlock does not see memfds (they live on an internal
  * mount), so an executable memfd + execveat would run code no exec grant
  * allowed. vm.memfd_noexec (Linux 6.3) is per pid namespace: set to 2 in

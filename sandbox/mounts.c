@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The fresh root, bubblewrap's way: in our mount namespace, a tmpfs is
  * pivoted to "/" with the host's root beneath it at /oldroot; every plan
  * mount is built under /newroot with its source taken from /oldroot; then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The sandbox's fresh root: a tmpfs holding only what the plan mounts, made
  * the root with pivot_root, the host's root detached. */
 #pragma once

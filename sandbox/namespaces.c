@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include <cap-ng.h>
 #include <fcntl.h>
 #include <sched.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Which namespaces the sandbox gets, and the user namespace's id maps. */
 #pragma once
 

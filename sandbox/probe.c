@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mb_probe_host(): see sandbox/probe.h. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Facts about this host that membrane-run --doctor prints beside its trial
  * run (mb_sandbox_trial(), which builds the sandbox itself): the knobs that
  * decide whether user namespaces are given, why Landlock is missing, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Starting a command inside the sandbox a plan describes. sandbox/ knows
  * nothing of JSON-RPC: it hands back the pipes and the seccomp listener, and
  * says which layers are in force.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The seccomp baseline: system calls no MCP server needs and a sandbox must
  * not allow, denied with an errno (EPERM, or ENOSYS where callers fall back
  * to something else, EAFNOSUPPORT for socket families). Everything else is

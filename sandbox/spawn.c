@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mb_sandbox_spawn(): clone the sandbox's init into its new namespaces, hand
  * it the command's pipes and a sync socket, and wait until the command was
  * exec'd or an error came back. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The channel between the sandbox's init (and the command before its exec)
  * and the caller: a SOCK_SEQPACKET socketpair, one message per packet. A
  * failure before exec travels back as {errno, exit status, one-line message}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The table of watched system calls, the BPF filter built from it, its
  * installation in the server's process and the hand-off of the listener. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The watched system calls: the ones the server's seccomp filter turns into
  * user notifications (SECCOMP_RET_USER_NOTIF), so that the supervisor sees
  * each file, exec and network operation and holds it to the grants of the

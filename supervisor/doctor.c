@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* membrane-run --doctor (see supervisor/doctor.h). */
 #include <errno.h>
 #include <stdio.h>

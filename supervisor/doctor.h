@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* membrane-run --doctor: what this host gives membrane-run, and, given a
  * profile, which layers a run of it would have. Facts come from
  * sandbox/probe.h; the verdict from a trial run, which builds the sandbox

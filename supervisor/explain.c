@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* --explain: the compiled plan in words a security reviewer can check
  * against the profile: every mount, every Landlock rule, the seccomp policy,
  * the network, the limits, the environment, and each tool's grants. */

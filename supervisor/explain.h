@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* --explain: print the compiled plan for a reviewer. */
 #pragma once
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # membrane-run itself: the command line, finding a profile, --explain,
 # --test-profile, and the run that puts the sandbox, the inspector, the
 # notifier, the broker, the resolver and the reporter together. Each part is a library

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* membrane-run: parse the command line, load the profile, and either check
  * it, explain it, or run the server under the supervisor. */
 #include <stdio.h>

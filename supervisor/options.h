@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* membrane-run's command line (docs/design.md "Command line"; man/membrane-run.1). */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Finding a profile by name (docs/design.md "Command line", --profile) and the directories that
  * include fragments are looked up in. */
 #pragma once

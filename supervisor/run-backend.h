@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What answers the sandbox's watched calls during a run: membrane-run's
  * session backend. supervisor/run.c starts the sandbox, the notifier and the
  * relay the same way whatever the mode; what differs is who answers the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The guard: the correlator, the broker and the sandbox's resolver
  * behind membrane-run's backend interface (see run-guard.h). They are made
  * at start, when the reporter and the server exist, and live until

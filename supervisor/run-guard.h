@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The guard: membrane-run's backend (supervisor/run-backend.h) when it runs
  * a profile, in enforce or audit mode. The correlator decides each watched
  * operation against the grants in force (supervisor/notify/correlate.h);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* membrane-run's run path: open the reporter (no report, no server), start
  * the sandbox, report "start", relay until the server exits, report "exit",
  * and hand back the exit status docs/design.md "Command line" promises. */

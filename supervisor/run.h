@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Running a server under membrane (docs/design.md "Process model"): the
  * same sandbox, notifier, relay and reports in every mode; who answers the
  * watched calls is the backend's (supervisor/run-backend.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The self-tests of a profile, decided by the code a run decides with: the
  * inspector's call checks (supervisor/inspect/request-check.c: undeclared tools,
  * arguments outside arguments.within, resources/read URIs) and the dynamic

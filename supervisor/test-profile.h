@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* membrane-run --test-profile: evaluate a profile's tests (the tests key)
  * against its policy, without running anything, and print TAP. */
 #pragma once

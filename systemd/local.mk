@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # systemd units (installed to $(systemdsystemunitdir)) and the generator
 # that gives each /etc/membrane/NAME.conf its socket (see systemd/*.in).
 # The generator directory is systemd.pc's (configure

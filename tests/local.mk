@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The test suite, one folder per part of membrane (the folders of the
 # source tree), each test named for its tier (HACKING.md "Tests"):
 #   unit-*    no privileges, no sandbox: pure code against tables and files

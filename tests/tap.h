@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A minimal TAP producer for C tests run by automake's TAP driver. Every
  * check prints "ok N - name" or "not ok N - name" with a diagnostic; the plan
  * is printed at the end, so a test that dies early is counted as failed.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shell TAP helpers for tests/*.sh: source it, call ok/fail, end with done_testing.
 # automake's TAP driver reads every line of the test's output: a result is
 # one line (a newline in a description is turned into a space), and every

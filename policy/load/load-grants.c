@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The grant-bearing keys: runtime (of the profile and of its fragments),
  * tools, requests and arguments.within. */
 #include <stdio.h>

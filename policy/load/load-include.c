@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Runtime fragments: include: [node] reads runtimes/node.yml beside the
  * including file, then beside each profile directory of the search path; a
  * value holding a '/' is a path from the including file's directory. A

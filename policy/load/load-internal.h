@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared state of the profile loader (the files of policy/load/). Not an
  * interface for anything outside policy/.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The loader's side of the key table (policy/profile-keys.h), and the
  * readers of the scalar keys, limits, redact and user. */
 #include <pwd.h>

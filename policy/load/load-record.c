@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The keys of the security team's record (membrane-profile(5), THE RECORD):
  * record (which requests get a call line), budgets (what calls may spend),
  * anomaly (a baseline and how far to depart from it) and decoys (files

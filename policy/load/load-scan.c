@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The scan key: per kind of finding (policy/scan-kinds.h), what membrane
  * does beyond reporting it, in the contract and in answers; and the
  * environment variables whose values are secrets to find exactly.

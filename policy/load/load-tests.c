@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tests: a profile's self-tests, checked and kept in the model (struct
  * mb_test). `membrane-run --test-profile` evaluates them; a run only checks
  * them, so that a broken test is found by --check as early as a broken

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Error reporting and type checks shared by the loader's files. */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Profile variables: declared under vars (main file and fragments), given
  * with --set, referenced as ${NAME} or ${NAME:-default}. Every declared value
  * is resolved, whether used or not, so that a typo in an unused variable is

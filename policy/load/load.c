@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The profile loader's entry points and its passes (see load-internal.h),
  * driven by the key table (policy/profile-keys.h). */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* connect/bind grants: host:port, *.domain:port, ipv4:port, [ipv6]:port,
  * cidr:port ([v6]/N:port or [v6/N]:port), with a port, a range N-M or '*',
  * and an optional protocol before it, tcp: or udp: (neither: both). A host

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Path grants: ${VAR} expansion, then the pattern syntax of policy/match.h
  * plus {name} / {name[]} placeholders, checked and normalised. The text kept
  * in the model is normalised but still escaped, with placeholders in place:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Numbers in profiles: plain decimal counts and byte sizes. Decimal only,
  * without sign or leading zeros, so that YAML 1.1 readers (which take 010
  * for octal) and membrane never disagree on a value. */

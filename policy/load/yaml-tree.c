@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libyaml events -> struct yt_node tree. The builder recurses once per
  * nesting level, so nesting is bounded (YT_MAX_DEPTH) to keep a hostile
  * document from exhausting the stack. */

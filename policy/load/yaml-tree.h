@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A YAML document as a small tree with 1-based source positions, built from
  * libyaml's event stream. Only what profiles use is accepted: one document,
  * scalars, lists and mappings with string keys. Aliases and tags are refused

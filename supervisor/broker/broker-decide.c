@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The broker's deciding half: what a call's target means on the server's
  * socket, which the broker looks at (a copy taken with pidfd_getfd), the
  * rule (broker-rule.h), the report, and who performs it (broker.c,

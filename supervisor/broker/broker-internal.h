@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Inside the broker: its state and the helpers its files share. */
 #pragma once
 

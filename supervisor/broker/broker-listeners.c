@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Who has a socket at a loopback address: the difference between a probe
  * and a violation for a connect that stays inside the sandbox. A
  * connect to 127.0.0.1:P that nothing in the sandbox listens on, while

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The network rule (broker-rule.h): one function, one table in its
  * comment, tested case by case. */
 #include <errno.h>

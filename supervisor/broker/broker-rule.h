@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The network rule: what happens to one connect, bind or send, given the
  * profile's network mode, where the socket lives, what the address is and
  * what the grants say. Pure: no system call, so that the whole table is

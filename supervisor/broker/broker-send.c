@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Sends performed by the supervisor: sendto, sendmsg and sendmmsg on its
  * copy of the server's socket (pidfd_getfd: the same open file), to the
  * destinations the broker decided, with the data and the control messages

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The server's socket, seen from the supervisor: a copy of its fd taken
  * with pidfd_getfd(2) (the same open file, so its options and status flags
  * are the server's), its kind, and which network namespace it lives in.

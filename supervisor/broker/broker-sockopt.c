@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Which socket options carry over from the server's socket to the host
  * socket that replaces it, and how.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The broker's performing half: the connects, binds and listens it does
  * for the server, the waits of blocking calls in the event loop, and the
  * answers. broker-decide.c decides (broker-rule.h), broker-send.c sends.

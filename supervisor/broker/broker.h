@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The broker: the network side of the notifier's decisions. For each
  * watched connect, bind, listen and send on an IPv4 or IPv6 socket it
  * looks at the server's socket (what an AF_UNSPEC address or a missing

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The broker: the network rule (pure, broker-rule.c) and the connects, binds
 # and sends it performs for the sandbox in the host's network namespace.
 noinst_LIBRARIES += libbroker.a

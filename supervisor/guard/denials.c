@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The guard's side of denials: see denials.h. */
 #include <arpa/inet.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the guard does with a denial besides its report line, so that a
  * user learns of it where they look:
  *  - the tool result of the call it happened in carries it (the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Calls whose processes outlive them: see linger.h. */
 #include <fcntl.h>
 #include <inttypes.h>

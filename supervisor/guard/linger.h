@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Calls whose processes outlive them: a tool with outlive (profile.h)
  * starts processes that keep working after its call returned
  * (desktop-commander's start_process runs a shell command and answers

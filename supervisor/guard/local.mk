@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The guard's own parts beside the correlator and the broker: the calls
 # whose processes outlive them, and what is done with a denial (quiet
 # noise counted, a note for the call's result, one line on stderr).

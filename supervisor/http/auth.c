@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Bearer tokens (auth.h). */
 #include <errno.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Who a request comes from: bearer tokens (--tokens FILE, "NAME TOKEN" per
  * line, '#' comments) and client certificates (--client-ca, in tls.h). The
  * principal is the NAME of the token, "cert:" and the certificate's subject

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The front door of membrane-run --listen: libmicrohttpd parses HTTP (we
  * parse none of it), in external mode on our own epoll loop; each request
  * passes the gate (path, Origin and Host, rate, authentication, size), then

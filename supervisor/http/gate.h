@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The checks a request passes before anything reads its body: Host and
  * Origin (the spec's DNS-rebinding rule, PROTOCOL.md "Streamable HTTP":
  * any Origin but the listener's own or an --allow-origin gets 403; on a

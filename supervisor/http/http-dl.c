@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libmicrohttpd and GnuTLS, loaded only when --listen serves (issue 19).
  *
  * Linked, the two and the nine libraries GnuTLS pulls in are mapped,

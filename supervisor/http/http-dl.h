@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libmicrohttpd and GnuTLS are opened when --listen first needs them, not
  * linked: see http-dl.c for why and how. */
 #pragma once

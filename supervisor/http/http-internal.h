@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The HTTP front's parts and how they hold each other (docs/design.md
  * "Serving over HTTP"):
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Parsing and checking the --listen family (http-options.h). */
 #include <errno.h>
 #include <stdlib.h>

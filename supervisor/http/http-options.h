@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The command line of membrane-run --listen (man/membrane-run.1 "SERVING
  * OVER HTTP"). supervisor/options.c keeps one table of long options; the
  * HTTP ones are listed here once (MB_HTTP_OPTIONS) and expanded into it, so

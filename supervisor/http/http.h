@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* membrane-run --listen: the Streamable HTTP front (docs/design.md "Serving
  * over HTTP", man/membrane-run.1). */
 #pragma once

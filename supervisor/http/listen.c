@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Opening the listeners of --listen (listen.h). */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The sockets membrane-run --listen serves: TCP (host:port, [v6]:port), a
  * unix socket path, or sockets systemd passed (LISTEN_FDS, "systemd" for all
  * or "systemd:NAME" for those named NAME by FileDescriptorName=). Each

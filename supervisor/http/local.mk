@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # membrane-run --listen: the Streamable HTTP front (libmicrohttpd, GnuTLS,
 # both opened at run time: http-dl.c),
 # its gate (Origin, tokens, client certificates, rate) and the sessions it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* JSON-RPC messages for the HTTP front (rpc.h). */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* JSON-RPC as the HTTP front sees it: what kind of message a body holds,
  * the key of a request id, the progress token a request asks for, and the
  * 2026-07-28 rule that the Mcp-Method and Mcp-Name headers mirror the body.

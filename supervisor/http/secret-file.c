@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reading a secret or certificate file (secret-file.h). */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reading the front door's secrets: a TLS key, a certificate, the token
  * file. "credential:NAME" names $CREDENTIALS_DIRECTORY/NAME (systemd's
  * LoadCredential=), anything else is a path. A file holding secrets must not

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A session: one child membrane-run in stdio mode per MCP session
  * (http-internal.h). The front re-executes itself with the run's own
  * command line, so each session gets the same profile, sandbox, inspector,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SSE streams (http-internal.h): events kept until delivered, read by
  * libmicrohttpd through a content-reader callback that suspends the
  * connection while there is nothing to send and is resumed when an event

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* TLS material and client certificates (tls.h). */
 #include <errno.h>
 #include <stdio.h>

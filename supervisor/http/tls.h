@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* TLS for --listen (GnuTLS, through libmicrohttpd's MHD_USE_TLS): the
  * server's certificate and key, and with --client-ca the CA whose client
  * certificates authenticate a principal ("cert:" and the subject's CN). */

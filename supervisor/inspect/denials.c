@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Denials carried in a tool result: see denials.h. The response is edited
  * in place, by inserting text at two points of the original bytes, so that
  * numbers and members the server wrote reach the client as it wrote them. */

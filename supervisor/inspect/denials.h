@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A tools/call result that carries what was denied during its call
  * (supervisor/guard/denials.h keeps the list on the call): the result's
  * _meta gets "membrane/denials", a list of {op, target, reason, grant},

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* MCP stdio framing: one message per line. A raw LF ends a message; a CR
  * before it is tolerated (and stays in the bytes forwarded). A line longer
  * than the limit is never buffered whole: once the buffer holds limit bytes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The requests in flight, in both directions, keyed by (direction, id): the
  * client's and the server's id spaces overlap. A call's window (docs/design.md
  * "Windows for attribution") is the life of its entry here, while its state

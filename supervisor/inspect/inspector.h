@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The inspector: every frame in both directions passes through here. It
  * knows no fds: what it forwards, answers and reports goes through the io
  * callbacks, so unit tests and the fuzzer drive it from memory and run.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Work on the raw text of a JSON message, without building a tree:
  *  - a validator (the hot path: every frame in both directions): strict
  *    RFC 8259 grammar, UTF-8 validity, NUL bytes (raw or escaped as \u0000,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* JSON-RPC 2.0 frames as MCP uses them. Each frame is validated once
  * (json-text.h's mb_json_validate: strict JSON, UTF-8, no NUL, bounded depth,
  * no duplicate keys) and classified from the text itself: the members the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The inspector: framing, JSON-RPC, the requests in flight, the tool
 # contract, the checks made before a request reaches the server, and the
 # stdio relay around them. A library so that unit tests, the fuzz target and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Byte-exact edits of a JSON text (redact.h). */
 #include <stdlib.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Byte-exact edits of a JSON text: a list of (range, replacement) applied
  * in one pass, every byte outside the ranges copied as it was. The
  * scanners make the ranges: a finding inside a string, rounded out to whole

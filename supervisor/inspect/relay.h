@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The relay: membrane-run's event loop around a started server. The client
  * is our stdin/stdout, the server the three pipes the sandbox handed back;
  * every line passes through the inspector. Backpressure: a side is not read

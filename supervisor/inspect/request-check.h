@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The inspector's policy on requests, decided before the server sees them:
  *  - tools/call of a tool the profile does not declare (unlisted_tools: deny);
  *  - tools/call of a tool whose contract changed, under pin: strict;

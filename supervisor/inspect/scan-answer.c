@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Answer scanning: the result (or error) of tools/call, tasks/result,
  * resources/read and prompts/get, every string of it (content text,
  * structuredContent, resource text, prompt messages, _meta; base64 blobs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Contract scanning: every page of tools/list, prompts/list, resources/list
  * and resources/templates/list, and the result of initialize (and
  * server/discover: instructions, serverInfo), as it goes to the client,

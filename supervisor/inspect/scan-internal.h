@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared by the scanner's files (scan.c, scan-contract.c, scan-answer.c):
  * the scanner the inspector holds. Not an interface for anything else. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Deterministic secret detectors (scan.h), for answers:
  *  - by form: PEM and OpenSSH private keys (BEGIN ... PRIVATE KEY to its END
  *    line, or to the end of the string), AWS access key ids, Google API keys

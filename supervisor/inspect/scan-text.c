@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Detectors of text the model reads and a person does not see (scan.h):
  *  - hidden (contract and answers): Unicode tag characters, zero-width and
  *    other invisible characters, bidirectional controls, terminal escape

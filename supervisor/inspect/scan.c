@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The walk over a JSON value's strings, their decoding with a map back to
  * the raw text, and the scanner object (scan.h). */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The stream scanners: what the server says to the model, read for
  * poisoning (in the tool contract: descriptions, schemas, prompts,
  * resources, the server's instructions) and for secrets and hidden text (in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The tool contract, pinned at first sight: the set of tool names, each
  * tool's title, description, inputSchema, outputSchema and annotations, and
  * the server's instructions (initialize, server/discover). A later change is

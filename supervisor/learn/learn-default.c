@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The learning default: see learn-default.h. */
 #include <dirent.h>
 #include <limits.h>

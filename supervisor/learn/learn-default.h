@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The learning default: the static layer `membrane-run --learn` runs a server
  * in when no --profile gives one. Permissive enough for a server to work,
  * and still a sandbox: every namespace, the seccomp baseline, Landlock, no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The learner's drafting half: see learn.h. What was recorded is decided
  * here, once the whole session is known:
  *  - runtime: BASE's grants that allowed something (as BASE wrote them; a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Inside the draft: what learn-draft.c decides from the recording and
  * learn-write.c writes. Its types and functions are draft_*; the
  * recording's are learn_* (learn-internal.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the learner records (supervisor/learn/learn.c) and the draft is written
  * from (supervisor/learn/learn-draft.c). The recorder's own types are
  * learn_* and its functions mb_learn_*; the draft's are draft_*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Learn mode drafts names, never the addresses they resolved to: the
  * sandbox's resolver answers every name while learning (and binds each
  * address to it), and a connect to an address it answered is recorded as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* membrane-run --learn DRAFT [--profile BASE] -- COMMAND: load BASE (or build
  * the learning default), make it audit-like, say what the sandbox allows,
  * run the server with the learner as its backend (supervisor/run-backend.h)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* membrane-run --learn: see learn.h for what is learned, learn-default.h for
  * the sandbox without --profile. */
 #pragma once

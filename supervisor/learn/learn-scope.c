@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The learner's bookkeeping: what is a secret, what may be written down,
  * and the scopes (runtime, each tool, each method) with their records,
  * bounded (learn.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The learner's view of the session: every frame the relay taps (requests
  * counted per tool and method, what the server declares) and what the
  * server was configured with (command line, environment, variables). */

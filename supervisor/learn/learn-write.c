@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Writing the draft: the YAML of learn-draft.c's decisions, with its
  * evidence in comments, checked by loading it as --check would and linted
  * (learn.h). Each key is written by the writer that the key table

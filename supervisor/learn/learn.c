@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The learner's recording half: see learn.h. Every watched operation is
  * answered CONTINUE and recorded in the scope of what was in flight, with
  * what explained it at that moment (a grant of BASE, one of the call's own

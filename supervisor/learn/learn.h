@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Learn mode: membrane-run --learn DRAFT.yml [--profile BASE] -- COMMAND.
  *
  * The server runs in a sandbox whose static layer is BASE's (or the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Learn mode (membrane-run --learn): the recorder, the draft it writes, the
 # learning sandbox used without --profile, and the run that ties them.
 noinst_LIBRARIES += liblearn.a

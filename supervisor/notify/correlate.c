@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The correlator: see correlate.h. */
 #include <fcntl.h>
 #include <limits.h>

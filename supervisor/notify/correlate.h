@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The correlator: holds each operation the notifier decoded to the grants in
  * force at that moment (docs/design.md "The correlator"), answers it, and reports
  * what was not granted.

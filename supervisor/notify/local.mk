@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The notifier (seccomp user notifications: read, resolve, decide, perform),
 # on a thread of its own or in the event loop, and the correlator that
 # decides each operation against the requests in flight.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Where a path starts, taken as an object, never re-derived from a name:
  *  - absolute: the target's root, /proc/PID/root opened once and kept (the
  *    baseline refuses chroot, pivot_root, mount and setns, so it cannot

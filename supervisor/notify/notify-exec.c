@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* execve and execveat: the one path call the supervisor cannot perform --
  * the new program must start in the server's own process. The path is
  * read once and resolved like any other (a memfd, a deleted file and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A FIFO the server opens without O_NONBLOCK waits, in the kernel, for its
  * other end. The supervisor's own open must never wait (it runs on the
  * event loop), so it opens with O_NONBLOCK (notify-open.c), and when that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The server's credentials on the performing thread: see notify-ident.h. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The server's credentials on the thread that performs its calls.
  *
  * What the notifier performs (opens, path mutations, and the walk that

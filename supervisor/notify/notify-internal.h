@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Inside the notifier: its state (every buffer a notification needs, so the
  * hot path allocates nothing) and the helpers its files share:
  *   notify.c         receiving, dispatching, answering (SEND, ADDFD)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The notifier in membrane-run's event loop: one mb_io on the listener.
  * Each readiness handles one notification (the RECV ioctl blocks whatever
  * O_NONBLOCK says, and a level-triggered epoll comes back for the next).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reading the target's memory with process_vm_readv(2), once per argument:
  * what is decided and performed is this copy, never the target's memory
  * read again. It needs ptrace access to the target

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The path mutations, performed by the supervisor: unlink, rmdir, rename,
  * mkdir, mknod, link, symlink, truncate, chmod, chown, the utime family, the
  * extended attribute calls and file_setattr. Every argument is read once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Names for the callback: strings that grow as needed (a canonical name has
  * no length limit of its own), and what an object held by a descriptor is.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The notifier's network calls: the sockaddr of connect, bind and sendto,
  * the destination of sendmsg, and each destination of sendmmsg, read out of
  * the target once and decoded into targets (notify.h) for the decision

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The open family (open, openat, openat2, creat), performed by the
  * supervisor and installed in the server (SECCOMP_IOCTL_NOTIF_ADDFD with
  * SECCOMP_ADDFD_FLAG_SEND: the descriptor appears and the call returns its

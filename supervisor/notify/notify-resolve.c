@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Resolving one path argument as the kernel will for the calling thread,
  * from its own root, cwd or dirfd (notify-anchor.c), into a canonical name
  * for the decision and pinned descriptors for the perform.

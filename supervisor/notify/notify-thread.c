@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The notifier's own thread (notify-thread.h): RECV, handle, again. */
 #include <errno.h>
 #include <poll.h>

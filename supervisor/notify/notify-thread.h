@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The notifier on a thread of its own, waiting in SECCOMP_IOCTL_NOTIF_RECV
  * itself (membrane-run's way since issue 19; notify-loop.h is the other).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The kernel's path walk, redone on file descriptors, for every path the
  * fast lexical probe cannot prove (notify-resolve.c): a symlink or a magic
  * link on the way, "..", /proc, a removed directory.

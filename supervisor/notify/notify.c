@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The notifier: one notification in, one answer out (notify.h states the
  * invariant): receiving, dispatching by the table's kind, and the answers
  * (SEND, ADDFD). */

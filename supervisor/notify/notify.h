@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The notifier: reads the seccomp user-notification fd of the sandbox,
  * decodes each watched call with sandbox/watch.h's table, reads its
  * arguments out of the target once, resolves its targets from the target's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Anomalies (supervisor/record/anomaly.h): the baseline read back, and the
  * checks of a session against it: a call's rate and the session's count
  * when it starts, its volumes and what it did when it ends. Each tool and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Baselines (membrane-audit baseline, man/membrane-audit.1 BASELINES):
  * what each tool did in past sessions, read back at start, and the test
  * that a session departs from it. The numbers are the baseline's largest

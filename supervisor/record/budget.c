@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Budgets (key budgets; membrane-profile(5), THE RECORD): what the tool
  * calls of the session, and of each tool, may spend. A call that would
  * start above calls_per_minute or in_flight is refused; once the answers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The call record (membrane-report(5), "call"): one line per finished
  * request of the client, written when it leaves the table of requests in
  * flight (answered, cancelled and gone, or the server gone), or when its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The canary matcher (supervisor/record/canary.h). */
 #include <string.h>
 

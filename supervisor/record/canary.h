@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The canary matcher: is a decoy's token (policy/decoy.h) in these bytes?
  * Small on purpose: a handful of 40-digit tokens, each searched with
  * memmem, only when the profile planted decoys. In answers the answer

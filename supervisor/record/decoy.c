@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Decoys, watched (policy/decoy.h plants them): any watched operation on a
  * decoy is a "decoy" line, whatever the grants, decided here before the
  * correlator sees it: denied (EACCES), or let through when the profile

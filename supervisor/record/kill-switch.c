@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The kill switch (supervisor/record/kill-switch.h): SIGUSR1 through a
  * signalfd, and the control socket, each connection a watcher of its own in
  * the loop so that a client that connects and says nothing holds nothing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The kill switch (membrane-run(1), THE KILL SWITCH): how an operator tells
  * a running membrane-run to refuse every further call and stop its server.
  * Two ways in, both answered from the event loop, never waited on:

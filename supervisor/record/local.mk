@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The run's record (issue 16): the call record, budgets, anomalies, decoys,
 # the kill switch. A library so that its unit tests link the same code as
 # membrane-run's guard (supervisor/run-guard.c), which carries it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared state of the run's record (supervisor/record/record.h): the
  * record itself, a call's own state (hung on mb_call.ext), and the scopes
  * that budgets and anomalies count in (the session, and each tool). */

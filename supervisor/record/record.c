@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The run's record (supervisor/record/record.h): its life, the doors it
  * watches through, and the kill. */
 #include <signal.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The run's record: what a security team asks of a session beyond its
  * violations (issue 16; man/membrane-report.5, man/membrane-profile.5 THE
  * RECORD). The guard (supervisor/run-guard.c) carries it:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* DNS messages (dns-wire.h). Every read goes through a cursor that knows
  * the end of the message: take() fails past it, and a failure anywhere
  * refuses the message. */

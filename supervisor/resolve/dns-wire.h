@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* DNS messages as the sandbox's resolver reads and writes them (RFC 1035,
  * RFC 6891 for EDNS): the one wire format membrane parses by hand, since
  * it is ours to answer. Pure and bounded: every read is checked against

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The sandbox's resolver: DNS questions read on the sandbox's resolver
 # sockets, names checked against the grants in force, resolved with the
 # host's getaddrinfo on worker threads, answered, and the addresses bound

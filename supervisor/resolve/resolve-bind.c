@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Addresses answered for names (resolve-internal.h): a small table
  * scanned in full, bounded by MB_BINDINGS_MAX. */
 #include <errno.h>

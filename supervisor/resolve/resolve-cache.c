@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Answers of the host's resolver, reused for a moment (resolve-server.c
  * says how long): a fixed table, scanned in full. Only what getaddrinfo
  * said is kept; the grant check, the guards and the bindings are done

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Inside the sandbox's resolver: its state and what its files share. */
 #pragma once
 

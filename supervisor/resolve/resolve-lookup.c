@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* getaddrinfo off the event loop's thread: glibc's resolver blocks (up to
  * its timeouts), and the supervisor must answer every notification
  * meanwhile. A few workers, started as lookups queue up, take lookups from

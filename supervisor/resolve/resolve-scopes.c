@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The grants in force, for names: runtime, then each client request in
  * flight whose window is open (its tool's, or its method's, grants), as
  * the correlator takes them (supervisor/notify/correlate.c). Endpoints

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The sandbox's resolver on its sockets: questions read from UDP and TCP
  * in the event loop, judged, looked up off the loop's thread, guarded,
  * bound and answered (resolve.h tells the whole path). Bounded: at most

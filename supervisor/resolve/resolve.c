@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The sandbox's resolver (resolve.h): its life, and what it tells the
  * broker about addresses answered for names. */
 #include <errno.h>

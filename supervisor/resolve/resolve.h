@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The sandbox's resolver: membrane-run answers the sandbox's DNS itself,
  * and the answers are what a connect by name is allowed to reach
  * (docs/design.md "Names"; membrane-profile(5) "Name resolution").

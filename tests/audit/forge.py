@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Forge a report the way an attacker who can rewrite the file would, for
 membrane-audit verify's tests: edit one line, compute the session's chain
 again from there, and sign every checkpoint again with KEY (openssl

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Helpers for tests that read reports with membrane-audit; source after
 # tests/tap.sh. The deputy tests can cross-check their real reports with
 #   audit_crosscheck "what" REPORT [FILTER...]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # membrane-audit (audit/) on reports written by the real reporter, checked
 # against a reference implementation (reference.py).
 TESTS += tests/audit/unit-audit.sh

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A second, independent reading of Reports v1 for membrane-audit's tests:
 the same filters and counts, written the obvious way (everything in memory).
 

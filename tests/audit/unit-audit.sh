@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # membrane-audit on reports written by the real reporter (gen-report): every
 # filter, summary, --json, malformed lines, verify on edited, removed and
 # reordered reports, exit statuses, and terminal safety.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The sandboxed side of tests/broker/kernel-broker.c: a client that makes
  * the connects, binds and sends the broker decides, inside a sandbox with
  * network brokered (or host), and prints one line per case:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* How the broker's sandboxed test clients (broker-client.c, wall-client.c)
  * say what happened: one line per case, "CASE name key=value ...", whole
  * even when threads print at once. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Name resolution inside a sandbox with network brokered, for
 // tests/broker/kernel-dns.sh; prints one line per case on stderr (stdout
 // is the MCP channel membrane-run inspects):

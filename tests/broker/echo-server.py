@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Echo servers on the host's loopback for tests/broker/kernel-best-effort.sh:
 a TCP echo (TCP4), a UDP echo (UDP4), each answering "host:" + what came;
 and a TCP listener (SECRET) that logs every connection to LOGFILE and

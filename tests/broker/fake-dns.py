@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A nameserver for tests/broker/kernel-dns.sh: answers every A query on
 UDP 127.0.0.1:<any port> with 192.0.2.7 (TEST-NET-1), logs each question.
 Writes the port to PORTFILE once bound; runs until killed.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # network brokered in a sandbox without a network namespace of its own:
 # membrane-run --best-effort as nobody where user namespaces are refused
 # (tests/sandbox/nouserns). The sandbox's loopback is then the host's, so

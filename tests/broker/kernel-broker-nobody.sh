@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # kernel-broker as nobody: the sandbox in its own user namespace, the
 # supervisor without privileges (pidfd_getfd, SIOCGSKNS, ADDFD as the
 # owner of the sandbox's user namespace).

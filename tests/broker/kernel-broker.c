@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The broker against the kernel: tests/broker/broker-client runs in the
  * real sandbox (mb_sandbox_spawn, network brokered, then network host),
  * the notifier and the broker run here in the event loop membrane-run

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # A server that asks a nameserver of its own choosing, under network
 # brokered. The sandbox's resolver is membrane-run (kernel-names.sh tests
 # it); a nameserver is otherwise an address like any other: granted by

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Names, end to end (docs/design.md "Names"): names-server.mjs's tools
 # under membrane-run with tests/broker/names.yml, which grants names per
 # tool. The host's resolver is test-dns.py, named by /etc/resolv.conf in a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The network wall of issue 13, judged by its effects: tests/broker/
 # wall-client runs under membrane-run (network brokered, then host; as root
 # and as nobody) and tries AF_UNSPEC destinations, sends without one,

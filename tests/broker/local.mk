@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # supervisor/broker/: the network rule as a table (unit-rule; pure), and the
 # broker against the kernel: broker-client makes connects, binds and sends
 # in a real sandbox (network brokered, then host), answered by the notifier

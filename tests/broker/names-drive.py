@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Drive an MCP server (tests/broker/names-server.mjs under membrane-run)
 for tests/broker/kernel-names.sh: initialize, then each call of CALLS (a
 JSON list) one at a time, and print one line per call: its label and the

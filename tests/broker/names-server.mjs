@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A small MCP server for tests/broker/kernel-names.sh: each tool is one
 // thing a server does with names, and answers what it saw as text. The
 // profile (names.yml) grants names per tool. Newline-delimited JSON-RPC

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Sinks on the host's loopback for tests/broker/kernel-wall.sh: what
 reached the host is what they log, one line per datagram or connection.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """The test world's nameserver: the host's resolver in the tests of names
 (tests/broker/kernel-names.sh, tests/e2e/e2e-names.sh), run where a
 private mount namespace's /etc/resolv.conf names it. It answers UDP and TCP

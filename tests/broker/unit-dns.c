@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The sandbox's resolver's wire format (supervisor/resolve/dns-wire.h):
  * questions built byte by byte, each refusal with its reason, and answers
  * written and read back field by field. No sockets. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Names as data (docs/design.md "Names"): normalising and matching host
  * names and wildcards (case, a trailing dot, IDN in its ASCII form, the
  * apex rule), name endpoints' ports and protocols, the classes of

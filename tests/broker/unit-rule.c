@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The network rule (supervisor/broker/broker-rule.h) as data: one row per case of
  * the table in its comment, with the answer it must give, and whether it
  * may ask who listens at a loopback address (it must not on a granted

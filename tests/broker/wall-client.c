@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The sandboxed side of tests/broker/kernel-wall.sh: a server that tries
  * every way around the network wall of issue 13, under membrane-run with
  * network brokered or host, and prints one line per case on stderr:

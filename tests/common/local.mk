@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # common/: UTF-8 (shared by the reporter, membrane-audit and the inspector)
 # and the event loop.
 check_PROGRAMS += tests/common/unit-utf8 tests/common/unit-loop

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* common/kernel-compat.h's system call numbers against libseccomp's tables.
  * Every call of MB_COMPAT_SYSCALLS must have its number on x86-64, aarch64
  * and riscv64 (the generic table), that number plus the x32 bit on x32, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The event loop's timers (behind its timerfd): order, cancel, re-arm from
  * a callback, a timer due at once, and watchers and timers together. */
 #include <unistd.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* common/utf8.c: the one UTF-8 check the reporter, membrane-audit and the
  * inspector share (RFC 3629 section 4's table). */
 #include "common/utf8.h"

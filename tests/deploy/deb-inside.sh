@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Run by tests/deploy/deploy-deb.sh as root inside a throwaway Debian 12
 # root (tests/deploy/enter-root.sh) that has never seen membrane: install
 # /deb/membrane_*.deb with apt, use it as a user would, remove it. Writes

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The AppArmor profile of membrane-run under AppArmor 4, which knows the
 # userns rule that Ubuntu's restriction of unprivileged user namespaces asks
 # for (Debian 12's 3.0 does not: tests/deploy/unit-apparmor.sh). Debian 13's

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The Debian package, end to end, on roots that never saw membrane:
 # dpkg-buildpackage -us -uc -b of the release tree in a clean Debian 12
 # root holding only the Build-Depends (debootstrap from Debian's mirror +

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The container image (containers/Containerfile) under Debian's podman, with
 # podman's default seccomp profile, and the recipe's grants (docs/
 # containers.md). The image is built by containers/build-image.sh from the

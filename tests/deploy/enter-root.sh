@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # enter-root.sh LOWER[:LOWER...] UPPER [-b SRC:DST]... -- COMMAND...
 # Run COMMAND as root in a throwaway Debian root: an overlay of the LOWER
 # directories (debootstrap trees and cached layers, topmost first) with

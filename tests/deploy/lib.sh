@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sourced by tests/deploy/deploy-*.sh (after tests/tap.sh): throwaway
 # Debian roots made with debootstrap from Debian's mirror, layers of them
 # cached under the build tree, the release tree (make distdir), and the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Deployment. In make check: make install and DESTDIR (unit-install.sh),
 # configure's libraries in the package lists (unit-packages.sh),
 # the AppArmor profile's syntax (unit-apparmor.sh).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The AppArmor profile of membrane-run (apparmor/membrane-run.in), parsed by
 # this host's apparmor_parser without loading anything (-Q: no kernel; -K:
 # no cache). An AppArmor 4 parser must take it whole. Debian 12's AppArmor

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # make install with DESTDIR, as a package build runs it: the binaries, the
 # man pages, the profiles and their runtime fragments, the systemd unit and
 # generator and the AppArmor profile land where configure said, with this

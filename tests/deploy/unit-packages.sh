@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The libraries configure requires (MB_REQUIRE names each one's Debian
 # package) are the ones a fresh machine installs: bootstrap.sh's list, which
 # .ci/run and the README's first command use, and debian/control's

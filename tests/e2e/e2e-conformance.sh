@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The MCP conformance suite (@modelcontextprotocol/conformance 0.1.13,
 # server mode, HTTP only) against server-everything behind supergateway
 # (stdio -> streamable HTTP, one server per session): bare, then with

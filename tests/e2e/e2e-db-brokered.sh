@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # profiles/db.yml for real: @modelcontextprotocol/server-postgres against a
 # PostgreSQL on 127.0.0.1 (Debian's postgresql, lib/pg.sh: initdb + pg_ctl,
 # a port and socket directory of the test's own, run as nobody), driven by

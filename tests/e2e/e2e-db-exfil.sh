@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The exfiltration case of profiles/db.yml: a confused deputy
 # (lib/db-deputy.mjs, under db-deputy.yml: its query tool granted only the
 # database endpoint, network brokered) reaches the database as granted, and

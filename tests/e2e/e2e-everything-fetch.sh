@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # server-everything's gzip-file-as-resource fetching over http from a local
 # server (FETCH of profiles/everything.yml), bare and through membrane-run,
 # as root and as nobody: the same responses (the fetched body, gzipped),

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # @modelcontextprotocol/server-everything driven by the official SDK client,
 # bare and through membrane-run under profiles/everything.yml, as root and
 # as nobody: its 19 tools, including those registered after initialize for

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # @modelcontextprotocol/server-filesystem driven by the official SDK client
 # (declaring ROOT as its root), bare and through membrane-run under
 # profiles/filesystem.yml, as root and as nobody: all 14 tools on a real

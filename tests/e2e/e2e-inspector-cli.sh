@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The official MCP Inspector's CLI (npx @modelcontextprotocol/inspector
 # --cli, 0.15.0) in front of membrane-run, configured with --config FILE
 # --server NAME, as root and as nobody: it lists server-filesystem's tools

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # @modelcontextprotocol/server-memory driven by the official SDK client,
 # bare and through membrane-run under profiles/memory.yml, as root and as
 # nobody: all 9 tools and its resource (read, subscribe), the same responses

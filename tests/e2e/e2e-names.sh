@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Real servers that call web APIs by name, through the sandbox's resolver
 # (docs/design.md "Names"): server-brave-search under the shipped
 # profiles/brave-search.yml, server-slack (slack.yml) and

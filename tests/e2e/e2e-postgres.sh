@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # @modelcontextprotocol/server-postgres against a throwaway PostgreSQL on
 # 127.0.0.1 (lib/pg.sh), driven by the official SDK client, bare and
 # through membrane-run under profiles/db.yml, as root and as nobody: its

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Secrets and hidden text in answers (issue 17): files holding each kind
 # (secrets/manifest.json: a private key, AWS, GCP, Azure, GitHub, GitLab and
 # Slack credentials, a JWT, a password by its name, the profile's own

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Tests of tests/e2e; included by tests/local.mk.
 # Real MCP servers (npm ci in tests/e2e) driven by real clients (the
 # official SDK's Client + StdioClientTransport, the Inspector's CLI, the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # make check's short fuzz run (issue 4): with clang installed, build each
 # libFuzzer target with clang -fsanitize=fuzzer,address,undefined straight
 # from its sources in a scratch directory of the build tree (the main build

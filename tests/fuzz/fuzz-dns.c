@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the sandbox's resolver's parser and writer
  * (supervisor/resolve/dns-wire.h), on any bytes, as the sandbox may send
  * them. Besides what the sanitizers catch, it checks what the resolver

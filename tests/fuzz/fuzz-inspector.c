@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the framer, the JSON-RPC classifier and the inspector,
  * fed bytes in both directions. The input is a series of segments split at
  * the byte 0xFE (never part of UTF-8, so real traffic is written as is):

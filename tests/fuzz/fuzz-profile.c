@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: mb_profile_load_buffer() on any input must return a
  * profile or one error line, never crash, leak or hand back half a profile.
  * Leading "#set NAME=VALUE" lines (YAML comments) become --set values, so

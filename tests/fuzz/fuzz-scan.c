@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the stream scanners (supervisor/inspect/scan*.c). The
  * first byte picks where the rest goes:
  *  - 0: it is a tool result (its JSON value) answered to a tools/call,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Fuzz targets. With ./configure CC=clang --enable-fuzzing they are libFuzzer
 # binaries (make fuzz-profile runs one for FUZZ_SECONDS, with FUZZ_FLAGS
 # such as -jobs=2 added); otherwise each is

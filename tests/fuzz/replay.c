@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Without libFuzzer: run a fuzz target over its seed corpus once, as a TAP
  * test, so that every input ever saved (seeds and past crashes) stays a
  * regression test in an ordinary make check. */

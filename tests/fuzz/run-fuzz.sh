@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Run every built fuzz target (BUILD/tests/fuzz/fuzz-NAME) for $FUZZ_SECONDS
 # on a copy of its seed corpus (SRC/tests/fuzz/corpus/NAME-or-alias), and
 # print one line per target: the executions it ran, or FAILED. A crash fails

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The guard's parts beside the correlator: calls whose processes outlive
 # them, denials quiet, kept and said, and the tool result that carries them.
 check_PROGRAMS += tests/guard/unit-guard

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The guard's parts beside the correlator, below the notifier: the calls
  * whose processes outlive them (supervisor/guard/linger.h) over a modelled
  * process tree, what is done with a denial (supervisor/guard/denials.h:

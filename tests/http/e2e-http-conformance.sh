@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The MCP conformance suite (@modelcontextprotocol/conformance 0.1.13,
 # server mode) run directly against membrane-run --listen serving
 # server-everything, no bridge, as root and as nobody: exactly the scenarios

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # server-everything through membrane-run --listen, driven by the official
 # SDK's StreamableHTTPClientTransport with the same 45-step session as over
 # stdio (tests/e2e/sessions/everything.json): the same answers as the bare

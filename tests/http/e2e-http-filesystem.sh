@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # server-filesystem through membrane-run --listen with the SDK's
 # StreamableHTTPClientTransport: the 23-step session of
 # tests/e2e/sessions/filesystem.json gives the bare server's answers and

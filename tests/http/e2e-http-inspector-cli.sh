@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The MCP Inspector's CLI (0.15.0) with --transport http against
 # server-filesystem behind membrane-run --listen, as root and as nobody:
 # tools/list (14 tools), tools/call (the file's text), a call outside ROOT

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The front door of membrane-run --listen with a real listener and the
 # fixture server (tests/fixtures/mcp-fixture-server.py) in its sandboxes,
 # driven by curl, as root and as nobody: each refusal (no token, a wrong

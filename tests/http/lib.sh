@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by the tests of tests/http (sourced after tests/tap.sh and
 # tests/e2e/lib/e2e.sh): a membrane-run --listen in the background as root
 # or nobody, and stopping it.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # membrane-run --listen (supervisor/http/): the gate and the pieces as
 # units, the front door's refusals and TLS with a real listener, and real
 # clients (the SDK's StreamableHTTPClientTransport, the Inspector's CLI,

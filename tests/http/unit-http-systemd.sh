@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # membrane-generator's HTTP units: a NAME.conf with MEMBRANE_LISTEN gets
 # membrane-http@NAME.socket (its addresses, Accept=no, named "http") and a
 # drop-in passing the TLS and token files as credentials with the options

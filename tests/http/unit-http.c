@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The HTTP front's pure parts against tables: the Origin and Host rule
  * (gate.c), bearer tokens (auth.c), the 2026-07-28 header mirror and the
  * kinds of message (rpc.c), --listen's address forms (listen.c), event ids

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared by the inspector's unit tests: a profile built by hand (the loader
  * is tested elsewhere) and an inspector whose io lands in memory. */
 #pragma once

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The scripted-client tests of relay.py through membrane-run itself (run
 # path, sandbox, reporter), under tests/fixtures/inspector.yml, as root and
 # as nobody; the server is the system's python3 inside the sandbox.

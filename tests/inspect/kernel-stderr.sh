@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Reports on the default destination, stderr, shared with the server's own
 # stderr, through the real membrane-run, as root and as nobody: the fixture
 # server leaves a partial line, makes membrane report (a non-JSON line on its

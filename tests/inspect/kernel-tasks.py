@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """What a task keeps in flight, judged by its effect, through membrane-run
 (TAP), as root and as nobody.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # supervisor/inspect/: the framer, JSON-RPC, the in-flight table and the
 # inspector driven from memory; the relay over real pipes, driven by a
 # scripted client (relay.py) against the fixture server, without the sandbox

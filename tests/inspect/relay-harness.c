@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Test harness for the relay: runs COMMAND as a plain child (no sandbox: the
  * sandbox's spawn is tested with the sandbox) and relays its stdio through
  * supervisor/inspect/relay.c exactly as membrane-run does, with the test profile of

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Scripted-client tests of the relay over real pipes (TAP).
 
 The command under test is tests/inspect/relay-harness (the relay without

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The framer: lines split across reads, CRLF, over-long lines skipped
  * without being buffered whole, a partial line at EOF; the output queue. */
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The in-flight table: (direction, id) keys, cancel + grace, progress
  * tokens, tasks, input_required retries, iteration. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The inspector driven from memory: pass-through, refusals, tools/list
  * filtering and pinning, bad input on both sides (each followed by a valid
  * message that must still pass), tasks, server death. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Classification, id keys, the pre-scan and raw spans. */
 #include "common/strbuf.h"
 #include "supervisor/inspect/jsonrpc.h"

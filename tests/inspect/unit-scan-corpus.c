@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The contract scanner against two corpora (tests/fixtures/scan/), through
  * the inspector with a profile that sets nothing (but unlisted_tools: allow,
  * since what the inspector hides is not scanned):

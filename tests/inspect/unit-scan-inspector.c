@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The scanners in the inspector (supervisor/inspect/scan-contract.c,
  * scan-answer.c): findings reported with no profile setting and the answer
  * untouched; redaction that keeps every other byte, structuredContent and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The scanners' detectors and walk (supervisor/inspect/scan.h): each kind
  * found where it is and not where it is not; escapes decoded and findings
  * mapped back to whole escapes; edits that keep JSON valid and every other

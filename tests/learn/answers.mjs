@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: Apache-2.0
 // Compare the answers of two run-script.mjs sessions, each step of the
 // second with the step of the same label in the first, after normalising
 // what differs from one run of a server to the next whatever the sandbox:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Read a draft written by membrane-run --learn for tests/learn/*.sh, and
 // print one JSON object:
 //   profile     the draft's active part, as a YAML parser reads it

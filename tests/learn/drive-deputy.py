@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A learning session of the deputy (tests/notify/deputy) for
 tests/learn/e2e-deputy.sh: the legitimate calls of its tools, then its side
 actions where no argument names the target, and an act while idle. Prints

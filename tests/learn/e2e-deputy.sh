@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Learning a confused deputy: tests/notify/deputy performs its side actions
 # while membrane-run --learn records it, as root and as nobody. With BASE
 # (tests/notify/deputy.yml) every side action (a read of the file granted

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # @wonderwhy-er/desktop-commander learned from nothing but its command and
 # --within the directory it is meant to work in, then enforced with the
 # draft unedited, as root and as nobody (tests/learn/five.sh). It keeps its

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # @tokenizin/mcp-npx-fetch learned from nothing but its command against a
 # local web (tests/learn/http-world.py), then enforced with the draft
 # unedited, as root and as nobody (tests/learn/five.sh). The learning

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # @cyanheads/git-mcp-server learned from nothing but its command and
 # --within the repository it is meant for, then enforced with the draft
 # unedited, as root and as nobody (tests/learn/five.sh). It runs git in

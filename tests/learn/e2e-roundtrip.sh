@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Learn, then enforce: @modelcontextprotocol/server-filesystem and -memory
 # are driven through a scripted session under membrane-run --learn, as root
 # and as nobody; the draft must load (--check, with the same --set values),

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # @modelcontextprotocol/server-sequential-thinking learned from nothing but
 # its command, then enforced with the draft unedited, as root and as nobody
 # (tests/learn/five.sh). It touches no file of its own: the draft grants

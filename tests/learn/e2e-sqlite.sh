@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # mcp-server-sqlite-npx learned from nothing but its command (the database
 # it names), then enforced with the draft unedited, as root and as nobody
 # (tests/learn/five.sh). SQLite creates the database, keeps a -journal

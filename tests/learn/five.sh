@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The five servers of issue 14, learned then enforced: sourced by
 # tests/learn/e2e-{sequential-thinking,git,sqlite,fetch,desktop-commander}.sh
 # after tests/tap.sh. Each test, as root and as nobody:

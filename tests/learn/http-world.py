@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A small web for the fetch server's learn test: serves DIR on a free port
 of 127.0.0.1, written to PORTFILE once listening; /away answers 302 to
 REDIRECT (a second server's page: the server follows it, which no argument

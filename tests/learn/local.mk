@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # supervisor/learn/ (membrane-run --learn).
 # e2e-roundtrip.sh: learn server-filesystem and -memory, then enforce the draft;
 # e2e-deputy.sh: the deputy's side actions are flagged, not granted.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The learner below the notifier: operations made up here, requests put in
  * a real in-flight table, frames fed as the relay's tap would, and the
  * draft read back. Each rule of the draft (learn.h, learn-draft.c) on a

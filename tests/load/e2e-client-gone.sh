@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The client vanishing in the middle of a call: it closes its ends of
 # membrane-run's stdin and stdout while a tools/call is in the server's
 # hands. membrane-run must not hang or die of SIGPIPE: it closes the

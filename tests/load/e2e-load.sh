@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # 100,000 tools/call with 64 in flight through membrane-run to
 # @modelcontextprotocol/server-everything (echo) under profiles/everything.yml:
 # no answer lost, duplicated or misrouted by id, none turned into an error,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The report file on a full filesystem (a 16 KiB tmpfs in a mount namespace
 # of this test's own). Fail closed (docs/design.md "Failure philosophy"): a server that cannot be
 # reported on does not run.

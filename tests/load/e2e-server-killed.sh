@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The server killed in the middle of a call: SIGKILL to the sandboxed
 # server-everything while a tools/call is in its hands. The user gets an
 # error answer to that call from membrane-run, membrane-run's exit status

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # SIGTERM, SIGINT and SIGHUP to membrane-run while a tools/call is in the
 # server's hands. membrane-run forwards each to the server (through the
 # sandbox's init) and lets the server decide: the user gets the exit status

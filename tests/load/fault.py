@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """The fault tests' driver: it plays an MCP client in front of COMMAND
 (membrane-run --report FILE ... -- SERVER), puts one call in the server's
 hands, breaks something while the call is in flight, and prints what the user

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sourced by tests/load/*.sh: TAP, a scratch directory, the real servers.
 . "$top_srcdir/tests/tap.sh"
 

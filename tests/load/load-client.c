@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The load test's client: it starts COMMAND (membrane-run in front of an MCP
  * server with an echo tool), initializes, sends N tools/call requests with
  * WINDOW of them in flight, and checks every answer against its request:

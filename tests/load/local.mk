@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Load and faults (issue 7): membrane-run in front of real MCP servers
 # (tests/e2e's node_modules) under 100,000 calls, and what the user gets
 # when the server, the client, a signal or the report's filesystem fails.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The man pages: every page lints clean (mandoc -Tlint -W warning, groff
 # -ww), and membrane-profile(5) documents every profile key the loader takes,
 # as print-profile-keys lists them from the key table.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Prints the key table (policy/profile-keys.h) for unit-profile-keys.sh, one
  * key a line, its columns separated by tabs: NAME PASS WHERE READER SUB
  * DRAFT MAN, where SUB is the keys its value takes, separated by spaces ("-":

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Every man page lints clean with mandoc -Tlint -W warning (Debian's
 # mandoc) and renders without a warning through groff, as `man -l` does.
 . "$top_srcdir/tests/tap.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # man/membrane-profile.5 is clean mdoc (mandoc -Tlint -W warning prints
 # nothing), documents every key of the profile language and every shipped
 # profile and fragment. The keys are the key table's (policy/profile-keys.h,

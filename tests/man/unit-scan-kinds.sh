@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Every kind of finding (policy/scan-kinds.h) is documented where users look
 # for it: membrane-profile(5) SCANNING, where the scan key names it, and
 # membrane-report(5), where the poisoning and secret lines carry it.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Drive the deputy (or any MCP server) through membrane-run as an MCP client
 would, for tests/notify/kernel-deputy.sh, and print what came back as one JSON
 object on stdout.

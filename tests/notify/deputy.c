@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The deputy: a deliberately misbehaving MCP server (stdio, one JSON-RPC
  * message per line) for tests/notify/kernel-deputy.sh. Each tool does its legitimate job,
  * and, when its arguments ask for it, something the call was never granted

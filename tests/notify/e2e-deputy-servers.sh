@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # No false positives on real servers: @modelcontextprotocol/server-
 # filesystem, -memory and -everything under their shipped profiles through
 # membrane-run with the correlator on, as root and as nobody, each driven

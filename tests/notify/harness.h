@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A harness for the notifier's tests: a child process installs the watch
  * filter (sandbox/watch.c), hands its listener over the way the sandbox
  * does, then runs numbered cases on command; the parent runs the notifier,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The confused deputy, caught: tests/notify/deputy (a misbehaving MCP
 # server) under tests/notify/deputy.yml through the real membrane-run, as
 # root and as nobody, in enforce and audit mode. For each misbehaviour

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The differential test of the notifier (issue 13): generated path cases,
  * each run twice on twin trees -- through the notifier, whose decision
  * grants exactly @/g, and directly under the equivalent static-only

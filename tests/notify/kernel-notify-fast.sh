@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The notifier's tests again with the decision's pure twin (opts.allows):
 # allowed opens take the fast way (performed first with RESOLVE_NO_SYMLINKS,
 # decided on the name that open proved), everything else the complete way.

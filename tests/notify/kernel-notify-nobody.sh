@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The notifier's tests again as nobody: reading a child's memory and its
 # /proc entries must work for an unprivileged launcher too. Runs the program
 # named by $NOTIFY_TEST, relative to the build tree (default

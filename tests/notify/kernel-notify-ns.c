@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The notifier against a watched process in its own mount and pid namespace
  * (and user namespace when not root), pivot_root'ed into a tmpfs that shows
  * only a bind of the test's data directory at /srv/mcp and /usr: the shape

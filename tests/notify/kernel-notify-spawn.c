@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The notifier behind mb_sandbox_spawn() with want_listener: the real
  * sandbox (namespaces, pivot_root, Landlock, the baseline filter) runs a
  * shell script; the listener arrives by pidfd_getfd, the launch's own execve

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The notifier against the real kernel, without namespaces: a child under
  * the watch filter makes each watched call; the test checks what the
  * decision callback was shown (kind, presence, ops, path or address) and what

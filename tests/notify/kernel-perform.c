@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the supervisor performs must have the effect the server's own call
  * would have had: a child under the watch filter makes each call, every one
  * allowed, and the test looks at the result on disk and in the child's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The dynamic layer as a wall (issue 13), judged by effects: a child under
  * the watch filter tries each way the adversarial probe (/work/probe) found
  * around the notifier, with a grant of everything but T/outside, whose

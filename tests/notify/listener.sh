@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The deputy tests' listener (source it): a TCP socket on 127.0.0.1 that
 # writes one line per connection to FILE, what it received first (100
 # bytes at most). start_listener FILE DIR sets PORT and LISTENER_PID; the

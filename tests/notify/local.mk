@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # supervisor/notify/: the notifier against the kernel, a watched child making
 # each watched call: without namespaces (kernel-notify), in the sandbox's
 # shape (kernel-notify-ns: mount, pid and, unprivileged, user namespace,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The correlator below the notifier: decoded operations made up here,
  * requests put in a real in-flight table, reports caught in memory. What is
  * allowed, what is answered, what is reported (every field), the repeats,

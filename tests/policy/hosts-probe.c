@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Names are never resolved when a profile is loaded: run by
  * kernel-hosts.sh inside a user, mount and network namespace whose
  * /etc/resolv.conf names 127.0.0.1, where this probe itself listens on

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Names in endpoints are never resolved when a profile is loaded: in a new
 # user, mount and network namespace (no privileges needed) whose
 # /etc/resolv.conf names 127.0.0.1, where hosts-probe counts every DNS

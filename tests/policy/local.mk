@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # policy/: the loader, the matcher, per-call grants, the plan compiler, the
 # decision rule and --check/--lint/--test-profile on fixtures.
 POLICY_TEST_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)

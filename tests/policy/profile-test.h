@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers shared by the profile loader's tests: fixture paths and checks of
  * path patterns and endpoints against what a profile should hold. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mb_callgrants_canonicalize: grants rewritten into the form the notifier
  * gives its targets (symlinks resolved), against a real tree of directories
  * and symlinks made in a temporary directory. */

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # membrane-run --check on broken profiles: exit status 125 and exactly one
 # line on stderr naming file:line:column; on good ones: exit 0, no output.
 . "$top_srcdir/tests/tap.sh"

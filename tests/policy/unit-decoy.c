@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Decoys in the plan (policy/decoy.h): where one may go (the sandbox's own
  * skeleton, a runtime.tmpfs) and where not (under a host bind, through a
  * host symlink, over a mount), each refusal one line at the decoy's

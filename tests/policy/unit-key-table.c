@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The key table (policy/profile-keys.h) is whole, and the loader follows it:
  * every key has a name of its own, a decision about drafts (a writer, or
  * why drafts never hold it) and a section of membrane-profile(5); a fragment

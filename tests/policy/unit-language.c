@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Issue 14's language below the command line, each form through the code
  * a run uses: a profile loaded from text, a call's grants filled from its
  * arguments (policy/call-grants.h), the decision rule (policy/decide.h),

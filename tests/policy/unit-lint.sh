@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # membrane-run --lint: each warning on its fixture in
 # tests/fixtures/profiles/lint/, with the exact line it must print
 # ("file:line:column: warning: WHAT (FIX)"), near misses that must stay

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The profile loader on broken profiles: one file per error in
  * tests/fixtures/profiles/bad/, each with the exact line the user must see
  * (file:line:column included). "@/" stands for that directory. Every file

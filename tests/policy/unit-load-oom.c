@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Every allocation of a load fails in turn: the loader must return -ENOMEM
  * (never crash, never hand back a profile) and free everything it took. The
  * allocator is replaced (glibc allows it and routes its own strdup,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The profile loader on good profiles: every key, fragments, variables and
  * --set, endpoint forms, sizes, users, and the options that keep a buffer
  * off the filesystem. Each value is checked field by field. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The matcher as data, in the manner of libseccomp's sim tests: tables of
  * (pattern, target) -> expected answer for paths, normalisation, concrete
  * per-call grants built from real JSON, and endpoints. A reference matcher

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The plan compiler: widening, host resolution with recreated symlinks,
  * mount merging, Landlock rules, ports, environment. Profiles are built by
  * hand so that the compiler is tested apart from the loader. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Profile self-tests, below the command line: the tests key as the loader
  * keeps it (YAML typed into JSON, expectations parsed and normalised, host
  * names kept as names, never resolved), and the dynamic layer's decision rule

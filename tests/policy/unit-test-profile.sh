@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # membrane-run --test-profile: the TAP it prints (one line per expectation,
 # naming its file:line:column and the test's line; a diagnostic for each
 # failure), its exit status (0 all pass, 1 a failure or no tests, 125 a

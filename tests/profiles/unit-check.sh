@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Every shipped profile, and a profile including each runtime fragment,
 # passes `membrane-run --check` with the --set values the end-to-end tests
 # use: exit 0 and not a byte of output. A broken variant must fail with the

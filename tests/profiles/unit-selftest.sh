@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Every shipped profile carries tests that pass and lints clean, with the
 # --set values the end-to-end tests use (as profiles-check.sh): its tests
 # exercise each tool it declares, allow and deny both, and --lint has

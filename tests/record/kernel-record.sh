@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The security team's record (issue 16) from real sessions: the deputy
 # (tests/notify/deputy.c) under tests/record/record.yml through the real
 # membrane-run, as root and as nobody, driven by record-drive.py:

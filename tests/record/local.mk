@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # supervisor/record/: the call record, budgets, anomalies, decoys and the
 # kill switch, from real sessions of the deputy (tests/notify/deputy.c)
 # through membrane-run, as root and as nobody (kernel-record.sh).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Drive the deputy (tests/notify/deputy.c) through membrane-run for
 tests/record/kernel-record.sh, as a scripted MCP client, and print what came
 back as one JSON object on stdout. The session machinery is

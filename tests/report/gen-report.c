@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gen-report: write a realistic report with the real reporter
  * (report/report.c), for membrane-audit's tests and its benchmark.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The reporter (report/): lines, the hash chain, short writes, syslog and
 # journald. gen-report writes realistic reports with the real reporter for
 # tests/audit and `make bench-audit`.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Signed checkpoints (report/report-sign.h): keys in each format read to
  * the same key (RFC 8032's first test vector, whose signature of the empty
  * message is checked too), one-line errors for what is not a key, systemd's

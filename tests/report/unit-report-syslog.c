@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* --report syslog, received for real: a unix socket the test binds
  * (syslog:PATH), the default /dev/log and journald's native socket (in a
  * private mount namespace where the test owns /dev and /run). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The reporter writing to files and stderr: every line parses, the common
  * fields come first and in order, seq counts, prev chains, concurrent
  * writers never cut each other's lines, and failures are reported, not

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # How the server ended, through the real membrane-run: a death by signal N
 # and an exit with code 128+N give the same exit status (docs/design.md "Command line"), and the
 # exit report tells them apart ("signal" or "code"), although the sandbox's

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # membrane-run's options for the static layer: --require-landlock, --best-effort,
 # --user; and the record's: --record, --baseline, --control, --sign-key,
 # --checkpoint-every (what they do: tests/record/kernel-record.sh). What they do to a running sandbox is tested through the launcher

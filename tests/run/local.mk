@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # membrane-run's command line and exit status (supervisor/options.c,
 # supervisor/run.c): options as root and nobody, and how the server ended,
 # told apart in the exit report (signal or code).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # A real MCP server in the sandbox: @modelcontextprotocol/server-memory under
 # profiles/memory.yml (loaded and compiled by the real loader and plan
 # compiler), started by tests/sandbox/launch, which relays stdio as is. It

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The escape suite through the real command line: membrane-run --profile
 # tests/sandbox/prober.yml -- prober, as root and as nobody, on a pty. Until
 # membrane-run can run a command on this tree, one TODO line says so (it

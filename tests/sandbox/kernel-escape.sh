@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The escape suite: tests/sandbox/prober runs inside the sandbox under a
 # minimal profile and tries every way out the issue lists; each attempt
 # must fail with the errno it expects. Every run happens twice, launched by

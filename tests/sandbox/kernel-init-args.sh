@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The sandbox's init is a clone of membrane-run: it must show nothing of
 # membrane-run's command line (the profile's path, --set values) or
 # environment, neither to the server (/proc/1/cmdline, /proc/1/environ) nor

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Landlock at every ABI from 1 to what the kernel offers: the rights a plan's
  * ops become, and what a process restricted by mb_landlock_apply() can
  * still do, checked for real in a child per ABI. No namespaces here, so

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # limits.memory for memory RLIMIT_DATA does not count: shared anonymous
 # mappings, memfds, System V shared memory and tmpfs files. Where membrane-run can have a memory
 # cgroup (here: root, cgroup v1; or a delegated cgroup v2), going beyond the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Hosts that refuse what membrane-run asks of the kernel, made with
 # tests/sandbox/nouserns, each as the unprivileged user nobody: user
 # namespaces refused by a sysctl and by a seccomp filter as Docker's default

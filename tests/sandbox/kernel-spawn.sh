@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # mb_sandbox_spawn() through tests/sandbox/launch: exit statuses (the
 # command's, 128+N, 125/126/127), the init's signal forwarding, no process
 # left behind when the launcher is killed, stdio, session, environment,

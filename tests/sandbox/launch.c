@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A test launcher: builds a struct mb_plan by hand from its options (no
  * profile, no plan compiler), runs COMMAND with mb_sandbox_spawn() and
  * copies stdio both ways. It exits as membrane-run would: the command's

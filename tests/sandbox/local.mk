@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # sandbox/: the sandbox against the kernel. prober makes 112 kinds of escape
 # attempt from inside (kernel-escape.sh: hand-built plans and prober.yml,
 # root- and nobody-launched, on a pty; kernel-escape-run.sh: through

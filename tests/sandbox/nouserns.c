@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* nouserns [OPTIONS] UID GID COMMAND...: run COMMAND as UID/GID on a host
  * that refuses what membrane-run asks of the kernel, for the tests of its
  * refusals and of degrading out loud. Must be started as root.

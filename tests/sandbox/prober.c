@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The escape prober: run inside the sandbox under a minimal profile, it
  * tries to get out in every way the issue lists and checks that each try
  * fails with the errno it expects. It prints one line per attempt,

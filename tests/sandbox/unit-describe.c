@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sandbox/describe.c: what --explain and the start report say about the
  * static layer, at the kernel's ABI and at lower ones; what holds limits.memory,
  * and the parsers behind it (sandbox/cgroup.c). */

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A minimal stdio MCP server for membrane's tests: newline-delimited
 JSON-RPC 2.0 on stdin/stdout, one tool, echo."""
 import json

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The systemd units: membrane-generator's output, `systemd-analyze verify`
 # on every unit, and the socket-activated path for real: a systemd manager
 # (systemd --user in a private mount namespace: this machine need not boot

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The systemd units and generator (systemd/) under a real systemd manager
 # in a private namespace, serving a scripted MCP client.
 TESTS += tests/systemd/kernel-systemd.sh

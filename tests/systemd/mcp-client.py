@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Speak MCP over a unix socket as a client would over a server's stdio:
 initialize, initialized, tools/list, tools/call echo. Prints every answer
 received (one JSON object per line) and exits 0 once the call's answer came,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Run by tests/systemd/kernel-systemd.sh inside a private mount namespace: a real
 # systemd manager (systemd --user, as whoever runs the test) with membrane's
 # units, /run a fresh tmpfs (so the sockets land there, not on the host),

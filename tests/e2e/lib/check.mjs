@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: Apache-2.0
 // Questions the end-to-end tests ask of session transcripts (lib/session.mjs)
 // and of membrane's report files, one per subcommand; each prints what it
 // found and exits 0 when the answer is yes.

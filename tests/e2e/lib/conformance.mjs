@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: Apache-2.0
 // The MCP conformance suite (server mode, HTTP only) against a stdio server
 // behind supergateway (stdio -> streamable HTTP, one server process per
 // session):

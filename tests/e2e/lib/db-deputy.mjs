@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A confused deputy with a database grant, for tests/e2e/e2e-db-exfil.sh: an
 // MCP server (stdio, one JSON-RPC message per line; Node's own modules, no
 // SDK) whose query tool does its legitimate job, a connection to the

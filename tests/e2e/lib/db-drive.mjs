@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The client side of tests/e2e/e2e-db-brokered.sh and db-exfil.sh: the official
 // SDK's Client (lib/mcp-client.mjs) drives one server, bare or behind
 // membrane-run, and prints what it got as one JSON object on stdout.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """The exfiltration target of tests/e2e/e2e-db-exfil.sh: a TCP listener and a
 UDP socket on 127.0.0.1, on the same port, that log every connection and
 every byte they receive. Writes the port to PORTFILE once listening; runs

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by tests/e2e/e2e-db-brokered.sh and db-exfil.sh (sourced after
 # tests/tap.sh): the pinned packages, a scratch directory, a throwaway
 # PostgreSQL (lib/pg.sh), running a command as root or as nobody, and

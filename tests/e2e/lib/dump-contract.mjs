@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: Apache-2.0
 // Regenerate the clean corpus of tests/fixtures/scan/clean/: what real
 // servers (tests/e2e's pinned packages) say to the model, as their own
 // results of initialize, tools/list, prompts/list, resources/list and

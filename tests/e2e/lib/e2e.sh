@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by the tests of tests/e2e (sourced after tests/tap.sh): where the
 # pinned packages are, a scratch directory per test, running a command as
 # root or as nobody under lib/reaper.py, and the checks every scripted

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Lay out the small tree that scripts/filesystem.json works on, in DIR.
 set -eu
 d=${1:?usage: fsroot.sh DIR}

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The web APIs of tests/e2e/e2e-names.sh, over HTTPS with a test CA: one
 // server on each ADDR:443 given, one certificate for every name, each
 // request logged as "HOST METHOD PATH" (the query left out). What each

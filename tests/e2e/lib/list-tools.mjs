@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: Apache-2.0
 // Print what an MCP server declares (tools with their inputSchema, resources,
 // resource templates, prompts) as JSON, read from a live session:
 //   node lib/list-tools.mjs [--env NAME=VALUE] [--root DIR] -- COMMAND [ARG]...

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A scripted MCP client for membrane's end-to-end tests: the official SDK's
 // Client over StdioClientTransport, with handlers that answer the requests a
 // server may send back (sampling, elicitation, roots), so that every tool of

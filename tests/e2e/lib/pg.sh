@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # A throwaway PostgreSQL for the db.yml tests: its own data directory, socket
 # directory and TCP port on 127.0.0.1 only, run as an unprivileged user
 # (PostgreSQL refuses to run as root; as root we drop to nobody).

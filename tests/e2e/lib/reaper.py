@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Run a command as a child subreaper and report what it leaves behind.
 
     reaper.py LEFTOVERS-FILE [--grace SECONDS] -- COMMAND [ARG]...

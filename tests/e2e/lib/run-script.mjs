@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: Apache-2.0
 // Drive an MCP server through a scripted session and print, for each step,
 // a MARK line (wall-clock microseconds, on the same clock as `strace -ttt`)
 // before and after it, then its result as one JSON line. Used to attribute

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: Apache-2.0
 // Secrets planted in files that server-filesystem reads (tests/e2e/
 // e2e-secrets.sh), and what the client gets back bare and through
 // membrane-run:

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: Apache-2.0
 // A small HTTP server on 127.0.0.1 for the tests that make a server fetch:
 //   node lib/serve.mjs LOG
 // Listens on a free port and prints it (one line) once listening; answers

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: Apache-2.0
 // Drive an MCP server through a scripted session with the official SDK
 // client and write what it saw as one JSON transcript, for the end-to-end
 // tests: the same script is run against the bare server and against the

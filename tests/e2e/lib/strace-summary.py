@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Summarise what a traced MCP server touched, per step of a scripted session.
 
     strace -f -ttt -yy -e trace=%file,%network,execve -o TRACE SERVER...
