@@ -136,6 +136,14 @@ static int resolver_report(void *ud, const char *target, bool allowed, const cha
 	return mb_correlator_report_target(g->corr, &op, MB_OP_RESOLVE, &t, allowed, reason);
 }
 
+/* For the call record: the name an address was answered for (the
+ * resolver exists once the guard has started). */
+static const char *answered_name(void *ud, const struct mb_addr *a)
+{
+	struct guard *g = ud;
+	return g->resolver ? mb_resolver_name(g->resolver, a) : NULL;
+}
+
 static int guard_start(void *self, const struct mb_run_session *s, struct mb_error *err)
 {
 	struct guard *g = self;
@@ -300,6 +308,8 @@ int mb_guard_run(const struct mb_options *o, const struct mb_profile *p, const s
 		.grace_ms = o->grace_ms,
 		.report = corr_report,
 		.report_ud = &g,
+		.name_of = answered_name,
+		.name_ud = &g,
 	};
 	struct mb_error err = { 0 };
 	if (mb_record_new(&rcfg, &g.rec, &err) < 0) {

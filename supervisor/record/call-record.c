@@ -281,6 +281,9 @@ static bool real(const struct mb_notified_target *t, bool done)
 	return !done && t->presence == MB_PRESENT_HOST;
 }
 
+/* A DNS name (253) and an address with its port (buf of 128 above). */
+#define MB_NAME_TARGET_MAX (256 + 3 + 128)
+
 void rec_call_attribute(struct mb_record *r, const struct mb_notified_op *op, bool done)
 {
 	if (!r->inflight || !mb_inflight_count(r->inflight))
@@ -296,6 +299,14 @@ void rec_call_attribute(struct mb_record *r, const struct mb_notified_op *op, bo
 		 * address, no connect the call did (the name's connect is). */
 		if (t->kind == MB_TARGET_INET && mb_plan_is_resolver(r->cfg.plan, &t->addr))
 			continue;
+		/* A connect to what a granted name resolved to: "NAME (ADDR)". */
+		char named[MB_NAME_TARGET_MAX];
+		const char *n = t->kind == MB_TARGET_INET && r->cfg.name_of ?
+					r->cfg.name_of(r->cfg.name_ud, &t->addr) : NULL;
+		if (n) {
+			snprintf(named, sizeof(named), "%s (%s)", n, name);
+			name = named;
+		}
 		for (int k = 0; k < DID__N; k++) {
 			if (!(t->ops & (1u << ops[k])))
 				continue;

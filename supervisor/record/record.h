@@ -41,6 +41,11 @@ struct mb_record_config {
 	 * the server: fail closed). fields are not consumed. */
 	int (*report)(void *ud, const char *event, const cJSON *fields);
 	void *report_ud;
+	/* The name the sandbox's resolver answered an address for, or NULL
+	 * (borrowed until the next call): a call line's connect targets name
+	 * it beside the address. NULL: addresses only. */
+	const char *(*name_of)(void *ud, const struct mb_addr *a);
+	void *name_ud;
 };
 
 struct mb_record;

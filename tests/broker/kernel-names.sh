@@ -229,8 +229,8 @@ for who in root nobody; do
 	# The call record (issue 16): a call's connects are the server's, not
 	# its DNS questions to the sandbox's resolver (membrane's own).
 	is "$(jq -c 'select(.event == "call" and .request.tool == "connect") | .did.connect' "$R" | head -1)" \
-		'{"count":1,"targets":["127.0.0.10:8443"]}' \
-		"[$who] the call record: a connect by name is one connect, its lookup none"
+		'{"count":1,"targets":["api.membrane.test (127.0.0.10:8443)"]}' \
+		"[$who] the call record: a connect by name is one connect, named, its lookup none"
 done
 listened=$(sort -u "$W/listened" | tr '\n' ' ')
 is "$listened" "127.0.0.10 127.0.0.11 127.0.0.12 127.0.0.14 ::1 " \
