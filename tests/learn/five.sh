@@ -40,6 +40,12 @@ five_init() {
 }
 five_cleanup() {
 	[ -n "$E2E_KEEP" ] && { echo "# kept $W"; W=; }
+	# A failure keeps the drafts, sessions and reports beside the test's
+	# log (W is in /tmp, which CI's clean room empties).
+	if [ -n "$W" ] && [ "$tap_failed" -gt 0 ]; then
+		kept=$top_builddir/tests/learn/failed-$(basename "$W")
+		cp -a "$W" "$kept" 2>/dev/null && echo "# failed: the session files are kept in $kept"
+	fi
 	[ -n "$five_pids" ] && kill $five_pids 2>/dev/null
 	rm -rf "$W"
 }
@@ -79,8 +85,10 @@ five_session() {
 steps_ok() {
 	good=$(grep '"label"' "$1" | head -n "$2" | grep -c '"ok":true')
 	is "$good" "$2" "$3"
-	[ "$good" = "$2" ] || grep '"label"' "$1" | head -n "$2" | grep -v '"ok":true' | head -3 |
+	[ "$good" = "$2" ] && return 0
+	grep '"label"' "$1" | head -n "$2" | grep -v '"ok":true' | head -3 |
 		cut -c1-300 | while read -r l; do diag "$l"; done
+	return 1
 }
 
 # five_learn NAME SCRIPT OUTSIDE: learn from SCRIPT then OUTSIDE into
@@ -117,7 +125,8 @@ enforced() {
 	nsteps=$(jq length "$script")
 	reset
 	five_session "$out" "$out.report" "$script" --profile "$profile" "$@"
-	steps_ok "$out" "$nsteps" "$T: every step works"
+	steps_ok "$out" "$nsteps" "$T: every step works" ||
+		grep -v '^{' "$out.err" | head -5 | cut -c1-300 | while read -r l; do diag "stderr: $l"; done
 	nviol=$(violations "$out.report")
 	is "$nviol" 0 "$T: no violation"
 	show "$out.report"
