@@ -32,3 +32,25 @@ int mb_proc_stat(int pid, int *ret_ppid, unsigned long long *ret_start)
 	*ret_start = start;
 	return 0;
 }
+
+int mb_proc_tgid(int tid, int *ret_tgid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return mb_neg_errno();
+	/* Tgid is among the first lines; a newline in Name is escaped by the
+	 * kernel, so the first "\nTgid:" is the field. */
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	const char *t = strstr(buf, "\nTgid:");
+	int tgid = 0;
+	if (!t || sscanf(t + 6, "%d", &tgid) != 1 || tgid <= 0)
+		return -EIO;
+	*ret_tgid = tgid;
+	return 0;
+}

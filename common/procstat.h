@@ -5,3 +5,7 @@
 
 /* 0, or -errno (-ENOENT: no such process, -EIO: a line we cannot read). */
 int mb_proc_stat(int pid, int *ret_ppid, unsigned long long *ret_start);
+
+/* The process (thread group) that thread tid belongs to: its leader's pid,
+ * which is tid itself for a single-threaded process. 0, or -errno. */
+int mb_proc_tgid(int tid, int *ret_tgid);

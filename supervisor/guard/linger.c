@@ -40,6 +40,7 @@ struct mb_linger {
 };
 
 int (*mb_linger_proc_stat)(int pid, int *ret_ppid, unsigned long long *ret_start) = mb_proc_stat;
+int (*mb_linger_proc_tgid)(int tid, int *ret_tgid) = mb_proc_tgid;
 
 int mb_linger_new(const struct mb_profile *p, const char *cwd, struct mb_linger **ret)
 {
@@ -151,9 +152,11 @@ void mb_linger_note(struct mb_linger *lg, const struct mb_notified_op *op,
 	if (op->sc->kind != MB_WATCH_EXEC || !inflight)
 		return;
 	expire(lg, now_ns);
-	int ppid;
+	/* By the process: execve gives the calling thread its leader's pid
+	 * and start time, and every thread of it works for the call. */
+	int pid, ppid;
 	unsigned long long start;
-	if (mb_linger_proc_stat(op->pid, &ppid, &start) < 0)
+	if (mb_linger_proc_tgid(op->pid, &pid) < 0 || mb_linger_proc_stat(pid, &ppid, &start) < 0)
 		return;
 	for (struct mb_call *c = mb_inflight_first(inflight); c; c = mb_inflight_next(c)) {
 		if (c->dir != MB_DIR_CLIENT || !mb_call_window_open(c))
@@ -174,7 +177,7 @@ void mb_linger_note(struct mb_linger *lg, const struct mb_notified_op *op,
 			return;
 		}
 		lg->nsets++;
-		add(lg, op->pid, start, now_ns + t->outlive_ms * 1000000u, s);
+		add(lg, pid, start, now_ns + t->outlive_ms * 1000000u, s);
 		if (s->refs == 0) { /* not kept */
 			s->refs = 1;
 			set_put(lg, s);
@@ -182,13 +185,18 @@ void mb_linger_note(struct mb_linger *lg, const struct mb_notified_op *op,
 	}
 }
 
-/* The lingering process op's process is, or descends from: found by its
- * parents, and then known by itself too (its parent may exit first). */
-static struct proc *owner(struct mb_linger *lg, int pid)
+/* The lingering process op's thread belongs to, or descends from: found
+ * by its parents, and then known by itself too (its parent may exit
+ * first). The notifier names threads; processes are known by their
+ * leader (rg's walkers read on threads of their own). */
+static struct proc *owner(struct mb_linger *lg, int tid)
 {
 	int chain[MAX_DEPTH];
 	unsigned long long starts[MAX_DEPTH];
 	size_t n = 0;
+	int pid;
+	if (mb_linger_proc_tgid(tid, &pid) < 0)
+		return NULL;
 	for (int p = pid; p > 1 && n < MAX_DEPTH; n++) {
 		int ppid;
 		if (mb_linger_proc_stat(p, &ppid, &starts[n]) < 0)

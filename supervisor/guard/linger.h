@@ -47,3 +47,5 @@ size_t mb_linger_count(const struct mb_linger *lg);
 /* The process's parent and start time from /proc/PID/stat; 0 or -errno.
  * The tests replace it to model a tree of processes. */
 extern int (*mb_linger_proc_stat)(int pid, int *ret_ppid, unsigned long long *ret_start);
+/* The process a thread belongs to (common/procstat.h), replaceable too. */
+extern int (*mb_linger_proc_tgid)(int tid, int *ret_tgid);

@@ -244,7 +244,12 @@ static size_t lingering_call(struct mb_learner *l, struct learn_call **out)
 	int chain[16];
 	unsigned long long starts[16];
 	size_t n = 0;
-	for (int p = l->cur_op->pid; p > 1 && n < ARRAY_SIZE(chain); n++) {
+	/* The notifier names the thread; a process (rg's walker threads, say)
+	 * is known by its leader. */
+	int first;
+	if (mb_proc_tgid(l->cur_op->pid, &first) < 0)
+		return 0;
+	for (int p = first; p > 1 && n < ARRAY_SIZE(chain); n++) {
 		int ppid;
 		if (mb_proc_stat(p, &ppid, &starts[n]) < 0)
 			return 0;
@@ -281,13 +286,15 @@ void mb_learner_set_op(struct mb_learner *l, const struct mb_notified_op *op)
 	l->cur_op = NULL;
 	size_t n = calls_in_flight(l, calls, MAX_CALLS);
 	l->cur_op = op;
-	int ppid;
+	/* By the process: execve gives the calling thread its leader's pid
+	 * and start time, and its threads work for the call too. */
+	int tgid, ppid;
 	unsigned long long start;
-	if (!n || mb_proc_stat(op->pid, &ppid, &start) < 0)
+	if (!n || mb_proc_tgid(op->pid, &tgid) < 0 || mb_proc_stat(tgid, &ppid, &start) < 0)
 		return;
 	for (size_t i = 0; i < n; i++)
 		if (calls[i]->scope && calls[i]->scope->kind != LEARN_SCOPE_RUNTIME)
-			linger_add(l, op->pid, start, calls[i], mb_now_ns());
+			linger_add(l, tgid, start, calls[i], mb_now_ns());
 }
 
 /* The client requests in flight, as learn_calls (made at first need, dropped

@@ -17,10 +17,12 @@
 #include "supervisor/inspect/jsonrpc.h"
 #include "tests/tap.h"
 
-/* The modelled processes: pid, parent, start time; pid 0 ends the table. */
+/* The modelled processes: pid, parent, start time, and for a thread its
+ * process (0: a process itself); pid 0 ends the table. */
 static struct proc {
 	int pid, ppid;
 	unsigned long long start;
+	int tgid;
 } procs[16];
 
 static int fake_stat(int pid, int *ppid, unsigned long long *start)
@@ -29,6 +31,16 @@ static int fake_stat(int pid, int *ppid, unsigned long long *start)
 		if (p->pid == pid) {
 			*ppid = p->ppid;
 			*start = p->start;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+static int fake_tgid(int tid, int *tgid)
+{
+	for (struct proc *p = procs; p->pid; p++)
+		if (p->pid == tid) {
+			*tgid = p->tgid ? p->tgid : p->pid;
 			return 0;
 		}
 	return -ENOENT;
@@ -82,6 +94,7 @@ static struct mb_notified_op op_of(int nr, int pid)
 static void test_linger(void)
 {
 	mb_linger_proc_stat = fake_stat;
+	mb_linger_proc_tgid = fake_tgid;
 	struct mb_profile *p = load("version: 1\nname: g\narguments: { within: [/srv] }\n"
 				    "tools:\n"
 				    "  start: { read: [\"{dir}\"], exec: [/usr/bin/bash], outlive: 2s }\n"
@@ -94,8 +107,8 @@ static void test_linger(void)
 	}
 	/* 10 is the server; 20 the bash start's call runs; 30 the program
 	 * bash starts after the call returned; 40 a process of quick's. */
-	procs[0] = (struct proc){ 10, 1, 100 };
-	procs[1] = (struct proc){ 20, 10, 200 };
+	procs[0] = (struct proc){ 10, 1, 100, 0 };
+	procs[1] = (struct proc){ 20, 10, 200, 0 };
 	uint64_t now = mb_now_ns();
 	struct mb_call *c = call(t, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"start\",\"arguments\":{\"dir\":\"/srv/work\"}}}");
 	struct mb_notified_op rd = op_of(SYS_openat, 10);
@@ -114,10 +127,16 @@ static void test_linger(void)
 	ok(!mb_linger_allows(lg, &(struct mb_notified_op){ .sc = sc(SYS_openat), .pid = 10 }, MB_OP_READ,
 			     MB_ACCESS_OPEN, "/srv/work/notes.txt"),
 	   "the server itself does not");
-	procs[2] = (struct proc){ 30, 20, 300 };
+	procs[2] = (struct proc){ 30, 20, 300, 0 };
 	ok(mb_linger_allows(lg, &(struct mb_notified_op){ .sc = sc(SYS_openat), .pid = 30 }, MB_OP_READ,
 			    MB_ACCESS_OPEN, "/srv/work/notes.txt"),
 	   "a process it starts does too");
+	/* A thread of 20's: its parent is 20's, the server (rg's walkers). */
+	procs[3] = (struct proc){ 21, 10, 210, 20 };
+	ok(mb_linger_allows(lg, &(struct mb_notified_op){ .sc = sc(SYS_openat), .pid = 21 }, MB_OP_READ,
+			    MB_ACCESS_OPEN, "/srv/work/notes.txt"),
+	   "a thread of the call's process does too");
+	procs[3] = (struct proc){ 0 };
 	procs[1] = (struct proc){ 0 }; /* bash exits: 30 is known by itself */
 	procs[1] = procs[2];
 	procs[2] = (struct proc){ 0 };
@@ -130,7 +149,7 @@ static void test_linger(void)
 			     MB_ACCESS_OPEN, "/srv/work/notes.txt"),
 	   "a pid reused is another process: nothing");
 	/* A call of a tool without outlive: nothing is kept. */
-	procs[1] = (struct proc){ 40, 10, 400 };
+	procs[1] = (struct proc){ 40, 10, 400, 0 };
 	c = call(t, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"quick\",\"arguments\":{\"dir\":\"/srv/q\"}}}");
 	struct mb_notified_op ex2 = op_of(SYS_execve, 40);
 	mb_linger_note(lg, &ex2, t, now);
@@ -139,7 +158,7 @@ static void test_linger(void)
 			     MB_ACCESS_OPEN, "/srv/q/x"),
 	   "no outlive: a process keeps nothing of its call");
 	/* The bound: past outlive, nothing. */
-	procs[1] = (struct proc){ 50, 10, 500 };
+	procs[1] = (struct proc){ 50, 10, 500, 0 };
 	c = call(t, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"start\",\"arguments\":{\"dir\":\"/srv/w\"}}}");
 	struct mb_notified_op ex3 = op_of(SYS_execve, 50);
 	mb_linger_note(lg, &ex3, t, now - 3000000000ull);

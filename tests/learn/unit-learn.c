@@ -8,6 +8,7 @@
  * addresses, redaction, the caps; then the same with a BASE whose grants
  * decide first. */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -61,6 +62,18 @@ static const struct mb_watch_syscall *sc_of(int nr)
 	if (!sc)
 		abort();
 	return sc;
+}
+
+/* A thread that says its tid on one pipe (p[1]), then waits for another
+ * (p[2]) to be closed at its other end. */
+static void *thread_tid(void *arg)
+{
+	int *p = arg;
+	pid_t tid = (pid_t)syscall(SYS_gettid);
+	char c;
+	if (write(p[1], &tid, sizeof(tid)) == sizeof(tid))
+		(void)!read(p[2], &c, 1);
+	return NULL;
 }
 
 static void op_path(struct mb_learner *l, int nr, uint64_t flags, unsigned ops, const char *path,
@@ -638,6 +651,26 @@ static void issue14(void)
 	mb_learner_decide(&later, l);
 	mb_learner_set_op(l, NULL);
 	mb_inflight_remove(t, c);
+	/* ... and so does a thread of it (the notifier names threads: rg's
+	 * walkers read on threads of their own). */
+	int tp[4];
+	pthread_t th;
+	pid_t tid = 0;
+	if (pipe(tp) == 0 && pipe(tp + 2) == 0 && pthread_create(&th, NULL, thread_tid, tp) == 0 &&
+	    read(tp[0], &tid, sizeof(tid)) == sizeof(tid)) {
+		struct mb_notified_op by_thread = { .id = 1, .pid = tid, .sc = sc_of(SYS_execve), .n = 1 };
+		by_thread.t[0] = (struct mb_notified_target){ .kind = MB_TARGET_PATH, .presence = MB_PRESENT,
+							      .ops = X, .path = "/usr/bin/true",
+							      .raw = "/usr/bin/true" };
+		c = call(l, t, 14, "poll", "{}");
+		mb_learner_set_op(l, &by_thread);
+		mb_learner_decide(&by_thread, l);
+		mb_learner_set_op(l, NULL);
+		mb_inflight_remove(t, c);
+		close(tp[3]); /* the thread ends */
+		pthread_join(th, NULL);
+	}
+	ok(tid > 0 && tid != getpid(), "a thread of this process (tid %d)", (int)tid);
 
 	/* The private HOME was used. */
 	char hf[PATH_MAX];
@@ -680,6 +713,8 @@ static void issue14(void)
 	   "its process worked once the call was over: outlive");
 	ok(has(d, "- \"/usr/bin/env\"  # executed 1 time (execve) in 1 of 2 calls"),
 	   "... what it did then is the call's, whatever else was in flight");
+	ok(has(d, "- \"/usr/bin/true\"  # executed 1 time (execve) in 1 of 2 calls"),
+	   "... and what a thread of it did");
 	snprintf(line, sizeof(line), "SUSPICIOUS: path names %s during tool read", at("i14/secret.txt"));
 	ok(has(d, line) && has(d, "a call out of scope: its argument path lies outside the bounds (--within)"),
 	   "an argument outside --within: the call is flagged");
