@@ -319,6 +319,27 @@ int mb_cgroup_create(uint64_t limit, struct mb_cgroup *ret, struct mb_error *err
 	return 0;
 }
 
+int mb_cgroup_open_join(const struct mb_cgroup *cg, struct mb_error *err)
+{
+	if (!cg->leaf || cg->by != MB_MEMORY_CGROUP1)
+		return -1;
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof(path), "%s/tasks", cg->leaf) >= (int)sizeof(path))
+		return mb_error_set(err, -ENAMETOOLONG, "cgroup: %s/tasks: name too long", cg->leaf);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return mb_error_set(err, mb_neg_errno(), "cgroup: opening %s: %m", path);
+	return fd;
+}
+
+int mb_cgroup_join(int fd)
+{
+	/* "0": the writer itself, and only this thread (tasks, not
+	 * cgroup.procs): the kernel's path that skips the global lock. */
+	ssize_t n = write(fd, "0", 1);
+	return n == 1 ? 0 : n < 0 ? mb_neg_errno() : -EIO;
+}
+
 int mb_cgroup_attach(const struct mb_cgroup *cg, pid_t pid, struct mb_error *err)
 {
 	if (!cg->leaf)

@@ -22,7 +22,8 @@
  * layers say why (sandbox.h, struct mb_layers).
  *
  * The leaf is made before the clone, the init is moved into it before the
- * command exists, and it is removed once the init has been reaped. */
+ * command exists (cgroup v1: by itself, its first step), and it is removed
+ * once the init has been reaped. */
 #pragma once
 
 #include <stdint.h>
@@ -46,6 +47,19 @@ void mb_cgroup_probe(struct mb_cgroup *ret);
  * had here), or -errno when a cgroup could be had but setting it up failed
  * (err says where): the sandbox must not start without what it promised. */
 int mb_cgroup_create(uint64_t limit, struct mb_cgroup *ret, struct mb_error *err);
+
+/* cgroup v1: the leaf's "tasks" file, opened here for the init to move
+ * itself in with mb_cgroup_join() as its first step. Returns the fd, -1
+ * when the init is to be moved from outside (mb_cgroup_attach: cgroup v2,
+ * or no leaf), or -errno with err set. */
+int mb_cgroup_open_join(const struct mb_cgroup *cg, struct mb_error *err);
+
+/* In the init, still single-threaded: move this thread, and so the whole
+ * process and everything it forks, into the leaf whose "tasks" fd is. A
+ * thread that moves itself takes no global lock, where writing a pid to
+ * cgroup.procs waits for an RCU grace period (cgroup_threadgroup_rwsem),
+ * 5 to 20 ms on the start-up path. Returns 0 or -errno. */
+int mb_cgroup_join(int fd);
 
 /* Move pid (the sandbox's init, before it forks the command) into the
  * leaf. No-op without one. */

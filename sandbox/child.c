@@ -36,6 +36,7 @@
 
 #include "common/kernel-compat.h"
 #include "sandbox/caps.h"
+#include "sandbox/cgroup.h"
 #include "sandbox/child.h"
 #include "sandbox/exec.h"
 #include "sandbox/init.h"
@@ -304,6 +305,18 @@ _noreturn_ void mb_child_main(struct mb_child *c)
 	/* Die with the caller: with a pid namespace, our death takes every
 	 * process of the sandbox with it. */
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Into the memory cgroup before anything is allocated for the
+	 * sandbox; everything forked from here on is born there. */
+	if (c->cgroup_fd >= 0) {
+		int j = mb_cgroup_join(c->cgroup_fd);
+		mb_close(c->cgroup_fd);
+		if (j < 0) {
+			mb_error_set(&err, j, "cgroup: the sandbox's init cannot join its memory cgroup: %s",
+				     strerror(-j));
+			(void)mb_sync_send_error(c->sync_fd, &err, MB_EXIT_MEMBRANE);
+			_exit(MB_EXIT_MEMBRANE);
+		}
+	}
 	mb_init_reset_signals();
 	/* Block what the init waits for from the start: pid 1 drops signals it
 	 * has no handler for, so a SIGTERM sent during set-up would be lost;

@@ -22,6 +22,9 @@ struct mb_child {
 	int handoff_fd;
 	/* Where the init writes the command's wait status before it exits. */
 	int status_fd;
+	/* cgroup v1: the leaf's "tasks", which the init joins first
+	 * (mb_cgroup_join); else -1. */
+	int cgroup_fd;
 	/* The command's argv and environment, copied before the init
 	 * overwrites membrane-run's argument and environment areas
 	 * (mb_init_hide_args), where they may point. */

@@ -242,6 +242,9 @@ static int spawn_once(const struct mb_sandbox_config *cfg, unsigned long ns_flag
 	/* Our ends: [0] of in (we write [1]), [0] of out and err (child writes [1]). */
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 }, sv[2] = { -1, -1 };
 	int hand[2] = { -1, -1 }, st[2] = { -1, -1 };
+	/* Before the first goto: close_all removes the leaf. */
+	struct mb_cgroup cg = { .by = MB_MEMORY_NONE };
+	int cg_join = -1;
 	_cleanup_(mb_watch_filter_free) struct mb_watch_filter watch = { 0 };
 	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
@@ -256,11 +259,15 @@ static int spawn_once(const struct mb_sandbox_config *cfg, unsigned long ns_flag
 		if (r < 0)
 			goto close_all;
 	}
-	struct mb_cgroup cg = { .by = MB_MEMORY_NONE };
 	if (cfg->plan->limits.memory) {
 		r = mb_cgroup_create(cfg->plan->limits.memory, &cg, err);
 		if (r < 0)
 			goto close_all;
+		cg_join = mb_cgroup_open_join(&cg, err);
+		if (cg_join < -1) {
+			r = cg_join;
+			goto close_all;
+		}
 	}
 
 	struct mb_child c = {
@@ -274,6 +281,7 @@ static int spawn_once(const struct mb_sandbox_config *cfg, unsigned long ns_flag
 		.watch = cfg->want_listener ? &watch : NULL,
 		.handoff_fd = hand[1],
 		.status_fd = st[1],
+		.cgroup_fd = cg_join,
 	};
 	int pidfd = -1;
 	pid_t pid = clone_ns(c.ns_flags, &pidfd);
@@ -304,8 +312,10 @@ static int spawn_once(const struct mb_sandbox_config *cfg, unsigned long ns_flag
 	}
 
 	/* Into the leaf before the init can fork the command: it waits for
-	 * the baseline, which we send only later. */
-	r = mb_cgroup_attach(&cg, pid, err);
+	 * the baseline, which we send only later. cgroup v1: it has moved
+	 * itself (mb_cgroup_join), or failed and says so. */
+	cg_join = mb_close(cg_join);
+	r = c.cgroup_fd < 0 ? mb_cgroup_attach(&cg, pid, err) : 0;
 	if (r < 0) {
 		reap(pid, pidfd);
 		goto close_all;
@@ -382,6 +392,7 @@ static int spawn_once(const struct mb_sandbox_config *cfg, unsigned long ns_flag
 	return 0;
 
 close_all:
+	mb_close(cg_join);
 	mb_cgroup_remove(&cg);
 	for (int i = 0; i < 2; i++) {
 		mb_close(in[i]);

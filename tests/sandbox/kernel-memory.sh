@@ -29,6 +29,10 @@ cat > "$W/take.py" <<'PY'
 import mmap, os, sys
 how, mib = sys.argv[1], int(sys.argv[2])
 n = mib << 20
+# Where the kernel put us: the v1 memory line, or the v2 line "0::".
+for line in open("/proc/self/cgroup"):
+    if ":memory:" in line or line.startswith("0::"):
+        print("cgroup " + line.strip(), file=sys.stderr)
 try:
     if how == "shared":
         m = mmap.mmap(-1, n, flags=mmap.MAP_SHARED)
@@ -74,6 +78,15 @@ for who in root nobody; do
 	case $held in
 	cgroup1|cgroup2)
 		pass "[$who] the start report says a cgroup holds the limit ($held)"
+		# The server itself is in the leaf (the init joined it before
+		# forking the command): what /proc says, not what we report.
+		if [ "$held" = cgroup1 ]; then
+			like "$(grep 'cgroup [0-9]*:memory:' "$W/e-$who-shared-16")" "cgroup [0-9]*:memory:/membrane-[0-9]*\$" \
+				"[$who] the server's memory cgroup is the sandbox's leaf"
+		else
+			like "$(grep 'cgroup 0::' "$W/e-$who-shared-16")" "/membrane-[0-9]*\$" \
+				"[$who] the server's cgroup is the sandbox's leaf"
+		fi
 		for how in shared memfd; do
 			take $who $how 256
 			ok "[$who] 256 MiB $how beyond 64M: not taken" \
