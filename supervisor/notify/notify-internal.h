@@ -16,6 +16,7 @@
 
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <linux/seccomp.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -71,9 +72,11 @@ struct mb_notifier {
 
 	struct mb_ident ident; /* the server's, read at the first notification */
 	bool ident_failed;     /* could not be read or taken: nothing is performed */
-	bool umask_seen;       /* a umask(2) was notified: read it per create */
+	/* A umask(2) was notified: read it per create. Shared by a notifier
+	 * and its twins (mb_notifier_twin): whichever saw the call. */
+	atomic_bool *umask_seen;
+	atomic_bool umask_seen_own;
 	mode_t own_umask;      /* ours, which the server inherited */
-	unsigned fifo_waits;   /* helper threads in a blocking FIFO open (atomic) */
 	uint64_t fault_addr;   /* where the last remote read stopped */
 
 	/* ---- per notification ---- */

@@ -49,6 +49,8 @@ int mb_notifier_new(int listener, const struct mb_notifier_opts *opts, mb_decide
 	n->allows = opts ? opts->allows : NULL;
 	n->own_umask = umask(022);
 	umask(n->own_umask);
+	atomic_init(&n->umask_seen_own, false);
+	n->umask_seen = &n->umask_seen_own;
 	n->decide = decide;
 	n->ud = ud;
 	n->page_size = sysconf(_SC_PAGESIZE);
@@ -73,6 +75,39 @@ int mb_notifier_new(int listener, const struct mb_notifier_opts *opts, mb_decide
 	}
 	n->fd = TAKE_FD(fd);
 	*ret = TAKE_PTR(n);
+	return 0;
+}
+
+int mb_notifier_twin(const struct mb_notifier *n, struct mb_notifier **ret)
+{
+	_cleanup_(mb_notifier_freep) struct mb_notifier *t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->fd = -1;
+	t->root = -1;
+	t->kept_root = -1;
+	t->decide = n->decide;
+	t->allows = n->allows;
+	t->ud = n->ud;
+	t->lock = n->lock;
+	t->sync_wake_up = n->sync_wake_up;
+	t->restartable = n->restartable;
+	t->fixed_root = n->fixed_root;
+	t->one_root = n->one_root;
+	t->page_size = n->page_size;
+	t->req_size = n->req_size;
+	t->resp_size = n->resp_size;
+	t->umask_seen = n->umask_seen;
+	t->own_umask = n->own_umask;
+	t->req = calloc(1, t->req_size);
+	t->resp = calloc(1, t->resp_size);
+	if (!t->req || !t->resp)
+		return -ENOMEM;
+	/* The same open listener: the flags set on it hold for both. */
+	t->fd = fcntl(n->fd, F_DUPFD_CLOEXEC, 3);
+	if (t->fd < 0)
+		return mb_neg_errno();
+	*ret = TAKE_PTR(t);
 	return 0;
 }
 
@@ -427,7 +462,7 @@ mode_t mb_notify_umask_begin(struct mb_notifier *n)
 	mode_t want = n->own_umask;
 	struct mb_ident id;
 	/* The server inherited ours; once it called umask(2), ask again. */
-	if (n->umask_seen && mb_ident_read(n->pid, &id) == 0)
+	if (atomic_load(n->umask_seen) && mb_ident_read(n->pid, &id) == 0)
 		want = id.umask;
 	return umask(want);
 }
@@ -441,7 +476,7 @@ void mb_notify_umask_end(struct mb_notifier *n, mode_t saved)
 static int handle_note(struct mb_notifier *n, const struct mb_notified_op *op)
 {
 	/* umask(2): the umask the server creates with may have changed. */
-	n->umask_seen = true;
+	atomic_store(n->umask_seen, true);
 	if (!mb_notify_id_valid(n, op->id))
 		return 0;
 	return mb_notify_send_resp(n, op->id, true, 0);

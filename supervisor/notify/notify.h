@@ -198,6 +198,13 @@ struct mb_notifier;
  * -errno with err set. */
 int mb_notifier_new(int listener, const struct mb_notifier_opts *opts, mb_decide_fn decide,
 		    void *ud, struct mb_notifier **ret, struct mb_error *err);
+/* Another notifier on n's listener, deciding with n's callbacks and lock:
+ * each handles whichever notification its RECV gets, so several can wait
+ * in ADDFD for different server threads at once (notify-thread.h). It
+ * shares what the server showed one of them (a umask(2)) and keeps the
+ * rest (buffers, identity, root, stats) its own. n must outlive it.
+ * Returns 0 or -errno. */
+int mb_notifier_twin(const struct mb_notifier *n, struct mb_notifier **ret);
 void mb_notifier_free(struct mb_notifier *n);
 MB_DEFINE_CLEANUP(struct mb_notifier, mb_notifier_free)
 

@@ -28,11 +28,38 @@ bool h_no_fast;
 static pid_t child = -1;
 static int ctl = -1;
 static struct mb_notifier *notifier;
+/* MB_NOTIFY_TWIN: a twin on the same listener (mb_notifier_twin) takes
+ * every other notification, as membrane-run's workers share them. */
+static struct mb_notifier *twin;
+static unsigned turn;
+
+static struct mb_notifier *next_notifier(void)
+{
+	return twin && (turn++ & 1) ? twin : notifier;
+}
 static unsigned features;
 
 struct mb_notifier *h_notifier(void)
 {
 	return notifier;
+}
+
+struct mb_notifier *h_twin(void)
+{
+	return twin;
+}
+
+struct mb_notifier_stats h_stats(void)
+{
+	struct mb_notifier_stats s = *mb_notifier_stats(notifier);
+	_Static_assert(sizeof(s) % sizeof(uint64_t) == 0, "counters only");
+	if (twin) {
+		uint64_t *a = (uint64_t *)&s;
+		const uint64_t *b = (const uint64_t *)mb_notifier_stats(twin);
+		for (size_t i = 0; i < sizeof(s) / sizeof(uint64_t); i++)
+			a[i] += b[i];
+	}
+	return s;
 }
 
 unsigned h_features(void)
@@ -191,6 +218,10 @@ int h_start(h_case_fn const *cases, void (*setup)(void), const struct mb_notifie
 		printf("# %s\n", err.msg);
 		return r;
 	}
+	if (getenv("MB_NOTIFY_TWIN") && (r = mb_notifier_twin(notifier, &twin)) < 0) {
+		printf("# mb_notifier_twin: %s\n", strerror(-r));
+		return r;
+	}
 	return 0;
 }
 
@@ -209,7 +240,7 @@ long h_run(int i)
 			return -ETIMEDOUT;
 		}
 		if (p[0].revents & POLLIN) {
-			int r = mb_notifier_handle(notifier);
+			int r = mb_notifier_handle(next_notifier());
 			if (r < 0) {
 				printf("# mb_notifier_handle: %s\n", strerror(-r));
 				return r;
@@ -255,13 +286,15 @@ int h_stop(void)
 		struct pollfd p = { .fd = mb_notifier_fd(notifier), .events = POLLIN };
 		int pr = poll(&p, 1, 10);
 		if (pr > 0 && (p.revents & POLLIN)) {
-			mb_notifier_handle(notifier);
+			mb_notifier_handle(next_notifier());
 			continue;
 		}
 		if (pr > 0) /* POLLHUP: nothing left to answer */
 			usleep(10000);
 		waited_ms += 10;
 	}
+	mb_notifier_free(twin);
+	twin = NULL;
 	mb_notifier_free(notifier);
 	notifier = NULL;
 	return status;

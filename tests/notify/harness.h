@@ -74,6 +74,10 @@ const struct h_rec *h_find(const char *syscall);
 /* Stop the child; returns its wait status. */
 int h_stop(void);
 struct mb_notifier *h_notifier(void);
+/* MB_NOTIFY_TWIN: the twin taking every other notification; else NULL. */
+struct mb_notifier *h_twin(void);
+/* The notifier's counters, its twin's added (MB_NOTIFY_TWIN). */
+struct mb_notifier_stats h_stats(void);
 /* Features the child's install reported (MB_WATCH_*). */
 unsigned h_features(void);
 

@@ -739,9 +739,9 @@ int main(void)
 	ok(access(tp("newfile2"), F_OK) < 0, "the denied O_CREAT created nothing");
 	is_int(h_run(C_open_deny), -EACCES, "a denied open reaches the child as EACCES");
 	allow();
-	uint64_t before = mb_notifier_stats(h_notifier())->received;
+	uint64_t before = h_stats().received;
 	is_int(h_run(C_open_opath), 0, "openat O_PATH");
-	is_int(mb_notifier_stats(h_notifier())->received, before,
+	is_int(h_stats().received, before,
 	       "openat O_PATH is not notified (the filter lets it through)");
 	is_int(h_run(C_open_legacy), 0, "open(2)");
 	check("open(2) O_WRONLY", h_find("open"), 0, MB_TARGET_PATH, MB_PRESENT, W, tp("f"));
@@ -766,13 +766,13 @@ int main(void)
 	check("page boundary", h_find("openat"), 0, MB_TARGET_PATH, MB_PRESENT, R, tp("f"));
 	is_int(h_run(C_page_end_nul), 0, "a path whose NUL ends the last mapped page");
 	check("NUL at a page's end", h_find("openat"), 0, MB_TARGET_PATH, MB_PRESENT, R, tp("f"));
-	before = mb_notifier_stats(h_notifier())->kernel;
+	before = h_stats().kernel;
 	is_int(h_run(C_page_end_no_nul), -EFAULT, "no NUL before an unmapped page: EFAULT");
 	ok(h_find("openat") == NULL, "  ... and the callback was not asked");
 	is_int(h_run(C_unmapped), -EFAULT, "an unmapped pointer: the kernel's EFAULT reaches the child");
 	ok(h_find("openat") == NULL, "  ... and the callback was not asked");
 	is_int(h_run(C_null_path), -EFAULT, "a NULL path: EFAULT");
-	is_int(mb_notifier_stats(h_notifier())->kernel, before + 3, "three calls left to the kernel");
+	is_int(h_stats().kernel, before + 3, "three calls left to the kernel");
 	is_int(h_run(C_path_max), 0, "a path of PATH_MAX - 1 bytes");
 	check("PATH_MAX - 1", h_find("openat"), 0, MB_TARGET_PATH, MB_PRESENT, R, tp("f"));
 	is_int(h_run(C_path_too_long), -ENAMETOOLONG, "a path of PATH_MAX bytes: ENAMETOOLONG");
@@ -883,10 +883,10 @@ int main(void)
 	is_int(h_run(C_sendto_addr), -EPERM, "sendto with an address denied");
 	check("sendto", h_find("sendto"), 0, MB_TARGET_INET, MB_PRESENT, C, NULL);
 	h_deny_syscall = "sendto";
-	before = mb_notifier_stats(h_notifier())->received;
+	before = h_stats().received;
 	is_int(h_run(C_sendto_noaddr), 1, "sendto without an address on a connected socket");
 	ok(h_find("sendto") == NULL, "  ... not notified (the filter checks the pointer)");
-	is_int(mb_notifier_stats(h_notifier())->received, before + 1, "  ... only its connect was");
+	is_int(h_stats().received, before + 1, "  ... only its connect was");
 	deny();
 	is_int(h_run(C_sendmsg_v6), -EPERM, "sendmsg with a v6 name denied");
 	rec = h_find("sendmsg");
@@ -971,9 +971,9 @@ int main(void)
 	check("removexattr", h_find("removexattr"), 0, MB_TARGET_PATH, MB_PRESENT, W, tp("f"));
 	is_int(h_run(C_utimensat), 0, "utimensat through a symlink");
 	check("utimensat follows", h_find("utimensat"), 0, MB_TARGET_PATH, MB_PRESENT, W, tp("f"));
-	before = mb_notifier_stats(h_notifier())->received;
+	before = h_stats().received;
 	is_int(h_run(C_futimens), 0, "futimens (utimensat with a NULL path)");
-	is_int(mb_notifier_stats(h_notifier())->received, before + 1,
+	is_int(h_stats().received, before + 1,
 	       "futimens is not notified (the filter lets it through), only its open");
 	deny();
 	is_int(h_run(C_utimensat), -EACCES, "utimensat denied");
@@ -994,7 +994,14 @@ int main(void)
 	is_int(h_run(C_second_listener), -EBUSY,
 	       "the server cannot add a listener of its own in front of ours");
 
-	const struct mb_notifier_stats *s = mb_notifier_stats(h_notifier());
+	struct mb_notifier_stats all = h_stats();
+	const struct mb_notifier_stats *s = &all;
+	if (h_twin())
+		ok(mb_notifier_stats(h_twin())->received > 0 &&
+			   mb_notifier_stats(h_notifier())->received > 0,
+		   "both notifiers on the listener took notifications (%llu and %llu)",
+		   (unsigned long long)mb_notifier_stats(h_notifier())->received,
+		   (unsigned long long)mb_notifier_stats(h_twin())->received);
 	diag("received %llu, decided %llu, continued %llu, performed %llu (fast %llu, walked %llu), "
 	     "denied %llu, kernel %llu, unreadable %llu, vanished %llu",
 	     (unsigned long long)s->received, (unsigned long long)s->decided,

@@ -13,7 +13,8 @@ check_PROGRAMS += tests/notify/kernel-notify tests/notify/kernel-notify-ns \
 TESTS += tests/notify/kernel-notify tests/notify/kernel-notify-ns tests/notify/kernel-notify-spawn \
 	tests/notify/kernel-notify-nobody.sh tests/notify/kernel-notify-ns-nobody.sh \
 	tests/notify/kernel-notify-spawn-nobody.sh tests/notify/kernel-notify-fast.sh \
-	tests/notify/kernel-notify-fast-nobody.sh tests/notify/kernel-notify-ns-fast.sh
+	tests/notify/kernel-notify-fast-nobody.sh tests/notify/kernel-notify-ns-fast.sh \
+	tests/notify/kernel-notify-twin.sh
 tests_notify_kernel_notify_SOURCES = tests/notify/kernel-notify.c $(NOTIFY_HARNESS)
 tests_notify_kernel_notify_LDADD = $(NOTIFY_LIBS) -lpthread
 tests_notify_kernel_notify_ns_SOURCES = tests/notify/kernel-notify-ns.c $(NOTIFY_HARNESS)
@@ -23,21 +24,22 @@ EXTRA_DIST += tests/notify/kernel-notify-nobody.sh tests/notify/kernel-notify-ns
 	tests/notify/kernel-notify-spawn-nobody.sh tests/notify/kernel-notify-fast.sh \
 	tests/notify/kernel-notify-fast-nobody.sh tests/notify/kernel-notify-ns-fast.sh \
 	tests/notify/kernel-notify-no-openat2.sh tests/notify/kernel-diff-no-openat2.sh \
-	tests/notify/kernel-notify-no-openat2.sh tests/notify/kernel-diff-no-openat2.sh
+	tests/notify/kernel-notify-twin.sh
 
 # The dynamic layer as a wall (issue 13): every class the adversarial probe
 # found, judged by its effects, as the invoking user and as nobody.
 check_PROGRAMS += tests/notify/kernel-wall
-TESTS += tests/notify/kernel-wall tests/notify/kernel-wall-nobody.sh
-EXTRA_DIST += tests/notify/kernel-wall-nobody.sh
+TESTS += tests/notify/kernel-wall tests/notify/kernel-wall-nobody.sh tests/notify/kernel-wall-twin.sh
+EXTRA_DIST += tests/notify/kernel-wall-nobody.sh tests/notify/kernel-wall-twin.sh
 tests_notify_kernel_wall_SOURCES = tests/notify/kernel-wall.c $(NOTIFY_HARNESS)
 tests_notify_kernel_wall_LDADD = $(NOTIFY_LIBS) -lpthread
 
 # What is performed has the call's own effect: modes, umask, flags, FIFOs,
 # O_TMPFILE, EMFILE, each mutation, and the server's credentials.
 check_PROGRAMS += tests/notify/kernel-perform
-TESTS += tests/notify/kernel-perform tests/notify/kernel-perform-nobody.sh
-EXTRA_DIST += tests/notify/kernel-perform-nobody.sh
+TESTS += tests/notify/kernel-perform tests/notify/kernel-perform-nobody.sh \
+	tests/notify/kernel-perform-twin.sh
+EXTRA_DIST += tests/notify/kernel-perform-nobody.sh tests/notify/kernel-perform-twin.sh
 tests_notify_kernel_perform_SOURCES = tests/notify/kernel-perform.c $(NOTIFY_HARNESS)
 tests_notify_kernel_perform_LDADD = $(NOTIFY_LIBS) -lpthread
 

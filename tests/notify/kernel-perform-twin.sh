@@ -1,0 +1,3 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+NOTIFY_TEST=tests/notify/kernel-perform exec "$top_srcdir/tests/notify/kernel-notify-twin.sh"
