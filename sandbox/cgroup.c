@@ -319,17 +319,19 @@ int mb_cgroup_create(uint64_t limit, struct mb_cgroup *ret, struct mb_error *err
 	return 0;
 }
 
-int mb_cgroup_open_join(const struct mb_cgroup *cg, struct mb_error *err)
+int mb_cgroup_open_join(const struct mb_cgroup *cg, int *ret_fd, struct mb_error *err)
 {
+	*ret_fd = -1;
 	if (!cg->leaf || cg->by != MB_MEMORY_CGROUP1)
-		return -1;
+		return 0;
 	char path[PATH_MAX];
 	if (snprintf(path, sizeof(path), "%s/tasks", cg->leaf) >= (int)sizeof(path))
 		return mb_error_set(err, -ENAMETOOLONG, "cgroup: %s/tasks: name too long", cg->leaf);
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return mb_error_set(err, mb_neg_errno(), "cgroup: opening %s: %m", path);
-	return fd;
+	*ret_fd = fd;
+	return 0;
 }
 
 int mb_cgroup_join(int fd)

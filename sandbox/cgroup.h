@@ -49,10 +49,10 @@ void mb_cgroup_probe(struct mb_cgroup *ret);
 int mb_cgroup_create(uint64_t limit, struct mb_cgroup *ret, struct mb_error *err);
 
 /* cgroup v1: the leaf's "tasks" file, opened here for the init to move
- * itself in with mb_cgroup_join() as its first step. Returns the fd, -1
+ * itself in with mb_cgroup_join() as its first step, into *ret_fd; -1 there
  * when the init is to be moved from outside (mb_cgroup_attach: cgroup v2,
- * or no leaf), or -errno with err set. */
-int mb_cgroup_open_join(const struct mb_cgroup *cg, struct mb_error *err);
+ * or no leaf). Returns 0, or -errno with err set. */
+int mb_cgroup_open_join(const struct mb_cgroup *cg, int *ret_fd, struct mb_error *err);
 
 /* In the init, still single-threaded: move this thread, and so the whole
  * process and everything it forks, into the leaf whose "tasks" fd is. A

@@ -263,11 +263,9 @@ static int spawn_once(const struct mb_sandbox_config *cfg, unsigned long ns_flag
 		r = mb_cgroup_create(cfg->plan->limits.memory, &cg, err);
 		if (r < 0)
 			goto close_all;
-		cg_join = mb_cgroup_open_join(&cg, err);
-		if (cg_join < -1) {
-			r = cg_join;
+		r = mb_cgroup_open_join(&cg, &cg_join, err);
+		if (r < 0)
 			goto close_all;
-		}
 	}
 
 	struct mb_child c = {
