@@ -4,11 +4,11 @@
 # A library: membrane-run, its tests and bench's report generator link the
 # same code.
 noinst_LIBRARIES += libreport.a
-libreport_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(NETTLE_CFLAGS) $(SYSTEMD_CFLAGS)
+libreport_a_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(NETTLE_CFLAGS) $(HOGWEED_CFLAGS) $(SYSTEMD_CFLAGS)
 libreport_a_SOURCES = \
 	report/report.h report/report.c \
 	report/report-sink.h report/report-syslog.c \
 	report/report-request.h report/report-request.c \
 	report/report-fields.h report/report-fields.c \
 	report/report-sign.h report/report-sign.c
-REPORT_LIBS = libreport.a $(POLICY_LIBS) $(NETTLE_LIBS) -ldl
+REPORT_LIBS = libreport.a $(POLICY_LIBS) $(NETTLE_LIBS) -ldl -lpthread

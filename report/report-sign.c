@@ -3,8 +3,16 @@
  * nettle's ed25519_sha512. The key formats are parsed by their fixed DER
  * prefixes: an Ed25519 PKCS#8 or SPKI structure has exactly one shape
  * (RFC 8410), so a prefix compare is a complete parse, and anything else is
- * refused rather than guessed at. */
+ * refused rather than guessed at.
+ *
+ * Ed25519 is in hogweed, which loads GMP: opened with dlopen when a key is
+ * first loaded, not linked, since most runs sign nothing and mapping the
+ * two cost every start ~0.15 ms (issue 19). Every key comes from
+ * mb_report_key_load, which fails when hogweed cannot be loaded, so signing
+ * and verifying always have it. */
+#include <dlfcn.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <nettle/base64.h>
 #include <nettle/eddsa.h>
 #include <stdio.h>
@@ -16,6 +24,29 @@
 #include "report/report-sign.h"
 
 #define KEY_FILE_MAX 16384
+
+#define STR_(x) #x
+#define STR(x) STR_(x) /* nettle's names are macros: the symbols' own names */
+
+static __typeof__(ed25519_sha512_public_key) *p_public_key;
+static __typeof__(ed25519_sha512_sign) *p_sign;
+static __typeof__(ed25519_sha512_verify) *p_verify;
+static pthread_once_t hogweed_once = PTHREAD_ONCE_INIT;
+static const char *hogweed_missing; /* what could not be had, or NULL */
+
+static void hogweed_open(void)
+{
+	void *h = dlopen(MB_HOGWEED_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		hogweed_missing = MB_HOGWEED_SONAME;
+		return;
+	}
+	p_public_key = (__typeof__(p_public_key))dlsym(h, STR(ed25519_sha512_public_key));
+	p_sign = (__typeof__(p_sign))dlsym(h, STR(ed25519_sha512_sign));
+	p_verify = (__typeof__(p_verify))dlsym(h, STR(ed25519_sha512_verify));
+	if (!p_public_key || !p_sign || !p_verify)
+		hogweed_missing = STR(ed25519_sha512_sign);
+}
 
 /* RFC 8410: OneAsymmetricKey v1 (48 bytes) or v2 with the public key
  * (83 bytes) share everything after the outer SEQUENCE's header up to the
@@ -96,7 +127,7 @@ static int parse_key(const char *text, bool want_private, struct mb_report_key *
 		memcpy(k->priv, der + 16, 32);
 		k->has_priv = true;
 		explicit_bzero(der, sizeof(der));
-		ed25519_sha512_public_key(k->pub, k->priv);
+		p_public_key(k->pub, k->priv);
 		return 0;
 	}
 	if (n != -ENOENT)
@@ -122,7 +153,7 @@ static int parse_key(const char *text, bool want_private, struct mb_report_key *
 		return *why = "not hexadecimal", -EINVAL;
 	if (want_private) {
 		k->has_priv = true;
-		ed25519_sha512_public_key(k->pub, k->priv);
+		p_public_key(k->pub, k->priv);
 	}
 	return 0;
 }
@@ -132,6 +163,12 @@ int mb_report_key_load(const char *spec, bool want_private, struct mb_report_key
 {
 	char path[4096];
 	const char *what = want_private ? "--sign-key" : "--key";
+	pthread_once(&hogweed_once, hogweed_open);
+	if (hogweed_missing)
+		return mb_error_set(err, -ELIBACC,
+				    "%s: Ed25519 needs nettle's hogweed, and %s cannot be loaded "
+				    "(install Debian's libhogweed6)",
+				    what, hogweed_missing);
 	if (strncmp(spec, "credential:", 11) == 0) {
 		const char *dir = getenv("CREDENTIALS_DIRECTORY");
 		if (!dir || !*dir)
@@ -194,7 +231,7 @@ void mb_report_sign(const struct mb_report_key *k, const char *msg, size_t len,
 		    char sig[MB_REPORT_SIG_HEX])
 {
 	uint8_t s[ED25519_SIGNATURE_SIZE];
-	ed25519_sha512_sign(k->pub, k->priv, len, (const uint8_t *)msg, s);
+	p_sign(k->pub, k->priv, len, (const uint8_t *)msg, s);
 	to_hex(s, sizeof(s), sig);
 }
 
@@ -204,5 +241,5 @@ bool mb_report_sig_valid(const struct mb_report_key *k, const char *msg, size_t 
 	uint8_t s[ED25519_SIGNATURE_SIZE];
 	if (!sig_hex || strlen(sig_hex) != 2 * sizeof(s) || from_hex(sig_hex, sizeof(s), s) < 0)
 		return false;
-	return ed25519_sha512_verify(k->pub, len, (const uint8_t *)msg, s) == 1;
+	return p_verify(k->pub, len, (const uint8_t *)msg, s) == 1;
 }
