@@ -41,11 +41,12 @@ static void hogweed_open(void)
 		hogweed_missing = MB_HOGWEED_SONAME;
 		return;
 	}
-	p_public_key = (__typeof__(p_public_key))dlsym(h, STR(ed25519_sha512_public_key));
-	p_sign = (__typeof__(p_sign))dlsym(h, STR(ed25519_sha512_sign));
-	p_verify = (__typeof__(p_verify))dlsym(h, STR(ed25519_sha512_verify));
-	if (!p_public_key || !p_sign || !p_verify)
+	if (!(p_public_key = (__typeof__(p_public_key))dlsym(h, STR(ed25519_sha512_public_key))))
+		hogweed_missing = STR(ed25519_sha512_public_key);
+	else if (!(p_sign = (__typeof__(p_sign))dlsym(h, STR(ed25519_sha512_sign))))
 		hogweed_missing = STR(ed25519_sha512_sign);
+	else if (!(p_verify = (__typeof__(p_verify))dlsym(h, STR(ed25519_sha512_verify))))
+		hogweed_missing = STR(ed25519_sha512_verify);
 }
 
 /* RFC 8410: OneAsymmetricKey v1 (48 bytes) or v2 with the public key
