@@ -116,7 +116,7 @@ static int landlock_read_only(void)
 }
 
 /* The server side: the loop being measured. Writes ns per call. */
-static _noreturn_ void server(enum layer layer, const struct mb_watch_filter *f, int hand,
+static _noreturn_ void server(enum layer layer, const struct mb_bpf *f, int hand,
 			      int res, int n)
 {
 	int r = 0;
@@ -188,7 +188,7 @@ static int bare_loop_once(int fd, struct seccomp_notif *req, struct seccomp_noti
 static double run(enum layer layer, enum server srv, bool sync_wake, enum cpus cpus, bool one_root)
 {
 	struct mb_error err = { 0 };
-	struct mb_watch_filter f = { 0 };
+	struct mb_bpf f = { 0 };
 	int hand[2] = { -1, -1 }, res[2];
 	if (layer == L_WATCH && (mb_watch_filter_build(&f, &err) < 0 || mb_watch_handoff_pair(hand) < 0)) {
 		fprintf(stderr, "bench: %s\n", err.msg);
@@ -207,7 +207,7 @@ static double run(enum layer layer, enum server srv, bool sync_wake, enum cpus c
 	}
 	close(res[1]);
 	close(hand[1]);
-	mb_watch_filter_free(&f);
+	mb_bpf_free(&f);
 
 	struct mb_notifier *nt = NULL;
 	int listener = -1;

@@ -223,9 +223,14 @@ static int setup(struct mb_child *c, struct mb_layers *L, bool *ns_setup, struct
 	}
 
 	struct mb_bpf filter = { 0 };
-	r = mb_sync_recv_filter(c->sync_fd, &filter, err);
-	if (r < 0)
+	r = mb_sync_recv_filter(c->sync_fd, "the seccomp baseline", &filter, err);
+	if (r == 0 && c->watch)
+		r = mb_sync_recv_filter(c->sync_fd, "the filter of watched calls", &c->watch_prog,
+					err);
+	if (r < 0) {
+		mb_bpf_free(&filter);
 		return r;
+	}
 	r = mb_bpf_load(&filter, 0, err);
 	mb_bpf_free(&filter);
 	if (r < 0)
@@ -270,7 +275,7 @@ _noreturn_ static void run_command(struct mb_child *c)
 		 * memory. */
 		(void)prctl(PR_SET_DUMPABLE, 1);
 		unsigned features = 0;
-		int fd = mb_watch_install(c->watch, &features);
+		int fd = mb_watch_install(&c->watch_prog, &features);
 		if (fd < 0) {
 			mb_error_set(&err, fd, "seccomp: loading the filter of watched calls: %s%s",
 				     strerror(-fd),

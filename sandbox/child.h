@@ -15,10 +15,12 @@ struct mb_child {
 	int landlock_abi;       /* what mb_landlock_abi() said in the caller */
 	int sync_fd;            /* our end of the sync socketpair */
 	int stdio[3];           /* the command's ends of its stdin, stdout, stderr pipes */
-	/* want_listener: the filter of watched calls, built by the caller, and
-	 * the command's end of the hand-off socket (sandbox/watch.h); else
-	 * NULL and -1. */
-	const struct mb_watch_filter *watch;
+	/* want_listener: the command loads the filter of watched calls, which
+	 * the caller sends after the baseline (watch_prog, ours once received),
+	 * and hands its listener over on handoff_fd (sandbox/watch.h); else
+	 * false and -1. */
+	bool watch;
+	struct mb_bpf watch_prog;
 	int handoff_fd;
 	/* Where the init writes the command's wait status before it exits. */
 	int status_fd;

@@ -59,6 +59,18 @@ struct mb_sandbox_config {
 	uid_t uid;
 	gid_t gid;
 	bool want_listener;   /* install the watched-syscall USER_NOTIF filter */
+	/* With want_listener: mb_sandbox_spawn() returns once the command's
+	 * execve was let through, before its end is known, and
+	 * mb_sandbox_await_exec() waits for it: the caller readies its
+	 * notifier while the kernel execs. */
+	bool launch_early;
+	/* The caller's work that needs no sandbox, run while the init builds
+	 * it (after the filters are sent, before the command exists), so that
+	 * it is off the start's path. May be NULL; called again if a
+	 * best-effort retry builds a second sandbox. Returns 0, or -errno with
+	 * err set: the spawn fails with it. */
+	int (*building)(void *ud, struct mb_error *err);
+	void *building_ud;
 };
 
 struct mb_sandbox {
@@ -68,6 +80,7 @@ struct mb_sandbox {
 	int stdout_fd;
 	int stderr_fd;
 	int listener_fd; /* seccomp user-notification fd, or -1 */
+	int sync_fd;     /* launch_early: the init's socket, until the exec's end */
 	int status_fd;   /* O_NONBLOCK: the init writes the command's wait status
 			    here before it exits (mb_sandbox_command_status) */
 	char *cgroup;    /* the sandbox's cgroup leaf (limits.memory), or NULL;
@@ -92,6 +105,11 @@ struct mb_sandbox {
  * errno is one of those three is returned as -EIO (125). */
 int mb_sandbox_spawn(const struct mb_sandbox_config *cfg, struct mb_sandbox *ret,
 		     struct mb_error *err);
+
+/* After mb_sandbox_spawn() with launch_early: wait for the command's exec.
+ * Returns 0, or what mb_sandbox_spawn() would have returned for its failure,
+ * err filled, the init reaped and sb closed. Without launch_early: 0. */
+int mb_sandbox_await_exec(struct mb_sandbox *sb, struct mb_error *err);
 
 /* membrane-run --doctor's trial run: the sandbox a run of cfg would build,
  * all of it (namespaces and their best-effort fallback, the fresh root,

@@ -113,21 +113,34 @@ static int check_landlock(const struct mb_sandbox_config *cfg, int abi, struct m
 
 /* The init asks for the seccomp baseline: build it here, in parallel with
  * its mounts, and send it. */
-static int send_filter(int sock, const struct mb_plan *plan, bool memfd_noexec,
-		       struct mb_error *err)
+/* The baseline, then with want_listener the filter of watched calls, which
+ * the init keeps for the command: built here while the init builds the
+ * mounts, off the start's path. */
+static int send_filters(int sock, const struct mb_sandbox_config *cfg, bool memfd_noexec,
+			struct mb_error *err)
 {
-	struct mb_seccomp_env env = { .plan = plan, .memfd_noexec = memfd_noexec };
-	struct mb_bpf prog = { 0 };
-	int r = mb_seccomp_baseline_build(&env, &prog, err);
+	struct mb_seccomp_env env = { .plan = cfg->plan, .memfd_noexec = memfd_noexec };
+	_cleanup_(mb_bpf_free) struct mb_bpf baseline = { 0 };
+	_cleanup_(mb_bpf_free) struct mb_bpf watch = { 0 };
+	int r = mb_seccomp_baseline_build(&env, &baseline, err);
 	if (r < 0)
 		return r;
-	r = mb_sync_send_filter(sock, &prog);
-	mb_bpf_free(&prog);
+	r = mb_sync_send_filter(sock, &baseline);
+	if (r == 0 && cfg->want_listener) {
+		r = mb_watch_filter_build(&watch, err);
+		if (r < 0)
+			return r;
+		r = mb_sync_send_filter(sock, &watch);
+	}
 	if (r < 0)
-		return mb_error_set(err, r, "sending the seccomp filter to the sandbox: %s",
+		return mb_error_set(err, r, "sending the seccomp filters to the sandbox: %s",
 				    strerror(-r));
 	return 0;
 }
+
+/* How far await_exec() reads: to the command's exec, its execve only let
+ * through (launch_early), or on from there to the exec (cfg NULL then). */
+enum await { AWAIT_EXEC, AWAIT_LAUNCH, AWAIT_RESUME };
 
 /* Read the child's messages until the command was exec'd (end of file) or an
  * error came. With a watch filter, also take the command's listener when it
@@ -135,11 +148,12 @@ static int send_filter(int sock, const struct mb_plan *plan, bool memfd_noexec,
  * the exec is done: the command's own execve, which waits for us. Anything
  * the command does after its exec stays queued for the caller's notifier.
  * Returns 0 or the error's code, err filled. */
-static int await_exec(int sock, int handoff, const struct mb_plan *plan, struct mb_sandbox *sb,
-		      unsigned *ret_features, int *ret_status, bool *ret_ns_setup,
-		      struct mb_error *err)
+static int await_exec(int sock, int handoff, const struct mb_sandbox_config *cfg,
+		      struct mb_sandbox *sb, enum await until, unsigned *ret_features,
+		      int *ret_status, bool *ret_ns_setup, struct mb_error *err)
 {
-	bool have_layers = false, send_failed = false, launched = handoff < 0;
+	bool have_layers = until == AWAIT_RESUME, send_failed = false;
+	bool launched = handoff < 0 || until == AWAIT_RESUME;
 	struct mb_error send_err = { 0 };
 	for (;;) {
 		struct pollfd p[3] = {
@@ -183,16 +197,25 @@ static int await_exec(int sock, int handoff, const struct mb_plan *plan, struct 
 				mb_error_set(err, m.code < 0 ? m.code : -EIO, "%s", m.text);
 				return err ? err->code : m.code;
 			case MB_SYNC_SECCOMP_ENV:
+				if (!cfg)
+					goto unexpected;
 				/* If the init failed meanwhile, its own message (next)
 				 * says why better than our broken pipe. */
-				if (send_filter(sock, plan, m.code == 1, &send_err) < 0)
+				if (send_filters(sock, cfg, m.code == 1, &send_err) < 0) {
 					send_failed = true;
+					break;
+				}
+				/* The init has what it waits for: the caller's own
+				 * preparations overlap the rest of its set-up. */
+				if (cfg->building && (r = cfg->building(cfg->building_ud, err)) < 0)
+					return r;
 				break;
 			case MB_SYNC_LAYERS:
 				sb->layers = m.layers;
 				have_layers = true;
 				break;
 			default:
+			unexpected:
 				return mb_error_set(err, -EBADMSG,
 						    "unexpected message %u from the sandbox's init", m.type);
 			}
@@ -210,6 +233,8 @@ static int await_exec(int sock, int handoff, const struct mb_plan *plan, struct 
 			if (r < 0)
 				return r;
 			launched = true;
+			if (until == AWAIT_LAUNCH && have_layers && !send_failed)
+				return 0;
 		}
 	}
 	if (send_failed)
@@ -219,6 +244,15 @@ static int await_exec(int sock, int handoff, const struct mb_plan *plan, struct 
 	if (!launched)
 		return mb_error_set(err, -EBADMSG, "the command exec'd without handing its listener over");
 	return 0;
+}
+
+/* Only an exec failure may say 126/127 (mb_sandbox_exit_status): the
+ * command's, which comes with its status. */
+static int exec_status(int r, int status)
+{
+	if (status == MB_EXIT_MEMBRANE && (r == -ENOENT || r == -EACCES || r == -ENOEXEC))
+		return -EIO;
+	return r;
 }
 
 /* Whether an errno from clone(2) with namespace flags means the host refuses
@@ -245,19 +279,12 @@ static int spawn_once(const struct mb_sandbox_config *cfg, unsigned long ns_flag
 	/* Before the first goto: close_all removes the leaf. */
 	struct mb_cgroup cg = { .by = MB_MEMORY_NONE };
 	int cg_join = -1;
-	_cleanup_(mb_watch_filter_free) struct mb_watch_filter watch = { 0 };
 	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
 	    pipe2(st, O_CLOEXEC) < 0 ||
 	    (cfg->want_listener && (r = mb_watch_handoff_pair(hand)) < 0)) {
 		r = mb_error_set(err, mb_neg_errno(), "creating the sandbox's pipes: %m");
 		goto close_all;
-	}
-	/* Built here, where libseccomp may allocate; the command only loads it. */
-	if (cfg->want_listener) {
-		r = mb_watch_filter_build(&watch, err);
-		if (r < 0)
-			goto close_all;
 	}
 	if (cfg->plan->limits.memory) {
 		r = mb_cgroup_create(cfg->plan->limits.memory, &cg, err);
@@ -276,7 +303,7 @@ static int spawn_once(const struct mb_sandbox_config *cfg, unsigned long ns_flag
 		.landlock_abi = abi,
 		.sync_fd = sv[1],
 		.stdio = { in[0], out[1], errp[1] },
-		.watch = cfg->want_listener ? &watch : NULL,
+		.watch = cfg->want_listener,
 		.handoff_fd = hand[1],
 		.status_fd = st[1],
 		.cgroup_fd = cg_join,
@@ -333,12 +360,15 @@ static int spawn_once(const struct mb_sandbox_config *cfg, unsigned long ns_flag
 		.stderr_fd = errp[0],
 		.listener_fd = -1,
 		.status_fd = st[0],
+		.sync_fd = -1,
 		.resolver_fd = { -1, -1 },
 	};
 	int status = MB_EXIT_MEMBRANE;
 	unsigned features = 0;
 	bool ns_setup = false;
-	r = await_exec(sv[0], hand[0], cfg->plan, &sb, &features, &status, &ns_setup, err);
+	r = await_exec(sv[0], hand[0], cfg, &sb,
+		       cfg->launch_early && cfg->want_listener && !trial ? AWAIT_LAUNCH : AWAIT_EXEC,
+		       &features, &status, &ns_setup, err);
 	if (r == 0 && sb.listener_fd >= 0) {
 		sb.layers.seccomp_notify = true;
 		sb.layers.seccomp_notify_killable = features & MB_WATCH_KILLABLE_RECV;
@@ -377,12 +407,11 @@ static int spawn_once(const struct mb_sandbox_config *cfg, unsigned long ns_flag
 				 "(membrane-run --doctor says why): give it that, or pass "
 				 "--best-effort to run without namespaces");
 		}
-		/* Only an exec failure may say 126/127. */
-		if (status == MB_EXIT_MEMBRANE && (r == -ENOENT || r == -EACCES || r == -ENOEXEC))
-			r = -EIO;
+		r = exec_status(r, status);
 		goto close_all;
 	}
-	sv[0] = mb_close(sv[0]);
+	/* launch_early: the exec's end of file is still to come. */
+	sb.sync_fd = cfg->launch_early && sb.listener_fd >= 0 ? TAKE_FD(sv[0]) : mb_close(sv[0]);
 	hand[0] = mb_close(hand[0]);
 	st[0] = -1; /* the caller's now, in sb */
 	sb.cgroup = TAKE_PTR(cg.leaf);
@@ -477,6 +506,24 @@ int mb_sandbox_wait(struct mb_sandbox *sb, int *ret_status)
 	return 0;
 }
 
+int mb_sandbox_await_exec(struct mb_sandbox *sb, struct mb_error *err)
+{
+	if (sb->sync_fd < 0)
+		return 0;
+	int status = MB_EXIT_MEMBRANE;
+	unsigned features = 0;
+	bool ns_setup = false;
+	int r = await_exec(sb->sync_fd, -1, NULL, sb, AWAIT_RESUME, &features, &status, &ns_setup,
+			   err);
+	sb->sync_fd = mb_close(sb->sync_fd);
+	if (r == 0)
+		return 0;
+	reap(sb->pid, sb->pidfd);
+	sb->pidfd = -1;
+	mb_sandbox_close(sb);
+	return exec_status(r, status);
+}
+
 void mb_sandbox_close(struct mb_sandbox *sb)
 {
 	sb->stdin_fd = mb_close(sb->stdin_fd);
@@ -485,6 +532,7 @@ void mb_sandbox_close(struct mb_sandbox *sb)
 	sb->listener_fd = mb_close(sb->listener_fd);
 	sb->pidfd = mb_close(sb->pidfd);
 	sb->status_fd = mb_close(sb->status_fd);
+	sb->sync_fd = mb_close(sb->sync_fd);
 	sb->resolver_fd[0] = mb_close(sb->resolver_fd[0]);
 	sb->resolver_fd[1] = mb_close(sb->resolver_fd[1]);
 	struct mb_cgroup cg = { .leaf = TAKE_PTR(sb->cgroup) };

@@ -113,7 +113,7 @@ int mb_sync_send_filter(int sock, const struct mb_bpf *p)
 	return (size_t)n == sizeof(h) + iov[1].iov_len ? 0 : -EMSGSIZE;
 }
 
-int mb_sync_recv_filter(int sock, struct mb_bpf *ret, struct mb_error *err)
+int mb_sync_recv_filter(int sock, const char *what, struct mb_bpf *ret, struct mb_error *err)
 {
 	size_t max = sizeof(struct filter_head) + BPF_MAXINSNS * sizeof(struct sock_filter);
 	char *buf = malloc(max);
@@ -130,7 +130,7 @@ int mb_sync_recv_filter(int sock, struct mb_bpf *ret, struct mb_error *err)
 	    (size_t)n != sizeof(h) + h.n * sizeof(struct sock_filter)) {
 		free(buf);
 		return mb_error_set(err, n < 0 ? mb_neg_errno() : -EPIPE,
-				    "the seccomp baseline did not arrive from membrane-run");
+				    "%s did not arrive from membrane-run", what);
 	}
 	memmove(buf, buf + sizeof(h), h.n * sizeof(struct sock_filter));
 	ret->insns = (struct sock_filter *)buf;

@@ -18,8 +18,9 @@ enum mb_sync_type {
 	MB_SYNC_ERROR = 1, /* code, status, text */
 	MB_SYNC_LAYERS,    /* layers: everything is in place, about to fork the command */
 	MB_SYNC_SECCOMP_ENV, /* code: vm.memfd_noexec=2 in force (1) or not (0);
-				asks the caller for the baseline filter */
-	MB_SYNC_FILTER,    /* caller -> init: the baseline as BPF, in a packet of
+				asks the caller for the baseline filter (and
+				the filter of watched calls, if wanted) */
+	MB_SYNC_FILTER,    /* caller -> init: a filter as BPF, in a packet of
 			      its own: {type, n, n instructions} */
 	MB_SYNC_RESOLVER,  /* an fd: the sandbox's resolver socket, code
 			      MB_RESOLVER_UDP or MB_RESOLVER_TCP */
@@ -42,10 +43,11 @@ int mb_sync_send(int sock, const struct mb_sync_msg *m, int fd);
 /* Send an error message built from err; ns_setup: see struct mb_sync_msg. */
 int mb_sync_send_error(int sock, const struct mb_error *err, int status);
 int mb_sync_send_ns_error(int sock, const struct mb_error *err, bool ns_setup);
-/* The baseline filter, built by the caller, to the init; and its receipt
- * (blocking; -EPIPE if the caller is gone). */
+/* A filter built by the caller (the baseline, then the filter of watched
+ * calls), to the init; and its receipt (blocking; -EPIPE if the caller is
+ * gone), what naming it in the error. */
 int mb_sync_send_filter(int sock, const struct mb_bpf *p);
-int mb_sync_recv_filter(int sock, struct mb_bpf *ret, struct mb_error *err);
+int mb_sync_recv_filter(int sock, const char *what, struct mb_bpf *ret, struct mb_error *err);
 
 /* Receive one message: 1 and *m filled (*ret_fd = attached fd or -1), 0 at end
  * of file, or -errno (-EBADMSG for a malformed packet). */

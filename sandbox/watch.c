@@ -364,7 +364,7 @@ static int add_row(scmp_filter_ctx ctx, const struct mb_watch_syscall *s)
 	}
 }
 
-int mb_watch_filter_build(struct mb_watch_filter *ret, struct mb_error *err)
+int mb_watch_filter_build(struct mb_bpf *ret, struct mb_error *err)
 {
 	_cleanup_(seccomp_releasep) scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
@@ -390,25 +390,13 @@ int mb_watch_filter_build(struct mb_watch_filter *ret, struct mb_error *err)
 					    table[i].name, strerror(-r));
 	}
 
-	struct mb_bpf prog = { 0 };
-	r = mb_bpf_export(ctx, &prog, err);
-	if (r < 0)
-		return r;
-	ret->insns = prog.insns;
-	ret->len = (unsigned short)prog.n;
-	return 0;
+	return mb_bpf_export(ctx, ret, err);
 }
 
-void mb_watch_filter_free(struct mb_watch_filter *f)
+int mb_watch_install(const struct mb_bpf *f, unsigned *ret_features)
 {
-	free(f->insns);
-	f->insns = NULL;
-	f->len = 0;
-}
-
-int mb_watch_install(const struct mb_watch_filter *f, unsigned *ret_features)
-{
-	struct sock_fprog prog = { .len = f->len, .filter = f->insns };
+	/* mb_bpf_export keeps n within BPF_MAXINSNS */
+	struct sock_fprog prog = { .len = (unsigned short)f->n, .filter = f->insns };
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -errno;

@@ -25,6 +25,7 @@
 #include "common/error.h"
 #include "common/kernel-compat.h" /* SECCOMP_IOCTL_NOTIF_SET_FLAGS... on 6.1 headers */
 #include "policy/profile.h"
+#include "sandbox/bpf.h"
 
 enum mb_watch_kind {
 	MB_WATCH_OPEN,     /* open, openat, creat: open flags give the ops */
@@ -125,19 +126,11 @@ unsigned mb_watch_open_ops(uint64_t flags);
 
 /* ---- the filter ------------------------------------------------------- */
 
-struct sock_filter;
-
-struct mb_watch_filter {
-	struct sock_filter *insns; /* owned */
-	unsigned short len;
-};
-
 /* Build the BPF program from the table for the native architecture: watched
  * calls notify, everything else is allowed (the baseline filter denies what
  * must never happen), a foreign architecture or x32 call kills the process.
- * Call before fork. Returns 0 or -errno with err set. */
-int mb_watch_filter_build(struct mb_watch_filter *ret, struct mb_error *err);
-void mb_watch_filter_free(struct mb_watch_filter *f);
+ * Returns 0 or -errno with err set; free with mb_bpf_free(). */
+int mb_watch_filter_build(struct mb_bpf *ret, struct mb_error *err);
 
 /* The flags mb_watch_install() asked for and the kernel took. */
 #define MB_WATCH_KILLABLE_RECV 0x1u /* SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV */
@@ -151,7 +144,7 @@ void mb_watch_filter_free(struct mb_watch_filter *f);
  * (fork leaves one thread), and threads and children created later inherit
  * the filter. Returns the listener fd (O_CLOEXEC) or -errno; *ret_features
  * gets MB_WATCH_* bits. */
-int mb_watch_install(const struct mb_watch_filter *f, unsigned *ret_features);
+int mb_watch_install(const struct mb_bpf *f, unsigned *ret_features);
 
 /* ---- getting the listener to the supervisor -------------------------- */
 

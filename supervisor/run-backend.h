@@ -38,6 +38,11 @@ struct mb_run_session {
 };
 
 struct mb_run_backend {
+	/* What needs neither the sandbox nor the session (tables built from the
+	 * profile), done while the sandbox's init builds the sandbox: off the
+	 * start's path. Called once, before start. May be NULL. Returns 0, or
+	 * -errno with err set: the run stops. */
+	int (*prepare)(void *self, struct mb_error *err);
 	/* The server waits at its first watched call and the notifier exists,
 	 * deciding nothing yet. May be NULL. Returns 0, or -errno with err
 	 * set: the server is stopped. */

@@ -144,24 +144,11 @@ static const char *answered_name(void *ud, const struct mb_addr *a)
 	return g->resolver ? mb_resolver_name(g->resolver, a) : NULL;
 }
 
-static int guard_start(void *self, const struct mb_run_session *s, struct mb_error *err)
+/* The tables: nothing here reports or needs the sandbox. */
+static int guard_prepare(void *self, struct mb_error *err)
 {
 	struct guard *g = self;
-	g->rep = s->rep;
-	g->pidfd = s->pidfd;
-	struct mb_resolver_config rcfg = {
-		.profile = g->profile,
-		.udp_fd = s->resolver_fd[0],
-		.tcp_fd = s->resolver_fd[1],
-		.addr = s->resolver,
-		.report = resolver_report,
-		.report_ud = g,
-	};
-	/* First: it owns the resolver's sockets from here, whatever fails. */
-	int r = mb_resolver_new(&rcfg, &g->resolver, err);
-	if (r < 0)
-		return r;
-	r = mb_linger_new(g->profile, g->plan->cwd, &g->linger);
+	int r = mb_linger_new(g->profile, g->plan->cwd, &g->linger);
 	if (r == 0)
 		r = mb_denials_new(g->profile, stderr, &g->denials);
 	if (r < 0)
@@ -185,7 +172,24 @@ static int guard_start(void *self, const struct mb_run_session *s, struct mb_err
 		.hooks = { .granted = broker_granted, .report = broker_report, .names = broker_names,
 			   .ud = g },
 	};
-	r = mb_broker_new(&bcfg, &g->broker, err);
+	return mb_broker_new(&bcfg, &g->broker, err);
+}
+
+static int guard_start(void *self, const struct mb_run_session *s, struct mb_error *err)
+{
+	struct guard *g = self;
+	g->rep = s->rep;
+	g->pidfd = s->pidfd;
+	struct mb_resolver_config rcfg = {
+		.profile = g->profile,
+		.udp_fd = s->resolver_fd[0],
+		.tcp_fd = s->resolver_fd[1],
+		.addr = s->resolver,
+		.report = resolver_report,
+		.report_ud = g,
+	};
+	/* It owns the resolver's sockets from here, whatever fails. */
+	int r = mb_resolver_new(&rcfg, &g->resolver, err);
 	if (r < 0)
 		return r;
 	mb_broker_set_listener(g->broker, s->listener);
@@ -274,6 +278,7 @@ static void guard_exit_report(void *self, cJSON *fields)
 }
 
 static const struct mb_run_backend guard_backend = {
+	.prepare = guard_prepare,
 	.start = guard_start,
 	.decide = guard_decide,
 	.allows = guard_allows,

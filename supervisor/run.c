@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/strbuf.h"
@@ -97,13 +98,15 @@ static int emit_exit(struct mb_reporter *rep, const struct mb_relay_result *res,
 }
 
 struct notify_setup {
-	struct mb_notifier *n;
 	const struct mb_run_backend *be;
 	void *self;
-	int pidfd;
 	/* The notifier's thread decides holding the lock the loop holds
-	 * whenever it runs (notify-thread.h). */
+	 * whenever it runs (notify-thread.h). Ours from before the thread
+	 * starts until the relay's setup is done (locked): the thread may
+	 * receive and resolve the server's first calls meanwhile, and decides
+	 * none before the start report and the relay's tables. */
 	pthread_mutex_t lock;
+	bool locked;
 	struct mb_notifier_thread *thread;
 	const struct mb_plan *plan;
 	char err[512]; /* why setup failed, when it says */
@@ -129,7 +132,7 @@ static int add_canaries(struct notify_setup *ns, struct mb_inspector *ins)
 }
 
 /* The relay's setup hook: the backend sees the loop and the inspector's
- * requests in flight, and the notifier's thread starts. */
+ * requests in flight, and the notifier's thread may decide. */
 static int notify_setup(void *ud, struct mb_loop *loop, struct mb_inspector *ins)
 {
 	struct notify_setup *ns = ud;
@@ -140,13 +143,21 @@ static int notify_setup(void *ud, struct mb_loop *loop, struct mb_inspector *ins
 	if (ns->be->hooks)
 		mb_inspector_set_hooks(ins, ns->be->hooks(ns->self));
 	mb_loop_set_lock(loop, &ns->lock);
-	return mb_notifier_thread_start(ns->n, &ns->lock, ns->pidfd, &ns->thread);
+	ns->locked = false;
+	pthread_mutex_unlock(&ns->lock);
+	return 0;
 }
 
-/* The loop has ended: no decision may follow, the tables go away next. */
+/* No decision may follow (the loop has ended, or never ran): the tables
+ * go away next. A thread waiting for the lock gets it, finds the notifier
+ * closed (EPERM), and ends. */
 static void notify_teardown(void *ud)
 {
 	struct notify_setup *ns = ud;
+	if (ns->locked) {
+		ns->locked = false;
+		pthread_mutex_unlock(&ns->lock);
+	}
 	mb_notifier_thread_stop(ns->thread);
 	ns->thread = NULL;
 }
@@ -206,6 +217,26 @@ static int host_resolver_sockets(const struct mb_profile *p, const struct mb_pla
 /* The notifier on the sandbox's listener, answered by the backend, which
  * then starts. One root for all: pivot_root is done and the baseline
  * forbids another. */
+struct prepare {
+	const struct mb_run_backend *be;
+	void *self;
+	bool done;
+};
+
+/* While the init builds the sandbox (sandbox.h, building): the backend's
+ * tables, and the time zone that glibc's first gmtime_r (the start
+ * report's time) would otherwise read on the start's path. */
+static int prepare(void *ud, struct mb_error *err)
+{
+	struct prepare *pr = ud;
+	if (pr->done)
+		return 0;
+	tzset();
+	int r = pr->be->prepare ? pr->be->prepare(pr->self, err) : 0;
+	pr->done = r == 0;
+	return r;
+}
+
 static int start_notifier(struct mb_sandbox *sb, const struct mb_plan *plan,
 			  struct mb_reporter *rep, const struct mb_run_backend *be, void *self,
 			  struct mb_notifier **ret, struct mb_error *err)
@@ -237,6 +268,17 @@ static int start_notifier(struct mb_sandbox *sb, const struct mb_plan *plan,
 		return r;
 	*ret = TAKE_PTR(n);
 	return 0;
+}
+
+/* The sandbox or the command's exec failed (sandbox.h): nothing runs. */
+static int spawn_failed(struct mb_reporter *rep, int r, struct mb_error *err, const char *argv0)
+{
+	if (r == -ENOENT || r == -EACCES)
+		hint_missing_command(err, argv0);
+	fprintf(stderr, "membrane-run: %s\n", err->msg);
+	emit_error(rep, err->msg);
+	(void)mb_reporter_checkpoint(rep);
+	return mb_sandbox_exit_status(r);
 }
 
 int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct mb_plan *plan,
@@ -274,6 +316,7 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		mb_reporter_set_signer(rep, &key, o->checkpoint_every);
 		mb_report_key_wipe(&key);
 	}
+	struct prepare pr = { .be = be, .self = self };
 	struct mb_sandbox_config cfg = {
 		.plan = plan,
 		.argv = o->argv,
@@ -283,6 +326,9 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		.uid = o->uid,
 		.gid = o->gid,
 		.want_listener = true,
+		.launch_early = true,
+		.building = prepare,
+		.building_ud = &pr,
 	};
 	warn_landlock_gaps(plan, o->best_effort);
 	int host_resolver[2] = { -1, -1 };
@@ -297,39 +343,47 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 	}
 	mb_close(host_resolver[0]);
 	mb_close(host_resolver[1]);
-	if (r < 0) {
-		if (r == -ENOENT || r == -EACCES)
-			hint_missing_command(&err, o->argv[0]);
-		fprintf(stderr, "membrane-run: %s\n", err.msg);
-		emit_error(rep, err.msg);
-		(void)mb_reporter_checkpoint(rep);
-		return mb_sandbox_exit_status(r);
-	}
+	if (r < 0)
+		return spawn_failed(rep, r, &err, o->argv[0]);
 	if (sb.no_namespaces[0])
 		fprintf(stderr, "membrane-run: warning: running without namespaces (--best-effort): %s\n",
 			sb.no_namespaces);
-	/* The server waits at its first watched call until we answer: from
-	 * here on, every path out of this function kills it or serves it. */
+	/* The server's execve is under way, and it waits at its first watched
+	 * call until we answer: from here on, every path out of this function
+	 * kills it or serves it. The notifier and its thread are readied
+	 * while the kernel execs; the start report waits for the exec. */
 	_cleanup_(mb_notifier_freep) struct mb_notifier *notifier = NULL;
-	r = start_notifier(&sb, plan, rep, be, self, &notifier, &err);
+	struct notify_setup ns = {
+		.be = be, .self = self, .plan = plan, .lock = PTHREAD_MUTEX_INITIALIZER,
+	};
+	pthread_mutex_lock(&ns.lock);
+	ns.locked = true;
+	r = prepare(&pr, &err); /* done already, unless the init never asked for its filters */
+	if (r == 0)
+		r = start_notifier(&sb, plan, rep, be, self, &notifier, &err);
+	if (r == 0 && (r = mb_notifier_thread_start(notifier, &ns.lock, sb.pidfd, &ns.thread)) < 0)
+		mb_error_set(&err, r, "starting the notifier's thread: %s", strerror(-r));
 	if (r < 0) {
+		notify_teardown(&ns);
 		fprintf(stderr, "membrane-run: %s: stopping the server\n", err.msg);
 		emit_error(rep, err.msg);
 		kill_and_reap(&sb);
 		mb_sandbox_close(&sb);
 		return MB_EXIT_MEMBRANE;
 	}
+	r = mb_sandbox_await_exec(&sb, &err);
+	if (r < 0) {
+		notify_teardown(&ns);
+		return spawn_failed(rep, r, &err, o->argv[0]);
+	}
 	sb.layers.seccomp_notify_sync = mb_notifier_sync_wake_up(notifier);
 	if (emit_start(rep, &sb, o->argv) < 0) {
+		notify_teardown(&ns);
 		fprintf(stderr, "membrane-run: cannot write the start report: stopping the server\n");
 		kill_and_reap(&sb);
 		mb_sandbox_close(&sb);
 		return MB_EXIT_MEMBRANE;
 	}
-	struct notify_setup ns = {
-		.n = notifier, .be = be, .self = self, .pidfd = sb.pidfd, .plan = plan,
-		.lock = PTHREAD_MUTEX_INITIALIZER,
-	};
 	struct mb_relay_config rc = {
 		.profile = p,
 		.cwd = plan->cwd,
@@ -341,6 +395,7 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		.pidfd = sb.pidfd,
 		.command_status = command_status,
 		.command_status_ud = &sb,
+		.command_fd = sb.status_fd,
 		.server_stdin = sb.stdin_fd,
 		.server_stdout = sb.stdout_fd,
 		.server_stderr = sb.stderr_fd,
@@ -357,6 +412,7 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 	};
 	struct mb_relay_result res;
 	r = mb_relay_run(&rc, &res);
+	notify_teardown(&ns); /* done if the relay ran its teardown; not if it failed first */
 	/* The notifier's thread performed the server's calls in its
 	 * identity, and notifications handled here before it started (the
 	 * command's execve) may have too: ours again for what follows (the
@@ -381,12 +437,19 @@ int mb_run(const struct mb_options *o, const struct mb_profile *p, const struct 
 		mb_sandbox_close(&sb);
 		return MB_EXIT_MEMBRANE;
 	}
-	mb_sandbox_close(&sb);
 	if (res.report_failed) {
+		kill_and_reap(&sb);
+		mb_sandbox_close(&sb);
 		fprintf(stderr, "membrane-run: a report could not be written: the server was stopped\n");
 		return MB_EXIT_MEMBRANE;
 	}
 	if (emit_exit(rep, &res, be, self) < 0 || mb_reporter_checkpoint(rep) < 0)
 		fprintf(stderr, "membrane-run: cannot write the exit report\n");
+	/* The server ended when the init had its status; the init's own exit
+	 * (its namespaces torn down) overlapped the reports. Nothing of the
+	 * sandbox outlives us: wait for it. */
+	int init_status;
+	(void)mb_sandbox_wait(&sb, &init_status); /* -ECHILD: reaped by the relay already */
+	mb_sandbox_close(&sb);
 	return res.status;
 }

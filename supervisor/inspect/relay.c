@@ -33,7 +33,7 @@ struct relay {
 	struct mb_inspector *ins;
 	struct mb_framer client_fr, server_fr;
 	struct mb_outq to_client, to_server;
-	struct mb_io w_cin, w_cout, w_sin, w_sout, w_serr, w_sig, w_pid;
+	struct mb_io w_cin, w_cout, w_sin, w_sout, w_serr, w_sig, w_pid, w_cmd;
 	struct mb_timer t_grace, t_drain, t_expire;
 	int sigfd;
 	int server_stdin; /* -1 once closed */
@@ -284,6 +284,22 @@ static void on_signal(struct mb_io *w, uint32_t ev)
 	}
 }
 
+/* The server has ended: what it still wrote is drained, then we finish. */
+static void ended(struct relay *rl)
+{
+	rl->exited = true;
+	mb_io_del(&rl->w_pid);
+	mb_io_del(&rl->w_cmd);
+	mb_timer_cancel(rl->loop, &rl->t_grace);
+	mb_timer_arm(rl->loop, &rl->t_drain, DRAIN_MS);
+}
+
+static void set_signaled(siginfo_t *info, int ws)
+{
+	info->si_code = WCOREDUMP(ws) ? CLD_DUMPED : CLD_KILLED;
+	info->si_status = WTERMSIG(ws);
+}
+
 static void on_child(struct mb_io *w, uint32_t ev)
 {
 	struct relay *rl = container_of(w, struct relay, w_pid);
@@ -295,14 +311,31 @@ static void on_child(struct mb_io *w, uint32_t ev)
 	 * signal N; it tells how the command really ended. */
 	int ws;
 	if (rl->cfg->command_status && rl->info.si_code == CLD_EXITED &&
-	    rl->cfg->command_status(rl->cfg->command_status_ud, &ws) == 0 && WIFSIGNALED(ws)) {
-		rl->info.si_code = WCOREDUMP(ws) ? CLD_DUMPED : CLD_KILLED;
-		rl->info.si_status = WTERMSIG(ws);
+	    rl->cfg->command_status(rl->cfg->command_status_ud, &ws) == 0 && WIFSIGNALED(ws))
+		set_signaled(&rl->info, ws);
+	ended(rl);
+}
+
+/* The init has the command's status: the same end as on_child's, a
+ * namespace teardown sooner. End of file (the init died without writing
+ * it): the pidfd says how. */
+static void on_command(struct mb_io *w, uint32_t ev)
+{
+	struct relay *rl = container_of(w, struct relay, w_cmd);
+	int ws;
+	if (rl->cfg->command_status(rl->cfg->command_status_ud, &ws) < 0) {
+		mb_io_del(w);
+		return;
 	}
-	rl->exited = true;
-	mb_io_del(w);
-	mb_timer_cancel(rl->loop, &rl->t_grace);
-	mb_timer_arm(rl->loop, &rl->t_drain, DRAIN_MS);
+	memset(&rl->info, 0, sizeof(rl->info));
+	rl->info.si_pid = rl->cfg->pid;
+	if (WIFSIGNALED(ws)) {
+		set_signaled(&rl->info, ws);
+	} else {
+		rl->info.si_code = CLD_EXITED;
+		rl->info.si_status = WEXITSTATUS(ws);
+	}
+	ended(rl);
 }
 
 static void on_grace(struct mb_timer *t)
@@ -460,6 +493,8 @@ int mb_relay_run(const struct mb_relay_config *cfg, struct mb_relay_result *res)
 		r = add(&rl, &rl.w_sig, rl.sigfd, EPOLLIN, on_signal);
 	if (r == 0)
 		r = add(&rl, &rl.w_pid, cfg->pidfd, EPOLLIN, on_child);
+	if (r == 0 && cfg->command_status && cfg->command_fd >= 0)
+		r = add(&rl, &rl.w_cmd, cfg->command_fd, EPOLLIN, on_command);
 	if (r == 0)
 		r = add(&rl, &rl.w_cin, cfg->client_in, EPOLLIN, on_client_in);
 	if (r == 0)

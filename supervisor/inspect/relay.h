@@ -35,6 +35,11 @@ struct mb_relay_config {
 	 * if unknown). NULL: pid's own exit is the server's. */
 	int (*command_status)(void *ud, int *ret_wstatus);
 	void *command_status_ud;
+	/* With command_status: readable once the init has that status, which
+	 * it writes before it exits. The server has ended then, and the relay
+	 * does not wait for the init's own exit (the tearing down of its
+	 * namespaces); the caller reaps it. -1: the pidfd alone tells. */
+	int command_fd;
 	int server_stdin, server_stdout, server_stderr; /* O_NONBLOCK */
 	int client_in, client_out;                     /* usually 0 and 1 */
 	int (*report)(void *ud, const char *event, const cJSON *fields);

@@ -168,7 +168,7 @@ static int no_openat2(void)
 int h_start(h_case_fn const *cases, void (*setup)(void), const struct mb_notifier_opts *opts)
 {
 	struct mb_error err = { 0 };
-	struct mb_watch_filter f = { 0 };
+	struct mb_bpf f = { 0 };
 	int r = mb_watch_filter_build(&f, &err);
 	if (r < 0) {
 		printf("# %s\n", err.msg);
@@ -197,7 +197,7 @@ int h_start(h_case_fn const *cases, void (*setup)(void), const struct mb_notifie
 		close(hand[1]);
 		serve(cases, sv[1]);
 	}
-	mb_watch_filter_free(&f);
+	mb_bpf_free(&f);
 	close(hand[1]);
 	close(sv[1]);
 	if (getenv("MB_NOTIFY_NO_OPENAT2") && (r = no_openat2()) < 0)

@@ -239,7 +239,7 @@ static struct mb_answer allow_all(const struct mb_notified_op *op, void *ud)
 static void test_launch(void)
 {
 	struct mb_error err = { 0 };
-	struct mb_watch_filter f = { 0 };
+	struct mb_bpf f = { 0 };
 	int hand[2];
 	if (!ok(mb_watch_filter_build(&f, &err) == 0 && mb_watch_handoff_pair(hand) == 0,
 		"launch: filter and hand-off pair"))
@@ -256,7 +256,7 @@ static void test_launch(void)
 		execve("/bin/true", argv, envp);
 		_exit(91);
 	}
-	mb_watch_filter_free(&f);
+	mb_bpf_free(&f);
 	close(hand[1]);
 	int listener = -1;
 	unsigned feat;
