@@ -22,3 +22,7 @@ struct mb_privs {
 /* Drop everything; 0 or -errno with err naming the step. Verifies the
  * result: returns -EPERM if any capability survived. */
 int mb_privs_drop(const struct mb_privs *p, struct mb_error *err);
+
+/* Whether the calling thread has cap (CAP_*) in its effective set: 1, 0, or
+ * -errno. */
+int mb_caps_effective(int cap);

@@ -1,18 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include <cap-ng.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "common/kernel-compat.h"
+#include "sandbox/caps.h"
 #include "sandbox/namespaces.h"
 
 bool mb_ns_privileged(void)
 {
-	if (capng_get_caps_process() < 0)
-		return false;
-	return capng_have_capability(CAPNG_EFFECTIVE, CAP_SYS_ADMIN);
+	return mb_caps_effective(CAP_SYS_ADMIN) == 1;
 }
 
 unsigned long mb_ns_clone_flags(bool privileged, enum mb_network net)
