@@ -112,10 +112,9 @@ static int check_landlock(const struct mb_sandbox_config *cfg, int abi, struct m
 }
 
 /* The init asks for the seccomp baseline: build it here, in parallel with
- * its mounts, and send it. */
-/* The baseline, then with want_listener the filter of watched calls, which
- * the init keeps for the command: built here while the init builds the
- * mounts, off the start's path. */
+ * its mounts, and send it; then, with want_listener, the filter of watched
+ * calls, which the init keeps for the command (it was built before the
+ * clone, on the start's path). */
 static int send_filters(int sock, const struct mb_sandbox_config *cfg, bool memfd_noexec,
 			struct mb_error *err)
 {
