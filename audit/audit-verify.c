@@ -32,6 +32,7 @@
 
 
 #include "audit/audit.h"
+#include "common/nettle-dl.h"
 #include "report/report-sign.h"
 
 #define VERIFY_SESSION_CAP 65536
@@ -314,7 +315,7 @@ static void verify_one(void *ud, const struct audit_event *ev)
 	note_name(v, ev->fileidx, ev->file);
 	struct loc here = { ev->fileidx, ev->lineno };
 	char hash[65];
-	mb_report_chain_link(ev->line, ev->len, hash);
+	(void)mb_report_chain_link(ev->line, ev->len, hash); /* loaded: audit_verify */
 	ssize_t i = find(v, ev->session);
 	struct session *s;
 	if (i < 0) {
@@ -507,6 +508,11 @@ int audit_verify(const struct audit_input *in)
 {
 	struct verify v = { .in = in, .free_list = -1, .ended_head = -1, .ended_tail = -1 };
 	struct mb_report_key key;
+	/* The chain is SHA-256: without it nothing can be verified. */
+	if (mb_nettle_load() < 0) {
+		fprintf(stderr, "membrane-audit verify: cannot load %s\n", mb_nettle_error());
+		return AUDIT_EXIT_USAGE;
+	}
 	if (in->key) {
 		struct mb_error err = { 0 };
 		if (mb_report_key_load(in->key, false, &key, &err) < 0) {

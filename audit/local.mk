@@ -17,4 +17,4 @@ membrane_audit_SOURCES = \
 	audit/audit-calls.c \
 	audit/audit-baseline.c \
 	audit/audit-views.c
-membrane_audit_LDADD = libreport.a libcommon.a $(CJSON_LIBS) $(NETTLE_LIBS) -ldl -lpthread
+membrane_audit_LDADD = libreport.a libcommon.a $(CJSON_LIBS) -ldl -lpthread

@@ -3,7 +3,7 @@
 # search, the epoll event loop, and the kernel interfaces newer than the
 # build's headers (kernel-compat.h).
 noinst_LIBRARIES += libcommon.a
-# nettle's headers for sha256.c; a program that calls it links $(NETTLE_LIBS).
+# nettle's headers for sha256.c, which opens nettle itself (-ldl -lpthread).
 libcommon_a_CFLAGS = $(AM_CFLAGS) $(NETTLE_CFLAGS)
 libcommon_a_SOURCES = \
 	common/macros.h common/kernel-compat.h \
@@ -11,6 +11,7 @@ libcommon_a_SOURCES = \
 	common/error.h common/error.c \
 	common/strbuf.h common/strbuf.c \
 	common/utf8.h common/utf8.c \
+	common/nettle-dl.h common/nettle-dl.c \
 	common/sha256.h common/sha256.c \
 	common/which.h common/which.c \
 	common/procstat.h common/procstat.c \

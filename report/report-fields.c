@@ -30,7 +30,7 @@ const char *const mb_report_did_ops[] = { "read", "write", "exec", "connect", NU
 const char mb_report_chain_start[MB_REPORT_HASH_HEX] =
 	"0000000000000000000000000000000000000000000000000000000000000000";
 
-void mb_report_chain_link(const char *line, size_t len, char prev[MB_REPORT_HASH_HEX])
+int mb_report_chain_link(const char *line, size_t len, char prev[MB_REPORT_HASH_HEX])
 {
-	mb_sha256_hex(line, len, prev);
+	return mb_sha256_hex(line, len, prev);
 }

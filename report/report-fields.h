@@ -25,4 +25,5 @@ extern const char *const mb_report_did_ops[];
  * without the newline. */
 #define MB_REPORT_HASH_HEX 65 /* 64 digits and the NUL */
 extern const char mb_report_chain_start[MB_REPORT_HASH_HEX];
-void mb_report_chain_link(const char *line, size_t len, char prev[MB_REPORT_HASH_HEX]);
+/* 0, or -ELIBACC when SHA-256 cannot be had (common/sha256.h). */
+int mb_report_chain_link(const char *line, size_t len, char prev[MB_REPORT_HASH_HEX]);

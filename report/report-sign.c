@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "common/macros.h"
+#include "common/nettle-dl.h"
 #include "common/sha256.h"
 #include "report/report-sign.h"
 
@@ -84,12 +85,15 @@ static int from_hex(const char *s, size_t n, uint8_t *out)
 	return 0;
 }
 
-static void set_id(struct mb_report_key *k)
+static int set_id(struct mb_report_key *k)
 {
 	char h[65];
-	mb_sha256_hex(k->pub, sizeof(k->pub), h);
+	int r = mb_sha256_hex(k->pub, sizeof(k->pub), h);
+	if (r < 0)
+		return r;
 	memcpy(k->id, h, 16);
 	k->id[16] = '\0';
+	return 0;
 }
 
 /* The PEM block labelled label, decoded into der. Returns its length or
@@ -108,10 +112,13 @@ static ssize_t pem_block(const char *text, const char *label, uint8_t *der, size
 	size_t len = (size_t)(e - b);
 	if (BASE64_DECODE_LENGTH(len) > size)
 		return -EINVAL;
+	const struct mb_nettle *nt = mb_nettle();
+	if (!nt)
+		return -ELIBACC;
 	struct base64_decode_ctx ctx;
 	size_t out = 0;
-	base64_decode_init(&ctx);
-	if (!base64_decode_update(&ctx, &out, der, len, b) || !base64_decode_final(&ctx))
+	nt->base64_decode_init(&ctx);
+	if (!nt->base64_decode_update(&ctx, &out, der, len, b) || !nt->base64_decode_final(&ctx))
 		return -EINVAL;
 	return (ssize_t)out;
 }
@@ -131,6 +138,8 @@ static int parse_key(const char *text, bool want_private, struct mb_report_key *
 		p_public_key(k->pub, k->priv);
 		return 0;
 	}
+	if (n == -ELIBACC)
+		return *why = mb_nettle_error(), -ELIBACC;
 	if (n != -ENOENT)
 		return *why = "a PEM block that does not decode", -EINVAL;
 	n = pem_block(text, "PUBLIC KEY", der, sizeof(der));
@@ -142,6 +151,8 @@ static int parse_key(const char *text, bool want_private, struct mb_report_key *
 		memcpy(k->pub, der + 12, 32);
 		return 0;
 	}
+	if (n == -ELIBACC)
+		return *why = mb_nettle_error(), -ELIBACC;
 	if (n != -ENOENT)
 		return *why = "a PEM block that does not decode", -EINVAL;
 	/* 64 hex digits, whitespace around them ignored. */
@@ -208,7 +219,12 @@ int mb_report_key_load(const char *spec, bool want_private, struct mb_report_key
 		explicit_bzero(&k, sizeof(k));
 		return mb_error_set(err, r, "%s %s: %s", what, path, why);
 	}
-	set_id(&k);
+	r = set_id(&k);
+	if (r < 0) {
+		explicit_bzero(&k, sizeof(k));
+		return mb_error_set(err, r, "%s %s: its key id: cannot load %s", what, path,
+				    mb_nettle_error());
+	}
 	*ret = k;
 	explicit_bzero(&k, sizeof(k));
 	return 0;

@@ -362,6 +362,12 @@ static int emit_line(struct mb_reporter *r, const char *event, const cJSON *fiel
 	if (e < 0)
 		return e;
 	size_t len = strlen(json);
+	/* The next line's prev, before this one goes out: a chain that
+	 * cannot be carried on stops here, with nothing written. */
+	char next[MB_REPORT_HASH_HEX];
+	e = mb_report_chain_link(json, len, next);
+	if (e < 0)
+		return e;
 	if (r->syslog) {
 		e = mb_report_syslog_send(r->syslog, event, json, len, fields, r->profile,
 					  r->session, r->seq);
@@ -375,7 +381,7 @@ static int emit_line(struct mb_reporter *r, const char *event, const cJSON *fiel
 		return e;
 	/* The chain moves only once the line is out: a line that was never
 	 * written leaves no gap. */
-	mb_report_chain_link(json, len, r->prev);
+	memcpy(r->prev, next, sizeof(next));
 	r->seq++;
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/nettle-dl.h"
 #include "common/strbuf.h"
 #include "common/which.h"
 #include "sandbox/describe.h"
@@ -224,13 +225,17 @@ struct prepare {
 };
 
 /* While the init builds the sandbox (sandbox.h, building): the backend's
- * tables, and the time zone that glibc's first gmtime_r (the start
- * report's time) would otherwise read on the start's path. */
+ * tables, nettle for the reports' hash chain (common/sha256.h), and the
+ * time zone that glibc's first gmtime_r (the start report's time) would
+ * otherwise read on the start's path. */
 static int prepare(void *ud, struct mb_error *err)
 {
 	struct prepare *pr = ud;
 	if (pr->done)
 		return 0;
+	if (mb_nettle_load() < 0)
+		return mb_error_set(err, -ELIBACC, "the reports' hash chain: cannot load %s",
+				    mb_nettle_error());
 	tzset();
 	int r = pr->be->prepare ? pr->be->prepare(pr->self, err) : 0;
 	pr->done = r == 0;

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include <nettle/sha2.h>
-
+#include "common/nettle-dl.h"
+#include "common/sha256.h"
 #include "common/vec.h"
 #include "supervisor/http/auth.h"
 #include "supervisor/http/secret-file.h"
@@ -16,20 +16,12 @@
 
 struct token {
 	char *name;
-	uint8_t hash[SHA256_DIGEST_SIZE];
+	uint8_t hash[MB_SHA256_SIZE];
 };
 
 struct mb_tokens {
 	MB_VEC(struct token) v;
 };
-
-static void hash(const char *s, size_t n, uint8_t out[SHA256_DIGEST_SIZE])
-{
-	struct sha256_ctx c;
-	sha256_init(&c);
-	sha256_update(&c, n, (const uint8_t *)s);
-	sha256_digest(&c, SHA256_DIGEST_SIZE, out);
-}
 
 void mb_tokens_free(struct mb_tokens *t)
 {
@@ -84,8 +76,10 @@ int mb_tokens_parse(const char *text, const char *label, struct mb_tokens **ret,
 						 label, line, (int)MB_MIN(nl, 64u), name, TOKEN_MIN);
 			else if (!(k = mb_vec_new(&t->v)) || !(k->name = strndup(name, nl)))
 				r = mb_error_set(err, -ENOMEM, "out of memory");
+			else if ((r = mb_sha256(tok, (size_t)(te - tok), k->hash)) < 0)
+				r = mb_error_set(err, r, "--tokens %s: cannot load %s", label,
+						 mb_nettle_error());
 			else {
-				hash(tok, (size_t)(te - tok), k->hash);
 				/* One token, one principal: the check ORs matches. */
 				for (size_t i = 0; i + 1 < t->v.n; i++)
 					if (memcmp(t->v.v[i].hash, k->hash, sizeof(k->hash)) == 0)
@@ -123,8 +117,9 @@ const char *mb_tokens_check(const struct mb_tokens *t, const char *authorization
 	const char *tok = authorization + 7;
 	while (*tok == ' ')
 		tok++;
-	uint8_t h[SHA256_DIGEST_SIZE];
-	hash(tok, strlen(tok), h);
+	uint8_t h[MB_SHA256_SIZE];
+	if (mb_sha256(tok, strlen(tok), h) < 0)
+		return NULL; /* cannot happen once the tokens were hashed */
 	const char *who = NULL;
 	/* Every entry, every byte: no early exit. */
 	mb_vec_foreach(k, &t->v) {

@@ -19,4 +19,4 @@ libhttp_a_SOURCES = \
 	supervisor/http/front.c \
 	supervisor/http/http-dl.h supervisor/http/http-dl.c
 # Not $(MHD_LIBS) $(GNUTLS_LIBS): http-dl.c opens them when --listen serves.
-HTTP_LIBS = $(NETTLE_LIBS) $(CJSON_LIBS) -ldl
+HTTP_LIBS = $(CJSON_LIBS) -ldl

@@ -16,4 +16,4 @@ libnotify_a_SOURCES = \
 	supervisor/notify/notify-loop.h supervisor/notify/notify-loop.c \
 	supervisor/notify/notify-thread.h supervisor/notify/notify-thread.c \
 	supervisor/notify/correlate.h supervisor/notify/correlate.c
-NOTIFY_LIBS = libnotify.a libinspect.a libreport.a $(SANDBOX_LIBS) $(NETTLE_LIBS) -ldl -lm
+NOTIFY_LIBS = libnotify.a libinspect.a libreport.a $(SANDBOX_LIBS) -ldl -lm

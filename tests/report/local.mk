@@ -8,9 +8,10 @@ check_PROGRAMS += tests/report/unit-report tests/report/unit-report-syslog tests
 	tests/report/unit-report-sign
 TESTS += tests/report/unit-report tests/report/unit-report-syslog tests/report/unit-report-sign
 tests_report_unit_report_CFLAGS = $(REPORT_TEST_CFLAGS)
-tests_report_unit_report_LDADD = $(REPORT_LIBS)
+# These two hash with nettle themselves, to check the reporter's chain.
+tests_report_unit_report_LDADD = $(REPORT_LIBS) $(NETTLE_LIBS)
 tests_report_unit_report_syslog_CFLAGS = $(REPORT_TEST_CFLAGS) $(SYSTEMD_CFLAGS)
-tests_report_unit_report_syslog_LDADD = $(REPORT_LIBS)
+tests_report_unit_report_syslog_LDADD = $(REPORT_LIBS) $(NETTLE_LIBS)
 tests_report_gen_report_CFLAGS = $(REPORT_TEST_CFLAGS)
 tests_report_gen_report_LDADD = $(REPORT_LIBS)
 tests_report_unit_report_sign_CFLAGS = $(REPORT_TEST_CFLAGS)
