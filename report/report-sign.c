@@ -5,16 +5,10 @@
  * (RFC 8410), so a prefix compare is a complete parse, and anything else is
  * refused rather than guessed at.
  *
- * Ed25519 is in hogweed, which loads GMP: opened with dlopen when a key is
- * first loaded, not linked, since most runs sign nothing and mapping the
- * two cost every start ~0.15 ms (issue 19). Every key comes from
- * mb_report_key_load, which fails when hogweed cannot be loaded, so signing
- * and verifying always have it. */
-#include <dlfcn.h>
+ * Ed25519 is in hogweed, opened with dlopen when a key is first loaded
+ * (common/nettle-dl.h). Every key comes from mb_report_key_load, which fails
+ * when hogweed cannot be loaded, so signing and verifying always have it. */
 #include <fcntl.h>
-#include <pthread.h>
-#include <nettle/base64.h>
-#include <nettle/eddsa.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,30 +19,6 @@
 #include "report/report-sign.h"
 
 #define KEY_FILE_MAX 16384
-
-#define STR_(x) #x
-#define STR(x) STR_(x) /* nettle's names are macros: the symbols' own names */
-
-static __typeof__(ed25519_sha512_public_key) *p_public_key;
-static __typeof__(ed25519_sha512_sign) *p_sign;
-static __typeof__(ed25519_sha512_verify) *p_verify;
-static pthread_once_t hogweed_once = PTHREAD_ONCE_INIT;
-static const char *hogweed_missing; /* what could not be had, or NULL */
-
-static void hogweed_open(void)
-{
-	void *h = dlopen(MB_HOGWEED_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		hogweed_missing = MB_HOGWEED_SONAME;
-		return;
-	}
-	if (!(p_public_key = (__typeof__(p_public_key))dlsym(h, STR(ed25519_sha512_public_key))))
-		hogweed_missing = STR(ed25519_sha512_public_key);
-	else if (!(p_sign = (__typeof__(p_sign))dlsym(h, STR(ed25519_sha512_sign))))
-		hogweed_missing = STR(ed25519_sha512_sign);
-	else if (!(p_verify = (__typeof__(p_verify))dlsym(h, STR(ed25519_sha512_verify))))
-		hogweed_missing = STR(ed25519_sha512_verify);
-}
 
 /* RFC 8410: OneAsymmetricKey v1 (48 bytes) or v2 with the public key
  * (83 bytes) share everything after the outer SEQUENCE's header up to the
@@ -135,7 +105,7 @@ static int parse_key(const char *text, bool want_private, struct mb_report_key *
 		memcpy(k->priv, der + 16, 32);
 		k->has_priv = true;
 		explicit_bzero(der, sizeof(der));
-		p_public_key(k->pub, k->priv);
+		mb_hogweed()->public_key(k->pub, k->priv);
 		return 0;
 	}
 	if (n == -ELIBACC)
@@ -165,7 +135,7 @@ static int parse_key(const char *text, bool want_private, struct mb_report_key *
 		return *why = "not hexadecimal", -EINVAL;
 	if (want_private) {
 		k->has_priv = true;
-		p_public_key(k->pub, k->priv);
+		mb_hogweed()->public_key(k->pub, k->priv);
 	}
 	return 0;
 }
@@ -175,12 +145,10 @@ int mb_report_key_load(const char *spec, bool want_private, struct mb_report_key
 {
 	char path[4096];
 	const char *what = want_private ? "--sign-key" : "--key";
-	pthread_once(&hogweed_once, hogweed_open);
-	if (hogweed_missing)
+	if (!mb_hogweed())
 		return mb_error_set(err, -ELIBACC,
-				    "%s: Ed25519 needs nettle's hogweed, and %s cannot be loaded "
-				    "(install Debian's libhogweed6)",
-				    what, hogweed_missing);
+				    "%s: Ed25519 needs nettle's hogweed, and cannot load %s", what,
+				    mb_hogweed_error());
 	if (strncmp(spec, "credential:", 11) == 0) {
 		const char *dir = getenv("CREDENTIALS_DIRECTORY");
 		if (!dir || !*dir)
@@ -248,7 +216,7 @@ void mb_report_sign(const struct mb_report_key *k, const char *msg, size_t len,
 		    char sig[MB_REPORT_SIG_HEX])
 {
 	uint8_t s[ED25519_SIGNATURE_SIZE];
-	p_sign(k->pub, k->priv, len, (const uint8_t *)msg, s);
+	mb_hogweed()->sign(k->pub, k->priv, len, (const uint8_t *)msg, s);
 	to_hex(s, sizeof(s), sig);
 }
 
@@ -258,5 +226,5 @@ bool mb_report_sig_valid(const struct mb_report_key *k, const char *msg, size_t 
 	uint8_t s[ED25519_SIGNATURE_SIZE];
 	if (!sig_hex || strlen(sig_hex) != 2 * sizeof(s) || from_hex(sig_hex, sizeof(s), s) < 0)
 		return false;
-	return p_verify(k->pub, len, (const uint8_t *)msg, s) == 1;
+	return mb_hogweed()->verify(k->pub, len, (const uint8_t *)msg, s) == 1;
 }
