@@ -644,6 +644,7 @@ static enum verdict client_request(struct mb_inspector *ins, struct mb_jr_msg *m
 	touch_task(ins, c->about_task); /* the client still wants that task */
 	if (ins->hooks.forwarded)
 		ins->hooks.forwarded(ins->hooks.ud, c, m);
+	mb_scan_expect(ins->scan, m->method);
 	return V_FORWARD;
 }
 

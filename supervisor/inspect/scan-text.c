@@ -28,6 +28,7 @@
  * way a sentence can be written. */
 #include <pthread.h>
 #include <regex.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -619,6 +620,27 @@ static void compile_all(void)
 		ct->call_ok = true;
 	if (r == 0 && compile(&ct->called, called_re) == 0)
 		ct->called_ok = true;
+}
+
+static void *compile_on_thread(void *arg)
+{
+	(void)arg;
+	pthread_once(&compiled_once, compile_all);
+	return NULL;
+}
+
+void mb_detector_contract_text_warm(void)
+{
+	static atomic_bool started;
+	if (atomic_exchange(&started, true))
+		return;
+	pthread_attr_t a;
+	pthread_t t;
+	if (pthread_attr_init(&a) != 0)
+		return; /* the first contract string compiles them */
+	if (pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED) == 0)
+		(void)pthread_create(&t, &a, compile_on_thread, NULL);
+	pthread_attr_destroy(&a);
 }
 
 int mb_detector_contract_text(struct mb_detector *d)

@@ -521,6 +521,12 @@ void mb_scan_disable(struct mb_scan *sc)
 	sc->disabled = true;
 }
 
+void mb_scan_expect(struct mb_scan *sc, const char *method)
+{
+	if (!sc->disabled && mb_scan_is_contract(method))
+		mb_detector_contract_text_warm();
+}
+
 enum mb_scan_verdict mb_scan_result(struct mb_scan *sc, struct mb_call *c, const char *text,
 				    struct mb_span msg, bool error, struct mb_strbuf *out)
 {
