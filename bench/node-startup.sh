@@ -9,7 +9,9 @@
 #   bench/node-startup.sh [OUT.md]
 # Knobs: BENCH_ROUNDS (rounds, 20), BENCH_PINS ("unpinned pinned"),
 # BENCH_VARIANTS ("bare bwrap membrane-run"; "static" is the profile's
-# sandbox through tests/sandbox/launch: no notifier, no relay),
+# sandbox through tests/sandbox/launch: no notifier, no relay; "floor" the
+# same with a listener that answers CONTINUE at once, BENCH_FLOOR_THREADS
+# threads of it),
 # BENCH_SERVERS ("memory filesystem"), BENCH_CMD_X (for a variant X of
 # BENCH_VARIANTS: another membrane-run command), MRUN_BEFORE=PATH (a second
 # membrane-run, e.g. main's, measured in the same rounds as "before").
@@ -61,6 +63,10 @@ wrapper() {
 	before) echo "$MRUN_BEFORE --report $T/report-before.jsonl $(profile_args "$2") --" ;;
 	# the static layer alone: the same profile's sandbox, no notifier, no relay
 	static) echo "$top_builddir/tests/sandbox/launch $(profile_args "$2") --" ;;
+	# the same with every watched call notified and answered CONTINUE at
+	# once by BENCH_FLOOR_THREADS threads (2) waiting in RECV: the kernel's
+	# cost of the notifications, under any notifier's own work
+	floor) echo "$top_builddir/tests/sandbox/launch --listener-continue ${BENCH_FLOOR_THREADS:-2} $(profile_args "$2") --" ;;
 	# another membrane-run command: BENCH_CMD_NAME="env X=1 /path/membrane-run"
 	*) eval "c=\${BENCH_CMD_$1}"; echo "$c --report $T/report-$1.jsonl $(profile_args "$2") --" ;;
 	esac
@@ -107,7 +113,7 @@ for line in open(raw):
     kv = dict(x.split("=", 1) for x in w[3:] if "=" in x)
     for s in kv["samples_ms"].split(","):
         data.setdefault((w[0], w[2], w[1]), []).append(float(s))
-order = ["bare", "bwrap", "static", "membrane-run", "before"]
+order = ["bare", "bwrap", "static", "floor", "membrane-run", "before"]
 order += sorted({k[2] for k in data} - set(order))
 for srv in sorted({k[0] for k in data}):
     for pin in ["unpinned", "pinned"]:

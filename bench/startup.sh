@@ -21,7 +21,11 @@ done
 
 TRUE=$(readlink -f /bin/true)
 LDSO=$(readlink -f /lib64/ld-linux-x86-64.so.2)
-LAUNCH="$top_builddir/tests/sandbox/launch --ro /etc/ld.so.cache --ro /bin --ro /lib --ro /lib64 --ro /usr --exec $TRUE --exec $LDSO -- /bin/true"
+LAUNCH_OPTS="--ro /etc/ld.so.cache --ro /bin --ro /lib --ro /lib64 --ro /usr --exec $TRUE --exec $LDSO"
+LAUNCH="$top_builddir/tests/sandbox/launch $LAUNCH_OPTS -- /bin/true"
+# The same sandbox with every watched call notified and answered CONTINUE
+# at once: the kernel's cost of a listener, under any notifier's own work.
+FLOOR="$top_builddir/tests/sandbox/launch --listener-continue 1 $LAUNCH_OPTS -- /bin/true"
 BWRAP="bwrap --unshare-all --die-with-parent --new-session --cap-drop ALL --ro-bind /usr /usr --ro-bind /etc/ld.so.cache /etc/ld.so.cache --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 --proc /proc --dev /dev /bin/true"
 # firejail 0.9.72 has no fresh root and no Landlock: these flags give what
 # it can of membrane's isolation (bench/README.md says what each does).
@@ -32,7 +36,7 @@ MRUN="$top_builddir/membrane-run --report /dev/null --profile $top_srcdir/bench/
 # hyperfine call, as "before".
 MRUN_B=${MRUN_BEFORE:+$MRUN_BEFORE --report /dev/null --profile $top_srcdir/bench/true.yml -- /bin/true}
 
-set -- -n bare /bin/true -n unshare "unshare -Urmpnif /bin/true" -n bwrap "$BWRAP" -n firejail "$FIREJAIL /bin/true" -n launch "$LAUNCH"
+set -- -n bare /bin/true -n unshare "unshare -Urmpnif /bin/true" -n bwrap "$BWRAP" -n firejail "$FIREJAIL /bin/true" -n launch "$LAUNCH" -n floor "$FLOOR"
 have_mrun=no
 if $MRUN > "$T/mrun.out" 2>&1; then
 	have_mrun=yes
@@ -41,7 +45,7 @@ if $MRUN > "$T/mrun.out" 2>&1; then
 else
 	echo "bench: membrane-run cannot run /bin/true yet ($(head -1 "$T/mrun.out")); measuring the launcher only" >&2
 fi
-for c in "/bin/true" "unshare -Urmpnif /bin/true" "$BWRAP" "$FIREJAIL /bin/true" "$LAUNCH"; do
+for c in "/bin/true" "unshare -Urmpnif /bin/true" "$BWRAP" "$FIREJAIL /bin/true" "$LAUNCH" "$FLOOR"; do
 	# shellcheck disable=SC2086
 	$c 2> "$T/err" || { echo "bench: '$c' fails: $(cat "$T/err")" >&2; exit 1; }
 done
@@ -58,7 +62,7 @@ def ratio(a, b):
     return "%.2f" % (med[a] / med[b]) if a in med and b in med else "-"
 print("| what | median (ms) | x bare | x bwrap |")
 print("|---|---|---|---|")
-for name in ["bare", "unshare", "bwrap", "firejail", "launch", "membrane-run", "before"]:
+for name in ["bare", "unshare", "bwrap", "firejail", "launch", "floor", "membrane-run", "before"]:
     if name in med:
         print("| %s | %.3f | %s | %s |" % (name, med[name], ratio(name, "bare"), ratio(name, "bwrap")))
 print()
@@ -82,6 +86,7 @@ cat "$T/table.md"
 	echo "- bwrap: \`$BWRAP\`"
 	echo "- firejail: \`$FIREJAIL /bin/true\`"
 	echo "- launch: \`tests/sandbox/launch\` with the same binds (namespaces, fresh root, Landlock, seccomp, capabilities dropped, init)"
+	echo "- floor: launch with \`--listener-continue 1\` (a listener that answers CONTINUE at once: what the kernel's notifications cost, under any notifier's work)"
 	echo "- membrane-run: \`membrane-run --profile bench/true.yml -- /bin/true\`"
 	[ -z "$MRUN_B" ] || echo "- before: \`$MRUN_BEFORE\` (another build, same profile and command)"
 	echo

@@ -124,6 +124,15 @@ ppp' "[$who] stdin, stdout and stderr are pipes carrying the data"
 	# The listener hook: a real seccomp user-notification fd comes back.
 	out=$($run $L $SH --listener -- true 2>&1)
 	like "$out" "listener: valid" "[$who] want_listener: the listener fd arrives and is a seccomp listener"
+	# --listener-continue, the benchmarks' floor: the filter of watched
+	# calls is installed (one filter more than without a listener) and every
+	# watched call is answered (one left unanswered would hang: timeout).
+	out=$(timeout 60 $run $L $SH --listener-continue 2 -- sh -c 'head -c 4 /usr/lib/os-release; grep Seccomp_filters /proc/self/status' 2>&1)
+	is "$?" 0 "[$who] --listener-continue: the command runs to its end"
+	like "$out" "^PRET" "[$who] ... its watched opens answered"
+	like "$out" "Seccomp_filters:	2" "[$who] ... under the baseline and the filter of watched calls"
+	out=$($run $L $SH -- sh -c 'grep Seccomp_filters /proc/self/status' 2>&1)
+	like "$out" "Seccomp_filters:	1" "[$who] ... (without a listener: the baseline alone)"
 
 	# Signal forwarding: SIGTERM to the init reaches the command.
 	$run $L $SH -- sh -c 'trap "exit 7" TERM; echo ready; while :; do sleep 0.05; done' > "$W/fwd-$who" &

@@ -9,8 +9,8 @@
  *          [--user UID:GID] [--best-effort] [--require-landlock N]
  *          [--memory BYTES] [--tasks N] [--files N]
  *          [--connect PORT] [--bind PORT] [--connect-any] [--bind-any]
- *          [--netlink-route] [--listener] [--layers] [--hostile-signals]
- *          -- COMMAND [ARG]...
+ *          [--netlink-route] [--listener] [--listener-continue N]
+ *          [--layers] [--hostile-signals] -- COMMAND [ARG]...
  *
  * Or, with --profile PROFILE [--set NAME=VALUE]..., the plan comes from a
  * real profile through the loader and the plan compiler (path options are
@@ -19,12 +19,19 @@
  *
  * A path that is a symlink on the host is recreated as that symlink (the
  * plan's MB_MOUNT_SYMLINK); --exec binds read-only without noexec and grants
- * exec; --ro read; --rw write and read. */
+ * exec; --ro read; --rw write and read.
+ *
+ * --listener answers every watched call through a notifier (mb_notifier,
+ * performing what it is asked); --listener-continue N has N threads wait in
+ * SECCOMP_IOCTL_NOTIF_RECV and answer CONTINUE without reading anything:
+ * the kernel's own cost of a notified call, the floor under any notifier
+ * (bench/node-startup.sh's "floor"). */
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,6 +45,7 @@
 #include "supervisor/notify/notify.h"
 
 static struct mb_plan plan;
+static int continuers; /* --listener-continue N */
 
 static struct mb_answer allow_all(const struct mb_notified_op *op, void *ud)
 {
@@ -158,12 +166,31 @@ static struct mb_plan *compile(const char *path, const char *const *sets)
 
 static int run(struct mb_sandbox_config *cfgp, bool layers);
 
+/* Answer CONTINUE to whatever RECV gives, until the listener reports that
+ * no watched process is left (ENOENT) or fails. */
+static void *continue_all(void *arg)
+{
+	int fd = *(const int *)arg;
+	for (;;) {
+		struct seccomp_notif req;
+		memset(&req, 0, sizeof(req));
+		if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) {
+			if (errno == EINTR)
+				continue;
+			return NULL;
+		}
+		struct seccomp_notif_resp resp = { .id = req.id,
+						   .flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE };
+		(void)ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	enum {
 		O_RO = 0x100, O_RW, O_EXEC, O_TMPFS, O_NOPROC, O_NODEV, O_NET, O_ENV, O_CWD, O_USER,
 		O_BEST, O_REQ, O_MEM, O_TASKS, O_FILES, O_CONNECT, O_BIND, O_CANY, O_BANY, O_NLR,
-		O_LISTENER, O_LAYERS, O_HOSTILE, O_PROFILE, O_SET,
+		O_LISTENER, O_LAYERS, O_HOSTILE, O_PROFILE, O_SET, O_CONTINUE,
 	};
 	static const struct option opts[] = {
 		{ "ro", 1, NULL, O_RO },	 { "rw", 1, NULL, O_RW },
@@ -178,7 +205,7 @@ int main(int argc, char **argv)
 		{ "bind-any", 0, NULL, O_BANY }, { "netlink-route", 0, NULL, O_NLR },
 		{ "listener", 0, NULL, O_LISTENER }, { "layers", 0, NULL, O_LAYERS },
 		{ "hostile-signals", 0, NULL, O_HOSTILE }, { "profile", 1, NULL, O_PROFILE },
-		{ "set", 1, NULL, O_SET },
+		{ "set", 1, NULL, O_SET }, { "listener-continue", 1, NULL, O_CONTINUE },
 		{ 0 },
 	};
 	const unsigned R = 1u << MB_OP_READ, W = 1u << MB_OP_WRITE, X = 1u << MB_OP_EXEC;
@@ -220,6 +247,12 @@ int main(int argc, char **argv)
 		case O_BANY: plan.bind_any_port = true; break;
 		case O_NLR: plan.netlink_route = true; break;
 		case O_LISTENER: cfg.want_listener = true; break;
+		case O_CONTINUE:
+			cfg.want_listener = true;
+			continuers = atoi(optarg);
+			if (continuers < 1 || continuers > 64)
+				die("--listener-continue %s: expected 1 to 64 threads", optarg);
+			break;
 		case O_LAYERS: layers = true; break;
 		case O_PROFILE: profile_path = optarg; break;
 		case O_SET:
@@ -323,7 +356,16 @@ static int run(struct mb_sandbox_config *cfgp, bool layers)
 	if (layers)
 		print_layers(&sb.layers);
 	struct mb_notifier *notifier = NULL;
-	if (cfg.want_listener) {
+	static int continue_fd = -1;
+	if (continuers) {
+		continue_fd = TAKE_FD(sb.listener_fd);
+		for (int i = 0; i < continuers; i++) {
+			pthread_t t;
+			if (pthread_create(&t, NULL, continue_all, &continue_fd) != 0)
+				die("%s", "cannot start a thread");
+			pthread_detach(t);
+		}
+	} else if (cfg.want_listener) {
 		/* A real listener answers ID_VALID for an unknown id with ENOENT. */
 		__u64 id = 1;
 		int ok = sb.listener_fd >= 0 &&
