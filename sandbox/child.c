@@ -268,6 +268,7 @@ _noreturn_ static void run_command(struct mb_child *c)
 			mb_error_set(&err, mb_neg_errno(), "dup2: %m");
 			goto fail;
 		}
+	mb_limits_presize_fd_table();
 	if (c->watch) {
 		/* The caller copies our listener with pidfd_getfd(2), which needs
 		 * us dumpable: we are a fork of the init, which is not. Nothing

@@ -77,3 +77,19 @@ int mb_limits_apply_shm(const struct mb_limits *l, struct mb_error *err)
 				    strerror(-r));
 	return 1;
 }
+
+/* Beyond this an fd table's memory (8 bytes a slot) buys nothing a server
+ * starting up needs; a larger table still grows on demand. */
+#define FD_TABLE_PRESIZE_MAX 1024
+
+void mb_limits_presize_fd_table(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur <= 64)
+		return;
+	rlim_t n = rl.rlim_cur < FD_TABLE_PRESIZE_MAX ? rl.rlim_cur : FD_TABLE_PRESIZE_MAX;
+	/* The lowest free fd from n-1 on: nothing open is replaced. */
+	int fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, (int)(n - 1));
+	if (fd >= 0)
+		(void)close(fd);
+}

@@ -32,3 +32,12 @@ int mb_limits_apply_shm(const struct mb_limits *l, struct mb_error *err);
 /* In the command's process just before exec: memory. Only the command is
  * bound by it, not the init, whose set-up (libseccomp, libnl) allocates. */
 int mb_limits_apply_memory(const struct mb_limits *l, struct mb_error *err);
+
+/* In the command's process before exec, with RLIMIT_NOFILE set: grow its fd
+ * table to as many entries as that limit allows, 1,024 at most. The kernel
+ * grows a table past its first 64 entries after an RCU grace period when
+ * the process has threads (expand_fdtable's synchronize_rcu: ~10 ms here,
+ * every opening thread waiting), and a Node server crosses 64 fds while its
+ * threads open its modules. Grown now, in a process of one thread, it costs
+ * an allocation, and exec keeps it. Best effort: nothing depends on it. */
+void mb_limits_presize_fd_table(void);

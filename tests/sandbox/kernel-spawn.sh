@@ -106,6 +106,21 @@ ppp' "[$who] stdin, stdout and stderr are pipes carrying the data"
 	# Limits.
 	out=$($run $L $SH --files 64 --memory 268435456 --tasks 32 -- sh -c 'ulimit -n; ulimit -d; ulimit -p; ulimit -c')
 	is "$out" "$(printf '64\n262144\n32\n0')" "[$who] limits: files, memory (RLIMIT_DATA), tasks; no core"
+	# The fd table comes grown to the files limit (1,024 at most), so that
+	# a server's threads never wait for the kernel to grow it past 64
+	# (an RCU grace period). FDSize (of the command, $$: a process it forks
+	# gets a table sized to its open fds) is the table's size; the kernel
+	# rounds a size up to a power of two times 128.
+	out=$($run $L $SH --files 256 -- sh -c 'grep FDSize /proc/$$/status; ls /proc/$$/fd | tr "\n" " "')
+	like "$out" "FDSize:	256" "[$who] the command's fd table holds its files limit (256)"
+	like "$out" "^0 1 2 \$" "[$who] ... and nothing is left open for it"
+	out=$($run $L $SH --files 300 -- sh -c 'grep FDSize /proc/$$/status')
+	is "$out" "FDSize:	512" "[$who] ... rounded up as the kernel sizes tables (300 -> 512)"
+	# A limit above 1,024 needs a hard limit above it: raised for this one.
+	out=$(sh -c 'ulimit -n 4096 && exec "$@"' sh $run $L $SH --files 3000 -- sh -c 'grep FDSize /proc/$$/status')
+	is "$out" "FDSize:	1024" "[$who] ... 1,024 at most"
+	out=$($run $L $SH --files 32 -- sh -c 'grep FDSize /proc/$$/status')
+	is "$out" "FDSize:	64" "[$who] ... and the kernel's 64 under a limit below it"
 	$run $L $SH --files 999999999 -- true 2>"$W/lim"
 	is "$?" 125 "[$who] a files limit above the hard limit fails set-up"
 	like "$(cat "$W/lim")" "RLIMIT_NOFILE" "[$who] ... naming the limit"
