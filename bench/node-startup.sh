@@ -64,8 +64,9 @@ wrapper() {
 	# the static layer alone: the same profile's sandbox, no notifier, no relay
 	static) echo "$top_builddir/tests/sandbox/launch $(profile_args "$2") --" ;;
 	# the same with every watched call notified and answered CONTINUE at
-	# once by BENCH_FLOOR_THREADS threads (2) waiting in RECV: the kernel's
-	# cost of the notifications, under any notifier's own work
+	# once by BENCH_FLOOR_THREADS threads (2) waiting in RECV: what the
+	# notifications cost when nothing is decided and the kernel performs
+	# every call
 	floor) echo "$top_builddir/tests/sandbox/launch --listener-continue ${BENCH_FLOOR_THREADS:-2} $(profile_args "$2") --" ;;
 	# another membrane-run command: BENCH_CMD_NAME="env X=1 /path/membrane-run"
 	*) eval "c=\${BENCH_CMD_$1}"; echo "$c --report $T/report-$1.jsonl $(profile_args "$2") --" ;;

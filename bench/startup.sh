@@ -24,7 +24,7 @@ LDSO=$(readlink -f /lib64/ld-linux-x86-64.so.2)
 LAUNCH_OPTS="--ro /etc/ld.so.cache --ro /bin --ro /lib --ro /lib64 --ro /usr --exec $TRUE --exec $LDSO"
 LAUNCH="$top_builddir/tests/sandbox/launch $LAUNCH_OPTS -- /bin/true"
 # The same sandbox with every watched call notified and answered CONTINUE
-# at once: the kernel's cost of a listener, under any notifier's own work.
+# at once: what a listener costs when it decides nothing.
 FLOOR="$top_builddir/tests/sandbox/launch --listener-continue 1 $LAUNCH_OPTS -- /bin/true"
 BWRAP="bwrap --unshare-all --die-with-parent --new-session --cap-drop ALL --ro-bind /usr /usr --ro-bind /etc/ld.so.cache /etc/ld.so.cache --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 --proc /proc --dev /dev /bin/true"
 # firejail 0.9.72 has no fresh root and no Landlock: these flags give what
@@ -86,7 +86,7 @@ cat "$T/table.md"
 	echo "- bwrap: \`$BWRAP\`"
 	echo "- firejail: \`$FIREJAIL /bin/true\`"
 	echo "- launch: \`tests/sandbox/launch\` with the same binds (namespaces, fresh root, Landlock, seccomp, capabilities dropped, init)"
-	echo "- floor: launch with \`--listener-continue 1\` (a listener that answers CONTINUE at once: what the kernel's notifications cost, under any notifier's work)"
+	echo "- floor: launch with \`--listener-continue 1\` (a listener that answers CONTINUE at once: what a listener costs when it decides nothing)"
 	echo "- membrane-run: \`membrane-run --profile bench/true.yml -- /bin/true\`"
 	[ -z "$MRUN_B" ] || echo "- before: \`$MRUN_BEFORE\` (another build, same profile and command)"
 	echo

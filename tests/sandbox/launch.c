@@ -24,8 +24,9 @@
  * --listener answers every watched call through a notifier (mb_notifier,
  * performing what it is asked); --listener-continue N has N threads wait in
  * SECCOMP_IOCTL_NOTIF_RECV and answer CONTINUE without reading anything:
- * the kernel's own cost of a notified call, the floor under any notifier
- * (bench/node-startup.sh's "floor"). */
+ * what notifying costs when nothing is decided and the kernel performs
+ * every call (the benchmarks' "floor"; a notifier that performs the calls
+ * itself, on several threads, can do better). */
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
