@@ -215,9 +215,6 @@ static int host_resolver_sockets(const struct mb_profile *p, const struct mb_pla
 	return r;
 }
 
-/* The notifier on the sandbox's listener, answered by the backend, which
- * then starts. One root for all: pivot_root is done and the baseline
- * forbids another. */
 struct prepare {
 	const struct mb_run_backend *be;
 	void *self;
@@ -242,6 +239,9 @@ static int prepare(void *ud, struct mb_error *err)
 	return r;
 }
 
+/* The notifier on the sandbox's listener, answered by the backend, which
+ * then starts. One root for all: pivot_root is done and the baseline
+ * forbids another. */
 static int start_notifier(struct mb_sandbox *sb, const struct mb_plan *plan,
 			  struct mb_reporter *rep, const struct mb_run_backend *be, void *self,
 			  struct mb_notifier **ret, struct mb_error *err)
